@@ -1,0 +1,64 @@
+import {
+  DescribeInstanceTypesCommand,
+  DescribeInstancesCommand,
+  DescribeNetworkInterfacesCommand,
+  type EC2Client,
+  type Instance,
+  type NetworkInterface,
+  type _InstanceType,
+} from "@aws-sdk/client-ec2";
+import { errAsync, okAsync, type ResultAsync } from "neverthrow";
+import { AwsError, NotFoundError, type EniError } from "../errors.js";
+import { send } from "./send.js";
+
+/** How many ENIs an instance type takes, in all and per network card. */
+export interface InstanceTypeLimits {
+  readonly instanceType: string;
+  readonly maxInterfaces: number;
+  /** Per network card index: how many ENIs that card takes. */
+  readonly perCard: ReadonlyMap<number, number>;
+}
+
+/** Reads one ENI. An id EC2 does not know is a `NotFoundError`. */
+export function describeEni(ec2: EC2Client, id: string, abortSignal?: AbortSignal): ResultAsync<NetworkInterface, EniError> {
+  return send(ec2, new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: [id] }), abortSignal).andThen((output) => {
+    const found = output.NetworkInterfaces?.find((ni) => ni.NetworkInterfaceId === id);
+    return found === undefined ? errAsync(new NotFoundError("network-interface", id)) : okAsync(found);
+  });
+}
+
+/** Reads one instance. An id EC2 does not know is a `NotFoundError`. */
+export function describeInstance(ec2: EC2Client, id: string, abortSignal?: AbortSignal): ResultAsync<Instance, EniError> {
+  return send(ec2, new DescribeInstancesCommand({ InstanceIds: [id] }), abortSignal).andThen((output) => {
+    const found = output.Reservations?.flatMap((r) => r.Instances ?? []).find((instance) => instance.InstanceId === id);
+    return found === undefined ? errAsync(new NotFoundError("instance", id)) : okAsync(found);
+  });
+}
+
+// Instance type limits never change, so one read per type per client is enough.
+const limitsCache = new WeakMap<EC2Client, Map<string, InstanceTypeLimits>>();
+
+/** Reads (once per client) how many ENIs an instance type takes. */
+export function instanceTypeLimits(
+  ec2: EC2Client,
+  instanceType: string,
+  abortSignal?: AbortSignal,
+): ResultAsync<InstanceTypeLimits, EniError> {
+  const cache = limitsCache.get(ec2) ?? new Map<string, InstanceTypeLimits>();
+  limitsCache.set(ec2, cache);
+  const cached = cache.get(instanceType);
+  if (cached !== undefined) return okAsync(cached);
+  const command = new DescribeInstanceTypesCommand({ InstanceTypes: [instanceType as _InstanceType] });
+  return send(ec2, command, abortSignal).andThen((output) => {
+    const network = output.InstanceTypes?.find((t) => t.InstanceType === instanceType)?.NetworkInfo;
+    if (network?.MaximumNetworkInterfaces === undefined) {
+      return errAsync(new AwsError(`EC2 did not report network limits for instance type ${instanceType}.`));
+    }
+    const perCard = new Map(
+      (network.NetworkCards ?? []).map((card) => [card.NetworkCardIndex ?? 0, card.MaximumNetworkInterfaces ?? 0]),
+    );
+    const limits = { instanceType, maxInterfaces: network.MaximumNetworkInterfaces, perCard };
+    cache.set(instanceType, limits);
+    return okAsync(limits);
+  });
+}

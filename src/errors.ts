@@ -1,0 +1,362 @@
+/**
+ * The typed errors of eni-kit. Every failure the library reports is an instance of one of
+ * these classes; switch on `error.name` to narrow the {@link EniError} union.
+ *
+ * @module
+ */
+
+/** What every eni-kit error may carry besides its message. */
+export interface EniKitErrorDetails {
+  /** The EC2 error code, when EC2 (or the SDK) gave one, e.g. `InvalidNetworkInterfaceID.NotFound`. */
+  readonly code?: string | undefined;
+  /** The request id EC2 returned with the failure, for AWS support cases. */
+  readonly requestId?: string | undefined;
+  /** The original exception (usually an `EC2ServiceException`). */
+  readonly cause?: unknown;
+}
+
+/**
+ * Base class of every error eni-kit returns.
+ *
+ * @example
+ * ```ts
+ * const result = await Eni.get(ec2, "eni-0123456789abcdef0");
+ * if (result.isErr() && result.error instanceof EniKitError) console.error(result.error.code);
+ * ```
+ */
+export abstract class EniKitError extends Error {
+  abstract override readonly name: string;
+  /** The EC2 error code, when EC2 gave one. */
+  readonly code: string | undefined;
+  /** The EC2 request id, when EC2 gave one. */
+  readonly requestId: string | undefined;
+
+  constructor(message: string, details: EniKitErrorDetails = {}) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.code = details.code;
+    this.requestId = details.requestId;
+  }
+}
+
+/**
+ * Bad input, rejected before any request is sent (or, rarely, a parameter EC2 itself refused).
+ *
+ * @example
+ * ```ts
+ * // Expected `deviceIndex` to be an integer from 1 to 31, got -1.
+ * const result = await eni.attachTo("i-0123456789abcdef0", { deviceIndex: -1 });
+ * if (result.isErr() && result.error.name === "ValidationError") console.log(result.error.field);
+ * ```
+ */
+export class ValidationError extends EniKitError {
+  override readonly name = "ValidationError" as const;
+  /** The option or argument that was wrong, e.g. `deviceIndex` or `tags.team`. */
+  readonly field: string;
+
+  /**
+   * @param field - the option or argument that was wrong.
+   * @param message - what was expected and what was given.
+   */
+  constructor(field: string, message: string, details?: EniKitErrorDetails) {
+    super(message, details);
+    this.field = field;
+  }
+}
+
+/** The kinds of EC2 resource a {@link NotFoundError} can name. */
+export type ResourceType =
+  | "network-interface"
+  | "instance"
+  | "attachment"
+  | "subnet"
+  | "security-group"
+  | "address"
+  | "resource";
+
+/**
+ * The ENI, instance, attachment or other resource does not exist (or is not visible yet).
+ *
+ * @example
+ * ```ts
+ * const result = await Eni.get(ec2, "eni-0123456789abcdef0");
+ * if (result.isErr() && result.error.name === "NotFoundError") console.log(result.error.resourceId);
+ * ```
+ */
+export class NotFoundError extends EniKitError {
+  override readonly name = "NotFoundError" as const;
+  /** What kind of resource was missing. */
+  readonly resourceType: ResourceType;
+  /** Its id, when known. */
+  readonly resourceId: string | undefined;
+
+  /**
+   * @param resourceType - what kind of resource was missing.
+   * @param resourceId - its id, when known.
+   */
+  constructor(
+    resourceType: ResourceType,
+    resourceId: string | undefined,
+    message?: string,
+    details?: EniKitErrorDetails,
+  ) {
+    const what = resourceId === undefined ? `The ${resourceType}` : `The ${resourceType} '${resourceId}'`;
+    super(message ?? `${what} does not exist.`, details);
+    this.resourceType = resourceType;
+    this.resourceId = resourceId;
+  }
+}
+
+/**
+ * The ENI and the instance are in different Availability Zones; EC2 only attaches within one AZ.
+ *
+ * @example
+ * ```ts
+ * const result = await eni.attachTo("i-0123456789abcdef0");
+ * if (result.isErr() && result.error.name === "AzMismatchError") {
+ *   console.log(result.error.eniAz, result.error.instanceAz);
+ * }
+ * ```
+ */
+export class AzMismatchError extends EniKitError {
+  override readonly name = "AzMismatchError" as const;
+  /** The ENI's Availability Zone (from its subnet). */
+  readonly eniAz: string;
+  /** The instance's Availability Zone. */
+  readonly instanceAz: string;
+
+  /**
+   * @param eniAz - the ENI's AZ.
+   * @param instanceAz - the instance's AZ.
+   */
+  constructor(eniAz: string, instanceAz: string, message?: string, details?: EniKitErrorDetails) {
+    super(
+      message ??
+        `Cannot attach a network interface in ${eniAz} to an instance in ${instanceAz}: both must be in the same Availability Zone.`,
+      details,
+    );
+    this.eniAz = eniAz;
+    this.instanceAz = instanceAz;
+  }
+}
+
+/**
+ * The instance already has as many ENIs as its type (or network card) allows.
+ *
+ * @example
+ * ```ts
+ * const result = await eni.attachTo("i-0123456789abcdef0");
+ * if (result.isErr() && result.error.name === "AttachmentLimitError") {
+ *   console.log(`${result.error.instanceType} takes ${result.error.limit}, has ${result.error.inUse}`);
+ * }
+ * ```
+ */
+export class AttachmentLimitError extends EniKitError {
+  override readonly name = "AttachmentLimitError" as const;
+  /** The instance type, e.g. `t3.medium`. */
+  readonly instanceType: string;
+  /** How many ENIs that type (or network card) takes. */
+  readonly limit: number;
+  /** How many are attached now. */
+  readonly inUse: number;
+
+  /**
+   * @param instanceType - the instance type.
+   * @param limit - the ENI limit of the type or card.
+   * @param inUse - the number attached now.
+   */
+  constructor(instanceType: string, limit: number, inUse: number, message?: string, details?: EniKitErrorDetails) {
+    super(
+      message ?? `Instance type ${instanceType} takes at most ${limit} network interfaces and already has ${inUse}.`,
+      details,
+    );
+    this.instanceType = instanceType;
+    this.limit = limit;
+    this.inUse = inUse;
+  }
+}
+
+/**
+ * The resource is in a state that does not allow the operation (an attached ENI for
+ * `attachTo`, the primary ENI for `detach`, an instance that is `pending` or `terminated`...).
+ *
+ * @example
+ * ```ts
+ * const result = await eni.detach();
+ * if (result.isErr() && result.error.name === "InvalidStateError") console.log(result.error.state);
+ * ```
+ */
+export class InvalidStateError extends EniKitError {
+  override readonly name = "InvalidStateError" as const;
+  /** The resource whose state was wrong, when known. */
+  readonly resourceId: string | undefined;
+  /** The state it was in, when known (e.g. `in-use`, `terminated`, `primary`). */
+  readonly state: string | undefined;
+
+  /**
+   * @param message - what was wrong.
+   * @param resourceId - the resource, when known.
+   * @param state - its state, when known.
+   */
+  constructor(message: string, resourceId?: string, state?: string, details?: EniKitErrorDetails) {
+    super(message, details);
+    this.resourceId = resourceId;
+    this.state = state;
+  }
+}
+
+/**
+ * The world was not as the caller expected: another controller changed the ENI, or a
+ * fence (`expectedFrom`) or idempotency token did not match.
+ *
+ * @example
+ * ```ts
+ * const moved = await eni.moveTo("i-0bbb", { expectedFrom: "i-0aaa" });
+ * if (moved.isErr() && moved.error.name === "ConflictError") console.log(moved.error.actual);
+ * ```
+ */
+export class ConflictError extends EniKitError {
+  override readonly name = "ConflictError" as const;
+  /** What the caller expected. */
+  readonly expected: string | undefined;
+  /** What was actually there. */
+  readonly actual: string | undefined;
+
+  /**
+   * @param message - what conflicted.
+   * @param expected - what the caller expected.
+   * @param actual - what was there.
+   */
+  constructor(message: string, expected?: string, actual?: string, details?: EniKitErrorDetails) {
+    super(message, details);
+    this.expected = expected;
+    this.actual = actual;
+  }
+}
+
+/**
+ * A wait ran out of time. `lastState` is the last thing the waiter saw, so you know where
+ * the ENI was left.
+ *
+ * @example
+ * ```ts
+ * const result = await eni.waitUntilInUse({ maxWaitTime: 30 });
+ * if (result.isErr() && result.error.name === "WaitTimeoutError") console.log(result.error.lastState);
+ * ```
+ */
+export class WaitTimeoutError extends EniKitError {
+  override readonly name = "WaitTimeoutError" as const;
+  /** What the waiter waited for, e.g. `attachment eni-attach-… attached`. */
+  readonly waitingFor: string;
+  /** The last state seen, e.g. `attaching`, or `undefined` if nothing was seen. */
+  readonly lastState: string | undefined;
+  /** How long it waited, in seconds. */
+  readonly maxWaitTime: number;
+
+  /**
+   * @param waitingFor - what the waiter waited for.
+   * @param maxWaitTime - the limit, in seconds.
+   * @param lastState - the last state seen.
+   */
+  constructor(waitingFor: string, maxWaitTime: number, lastState: string | undefined) {
+    super(
+      `Timed out after ${maxWaitTime} s waiting for ${waitingFor}; last state seen: ${lastState ?? "none"}.`,
+    );
+    this.waitingFor = waitingFor;
+    this.lastState = lastState;
+    this.maxWaitTime = maxWaitTime;
+  }
+}
+
+/**
+ * EC2 throttled the request (`RequestLimitExceeded`) and the SDK's own retries ran out.
+ *
+ * @example
+ * ```ts
+ * const result = await Eni.find(ec2, { vpcId: "vpc-0123456789abcdef0" });
+ * if (result.isErr() && result.error.name === "ThrottledError") console.warn("slow down");
+ * ```
+ */
+export class ThrottledError extends EniKitError {
+  override readonly name = "ThrottledError" as const;
+}
+
+/**
+ * The credentials may not perform the operation (`UnauthorizedOperation` and the like).
+ *
+ * @example
+ * ```ts
+ * const result = await eni.detach();
+ * if (result.isErr() && result.error.name === "AccessDeniedError") console.error(result.error.message);
+ * ```
+ */
+export class AccessDeniedError extends EniKitError {
+  override readonly name = "AccessDeniedError" as const;
+}
+
+/**
+ * The caller's `abortSignal` fired; the operation stopped between steps.
+ *
+ * @example
+ * ```ts
+ * const result = await eni.waitUntilAvailable({ abortSignal: AbortSignal.timeout(1000) });
+ * if (result.isErr() && result.error.name === "AbortedError") console.log("gave up");
+ * ```
+ */
+export class AbortedError extends EniKitError {
+  override readonly name = "AbortedError" as const;
+}
+
+/**
+ * Any other EC2 or SDK failure (a 5xx after retries, a network error, an unmapped code).
+ * Read `code` and `cause` for the details.
+ *
+ * @example
+ * ```ts
+ * const result = await Eni.get(ec2, "eni-0123456789abcdef0");
+ * if (result.isErr() && result.error.name === "AwsError") console.error(result.error.code);
+ * ```
+ */
+export class AwsError extends EniKitError {
+  override readonly name = "AwsError" as const;
+}
+
+/**
+ * Every error an eni-kit operation can return. Narrow it with `error.name`.
+ *
+ * @example
+ * ```ts
+ * function explain(error: EniError): string {
+ *   switch (error.name) {
+ *     case "AzMismatchError": return `wrong AZ: ${error.eniAz} vs ${error.instanceAz}`;
+ *     case "NotFoundError": return `missing ${error.resourceType}`;
+ *     default: return error.message;
+ *   }
+ * }
+ * ```
+ */
+export type EniError =
+  | ValidationError
+  | NotFoundError
+  | AzMismatchError
+  | AttachmentLimitError
+  | InvalidStateError
+  | ConflictError
+  | WaitTimeoutError
+  | ThrottledError
+  | AccessDeniedError
+  | AbortedError
+  | AwsError;
+
+/**
+ * Whether a value is one of eni-kit's errors.
+ *
+ * @param value - anything, e.g. a caught value.
+ * @returns `true` when `value` is an {@link EniKitError}.
+ * @example
+ * ```ts
+ * if (isEniError(value)) console.log(value.name);
+ * ```
+ */
+export function isEniError(value: unknown): value is EniError {
+  return value instanceof EniKitError;
+}

@@ -1,0 +1,121 @@
+import type { NetworkInterface } from "@aws-sdk/client-ec2";
+
+/** An ENI's status as EC2 reports it (`pending` briefly after a create, which the SDK's enum omits). */
+export type EniStatus = "pending" | "available" | "attaching" | "in-use" | "detaching" | "associated";
+
+/** An attachment's status as EC2 reports it. */
+export type AttachmentStatus = "attaching" | "attached" | "detaching" | "detached";
+
+/** Where an ENI is attached: present only while EC2 reports an attachment. */
+export interface EniAttachment {
+  /** The attachment id (`eni-attach-…`), the handle for detaching. */
+  readonly id: string;
+  /** The instance it is attached to. */
+  readonly instanceId: string;
+  /** The device index on the instance (0 is the primary interface). */
+  readonly deviceIndex: number;
+  /** The network card index (0 unless the instance type has several cards). */
+  readonly networkCardIndex: number;
+  /** `attaching`, `attached`, `detaching` or `detached`. */
+  readonly status: AttachmentStatus;
+  /** Whether EC2 deletes the ENI when the instance terminates. */
+  readonly deleteOnTermination: boolean;
+  /** When the attachment was made. */
+  readonly attachedAt: Date | undefined;
+}
+
+/** A security group on an ENI. */
+export interface EniSecurityGroup {
+  /** The group id (`sg-…`). */
+  readonly id: string;
+  /** The group name. */
+  readonly name: string | undefined;
+}
+
+/** The data of an ENI snapshot: what EC2 reported at one moment, never mutated. */
+export interface EniState {
+  /** The ENI id (`eni-…`). */
+  readonly id: string;
+  /** The value of its `Name` tag. */
+  readonly name: string | undefined;
+  /** `pending`, `available`, `attaching`, `in-use`, `detaching` or `associated`. */
+  readonly status: EniStatus;
+  /** Its subnet. */
+  readonly subnetId: string;
+  /** Its VPC. */
+  readonly vpcId: string;
+  /** Its Availability Zone (the subnet's). */
+  readonly availabilityZone: string;
+  /** Its MAC address. */
+  readonly macAddress: string;
+  /** Its primary private IPv4 address. */
+  readonly privateIp: string;
+  /** Its secondary private IPv4 addresses. */
+  readonly secondaryPrivateIps: readonly string[];
+  /** Its IPv6 addresses. */
+  readonly ipv6Addresses: readonly string[];
+  /** The public IPv4 (Elastic IP or auto-assigned) on its primary private IP. */
+  readonly publicIp: string | undefined;
+  /** Its security groups. */
+  readonly securityGroups: readonly EniSecurityGroup[];
+  /** Its description (empty when none). */
+  readonly description: string;
+  /** Its tags, `Name` included. */
+  readonly tags: Readonly<Record<string, string>>;
+  /** `interface`, `efa`, `efa-only`, `trunk`, or a type EC2 manages for a service. */
+  readonly interfaceType: string;
+  /** Whether EC2 checks source/destination addresses (off for NAT and appliances). */
+  readonly sourceDestCheck: boolean;
+  /** Whether another AWS service manages the ENI (then eni-kit will not detach or delete it). */
+  readonly requesterManaged: boolean;
+  /** Its attachment, when attached (or attaching/detaching). */
+  readonly attachment: EniAttachment | undefined;
+  /** The SDK's own description, for fields eni-kit does not surface. */
+  readonly raw: NetworkInterface;
+}
+
+/** Reads EC2's description of an ENI into the snapshot shape. */
+export function toEniState(raw: NetworkInterface): EniState {
+  const tags = Object.fromEntries((raw.TagSet ?? []).map((tag) => [tag.Key ?? "", tag.Value ?? ""]));
+  const attachment = raw.Attachment;
+  return {
+    id: raw.NetworkInterfaceId ?? "",
+    name: tags["Name"],
+    status: (raw.Status ?? "available"),
+    subnetId: raw.SubnetId ?? "",
+    vpcId: raw.VpcId ?? "",
+    availabilityZone: raw.AvailabilityZone ?? "",
+    macAddress: raw.MacAddress ?? "",
+    privateIp: raw.PrivateIpAddress ?? "",
+    secondaryPrivateIps: (raw.PrivateIpAddresses ?? [])
+      .filter((address) => address.Primary !== true && address.PrivateIpAddress !== undefined)
+      .map((address) => address.PrivateIpAddress ?? ""),
+    ipv6Addresses: (raw.Ipv6Addresses ?? []).flatMap((address) => (address.Ipv6Address === undefined ? [] : [address.Ipv6Address])),
+    publicIp: raw.Association?.PublicIp,
+    securityGroups: (raw.Groups ?? []).map((group) => ({ id: group.GroupId ?? "", name: group.GroupName })),
+    description: raw.Description ?? "",
+    tags,
+    interfaceType: raw.InterfaceType ?? "interface",
+    sourceDestCheck: raw.SourceDestCheck ?? true,
+    requesterManaged: raw.RequesterManaged ?? false,
+    attachment:
+      attachment?.AttachmentId === undefined
+        ? undefined
+        : {
+            id: attachment.AttachmentId,
+            instanceId: attachment.InstanceId ?? "",
+            deviceIndex: attachment.DeviceIndex ?? 0,
+            networkCardIndex: attachment.NetworkCardIndex ?? 0,
+            status: (attachment.Status ?? "attached"),
+            deleteOnTermination: attachment.DeleteOnTermination ?? false,
+            attachedAt: attachment.AttachTime,
+          },
+    raw,
+  };
+}
+
+/** A short description of where an ENI stands, for logs and timeout messages: `in-use/attaching`. */
+export function describeState(raw: NetworkInterface): string {
+  const attachment = raw.Attachment?.Status;
+  return attachment === undefined ? (raw.Status ?? "unknown") : `${raw.Status ?? "unknown"}/${attachment}`;
+}

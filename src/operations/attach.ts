@@ -1,0 +1,178 @@
+import {
+  AttachNetworkInterfaceCommand,
+  ModifyNetworkInterfaceAttributeCommand,
+  type EC2Client,
+  type Instance,
+  type NetworkInterface,
+} from "@aws-sdk/client-ec2";
+import { err, errAsync, ok, okAsync, ResultAsync, safeTry, type Result } from "neverthrow";
+import { describeEni, describeInstance, instanceTypeLimits, type InstanceTypeLimits } from "../ec2/describe.js";
+import { send } from "../ec2/send.js";
+import {
+  AttachmentLimitError,
+  AwsError,
+  AzMismatchError,
+  InvalidStateError,
+  ValidationError,
+  type EniError,
+} from "../errors.js";
+import {
+  MAX_DEVICE_INDEX,
+  checkBoolean,
+  checkId,
+  checkInteger,
+  checkKnownKeys,
+  checkOptions,
+} from "../validation.js";
+import { DEFAULT_MAX_WAIT, WAIT_KEYS, checkWait, checkWaitFlag, waitUntilInUse, type Wait, type WaitOptions } from "../waiters.js";
+
+/**
+ * How `attachTo` attaches.
+ *
+ * @example
+ * ```ts
+ * const options: AttachOptions = { deviceIndex: 1, deleteOnTermination: false, maxWaitTime: 120 };
+ * ```
+ */
+export interface AttachOptions extends WaitOptions {
+  /**
+   * The device index on the instance (the OS sees it as eth1, eth2…).
+   * @default the lowest free index from 1 on the chosen network card
+   */
+  readonly deviceIndex?: number;
+  /**
+   * The network card, for instance types with several.
+   * @default 0
+   */
+  readonly networkCardIndex?: number;
+  /**
+   * Whether EC2 deletes the ENI when the instance terminates. Set with one extra call.
+   * @default false (EC2's default for an ENI you attach)
+   */
+  readonly deleteOnTermination?: boolean;
+  /**
+   * Wait until the attachment is `attached`; `false` returns right after EC2 accepts the attach.
+   * @default true
+   */
+  readonly wait?: boolean;
+}
+
+const ATTACH_KEYS = ["deviceIndex", "networkCardIndex", "deleteOnTermination", "wait", ...WAIT_KEYS];
+// The most network cards any instance type has today is 16; this only bounds obviously wrong input.
+const MAX_NETWORK_CARD = 15;
+const ATTACHABLE_INSTANCE_STATES = ["running", "stopped"];
+
+interface ParsedAttach {
+  readonly instanceId: string;
+  readonly deviceIndex: number | undefined;
+  readonly networkCardIndex: number;
+  readonly deleteOnTermination: boolean | undefined;
+  readonly wait: Wait;
+  /** `false` when the caller asked not to wait for `attached`. */
+  readonly waitForAttached: boolean;
+}
+
+/** Checks `attachTo`'s input. */
+export function parseAttach(instanceId: unknown, options: unknown, defaultMaxWait: number = DEFAULT_MAX_WAIT.attach) {
+  return safeTry(function* () {
+    const o = yield* checkOptions<AttachOptions>("options", options);
+    yield* checkKnownKeys("options", o, ATTACH_KEYS);
+    const waitForAttached = yield* checkWaitFlag(o);
+    const parsed: ParsedAttach = {
+      instanceId: yield* checkId("instanceId", instanceId, "i"),
+      deviceIndex: o.deviceIndex === undefined ? undefined : yield* checkInteger("deviceIndex", o.deviceIndex, 1, MAX_DEVICE_INDEX),
+      networkCardIndex: o.networkCardIndex === undefined ? 0 : yield* checkInteger("networkCardIndex", o.networkCardIndex, 0, MAX_NETWORK_CARD),
+      deleteOnTermination: o.deleteOnTermination === undefined ? undefined : yield* checkBoolean("deleteOnTermination", o.deleteOnTermination),
+      wait: yield* checkWait(o, defaultMaxWait),
+      waitForAttached,
+    };
+    return ok(parsed);
+  });
+}
+
+/** Where on the instance the ENI will go. */
+interface Slot {
+  readonly deviceIndex: number;
+  readonly networkCardIndex: number;
+}
+
+/**
+ * The checks EC2 would make, made first so a refusal costs no mutating call: the instance is
+ * running or stopped, in the ENI's AZ, with room for another ENI and a free device index.
+ */
+function preflight(ni: NetworkInterface, instance: Instance, limits: InstanceTypeLimits, request: ParsedAttach): Result<Slot, EniError> {
+  const instanceId = request.instanceId;
+  const state = instance.State?.Name ?? "unknown";
+  if (!ATTACHABLE_INSTANCE_STATES.includes(state)) {
+    return err(new InvalidStateError(`Instance ${instanceId} is ${state}; ENIs attach only to running or stopped instances.`, instanceId, state));
+  }
+  if (ni.Status !== "available") {
+    const where = ni.Attachment?.InstanceId === undefined ? "" : ` (attached to ${ni.Attachment.InstanceId}; use moveTo to move it)`;
+    return err(new InvalidStateError(`Network interface ${ni.NetworkInterfaceId} is ${ni.Status}${where}.`, ni.NetworkInterfaceId, ni.Status));
+  }
+  const eniAz = ni.AvailabilityZone ?? "unknown";
+  const instanceAz = instance.Placement?.AvailabilityZone ?? "unknown";
+  if (eniAz !== instanceAz) return err(new AzMismatchError(eniAz, instanceAz));
+
+  const card = request.networkCardIndex;
+  const attached = (instance.NetworkInterfaces ?? []).flatMap((eni) => (eni.Attachment === undefined ? [] : [eni.Attachment]));
+  const onCard = attached.filter((attachment) => (attachment.NetworkCardIndex ?? 0) === card);
+  const cardLimit = limits.perCard.size === 0 && card === 0 ? limits.maxInterfaces : limits.perCard.get(card);
+  if (cardLimit === undefined) {
+    return err(new ValidationError("networkCardIndex", `Instance type ${limits.instanceType} has no network card ${card}.`));
+  }
+  if (attached.length >= limits.maxInterfaces) {
+    return err(new AttachmentLimitError(limits.instanceType, limits.maxInterfaces, attached.length));
+  }
+  if (onCard.length >= cardLimit) {
+    return err(
+      new AttachmentLimitError(limits.instanceType, cardLimit, onCard.length, `Network card ${card} of ${limits.instanceType} takes at most ${cardLimit} network interfaces and already has ${onCard.length}.`),
+    );
+  }
+  const taken = new Set(onCard.map((attachment) => attachment.DeviceIndex ?? 0));
+  if (request.deviceIndex !== undefined && taken.has(request.deviceIndex)) {
+    return err(new ValidationError("deviceIndex", `Instance ${instanceId} already has an interface at device index ${request.deviceIndex} on network card ${card}.`));
+  }
+  let deviceIndex = request.deviceIndex ?? 1;
+  while (taken.has(deviceIndex)) deviceIndex += 1;
+  return ok({ deviceIndex, networkCardIndex: card });
+}
+
+/**
+ * Attaches an available ENI to an instance after checking, from reads alone, everything EC2
+ * would refuse. Attaching to the instance it is already on succeeds without a call.
+ */
+export function attachEni(ec2: EC2Client, eniId: string, instanceId: unknown, options: unknown): ResultAsync<NetworkInterface, EniError> {
+  const parsed = parseAttach(instanceId, options);
+  if (parsed.isErr()) return errAsync(parsed.error);
+  const request = parsed.value;
+  const signal = request.wait.abortSignal;
+  return ResultAsync.combine([describeEni(ec2, eniId, signal), describeInstance(ec2, request.instanceId, signal)]).andThen(([ni, instance]) => {
+    if (ni.Attachment?.InstanceId === request.instanceId) {
+      // Already there (or on its way): nothing to send, at most something to wait for.
+      return !request.waitForAttached || ni.Attachment.Status === "attached" ? okAsync(ni) : waitUntilInUse(ec2, eniId, request.wait, ni.Attachment.AttachmentId);
+    }
+    return instanceTypeLimits(ec2, instance.InstanceType ?? "unknown", signal)
+      .andThen((limits) => preflight(ni, instance, limits, request))
+      .andThen((slot) => attachAt(ec2, ni, instance, slot, request));
+  });
+}
+
+/** The mutating part of an attach, once the preflight has passed. Also used by `moveTo`. */
+export function attachAt(ec2: EC2Client, ni: NetworkInterface, instance: Instance, slot: Slot, request: ParsedAttach): ResultAsync<NetworkInterface, EniError> {
+  const eniId = ni.NetworkInterfaceId ?? "";
+  const signal = request.wait.abortSignal;
+  const command = new AttachNetworkInterfaceCommand({ NetworkInterfaceId: eniId, InstanceId: request.instanceId, DeviceIndex: slot.deviceIndex, NetworkCardIndex: slot.networkCardIndex });
+  return send(ec2, command, signal)
+    .mapErr((error) =>
+      // EC2's AZ refusal does not name the zones; we know them.
+      error.name === "AzMismatchError" ? new AzMismatchError(ni.AvailabilityZone ?? "unknown", instance.Placement?.AvailabilityZone ?? "unknown", error.message, error) : error,
+    )
+    .andThen((output) => (output.AttachmentId === undefined ? errAsync(new AwsError("EC2 returned no attachment id from AttachNetworkInterface.")) : okAsync(output.AttachmentId)))
+    .andThrough((attachmentId) =>
+      request.deleteOnTermination === undefined
+        ? okAsync(undefined)
+        : send(ec2, new ModifyNetworkInterfaceAttributeCommand({ NetworkInterfaceId: eniId, Attachment: { AttachmentId: attachmentId, DeleteOnTermination: request.deleteOnTermination } }), signal),
+    )
+    .andThen((attachmentId) => (!request.waitForAttached ? describeEni(ec2, eniId, signal) : waitUntilInUse(ec2, eniId, request.wait, attachmentId)));
+}

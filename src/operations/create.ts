@@ -1,0 +1,190 @@
+import {
+  CreateNetworkInterfaceCommand,
+  ModifyNetworkInterfaceAttributeCommand,
+  type CreateNetworkInterfaceCommandInput,
+  type EC2Client,
+  type NetworkInterface,
+} from "@aws-sdk/client-ec2";
+import { err, errAsync, ok, safeTry, type ResultAsync } from "neverthrow";
+import { describeEni } from "../ec2/describe.js";
+import { send } from "../ec2/send.js";
+import { AwsError, ValidationError, type EniError } from "../errors.js";
+import {
+  checkBoolean,
+  checkClientToken,
+  checkDescription,
+  checkId,
+  checkIds,
+  checkInteger,
+  checkIpv4,
+  checkKnownKeys,
+  checkOneOf,
+  checkOptions,
+  checkTags,
+  type Check,
+} from "../validation.js";
+import { DEFAULT_MAX_WAIT, WAIT_KEYS, checkWait, waitForEni, type WaitOptions } from "../waiters.js";
+
+/** The kinds of ENI `Eni.create` makes. */
+export type InterfaceType = "interface" | "efa" | "efa-only" | "trunk";
+const INTERFACE_TYPES: readonly InterfaceType[] = ["interface", "efa", "efa-only", "trunk"];
+
+/**
+ * What `Eni.create` makes. Only `subnetId` is required; everything else has EC2's default.
+ *
+ * @example
+ * ```ts
+ * const options: CreateEniOptions = {
+ *   subnetId: "subnet-0123456789abcdef0",
+ *   name: "db-floating",
+ *   securityGroupIds: ["sg-0123456789abcdef0"],
+ *   secondaryPrivateIps: 2,
+ *   tags: { team: "db" },
+ * };
+ * ```
+ */
+export interface CreateEniOptions extends WaitOptions {
+  /** The subnet, which fixes the ENI's VPC and Availability Zone. */
+  readonly subnetId: string;
+  /** The value of the `Name` tag. */
+  readonly name?: string;
+  /** A description, up to 255 characters. */
+  readonly description?: string;
+  /**
+   * Security groups of the subnet's VPC.
+   * @default the VPC's default security group
+   */
+  readonly securityGroupIds?: readonly string[];
+  /**
+   * The primary private IPv4; required when `secondaryPrivateIps` lists addresses.
+   * @default an address EC2 picks from the subnet
+   */
+  readonly privateIp?: string;
+  /** Secondary private IPv4s: how many EC2 should pick, or which ones. */
+  readonly secondaryPrivateIps?: number | readonly string[];
+  /** How many IPv6 addresses EC2 should assign from the subnet's IPv6 range. */
+  readonly ipv6AddressCount?: number;
+  /**
+   * The kind of interface.
+   * @default "interface"
+   */
+  readonly interfaceType?: InterfaceType;
+  /**
+   * Whether EC2 checks source/destination addresses; NAT instances and appliances need `false`.
+   * EC2 cannot set it at creation, so `false` costs one more call once the ENI is available.
+   * @default true
+   */
+  readonly sourceDestCheck?: boolean;
+  /** Tags, sent in the same call as the create (at most 50 with `Name`). */
+  readonly tags?: Readonly<Record<string, string>>;
+  /**
+   * Idempotency token: a retried create with the same token returns the same ENI.
+   * @default a random UUID per call
+   */
+  readonly clientToken?: string;
+}
+
+const CREATE_KEYS = [
+  "subnetId",
+  "name",
+  "description",
+  "securityGroupIds",
+  "privateIp",
+  "secondaryPrivateIps",
+  "ipv6AddressCount",
+  "interfaceType",
+  "sourceDestCheck",
+  "tags",
+  "clientToken",
+  ...WAIT_KEYS,
+];
+// EC2's per-interface ceilings across instance types; the instance type enforces lower ones on attach.
+const MAX_SECONDARY_IPS = 49;
+const MAX_IPV6 = 50;
+
+function parseCreate(options: unknown) {
+  return safeTry(function* () {
+    const o = yield* checkOptions<CreateEniOptions>("options", options);
+    yield* checkKnownKeys("options", o, CREATE_KEYS);
+    const input: CreateNetworkInterfaceCommandInput = {
+      SubnetId: yield* checkId("subnetId", o.subnetId, "subnet"),
+      ClientToken: o.clientToken === undefined ? globalThis.crypto.randomUUID() : yield* checkClientToken("clientToken", o.clientToken),
+    };
+    if (o.description !== undefined) input.Description = yield* checkDescription("description", o.description);
+    if (o.securityGroupIds !== undefined) input.Groups = yield* checkIds("securityGroupIds", o.securityGroupIds, "sg", 1);
+    if (o.privateIp !== undefined) input.PrivateIpAddress = yield* checkIpv4("privateIp", o.privateIp);
+    if (typeof o.secondaryPrivateIps === "number" || o.secondaryPrivateIps === undefined) {
+      if (o.secondaryPrivateIps !== undefined) {
+        input.SecondaryPrivateIpAddressCount = yield* checkInteger("secondaryPrivateIps", o.secondaryPrivateIps, 1, MAX_SECONDARY_IPS);
+      }
+    } else {
+      input.PrivateIpAddresses = yield* explicitAddresses(input.PrivateIpAddress, o.secondaryPrivateIps);
+      delete input.PrivateIpAddress;
+    }
+    if (o.ipv6AddressCount !== undefined) input.Ipv6AddressCount = yield* checkInteger("ipv6AddressCount", o.ipv6AddressCount, 0, MAX_IPV6);
+    if (o.interfaceType !== undefined) {
+      const type = yield* checkOneOf("interfaceType", o.interfaceType, INTERFACE_TYPES);
+      // "interface" is EC2's default and not a value its API takes.
+      if (type !== "interface") input.InterfaceType = type;
+    }
+    const sourceDestCheck = o.sourceDestCheck === undefined ? true : yield* checkBoolean("sourceDestCheck", o.sourceDestCheck);
+    const tags = o.tags === undefined ? {} : yield* checkTags("tags", o.tags, o.name === undefined ? 0 : 1);
+    if (o.name !== undefined) {
+      if ("Name" in tags) yield* err(new ValidationError("tags.Name", "Give the Name tag either as `name` or in `tags`, not both."));
+      yield* checkTags("name", { Name: o.name });
+    }
+    const allTags = { ...tags, ...(o.name !== undefined && { Name: o.name }) };
+    if (Object.keys(allTags).length > 0) {
+      input.TagSpecifications = [
+        { ResourceType: "network-interface", Tags: Object.entries(allTags).map(([Key, Value]) => ({ Key, Value })) },
+      ];
+    }
+    const wait = yield* checkWait(o, DEFAULT_MAX_WAIT.create);
+    return ok({ input, sourceDestCheck, wait });
+  });
+}
+
+function explicitAddresses(primary: string | undefined, secondary: unknown): Check<NonNullable<CreateNetworkInterfaceCommandInput["PrivateIpAddresses"]>> {
+  return safeTry(function* () {
+    if (!Array.isArray(secondary) || secondary.length === 0 || secondary.length > MAX_SECONDARY_IPS) {
+      yield* err(new ValidationError("secondaryPrivateIps", `Expected \`secondaryPrivateIps\` to be a count or a list of 1 to ${MAX_SECONDARY_IPS} IPv4 addresses.`));
+    }
+    if (primary === undefined) {
+      // Without it EC2 would pick which listed address becomes primary; a failover IP must not be left to chance.
+      yield* err(new ValidationError("privateIp", "Expected `privateIp` when `secondaryPrivateIps` lists addresses."));
+    }
+    const addresses: string[] = [];
+    for (const [index, address] of (secondary as unknown[]).entries()) {
+      addresses.push(yield* checkIpv4(`secondaryPrivateIps[${index}]`, address));
+    }
+    if (new Set([primary, ...addresses]).size !== addresses.length + 1) {
+      yield* err(new ValidationError("secondaryPrivateIps", "Expected distinct addresses, different from `privateIp`."));
+    }
+    return ok([
+      { PrivateIpAddress: primary, Primary: true },
+      ...addresses.map((PrivateIpAddress) => ({ PrivateIpAddress, Primary: false })),
+    ]);
+  });
+}
+
+/**
+ * Creates an ENI and returns it once EC2 shows it `available`. A just-created id can be
+ * briefly unknown to Describe calls; that NotFound is retried within the wait, for this id only.
+ */
+export function createEni(ec2: EC2Client, options: unknown): ResultAsync<NetworkInterface, EniError> {
+  const parsed = parseCreate(options);
+  if (parsed.isErr()) return errAsync(parsed.error);
+  const { input, sourceDestCheck, wait } = parsed.value;
+  return send(ec2, new CreateNetworkInterfaceCommand(input), wait.abortSignal)
+    .andThen((output) => {
+      const id = output.NetworkInterface?.NetworkInterfaceId;
+      return id === undefined ? errAsync(new AwsError("EC2 returned no network interface id from CreateNetworkInterface.")) : ok(id);
+    })
+    .andThen((id) => waitForEni(ec2, id, "available", wait, (ni) => ok(ni.Status === "available"), true))
+    .andThen((ni) => {
+      if (sourceDestCheck) return ok(ni);
+      const id = ni.NetworkInterfaceId ?? "";
+      const modify = new ModifyNetworkInterfaceAttributeCommand({ NetworkInterfaceId: id, SourceDestCheck: { Value: false } });
+      return send(ec2, modify, wait.abortSignal).andThen(() => describeEni(ec2, id, wait.abortSignal));
+    });
+}

@@ -1,0 +1,121 @@
+import { DescribeNetworkInterfacesCommand, type EC2Client, type Filter, type NetworkInterface } from "@aws-sdk/client-ec2";
+import { errAsync, ok, okAsync, safeTry, type ResultAsync } from "neverthrow";
+import { describeEni } from "../ec2/describe.js";
+import { send } from "../ec2/send.js";
+import type { EniError } from "../errors.js";
+import type { EniStatus } from "../model.js";
+import {
+  checkAbortSignal,
+  checkId,
+  checkIds,
+  checkKnownKeys,
+  checkOneOf,
+  checkOptions,
+  checkString,
+  checkTagKey,
+  type Check,
+} from "../validation.js";
+
+/** Every status EC2 reports for an ENI. */
+export const ENI_STATUSES: readonly EniStatus[] = ["pending", "available", "attaching", "in-use", "detaching", "associated"];
+
+/**
+ * What to look for with `Eni.find`. Criteria combine with AND; a list (ids, statuses) matches
+ * any of its entries. Values are matched as EC2 filters match them, so `*` and `?` are wildcards.
+ *
+ * @example
+ * ```ts
+ * const query: FindQuery = { vpcId: "vpc-0123456789abcdef0", tags: { team: "db" }, status: "available" };
+ * ```
+ */
+export interface FindQuery {
+  /** Only these ENIs. */
+  readonly ids?: readonly string[];
+  /** The `Name` tag's value. */
+  readonly name?: string;
+  /** Tags: a string value must match; `true` only requires the key. */
+  readonly tags?: Readonly<Record<string, string | true>>;
+  /** In this subnet. */
+  readonly subnetId?: string;
+  /** In this VPC. */
+  readonly vpcId?: string;
+  /** In this Availability Zone, e.g. `us-east-1a`. */
+  readonly availabilityZone?: string;
+  /** Attached to this instance. */
+  readonly instanceId?: string;
+  /** With this status, or any of these. */
+  readonly status?: EniStatus | readonly EniStatus[];
+  /** Stops the listing with an `AbortedError`. */
+  readonly abortSignal?: AbortSignal;
+}
+
+const FIND_KEYS = ["ids", "name", "tags", "subnetId", "vpcId", "availabilityZone", "instanceId", "status", "abortSignal"];
+const MAX_AZ_NAME = 64;
+// EC2's page size limit for DescribeNetworkInterfaces; fewer pages, fewer calls.
+const PAGE_SIZE = 1000;
+
+/** Reads one ENI by id. */
+export function getEni(ec2: EC2Client, id: unknown): ResultAsync<NetworkInterface, EniError> {
+  const checked = checkId("id", id, "eni");
+  return checked.isErr() ? errAsync(checked.error) : describeEni(ec2, checked.value);
+}
+
+interface ParsedQuery {
+  readonly ids: string[] | undefined;
+  readonly filters: Filter[];
+  readonly abortSignal: AbortSignal | undefined;
+}
+
+function parseQuery(query: unknown): Check<ParsedQuery> {
+  return safeTry(function* () {
+    const q = yield* checkOptions<FindQuery>("query", query);
+    yield* checkKnownKeys("query", q, FIND_KEYS);
+    const filters: Filter[] = [];
+    const add = (name: string, values: string[]) => filters.push({ Name: name, Values: values });
+    if (q.name !== undefined) add("tag:Name", [yield* checkString("name", q.name, 256)]);
+    if (q.subnetId !== undefined) add("subnet-id", [yield* checkId("subnetId", q.subnetId, "subnet")]);
+    if (q.vpcId !== undefined) add("vpc-id", [yield* checkId("vpcId", q.vpcId, "vpc")]);
+    if (q.availabilityZone !== undefined) add("availability-zone", [yield* checkString("availabilityZone", q.availabilityZone, MAX_AZ_NAME)]);
+    if (q.instanceId !== undefined) add("attachment.instance-id", [yield* checkId("instanceId", q.instanceId, "i")]);
+    if (q.status !== undefined) {
+      const statuses: unknown[] = Array.isArray(q.status) ? q.status : [q.status];
+      const values: string[] = [];
+      for (const status of statuses) values.push(yield* checkOneOf("status", status, ENI_STATUSES));
+      if (values.length === 0) yield* checkOneOf("status", q.status, ENI_STATUSES);
+      add("status", values);
+    }
+    if (q.tags !== undefined) {
+      const tags = yield* checkOptions<Record<string, unknown>>("tags", q.tags);
+      for (const [key, value] of Object.entries(tags)) {
+        yield* checkTagKey(`tags.${key}`, key);
+        if (value === true) add("tag-key", [key]);
+        else add(`tag:${key}`, [yield* checkString(`tags.${key}`, value, 256)]);
+      }
+    }
+    const ids = q.ids === undefined ? undefined : yield* checkIds("ids", q.ids, "eni", 1);
+    const abortSignal = q.abortSignal === undefined ? undefined : yield* checkAbortSignal("abortSignal", q.abortSignal);
+    return ok({ ids, filters, abortSignal });
+  });
+}
+
+/** Lists every ENI matching the query, following EC2's pages to the end. */
+export function findEnis(ec2: EC2Client, query: unknown): ResultAsync<NetworkInterface[], EniError> {
+  const parsed = parseQuery(query);
+  if (parsed.isErr()) return errAsync(parsed.error);
+  const { ids, filters, abortSignal } = parsed.value;
+  const page = (nextToken: string | undefined, found: NetworkInterface[]): ResultAsync<NetworkInterface[], EniError> =>
+    send(
+      ec2,
+      new DescribeNetworkInterfacesCommand({
+        ...(filters.length > 0 && { Filters: filters }),
+        // EC2 refuses MaxResults together with explicit ids, and then answers in one page.
+        ...(ids === undefined ? { MaxResults: PAGE_SIZE } : { NetworkInterfaceIds: ids }),
+        ...(nextToken !== undefined && { NextToken: nextToken }),
+      }),
+      abortSignal,
+    ).andThen((output) => {
+      const all = [...found, ...(output.NetworkInterfaces ?? [])];
+      return output.NextToken ? page(output.NextToken, all) : okAsync(all);
+    });
+  return page(undefined, []);
+}

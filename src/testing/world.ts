@@ -1,0 +1,645 @@
+import type { InstanceStateName, NetworkInterfaceType, TagSpecification } from "@aws-sdk/client-ec2";
+import { type Cidr, cidrContains, cidrsOverlap, ipToString, parseCidr, parseIp, usableRange } from "./cidr.js";
+import { Ec2Error, invalidValue, malformed, missingParameter, notFound } from "./errors.js";
+import type { Faults } from "./faults.js";
+import { IdFactory, type IdPrefix, isWellFormedId } from "./ids.js";
+import { INSTANCE_TYPES, type InstanceTypeLimits } from "./instance-types.js";
+
+/** Tags of one resource, key to value. */
+export type Tags = Map<string, string>;
+
+/** A VPC. */
+export interface VpcState {
+  readonly id: string;
+  readonly cidr: Cidr;
+  readonly tags: Tags;
+}
+
+/** A subnet, which pins everything in it to one AZ. */
+export interface SubnetState {
+  readonly id: string;
+  readonly vpcId: string;
+  readonly az: string;
+  readonly cidr: Cidr;
+  readonly tags: Tags;
+}
+
+/** A security group. */
+export interface GroupState {
+  readonly id: string;
+  readonly vpcId: string;
+  readonly name: string;
+  readonly description: string;
+  readonly tags: Tags;
+}
+
+/** An attachment of an ENI to an instance; `until` is when its current phase ends. */
+export interface AttachmentState {
+  readonly id: string;
+  readonly instanceId: string;
+  readonly deviceIndex: number;
+  readonly cardIndex: number;
+  readonly attachTime: number;
+  deleteOnTermination: boolean;
+  status: "attaching" | "attached" | "detaching";
+  until: number | undefined;
+  /** A detach stuck by `faults.hangDetach` until forced. */
+  hung: boolean;
+}
+
+/** One private IPv4 address of an ENI. */
+export interface PrivateIp {
+  readonly address: string;
+  readonly primary: boolean;
+}
+
+/** A network interface. */
+export interface EniState {
+  readonly id: string;
+  readonly subnetId: string;
+  readonly vpcId: string;
+  readonly az: string;
+  readonly mac: string;
+  readonly interfaceType: NetworkInterfaceType;
+  readonly requesterId: string | undefined;
+  /** Pending until then. */
+  readonly availableAt: number;
+  /** Invisible to Describe calls until then (eventual consistency). */
+  readonly visibleAt: number;
+  readonly tags: Tags;
+  description: string;
+  groupIds: string[];
+  ips: PrivateIp[];
+  sourceDestCheck: boolean;
+  attachment: AttachmentState | undefined;
+}
+
+/** An instance. */
+export interface InstanceState {
+  readonly id: string;
+  readonly reservationId: string;
+  readonly imageId: string;
+  readonly type: string;
+  readonly subnetId: string;
+  readonly vpcId: string;
+  readonly az: string;
+  readonly groupIds: readonly string[];
+  readonly launchTime: number;
+  readonly primaryEniId: string;
+  /** Its primary private IP, kept after termination frees the ENI. */
+  readonly privateIp: string;
+  readonly tags: Tags;
+  state: InstanceStateName;
+  until: number | undefined;
+}
+
+/** An Elastic IP and its association, if any. */
+export interface AddressState {
+  readonly allocationId: string;
+  readonly publicIp: string;
+  readonly tags: Tags;
+  association: { readonly id: string; readonly eniId: string; readonly privateIp: string } | undefined;
+}
+
+/** Transition times, in milliseconds. */
+export interface Timings {
+  readonly createMs: number;
+  readonly attachMs: number;
+  readonly detachMs: number;
+  readonly startMs: number;
+  readonly stopMs: number;
+  readonly terminateMs: number;
+}
+
+/** What a world is made with. */
+export interface WorldConfig {
+  readonly region: string;
+  readonly zones: readonly string[];
+  readonly timings: Timings;
+  readonly consistencyDelayMs: number;
+  readonly faults: Faults;
+  readonly seed: number;
+}
+
+/** What a new ENI is made of; everything optional takes EC2's default. */
+export interface EniSpec {
+  readonly subnet: SubnetState;
+  readonly groupIds?: readonly string[] | undefined;
+  readonly description?: string | undefined;
+  readonly privateIps?: readonly string[] | undefined;
+  readonly secondaryCount?: number | undefined;
+  readonly interfaceType?: NetworkInterfaceType | undefined;
+  readonly requesterId?: string | undefined;
+  readonly tags?: Tags | undefined;
+  /** Skip the `pending` phase (world setup helpers). */
+  readonly settled?: boolean | undefined;
+}
+
+/** What a new instance is made of. */
+export interface InstanceSpec {
+  readonly subnet: SubnetState;
+  readonly type: string;
+  readonly imageId: string;
+  readonly reservationId: string;
+  readonly groupIds?: readonly string[] | undefined;
+  readonly privateIp?: string | undefined;
+  readonly state: "pending" | "running" | "stopped";
+  readonly tags?: Tags | undefined;
+  readonly eniTags?: Tags | undefined;
+}
+
+const MAX_IPS_UNATTACHED = 50;
+const MAX_TAGS = 50;
+const PUBLIC_RANGES = ["198.51.100", "203.0.113", "192.0.2"];
+
+/**
+ * The simulated region: every resource, and the rules that hold between them.
+ * Transitions are computed lazily from timestamps by {@link World.advance}, so no
+ * timer ever runs and fake clocks work.
+ */
+export class World {
+  /** The time of the request being served. */
+  now = Date.now();
+  readonly ids: IdFactory;
+  readonly vpcs = new Map<string, VpcState>();
+  readonly subnets = new Map<string, SubnetState>();
+  readonly groups = new Map<string, GroupState>();
+  readonly enis = new Map<string, EniState>();
+  readonly instances = new Map<string, InstanceState>();
+  readonly addresses = new Map<string, AddressState>();
+  private readonly clientTokens = new Map<string, { fingerprint: string; output: object }>();
+  private eipCount = 0;
+
+  constructor(readonly config: WorldConfig) {
+    this.ids = new IdFactory(config.seed);
+  }
+
+  /** Moves the clock to `now`, completing every transition that is due, in time order. */
+  advance(now: number): void {
+    this.now = now;
+    const due: { at: number; apply: () => void }[] = [];
+    for (const eni of this.enis.values()) {
+      const a = eni.attachment;
+      if (a?.until === undefined || a.until > now || a.hung) continue;
+      due.push({ at: a.until, apply: () => this.completeAttachmentPhase(eni, a) });
+    }
+    for (const instance of this.instances.values()) {
+      if (instance.until === undefined || instance.until > now) continue;
+      due.push({ at: instance.until, apply: () => this.completeInstancePhase(instance) });
+    }
+    due.sort((a, b) => a.at - b.at).forEach((event) => event.apply());
+  }
+
+  private completeAttachmentPhase(eni: EniState, attachment: AttachmentState): void {
+    if (attachment.status === "detaching") {
+      // EC2 drops a completed detach from DescribeNetworkInterfaces rather than showing `detached`.
+      eni.attachment = undefined;
+    } else {
+      attachment.status = "attached";
+      attachment.until = undefined;
+    }
+  }
+
+  private completeInstancePhase(instance: InstanceState): void {
+    instance.until = undefined;
+    if (instance.state === "pending") instance.state = "running";
+    else if (instance.state === "stopping") instance.state = "stopped";
+    else {
+      instance.state = "terminated";
+      for (const eni of this.attachedTo(instance.id)) {
+        if (eni.attachment?.deleteOnTermination) this.deleteEni(eni);
+        else eni.attachment = undefined;
+      }
+    }
+  }
+
+  /** Starts an instance state change; it completes after the matching timing. */
+  beginInstanceTransition(instance: InstanceState, next: "pending" | "stopping" | "shutting-down"): void {
+    const { startMs, stopMs, terminateMs } = this.config.timings;
+    instance.state = next;
+    instance.until = this.now + (next === "pending" ? startMs : next === "stopping" ? stopMs : terminateMs);
+  }
+
+  /** The ENI's status as EC2 reports it. */
+  eniStatus(eni: EniState): "pending" | "available" | "in-use" {
+    // EC2 keeps an attaching or detaching ENI `in-use`; only the attachment status moves.
+    if (this.now < eni.availableAt) return "pending";
+    return eni.attachment ? "in-use" : "available";
+  }
+
+  /** Throws DryRunOperation when the request only asks whether it would succeed. */
+  dryRun(input: { DryRun?: boolean | undefined }): void {
+    if (input.DryRun) {
+      throw new Ec2Error("DryRunOperation", "Request would have succeeded, but DryRun flag is set.");
+    }
+  }
+
+  // --- lookups -------------------------------------------------------------
+
+  /** The resource with this id, failing like EC2 on a missing, malformed or unknown id. */
+  vpc(id: string | undefined, param = "VpcId"): VpcState {
+    return this.lookup(this.vpcs, "vpc", id, param);
+  }
+
+  /** @see World.vpc */
+  subnet(id: string | undefined, param = "SubnetId"): SubnetState {
+    return this.lookup(this.subnets, "subnet", id, param);
+  }
+
+  /** @see World.vpc */
+  group(id: string | undefined, param = "GroupId"): GroupState {
+    return this.lookup(this.groups, "sg", id, param);
+  }
+
+  /** @see World.vpc */
+  eni(id: string | undefined, param = "NetworkInterfaceId"): EniState {
+    return this.lookup(this.enis, "eni", id, param);
+  }
+
+  /** @see World.vpc */
+  instance(id: string | undefined, param = "InstanceId"): InstanceState {
+    return this.lookup(this.instances, "i", id, param);
+  }
+
+  /** @see World.vpc */
+  address(id: string | undefined, param = "AllocationId"): AddressState {
+    return this.lookup(this.addresses, "eipalloc", id, param);
+  }
+
+  /** Every id in `ids` looked up, with one NotFound naming all unknown ones, as EC2 does. */
+  many<T>(map: ReadonlyMap<string, T>, prefix: IdPrefix, ids: readonly string[]): T[] {
+    for (const id of ids) if (!isWellFormedId(id, prefix)) throw malformed(prefix, id);
+    const missing = ids.filter((id) => !map.has(id));
+    if (missing.length > 0) throw notFound(prefix, missing);
+    return ids.map((id) => map.get(id) as T);
+  }
+
+  private lookup<T>(map: ReadonlyMap<string, T>, prefix: IdPrefix, id: string | undefined, param: string): T {
+    if (id === undefined) throw missingParameter(param);
+    const [found] = this.many(map, prefix, [id]);
+    return found as T;
+  }
+
+  /** The ENI holding the attachment `id`. */
+  attachment(id: string | undefined): { eni: EniState; attachment: AttachmentState } {
+    if (id === undefined) throw missingParameter("AttachmentId");
+    if (!isWellFormedId(id, "eni-attach")) throw malformed("eni-attach", id);
+    for (const eni of this.enis.values()) {
+      if (eni.attachment?.id === id) return { eni, attachment: eni.attachment };
+    }
+    throw notFound("eni-attach", [id]);
+  }
+
+  /** The ENIs attached (in any phase) to an instance. */
+  attachedTo(instanceId: string): EniState[] {
+    return [...this.enis.values()].filter((eni) => eni.attachment?.instanceId === instanceId);
+  }
+
+  /** The networking limits of an instance type. */
+  limits(type: string): InstanceTypeLimits {
+    const limits = INSTANCE_TYPES[type];
+    if (!limits) throw invalidValue(`Invalid value '${type}' for InstanceType.`);
+    return limits;
+  }
+
+  /** The ENI in a subnet that holds `ip`, if any. */
+  ipOwner(subnetId: string, ip: string): EniState | undefined {
+    return [...this.enis.values()].find(
+      (eni) => eni.subnetId === subnetId && eni.ips.some((p) => p.address === ip),
+    );
+  }
+
+  /** How many private IPv4 addresses an ENI may hold where it is now. */
+  ipLimit(eni: EniState): number {
+    const instanceId = eni.attachment?.instanceId;
+    if (instanceId === undefined) return MAX_IPS_UNATTACHED;
+    return this.limits(this.instance(instanceId).type).ipv4PerInterface;
+  }
+
+  /** Subnet addresses not taken by any ENI. */
+  freeIpCount(subnet: SubnetState): number {
+    const { first, last } = usableRange(subnet.cidr);
+    const used = [...this.enis.values()].filter((e) => e.subnetId === subnet.id);
+    return last - first + 1 - used.reduce((n, e) => n + e.ips.length, 0);
+  }
+
+  /**
+   * Takes private IPs in `subnet`: the `requested` ones (checked) and then `count`
+   * more, the lowest free addresses, as EC2's allocator tends to.
+   */
+  takeIps(subnet: SubnetState, requested: readonly string[], count: number): string[] {
+    const { first, last } = usableRange(subnet.cidr);
+    const taken = new Set(
+      [...this.enis.values()].filter((e) => e.subnetId === subnet.id).flatMap((e) => e.ips.map((p) => p.address)),
+    );
+    for (const ip of requested) {
+      const value = parseIp(ip);
+      if (value === undefined) throw invalidValue(`Invalid value '${ip}' for privateIpAddress.`);
+      if (value < first || value > last) {
+        throw invalidValue(`Address ${ip} does not fall within the subnet's address range`);
+      }
+      if (taken.has(ip)) throw new Ec2Error("InvalidIPAddress.InUse", `Address ${ip} is in use.`);
+      taken.add(ip);
+    }
+    const picked: string[] = [];
+    for (let ip = first; ip <= last && picked.length < count; ip++) {
+      if (!taken.has(ipToString(ip))) picked.push(ipToString(ip));
+    }
+    if (picked.length < count) {
+      throw new Ec2Error(
+        "InsufficientFreeAddressesInSubnet",
+        `The specified subnet ${subnet.id} does not have enough free addresses to satisfy the request.`,
+      );
+    }
+    return [...requested, ...picked];
+  }
+
+  /** The resource an id names, for tagging; fails like EC2 for unknown ids. */
+  taggable(id: string): { tags: Tags } {
+    const prefix = (["vpc", "subnet", "sg", "eni", "i", "eipalloc"] as const).find((p) => id.startsWith(`${p}-`));
+    const maps = {
+      vpc: this.vpcs,
+      subnet: this.subnets,
+      sg: this.groups,
+      eni: this.enis,
+      i: this.instances,
+      eipalloc: this.addresses,
+    };
+    if (!prefix) throw new Ec2Error("InvalidID", `The ID '${id}' is not valid`);
+    const [resource] = this.many<{ tags: Tags }>(maps[prefix], prefix, [id]);
+    return resource as { tags: Tags };
+  }
+
+  /**
+   * Replays a request made with the same `ClientToken`: the first answer again for
+   * identical parameters, IdempotentParameterMismatch otherwise.
+   */
+  idempotent<T extends object>(
+    action: string,
+    input: { ClientToken?: string | undefined },
+    run: () => T,
+  ): T {
+    const token = input.ClientToken;
+    if (token === undefined) return run();
+    const key = `${action}\u0000${token}`;
+    const fingerprint = stableJson({ ...input, ClientToken: undefined, DryRun: undefined });
+    const previous = this.clientTokens.get(key);
+    if (previous) {
+      if (previous.fingerprint !== fingerprint) {
+        throw new Ec2Error(
+          "IdempotentParameterMismatch",
+          `Client token '${token}' was already used with different parameters.`,
+        );
+      }
+      return structuredClone(previous.output) as T;
+    }
+    const output = run();
+    this.clientTokens.set(key, { fingerprint, output: structuredClone(output) });
+    return output;
+  }
+
+  // --- creation ------------------------------------------------------------
+
+  /** A new VPC with its `default` security group, as EC2 creates it. */
+  createVpc(cidrText: string, tags: Tags = new Map()): VpcState {
+    const cidr = parseCidr(cidrText);
+    if (!cidr) {
+      throw invalidValue(`Value (${cidrText}) for parameter cidrBlock is invalid. This is not a valid CIDR block.`);
+    }
+    if (cidr.prefix < 16 || cidr.prefix > 28) {
+      throw new Ec2Error("InvalidVpc.Range", `The CIDR '${cidrText}' is invalid.`);
+    }
+    const vpc: VpcState = { id: this.ids.id("vpc"), cidr, tags };
+    this.vpcs.set(vpc.id, vpc);
+    this.createGroup(vpc, "default", "default VPC security group");
+    return vpc;
+  }
+
+  /** A new subnet inside `vpc`, in one of the region's AZs, not overlapping its siblings. */
+  createSubnet(vpc: VpcState, az: string | undefined, cidrText: string, tags: Tags = new Map()): SubnetState {
+    const zone = az ?? this.config.zones[0] ?? "";
+    if (!this.config.zones.includes(zone)) {
+      throw invalidValue(
+        `Value (${zone}) for parameter availabilityZone is invalid. Subnets can currently only be created in the following availability zones: ${this.config.zones.join(", ")}.`,
+      );
+    }
+    const cidr = parseCidr(cidrText);
+    if (!cidr) {
+      throw invalidValue(`Value (${cidrText}) for parameter cidrBlock is invalid. This is not a valid CIDR block.`);
+    }
+    if (cidr.prefix < 16 || cidr.prefix > 28 || !cidrContains(vpc.cidr, cidr)) {
+      throw new Ec2Error("InvalidSubnet.Range", `The CIDR '${cidrText}' is invalid.`);
+    }
+    const sibling = [...this.subnets.values()].find((s) => s.vpcId === vpc.id && cidrsOverlap(s.cidr, cidr));
+    if (sibling) {
+      throw new Ec2Error("InvalidSubnet.Conflict", `The CIDR '${cidrText}' conflicts with another subnet`);
+    }
+    const subnet: SubnetState = { id: this.ids.id("subnet"), vpcId: vpc.id, az: zone, cidr, tags };
+    this.subnets.set(subnet.id, subnet);
+    return subnet;
+  }
+
+  /** A new security group, unique by name within its VPC. */
+  createGroup(vpc: VpcState, name: string, description: string, tags: Tags = new Map()): GroupState {
+    const duplicate = [...this.groups.values()].some((g) => g.vpcId === vpc.id && g.name === name);
+    if (duplicate) {
+      throw new Ec2Error("InvalidGroup.Duplicate", `The security group '${name}' already exists for VPC '${vpc.id}'`);
+    }
+    const group: GroupState = { id: this.ids.id("sg"), vpcId: vpc.id, name, description, tags };
+    this.groups.set(group.id, group);
+    return group;
+  }
+
+  /** The security groups an ENI in `subnet` gets: the given ones (checked) or the VPC's default. */
+  resolveGroups(subnet: SubnetState, groupIds: readonly string[] | undefined): string[] {
+    if (groupIds === undefined || groupIds.length === 0) {
+      const fallback = [...this.groups.values()].find((g) => g.vpcId === subnet.vpcId && g.name === "default");
+      return fallback ? [fallback.id] : [];
+    }
+    for (const group of this.many(this.groups, "sg", groupIds)) {
+      if (group.vpcId !== subnet.vpcId) {
+        throw new Ec2Error(
+          "InvalidParameter",
+          `Security group ${group.id} and subnet ${subnet.id} belong to different networks.`,
+        );
+      }
+    }
+    return [...groupIds];
+  }
+
+  /** A new, unattached ENI. */
+  createEni(spec: EniSpec): EniState {
+    const { subnet } = spec;
+    const groupIds = this.resolveGroups(subnet, spec.groupIds);
+    const requested = spec.privateIps ?? [];
+    const addresses = this.takeIps(subnet, requested, (requested.length === 0 ? 1 : 0) + (spec.secondaryCount ?? 0));
+    if (addresses.length > MAX_IPS_UNATTACHED) {
+      throw new Ec2Error("PrivateIpAddressLimitExceeded", "Number of private addresses will exceed limit.");
+    }
+    const createdAt = this.now;
+    const eni: EniState = {
+      id: this.ids.id("eni"),
+      subnetId: subnet.id,
+      vpcId: subnet.vpcId,
+      az: subnet.az,
+      mac: this.ids.mac(),
+      interfaceType: spec.interfaceType ?? "interface",
+      requesterId: spec.requesterId,
+      availableAt: spec.settled ? createdAt : createdAt + this.config.timings.createMs,
+      visibleAt: spec.settled ? createdAt : createdAt + this.config.consistencyDelayMs,
+      tags: spec.tags ?? new Map(),
+      description: spec.description ?? "",
+      groupIds,
+      ips: addresses.map((address, i) => ({ address, primary: i === 0 })),
+      sourceDestCheck: true,
+      attachment: undefined,
+    };
+    this.enis.set(eni.id, eni);
+    return eni;
+  }
+
+  /** Attaches `eni` (rules already checked); the attachment completes after `attachMs`. */
+  attach(eni: EniState, instance: InstanceState, deviceIndex: number, cardIndex: number): AttachmentState {
+    const attachment: AttachmentState = {
+      id: this.ids.id("eni-attach"),
+      instanceId: instance.id,
+      deviceIndex,
+      cardIndex,
+      attachTime: this.now,
+      deleteOnTermination: false,
+      status: "attaching",
+      until: this.now + this.config.timings.attachMs,
+      hung: false,
+    };
+    eni.attachment = attachment;
+    return attachment;
+  }
+
+  /** Starts a detach; it completes after `detachMs`, unless a hang fault holds it. */
+  beginDetach(eni: EniState, attachment: AttachmentState, force: boolean): void {
+    if (attachment.status === "detaching" && !attachment.hung) return;
+    attachment.status = "detaching";
+    attachment.until = this.now + this.config.timings.detachMs;
+    attachment.hung = !force && this.config.faults.detachHangs(eni.id);
+  }
+
+  /** Deletes an ENI, releasing its addresses and Elastic IP associations. */
+  deleteEni(eni: EniState): void {
+    for (const address of this.addresses.values()) {
+      if (address.association?.eniId === eni.id) address.association = undefined;
+    }
+    this.enis.delete(eni.id);
+  }
+
+  /** A new instance with its primary ENI at device 0 on card 0, deleted with the instance. */
+  launchInstance(spec: InstanceSpec): InstanceState {
+    this.limits(spec.type);
+    const eni = this.createEni({
+      subnet: spec.subnet,
+      groupIds: spec.groupIds,
+      privateIps: spec.privateIp === undefined ? undefined : [spec.privateIp],
+      description: "",
+      tags: spec.eniTags,
+      settled: true,
+    });
+    const instance: InstanceState = {
+      id: this.ids.id("i"),
+      reservationId: spec.reservationId,
+      imageId: spec.imageId,
+      type: spec.type,
+      subnetId: spec.subnet.id,
+      vpcId: spec.subnet.vpcId,
+      az: spec.subnet.az,
+      groupIds: eni.groupIds,
+      launchTime: this.now,
+      primaryEniId: eni.id,
+      privateIp: eni.ips[0]?.address ?? "",
+      tags: spec.tags ?? new Map(),
+      state: spec.state,
+      until: spec.state === "pending" ? this.now + this.config.timings.startMs : undefined,
+    };
+    this.instances.set(instance.id, instance);
+    const attachment = this.attach(eni, instance, 0, 0);
+    attachment.status = "attached";
+    attachment.until = undefined;
+    attachment.deleteOnTermination = true;
+    return instance;
+  }
+
+  /** A new Elastic IP from the documentation address ranges. */
+  allocateAddress(tags: Tags = new Map()): AddressState {
+    const n = this.eipCount++;
+    const range = PUBLIC_RANGES[Math.floor(n / 254)];
+    if (range === undefined) {
+      throw new Ec2Error("AddressLimitExceeded", "The maximum number of addresses has been reached.");
+    }
+    const address: AddressState = {
+      allocationId: this.ids.id("eipalloc"),
+      publicIp: `${range}.${(n % 254) + 1}`,
+      tags,
+      association: undefined,
+    };
+    this.addresses.set(address.allocationId, address);
+    return address;
+  }
+}
+
+/** JSON with sorted keys, so equal requests compare equal. */
+function stableJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === "object" && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)))
+      : v,
+  );
+}
+
+/** Checks a tag key and value the way EC2 does. */
+export function checkTag(key: string | undefined, value: string | undefined): void {
+  if (!key || key.startsWith("aws:")) {
+    throw new Ec2Error(
+      "InvalidTagKey.Malformed",
+      "Tag keys cannot be empty or null, and cannot start with aws:.",
+    );
+  }
+  if (key.length > 128 || (value ?? "").length > 256) {
+    throw invalidValue(`Tag key or value for '${key}' is too long.`);
+  }
+}
+
+/** Sets tags on a resource, refusing to go past EC2's 50 tags. */
+export function setTags(resourceId: string, tags: Tags, entries: Iterable<readonly [string, string]>): void {
+  for (const [key, value] of entries) {
+    checkTag(key, value);
+    tags.set(key, value);
+  }
+  if (tags.size > MAX_TAGS) {
+    throw new Ec2Error("TagLimitExceeded", `The maximum number of tags (${MAX_TAGS}) for resource '${resourceId}' has been reached.`);
+  }
+}
+
+/**
+ * The tags that `TagSpecifications` give a resource of `resourceType`; a
+ * specification for a type the call cannot create fails as on EC2.
+ */
+export function tagsFromSpecs(
+  specs: readonly TagSpecification[] | undefined,
+  resourceType: string,
+  accepted: readonly string[] = [resourceType],
+): Tags {
+  const tags: Tags = new Map();
+  for (const spec of specs ?? []) {
+    const type = spec.ResourceType ?? "";
+    if (!accepted.includes(type)) {
+      throw invalidValue(`'${type}' is not a valid taggable resource type for this operation.`);
+    }
+    if (type !== resourceType) continue;
+    for (const tag of spec.Tags ?? []) {
+      checkTag(tag.Key, tag.Value);
+      tags.set(tag.Key ?? "", tag.Value ?? "");
+    }
+  }
+  if (tags.size > MAX_TAGS) {
+    throw new Ec2Error("TagLimitExceeded", `The maximum number of tags (${MAX_TAGS}) has been reached.`);
+  }
+  return tags;
+}

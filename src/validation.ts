@@ -1,0 +1,165 @@
+import { err, ok, type Result } from "neverthrow";
+import { ValidationError } from "./errors.js";
+
+/** A pure input check: the value as the library will use it, or the field that was wrong. */
+export type Check<T> = Result<T, ValidationError>;
+
+/** EC2 resource ids: a prefix and 8 (older resources) or 17 lowercase hex digits. */
+const ID_PATTERNS = {
+  eni: /^eni-(?:[0-9a-f]{8}|[0-9a-f]{17})$/,
+  i: /^i-(?:[0-9a-f]{8}|[0-9a-f]{17})$/,
+  subnet: /^subnet-(?:[0-9a-f]{8}|[0-9a-f]{17})$/,
+  sg: /^sg-(?:[0-9a-f]{8}|[0-9a-f]{17})$/,
+  vpc: /^vpc-(?:[0-9a-f]{8}|[0-9a-f]{17})$/,
+  "eni-attach": /^eni-attach-(?:[0-9a-f]{8}|[0-9a-f]{17})$/,
+} as const;
+
+/** The kinds of id the library accepts, by prefix. */
+export type IdPrefix = keyof typeof ID_PATTERNS;
+
+/** EC2's device index range for secondary interfaces (0 is the primary's). */
+export const MAX_DEVICE_INDEX = 31;
+const MAX_TAGS = 50;
+const MAX_TAG_KEY = 128;
+const MAX_TAG_VALUE = 256;
+const MAX_DESCRIPTION = 255;
+const MAX_CLIENT_TOKEN = 64;
+
+/** Shows a bad value in a message without echoing a megabyte of it back. */
+export function show(value: unknown): string {
+  if (typeof value === "string") return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  if (value === null || typeof value !== "object") return String(value);
+  return Array.isArray(value) ? "an array" : "an object";
+}
+
+function invalid<T>(field: string, expected: string, value: unknown): Check<T> {
+  return err(new ValidationError(field, `Expected \`${field}\` to be ${expected}, got ${show(value)}.`));
+}
+
+/** The first failing check, or `ok` when all pass. */
+export function firstFailure(...checks: ReadonlyArray<Check<unknown>>): Check<void> {
+  const failed = checks.find((check) => check.isErr());
+  return failed?.isErr() ? err(failed.error) : ok(undefined);
+}
+
+/** An EC2 id of the given kind, e.g. `eni-0123456789abcdef0`. */
+export function checkId(field: string, value: unknown, prefix: IdPrefix): Check<string> {
+  return typeof value === "string" && ID_PATTERNS[prefix].test(value)
+    ? ok(value)
+    : invalid(field, `an id like "${prefix}-0123456789abcdef0"`, value);
+}
+
+/** A list of ids of one kind, without duplicates. */
+export function checkIds(field: string, value: unknown, prefix: IdPrefix, min = 0): Check<string[]> {
+  if (!Array.isArray(value) || value.length < min) {
+    return invalid(field, `an array of at least ${min} "${prefix}-" id(s)`, value);
+  }
+  const items = value as unknown[];
+  for (const [index, item] of items.entries()) {
+    const id = checkId(`${field}[${index}]`, item, prefix);
+    if (id.isErr()) return err(id.error);
+  }
+  if (new Set(items).size !== items.length) return invalid(field, "a list without duplicates", value);
+  return ok(items as string[]);
+}
+
+/** A dotted-quad IPv4 address, each octet 0–255 without leading zeros. */
+export function checkIpv4(field: string, value: unknown): Check<string> {
+  const octet = "(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)";
+  const pattern = new RegExp(`^${octet}(?:\\.${octet}){3}$`);
+  return typeof value === "string" && pattern.test(value) ? ok(value) : invalid(field, "an IPv4 address like \"10.0.1.25\"", value);
+}
+
+/** An integer in `[min, max]`. */
+export function checkInteger(field: string, value: unknown, min: number, max: number): Check<number> {
+  return typeof value === "number" && Number.isInteger(value) && value >= min && value <= max
+    ? ok(value)
+    : invalid(field, `an integer from ${min} to ${max}`, value);
+}
+
+/** `true` or `false`. */
+export function checkBoolean(field: string, value: unknown): Check<boolean> {
+  return typeof value === "boolean" ? ok(value) : invalid(field, "a boolean", value);
+}
+
+/** A non-empty string of at most `max` characters. */
+export function checkString(field: string, value: unknown, max: number): Check<string> {
+  return typeof value === "string" && value.length > 0 && value.length <= max
+    ? ok(value)
+    : invalid(field, `a non-empty string of at most ${max} characters`, value);
+}
+
+/** One of a fixed set of strings. */
+export function checkOneOf<T extends string>(field: string, value: unknown, allowed: readonly T[]): Check<T> {
+  return allowed.includes(value as T) ? ok(value as T) : invalid(field, `one of ${allowed.map((a) => `"${a}"`).join(", ")}`, value);
+}
+
+/** An ENI description: EC2 takes up to 255 characters (an empty one clears it). */
+export function checkDescription(field: string, value: unknown): Check<string> {
+  return typeof value === "string" && value.length <= MAX_DESCRIPTION
+    ? ok(value)
+    : invalid(field, `a string of at most ${MAX_DESCRIPTION} characters`, value);
+}
+
+/** An idempotency token: EC2 takes up to 64 ASCII characters. */
+export function checkClientToken(field: string, value: unknown): Check<string> {
+  return typeof value === "string" && /^[\x20-\x7e]{1,64}$/.test(value)
+    ? ok(value)
+    : invalid(field, `a string of 1 to ${MAX_CLIENT_TOKEN} printable ASCII characters`, value);
+}
+
+/** A tag key: 1–128 characters, not starting with the reserved `aws:` prefix. */
+export function checkTagKey(field: string, key: unknown): Check<string> {
+  if (typeof key !== "string" || key.length === 0 || key.length > MAX_TAG_KEY) {
+    return invalid(field, `a tag key of 1 to ${MAX_TAG_KEY} characters`, key);
+  }
+  return key.toLowerCase().startsWith("aws:") ? invalid(field, 'a tag key without the reserved "aws:" prefix', key) : ok(key);
+}
+
+/**
+ * A tag set as a plain object. `reserved` counts tags the library adds itself (the Name tag),
+ * so the 50-tag limit holds for what is actually sent.
+ */
+export function checkTags(field: string, value: unknown, reserved = 0): Check<Record<string, string>> {
+  if (!isPlainObject(value)) return invalid(field, "an object of tag keys to string values", value);
+  const entries = Object.entries(value);
+  if (entries.length + reserved > MAX_TAGS) {
+    return err(new ValidationError(field, `Expected at most ${MAX_TAGS} tags on one resource, got ${entries.length + reserved}.`));
+  }
+  for (const [key, tagValue] of entries) {
+    const checkedKey = checkTagKey(`${field}.${key}`, key);
+    if (checkedKey.isErr()) return err(checkedKey.error);
+    if (typeof tagValue !== "string" || tagValue.length > MAX_TAG_VALUE) {
+      return invalid(`${field}.${key}`, `a tag value of at most ${MAX_TAG_VALUE} characters`, tagValue);
+    }
+  }
+  return ok(value as Record<string, string>);
+}
+
+/** A plain options object, or nothing. JavaScript callers may pass anything. */
+export function checkOptions<T extends object>(field: string, value: unknown): Check<Partial<T>> {
+  if (value === undefined) return ok({});
+  return isPlainObject(value) ? ok(value as Partial<T>) : invalid(field, "an options object", value);
+}
+
+/** Rejects keys the options type does not know: a typo must not silently change behaviour. */
+export function checkKnownKeys(field: string, value: object, known: readonly string[]): Check<void> {
+  const unknown = Object.keys(value).find((key) => !known.includes(key));
+  return unknown === undefined
+    ? ok(undefined)
+    : err(new ValidationError(`${field}.${unknown}`, `Unknown option \`${unknown}\`; expected one of ${known.join(", ")}.`));
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
+  const prototype = Object.getPrototypeOf(value) as unknown;
+  return prototype === Object.prototype || prototype === null;
+}
+
+/** An `AbortSignal`, duck-typed so signals from other realms (or polyfills) work. */
+export function checkAbortSignal(field: string, value: unknown): Check<AbortSignal> {
+  const candidate = value as Partial<AbortSignal> | null;
+  return typeof candidate === "object" && candidate !== null && typeof candidate.aborted === "boolean" && typeof candidate.addEventListener === "function"
+    ? ok(value as AbortSignal)
+    : invalid(field, "an AbortSignal", value);
+}

@@ -1,0 +1,212 @@
+import type { EC2Client, NetworkInterface } from "@aws-sdk/client-ec2";
+import { WaiterState, createWaiter } from "@smithy/util-waiter";
+import { err, errAsync, ok, okAsync, ResultAsync, type Result } from "neverthrow";
+import { describeEni } from "./ec2/describe.js";
+import { AbortedError, InvalidStateError, ValidationError, WaitTimeoutError, type EniError } from "./errors.js";
+import { describeState } from "./model.js";
+import { checkAbortSignal, show, type Check } from "./validation.js";
+
+/**
+ * How long and how often to poll, in seconds, in the SDK waiters' vocabulary.
+ *
+ * @example
+ * ```ts
+ * await eni.waitUntilInUse({ maxWaitTime: 60, minDelay: 0.5, maxDelay: 2 });
+ * ```
+ */
+export interface WaitOptions {
+  /**
+   * Give up after this many seconds with a `WaitTimeoutError`.
+   * @default 300 for attach and in-use waits, 600 for detach and available waits, 120 for create and delete
+   */
+  readonly maxWaitTime?: number;
+  /**
+   * The first delay between checks, in seconds; later delays grow from it. The first check is immediate.
+   * @default 1
+   */
+  readonly minDelay?: number;
+  /**
+   * The longest delay between checks, in seconds.
+   * @default 5
+   */
+  readonly maxDelay?: number;
+  /** Stops the wait (and any request in flight) with an `AbortedError`. */
+  readonly abortSignal?: AbortSignal;
+}
+
+/** Wait options with every default filled in. */
+export interface Wait {
+  readonly maxWaitTime: number;
+  readonly minDelay: number;
+  readonly maxDelay: number;
+  readonly abortSignal: AbortSignal | undefined;
+}
+
+/** Default limits per kind of wait, in seconds: EC2 usually settles in seconds, rarely in minutes. */
+export const DEFAULT_MAX_WAIT = { attach: 300, detach: 600, available: 600, create: 120, delete: 120 } as const;
+const DEFAULT_MIN_DELAY = 1;
+const DEFAULT_MAX_DELAY = 5;
+
+/** The wait fields every waiting option object shares. */
+export const WAIT_KEYS = ["maxWaitTime", "minDelay", "maxDelay", "abortSignal"] as const;
+
+/** Checks wait options and fills in the defaults. */
+export function checkWait(options: Partial<Record<(typeof WAIT_KEYS)[number], unknown>>, defaultMaxWait: number): Check<Wait> {
+  const { maxWaitTime = defaultMaxWait, minDelay = DEFAULT_MIN_DELAY, abortSignal } = options;
+  if (!isPositive(maxWaitTime)) return seconds("maxWaitTime", maxWaitTime);
+  if (!isPositive(minDelay)) return seconds("minDelay", minDelay);
+  const maxDelay = options.maxDelay ?? Math.max(DEFAULT_MAX_DELAY, minDelay);
+  if (!isPositive(maxDelay)) return seconds("maxDelay", maxDelay);
+  if (maxDelay < minDelay) {
+    return err(new ValidationError("maxDelay", `Expected \`maxDelay\` (${maxDelay}) to be at least \`minDelay\` (${minDelay}).`));
+  }
+  if (maxWaitTime <= minDelay) {
+    return err(new ValidationError("maxWaitTime", `Expected \`maxWaitTime\` (${maxWaitTime}) to be greater than \`minDelay\` (${minDelay}).`));
+  }
+  if (abortSignal !== undefined) {
+    const signal = checkAbortSignal("abortSignal", abortSignal);
+    if (signal.isErr()) return err(signal.error);
+  }
+  return ok({ maxWaitTime, minDelay, maxDelay, abortSignal: abortSignal as AbortSignal | undefined });
+}
+
+/**
+ * Checks an operation's `wait` flag. Timing options beside `wait: false` contradict each
+ * other, so they are refused rather than silently ignored.
+ */
+export function checkWaitFlag(options: { readonly wait?: unknown } & Partial<Record<(typeof WAIT_KEYS)[number], unknown>>): Check<boolean> {
+  if (options.wait === undefined) return ok(true);
+  if (typeof options.wait !== "boolean") {
+    return err(new ValidationError("wait", `Expected \`wait\` to be a boolean, got ${show(options.wait)}.`));
+  }
+  const timing = WAIT_KEYS.find((key) => key !== "abortSignal" && options[key] !== undefined);
+  if (!options.wait && timing !== undefined) {
+    return err(new ValidationError(timing, `\`${timing}\` makes no sense with \`wait: false\`.`));
+  }
+  return ok(options.wait);
+}
+
+function isPositive(value: unknown): value is number {
+  return typeof value === "number" && Number.isFinite(value) && value > 0;
+}
+
+function seconds(field: string, value: unknown): Check<never> {
+  return err(new ValidationError(field, `Expected \`${field}\` to be a positive number of seconds, got ${show(value)}.`));
+}
+
+/** One look at the world: finished (with a value), or not yet (with what was seen). */
+export type Poll<T> = { readonly done: true; readonly value: T } | { readonly done: false; readonly seen: string };
+
+/** A finished poll. */
+export const done = <T>(value: T): Poll<T> => ({ done: true, value });
+/** An unfinished poll, remembering what was seen for the timeout message. */
+export const notYet = <T>(seen: string): Poll<T> => ({ done: false, seen });
+
+/**
+ * Polls `check` on the SDK's waiter (first check at once, then growing jittered delays)
+ * until it is done, fails, times out or is aborted. Used for every wait and every
+ * bounded retry in the library, so they all share one timing and abort behaviour.
+ */
+export function pollUntil<T>(
+  ec2: EC2Client,
+  waitingFor: string,
+  wait: Wait,
+  check: () => ResultAsync<Poll<T>, EniError>,
+): ResultAsync<T, EniError> {
+  if (wait.abortSignal?.aborted === true) return errAsync(aborted(waitingFor));
+  let lastSeen: string | undefined;
+  let outcome: Result<T, EniError> | undefined;
+  const run = createWaiter(
+    { client: ec2, maxWaitTime: wait.maxWaitTime, minDelay: wait.minDelay, maxDelay: wait.maxDelay, ...(wait.abortSignal && { abortSignal: wait.abortSignal }) },
+    undefined,
+    async () => {
+      const polled = await check();
+      if (polled.isErr()) {
+        outcome = err(polled.error);
+        return { state: WaiterState.FAILURE };
+      }
+      if (polled.value.done) {
+        outcome = ok(polled.value.value);
+        return { state: WaiterState.SUCCESS };
+      }
+      lastSeen = polled.value.seen;
+      return { state: WaiterState.RETRY };
+    },
+  );
+  return ResultAsync.fromSafePromise(run).andThen((result) => {
+    if (result.state === WaiterState.ABORTED) return errAsync(aborted(waitingFor));
+    if (outcome !== undefined && result.state !== WaiterState.TIMEOUT) return outcome;
+    return errAsync(new WaitTimeoutError(waitingFor, wait.maxWaitTime, lastSeen));
+  });
+}
+
+function aborted(waitingFor: string): AbortedError {
+  return new AbortedError(`Aborted while waiting for ${waitingFor}.`);
+}
+
+/**
+ * Polls one ENI until `accept` says done. NotFound is an error, unless `visibleSoon` says the
+ * id was just created and EC2 may not show it yet (its eventual consistency).
+ */
+export function waitForEni(
+  ec2: EC2Client,
+  id: string,
+  waitingFor: string,
+  wait: Wait,
+  accept: (ni: NetworkInterface) => Result<boolean, EniError>,
+  visibleSoon = false,
+): ResultAsync<NetworkInterface, EniError> {
+  return pollUntil(ec2, `${id} to be ${waitingFor}`, wait, () =>
+    describeEni(ec2, id, wait.abortSignal)
+      .andThen((ni) => accept(ni).map((finished) => (finished ? done(ni) : notYet<NetworkInterface>(describeState(ni)))))
+      .orElse((error) => (visibleSoon && error.name === "NotFoundError" ? okAsync(notYet<NetworkInterface>("not visible yet")) : errAsync(error))),
+  );
+}
+
+/** Waits until EC2 no longer reports the ENI (after a delete). */
+export function waitUntilGone(ec2: EC2Client, id: string, wait: Wait): ResultAsync<void, EniError> {
+  return pollUntil(ec2, `${id} to be deleted`, wait, () =>
+    describeEni(ec2, id, wait.abortSignal)
+      .map((ni) => notYet<void>(describeState(ni)))
+      .orElse((error) => (error.name === "NotFoundError" ? okAsync(done(undefined)) : errAsync(error))),
+  );
+}
+
+/** Waits until the ENI's status is `available` (detached and free to attach). */
+export function waitUntilAvailable(ec2: EC2Client, id: string, wait: Wait): ResultAsync<NetworkInterface, EniError> {
+  return waitForEni(ec2, id, "available", wait, (ni) => ok(ni.Status === "available"));
+}
+
+/**
+ * Waits until the ENI is `in-use` with its attachment `attached`. Given an attachment id, it
+ * fails fast if that attachment disappears (someone detached it) instead of waiting it out.
+ */
+export function waitUntilInUse(
+  ec2: EC2Client,
+  id: string,
+  wait: Wait,
+  attachmentId?: string,
+): ResultAsync<NetworkInterface, EniError> {
+  const what = attachmentId === undefined ? "in-use" : `in-use on attachment ${attachmentId}`;
+  return waitForEni(ec2, id, what, wait, (ni) => {
+    if (attachmentId !== undefined && ni.Attachment?.AttachmentId !== attachmentId) {
+      const now = ni.Attachment?.AttachmentId ?? "no attachment";
+      return err(new InvalidStateError(`Attachment ${attachmentId} of ${id} ended while waiting for it (now ${now}).`, id, describeState(ni)));
+    }
+    return ok(ni.Status === "in-use" && ni.Attachment?.Status === "attached");
+  });
+}
+
+/** Waits until the given attachment is gone: the ENI is detached from that instance. */
+export function waitUntilDetached(
+  ec2: EC2Client,
+  id: string,
+  wait: Wait,
+  attachmentId: string,
+): ResultAsync<NetworkInterface, EniError> {
+  return waitForEni(ec2, id, `detached from attachment ${attachmentId}`, wait, (ni) => {
+    const attachment = ni.Attachment;
+    if (attachment?.AttachmentId !== attachmentId) return ok(attachment !== undefined || ni.Status === "available");
+    return ok(attachment.Status === "detached" && ni.Status === "available");
+  });
+}
