@@ -1,0 +1,38 @@
+/**
+ * eni-kit: typed, Result-returning management of AWS EC2 Elastic Network Interfaces.
+ *
+ * @example
+ * ```ts
+ * import { EC2Client } from "@aws-sdk/client-ec2";
+ * import { Eni } from "eni-kit";
+ *
+ * const ec2 = new EC2Client({ region: "us-east-1" });
+ * const result = await Eni.get(ec2, "eni-0123456789abcdef0").attachTo("i-0123456789abcdef0");
+ * ```
+ *
+ * @module
+ */
+export { Eni, EniTask } from "./eni.js";
+export {
+  AbortedError,
+  AccessDeniedError,
+  AttachmentLimitError,
+  AwsError,
+  AzMismatchError,
+  ConflictError,
+  EniKitError,
+  InvalidStateError,
+  NotFoundError,
+  ThrottledError,
+  ValidationError,
+  WaitTimeoutError,
+  isEniError,
+} from "./errors.js";
+export type { EniError, EniKitErrorDetails, ResourceType } from "./errors.js";
+export type { AttachmentStatus, EniAttachment, EniSecurityGroup, EniState, EniStatus } from "./model.js";
+export type { AttachOptions } from "./operations/attach.js";
+export type { CreateEniOptions, InterfaceType } from "./operations/create.js";
+export type { DeletedEni, DeleteOptions } from "./operations/delete.js";
+export type { DetachOptions } from "./operations/detach.js";
+export type { FindQuery } from "./operations/read.js";
+export type { WaitOptions } from "./waiters.js";

@@ -1,0 +1,103 @@
+import { DeleteNetworkInterfaceCommand, type EC2Client, type NetworkInterface } from "@aws-sdk/client-ec2";
+import { err, errAsync, ok, okAsync, safeTry, type ResultAsync } from "neverthrow";
+import { describeEni } from "../ec2/describe.js";
+import { send } from "../ec2/send.js";
+import { InvalidStateError, type EniError } from "../errors.js";
+import { checkBoolean, checkKnownKeys, checkOptions } from "../validation.js";
+import { DEFAULT_MAX_WAIT, WAIT_KEYS, checkWait, checkWaitFlag, done, notYet, pollUntil, waitUntilGone, type Wait, type WaitOptions } from "../waiters.js";
+import { checkDetachable, detachFrom } from "./detach.js";
+
+/**
+ * How `delete` deletes.
+ *
+ * @example
+ * ```ts
+ * const options: DeleteOptions = { detachFirst: true, maxWaitTime: 300 };
+ * ```
+ */
+export interface DeleteOptions extends WaitOptions {
+  /**
+   * Detach the ENI first when it is attached; otherwise an attached ENI is refused.
+   * @default false
+   */
+  readonly detachFirst?: boolean;
+  /**
+   * With `detachFirst`, force that detach.
+   * @default false
+   */
+  readonly force?: boolean;
+  /**
+   * Wait until EC2 no longer lists the ENI.
+   * @default true
+   */
+  readonly wait?: boolean;
+}
+
+/**
+ * The outcome of a delete.
+ *
+ * @example
+ * ```ts
+ * const deleted: DeletedEni = { id: "eni-0123456789abcdef0", alreadyGone: false };
+ * ```
+ */
+export interface DeletedEni {
+  /** The ENI's id. */
+  readonly id: string;
+  /** `true` when EC2 had no such ENI to begin with (a repeated cleanup, say). */
+  readonly alreadyGone: boolean;
+}
+
+const DELETE_KEYS = ["detachFirst", "force", "wait", ...WAIT_KEYS];
+
+function parseDelete(options: unknown) {
+  return safeTry(function* () {
+    const o = yield* checkOptions<DeleteOptions>("options", options);
+    yield* checkKnownKeys("options", o, DELETE_KEYS);
+    return ok({
+      detachFirst: o.detachFirst === undefined ? false : yield* checkBoolean("detachFirst", o.detachFirst),
+      force: o.force === undefined ? false : yield* checkBoolean("force", o.force),
+      waitForGone: yield* checkWaitFlag(o),
+      wait: yield* checkWait(o, DEFAULT_MAX_WAIT.delete),
+      // The same options, but a detach is given its own, longer default limit.
+      detachWait: yield* checkWait(o, DEFAULT_MAX_WAIT.detach),
+    });
+  });
+}
+
+/**
+ * Deletes an ENI. A missing ENI counts as deleted. EC2 can call an ENI "in use" for a moment
+ * after its detach completes, so that refusal is retried within the wait's time limit.
+ */
+export function deleteEni(ec2: EC2Client, eniId: string, options: unknown): ResultAsync<DeletedEni, EniError> {
+  const parsed = parseDelete(options);
+  if (parsed.isErr()) return errAsync(parsed.error);
+  const request = parsed.value;
+  const signal = request.wait.abortSignal;
+  const gone: DeletedEni = { id: eniId, alreadyGone: true };
+  return describeEni(ec2, eniId, signal)
+    .andThen(checkDetachable)
+    .andThen((ni) => detachIfAsked(ec2, ni, request))
+    .andThen(() =>
+      pollUntil(ec2, `${eniId} to be deletable`, request.wait, () =>
+        send(ec2, new DeleteNetworkInterfaceCommand({ NetworkInterfaceId: eniId }), signal)
+          .map(() => done({ id: eniId, alreadyGone: false }))
+          .orElse((error) => (error.name === "InvalidStateError" && error.state === "in-use" ? ok(notYet<DeletedEni>("in-use")) : err(error))),
+      ),
+    )
+    .andThen((deleted) => (request.waitForGone ? waitUntilGone(ec2, eniId, request.wait).map(() => deleted) : okAsync(deleted)))
+    .orElse((error) => (error.name === "NotFoundError" && error.resourceType === "network-interface" ? ok(gone) : err(error)));
+}
+
+function detachIfAsked(
+  ec2: EC2Client,
+  ni: NetworkInterface,
+  request: { detachFirst: boolean; force: boolean; detachWait: Wait },
+): ResultAsync<NetworkInterface, EniError> {
+  if (ni.Attachment === undefined || ni.Status === "available") return okAsync(ni);
+  if (!request.detachFirst) {
+    const id = ni.NetworkInterfaceId;
+    return errAsync(new InvalidStateError(`Network interface ${id} is attached to ${ni.Attachment.InstanceId}; pass \`detachFirst: true\` to detach and delete it.`, id, ni.Status));
+  }
+  return detachFrom(ec2, ni, { force: request.force, wait: request.detachWait, waitForDetached: true });
+}
