@@ -401,7 +401,7 @@ export class World {
   // --- creation ------------------------------------------------------------
 
   /** A new VPC with its `default` security group, as EC2 creates it. */
-  createVpc(cidrText: string, tags: Tags = new Map()): VpcState {
+  createVpc(cidrText: string, tags: Tags = new Map<string, string>()): VpcState {
     const cidr = parseCidr(cidrText);
     if (!cidr) {
       throw invalidValue(`Value (${cidrText}) for parameter cidrBlock is invalid. This is not a valid CIDR block.`);
@@ -416,7 +416,7 @@ export class World {
   }
 
   /** A new subnet inside `vpc`, in one of the region's AZs, not overlapping its siblings. */
-  createSubnet(vpc: VpcState, az: string | undefined, cidrText: string, tags: Tags = new Map()): SubnetState {
+  createSubnet(vpc: VpcState, az: string | undefined, cidrText: string, tags: Tags = new Map<string, string>()): SubnetState {
     const zone = az ?? this.config.zones[0] ?? "";
     if (!this.config.zones.includes(zone)) {
       throw invalidValue(
@@ -440,7 +440,7 @@ export class World {
   }
 
   /** A new security group, unique by name within its VPC. */
-  createGroup(vpc: VpcState, name: string, description: string, tags: Tags = new Map()): GroupState {
+  createGroup(vpc: VpcState, name: string, description: string, tags: Tags = new Map<string, string>()): GroupState {
     const duplicate = [...this.groups.values()].some((g) => g.vpcId === vpc.id && g.name === name);
     if (duplicate) {
       throw new Ec2Error("InvalidGroup.Duplicate", `The security group '${name}' already exists for VPC '${vpc.id}'`);
@@ -487,7 +487,7 @@ export class World {
       requesterId: spec.requesterId,
       availableAt: spec.settled ? createdAt : createdAt + this.config.timings.createMs,
       visibleAt: spec.settled ? createdAt : createdAt + this.config.consistencyDelayMs,
-      tags: spec.tags ?? new Map(),
+      tags: spec.tags ?? new Map<string, string>(),
       description: spec.description ?? "",
       groupIds,
       ips: addresses.map((address, i) => ({ address, primary: i === 0 })),
@@ -554,7 +554,7 @@ export class World {
       launchTime: this.now,
       primaryEniId: eni.id,
       privateIp: eni.ips[0]?.address ?? "",
-      tags: spec.tags ?? new Map(),
+      tags: spec.tags ?? new Map<string, string>(),
       state: spec.state,
       until: spec.state === "pending" ? this.now + this.config.timings.startMs : undefined,
     };
@@ -567,7 +567,7 @@ export class World {
   }
 
   /** A new Elastic IP from the documentation address ranges. */
-  allocateAddress(tags: Tags = new Map()): AddressState {
+  allocateAddress(tags: Tags = new Map<string, string>()): AddressState {
     const n = this.eipCount++;
     const range = PUBLIC_RANGES[Math.floor(n / 254)];
     if (range === undefined) {
@@ -608,13 +608,18 @@ export function checkTag(key: string | undefined, value: string | undefined): vo
 
 /** Sets tags on a resource, refusing to go past EC2's 50 tags. */
 export function setTags(resourceId: string, tags: Tags, entries: Iterable<readonly [string, string]>): void {
+  const merged = new Map(tags);
   for (const [key, value] of entries) {
     checkTag(key, value);
-    tags.set(key, value);
+    merged.set(key, value);
   }
-  if (tags.size > MAX_TAGS) {
-    throw new Ec2Error("TagLimitExceeded", `The maximum number of tags (${MAX_TAGS}) for resource '${resourceId}' has been reached.`);
+  if (merged.size > MAX_TAGS) {
+    throw new Ec2Error(
+      "TagLimitExceeded",
+      `The maximum number of tags (${MAX_TAGS}) for resource '${resourceId}' has been reached.`,
+    );
   }
+  for (const [key, value] of merged) tags.set(key, value);
 }
 
 /**
@@ -626,7 +631,7 @@ export function tagsFromSpecs(
   resourceType: string,
   accepted: readonly string[] = [resourceType],
 ): Tags {
-  const tags: Tags = new Map();
+  const tags: Tags = new Map<string, string>();
   for (const spec of specs ?? []) {
     const type = spec.ResourceType ?? "";
     if (!accepted.includes(type)) {

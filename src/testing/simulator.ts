@@ -1,0 +1,514 @@
+import {
+  type Address,
+  EC2Client,
+  type EC2ClientConfig,
+  type Instance,
+  type NetworkInterface,
+  type NetworkInterfaceType,
+  type ServiceOutputTypes,
+} from "@aws-sdk/client-ec2";
+import { Ec2Error, toServiceException } from "./errors.js";
+import { Faults } from "./faults.js";
+import { HANDLERS } from "./handlers/index.js";
+import { addressOutput, compact, instanceOutput, networkInterfaceOutput } from "./outputs.js";
+import { type BucketConfig, Throttle } from "./throttle.js";
+import { type Tags, World } from "./world.js";
+
+/** Options of an {@link Ec2Simulator}; every field has a default. */
+export interface Ec2SimulatorOptions {
+  /**
+   * The region. `us-east-1` has six AZs (`us-east-1a` to `us-east-1f`), any other region three.
+   * @default "us-east-1"
+   */
+  readonly region?: string;
+  /**
+   * ENI transition times in milliseconds: `pending` to `available` after create, `attaching`
+   * to `attached`, `detaching` to gone. `0` makes a transition instant.
+   * @default { createMs: 200, attachMs: 300, detachMs: 400 }
+   */
+  readonly timings?: { readonly createMs?: number; readonly attachMs?: number; readonly detachMs?: number };
+  /**
+   * Instance transition times in milliseconds: `pending` to `running`, `stopping` to
+   * `stopped`, `shutting-down` to `terminated`.
+   * @default { startMs: 400, stopMs: 400, terminateMs: 500 }
+   */
+  readonly instanceTimings?: { readonly startMs?: number; readonly stopMs?: number; readonly terminateMs?: number };
+  /**
+   * Eventual consistency: for this long after CreateNetworkInterface the new id is
+   * `InvalidNetworkInterfaceID.NotFound` to DescribeNetworkInterfaces, as EC2 may report it.
+   * @default 0
+   */
+  readonly consistencyDelayMs?: number;
+  /**
+   * Per-API token buckets. `true` applies EC2's documented defaults (Describe*: 100 tokens,
+   * 20 per second; mutating calls: 50 tokens, 5 per second; actions with their own bucket, such
+   * as CreateNetworkInterface at 100 and 5, keep it). An object enables throttling and sets the
+   * buckets of the actions it names.
+   * @default false
+   */
+  readonly throttling?: boolean | Readonly<Record<string, BucketConfig>>;
+  /**
+   * Seed of the id generator: equal seeds give equal ids, run after run.
+   * @default 1
+   */
+  readonly seed?: number;
+}
+
+/** One request the simulator answered (each SDK retry is one more). */
+export interface CallRecord {
+  /** The EC2 action, e.g. `"AttachNetworkInterface"`. */
+  readonly action: string;
+  /** A copy of the command input. */
+  readonly input: Readonly<Record<string, unknown>>;
+  /** `"ok"`, or the EC2 error code it failed with. */
+  readonly outcome: string;
+  /** When it arrived, from `Date.now()`. */
+  readonly time: number;
+}
+
+type TagOption = { readonly tags?: Readonly<Record<string, string>> | undefined };
+
+/** Options of {@link Ec2Simulator.addInstance}. */
+export interface AddInstanceOptions extends TagOption {
+  readonly subnetId: string;
+  /** @default "t3.medium" */
+  readonly instanceType?: string;
+  /** @default "running" */
+  readonly state?: "pending" | "running" | "stopped";
+  /** @default the VPC's default security group */
+  readonly securityGroupIds?: readonly string[];
+  /** @default the lowest free address of the subnet */
+  readonly privateIpAddress?: string;
+}
+
+/** Options of {@link Ec2Simulator.addNetworkInterface}. */
+export interface AddNetworkInterfaceOptions extends TagOption {
+  readonly subnetId: string;
+  /** Make it managed by another AWS service, which the API then refuses to change. @default false */
+  readonly requesterManaged?: boolean;
+  /** Who manages it when `requesterManaged`. @default "amazon-elb" */
+  readonly requesterId?: string;
+  /** @default "" */
+  readonly description?: string;
+  /** @default the lowest free address of the subnet */
+  readonly privateIpAddress?: string;
+  /** @default 0 */
+  readonly secondaryPrivateIpAddressCount?: number;
+  /** @default the VPC's default security group */
+  readonly securityGroupIds?: readonly string[];
+  /** @default "interface" */
+  readonly interfaceType?: NetworkInterfaceType;
+}
+
+interface ResponseMetadata {
+  readonly httpStatusCode: number;
+  readonly requestId: string;
+  readonly attempts: number;
+  readonly totalRetryDelay: number;
+}
+
+const FAKE_CREDENTIALS = { accessKeyId: "AKIAEC2SIMULATOR0000", secretAccessKey: "ec2-simulator" };
+const DEFAULT_IMAGE = "ami-0123456789abcdef0";
+
+function toTags(tags: Readonly<Record<string, string>> | undefined): Tags {
+  return new Map(Object.entries(tags ?? {}));
+}
+
+function resourceCount(action: string, input: Readonly<Record<string, unknown>>): number {
+  if (action === "RunInstances") return Number(input.MaxCount ?? 1);
+  return Array.isArray(input.InstanceIds) ? input.InstanceIds.length : 1;
+}
+
+/**
+ * A stateful, in-memory EC2 for tests: it answers a real `EC2Client` with EC2's
+ * state machine, rules, error codes and messages, without a network or an AWS
+ * account. Transitions are computed from `Date.now()`, so it runs in real time and
+ * deterministically under `vi.useFakeTimers()`.
+ *
+ * @example
+ * ```ts
+ * import { AttachNetworkInterfaceCommand } from "@aws-sdk/client-ec2";
+ * import { Ec2Simulator } from "eni-kit/testing";
+ *
+ * const sim = new Ec2Simulator();
+ * const { vpcId } = sim.addVpc();
+ * const { subnetId } = sim.addSubnet({ vpcId, availabilityZone: "us-east-1a" });
+ * const { instanceId } = sim.addInstance({ subnetId });
+ * const { networkInterfaceId } = sim.addNetworkInterface({ subnetId });
+ *
+ * const ec2 = sim.client();
+ * await ec2.send(new AttachNetworkInterfaceCommand({
+ *   NetworkInterfaceId: networkInterfaceId, InstanceId: instanceId, DeviceIndex: 1, NetworkCardIndex: 0,
+ * }));
+ * ```
+ */
+export class Ec2Simulator {
+  /** Faults to inject into the next requests. */
+  readonly faults = new Faults();
+  private readonly world: World;
+  private readonly throttle: Throttle | undefined;
+  private readonly log: CallRecord[] = [];
+  private readonly denied = new Set<string>();
+
+  /**
+   * Creates an empty region (no VPCs) with short, non-zero transition times.
+   *
+   * @param options - region, timings, eventual consistency, throttling and id seed; see {@link Ec2SimulatorOptions}.
+   * @example
+   * ```ts
+   * const sim = new Ec2Simulator({ timings: { attachMs: 0 }, throttling: true });
+   * ```
+   */
+  constructor(options: Ec2SimulatorOptions = {}) {
+    const region = options.region ?? "us-east-1";
+    const letters = region === "us-east-1" ? "abcdef" : "abc";
+    this.world = new World({
+      region,
+      zones: [...letters].map((letter) => `${region}${letter}`),
+      timings: {
+        createMs: options.timings?.createMs ?? 200,
+        attachMs: options.timings?.attachMs ?? 300,
+        detachMs: options.timings?.detachMs ?? 400,
+        startMs: options.instanceTimings?.startMs ?? 400,
+        stopMs: options.instanceTimings?.stopMs ?? 400,
+        terminateMs: options.instanceTimings?.terminateMs ?? 500,
+      },
+      consistencyDelayMs: options.consistencyDelayMs ?? 0,
+      faults: this.faults,
+      seed: options.seed ?? 1,
+    });
+    const throttling = options.throttling ?? false;
+    this.throttle = throttling === false ? undefined : new Throttle(throttling === true ? {} : throttling);
+  }
+
+  /**
+   * A real `EC2Client` whose requests this simulator answers. The hook sits after the
+   * SDK's retry middleware, so the SDK retries throttling and 5xx errors by itself.
+   *
+   * @param config - extra client configuration (e.g. `{ maxAttempts: 1 }`); the region and
+   *   fake static credentials are preset so no credential chain is read.
+   * @returns a new client; create as many as you like.
+   * @example
+   * ```ts
+   * const ec2 = sim.client({ maxAttempts: 1 });
+   * ```
+   */
+  client(config: EC2ClientConfig = {}): EC2Client {
+    const client = new EC2Client({ region: this.world.config.region, credentials: FAKE_CREDENTIALS, ...config });
+    client.middlewareStack.add(
+      (_next, context) => (args) =>
+        Promise.resolve().then(() => {
+          const action = (context.commandName ?? "").replace(/Command$/, "");
+          const output = this.handle(action, args.input as Record<string, unknown>);
+          const response = { statusCode: 200, headers: { "x-amzn-requestid": output.$metadata.requestId } };
+          return { output: output as ServiceOutputTypes, response };
+        }),
+      // High priority in the deserialize step: inside retries and signing, before the
+      // deserializer, so the SDK never parses (or sends) an HTTP message.
+      { step: "deserialize", name: "eniKitEc2Simulator", priority: "high", override: true },
+    );
+    return client;
+  }
+
+  /**
+   * Every request answered so far, oldest first.
+   *
+   * @returns the log (read-only; see {@link Ec2Simulator.clearCalls}).
+   * @example
+   * ```ts
+   * expect(sim.calls.filter((c) => c.action === "DescribeNetworkInterfaces")).toHaveLength(3);
+   * ```
+   */
+  get calls(): readonly CallRecord[] {
+    return this.log;
+  }
+
+  /**
+   * Empties {@link Ec2Simulator.calls}.
+   *
+   * @returns nothing.
+   * @example
+   * ```ts
+   * sim.clearCalls();
+   * ```
+   */
+  clearCalls(): void {
+    this.log.length = 0;
+  }
+
+  /**
+   * Denies actions, as a missing IAM permission would: those calls, DryRun included,
+   * fail with `UnauthorizedOperation`.
+   *
+   * @param actions - EC2 action names, e.g. `["AttachNetworkInterface"]`.
+   * @returns nothing.
+   * @example
+   * ```ts
+   * sim.denyActions(["DeleteNetworkInterface"]);
+   * ```
+   */
+  denyActions(actions: readonly string[]): void {
+    for (const action of actions) this.denied.add(action);
+  }
+
+  /**
+   * Allows actions again after {@link Ec2Simulator.denyActions}.
+   *
+   * @param actions - EC2 action names.
+   * @returns nothing.
+   * @example
+   * ```ts
+   * sim.allowActions(["DeleteNetworkInterface"]);
+   * ```
+   */
+  allowActions(actions: readonly string[]): void {
+    for (const action of actions) this.denied.delete(action);
+  }
+
+  /**
+   * Adds a VPC (with its `default` security group) without an API call.
+   *
+   * @param options - `cidr` (default `10.0.0.0/16`) and `tags`.
+   * @returns the new VPC's id.
+   * @throws an `Error` with EC2's code and message if the CIDR is not valid.
+   * @example
+   * ```ts
+   * const { vpcId } = sim.addVpc({ cidr: "10.1.0.0/16" });
+   * ```
+   */
+  addVpc(options: { readonly cidr?: string } & TagOption = {}): { vpcId: string } {
+    this.world.advance(Date.now());
+    return { vpcId: this.world.createVpc(options.cidr ?? "10.0.0.0/16", toTags(options.tags)).id };
+  }
+
+  /**
+   * Adds a subnet in a named AZ without an API call.
+   *
+   * @param options - `vpcId`, `availabilityZone`, `cidr` (default: the first free /24 of the
+   *   VPC after its first one, so `10.0.1.0/24` in a `10.0.0.0/16`) and `tags`.
+   * @returns the subnet's id and AZ.
+   * @throws an `Error` with EC2's code and message for an unknown VPC, AZ or a bad CIDR.
+   * @example
+   * ```ts
+   * const { subnetId } = sim.addSubnet({ vpcId, availabilityZone: "us-east-1b" });
+   * ```
+   */
+  addSubnet(
+    options: { readonly vpcId: string; readonly availabilityZone: string; readonly cidr?: string } & TagOption,
+  ): { subnetId: string; availabilityZone: string } {
+    this.world.advance(Date.now());
+    const vpc = this.world.vpc(options.vpcId);
+    const subnet = this.world.createSubnet(
+      vpc,
+      options.availabilityZone,
+      options.cidr ?? this.freeSubnetCidr(vpc.id),
+      toTags(options.tags),
+    );
+    return { subnetId: subnet.id, availabilityZone: subnet.az };
+  }
+
+  private freeSubnetCidr(vpcId: string): string {
+    const vpc = this.world.vpc(vpcId);
+    const siblings = [...this.world.subnets.values()].filter((s) => s.vpcId === vpcId);
+    for (let base = vpc.cidr.base + 256; base + 256 <= vpc.cidr.base + vpc.cidr.size; base += 256) {
+      if (!siblings.some((s) => base < s.cidr.base + s.cidr.size && s.cidr.base < base + 256)) {
+        return `${[24, 16, 8, 0].map((shift) => (base >>> shift) & 255).join(".")}/24`;
+      }
+    }
+    throw new Error(`No free /24 left in ${vpcId}`);
+  }
+
+  /**
+   * Adds a security group without an API call.
+   *
+   * @param options - `vpcId`, `name` (default `group-N`), `description` and `tags`.
+   * @returns the group's id.
+   * @example
+   * ```ts
+   * const { groupId } = sim.addSecurityGroup({ vpcId, name: "db" });
+   * ```
+   */
+  addSecurityGroup(
+    options: { readonly vpcId: string; readonly name?: string; readonly description?: string } & TagOption,
+  ): { groupId: string } {
+    this.world.advance(Date.now());
+    const vpc = this.world.vpc(options.vpcId);
+    const name = options.name ?? `group-${this.world.groups.size + 1}`;
+    const group = this.world.createGroup(vpc, name, options.description ?? name, toTags(options.tags));
+    return { groupId: group.id };
+  }
+
+  /**
+   * Adds an instance, already in its state, with its primary ENI at device index 0 on
+   * network card 0 (`DeleteOnTermination: true`), without an API call.
+   *
+   * @param options - see {@link AddInstanceOptions}.
+   * @returns the instance's id, its primary ENI's id and its AZ.
+   * @example
+   * ```ts
+   * const { instanceId, primaryEniId } = sim.addInstance({ subnetId, instanceType: "m5.large" });
+   * ```
+   */
+  addInstance(options: AddInstanceOptions): { instanceId: string; primaryEniId: string; availabilityZone: string } {
+    this.world.advance(Date.now());
+    const instance = this.world.launchInstance({
+      subnet: this.world.subnet(options.subnetId),
+      type: options.instanceType ?? "t3.medium",
+      imageId: DEFAULT_IMAGE,
+      reservationId: this.world.ids.id("r"),
+      groupIds: options.securityGroupIds,
+      privateIp: options.privateIpAddress,
+      state: options.state ?? "running",
+      tags: toTags(options.tags),
+    });
+    return { instanceId: instance.id, primaryEniId: instance.primaryEniId, availabilityZone: instance.az };
+  }
+
+  /**
+   * Adds an unassociated Elastic IP without an API call.
+   *
+   * @param options - `tags`.
+   * @returns its allocation id and public IP.
+   * @example
+   * ```ts
+   * const { allocationId, publicIp } = sim.addAddress();
+   * ```
+   */
+  addAddress(options: TagOption = {}): { allocationId: string; publicIp: string } {
+    const address = this.world.allocateAddress(toTags(options.tags));
+    return { allocationId: address.allocationId, publicIp: address.publicIp };
+  }
+
+  /**
+   * Adds an `available` ENI without an API call, for instance one managed by another
+   * AWS service (`requesterManaged: true`).
+   *
+   * @param options - see {@link AddNetworkInterfaceOptions}.
+   * @returns the ENI's id.
+   * @example
+   * ```ts
+   * const { networkInterfaceId } = sim.addNetworkInterface({ subnetId, requesterManaged: true });
+   * ```
+   */
+  addNetworkInterface(options: AddNetworkInterfaceOptions): { networkInterfaceId: string } {
+    this.world.advance(Date.now());
+    const eni = this.world.createEni({
+      subnet: this.world.subnet(options.subnetId),
+      groupIds: options.securityGroupIds,
+      description: options.description,
+      privateIps: options.privateIpAddress === undefined ? undefined : [options.privateIpAddress],
+      secondaryCount: options.secondaryPrivateIpAddressCount,
+      interfaceType: options.interfaceType,
+      requesterId: options.requesterManaged ? (options.requesterId ?? "amazon-elb") : undefined,
+      tags: toTags(options.tags),
+      settled: true,
+    });
+    return { networkInterfaceId: eni.id };
+  }
+
+  /**
+   * Starts terminating an instance, as if it failed or someone terminated it: it is
+   * `shutting-down` for `terminateMs`, then `terminated`, its `DeleteOnTermination` ENIs
+   * deleted and the others `available` again.
+   *
+   * @param instanceId - the instance.
+   * @returns nothing.
+   * @throws an `Error` with EC2's code and message for an unknown instance.
+   * @example
+   * ```ts
+   * sim.terminateInstance(primaryInstanceId);
+   * ```
+   */
+  terminateInstance(instanceId: string): void {
+    this.world.advance(Date.now());
+    const instance = this.world.instance(instanceId);
+    if (instance.state !== "shutting-down" && instance.state !== "terminated") {
+      this.world.beginInstanceTransition(instance, "shutting-down");
+    }
+  }
+
+  /**
+   * The ENI as DescribeNetworkInterfaces would return it now, ignoring the
+   * eventual-consistency window; nothing is logged.
+   *
+   * @param networkInterfaceId - the ENI.
+   * @returns its SDK-shaped description, or `undefined` once it is deleted (or never existed).
+   * @example
+   * ```ts
+   * expect(sim.networkInterface(eniId)?.Attachment?.Status).toBe("attached");
+   * ```
+   */
+  networkInterface(networkInterfaceId: string): NetworkInterface | undefined {
+    this.world.advance(Date.now());
+    const eni = this.world.enis.get(networkInterfaceId);
+    return eni && compact(networkInterfaceOutput(this.world, eni));
+  }
+
+  /**
+   * The instance as DescribeInstances would return it now; nothing is logged.
+   *
+   * @param instanceId - the instance.
+   * @returns its SDK-shaped description, or `undefined` if it never existed.
+   * @example
+   * ```ts
+   * expect(sim.instance(instanceId)?.State?.Name).toBe("terminated");
+   * ```
+   */
+  instance(instanceId: string): Instance | undefined {
+    this.world.advance(Date.now());
+    const instance = this.world.instances.get(instanceId);
+    return instance && compact(instanceOutput(this.world, instance));
+  }
+
+  /**
+   * The Elastic IP as DescribeAddresses would return it now; nothing is logged.
+   *
+   * @param allocationId - the Elastic IP's allocation id.
+   * @returns its SDK-shaped description, or `undefined` once released (or never allocated).
+   * @example
+   * ```ts
+   * expect(sim.address(allocationId)?.NetworkInterfaceId).toBe(eniId);
+   * ```
+   */
+  address(allocationId: string): Address | undefined {
+    this.world.advance(Date.now());
+    const address = this.world.addresses.get(allocationId);
+    return address && compact(addressOutput(this.world, address));
+  }
+
+  private handle(action: string, input: Record<string, unknown>): { $metadata: ResponseMetadata } {
+    const time = Date.now();
+    const requestId = this.world.ids.requestId();
+    const record = (outcome: string) => this.log.push({ action, input: structuredClone(input), outcome, time });
+    try {
+      const output = this.answer(action, input, time);
+      record("ok");
+      // `attempts` and `totalRetryDelay` are overwritten by the SDK's retry middleware.
+      return { ...compact(output), $metadata: { httpStatusCode: 200, requestId, attempts: 1, totalRetryDelay: 0 } };
+    } catch (error) {
+      if (!(error instanceof Ec2Error)) throw error;
+      record(error.code);
+      throw toServiceException(error, requestId);
+    }
+  }
+
+  private answer(action: string, input: Record<string, unknown>, now: number): object {
+    const fault = this.faults.take(action);
+    if (fault) throw fault;
+    if (this.throttle && !this.throttle.take({ action, input, resources: resourceCount(action, input) }, now)) {
+      throw new Ec2Error("RequestLimitExceeded", "Request limit exceeded.");
+    }
+    const handler = HANDLERS[action];
+    if (!handler) {
+      throw new Ec2Error(
+        "InvalidAction",
+        `The action ${action} is not valid for this web service (the eni-kit EC2 simulator does not implement it).`,
+      );
+    }
+    if (this.denied.has(action)) {
+      throw new Ec2Error("UnauthorizedOperation", "You are not authorized to perform this operation.");
+    }
+    this.world.advance(now);
+    return handler(this.world, input as never);
+  }
+}
