@@ -179,7 +179,8 @@ export function waitUntilAvailable(ec2: EC2Client, id: string, wait: Wait): Resu
 
 /**
  * Waits until the ENI is `in-use` with its attachment `attached`. Given an attachment id, it
- * fails fast if that attachment disappears (someone detached it) instead of waiting it out.
+ * fails fast if another attachment replaces it. A missing attachment is waited out: right after
+ * an attach, EC2's reads may not show it yet.
  */
 export function waitUntilInUse(
   ec2: EC2Client,
@@ -189,9 +190,10 @@ export function waitUntilInUse(
 ): ResultAsync<NetworkInterface, EniError> {
   const what = attachmentId === undefined ? "in-use" : `in-use on attachment ${attachmentId}`;
   return waitForEni(ec2, id, what, wait, (ni) => {
-    if (attachmentId !== undefined && ni.Attachment?.AttachmentId !== attachmentId) {
-      const now = ni.Attachment?.AttachmentId ?? "no attachment";
-      return err(new InvalidStateError(`Attachment ${attachmentId} of ${id} ended while waiting for it (now ${now}).`, id, describeState(ni)));
+    const current = ni.Attachment?.AttachmentId;
+    if (attachmentId !== undefined && current !== undefined && current !== attachmentId) {
+      const message = `Attachment ${attachmentId} of ${id} was replaced by ${current} (to ${ni.Attachment?.InstanceId}) while waiting for it.`;
+      return err(new InvalidStateError(message, id, describeState(ni)));
     }
     return ok(ni.Status === "in-use" && ni.Attachment?.Status === "attached");
   });

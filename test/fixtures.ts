@@ -5,6 +5,7 @@ import {
   type NetworkInterface,
 } from "@aws-sdk/client-ec2";
 import { mockClient } from "aws-sdk-client-mock";
+import type { EniStatus } from "../src/index.js";
 
 /** Well-formed ids for mocked tests. */
 export const ids = {
@@ -28,8 +29,11 @@ export function mockedEc2() {
   return { ec2, mock: mockClient(ec2) };
 }
 
+/** Fields to override; `Status` also takes `pending`, which EC2 reports but the SDK's enum omits. */
+type EniOverrides = Partial<Omit<NetworkInterface, "Status">> & { Status?: EniStatus };
+
 /** An available ENI in us-east-1a, with overrides. */
-export function eni(overrides: Partial<NetworkInterface> = {}): NetworkInterface {
+export function eni(overrides: EniOverrides = {}): NetworkInterface {
   return {
     NetworkInterfaceId: ids.eni,
     SubnetId: ids.subnet,
@@ -50,8 +54,8 @@ export function eni(overrides: Partial<NetworkInterface> = {}): NetworkInterface
     InterfaceType: "interface",
     SourceDestCheck: true,
     RequesterManaged: false,
-    Status: "available",
     ...overrides,
+    Status: (overrides.Status ?? "available") as NetworkInterface["Status"],
   };
 }
 
@@ -59,7 +63,7 @@ export function eni(overrides: Partial<NetworkInterface> = {}): NetworkInterface
 export function attachedEni(
   instanceId: string = ids.instance,
   status: "attaching" | "attached" | "detaching" = "attached",
-  overrides: Partial<NetworkInterface> = {},
+  overrides: EniOverrides = {},
 ): NetworkInterface {
   return eni({
     Status: status === "attached" ? "in-use" : status,

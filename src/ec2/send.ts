@@ -1,6 +1,6 @@
 import type { EC2Client } from "@aws-sdk/client-ec2";
-import { ResultAsync } from "neverthrow";
-import type { EniError } from "../errors.js";
+import { errAsync, ResultAsync } from "neverthrow";
+import { AbortedError, type EniError } from "../errors.js";
 import { mapAwsError } from "./map-error.js";
 
 /** Any EC2 command object, e.g. `new AttachNetworkInterfaceCommand(input)`. */
@@ -26,6 +26,8 @@ export function send<C extends Ec2Command>(
   command: C,
   abortSignal?: AbortSignal,
 ): ResultAsync<OutputOf<C>, EniError> {
+  // Checked here as well as by the SDK, so an aborted operation stops before its next request.
+  if (abortSignal?.aborted === true) return errAsync(new AbortedError("The operation was aborted before its next request."));
   const options = abortSignal === undefined ? undefined : { abortSignal };
   return ResultAsync.fromPromise(
     Promise.resolve().then(() => ec2.send(command as never, options) as Promise<OutputOf<C>>),

@@ -1,0 +1,290 @@
+import {
+  AttachNetworkInterfaceCommand,
+  DescribeInstanceTypesCommand,
+  DescribeInstancesCommand,
+  DescribeNetworkInterfacesCommand,
+  ModifyNetworkInterfaceAttributeCommand,
+  type Instance,
+  type NetworkInterface,
+} from "@aws-sdk/client-ec2";
+import { describe, expect, it } from "vitest";
+import { Eni } from "../../src/index.js";
+import { attachedEni, ec2Error, eni, fast, ids, instance, mockedEc2, t3medium } from "../fixtures.js";
+
+/** A mock where the ENI, the instance and t3.medium's limits read as given. */
+function world(options: { eni?: NetworkInterface; instance?: Instance } = {}) {
+  const { ec2, mock } = mockedEc2();
+  mock.on(DescribeNetworkInterfacesCommand).resolves({ NetworkInterfaces: [options.eni ?? eni()] });
+  mock.on(DescribeInstancesCommand).resolves({ Reservations: [{ Instances: [options.instance ?? instance()] }] });
+  mock.on(DescribeInstanceTypesCommand).resolves({ InstanceTypes: [t3medium] });
+  mock.on(AttachNetworkInterfaceCommand).resolves({ AttachmentId: ids.attachment, NetworkCardIndex: 0 });
+  return { ec2, mock };
+}
+
+function withInterfaces(count: number, card = 0): Instance {
+  return instance({
+    NetworkInterfaces: Array.from({ length: count }, (_, index) => ({
+      Attachment: { AttachmentId: `eni-attach-0000000000000000${index}`, DeviceIndex: index, NetworkCardIndex: card, Status: "attached" },
+    })),
+  });
+}
+
+describe("attachTo", () => {
+  it("checks, attaches at the lowest free index on card 0 and waits until attached", async () => {
+    // Prepare
+    const { ec2, mock } = world();
+    mock
+      .on(DescribeNetworkInterfacesCommand)
+      .resolvesOnce({ NetworkInterfaces: [eni()] }) // Eni.get
+      .resolvesOnce({ NetworkInterfaces: [eni()] }) // attachTo's preflight
+      .resolvesOnce({ NetworkInterfaces: [attachedEni(ids.instance, "attaching")] })
+      .resolves({ NetworkInterfaces: [attachedEni(ids.instance, "attached")] });
+
+    // Act
+    const result = await Eni.get(ec2, ids.eni).attachTo(ids.instance, fast);
+
+    // Assess
+    expect(result._unsafeUnwrap()).toMatchObject({ status: "in-use", attachment: { id: ids.attachment, instanceId: ids.instance, status: "attached", deviceIndex: 1 } });
+    expect(mock).toHaveReceivedCommandWith(AttachNetworkInterfaceCommand, { NetworkInterfaceId: ids.eni, InstanceId: ids.instance, DeviceIndex: 1, NetworkCardIndex: 0 });
+    expect(mock).toHaveReceivedCommandWith(DescribeInstanceTypesCommand, { InstanceTypes: ["t3.medium"] });
+    expect(mock).not.toHaveReceivedCommand(ModifyNetworkInterfaceAttributeCommand);
+  });
+
+  it("reads each instance type's limits once per client", async () => {
+    const { ec2, mock } = world();
+    const eniOnce = await Eni.get(ec2, ids.eni);
+    await eniOnce._unsafeUnwrap().attachTo(ids.instance, { wait: false });
+    await eniOnce._unsafeUnwrap().attachTo(ids.instance, { wait: false });
+    expect(mock).toHaveReceivedCommandTimes(DescribeInstanceTypesCommand, 1);
+    expect(mock).toHaveReceivedCommandTimes(AttachNetworkInterfaceCommand, 2);
+  });
+
+  it("skips taken device indexes and sends the chosen card", async () => {
+    const { ec2, mock } = world({
+      instance: instance({
+        NetworkInterfaces: [
+          { Attachment: { DeviceIndex: 0, NetworkCardIndex: 0 } },
+          { Attachment: { DeviceIndex: 1, NetworkCardIndex: 0 } },
+        ],
+        InstanceType: "m5.xlarge",
+      }),
+    });
+    mock.on(DescribeInstanceTypesCommand).resolves({ InstanceTypes: [{ InstanceType: "m5.xlarge", NetworkInfo: { MaximumNetworkInterfaces: 4, NetworkCards: [{ NetworkCardIndex: 0, MaximumNetworkInterfaces: 4 }] } }] });
+
+    await Eni.get(ec2, ids.eni).attachTo(ids.instance, { wait: false });
+
+    expect(mock).toHaveReceivedCommandWith(AttachNetworkInterfaceCommand, { DeviceIndex: 2, NetworkCardIndex: 0 });
+  });
+
+  it("uses the requested device index and sets deleteOnTermination on the new attachment", async () => {
+    const { ec2, mock } = world();
+    mock.on(ModifyNetworkInterfaceAttributeCommand).resolves({});
+
+    await Eni.get(ec2, ids.eni).attachTo(ids.instance, { deviceIndex: 2, deleteOnTermination: true, wait: false });
+
+    expect(mock).toHaveReceivedCommandWith(AttachNetworkInterfaceCommand, { DeviceIndex: 2 });
+    expect(mock).toHaveReceivedCommandWith(ModifyNetworkInterfaceAttributeCommand, {
+      NetworkInterfaceId: ids.eni,
+      Attachment: { AttachmentId: ids.attachment, DeleteOnTermination: true },
+    });
+  });
+
+  it("succeeds without any mutating call when already attached to that instance", async () => {
+    const { ec2, mock } = world({ eni: attachedEni(ids.instance) });
+
+    const result = await Eni.get(ec2, ids.eni).attachTo(ids.instance, fast);
+
+    expect(result._unsafeUnwrap().attachment?.instanceId).toBe(ids.instance);
+    expect(mock).not.toHaveReceivedCommand(AttachNetworkInterfaceCommand);
+  });
+
+  it("waits for an attach to that instance that is already under way", async () => {
+    const { ec2, mock } = world();
+    mock.on(DescribeNetworkInterfacesCommand).resolvesOnce({ NetworkInterfaces: [attachedEni(ids.instance, "attaching")] }).resolvesOnce({ NetworkInterfaces: [attachedEni(ids.instance, "attaching")] }).resolves({ NetworkInterfaces: [attachedEni(ids.instance)] });
+
+    const result = await Eni.get(ec2, ids.eni).attachTo(ids.instance, fast);
+
+    expect(result._unsafeUnwrap().attachment?.status).toBe("attached");
+    expect(mock).not.toHaveReceivedCommand(AttachNetworkInterfaceCommand);
+  });
+
+  it("refuses an ENI in use elsewhere, pointing at moveTo", async () => {
+    const { ec2, mock } = world({ eni: attachedEni(ids.standby) });
+
+    const result = await Eni.get(ec2, ids.eni).attachTo(ids.instance, fast);
+
+    expect(result._unsafeUnwrapErr()).toMatchObject({ name: "InvalidStateError", state: "in-use" });
+    expect(result._unsafeUnwrapErr().message).toContain("moveTo");
+    expect(mock).not.toHaveReceivedCommand(AttachNetworkInterfaceCommand);
+  });
+
+  it("refuses an instance in another AZ with both AZs and no attach call", async () => {
+    const { ec2, mock } = world({ instance: instance({ Placement: { AvailabilityZone: "us-east-1b" } }) });
+
+    const result = await Eni.get(ec2, ids.eni).attachTo(ids.instance, fast);
+
+    expect(result._unsafeUnwrapErr()).toMatchObject({ name: "AzMismatchError", eniAz: "us-east-1a", instanceAz: "us-east-1b" });
+    expect(mock).not.toHaveReceivedCommand(AttachNetworkInterfaceCommand);
+  });
+
+  it.each(["pending", "stopping", "shutting-down", "terminated"] as const)("refuses a %s instance", async (state) => {
+    const { ec2, mock } = world({ instance: instance({ State: { Name: state } }) });
+
+    const result = await Eni.get(ec2, ids.eni).attachTo(ids.instance, fast);
+
+    expect(result._unsafeUnwrapErr()).toMatchObject({ name: "InvalidStateError", resourceId: ids.instance, state });
+    expect(mock).not.toHaveReceivedCommand(AttachNetworkInterfaceCommand);
+  });
+
+  it("attaches to a stopped instance", async () => {
+    const { ec2, mock } = world({ instance: instance({ State: { Name: "stopped" } }) });
+    const result = await Eni.get(ec2, ids.eni).attachTo(ids.instance, { wait: false });
+    expect(result.isOk()).toBe(true);
+    expect(mock).toHaveReceivedCommand(AttachNetworkInterfaceCommand);
+  });
+
+  it("refuses an unknown instance with NotFoundError", async () => {
+    const { ec2, mock } = world();
+    mock.on(DescribeInstancesCommand).rejects(ec2Error("InvalidInstanceID.NotFound", `The instance ID '${ids.instance}' does not exist`));
+
+    const result = await Eni.get(ec2, ids.eni).attachTo(ids.instance, fast);
+
+    expect(result._unsafeUnwrapErr()).toMatchObject({ name: "NotFoundError", resourceType: "instance", resourceId: ids.instance });
+    expect(mock).not.toHaveReceivedCommand(AttachNetworkInterfaceCommand);
+  });
+
+  it("treats an empty DescribeInstances answer as not found", async () => {
+    const { ec2, mock } = world();
+    mock.on(DescribeInstancesCommand).resolves({ Reservations: [] });
+
+    const result = await Eni.get(ec2, ids.eni).attachTo(ids.instance, fast);
+
+    expect(result._unsafeUnwrapErr()).toMatchObject({ name: "NotFoundError", resourceType: "instance", resourceId: ids.instance });
+  });
+
+  it("refuses a full instance with AttachmentLimitError", async () => {
+    const { ec2, mock } = world({ instance: withInterfaces(3) });
+
+    const result = await Eni.get(ec2, ids.eni).attachTo(ids.instance, fast);
+
+    expect(result._unsafeUnwrapErr()).toMatchObject({ name: "AttachmentLimitError", instanceType: "t3.medium", limit: 3, inUse: 3 });
+    expect(mock).not.toHaveReceivedCommand(AttachNetworkInterfaceCommand);
+  });
+
+  it("checks the chosen network card's own limit and that the card exists", async () => {
+    const p4d = { InstanceType: "p4d.24xlarge" as const, NetworkInfo: { MaximumNetworkInterfaces: 60, NetworkCards: [0, 1, 2, 3].map((NetworkCardIndex) => ({ NetworkCardIndex, MaximumNetworkInterfaces: 15 })) } };
+    const { ec2, mock } = world({ instance: { ...withInterfaces(15, 1), InstanceType: "p4d.24xlarge" } });
+    mock.on(DescribeInstanceTypesCommand).resolves({ InstanceTypes: [p4d] });
+
+    const full = await Eni.get(ec2, ids.eni).attachTo(ids.instance, { networkCardIndex: 1, ...fast });
+    const missing = await Eni.get(ec2, ids.eni).attachTo(ids.instance, { networkCardIndex: 4, ...fast });
+    const free = await Eni.get(ec2, ids.eni).attachTo(ids.instance, { networkCardIndex: 2, wait: false });
+
+    expect(full._unsafeUnwrapErr()).toMatchObject({ name: "AttachmentLimitError", limit: 15, inUse: 15 });
+    expect(full._unsafeUnwrapErr().message).toContain("Network card 1");
+    expect(missing._unsafeUnwrapErr()).toMatchObject({ name: "ValidationError", field: "networkCardIndex" });
+    expect(free.isOk()).toBe(true);
+    expect(mock).toHaveReceivedCommandTimes(AttachNetworkInterfaceCommand, 1);
+    expect(mock).toHaveReceivedCommandWith(AttachNetworkInterfaceCommand, { NetworkCardIndex: 2, DeviceIndex: 1 });
+  });
+
+  it("refuses a device index that is taken", async () => {
+    const { ec2, mock } = world({ instance: withInterfaces(2) });
+
+    const result = await Eni.get(ec2, ids.eni).attachTo(ids.instance, { deviceIndex: 1, ...fast });
+
+    expect(result._unsafeUnwrapErr()).toMatchObject({ name: "ValidationError", field: "deviceIndex" });
+    expect(mock).not.toHaveReceivedCommand(AttachNetworkInterfaceCommand);
+  });
+
+  it("reports an instance type EC2 gives no limits for", async () => {
+    const { ec2, mock } = world();
+    mock.on(DescribeInstanceTypesCommand).resolves({ InstanceTypes: [] });
+    const result = await Eni.get(ec2, ids.eni).attachTo(ids.instance, fast);
+    expect(result._unsafeUnwrapErr()).toMatchObject({ name: "AwsError" });
+    expect(mock).not.toHaveReceivedCommand(AttachNetworkInterfaceCommand);
+  });
+
+  it.each([
+    ["a malformed instance id", "i-123", {}, "instanceId"],
+    ["device index 0", ids.instance, { deviceIndex: 0 }, "deviceIndex"],
+    ["device index -1", ids.instance, { deviceIndex: -1 }, "deviceIndex"],
+    ["a fractional device index", ids.instance, { deviceIndex: 1.5 }, "deviceIndex"],
+    ["a network card of 16", ids.instance, { networkCardIndex: 16 }, "networkCardIndex"],
+    ["a string deleteOnTermination", ids.instance, { deleteOnTermination: "yes" }, "deleteOnTermination"],
+    ["wait: false with a time limit", ids.instance, { wait: false, maxWaitTime: 10 }, "maxWaitTime"],
+    ["a zero maxWaitTime", ids.instance, { maxWaitTime: 0 }, "maxWaitTime"],
+    ["an unknown option", ids.instance, { device: 1 }, "options.device"],
+  ])("refuses %s before sending anything", async (_case, instanceId, options, field) => {
+    const { ec2, mock } = world();
+    const snapshot = (await Eni.get(ec2, ids.eni))._unsafeUnwrap();
+    mock.resetHistory();
+
+    const result = await snapshot.attachTo(instanceId, options as never);
+
+    expect(result._unsafeUnwrapErr()).toMatchObject({ name: "ValidationError", field });
+    expect(mock.calls()).toHaveLength(0);
+  });
+
+  it("names both AZs when EC2 itself refuses the AZ (a race after the preflight)", async () => {
+    const { ec2, mock } = world();
+    mock.on(AttachNetworkInterfaceCommand).rejects(ec2Error("InvalidParameterCombination", "You may not attach a network interface to an instance if they are not in the same availability zone"));
+
+    const result = await Eni.get(ec2, ids.eni).attachTo(ids.instance, fast);
+
+    expect(result._unsafeUnwrapErr()).toMatchObject({ name: "AzMismatchError", eniAz: "us-east-1a", instanceAz: "us-east-1a", code: "InvalidParameterCombination" });
+  });
+
+  it.each([
+    ["AttachmentLimitExceeded", "Interface count 4 exceeds the limit for t3.medium", "AttachmentLimitError"],
+    ["InvalidNetworkInterface.InUse", `Interface: [${ids.eni}] in use.`, "InvalidStateError"],
+    ["InvalidParameterValue", `Instance '${ids.instance}' already has an interface attached at device index '1'.`, "ValidationError"],
+    ["UnauthorizedOperation", "You are not authorized to perform this operation.", "AccessDeniedError"],
+    ["RequestLimitExceeded", "Request limit exceeded.", "ThrottledError"],
+  ])("maps EC2's %s on the attach call", async (code, message, name) => {
+    const { ec2, mock } = world();
+    mock.on(AttachNetworkInterfaceCommand).rejects(ec2Error(code, message));
+
+    const result = await Eni.get(ec2, ids.eni).attachTo(ids.instance, fast);
+
+    expect(result._unsafeUnwrapErr()).toMatchObject({ name, code });
+  });
+
+  it("fails fast when another attachment replaces the new one while waiting", async () => {
+    const { ec2, mock } = world();
+    const replaced = attachedEni(ids.standby, "attached", {});
+    replaced.Attachment = { ...replaced.Attachment, AttachmentId: ids.otherAttachment };
+    mock.on(DescribeNetworkInterfacesCommand).resolvesOnce({ NetworkInterfaces: [eni()] }).resolvesOnce({ NetworkInterfaces: [eni()] }).resolves({ NetworkInterfaces: [replaced] });
+
+    const result = await Eni.get(ec2, ids.eni).attachTo(ids.instance, fast);
+
+    expect(result._unsafeUnwrapErr()).toMatchObject({ name: "InvalidStateError" });
+    expect(result._unsafeUnwrapErr().message).toContain(ids.otherAttachment);
+  });
+
+  it("waits out an attachment that EC2's reads do not show yet", async () => {
+    const { ec2, mock } = world();
+    mock.on(DescribeNetworkInterfacesCommand).resolvesOnce({ NetworkInterfaces: [eni()] }).resolvesOnce({ NetworkInterfaces: [eni()] }).resolvesOnce({ NetworkInterfaces: [eni()] }).resolves({ NetworkInterfaces: [attachedEni(ids.instance)] });
+
+    const result = await Eni.get(ec2, ids.eni).attachTo(ids.instance, fast);
+
+    expect(result._unsafeUnwrap().status).toBe("in-use");
+    expect(mock).toHaveReceivedCommandTimes(DescribeNetworkInterfacesCommand, 4);
+  });
+
+  it("times out with the last state seen", async () => {
+    const { ec2, mock } = world();
+    mock.on(DescribeNetworkInterfacesCommand).resolvesOnce({ NetworkInterfaces: [eni()] }).resolvesOnce({ NetworkInterfaces: [eni()] }).resolves({ NetworkInterfaces: [attachedEni(ids.instance, "attaching")] });
+
+    const result = await Eni.get(ec2, ids.eni).attachTo(ids.instance, { minDelay: 0.01, maxDelay: 0.02, maxWaitTime: 0.1 });
+
+    expect(result._unsafeUnwrapErr()).toMatchObject({ name: "WaitTimeoutError", lastState: "attaching/attaching" });
+  });
+
+  it("reports an attach answer without an attachment id", async () => {
+    const { ec2, mock } = world();
+    mock.on(AttachNetworkInterfaceCommand).resolves({});
+    const result = await Eni.get(ec2, ids.eni).attachTo(ids.instance, fast);
+    expect(result._unsafeUnwrapErr()).toMatchObject({ name: "AwsError" });
+  });
+});

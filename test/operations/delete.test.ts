@@ -1,0 +1,121 @@
+import { DeleteNetworkInterfaceCommand, DescribeNetworkInterfacesCommand, DetachNetworkInterfaceCommand } from "@aws-sdk/client-ec2";
+import { describe, expect, it } from "vitest";
+import { Eni } from "../../src/index.js";
+import { attachedEni, ec2Error, eni, fast, ids, mockedEc2 } from "../fixtures.js";
+
+const notFound = () => ec2Error("InvalidNetworkInterfaceID.NotFound", `The networkInterface ID '${ids.eni}' does not exist`);
+
+describe("delete", () => {
+  it("deletes an available ENI and waits until EC2 no longer lists it", async () => {
+    // Prepare
+    const { ec2, mock } = mockedEc2();
+    mock.on(DescribeNetworkInterfacesCommand).resolvesOnce({ NetworkInterfaces: [eni()] }).resolvesOnce({ NetworkInterfaces: [eni()] }).rejects(notFound());
+    mock.on(DeleteNetworkInterfaceCommand).resolves({});
+
+    // Act
+    const result = await Eni.get(ec2, ids.eni).delete(fast);
+
+    // Assess
+    expect(result._unsafeUnwrap()).toEqual({ id: ids.eni, alreadyGone: false });
+    expect(mock).toHaveReceivedCommandWith(DeleteNetworkInterfaceCommand, { NetworkInterfaceId: ids.eni });
+    expect(mock).toHaveReceivedCommandTimes(DescribeNetworkInterfacesCommand, 3);
+  });
+
+  it("refuses an attached ENI unless detachFirst is given", async () => {
+    const { ec2, mock } = mockedEc2();
+    mock.on(DescribeNetworkInterfacesCommand).resolves({ NetworkInterfaces: [attachedEni()] });
+
+    const result = await Eni.get(ec2, ids.eni).delete(fast);
+
+    expect(result._unsafeUnwrapErr()).toMatchObject({ name: "InvalidStateError", state: "in-use" });
+    expect(result._unsafeUnwrapErr().message).toContain("detachFirst");
+    expect(mock).not.toHaveReceivedCommand(DeleteNetworkInterfaceCommand);
+    expect(mock).not.toHaveReceivedCommand(DetachNetworkInterfaceCommand);
+  });
+
+  it("detaches first when asked, and retries EC2's brief 'in use' after the detach", async () => {
+    const { ec2, mock } = mockedEc2();
+    mock
+      .on(DescribeNetworkInterfacesCommand)
+      .resolvesOnce({ NetworkInterfaces: [attachedEni()] })
+      .resolvesOnce({ NetworkInterfaces: [attachedEni()] })
+      .resolvesOnce({ NetworkInterfaces: [eni()] })
+      .rejects(notFound());
+    mock.on(DetachNetworkInterfaceCommand).resolves({});
+    mock
+      .on(DeleteNetworkInterfaceCommand)
+      .rejectsOnce(ec2Error("InvalidParameterValue", `Network interface '${ids.eni}' is currently in use.`))
+      .rejectsOnce(ec2Error("InvalidNetworkInterface.InUse", `Interface: [${ids.eni}] in use.`))
+      .resolves({});
+
+    const result = await Eni.get(ec2, ids.eni).delete({ detachFirst: true, force: true, ...fast });
+
+    expect(result._unsafeUnwrap()).toEqual({ id: ids.eni, alreadyGone: false });
+    expect(mock).toHaveReceivedCommandWith(DetachNetworkInterfaceCommand, { AttachmentId: ids.attachment, Force: true });
+    expect(mock).toHaveReceivedCommandTimes(DeleteNetworkInterfaceCommand, 3);
+  });
+
+  it("gives up on 'in use' after the time limit", async () => {
+    const { ec2, mock } = mockedEc2();
+    mock.on(DescribeNetworkInterfacesCommand).resolves({ NetworkInterfaces: [eni()] });
+    mock.on(DeleteNetworkInterfaceCommand).rejects(ec2Error("InvalidParameterValue", `Network interface '${ids.eni}' is currently in use.`));
+
+    const result = await Eni.get(ec2, ids.eni).delete({ minDelay: 0.01, maxDelay: 0.02, maxWaitTime: 0.1 });
+
+    expect(result._unsafeUnwrapErr()).toMatchObject({ name: "WaitTimeoutError", lastState: "in-use" });
+  });
+
+  it("counts an ENI that is already gone as deleted", async () => {
+    const { ec2, mock } = mockedEc2();
+    mock.on(DescribeNetworkInterfacesCommand).resolvesOnce({ NetworkInterfaces: [eni()] }).rejects(notFound());
+
+    const result = await Eni.get(ec2, ids.eni).delete(fast);
+
+    expect(result._unsafeUnwrap()).toEqual({ id: ids.eni, alreadyGone: true });
+    expect(mock).not.toHaveReceivedCommand(DeleteNetworkInterfaceCommand);
+  });
+
+  it("counts NotFound from the delete call itself as deleted", async () => {
+    const { ec2, mock } = mockedEc2();
+    mock.on(DescribeNetworkInterfacesCommand).resolves({ NetworkInterfaces: [eni()] });
+    mock.on(DeleteNetworkInterfaceCommand).rejects(notFound());
+
+    const result = await Eni.get(ec2, ids.eni).delete({ wait: false });
+
+    expect(result._unsafeUnwrap()).toEqual({ id: ids.eni, alreadyGone: true });
+  });
+
+  it("returns after the call with wait: false", async () => {
+    const { ec2, mock } = mockedEc2();
+    mock.on(DescribeNetworkInterfacesCommand).resolves({ NetworkInterfaces: [eni()] });
+    mock.on(DeleteNetworkInterfaceCommand).resolves({});
+
+    const result = await Eni.get(ec2, ids.eni).delete({ wait: false });
+
+    expect(result._unsafeUnwrap().alreadyGone).toBe(false);
+    expect(mock).toHaveReceivedCommandTimes(DescribeNetworkInterfacesCommand, 2);
+  });
+
+  it("refuses requester-managed ENIs and bad options before deleting", async () => {
+    const { ec2, mock } = mockedEc2();
+    mock.on(DescribeNetworkInterfacesCommand).resolves({ NetworkInterfaces: [eni({ RequesterManaged: true })] });
+    const snapshot = (await Eni.get(ec2, ids.eni))._unsafeUnwrap();
+
+    const managed = await snapshot.delete();
+    const bad = await snapshot.delete({ detachFirst: 1 } as never);
+
+    expect(managed._unsafeUnwrapErr()).toMatchObject({ name: "InvalidStateError", state: "requester-managed" });
+    expect(bad._unsafeUnwrapErr()).toMatchObject({ name: "ValidationError", field: "detachFirst" });
+    expect(mock).not.toHaveReceivedCommand(DeleteNetworkInterfaceCommand);
+  });
+
+  it("passes other failures through", async () => {
+    const { ec2, mock } = mockedEc2();
+    mock.on(DescribeNetworkInterfacesCommand).resolves({ NetworkInterfaces: [eni()] });
+    mock.on(DeleteNetworkInterfaceCommand).rejects(ec2Error("UnauthorizedOperation"));
+
+    const result = await Eni.get(ec2, ids.eni).delete(fast);
+
+    expect(result._unsafeUnwrapErr()).toMatchObject({ name: "AccessDeniedError" });
+  });
+});

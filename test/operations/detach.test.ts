@@ -1,0 +1,154 @@
+import { DescribeNetworkInterfacesCommand, DetachNetworkInterfaceCommand } from "@aws-sdk/client-ec2";
+import { describe, expect, it } from "vitest";
+import { Eni } from "../../src/index.js";
+import { attachedEni, ec2Error, eni, fast, ids, mockedEc2 } from "../fixtures.js";
+
+describe("detach", () => {
+  it("detaches by attachment id and waits until the ENI is available", async () => {
+    // Prepare
+    const { ec2, mock } = mockedEc2();
+    mock
+      .on(DescribeNetworkInterfacesCommand)
+      .resolvesOnce({ NetworkInterfaces: [attachedEni()] }) // Eni.get
+      .resolvesOnce({ NetworkInterfaces: [attachedEni()] }) // detach's own read
+      .resolvesOnce({ NetworkInterfaces: [attachedEni(ids.instance, "detaching")] })
+      .resolves({ NetworkInterfaces: [eni()] });
+    mock.on(DetachNetworkInterfaceCommand).resolves({});
+
+    // Act
+    const result = await Eni.get(ec2, ids.eni).detach(fast);
+
+    // Assess
+    expect(result._unsafeUnwrap()).toMatchObject({ status: "available", attachment: undefined });
+    expect(mock).toHaveReceivedCommandWith(DetachNetworkInterfaceCommand, { AttachmentId: ids.attachment, Force: false });
+    expect(mock).toHaveReceivedCommandTimes(DescribeNetworkInterfacesCommand, 4);
+  });
+
+  it("forces when asked", async () => {
+    const { ec2, mock } = mockedEc2();
+    const detaching = { NetworkInterfaces: [attachedEni(ids.instance, "detaching")] };
+    mock.on(DescribeNetworkInterfacesCommand).resolvesOnce(detaching).resolvesOnce(detaching).resolves({ NetworkInterfaces: [eni()] });
+    mock.on(DetachNetworkInterfaceCommand).resolves({});
+
+    const result = await Eni.get(ec2, ids.eni).detach({ force: true, ...fast });
+
+    expect(result.isOk()).toBe(true);
+    expect(mock).toHaveReceivedCommandWith(DetachNetworkInterfaceCommand, { AttachmentId: ids.attachment, Force: true });
+  });
+
+  it("does not send a second detach for one already under way", async () => {
+    const { ec2, mock } = mockedEc2();
+    const detaching = { NetworkInterfaces: [attachedEni(ids.instance, "detaching")] };
+    mock.on(DescribeNetworkInterfacesCommand).resolvesOnce(detaching).resolvesOnce(detaching).resolves({ NetworkInterfaces: [eni()] });
+
+    const result = await Eni.get(ec2, ids.eni).detach(fast);
+
+    expect(result._unsafeUnwrap().status).toBe("available");
+    expect(mock).not.toHaveReceivedCommand(DetachNetworkInterfaceCommand);
+  });
+
+  it("counts an already available ENI as detached, with no call", async () => {
+    const { ec2, mock } = mockedEc2();
+    mock.on(DescribeNetworkInterfacesCommand).resolves({ NetworkInterfaces: [eni()] });
+
+    const result = await Eni.get(ec2, ids.eni).detach(fast);
+
+    expect(result._unsafeUnwrap().status).toBe("available");
+    expect(mock).not.toHaveReceivedCommand(DetachNetworkInterfaceCommand);
+  });
+
+  it("counts an attachment EC2 no longer knows as detached", async () => {
+    const { ec2, mock } = mockedEc2();
+    mock.on(DescribeNetworkInterfacesCommand).resolvesOnce({ NetworkInterfaces: [attachedEni()] }).resolves({ NetworkInterfaces: [eni()] });
+    mock.on(DetachNetworkInterfaceCommand).rejects(ec2Error("InvalidAttachmentID.NotFound", `The attachment ID '${ids.attachment}' does not exist`));
+
+    const result = await Eni.get(ec2, ids.eni).detach(fast);
+
+    expect(result._unsafeUnwrap().status).toBe("available");
+  });
+
+  it("counts the attachment as gone when another one has replaced it", async () => {
+    const { ec2, mock } = mockedEc2();
+    const elsewhere = attachedEni(ids.standby);
+    elsewhere.Attachment = { ...elsewhere.Attachment, AttachmentId: ids.otherAttachment };
+    mock.on(DescribeNetworkInterfacesCommand).resolvesOnce({ NetworkInterfaces: [attachedEni()] }).resolvesOnce({ NetworkInterfaces: [attachedEni()] }).resolves({ NetworkInterfaces: [elsewhere] });
+    mock.on(DetachNetworkInterfaceCommand).resolves({});
+
+    const result = await Eni.get(ec2, ids.eni).detach(fast);
+
+    expect(result._unsafeUnwrap().attachment?.instanceId).toBe(ids.standby);
+  });
+
+  it("returns right after the call with wait: false", async () => {
+    const { ec2, mock } = mockedEc2();
+    mock.on(DescribeNetworkInterfacesCommand).resolvesOnce({ NetworkInterfaces: [attachedEni()] }).resolves({ NetworkInterfaces: [attachedEni(ids.instance, "detaching")] });
+    mock.on(DetachNetworkInterfaceCommand).resolves({});
+
+    const result = await Eni.get(ec2, ids.eni).detach({ wait: false });
+
+    expect(result._unsafeUnwrap().attachment?.status).toBe("detaching");
+    expect(mock).toHaveReceivedCommandTimes(DescribeNetworkInterfacesCommand, 3);
+  });
+
+  it("refuses the primary interface before calling", async () => {
+    const { ec2, mock } = mockedEc2();
+    const primary = attachedEni();
+    primary.Attachment = { ...primary.Attachment, DeviceIndex: 0 };
+    mock.on(DescribeNetworkInterfacesCommand).resolves({ NetworkInterfaces: [primary] });
+
+    const result = await Eni.get(ec2, ids.eni).detach(fast);
+
+    expect(result._unsafeUnwrapErr()).toMatchObject({ name: "InvalidStateError", state: "primary" });
+    expect(mock).not.toHaveReceivedCommand(DetachNetworkInterfaceCommand);
+  });
+
+  it("refuses an ENI another service manages before calling", async () => {
+    const { ec2, mock } = mockedEc2();
+    mock.on(DescribeNetworkInterfacesCommand).resolves({ NetworkInterfaces: [attachedEni(ids.instance, "attached", { RequesterManaged: true, RequesterId: "amazon-elb" })] });
+
+    const result = await Eni.get(ec2, ids.eni).detach(fast);
+
+    expect(result._unsafeUnwrapErr()).toMatchObject({ name: "InvalidStateError", state: "requester-managed" });
+    expect(result._unsafeUnwrapErr().message).toContain("amazon-elb");
+    expect(mock).not.toHaveReceivedCommand(DetachNetworkInterfaceCommand);
+  });
+
+  it("times out with the last state seen when the detach hangs", async () => {
+    const { ec2, mock } = mockedEc2();
+    mock.on(DescribeNetworkInterfacesCommand).resolvesOnce({ NetworkInterfaces: [attachedEni()] }).resolves({ NetworkInterfaces: [attachedEni(ids.instance, "detaching")] });
+    mock.on(DetachNetworkInterfaceCommand).resolves({});
+
+    const result = await Eni.get(ec2, ids.eni).detach({ minDelay: 0.01, maxDelay: 0.02, maxWaitTime: 0.1 });
+
+    expect(result._unsafeUnwrapErr()).toMatchObject({ name: "WaitTimeoutError", lastState: "detaching/detaching" });
+  });
+
+  it("passes other EC2 failures through, typed", async () => {
+    const { ec2, mock } = mockedEc2();
+    mock.on(DescribeNetworkInterfacesCommand).resolves({ NetworkInterfaces: [attachedEni()] });
+    mock.on(DetachNetworkInterfaceCommand).rejects(ec2Error("UnauthorizedOperation", "You are not authorized to perform this operation."));
+
+    const result = await Eni.get(ec2, ids.eni).detach(fast);
+
+    expect(result._unsafeUnwrapErr()).toMatchObject({ name: "AccessDeniedError", code: "UnauthorizedOperation" });
+  });
+
+  it.each([
+    [{ force: "yes" }, "force"],
+    [{ wait: "no" }, "wait"],
+    [{ wait: false, minDelay: 1 }, "minDelay"],
+    [{ maxDelay: 0.5, minDelay: 1 }, "maxDelay"],
+    [{ abortSignal: {} }, "abortSignal"],
+    [null, "options"],
+  ])("refuses %o before sending anything", async (options, field) => {
+    const { ec2, mock } = mockedEc2();
+    mock.on(DescribeNetworkInterfacesCommand).resolves({ NetworkInterfaces: [attachedEni()] });
+    const snapshot = (await Eni.get(ec2, ids.eni))._unsafeUnwrap();
+    mock.resetHistory();
+
+    const result = await snapshot.detach(options as never);
+
+    expect(result._unsafeUnwrapErr()).toMatchObject({ name: "ValidationError", field });
+    expect(mock.calls()).toHaveLength(0);
+  });
+});
