@@ -1,7 +1,8 @@
 import type { EC2Client } from "@aws-sdk/client-ec2";
 import type { Result, ResultAsync } from "neverthrow";
 import { describe, expectTypeOf, it } from "vitest";
-import { Eni, EniTask, type DeletedEni, type EniError } from "../src/index.js";
+import type { EniTask} from "../src/index.js";
+import { Eni, type DeletedEni, type EniError } from "../src/index.js";
 
 declare const ec2: EC2Client;
 
