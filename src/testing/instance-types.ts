@@ -8,14 +8,18 @@ export interface InstanceTypeLimits {
   readonly efa: boolean;
 }
 
-function type(maxInterfaces: number, ipv4: number, cards = [maxInterfaces], efa = false): InstanceTypeLimits {
-  return { maxInterfaces, ipv4PerInterface: ipv4, ipv6PerInterface: ipv4, cards, efa };
+function type(maxInterfaces: number, ipv4: number, cards = [maxInterfaces], efa = false, ipv6 = ipv4): InstanceTypeLimits {
+  return { maxInterfaces, ipv4PerInterface: ipv4, ipv6PerInterface: ipv6, cards, efa };
 }
 
-// Real limits (EC2 user guide "Maximum IP addresses per network interface" and
-// DescribeInstanceTypes), cross-checked against the tables shipped by the AWS VPC
-// CNI and Cilium. IPv6 per interface equals IPv4 for all of these types.
+/**
+ * The instance types the simulator knows, with real limits (EC2 user guide "Maximum
+ * IP addresses per network interface" and DescribeInstanceTypes), cross-checked
+ * against the tables shipped by the AWS VPC CNI and Cilium.
+ */
 export const INSTANCE_TYPES: Readonly<Record<string, InstanceTypeLimits>> = {
+  // RunInstances' default type; previous generation, so no IPv6.
+  "m1.small": type(2, 4, [2], false, 0),
   "t3.nano": type(2, 2),
   "t3.micro": type(2, 2),
   "t3.small": type(3, 4),

@@ -192,7 +192,6 @@ function typeInfo(name: string): InstanceTypeInfo {
   const limits = INSTANCE_TYPES[name];
   return {
     InstanceType: name as InstanceTypeInfo["InstanceType"],
-    CurrentGeneration: true,
     NetworkInfo: limits && {
       MaximumNetworkInterfaces: limits.maxInterfaces,
       Ipv4AddressesPerInterface: limits.ipv4PerInterface,
@@ -230,7 +229,6 @@ export function describeInstanceTypes(
     "network-info.maximum-network-interfaces": (t) => t.NetworkInfo?.MaximumNetworkInterfaces,
     "network-info.maximum-network-cards": (t) => t.NetworkInfo?.MaximumNetworkCards,
     "network-info.efa-supported": (t) => t.NetworkInfo?.EfaSupported,
-    "current-generation": (t) => t.CurrentGeneration,
   });
   const { page, nextToken } = paginate(matching, input, { min: 5, max: 100 });
   world.dryRun(input);
