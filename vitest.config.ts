@@ -4,6 +4,8 @@ export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
     setupFiles: ["test/setup.ts"],
+    // The SDK warns once per worker that its 2027 releases will need Node 22; known, and noise here.
+    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
     typecheck: { include: ["test/**/*.test-d.ts"], tsconfig: "tsconfig.json" },
     coverage: {
       provider: "v8",
