@@ -1,0 +1,220 @@
+import { describe, expect, it } from "vitest";
+import {
+  AbortedError,
+  AccessDeniedError,
+  AttachmentLimitError,
+  AwsError,
+  AzMismatchError,
+  ConflictError,
+  EniKitError,
+  InvalidStateError,
+  NotFoundError,
+  ThrottledError,
+  ValidationError,
+  WaitTimeoutError,
+  isEniError,
+  type EniError,
+} from "../src/index.js";
+
+const eniId = "eni-0123456789abcdef0";
+
+/** One instance of every error class, built without details. */
+function everyError(): Array<[string, EniError]> {
+  return [
+    ["ValidationError", new ValidationError("deviceIndex", "Expected `deviceIndex` to be an integer from 1 to 31, got -1.")],
+    ["NotFoundError", new NotFoundError("network-interface", eniId)],
+    ["AzMismatchError", new AzMismatchError("us-east-1a", "us-east-1b")],
+    ["AttachmentLimitError", new AttachmentLimitError("t3.medium", 3, 3)],
+    ["InvalidStateError", new InvalidStateError("The ENI is in use.", eniId, "in-use")],
+    ["ConflictError", new ConflictError("Moved by someone else.", "i-0aaaaaaaaaaaaaaa1", "i-0ccccccccccccccc3")],
+    ["WaitTimeoutError", new WaitTimeoutError(`${eniId} to be available`, 30, "in-use/detaching")],
+    ["ThrottledError", new ThrottledError("EC2 throttled the request.")],
+    ["AccessDeniedError", new AccessDeniedError("Not authorized.")],
+    ["AbortedError", new AbortedError("Aborted.")],
+    ["AwsError", new AwsError("Internal error.")],
+  ];
+}
+
+/** Compile-time proof that `name` narrows the union: adding a class without a case fails `tsc`. */
+function describeError(error: EniError): string {
+  switch (error.name) {
+    case "ValidationError":
+      return `field ${error.field}`;
+    case "NotFoundError":
+      return `missing ${error.resourceType}`;
+    case "AzMismatchError":
+      return `${error.eniAz} vs ${error.instanceAz}`;
+    case "AttachmentLimitError":
+      return `${error.instanceType}: ${error.inUse}/${error.limit}`;
+    case "InvalidStateError":
+      return `state ${error.state ?? "?"}`;
+    case "ConflictError":
+      return `expected ${error.expected ?? "?"}, got ${error.actual ?? "?"}`;
+    case "WaitTimeoutError":
+      return `last ${error.lastState ?? "none"}`;
+    case "ThrottledError":
+    case "AccessDeniedError":
+    case "AbortedError":
+    case "AwsError":
+      return error.name;
+    default: {
+      const unreachable: never = error;
+      return unreachable;
+    }
+  }
+}
+
+describe("error classes", () => {
+  it.each(everyError())("%s has its literal name and extends EniKitError and Error", (name, error) => {
+    // Prepare: everyError() built the instance
+
+    // Act
+    const shown = String(error);
+
+    // Assess
+    expect(error.name).toBe(name);
+    expect(error.constructor.name).toBe(name);
+    expect(error).toBeInstanceOf(EniKitError);
+    expect(error).toBeInstanceOf(Error);
+    expect(shown.startsWith(`${name}: `)).toBe(true);
+    expect(error.stack?.startsWith(`${name}: `)).toBe(true);
+  });
+
+  it.each(everyError())("%s has no cause, code or request id unless given", (_name, error) => {
+    expect("cause" in error).toBe(false);
+    expect(error.code).toBeUndefined();
+    expect(error.requestId).toBeUndefined();
+  });
+
+  it("narrows on name", () => {
+    expect(everyError().map(([, error]) => describeError(error))).toEqual([
+      "field deviceIndex",
+      "missing network-interface",
+      "us-east-1a vs us-east-1b",
+      "t3.medium: 3/3",
+      "state in-use",
+      "expected i-0aaaaaaaaaaaaaaa1, got i-0ccccccccccccccc3",
+      "last in-use/detaching",
+      "ThrottledError",
+      "AccessDeniedError",
+      "AbortedError",
+      "AwsError",
+    ]);
+  });
+});
+
+describe("details", () => {
+  it("keeps code, request id and cause when given", () => {
+    const cause = new Error("original");
+
+    const error = new AwsError("Internal error.", { code: "InternalError", requestId: "r-1", cause });
+
+    expect(error).toMatchObject({ code: "InternalError", requestId: "r-1" });
+    expect(error.cause).toBe(cause);
+  });
+
+  it("keeps a falsy but defined cause", () => {
+    expect(new ThrottledError("t", { cause: null }).cause).toBeNull();
+    expect("cause" in new ThrottledError("t", { cause: 0 })).toBe(true);
+  });
+
+  it("passes details through every subclass constructor", () => {
+    const details = { code: "C", requestId: "r-2", cause: "why" };
+
+    const errors = [
+      new ValidationError("f", "m", details),
+      new NotFoundError("instance", undefined, undefined, details),
+      new AzMismatchError("a", "b", undefined, details),
+      new AttachmentLimitError("t", 1, 1, undefined, details),
+      new InvalidStateError("m", undefined, undefined, details),
+      new ConflictError("m", undefined, undefined, details),
+      new AccessDeniedError("m", details),
+      new AbortedError("m", details),
+    ];
+
+    for (const error of errors) expect(error).toMatchObject(details);
+  });
+});
+
+describe("messages", () => {
+  it("ValidationError keeps the field and the message it was given", () => {
+    const error = new ValidationError("tags.team", "Expected `tags.team` to be a tag value of at most 256 characters, got 1.");
+
+    expect(error.field).toBe("tags.team");
+    expect(error.message).toBe("Expected `tags.team` to be a tag value of at most 256 characters, got 1.");
+  });
+
+  it("NotFoundError names the resource and its id", () => {
+    const error = new NotFoundError("network-interface", eniId);
+
+    expect(error.message).toBe(`The network-interface '${eniId}' does not exist.`);
+    expect(error).toMatchObject({ resourceType: "network-interface", resourceId: eniId });
+  });
+
+  it("NotFoundError reads well without an id", () => {
+    const error = new NotFoundError("attachment", undefined);
+
+    expect(error.message).toBe("The attachment does not exist.");
+    expect(error.resourceId).toBeUndefined();
+  });
+
+  it("NotFoundError keeps a given message", () => {
+    expect(new NotFoundError("instance", "i-0aaaaaaaaaaaaaaa1", "EC2 says no.").message).toBe("EC2 says no.");
+  });
+
+  it("AzMismatchError names both Availability Zones", () => {
+    const error = new AzMismatchError("us-east-1a", "us-east-1c");
+
+    expect(error.message).toBe(
+      "Cannot attach a network interface in us-east-1a to an instance in us-east-1c: both must be in the same Availability Zone.",
+    );
+    expect(error).toMatchObject({ eniAz: "us-east-1a", instanceAz: "us-east-1c" });
+    expect(new AzMismatchError("a", "b", "custom").message).toBe("custom");
+  });
+
+  it("AttachmentLimitError names the type, the limit and the count", () => {
+    const error = new AttachmentLimitError("t3.medium", 3, 3);
+
+    expect(error.message).toBe("Instance type t3.medium takes at most 3 network interfaces and already has 3.");
+    expect(error).toMatchObject({ instanceType: "t3.medium", limit: 3, inUse: 3 });
+    expect(new AttachmentLimitError("t3.medium", 3, 3, "custom").message).toBe("custom");
+  });
+
+  it("InvalidStateError and ConflictError keep what they were given", () => {
+    expect(new InvalidStateError("m", eniId, "in-use")).toMatchObject({ message: "m", resourceId: eniId, state: "in-use" });
+    expect(new InvalidStateError("m")).toMatchObject({ resourceId: undefined, state: undefined });
+    expect(new ConflictError("m", "i-a", "i-b")).toMatchObject({ message: "m", expected: "i-a", actual: "i-b" });
+    expect(new ConflictError("m")).toMatchObject({ expected: undefined, actual: undefined });
+  });
+
+  it("WaitTimeoutError says how long, for what, and the last state", () => {
+    const error = new WaitTimeoutError(`${eniId} to be in-use`, 300, "in-use/attaching");
+
+    expect(error.message).toBe(`Timed out after 300 s waiting for ${eniId} to be in-use; last state seen: in-use/attaching.`);
+    expect(error).toMatchObject({ waitingFor: `${eniId} to be in-use`, maxWaitTime: 300, lastState: "in-use/attaching" });
+  });
+
+  it("WaitTimeoutError says none when nothing was seen", () => {
+    const error = new WaitTimeoutError("x", 1, undefined);
+
+    expect(error.message).toBe("Timed out after 1 s waiting for x; last state seen: none.");
+    expect(error.lastState).toBeUndefined();
+  });
+});
+
+describe("isEniError", () => {
+  it.each(everyError())("is true for %s", (_name, error) => {
+    expect(isEniError(error)).toBe(true);
+  });
+
+  it.each([
+    ["a plain Error", new Error("x")],
+    ["an Error named like ours", Object.assign(new Error("x"), { name: "ValidationError", field: "f" })],
+    ["a look-alike object", { name: "NotFoundError", message: "x", resourceType: "instance" }],
+    ["a string", "NotFoundError"],
+    ["null", null],
+    ["undefined", undefined],
+  ])("is false for %s", (_case, value) => {
+    expect(isEniError(value)).toBe(false);
+  });
+});

@@ -1,0 +1,606 @@
+import { DescribeNetworkInterfacesCommand, type NetworkInterface } from "@aws-sdk/client-ec2";
+import { err, errAsync, ok, okAsync, type ResultAsync } from "neverthrow";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { AbortedError, AccessDeniedError, InvalidStateError, NotFoundError, ValidationError, WaitTimeoutError, type EniError } from "../src/errors.js";
+import {
+  DEFAULT_MAX_WAIT,
+  WAIT_KEYS,
+  checkWait,
+  checkWaitFlag,
+  done,
+  notYet,
+  pollUntil,
+  waitForEni,
+  waitUntilAvailable,
+  waitUntilDetached,
+  waitUntilGone,
+  waitUntilInUse,
+  type Poll,
+  type Wait,
+} from "../src/waiters.js";
+import { attachedEni, ec2Error, eni, fast, ids, mockedEc2 } from "./fixtures.js";
+
+/** The fixtures' fast timing as a checked `Wait`. */
+const quick: Wait = { ...fast, abortSignal: undefined };
+/** Short enough for a timeout test to take a tenth of a second. */
+const brief: Wait = { minDelay: 0.01, maxDelay: 0.02, maxWaitTime: 0.1, abortSignal: undefined };
+
+const notFound = () => ec2Error("InvalidNetworkInterfaceID.NotFound", `The networkInterface ID '${ids.eni}' does not exist`);
+
+/** Lets pending promise callbacks run without moving (fake) time. */
+async function flushMicrotasks(): Promise<void> {
+  for (let i = 0; i < 20; i++) await Promise.resolve();
+}
+
+/** A check that counts its calls and answers with what `answer` returns for each call number. */
+function counting<T>(answer: (call: number) => ResultAsync<Poll<T>, EniError>) {
+  const state = { calls: 0 };
+  const check = () => {
+    state.calls += 1;
+    return answer(state.calls);
+  };
+  return { state, check };
+}
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe("checkWait", () => {
+  it("fills in the defaults", () => {
+    // Prepare
+    const options = {};
+
+    // Act
+    const wait = checkWait(options, DEFAULT_MAX_WAIT.attach);
+
+    // Assess
+    expect(wait._unsafeUnwrap()).toEqual({ maxWaitTime: 300, minDelay: 1, maxDelay: 5, abortSignal: undefined });
+  });
+
+  it("keeps given values and the signal itself", () => {
+    const signal = new AbortController().signal;
+
+    const wait = checkWait({ maxWaitTime: 30, minDelay: 0.5, maxDelay: 2, abortSignal: signal }, 600)._unsafeUnwrap();
+
+    expect(wait).toEqual({ maxWaitTime: 30, minDelay: 0.5, maxDelay: 2, abortSignal: signal });
+    expect(wait.abortSignal).toBe(signal);
+  });
+
+  it("raises the default maxDelay to a minDelay above it", () => {
+    expect(checkWait({ minDelay: 10 }, 600)._unsafeUnwrap()).toMatchObject({ minDelay: 10, maxDelay: 10 });
+  });
+
+  it("has the documented default limits per kind of wait", () => {
+    expect(DEFAULT_MAX_WAIT).toEqual({ attach: 300, detach: 600, available: 600, create: 120, delete: 120 });
+    expect(WAIT_KEYS).toEqual(["maxWaitTime", "minDelay", "maxDelay", "abortSignal"]);
+  });
+
+  describe.each(["maxWaitTime", "minDelay", "maxDelay"] as const)("%s", (field) => {
+    it.each([
+      ["a string", "5", '"5"'],
+      ["zero", 0, "0"],
+      ["a negative number", -1, "-1"],
+      ["NaN", Number.NaN, "NaN"],
+      ["Infinity", Number.POSITIVE_INFINITY, "Infinity"],
+      ["null", null, "null"],
+    ])("refuses %s", (_case, value, shown) => {
+      const error = checkWait({ [field]: value }, 600)._unsafeUnwrapErr();
+
+      expect(error).toBeInstanceOf(ValidationError);
+      expect(error.field).toBe(field);
+      expect(error.message).toBe(`Expected \`${field}\` to be a positive number of seconds, got ${shown}.`);
+    });
+  });
+
+  it("refuses a maxDelay below minDelay", () => {
+    const error = checkWait({ minDelay: 2, maxDelay: 1 }, 600)._unsafeUnwrapErr();
+
+    expect(error.field).toBe("maxDelay");
+    expect(error.message).toBe("Expected `maxDelay` (1) to be at least `minDelay` (2).");
+  });
+
+  it("accepts maxDelay equal to minDelay", () => {
+    expect(checkWait({ minDelay: 2, maxDelay: 2 }, 600).isOk()).toBe(true);
+  });
+
+  it.each([
+    ["equal to minDelay", { maxWaitTime: 2, minDelay: 2 }, "Expected `maxWaitTime` (2) to be greater than `minDelay` (2)."],
+    ["below minDelay", { maxWaitTime: 1, minDelay: 2 }, "Expected `maxWaitTime` (1) to be greater than `minDelay` (2)."],
+    ["below the default minDelay", { maxWaitTime: 0.5 }, "Expected `maxWaitTime` (0.5) to be greater than `minDelay` (1)."],
+  ])("refuses a maxWaitTime %s", (_case, options, message) => {
+    const error = checkWait(options, 600)._unsafeUnwrapErr();
+
+    expect(error.field).toBe("maxWaitTime");
+    expect(error.message).toBe(message);
+  });
+
+  it.each([
+    ["null", null],
+    ["a string", "abort"],
+    ["an AbortController", new AbortController()],
+  ])("refuses %s as abortSignal", (_case, abortSignal) => {
+    const error = checkWait({ abortSignal }, 600)._unsafeUnwrapErr();
+
+    expect(error).toBeInstanceOf(ValidationError);
+    expect(error.field).toBe("abortSignal");
+  });
+});
+
+describe("checkWaitFlag", () => {
+  it("defaults to waiting", () => {
+    expect(checkWaitFlag({})._unsafeUnwrap()).toBe(true);
+    expect(checkWaitFlag({ wait: undefined, maxWaitTime: 5 })._unsafeUnwrap()).toBe(true);
+  });
+
+  it("returns the flag given", () => {
+    expect(checkWaitFlag({ wait: true, maxWaitTime: 5, minDelay: 1 })._unsafeUnwrap()).toBe(true);
+    expect(checkWaitFlag({ wait: false })._unsafeUnwrap()).toBe(false);
+  });
+
+  it.each([["no", '"no"'], [0, "0"], [null, "null"]])("refuses a non-boolean %o", (wait, shown) => {
+    const error = checkWaitFlag({ wait })._unsafeUnwrapErr();
+
+    expect(error).toBeInstanceOf(ValidationError);
+    expect(error.field).toBe("wait");
+    expect(error.message).toBe(`Expected \`wait\` to be a boolean, got ${shown}.`);
+  });
+
+  it.each(["maxWaitTime", "minDelay", "maxDelay"] as const)("refuses %s beside wait: false", (key) => {
+    const error = checkWaitFlag({ wait: false, [key]: 5 })._unsafeUnwrapErr();
+
+    expect(error.field).toBe(key);
+    expect(error.message).toBe(`\`${key}\` makes no sense with \`wait: false\`.`);
+  });
+
+  it("allows an abortSignal beside wait: false (it still stops the request)", () => {
+    expect(checkWaitFlag({ wait: false, abortSignal: new AbortController().signal })._unsafeUnwrap()).toBe(false);
+  });
+});
+
+describe("pollUntil", () => {
+  it("checks once at once, then again only after minDelay", async () => {
+    // Prepare
+    vi.useFakeTimers();
+    const { ec2 } = mockedEc2();
+    const { state, check } = counting((call) => okAsync(call < 2 ? notYet<string>("pending") : done("ready")));
+
+    // Act
+    const polling = pollUntil(ec2, "x", { maxWaitTime: 60, minDelay: 1, maxDelay: 5, abortSignal: undefined }, check);
+    await flushMicrotasks();
+    const beforeAnyTimer = state.calls;
+    await vi.advanceTimersByTimeAsync(999);
+    const justBeforeMinDelay = state.calls;
+    await vi.advanceTimersByTimeAsync(1);
+    const result = await polling;
+
+    // Assess
+    expect(beforeAnyTimer).toBe(1);
+    expect(justBeforeMinDelay).toBe(1);
+    expect(state.calls).toBe(2);
+    expect(result._unsafeUnwrap()).toBe("ready");
+  });
+
+  it("returns the done value of the first check without waiting", async () => {
+    const { ec2 } = mockedEc2();
+    const value = { id: ids.eni };
+    const { state, check } = counting(() => okAsync(done(value)));
+
+    const result = await pollUntil(ec2, "x", quick, check);
+
+    expect(result._unsafeUnwrap()).toBe(value);
+    expect(state.calls).toBe(1);
+  });
+
+  it("returns an error from the check as is, without checking again", async () => {
+    const { ec2 } = mockedEc2();
+    const failure = new AccessDeniedError("no", { code: "UnauthorizedOperation" });
+    const { state, check } = counting<string>((call) => (call === 1 ? okAsync(notYet("pending")) : errAsync(failure)));
+
+    const result = await pollUntil(ec2, "x", quick, check);
+
+    expect(result._unsafeUnwrapErr()).toBe(failure);
+    expect(state.calls).toBe(2);
+  });
+
+  it("times out with a WaitTimeoutError carrying the last state seen", async () => {
+    vi.useFakeTimers();
+    const { ec2 } = mockedEc2();
+    const { state, check } = counting<string>((call) => okAsync(notYet(`seen-${call}`)));
+
+    const polling = pollUntil(ec2, `${ids.eni} to be available`, { maxWaitTime: 10, minDelay: 1, maxDelay: 2, abortSignal: undefined }, check);
+    await vi.advanceTimersByTimeAsync(10_000);
+    const result = await polling;
+
+    const error = result._unsafeUnwrapErr();
+    expect(error).toBeInstanceOf(WaitTimeoutError);
+    expect(error).toMatchObject({ waitingFor: `${ids.eni} to be available`, maxWaitTime: 10, lastState: `seen-${state.calls}` });
+    expect(state.calls).toBeGreaterThan(2);
+    expect(error.message).toBe(`Timed out after 10 s waiting for ${ids.eni} to be available; last state seen: seen-${state.calls}.`);
+  });
+
+  it("times out for real with tiny delays", async () => {
+    const { ec2 } = mockedEc2();
+    const { state, check } = counting<string>(() => okAsync(notYet("pending")));
+
+    const result = await pollUntil(ec2, "x", brief, check);
+
+    expect(result._unsafeUnwrapErr()).toMatchObject({ name: "WaitTimeoutError", lastState: "pending", maxWaitTime: 0.1 });
+    expect(state.calls).toBeGreaterThan(1);
+  });
+
+  it("does not check at all when the signal is already aborted", async () => {
+    const { ec2 } = mockedEc2();
+    const { state, check } = counting(() => okAsync(done("never")));
+
+    const result = await pollUntil(ec2, "x", { ...quick, abortSignal: AbortSignal.abort() }, check);
+
+    const error = result._unsafeUnwrapErr();
+    expect(error).toBeInstanceOf(AbortedError);
+    expect(error.message).toBe("Aborted while waiting for x.");
+    expect(state.calls).toBe(0);
+  });
+
+  it("stops with an AbortedError when the signal fires mid-wait", async () => {
+    vi.useFakeTimers();
+    const { ec2 } = mockedEc2();
+    const controller = new AbortController();
+    const { state, check } = counting<string>(() => okAsync(notYet("pending")));
+
+    const polling = pollUntil(ec2, "x", { maxWaitTime: 60, minDelay: 1, maxDelay: 5, abortSignal: controller.signal }, check);
+    await flushMicrotasks();
+    controller.abort();
+    const result = await polling;
+
+    expect(result._unsafeUnwrapErr()).toBeInstanceOf(AbortedError);
+    expect(result._unsafeUnwrapErr().message).toBe("Aborted while waiting for x.");
+    expect(state.calls).toBe(1);
+  });
+
+  it("sends no further request once it has reported the abort", async () => {
+    vi.useFakeTimers();
+    const { ec2, mock } = mockedEc2();
+    mock.on(DescribeNetworkInterfacesCommand).resolves({ NetworkInterfaces: [attachedEni(ids.instance, "detaching")] });
+    const controller = new AbortController();
+
+    const waiting = waitUntilAvailable(ec2, ids.eni, { maxWaitTime: 60, minDelay: 1, maxDelay: 5, abortSignal: controller.signal });
+    await flushMicrotasks();
+    controller.abort();
+    const result = await waiting;
+    await vi.advanceTimersByTimeAsync(10_000);
+
+    expect(result._unsafeUnwrapErr()).toMatchObject({ name: "AbortedError", message: `Aborted while waiting for ${ids.eni} to be available.` });
+    expect(mock).toHaveReceivedCommandTimes(DescribeNetworkInterfacesCommand, 1);
+  });
+
+  it("works with any EC2Client, its own send untouched", async () => {
+    const { ec2, mock } = mockedEc2();
+
+    const result = await pollUntil(ec2, "x", quick, () => okAsync(done(1)));
+
+    expect(result._unsafeUnwrap()).toBe(1);
+    expect(mock.calls()).toHaveLength(0);
+  });
+});
+
+describe("waitUntilAvailable", () => {
+  it("polls DescribeNetworkInterfaces for the one id until the ENI is available", async () => {
+    const { ec2, mock } = mockedEc2();
+    mock
+      .on(DescribeNetworkInterfacesCommand)
+      .resolvesOnce({ NetworkInterfaces: [attachedEni(ids.instance, "detaching")] })
+      .resolves({ NetworkInterfaces: [eni()] });
+
+    const result = await waitUntilAvailable(ec2, ids.eni, quick);
+
+    expect(result._unsafeUnwrap()).toMatchObject({ NetworkInterfaceId: ids.eni, Status: "available" });
+    expect(mock).toHaveReceivedCommandTimes(DescribeNetworkInterfacesCommand, 2);
+    expect(mock).toHaveReceivedCommandWith(DescribeNetworkInterfacesCommand, { NetworkInterfaceIds: [ids.eni] });
+  });
+
+  it("times out naming the ENI and its last state", async () => {
+    const { ec2, mock } = mockedEc2();
+    mock.on(DescribeNetworkInterfacesCommand).resolves({ NetworkInterfaces: [attachedEni(ids.instance, "detaching")] });
+
+    const result = await waitUntilAvailable(ec2, ids.eni, brief);
+
+    const error = result._unsafeUnwrapErr();
+    expect(error).toMatchObject({ name: "WaitTimeoutError", waitingFor: `${ids.eni} to be available`, lastState: "detaching/detaching" });
+  });
+
+  it("fails at once when the ENI does not exist", async () => {
+    const { ec2, mock } = mockedEc2();
+    mock.on(DescribeNetworkInterfacesCommand).rejects(notFound());
+
+    const result = await waitUntilAvailable(ec2, ids.eni, quick);
+
+    expect(result._unsafeUnwrapErr()).toMatchObject({ name: "NotFoundError", resourceType: "network-interface", resourceId: ids.eni });
+    expect(mock).toHaveReceivedCommandTimes(DescribeNetworkInterfacesCommand, 1);
+  });
+
+  it("treats an answer without the ENI as NotFound", async () => {
+    const { ec2, mock } = mockedEc2();
+    mock.on(DescribeNetworkInterfacesCommand).resolves({ NetworkInterfaces: [eni({ NetworkInterfaceId: ids.otherEni })] });
+
+    const result = await waitUntilAvailable(ec2, ids.eni, quick);
+
+    expect(result._unsafeUnwrapErr()).toBeInstanceOf(NotFoundError);
+  });
+
+  it("passes the abort signal to each request", async () => {
+    const { ec2, mock } = mockedEc2();
+    mock.on(DescribeNetworkInterfacesCommand).resolves({ NetworkInterfaces: [eni()] });
+    const signal = new AbortController().signal;
+
+    await waitUntilAvailable(ec2, ids.eni, { ...quick, abortSignal: signal });
+
+    const args = mock.commandCalls(DescribeNetworkInterfacesCommand)[0]?.args as unknown[];
+    expect(args[1]).toEqual({ abortSignal: signal });
+  });
+});
+
+describe("waitUntilInUse", () => {
+  it("without an attachment id, waits from available through attaching to in-use/attached", async () => {
+    const { ec2, mock } = mockedEc2();
+    mock
+      .on(DescribeNetworkInterfacesCommand)
+      .resolvesOnce({ NetworkInterfaces: [eni()] })
+      .resolvesOnce({ NetworkInterfaces: [attachedEni(ids.instance, "attaching")] })
+      .resolvesOnce({ NetworkInterfaces: [attachedEni(ids.instance, "attaching", { Status: "in-use" })] })
+      .resolves({ NetworkInterfaces: [attachedEni()] });
+
+    const result = await waitUntilInUse(ec2, ids.eni, quick);
+
+    expect(result._unsafeUnwrap()).toMatchObject({ Status: "in-use", Attachment: { Status: "attached", AttachmentId: ids.attachment } });
+    expect(mock).toHaveReceivedCommandTimes(DescribeNetworkInterfacesCommand, 4);
+  });
+
+  it("with an attachment id, waits for that attachment to be attached", async () => {
+    const { ec2, mock } = mockedEc2();
+    mock
+      .on(DescribeNetworkInterfacesCommand)
+      .resolvesOnce({ NetworkInterfaces: [attachedEni(ids.instance, "attaching")] })
+      .resolves({ NetworkInterfaces: [attachedEni()] });
+
+    const result = await waitUntilInUse(ec2, ids.eni, quick, ids.attachment);
+
+    expect(result._unsafeUnwrap().Attachment?.AttachmentId).toBe(ids.attachment);
+    expect(mock).toHaveReceivedCommandTimes(DescribeNetworkInterfacesCommand, 2);
+  });
+
+  it("waits out an attachment not visible yet (EC2's eventual consistency right after an attach)", async () => {
+    const { ec2, mock } = mockedEc2();
+    mock
+      .on(DescribeNetworkInterfacesCommand)
+      .resolvesOnce({ NetworkInterfaces: [eni()] })
+      .resolvesOnce({ NetworkInterfaces: [attachedEni(ids.instance, "attaching")] })
+      .resolves({ NetworkInterfaces: [attachedEni()] });
+
+    const result = await waitUntilInUse(ec2, ids.eni, quick, ids.attachment);
+
+    expect(result._unsafeUnwrap()).toMatchObject({ Status: "in-use", Attachment: { AttachmentId: ids.attachment, Status: "attached" } });
+    expect(mock).toHaveReceivedCommandTimes(DescribeNetworkInterfacesCommand, 3);
+  });
+
+  it("times out, rather than failing fast, when the attachment disappears for good", async () => {
+    const { ec2, mock } = mockedEc2();
+    mock
+      .on(DescribeNetworkInterfacesCommand)
+      .resolvesOnce({ NetworkInterfaces: [attachedEni(ids.instance, "attaching")] })
+      .resolves({ NetworkInterfaces: [eni()] });
+
+    const result = await waitUntilInUse(ec2, ids.eni, brief, ids.attachment);
+
+    expect(result._unsafeUnwrapErr()).toMatchObject({ name: "WaitTimeoutError", lastState: "available" });
+  });
+
+  it("fails fast with an InvalidStateError when another attachment replaced it", async () => {
+    const { ec2, mock } = mockedEc2();
+    const replaced = attachedEni(ids.standby);
+    replaced.Attachment = { ...replaced.Attachment, AttachmentId: ids.otherAttachment };
+    mock
+      .on(DescribeNetworkInterfacesCommand)
+      .resolvesOnce({ NetworkInterfaces: [attachedEni(ids.instance, "attaching")] })
+      .resolves({ NetworkInterfaces: [replaced] });
+
+    const result = await waitUntilInUse(ec2, ids.eni, quick, ids.attachment);
+
+    const error = result._unsafeUnwrapErr();
+    expect(error).toBeInstanceOf(InvalidStateError);
+    expect(error).toMatchObject({ resourceId: ids.eni, state: "in-use/attached" });
+    expect(error.message).toBe(
+      `Attachment ${ids.attachment} of ${ids.eni} was replaced by ${ids.otherAttachment} (to ${ids.standby}) while waiting for it.`,
+    );
+    expect(mock).toHaveReceivedCommandTimes(DescribeNetworkInterfacesCommand, 2);
+  });
+
+  it("without an attachment id, accepts whichever attachment becomes attached", async () => {
+    const { ec2, mock } = mockedEc2();
+    const other = attachedEni(ids.standby);
+    other.Attachment = { ...other.Attachment, AttachmentId: ids.otherAttachment };
+    mock.on(DescribeNetworkInterfacesCommand).resolves({ NetworkInterfaces: [other] });
+
+    const result = await waitUntilInUse(ec2, ids.eni, quick);
+
+    expect(result._unsafeUnwrap().Attachment?.AttachmentId).toBe(ids.otherAttachment);
+  });
+
+  it("times out while still attaching, naming the attachment", async () => {
+    const { ec2, mock } = mockedEc2();
+    mock.on(DescribeNetworkInterfacesCommand).resolves({ NetworkInterfaces: [attachedEni(ids.instance, "attaching")] });
+
+    const result = await waitUntilInUse(ec2, ids.eni, brief, ids.attachment);
+
+    expect(result._unsafeUnwrapErr()).toMatchObject({
+      name: "WaitTimeoutError",
+      waitingFor: `${ids.eni} to be in-use on attachment ${ids.attachment}`,
+      lastState: "attaching/attaching",
+    });
+  });
+});
+
+describe("waitUntilDetached", () => {
+  it("is done when the attachment is gone and the ENI available", async () => {
+    const { ec2, mock } = mockedEc2();
+    mock
+      .on(DescribeNetworkInterfacesCommand)
+      .resolvesOnce({ NetworkInterfaces: [attachedEni(ids.instance, "detaching")] })
+      .resolves({ NetworkInterfaces: [eni()] });
+
+    const result = await waitUntilDetached(ec2, ids.eni, quick, ids.attachment);
+
+    expect(result._unsafeUnwrap()).toMatchObject({ Status: "available" });
+    expect(result._unsafeUnwrap().Attachment).toBeUndefined();
+    expect(mock).toHaveReceivedCommandTimes(DescribeNetworkInterfacesCommand, 2);
+  });
+
+  it("is done when another attachment replaced it (the ENI moved on)", async () => {
+    const { ec2, mock } = mockedEc2();
+    const moved = attachedEni(ids.standby, "attaching");
+    moved.Attachment = { ...moved.Attachment, AttachmentId: ids.otherAttachment };
+    mock.on(DescribeNetworkInterfacesCommand).resolves({ NetworkInterfaces: [moved] });
+
+    const result = await waitUntilDetached(ec2, ids.eni, quick, ids.attachment);
+
+    expect(result._unsafeUnwrap().Attachment?.AttachmentId).toBe(ids.otherAttachment);
+    expect(mock).toHaveReceivedCommandTimes(DescribeNetworkInterfacesCommand, 1);
+  });
+
+  it("is done when the attachment shows detached and the ENI available", async () => {
+    const { ec2, mock } = mockedEc2();
+    const detached: NetworkInterface = eni({ Attachment: { AttachmentId: ids.attachment, InstanceId: ids.instance, Status: "detached" } });
+    mock
+      .on(DescribeNetworkInterfacesCommand)
+      .resolvesOnce({ NetworkInterfaces: [attachedEni(ids.instance, "detaching")] })
+      .resolves({ NetworkInterfaces: [detached] });
+
+    const result = await waitUntilDetached(ec2, ids.eni, quick, ids.attachment);
+
+    expect(result._unsafeUnwrap().Attachment?.Status).toBe("detached");
+    expect(mock).toHaveReceivedCommandTimes(DescribeNetworkInterfacesCommand, 2);
+  });
+
+  it("keeps waiting while the same attachment is still attached or detaching", async () => {
+    const { ec2, mock } = mockedEc2();
+    mock
+      .on(DescribeNetworkInterfacesCommand)
+      .resolvesOnce({ NetworkInterfaces: [attachedEni()] })
+      .resolves({ NetworkInterfaces: [attachedEni(ids.instance, "detaching", { Status: "in-use" })] });
+
+    const result = await waitUntilDetached(ec2, ids.eni, brief, ids.attachment);
+
+    expect(result._unsafeUnwrapErr()).toMatchObject({
+      name: "WaitTimeoutError",
+      waitingFor: `${ids.eni} to be detached from attachment ${ids.attachment}`,
+      lastState: "in-use/detaching",
+    });
+  });
+
+  it("fails when the ENI itself is gone", async () => {
+    const { ec2, mock } = mockedEc2();
+    mock.on(DescribeNetworkInterfacesCommand).rejects(notFound());
+
+    const result = await waitUntilDetached(ec2, ids.eni, quick, ids.attachment);
+
+    expect(result._unsafeUnwrapErr()).toMatchObject({ name: "NotFoundError", resourceId: ids.eni });
+  });
+});
+
+describe("waitUntilGone", () => {
+  it("is done once EC2 reports the ENI not found", async () => {
+    const { ec2, mock } = mockedEc2();
+    mock.on(DescribeNetworkInterfacesCommand).resolvesOnce({ NetworkInterfaces: [eni()] }).rejects(notFound());
+
+    const result = await waitUntilGone(ec2, ids.eni, quick);
+
+    expect(result.isOk()).toBe(true);
+    expect(mock).toHaveReceivedCommandTimes(DescribeNetworkInterfacesCommand, 2);
+  });
+
+  it("is done when EC2 answers without the ENI", async () => {
+    const { ec2, mock } = mockedEc2();
+    mock.on(DescribeNetworkInterfacesCommand).resolves({ NetworkInterfaces: [] });
+
+    const result = await waitUntilGone(ec2, ids.eni, quick);
+
+    expect(result.isOk()).toBe(true);
+    expect(mock).toHaveReceivedCommandTimes(DescribeNetworkInterfacesCommand, 1);
+  });
+
+  it("returns any other error at once", async () => {
+    const { ec2, mock } = mockedEc2();
+    mock.on(DescribeNetworkInterfacesCommand).rejects(ec2Error("UnauthorizedOperation", "You are not authorized to perform this operation."));
+
+    const result = await waitUntilGone(ec2, ids.eni, quick);
+
+    expect(result._unsafeUnwrapErr()).toMatchObject({ name: "AccessDeniedError", code: "UnauthorizedOperation", requestId: "req-1" });
+    expect(mock).toHaveReceivedCommandTimes(DescribeNetworkInterfacesCommand, 1);
+  });
+
+  it("times out while the ENI is still there", async () => {
+    const { ec2, mock } = mockedEc2();
+    mock.on(DescribeNetworkInterfacesCommand).resolves({ NetworkInterfaces: [eni()] });
+
+    const result = await waitUntilGone(ec2, ids.eni, brief);
+
+    expect(result._unsafeUnwrapErr()).toMatchObject({ name: "WaitTimeoutError", waitingFor: `${ids.eni} to be deleted`, lastState: "available" });
+  });
+});
+
+describe("waitForEni", () => {
+  const available = (ni: NetworkInterface) => ok(ni.Status === "available");
+
+  it("with visibleSoon, retries NotFound until the new ENI shows up", async () => {
+    const { ec2, mock } = mockedEc2();
+    mock
+      .on(DescribeNetworkInterfacesCommand)
+      .rejectsOnce(notFound())
+      .resolvesOnce({ NetworkInterfaces: [] })
+      .resolvesOnce({ NetworkInterfaces: [eni({ Status: "pending" })] })
+      .resolves({ NetworkInterfaces: [eni()] });
+
+    const result = await waitForEni(ec2, ids.eni, "available", quick, available, true);
+
+    expect(result._unsafeUnwrap()).toMatchObject({ NetworkInterfaceId: ids.eni, Status: "available" });
+    expect(mock).toHaveReceivedCommandTimes(DescribeNetworkInterfacesCommand, 4);
+  });
+
+  it("with visibleSoon, times out on an id that never shows up", async () => {
+    const { ec2, mock } = mockedEc2();
+    mock.on(DescribeNetworkInterfacesCommand).rejects(notFound());
+
+    const result = await waitForEni(ec2, ids.eni, "available", brief, available, true);
+
+    expect(result._unsafeUnwrapErr()).toMatchObject({ name: "WaitTimeoutError", lastState: "not visible yet" });
+  });
+
+  it("with visibleSoon, still returns other errors at once", async () => {
+    const { ec2, mock } = mockedEc2();
+    mock.on(DescribeNetworkInterfacesCommand).rejects(ec2Error("UnauthorizedOperation"));
+
+    const result = await waitForEni(ec2, ids.eni, "available", quick, available, true);
+
+    expect(result._unsafeUnwrapErr()).toBeInstanceOf(AccessDeniedError);
+    expect(mock).toHaveReceivedCommandTimes(DescribeNetworkInterfacesCommand, 1);
+  });
+
+  it("without visibleSoon, NotFound is an error", async () => {
+    const { ec2, mock } = mockedEc2();
+    mock.on(DescribeNetworkInterfacesCommand).rejects(notFound());
+
+    const result = await waitForEni(ec2, ids.eni, "available", quick, available);
+
+    expect(result._unsafeUnwrapErr()).toMatchObject({ name: "NotFoundError", code: "InvalidNetworkInterfaceID.NotFound" });
+    expect(mock).toHaveReceivedCommandTimes(DescribeNetworkInterfacesCommand, 1);
+  });
+
+  it("returns the error its accept function gives", async () => {
+    const { ec2, mock } = mockedEc2();
+    mock.on(DescribeNetworkInterfacesCommand).resolves({ NetworkInterfaces: [eni()] });
+    const refusal = new InvalidStateError("not like this", ids.eni, "available");
+
+    const result = await waitForEni(ec2, ids.eni, "special", quick, () => err(refusal));
+
+    expect(result._unsafeUnwrapErr()).toBe(refusal);
+  });
+});
