@@ -28,6 +28,7 @@ const MAX_CLIENT_TOKEN = 64;
 /** Shows a bad value in a message without echoing a megabyte of it back. */
 export function show(value: unknown): string {
   if (typeof value === "string") return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  if (typeof value === "function") return "a function";
   if (value === null || typeof value !== "object") return String(value);
   return Array.isArray(value) ? "an array" : "an object";
 }

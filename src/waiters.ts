@@ -55,7 +55,7 @@ export function checkWait(options: Partial<Record<(typeof WAIT_KEYS)[number], un
   const { maxWaitTime = defaultMaxWait, minDelay = DEFAULT_MIN_DELAY, abortSignal } = options;
   if (!isPositive(maxWaitTime)) return seconds("maxWaitTime", maxWaitTime);
   if (!isPositive(minDelay)) return seconds("minDelay", minDelay);
-  const maxDelay = options.maxDelay ?? Math.max(DEFAULT_MAX_DELAY, minDelay);
+  const maxDelay = options.maxDelay === undefined ? Math.max(DEFAULT_MAX_DELAY, minDelay) : options.maxDelay;
   if (!isPositive(maxDelay)) return seconds("maxDelay", maxDelay);
   if (maxDelay < minDelay) {
     return err(new ValidationError("maxDelay", `Expected \`maxDelay\` (${maxDelay}) to be at least \`minDelay\` (${minDelay}).`));
@@ -120,6 +120,8 @@ export function pollUntil<T>(
     { client: ec2, maxWaitTime: wait.maxWaitTime, minDelay: wait.minDelay, maxDelay: wait.maxDelay, ...(wait.abortSignal && { abortSignal: wait.abortSignal }) },
     undefined,
     async () => {
+      // The SDK's waiter polls once more after an abort; do not let that poll send anything.
+      if (wait.abortSignal?.aborted === true) return { state: WaiterState.ABORTED };
       const polled = await check();
       if (polled.isErr()) {
         outcome = err(polled.error);
@@ -199,7 +201,10 @@ export function waitUntilInUse(
   });
 }
 
-/** Waits until the given attachment is gone: the ENI is detached from that instance. */
+/**
+ * Waits until the given attachment is gone: the ENI is detached from that instance. As DESIGN
+ * notes, EC2 usually drops a finished attachment rather than showing it `detached`.
+ */
 export function waitUntilDetached(
   ec2: EC2Client,
   id: string,
@@ -208,7 +213,7 @@ export function waitUntilDetached(
 ): ResultAsync<NetworkInterface, EniError> {
   return waitForEni(ec2, id, `detached from attachment ${attachmentId}`, wait, (ni) => {
     const attachment = ni.Attachment;
-    if (attachment?.AttachmentId !== attachmentId) return ok(attachment !== undefined || ni.Status === "available");
-    return ok(attachment.Status === "detached" && ni.Status === "available");
+    if (attachment?.AttachmentId !== attachmentId) return ok(true);
+    return ok(attachment.Status === "detached" || ni.Status === "available");
   });
 }

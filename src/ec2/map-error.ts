@@ -66,7 +66,12 @@ export function mapAwsError(error: unknown): EniError {
   if (isEniError(error)) return error;
   const failure = (typeof error === "object" && error !== null ? error : {}) as SdkFailure;
   const code = typeof failure.Code === "string" ? failure.Code : typeof failure.name === "string" ? failure.name : "Unknown";
-  const message = typeof failure.message === "string" && failure.message !== "" ? failure.message : String(error);
+  const message =
+    typeof failure.message === "string" && failure.message !== ""
+      ? failure.message
+      : typeof error === "string"
+        ? error
+        : `The EC2 call failed without a message (${code}).`;
   const requestId = typeof failure.$metadata?.requestId === "string" ? failure.$metadata.requestId : undefined;
   const details: EniKitErrorDetails = { code, requestId, cause: error };
   const id = ID_IN_MESSAGE.exec(message)?.[0];
