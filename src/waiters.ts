@@ -2,6 +2,7 @@ import type { EC2Client, NetworkInterface } from "@aws-sdk/client-ec2";
 import { WaiterState, createWaiter } from "@smithy/util-waiter";
 import { err, errAsync, ok, okAsync, ResultAsync, type Result } from "neverthrow";
 import { describeEni } from "./ec2/describe.js";
+import type { CallContext } from "./ec2/send.js";
 import { AbortedError, InvalidStateError, ValidationError, WaitTimeoutError, type EniError } from "./errors.js";
 import { describeState } from "./model.js";
 import { checkAbortSignal, show, type Check } from "./validation.js";
@@ -34,8 +35,8 @@ export interface WaitOptions {
   readonly abortSignal?: AbortSignal;
 }
 
-/** Wait options with every default filled in. */
-export interface Wait {
+/** Wait options with every default filled in; also the context of the requests the wait makes. */
+export interface Wait extends CallContext {
   readonly maxWaitTime: number;
   readonly minDelay: number;
   readonly maxDelay: number;
@@ -159,7 +160,7 @@ export function waitForEni(
   visibleSoon = false,
 ): ResultAsync<NetworkInterface, EniError> {
   return pollUntil(ec2, `${id} to be ${waitingFor}`, wait, () =>
-    describeEni(ec2, id, wait.abortSignal)
+    describeEni(ec2, id, wait)
       .andThen((ni) => accept(ni).map((finished) => (finished ? done(ni) : notYet<NetworkInterface>(describeState(ni)))))
       .orElse((error) => (visibleSoon && error.name === "NotFoundError" ? okAsync(notYet<NetworkInterface>("not visible yet")) : errAsync(error))),
   );
@@ -168,7 +169,7 @@ export function waitForEni(
 /** Waits until EC2 no longer reports the ENI (after a delete). */
 export function waitUntilGone(ec2: EC2Client, id: string, wait: Wait): ResultAsync<void, EniError> {
   return pollUntil(ec2, `${id} to be deleted`, wait, () =>
-    describeEni(ec2, id, wait.abortSignal)
+    describeEni(ec2, id, wait)
       .map((ni) => notYet<void>(describeState(ni)))
       .orElse((error) => (error.name === "NotFoundError" ? okAsync(done(undefined)) : errAsync(error))),
   );

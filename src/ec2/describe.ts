@@ -9,7 +9,7 @@ import {
 } from "@aws-sdk/client-ec2";
 import { errAsync, okAsync, type ResultAsync } from "neverthrow";
 import { AwsError, NotFoundError, type EniError } from "../errors.js";
-import { send } from "./send.js";
+import { send, type CallContext } from "./send.js";
 
 /** How many ENIs an instance type takes, in all and per network card. */
 export interface InstanceTypeLimits {
@@ -20,16 +20,16 @@ export interface InstanceTypeLimits {
 }
 
 /** Reads one ENI. An id EC2 does not know is a `NotFoundError`. */
-export function describeEni(ec2: EC2Client, id: string, abortSignal?: AbortSignal): ResultAsync<NetworkInterface, EniError> {
-  return send(ec2, new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: [id] }), abortSignal).andThen((output) => {
+export function describeEni(ec2: EC2Client, id: string, context: CallContext = {}): ResultAsync<NetworkInterface, EniError> {
+  return send(ec2, new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: [id] }), context).andThen((output) => {
     const found = output.NetworkInterfaces?.find((ni) => ni.NetworkInterfaceId === id);
     return found === undefined ? errAsync(new NotFoundError("network-interface", id)) : okAsync(found);
   });
 }
 
 /** Reads one instance. An id EC2 does not know is a `NotFoundError`. */
-export function describeInstance(ec2: EC2Client, id: string, abortSignal?: AbortSignal): ResultAsync<Instance, EniError> {
-  return send(ec2, new DescribeInstancesCommand({ InstanceIds: [id] }), abortSignal).andThen((output) => {
+export function describeInstance(ec2: EC2Client, id: string, context: CallContext = {}): ResultAsync<Instance, EniError> {
+  return send(ec2, new DescribeInstancesCommand({ InstanceIds: [id] }), context).andThen((output) => {
     const found = output.Reservations?.flatMap((r) => r.Instances ?? []).find((instance) => instance.InstanceId === id);
     return found === undefined ? errAsync(new NotFoundError("instance", id)) : okAsync(found);
   });
@@ -42,14 +42,14 @@ const limitsCache = new WeakMap<EC2Client, Map<string, InstanceTypeLimits>>();
 export function instanceTypeLimits(
   ec2: EC2Client,
   instanceType: string,
-  abortSignal?: AbortSignal,
+  context: CallContext = {},
 ): ResultAsync<InstanceTypeLimits, EniError> {
   const cache = limitsCache.get(ec2) ?? new Map<string, InstanceTypeLimits>();
   limitsCache.set(ec2, cache);
   const cached = cache.get(instanceType);
   if (cached !== undefined) return okAsync(cached);
   const command = new DescribeInstanceTypesCommand({ InstanceTypes: [instanceType as _InstanceType] });
-  return send(ec2, command, abortSignal).andThen((output) => {
+  return send(ec2, command, context).andThen((output) => {
     const network = output.InstanceTypes?.find((t) => t.InstanceType === instanceType)?.NetworkInfo;
     if (network?.MaximumNetworkInterfaces === undefined) {
       return errAsync(new AwsError(`EC2 did not report network limits for instance type ${instanceType}.`));

@@ -16,6 +16,24 @@ export type OutputOf<C> = C extends {
   ? O
   : never;
 
+/** One EC2 request as eni-kit made it, for reports and metrics. */
+export interface ApiCall {
+  /** The EC2 action, e.g. `AttachNetworkInterface`. */
+  readonly action: string;
+  /** `ok`, or the EC2 error code. */
+  readonly outcome: string;
+  /** How long the request took, SDK retries included, in milliseconds. */
+  readonly durationMs: number;
+}
+
+/** What every request of an operation is sent with. */
+export interface CallContext {
+  /** Stops the operation before its next request (and the SDK aborts the one in flight). */
+  readonly abortSignal?: AbortSignal | undefined;
+  /** Told of every request once it settles. */
+  readonly onCall?: ((call: ApiCall) => void) | undefined;
+}
+
 /**
  * Sends one EC2 command: the only place the library calls the SDK. Every rejection,
  * including a synchronous throw from a misconfigured client, becomes a typed error.
@@ -24,13 +42,21 @@ export type OutputOf<C> = C extends {
 export function send<C extends Ec2Command>(
   ec2: EC2Client,
   command: C,
-  abortSignal?: AbortSignal,
+  context: CallContext = {},
 ): ResultAsync<OutputOf<C>, EniError> {
+  const { abortSignal, onCall } = context;
   // Checked here as well as by the SDK, so an aborted operation stops before its next request.
   if (abortSignal?.aborted === true) return errAsync(new AbortedError("The operation was aborted before its next request."));
   const options = abortSignal === undefined ? undefined : { abortSignal };
+  const started = performance.now();
+  const report = (outcome: string) =>
+    onCall?.({ action: command.constructor.name.replace(/Command$/, ""), outcome, durationMs: performance.now() - started });
+  // The SDK's `send` ties a command to the client's generics in a way a generic `C` cannot
+  // satisfy; `OutputOf` recovers the command's own output type.
   return ResultAsync.fromPromise(
     Promise.resolve().then(() => ec2.send(command as never, options) as Promise<OutputOf<C>>),
     mapAwsError,
-  );
+  )
+    .andTee(() => report("ok"))
+    .orTee((error) => report(error.code ?? error.name));
 }

@@ -146,13 +146,13 @@ export function attachEni(ec2: EC2Client, eniId: string, instanceId: unknown, op
   const parsed = parseAttach(instanceId, options);
   if (parsed.isErr()) return errAsync(parsed.error);
   const request = parsed.value;
-  const signal = request.wait.abortSignal;
-  return ResultAsync.combine([describeEni(ec2, eniId, signal), describeInstance(ec2, request.instanceId, signal)]).andThen(([ni, instance]) => {
+  const context = request.wait;
+  return ResultAsync.combine([describeEni(ec2, eniId, context), describeInstance(ec2, request.instanceId, context)]).andThen(([ni, instance]) => {
     if (ni.Attachment?.InstanceId === request.instanceId) {
       // Already there (or on its way): nothing to send, at most something to wait for.
       return !request.waitForAttached || ni.Attachment.Status === "attached" ? okAsync(ni) : waitUntilInUse(ec2, eniId, request.wait, ni.Attachment.AttachmentId);
     }
-    return instanceTypeLimits(ec2, instance.InstanceType ?? "unknown", signal)
+    return instanceTypeLimits(ec2, instance.InstanceType ?? "unknown", context)
       .andThen((limits) => preflight(ni, instance, limits, request))
       .andThen((slot) => attachAt(ec2, ni, instance, slot, request));
   });
@@ -161,9 +161,9 @@ export function attachEni(ec2: EC2Client, eniId: string, instanceId: unknown, op
 /** The mutating part of an attach, once the preflight has passed. Also used by `moveTo`. */
 export function attachAt(ec2: EC2Client, ni: NetworkInterface, instance: Instance, slot: Slot, request: ParsedAttach): ResultAsync<NetworkInterface, EniError> {
   const eniId = ni.NetworkInterfaceId ?? "";
-  const signal = request.wait.abortSignal;
+  const context = request.wait;
   const command = new AttachNetworkInterfaceCommand({ NetworkInterfaceId: eniId, InstanceId: request.instanceId, DeviceIndex: slot.deviceIndex, NetworkCardIndex: slot.networkCardIndex });
-  return send(ec2, command, signal)
+  return send(ec2, command, context)
     .mapErr((error) =>
       // EC2's AZ refusal does not name the zones; we know them.
       error.name === "AzMismatchError" ? new AzMismatchError(ni.AvailabilityZone ?? "unknown", instance.Placement?.AvailabilityZone ?? "unknown", error.message, error) : error,
@@ -172,7 +172,7 @@ export function attachAt(ec2: EC2Client, ni: NetworkInterface, instance: Instanc
     .andThrough((attachmentId) =>
       request.deleteOnTermination === undefined
         ? okAsync(undefined)
-        : send(ec2, new ModifyNetworkInterfaceAttributeCommand({ NetworkInterfaceId: eniId, Attachment: { AttachmentId: attachmentId, DeleteOnTermination: request.deleteOnTermination } }), signal),
+        : send(ec2, new ModifyNetworkInterfaceAttributeCommand({ NetworkInterfaceId: eniId, Attachment: { AttachmentId: attachmentId, DeleteOnTermination: request.deleteOnTermination } }), context),
     )
-    .andThen((attachmentId) => (!request.waitForAttached ? describeEni(ec2, eniId, signal) : waitUntilInUse(ec2, eniId, request.wait, attachmentId)));
+    .andThen((attachmentId) => (!request.waitForAttached ? describeEni(ec2, eniId, context) : waitUntilInUse(ec2, eniId, request.wait, attachmentId)));
 }

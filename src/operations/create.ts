@@ -175,7 +175,7 @@ export function createEni(ec2: EC2Client, options: unknown): ResultAsync<Network
   const parsed = parseCreate(options);
   if (parsed.isErr()) return errAsync(parsed.error);
   const { input, sourceDestCheck, wait } = parsed.value;
-  return send(ec2, new CreateNetworkInterfaceCommand(input), wait.abortSignal)
+  return send(ec2, new CreateNetworkInterfaceCommand(input), wait)
     .andThen((output) => {
       const id = output.NetworkInterface?.NetworkInterfaceId;
       return id === undefined ? errAsync(new AwsError("EC2 returned no network interface id from CreateNetworkInterface.")) : ok(id);
@@ -185,6 +185,6 @@ export function createEni(ec2: EC2Client, options: unknown): ResultAsync<Network
       if (sourceDestCheck) return ok(ni);
       const id = ni.NetworkInterfaceId ?? "";
       const modify = new ModifyNetworkInterfaceAttributeCommand({ NetworkInterfaceId: id, SourceDestCheck: { Value: false } });
-      return send(ec2, modify, wait.abortSignal).andThen(() => describeEni(ec2, id, wait.abortSignal));
+      return send(ec2, modify, wait).andThen(() => describeEni(ec2, id, wait));
     });
 }

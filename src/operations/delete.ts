@@ -73,14 +73,14 @@ export function deleteEni(ec2: EC2Client, eniId: string, options: unknown): Resu
   const parsed = parseDelete(options);
   if (parsed.isErr()) return errAsync(parsed.error);
   const request = parsed.value;
-  const signal = request.wait.abortSignal;
+  const context = request.wait;
   const gone: DeletedEni = { id: eniId, alreadyGone: true };
-  return describeEni(ec2, eniId, signal)
+  return describeEni(ec2, eniId, context)
     .andThen(checkDetachable)
     .andThen((ni) => detachIfAsked(ec2, ni, request))
     .andThen(() =>
       pollUntil(ec2, `${eniId} to be deletable`, request.wait, () =>
-        send(ec2, new DeleteNetworkInterfaceCommand({ NetworkInterfaceId: eniId }), signal)
+        send(ec2, new DeleteNetworkInterfaceCommand({ NetworkInterfaceId: eniId }), context)
           .map(() => done({ id: eniId, alreadyGone: false }))
           .orElse((error) => (error.name === "InvalidStateError" && error.state === "in-use" ? ok(notYet<DeletedEni>("in-use")) : err(error))),
       ),

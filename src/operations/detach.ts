@@ -72,7 +72,7 @@ export function checkDetachable(ni: NetworkInterface): ResultAsync<NetworkInterf
 export function detachEni(ec2: EC2Client, eniId: string, options: unknown): ResultAsync<NetworkInterface, EniError> {
   const parsed = parseDetach(options);
   if (parsed.isErr()) return errAsync(parsed.error);
-  return describeEni(ec2, eniId, parsed.value.wait.abortSignal)
+  return describeEni(ec2, eniId, parsed.value.wait)
     .andThen(checkDetachable)
     .andThen((ni) => detachFrom(ec2, ni, parsed.value));
 }
@@ -81,16 +81,16 @@ export function detachEni(ec2: EC2Client, eniId: string, options: unknown): Resu
 export function detachFrom(ec2: EC2Client, ni: NetworkInterface, request: ParsedDetach): ResultAsync<NetworkInterface, EniError> {
   const eniId = ni.NetworkInterfaceId ?? "";
   const attachmentId = ni.Attachment?.AttachmentId;
-  const signal = request.wait.abortSignal;
+  const context = request.wait;
   if (attachmentId === undefined || ni.Status === "available") return okAsync(ni);
   // A detach already under way needs no second request, unless the caller wants it forced.
   const alreadyDetaching = ni.Attachment?.Status === "detaching" && !request.force;
   const detach = alreadyDetaching
     ? okAsync(undefined)
-    : send(ec2, new DetachNetworkInterfaceCommand({ AttachmentId: attachmentId, Force: request.force }), signal)
+    : send(ec2, new DetachNetworkInterfaceCommand({ AttachmentId: attachmentId, Force: request.force }), context)
         .map(() => undefined)
         .orElse((error) => (error.name === "NotFoundError" && error.resourceType === "attachment" ? ok(undefined) : err(error)));
   return detach.andThen(() =>
-    request.waitForDetached ? waitUntilDetached(ec2, eniId, request.wait, attachmentId) : describeEni(ec2, eniId, signal),
+    request.waitForDetached ? waitUntilDetached(ec2, eniId, request.wait, attachmentId) : describeEni(ec2, eniId, context),
   );
 }

@@ -112,7 +112,7 @@ export function findEnis(ec2: EC2Client, query: unknown): ResultAsync<NetworkInt
         ...(ids === undefined ? { MaxResults: PAGE_SIZE } : { NetworkInterfaceIds: ids }),
         ...(nextToken !== undefined && { NextToken: nextToken }),
       }),
-      abortSignal,
+      { abortSignal },
     ).andThen((output) => {
       const all = [...found, ...(output.NetworkInterfaces ?? [])];
       return output.NextToken ? page(output.NextToken, all) : okAsync(all);
