@@ -46,7 +46,7 @@ export class IdFactory {
 
   /** A locally administered unicast MAC, like the ones EC2 hands out (`0a:1b:…`). */
   mac(): string {
-    const first = `0${"26ae"[this.next() % 4] ?? "2"}`;
+    const first = `0${"26ae".charAt(this.next() % 4)}`;
     const rest = Array.from({ length: 5 }, () => this.hex(2));
     return [first, ...rest].join(":");
   }

@@ -14,7 +14,14 @@ import { addressOutput, compact, instanceOutput, networkInterfaceOutput } from "
 import { type BucketConfig, Throttle } from "./throttle.js";
 import { type Tags, World } from "./world.js";
 
-/** Options of an {@link Ec2Simulator}; every field has a default. */
+/**
+ * Options of an {@link Ec2Simulator}; every field has a default.
+ *
+ * @example
+ * ```ts
+ * const options: Ec2SimulatorOptions = { region: "eu-west-1", timings: { attachMs: 2000 }, consistencyDelayMs: 500 };
+ * ```
+ */
 export interface Ec2SimulatorOptions {
   /**
    * The region. `us-east-1` has six AZs (`us-east-1a` to `us-east-1f`), any other region three.
@@ -54,7 +61,14 @@ export interface Ec2SimulatorOptions {
   readonly seed?: number;
 }
 
-/** One request the simulator answered (each SDK retry is one more). */
+/**
+ * One request the simulator answered (each SDK retry is one more).
+ *
+ * @example
+ * ```ts
+ * const attaches = sim.calls.filter((call: CallRecord) => call.action === "AttachNetworkInterface");
+ * ```
+ */
 export interface CallRecord {
   /** The EC2 action, e.g. `"AttachNetworkInterface"`. */
   readonly action: string;
@@ -66,9 +80,17 @@ export interface CallRecord {
   readonly time: number;
 }
 
+/** Tags to give a resource that a setup helper creates. */
 type TagOption = { readonly tags?: Readonly<Record<string, string>> | undefined };
 
-/** Options of {@link Ec2Simulator.addInstance}. */
+/**
+ * Options of {@link Ec2Simulator.addInstance}.
+ *
+ * @example
+ * ```ts
+ * const options: AddInstanceOptions = { subnetId, instanceType: "c5.large", tags: { Name: "standby" } };
+ * ```
+ */
 export interface AddInstanceOptions extends TagOption {
   readonly subnetId: string;
   /** @default "t3.medium" */
@@ -81,7 +103,14 @@ export interface AddInstanceOptions extends TagOption {
   readonly privateIpAddress?: string;
 }
 
-/** Options of {@link Ec2Simulator.addNetworkInterface}. */
+/**
+ * Options of {@link Ec2Simulator.addNetworkInterface}.
+ *
+ * @example
+ * ```ts
+ * const options: AddNetworkInterfaceOptions = { subnetId, description: "floating", secondaryPrivateIpAddressCount: 2 };
+ * ```
+ */
 export interface AddNetworkInterfaceOptions extends TagOption {
   readonly subnetId: string;
   /** Make it managed by another AWS service, which the API then refuses to change. @default false */

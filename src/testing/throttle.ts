@@ -1,4 +1,11 @@
-/** Size and refill rate of one token bucket. */
+/**
+ * Size and refill rate of one token bucket, as in `throttling: { AttachNetworkInterface: ... }`.
+ *
+ * @example
+ * ```ts
+ * const sim = new Ec2Simulator({ throttling: { DescribeNetworkInterfaces: { capacity: 5, refillPerSecond: 1 } } });
+ * ```
+ */
 export interface BucketConfig {
   /** Tokens the bucket holds when full (the burst). */
   readonly capacity: number;

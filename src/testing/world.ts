@@ -247,11 +247,6 @@ export class World {
   }
 
   /** @see World.vpc */
-  group(id: string | undefined, param = "GroupId"): GroupState {
-    return this.lookup(this.groups, "sg", id, param);
-  }
-
-  /** @see World.vpc */
   eni(id: string | undefined, param = "NetworkInterfaceId"): EniState {
     return this.lookup(this.enis, "eni", id, param);
   }

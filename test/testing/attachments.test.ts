@@ -128,6 +128,16 @@ describe("AttachNetworkInterface and DetachNetworkInterface", () => {
     ).rejects.toMatchObject({ name: "MissingParameter" });
   });
 
+  it("refuses an ENI with more addresses than the instance type allows per interface", async () => {
+    const { ec2, sim, subnetA } = setup(INSTANT);
+    const { instanceId } = sim.addInstance({ subnetId: subnetA, instanceType: "t3.micro" });
+    const { networkInterfaceId } = sim.addNetworkInterface({ subnetId: subnetA, secondaryPrivateIpAddressCount: 2 });
+
+    await expect(
+      ec2.send(attach({ NetworkInterfaceId: networkInterfaceId, InstanceId: instanceId, DeviceIndex: 1 })),
+    ).rejects.toMatchObject({ name: "PrivateIpAddressLimitExceeded" });
+  });
+
   it("refuses an ENI that is still pending", async () => {
     const { ec2, sim, subnetA } = setup();
     const { instanceId } = sim.addInstance({ subnetId: subnetA });

@@ -7,6 +7,7 @@ import {
   EC2ServiceException,
 } from "@aws-sdk/client-ec2";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { Ec2Simulator } from "../../src/testing/index.js";
 import { INSTANT, setup } from "./fixtures.js";
 
 describe("the simulated EC2Client", () => {
@@ -162,6 +163,17 @@ describe("the simulated EC2Client", () => {
     ]);
     sim.clearCalls();
     expect(sim.calls).toEqual([]);
+  });
+
+  it("hands out the same ids for the same seed, and others for another", () => {
+    const ids = (seed?: number) => {
+      const sim = new Ec2Simulator(seed === undefined ? {} : { seed });
+      const { vpcId } = sim.addVpc();
+      return [vpcId, sim.addSubnet({ vpcId, availabilityZone: "us-east-1a" }).subnetId];
+    };
+
+    expect(ids()).toEqual(ids(1));
+    expect(ids(7)).not.toEqual(ids(1));
   });
 
   it("gives each client its own configuration", async () => {

@@ -81,8 +81,8 @@ describe("RunInstances", () => {
     const cases: [RunInstancesCommandInput, string][] = [
       [{ ...base, ImageId: "ami-xyz" }, "InvalidAMIID.Malformed"],
       [{ ...base, ImageId: undefined }, "MissingParameter"],
-      [{ ...base, MinCount: undefined } as never, "MissingParameter"],
-      [{ ...base, MaxCount: undefined } as never, "MissingParameter"],
+      [{ ...base, MinCount: undefined }, "MissingParameter"],
+      [{ ...base, MaxCount: undefined }, "MissingParameter"],
       [{ ...base, MinCount: 2, MaxCount: 1 }, "InvalidParameterValue"],
       [{ ...base, SubnetId: undefined }, "VPCIdNotSpecified"],
       [{ ...base, InstanceType: "x9.huge" as never }, "InvalidParameterValue"],

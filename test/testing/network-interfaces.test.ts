@@ -5,6 +5,7 @@ import {
   DeleteNetworkInterfaceCommand,
   DescribeNetworkInterfacesCommand,
   ModifyNetworkInterfaceAttributeCommand,
+  type ModifyNetworkInterfaceAttributeCommandInput,
   UnassignPrivateIpAddressesCommand,
 } from "@aws-sdk/client-ec2";
 import { afterEach, describe, expect, it, vi } from "vitest";
@@ -368,7 +369,7 @@ describe("ModifyNetworkInterfaceAttribute", () => {
     const { ec2, sim, subnetA } = setup(INSTANT);
     const { networkInterfaceId: id } = sim.addNetworkInterface({ subnetId: subnetA });
     const managed = sim.addNetworkInterface({ subnetId: subnetA, requesterManaged: true });
-    const send = (input: Omit<ConstructorParameters<typeof ModifyNetworkInterfaceAttributeCommand>[0], "NetworkInterfaceId">, eni = id) =>
+    const send = (input: Omit<ModifyNetworkInterfaceAttributeCommandInput, "NetworkInterfaceId">, eni = id) =>
       ec2.send(new ModifyNetworkInterfaceAttributeCommand({ NetworkInterfaceId: eni, ...input }));
 
     await expect(send({})).rejects.toMatchObject({ name: "InvalidParameterCombination" });
