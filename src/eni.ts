@@ -1,12 +1,24 @@
 import type { EC2Client, NetworkInterface } from "@aws-sdk/client-ec2";
 import { err, errAsync, ok, ResultAsync, safeTry, type Result } from "neverthrow";
 import { describeEni } from "./ec2/describe.js";
+import { mapAwsError } from "./ec2/map-error.js";
 import { ValidationError, type EniError } from "./errors.js";
-import { toEniState, type EniAttachment, type EniSecurityGroup, type EniState, type EniStatus } from "./model.js";
+import { toEniState, type EniAttachment, type EniPrivateIp, type EniSecurityGroup, type EniState, type EniStatus } from "./model.js";
+import { assignIps, associateEip, disassociateEip, unassignIps, type AssignPrivateIpsOptions, type AssociateAddressOptions } from "./operations/addresses.js";
 import { attachEni, type AttachOptions } from "./operations/attach.js";
+import {
+  setEniDeleteOnTermination,
+  setEniDescription,
+  setEniSecurityGroups,
+  setEniSourceDestCheck,
+  tagEni,
+  untagEni,
+} from "./operations/attributes.js";
 import { createEni, type CreateEniOptions } from "./operations/create.js";
 import { deleteEni, type DeletedEni, type DeleteOptions } from "./operations/delete.js";
 import { detachEni, type DetachOptions } from "./operations/detach.js";
+import { moveEni, type MoveOptions, type MoveReport } from "./operations/move.js";
+import { findOrphanEnis, reapOrphanEnis, type OrphanQuery, type ReapOptions, type ReapReport } from "./operations/orphans.js";
 import { findEnis, getEni, type FindQuery } from "./operations/read.js";
 import { checkKnownKeys, checkOptions } from "./validation.js";
 import {
@@ -43,6 +55,7 @@ export class Eni implements EniState {
   readonly macAddress: string;
   readonly privateIp: string;
   readonly secondaryPrivateIps: readonly string[];
+  readonly privateIpAddresses: readonly EniPrivateIp[];
   readonly ipv6Addresses: readonly string[];
   readonly publicIp: string | undefined;
   readonly securityGroups: readonly EniSecurityGroup[];
@@ -53,11 +66,14 @@ export class Eni implements EniState {
   readonly requesterManaged: boolean;
   readonly attachment: EniAttachment | undefined;
   readonly raw: NetworkInterface;
+  /** On the snapshot a `moveTo` returns: what the move did. `undefined` on every other snapshot. */
+  readonly moveReport: MoveReport | undefined;
   // Private so the client never shows up in logs, JSON or equality checks of a snapshot.
   readonly #ec2: EC2Client;
 
-  private constructor(ec2: EC2Client, state: EniState) {
+  private constructor(ec2: EC2Client, state: EniState, moveReport?: MoveReport) {
     this.#ec2 = ec2;
+    this.moveReport = moveReport;
     this.id = state.id;
     this.name = state.name;
     this.status = state.status;
@@ -67,6 +83,7 @@ export class Eni implements EniState {
     this.macAddress = state.macAddress;
     this.privateIp = state.privateIp;
     this.secondaryPrivateIps = Object.freeze([...state.secondaryPrivateIps]);
+    this.privateIpAddresses = Object.freeze(state.privateIpAddresses.map((address) => Object.freeze({ ...address })));
     this.ipv6Addresses = Object.freeze([...state.ipv6Addresses]);
     this.publicIp = state.publicIp;
     this.securityGroups = Object.freeze(state.securityGroups.map((group) => Object.freeze({ ...group })));
@@ -148,6 +165,47 @@ export class Eni implements EniState {
   }
 
   /**
+   * Lists leftovers: `available` ENIs that `Eni.create` tagged as `owner`'s (`eni-kit:managed-by`)
+   * whose `eni-kit:created-at` tag is at least `olderThan` seconds old. One paginated, filtered
+   * DescribeNetworkInterfaces; ENIs without a creation-time tag are never listed.
+   *
+   * @param ec2 - your `EC2Client`.
+   * @param query - the grace period `olderThan` (seconds), `owner` (default `eni-kit`), `abortSignal`.
+   * @returns `Ok(Eni[])` (possibly empty), or `ValidationError`, `ThrottledError`,
+   *   `AccessDeniedError`, `AbortedError`, `AwsError`.
+   * @example
+   * ```ts
+   * const orphans = await Eni.findOrphans(ec2, { olderThan: 3600 });
+   * ```
+   */
+  static findOrphans(ec2: EC2Client, query: OrphanQuery): ResultAsync<Eni[], EniError> {
+    const client = checkClient(ec2);
+    if (client.isErr()) return errAsync(client.error);
+    return findOrphanEnis(ec2, query).map((found) => found.map((raw) => Eni.#from(ec2, raw)));
+  }
+
+  /**
+   * Deletes orphans found by {@link Eni.findOrphans}. Each is re-read first and skipped if it was
+   * attached, left `available`, or lost its owner tag since the listing; at most `concurrency`
+   * (default 5) at a time; one failure never hides the others.
+   *
+   * @param ec2 - your `EC2Client`.
+   * @param orphans - the ENIs (or their ids) to delete.
+   * @param options - `owner` (default `eni-kit`), `concurrency`, `abortSignal`.
+   * @returns `Ok({ deleted, skipped: [{ id, reason }], failed: [{ id, error }] })`, or
+   *   `ValidationError` (bad input, nothing sent).
+   * @example
+   * ```ts
+   * const report = await Eni.findOrphans(ec2, { olderThan: 3600 }).andThen((orphans) => Eni.reapOrphans(ec2, orphans));
+   * ```
+   */
+  static reapOrphans(ec2: EC2Client, orphans: readonly (Eni | string)[], options?: ReapOptions): ResultAsync<ReapReport, ValidationError> {
+    const client = checkClient(ec2);
+    if (client.isErr()) return errAsync(client.error);
+    return reapOrphanEnis(ec2, orphans, options);
+  }
+
+  /**
    * Reads this ENI again.
    *
    * @returns a task of the fresh snapshot; `NotFoundError` if it has been deleted.
@@ -193,6 +251,38 @@ export class Eni implements EniState {
    */
   detach(options?: DetachOptions): EniTask {
     return Eni.#task(this.#ec2, detachEni(this.#ec2, this.id, options));
+  }
+
+  /**
+   * Moves this ENI to another instance in its Availability Zone: the failover step. Everything
+   * EC2 would refuse is checked from reads first; `expectedFrom` fences against a second
+   * controller; the detach is graceful, forced (`force`), or forced only after `forceAfter`
+   * seconds; the attach retries EC2's brief "in use"; and if it fails for good the ENI is put back
+   * on its source (unless `rollback: false`). Already on the target: success, no call.
+   *
+   * @param instanceId - the target instance, `running` or `stopped`, in the ENI's AZ.
+   * @param options - fence, force, device index, rollback, `onEvent`, and wait options
+   *   (`maxWaitTime` bounds the whole move; default 600 s).
+   * @returns a task of the moved ENI, whose `moveReport` says what the move did; or, with nothing
+   *   changed, `ValidationError`, `NotFoundError`, `InvalidStateError`, `AzMismatchError`,
+   *   `AttachmentLimitError`, `ConflictError` (the fence, or another controller won);
+   *   or `MoveFailedError` when the move changed something and then failed, saying where the ENI
+   *   ended up and whether it was rolled back.
+   * @example
+   * ```ts
+   * const moved = await Eni.get(ec2, "eni-0123456789abcdef0").moveTo("i-0bbbbbbbbbbbbbbb2", {
+   *   expectedFrom: "i-0aaaaaaaaaaaaaaa1",
+   *   forceAfter: 30,
+   * });
+   * moved.match(
+   *   (eni) => console.log(`moved in ${eni.moveReport?.durationMs} ms`),
+   *   (error) => console.error(error.name, error.message),
+   * );
+   * ```
+   */
+  moveTo(instanceId: string, options?: MoveOptions): EniTask {
+    const ec2 = this.#ec2;
+    return new EniTask(moveEni(ec2, this.id, instanceId, options).map(({ ni, report }) => new Eni(ec2, toEniState(ni), report)));
   }
 
   /**
@@ -259,6 +349,190 @@ export class Eni implements EniState {
     const { raw: _raw, ...fields } = { ...this };
     return fields;
   }
+
+  /**
+   * Assigns secondary private IPv4 addresses: a count of new ones EC2 picks from the subnet, or
+   * the given addresses (those the ENI already has are skipped). An address another ENI holds is
+   * refused before any change, unless `allowReassignment` moves it here (the lighter failover
+   * pattern; its Elastic IP moves with it). Resolves once EC2's reads show the addresses.
+   *
+   * @param addresses - how many to add (1 to 49), or which addresses (in the ENI's subnet).
+   * @param options - `allowReassignment`, and wait options for the read-back (default 60 s).
+   * @returns a task of the ENI showing the addresses, or `ValidationError` (bad input, nothing
+   *   sent; or EC2's `PrivateIpAddressLimitExceeded`), `ConflictError` (an address held by another
+   *   ENI without `allowReassignment`), `InvalidStateError` (a requester-managed ENI, or another
+   *   ENI's primary address), `NotFoundError`, `WaitTimeoutError`, and the transport errors.
+   * @example
+   * ```ts
+   * const more = await eni.assignPrivateIps(2);
+   * // Failover without moving the ENI: take the floating address from the failed node's ENI.
+   * const taken = await standbyEni.assignPrivateIps(["10.0.1.50"], { allowReassignment: true });
+   * ```
+   */
+  assignPrivateIps(addresses: number | readonly string[], options?: AssignPrivateIpsOptions): EniTask {
+    return Eni.#task(this.#ec2, assignIps(this.#ec2, this.id, addresses, options));
+  }
+
+  /**
+   * Unassigns secondary private IPv4 addresses; EC2 disassociates any Elastic IP on them.
+   * Addresses the ENI does not have are skipped (none left: no call). Resolves once EC2's reads
+   * no longer show them.
+   *
+   * @param addresses - the secondary addresses; the primary private IP is refused.
+   * @param options - wait options for the read-back (default 60 s).
+   * @returns a task of the ENI without the addresses, or `ValidationError` (bad input or the
+   *   primary IP, nothing sent), `InvalidStateError` (requester-managed), `NotFoundError`,
+   *   `WaitTimeoutError`, and the transport errors.
+   * @example
+   * ```ts
+   * const fewer = await eni.unassignPrivateIps(["10.0.1.50"]);
+   * ```
+   */
+  unassignPrivateIps(addresses: readonly string[], options?: WaitOptions): EniTask {
+    // The primary IP is fixed for an ENI's life, so this snapshot's is current.
+    return Eni.#task(this.#ec2, unassignIps(this.#ec2, this.id, this.privateIp, addresses, options));
+  }
+
+  /**
+   * Associates an Elastic IP with one private IP of this ENI (the primary by default; one Elastic
+   * IP per private IP). The association belongs to the ENI, so the Elastic IP follows it when it
+   * moves to another instance. An Elastic IP associated elsewhere, or a private IP that already has
+   * one, is a `ConflictError` before any change, unless `allowReassociation` takes it. Already
+   * there: no call. Resolves once EC2's reads show the association.
+   *
+   * @param allocationId - the Elastic IP's allocation id, `eipalloc-…`.
+   * @param options - `privateIp`, `allowReassociation`, and wait options (default 60 s).
+   * @returns a task of the ENI showing the Elastic IP in `privateIpAddresses`, or `ValidationError`
+   *   (bad input, or `privateIp` not on this ENI), `ConflictError` (with `expected`/`actual`),
+   *   `NotFoundError` (ENI or Elastic IP), `InvalidStateError` (requester-managed),
+   *   `WaitTimeoutError`, and the transport errors.
+   * @example
+   * ```ts
+   * const withEip = await eni.associateAddress("eipalloc-0123456789abcdef0", { privateIp: "10.0.1.50" });
+   * withEip.map((e) => e.privateIpAddresses.find((a) => a.privateIp === "10.0.1.50")?.publicIp);
+   * ```
+   */
+  associateAddress(allocationId: string, options?: AssociateAddressOptions): EniTask {
+    return Eni.#task(this.#ec2, associateEip(this.#ec2, this.id, allocationId, options));
+  }
+
+  /**
+   * Disassociates an Elastic IP from this ENI: the given one, or the one on the primary private IP.
+   * None there (or associated with another ENI): success, no call. Resolves once EC2's reads no
+   * longer show the association. The Elastic IP stays allocated to your account.
+   *
+   * @param address - the allocation id (`eipalloc-…`) or the public IP; omitted: the primary IP's.
+   * @param options - wait options for the read-back (default 60 s).
+   * @returns a task of the ENI without it, or `ValidationError` (bad input, nothing sent),
+   *   `InvalidStateError` (requester-managed), `NotFoundError`, `WaitTimeoutError`, and the transport errors.
+   * @example
+   * ```ts
+   * const without = await eni.disassociateAddress("eipalloc-0123456789abcdef0");
+   * ```
+   */
+  disassociateAddress(address?: string, options?: WaitOptions): EniTask {
+    return Eni.#task(this.#ec2, disassociateEip(this.#ec2, this.id, address, options));
+  }
+
+  /**
+   * Replaces this ENI's security groups. The same set already (in any order): no call.
+   *
+   * @param groupIds - 1 to 16 security group ids in the ENI's VPC.
+   * @param options - wait options for the read-back (default 60 s).
+   * @returns a task of the ENI showing the groups, or `ValidationError` (bad input, nothing sent),
+   *   `NotFoundError` (a group), `InvalidStateError` (requester-managed), `WaitTimeoutError`, and the transport errors.
+   * @example
+   * ```ts
+   * const secured = await eni.setSecurityGroups(["sg-0123456789abcdef0", "sg-0fedcba9876543210"]);
+   * ```
+   */
+  setSecurityGroups(groupIds: readonly string[], options?: WaitOptions): EniTask {
+    return Eni.#task(this.#ec2, setEniSecurityGroups(this.#ec2, this.id, groupIds, options));
+  }
+
+  /**
+   * Turns EC2's source/destination check on or off; NAT instances, firewalls and other network
+   * appliances forward traffic not addressed to them and need it off. Already so: no call.
+   *
+   * @param enabled - `false` to let the ENI forward traffic.
+   * @param options - wait options for the read-back (default 60 s).
+   * @returns a task of the ENI showing the setting, or `ValidationError`, `InvalidStateError`
+   *   (requester-managed), `NotFoundError`, `WaitTimeoutError`, and the transport errors.
+   * @example
+   * ```ts
+   * const appliance = await eni.setSourceDestCheck(false);
+   * ```
+   */
+  setSourceDestCheck(enabled: boolean, options?: WaitOptions): EniTask {
+    return Eni.#task(this.#ec2, setEniSourceDestCheck(this.#ec2, this.id, enabled, options));
+  }
+
+  /**
+   * Sets this ENI's description. Already so: no call.
+   *
+   * @param text - up to 255 characters; `""` clears it.
+   * @param options - wait options for the read-back (default 60 s).
+   * @returns a task of the ENI showing the description, or `ValidationError`, `InvalidStateError`
+   *   (requester-managed), `NotFoundError`, `WaitTimeoutError`, and the transport errors.
+   * @example
+   * ```ts
+   * const described = await eni.setDescription("floating db interface");
+   * ```
+   */
+  setDescription(text: string, options?: WaitOptions): EniTask {
+    return Eni.#task(this.#ec2, setEniDescription(this.#ec2, this.id, text, options));
+  }
+
+  /**
+   * Sets whether EC2 deletes this ENI when the instance it is attached to terminates. It belongs
+   * to the current attachment: a later attach starts again from `false`. Already so: no call.
+   *
+   * @param enabled - `true` to delete the ENI with its instance.
+   * @param options - wait options for the read-back (default 60 s).
+   * @returns a task of the ENI showing the setting, or `InvalidStateError` (not attached, or
+   *   requester-managed), `ValidationError`, `NotFoundError`, `WaitTimeoutError`, and the transport errors.
+   * @example
+   * ```ts
+   * const disposable = await eni.setDeleteOnTermination(true);
+   * ```
+   */
+  setDeleteOnTermination(enabled: boolean, options?: WaitOptions): EniTask {
+    return Eni.#task(this.#ec2, setEniDeleteOnTermination(this.#ec2, this.id, enabled, options));
+  }
+
+  /**
+   * Adds tags or overwrites their values, leaving other tags alone (`Name` renames the ENI).
+   * Tags already set to these values send no call. Allowed on requester-managed ENIs: tags do not
+   * change their networking.
+   *
+   * @param tags - keys to values; no `aws:` keys; at most 50 tags on the ENI in all.
+   * @param options - wait options for the read-back (default 60 s).
+   * @returns a task of the ENI showing the tags, or `ValidationError` (bad tags, or more than 50
+   *   with the existing ones; nothing changed), `NotFoundError`, `WaitTimeoutError`, and the transport errors.
+   * @example
+   * ```ts
+   * const tagged = await eni.setTags({ team: "db", role: "floating" });
+   * ```
+   */
+  setTags(tags: Readonly<Record<string, string>>, options?: WaitOptions): EniTask {
+    return Eni.#task(this.#ec2, tagEni(this.#ec2, this.id, tags, options));
+  }
+
+  /**
+   * Removes tags by key, whatever their values. Keys the ENI does not have send no call.
+   *
+   * @param keys - the tag keys; no `aws:` keys.
+   * @param options - wait options for the read-back (default 60 s).
+   * @returns a task of the ENI without the tags, or `ValidationError`, `NotFoundError`,
+   *   `WaitTimeoutError`, and the transport errors.
+   * @example
+   * ```ts
+   * const untagged = await eni.removeTags(["role"]);
+   * ```
+   */
+  removeTags(keys: readonly string[], options?: WaitOptions): EniTask {
+    return Eni.#task(this.#ec2, untagEni(this.#ec2, this.id, keys, options));
+  }
 }
 
 /**
@@ -282,7 +556,8 @@ export class EniTask extends ResultAsync<Eni, EniError> {
    * @param result - the pending result to wrap.
    */
   constructor(result: ResultAsync<Eni, EniError>) {
-    super(Promise.resolve(result.then<Result<Eni, EniError>, never>((settled) => settled)));
+    // A bug that throws inside a step must still reach the caller as a typed error, not a rejection.
+    super(Promise.resolve(result.then<Result<Eni, EniError>, Result<Eni, EniError>>((settled) => settled, (thrown) => err(mapAwsError(thrown)))));
   }
 
   #chain(next: (eni: Eni) => EniTask): EniTask {
@@ -329,6 +604,20 @@ export class EniTask extends ResultAsync<Eni, EniError> {
   }
 
   /**
+   * {@link Eni.moveTo} on the resolved ENI.
+   * @param instanceId - the target instance.
+   * @param options - move options.
+   * @returns a task of the moved ENI.
+   * @example
+   * ```ts
+   * await Eni.get(ec2, "eni-0123456789abcdef0").moveTo("i-0bbbbbbbbbbbbbbb2", { expectedFrom: "i-0aaaaaaaaaaaaaaa1" });
+   * ```
+   */
+  moveTo(instanceId: string, options?: MoveOptions): EniTask {
+    return this.#chain((eni) => eni.moveTo(instanceId, options));
+  }
+
+  /**
    * {@link Eni.waitUntilAvailable} on the resolved ENI.
    * @param options - wait options.
    * @returns a task of the available ENI.
@@ -365,6 +654,146 @@ export class EniTask extends ResultAsync<Eni, EniError> {
    */
   delete(options?: DeleteOptions): ResultAsync<DeletedEni, EniError> {
     return this.andThen((eni) => eni.delete(options));
+  }
+
+  /**
+   * {@link Eni.assignPrivateIps} on the resolved ENI.
+   * @param addresses - a count, or the addresses.
+   * @param options - `allowReassignment` and wait options.
+   * @returns a task of the ENI showing the addresses.
+   * @example
+   * ```ts
+   * await Eni.get(ec2, "eni-0123456789abcdef0").assignPrivateIps(["10.0.1.50"], { allowReassignment: true });
+   * ```
+   */
+  assignPrivateIps(addresses: number | readonly string[], options?: AssignPrivateIpsOptions): EniTask {
+    return this.#chain((eni) => eni.assignPrivateIps(addresses, options));
+  }
+
+  /**
+   * {@link Eni.unassignPrivateIps} on the resolved ENI.
+   * @param addresses - the secondary addresses.
+   * @param options - wait options.
+   * @returns a task of the ENI without the addresses.
+   * @example
+   * ```ts
+   * await Eni.get(ec2, "eni-0123456789abcdef0").unassignPrivateIps(["10.0.1.50"]);
+   * ```
+   */
+  unassignPrivateIps(addresses: readonly string[], options?: WaitOptions): EniTask {
+    return this.#chain((eni) => eni.unassignPrivateIps(addresses, options));
+  }
+
+  /**
+   * {@link Eni.associateAddress} on the resolved ENI.
+   * @param allocationId - the Elastic IP's allocation id.
+   * @param options - `privateIp`, `allowReassociation` and wait options.
+   * @returns a task of the ENI showing the Elastic IP.
+   * @example
+   * ```ts
+   * await Eni.get(ec2, "eni-0123456789abcdef0").associateAddress("eipalloc-0123456789abcdef0");
+   * ```
+   */
+  associateAddress(allocationId: string, options?: AssociateAddressOptions): EniTask {
+    return this.#chain((eni) => eni.associateAddress(allocationId, options));
+  }
+
+  /**
+   * {@link Eni.disassociateAddress} on the resolved ENI.
+   * @param address - allocation id or public IP; omitted: the primary IP's Elastic IP.
+   * @param options - wait options.
+   * @returns a task of the ENI without it.
+   * @example
+   * ```ts
+   * await Eni.get(ec2, "eni-0123456789abcdef0").disassociateAddress();
+   * ```
+   */
+  disassociateAddress(address?: string, options?: WaitOptions): EniTask {
+    return this.#chain((eni) => eni.disassociateAddress(address, options));
+  }
+
+  /**
+   * {@link Eni.setSecurityGroups} on the resolved ENI.
+   * @param groupIds - 1 to 16 security group ids.
+   * @param options - wait options.
+   * @returns a task of the ENI showing the groups.
+   * @example
+   * ```ts
+   * await Eni.get(ec2, "eni-0123456789abcdef0").setSecurityGroups(["sg-0123456789abcdef0"]);
+   * ```
+   */
+  setSecurityGroups(groupIds: readonly string[], options?: WaitOptions): EniTask {
+    return this.#chain((eni) => eni.setSecurityGroups(groupIds, options));
+  }
+
+  /**
+   * {@link Eni.setSourceDestCheck} on the resolved ENI.
+   * @param enabled - `false` for appliances.
+   * @param options - wait options.
+   * @returns a task of the ENI showing the setting.
+   * @example
+   * ```ts
+   * await Eni.get(ec2, "eni-0123456789abcdef0").setSourceDestCheck(false);
+   * ```
+   */
+  setSourceDestCheck(enabled: boolean, options?: WaitOptions): EniTask {
+    return this.#chain((eni) => eni.setSourceDestCheck(enabled, options));
+  }
+
+  /**
+   * {@link Eni.setDescription} on the resolved ENI.
+   * @param text - up to 255 characters.
+   * @param options - wait options.
+   * @returns a task of the ENI showing the description.
+   * @example
+   * ```ts
+   * await Eni.get(ec2, "eni-0123456789abcdef0").setDescription("floating db interface");
+   * ```
+   */
+  setDescription(text: string, options?: WaitOptions): EniTask {
+    return this.#chain((eni) => eni.setDescription(text, options));
+  }
+
+  /**
+   * {@link Eni.setDeleteOnTermination} on the resolved ENI.
+   * @param enabled - whether the ENI goes with its instance.
+   * @param options - wait options.
+   * @returns a task of the ENI showing the setting.
+   * @example
+   * ```ts
+   * await Eni.get(ec2, "eni-0123456789abcdef0").attachTo("i-0123456789abcdef0").setDeleteOnTermination(true);
+   * ```
+   */
+  setDeleteOnTermination(enabled: boolean, options?: WaitOptions): EniTask {
+    return this.#chain((eni) => eni.setDeleteOnTermination(enabled, options));
+  }
+
+  /**
+   * {@link Eni.setTags} on the resolved ENI.
+   * @param tags - keys to values.
+   * @param options - wait options.
+   * @returns a task of the ENI showing the tags.
+   * @example
+   * ```ts
+   * await Eni.get(ec2, "eni-0123456789abcdef0").setTags({ team: "db" });
+   * ```
+   */
+  setTags(tags: Readonly<Record<string, string>>, options?: WaitOptions): EniTask {
+    return this.#chain((eni) => eni.setTags(tags, options));
+  }
+
+  /**
+   * {@link Eni.removeTags} on the resolved ENI.
+   * @param keys - the tag keys.
+   * @param options - wait options.
+   * @returns a task of the ENI without the tags.
+   * @example
+   * ```ts
+   * await Eni.get(ec2, "eni-0123456789abcdef0").removeTags(["role"]);
+   * ```
+   */
+  removeTags(keys: readonly string[], options?: WaitOptions): EniTask {
+    return this.#chain((eni) => eni.removeTags(keys, options));
   }
 }
 

@@ -4,6 +4,8 @@
  *
  * @module
  */
+import type { EniState } from "./model.js";
+import type { MoveReport } from "./operations/move.js";
 
 /** What every eni-kit error may carry besides its message. */
 export interface EniKitErrorDetails {
@@ -321,6 +323,50 @@ export class AwsError extends EniKitError {
 }
 
 /**
+ * A move changed something and then failed: the ENI may no longer be where it was. The error
+ * says where it ended up (`eni`), whether it was put back on its source (`rolledBack`), in
+ * which phase the move failed, why (`reason`, also the `cause`), and the move's report.
+ *
+ * @example
+ * ```ts
+ * const moved = await eni.moveTo("i-0bbbbbbbbbbbbbbb2", { expectedFrom: "i-0aaaaaaaaaaaaaaa1" });
+ * if (moved.isErr() && moved.error.name === "MoveFailedError") {
+ *   const { phase, rolledBack, eni: where } = moved.error;
+ *   console.error(`failed in ${phase}; rolled back: ${rolledBack}; now ${where?.status} on ${where?.attachment?.instanceId}`);
+ * }
+ * ```
+ */
+export class MoveFailedError extends EniKitError {
+  override readonly name = "MoveFailedError" as const;
+  /** The phase that failed: the detach from the source, or the attach to the target. */
+  readonly phase: "detach" | "attach";
+  /** Whether the ENI was re-attached to its source. */
+  readonly rolledBack: boolean;
+  /** Where the ENI ended up, as last read (`undefined` if it could not be read). */
+  readonly eni: EniState | undefined;
+  /** What made the move fail. */
+  readonly reason: EniError;
+  /** The move's report: phases, durations, API calls, retries, force. */
+  readonly report: MoveReport;
+
+  /**
+   * @param message - what happened and where the ENI is.
+   * @param details - the phase, the rollback, the final state, the reason and the report.
+   */
+  constructor(
+    message: string,
+    details: { phase: "detach" | "attach"; rolledBack: boolean; eni: EniState | undefined; reason: EniError; report: MoveReport },
+  ) {
+    super(message, { code: details.reason.code, requestId: details.reason.requestId, cause: details.reason });
+    this.phase = details.phase;
+    this.rolledBack = details.rolledBack;
+    this.eni = details.eni;
+    this.reason = details.reason;
+    this.report = details.report;
+  }
+}
+
+/**
  * Every error an eni-kit operation can return. Narrow it with `error.name`.
  *
  * @example
@@ -345,6 +391,7 @@ export type EniError =
   | ThrottledError
   | AccessDeniedError
   | AbortedError
+  | MoveFailedError
   | AwsError;
 
 /**

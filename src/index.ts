@@ -22,6 +22,7 @@ export {
   ConflictError,
   EniKitError,
   InvalidStateError,
+  MoveFailedError,
   NotFoundError,
   ThrottledError,
   ValidationError,
@@ -29,10 +30,16 @@ export {
   isEniError,
 } from "./errors.js";
 export type { EniError, EniKitErrorDetails, ResourceType } from "./errors.js";
-export type { AttachmentStatus, EniAttachment, EniSecurityGroup, EniState, EniStatus } from "./model.js";
+export type { AttachmentStatus, EniAttachment, EniPrivateIp, EniSecurityGroup, EniState, EniStatus } from "./model.js";
+export type { AssignPrivateIpsOptions, AssociateAddressOptions } from "./operations/addresses.js";
 export type { AttachOptions } from "./operations/attach.js";
 export type { CreateEniOptions, InterfaceType } from "./operations/create.js";
 export type { DeletedEni, DeleteOptions } from "./operations/delete.js";
 export type { DetachOptions } from "./operations/detach.js";
+export type { OrphanQuery, ReapOptions, ReapReport } from "./operations/orphans.js";
+export { OWNERSHIP_TAGS } from "./operations/ownership.js";
+export { checkPermissions } from "./operations/permissions.js";
+export type { OptionalPermissionAction, PermissionAction, PermissionCheck, PermissionPlan, PermissionReport } from "./operations/permissions.js";
 export type { FindQuery } from "./operations/read.js";
+export type { MoveEvent, MoveOptions, MovePhase, MoveReport } from "./operations/move.js";
 export type { WaitOptions } from "./waiters.js";

@@ -32,6 +32,20 @@ export interface EniSecurityGroup {
   readonly name: string | undefined;
 }
 
+/** One private IPv4 address of an ENI, with the Elastic IP (or public IP) mapped to it, if any. */
+export interface EniPrivateIp {
+  /** The private IPv4 address. */
+  readonly privateIp: string;
+  /** Whether it is the ENI's primary private IP (fixed for the ENI's life). */
+  readonly primary: boolean;
+  /** The public IPv4 mapped to it: an Elastic IP, or an auto-assigned public IP on the primary. */
+  readonly publicIp: string | undefined;
+  /** The Elastic IP's allocation id (`eipalloc-…`); `undefined` when no Elastic IP is associated. */
+  readonly allocationId: string | undefined;
+  /** The association id (`eipassoc-…`), the handle for disassociating; `undefined` when none. */
+  readonly associationId: string | undefined;
+}
+
 /** The data of an ENI snapshot: what EC2 reported at one moment, never mutated. */
 export interface EniState {
   /** The ENI id (`eni-…`). */
@@ -52,6 +66,8 @@ export interface EniState {
   readonly privateIp: string;
   /** Its secondary private IPv4 addresses. */
   readonly secondaryPrivateIps: readonly string[];
+  /** Every private IPv4 address, primary first as EC2 lists it, each with its Elastic IP. */
+  readonly privateIpAddresses: readonly EniPrivateIp[];
   /** Its IPv6 addresses. */
   readonly ipv6Addresses: readonly string[];
   /** The public IPv4 (Elastic IP or auto-assigned) on its primary private IP. */
@@ -90,6 +106,19 @@ export function toEniState(raw: NetworkInterface): EniState {
     secondaryPrivateIps: (raw.PrivateIpAddresses ?? [])
       .filter((address) => address.Primary !== true && address.PrivateIpAddress !== undefined)
       .map((address) => address.PrivateIpAddress ?? ""),
+    privateIpAddresses: (raw.PrivateIpAddresses ?? []).flatMap((address) =>
+      address.PrivateIpAddress === undefined
+        ? []
+        : [
+            {
+              privateIp: address.PrivateIpAddress,
+              primary: address.Primary === true,
+              publicIp: address.Association?.PublicIp,
+              allocationId: address.Association?.AllocationId,
+              associationId: address.Association?.AssociationId,
+            },
+          ],
+    ),
     ipv6Addresses: (raw.Ipv6Addresses ?? []).flatMap((address) => (address.Ipv6Address === undefined ? [] : [address.Ipv6Address])),
     publicIp: raw.Association?.PublicIp,
     securityGroups: (raw.Groups ?? []).map((group) => ({ id: group.GroupId ?? "", name: group.GroupName })),

@@ -12,6 +12,7 @@ const ID_PATTERNS = {
   sg: /^sg-(?:[0-9a-f]{8}|[0-9a-f]{17})$/,
   vpc: /^vpc-(?:[0-9a-f]{8}|[0-9a-f]{17})$/,
   "eni-attach": /^eni-attach-(?:[0-9a-f]{8}|[0-9a-f]{17})$/,
+  eipalloc: /^eipalloc-(?:[0-9a-f]{8}|[0-9a-f]{17})$/,
 } as const;
 
 /** The kinds of id the library accepts, by prefix. */

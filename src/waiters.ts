@@ -44,7 +44,7 @@ export interface Wait extends CallContext {
 }
 
 /** Default limits per kind of wait, in seconds: EC2 usually settles in seconds, rarely in minutes. */
-export const DEFAULT_MAX_WAIT = { attach: 300, detach: 600, available: 600, create: 120, delete: 120 } as const;
+export const DEFAULT_MAX_WAIT = { attach: 300, detach: 600, available: 600, create: 120, delete: 120, move: 600 } as const;
 const DEFAULT_MIN_DELAY = 1;
 const DEFAULT_MAX_DELAY = 5;
 

@@ -52,6 +52,8 @@ function describeError(error: EniError): string {
       return `expected ${error.expected ?? "?"}, got ${error.actual ?? "?"}`;
     case "WaitTimeoutError":
       return `last ${error.lastState ?? "none"}`;
+    case "MoveFailedError":
+      return `${error.phase}, rolled back: ${String(error.rolledBack)}`;
     case "ThrottledError":
     case "AccessDeniedError":
     case "AbortedError":

@@ -45,6 +45,9 @@ describe("public types", () => {
           return error.lastState;
         case "ConflictError":
           return error.actual;
+        case "MoveFailedError":
+          expectTypeOf(error.rolledBack).toEqualTypeOf<boolean>();
+          return error.eni?.attachment?.instanceId;
         default:
           expectTypeOf(error.name).toEqualTypeOf<"InvalidStateError" | "ThrottledError" | "AccessDeniedError" | "AbortedError" | "AwsError">();
           return error.message;

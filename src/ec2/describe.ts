@@ -23,7 +23,9 @@ export interface InstanceTypeLimits {
 export function describeEni(ec2: EC2Client, id: string, context: CallContext = {}): ResultAsync<NetworkInterface, EniError> {
   return send(ec2, new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: [id] }), context).andThen((output) => {
     const found = output.NetworkInterfaces?.find((ni) => ni.NetworkInterfaceId === id);
-    return found === undefined ? errAsync(new NotFoundError("network-interface", id)) : okAsync(found);
+    if (found === undefined) return errAsync(new NotFoundError("network-interface", id));
+    context.onState?.(found);
+    return okAsync(found);
   });
 }
 

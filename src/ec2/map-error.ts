@@ -93,6 +93,14 @@ export function mapAwsError(error: unknown): EniError {
     const count = Number(match?.[1] ?? Number.NaN);
     return new AttachmentLimitError(match?.[2] ?? "unknown", count - 1, count - 1, message, details);
   }
+  // Before the "in use" message match below: these messages say "in use" too, but another
+  // resource holding the address is a conflict the caller can resolve, not a state of this ENI.
+  if (code === "Resource.AlreadyAssociated" || code === "Resource.AlreadyAssigned" || code === "InvalidIPAddress.InUse") {
+    return new ConflictError(message, undefined, undefined, details);
+  }
+  if (code === "PrivateIpAddressLimitExceeded") return new ValidationError("privateIpAddresses", message, details);
+  if (code === "SecurityGroupsPerInterfaceLimitExceeded") return new ValidationError("groupIds", message, details);
+  if (code === "TagLimitExceeded") return new ValidationError("tags", message, details);
   if (code === "InvalidNetworkInterface.InUse" || /currently in use|\bin use\b/i.test(message)) {
     return new InvalidStateError(message, id, "in-use", details);
   }

@@ -1,4 +1,4 @@
-import type { EC2Client } from "@aws-sdk/client-ec2";
+import type { EC2Client, NetworkInterface } from "@aws-sdk/client-ec2";
 import { errAsync, ResultAsync } from "neverthrow";
 import { AbortedError, type EniError } from "../errors.js";
 import { mapAwsError } from "./map-error.js";
@@ -32,6 +32,8 @@ export interface CallContext {
   readonly abortSignal?: AbortSignal | undefined;
   /** Told of every request once it settles. */
   readonly onCall?: ((call: ApiCall) => void) | undefined;
+  /** Told of every ENI description read, so a caller can follow state changes. */
+  readonly onState?: ((ni: NetworkInterface) => void) | undefined;
 }
 
 /**

@@ -91,26 +91,29 @@ export function parseAttach(instanceId: unknown, options: unknown, defaultMaxWai
 }
 
 /** Where on the instance the ENI will go. */
-interface Slot {
+export interface Slot {
   readonly deviceIndex: number;
   readonly networkCardIndex: number;
 }
 
+/** What an attach asks of its target instance. */
+export interface TargetRequest {
+  readonly instanceId: string;
+  readonly deviceIndex: number | undefined;
+  readonly networkCardIndex: number;
+}
+
 /**
- * The checks EC2 would make, made first so a refusal costs no mutating call: the instance is
- * running or stopped, in the ENI's AZ, with room for another ENI and a free device index.
+ * The checks EC2 would make of the target, made first so a refusal costs no mutating call:
+ * the instance is running or stopped, in the ENI's AZ, with room for another ENI on the chosen
+ * card and a free device index (the lowest from 1 when none is asked for).
  */
-function preflight(ni: NetworkInterface, instance: Instance, limits: InstanceTypeLimits, request: ParsedAttach): Result<Slot, EniError> {
+export function checkTarget(eniAz: string, instance: Instance, limits: InstanceTypeLimits, request: TargetRequest): Result<Slot, EniError> {
   const instanceId = request.instanceId;
   const state = instance.State?.Name ?? "unknown";
   if (!ATTACHABLE_INSTANCE_STATES.includes(state)) {
     return err(new InvalidStateError(`Instance ${instanceId} is ${state}; ENIs attach only to running or stopped instances.`, instanceId, state));
   }
-  if (ni.Status !== "available") {
-    const where = ni.Attachment?.InstanceId === undefined ? "" : ` (attached to ${ni.Attachment.InstanceId}; use moveTo to move it)`;
-    return err(new InvalidStateError(`Network interface ${ni.NetworkInterfaceId} is ${ni.Status}${where}.`, ni.NetworkInterfaceId, ni.Status));
-  }
-  const eniAz = ni.AvailabilityZone ?? "unknown";
   const instanceAz = instance.Placement?.AvailabilityZone ?? "unknown";
   if (eniAz !== instanceAz) return err(new AzMismatchError(eniAz, instanceAz));
 
@@ -138,6 +141,13 @@ function preflight(ni: NetworkInterface, instance: Instance, limits: InstanceTyp
   return ok({ deviceIndex, networkCardIndex: card });
 }
 
+/** `attachTo` takes only an available ENI; moving one that is attached is `moveTo`'s job. */
+function checkAvailable(ni: NetworkInterface): Result<NetworkInterface, EniError> {
+  if (ni.Status === "available") return ok(ni);
+  const where = ni.Attachment?.InstanceId === undefined ? "" : ` (attached to ${ni.Attachment.InstanceId}; use moveTo to move it)`;
+  return err(new InvalidStateError(`Network interface ${ni.NetworkInterfaceId} is ${ni.Status}${where}.`, ni.NetworkInterfaceId, ni.Status));
+}
+
 /**
  * Attaches an available ENI to an instance after checking, from reads alone, everything EC2
  * would refuse. Attaching to the instance it is already on succeeds without a call.
@@ -152,8 +162,9 @@ export function attachEni(ec2: EC2Client, eniId: string, instanceId: unknown, op
       // Already there (or on its way): nothing to send, at most something to wait for.
       return !request.waitForAttached || ni.Attachment.Status === "attached" ? okAsync(ni) : waitUntilInUse(ec2, eniId, request.wait, ni.Attachment.AttachmentId);
     }
-    return instanceTypeLimits(ec2, instance.InstanceType ?? "unknown", context)
-      .andThen((limits) => preflight(ni, instance, limits, request))
+    return checkAvailable(ni)
+      .asyncAndThen(() => instanceTypeLimits(ec2, instance.InstanceType ?? "unknown", context))
+      .andThen((limits) => checkTarget(ni.AvailabilityZone ?? "unknown", instance, limits, request))
       .andThen((slot) => attachAt(ec2, ni, instance, slot, request));
   });
 }

@@ -24,6 +24,7 @@ import {
   type Check,
 } from "../validation.js";
 import { DEFAULT_MAX_WAIT, WAIT_KEYS, checkWait, waitForEni, type WaitOptions } from "../waiters.js";
+import { OWNERSHIP_TAGS, checkNotOwnershipTags, checkOwner, ownershipTags } from "./ownership.js";
 
 /** The kinds of ENI `Eni.create` makes. */
 export type InterfaceType = "interface" | "efa" | "efa-only" | "trunk";
@@ -75,8 +76,18 @@ export interface CreateEniOptions extends WaitOptions {
    * @default true
    */
   readonly sourceDestCheck?: boolean;
-  /** Tags, sent in the same call as the create (at most 50 with `Name`). */
+  /** Tags, sent in the same call as the create (at most 50 with `Name` and the ownership tags). */
   readonly tags?: Readonly<Record<string, string>>;
+  /**
+   * The owner written to the `eni-kit:managed-by` tag, sent with `eni-kit:created-at` (the
+   * creation time; EC2 records none) in the same call, so `Eni.findOrphans` can find leftovers.
+   * Give each controller its own owner to keep their reapers apart; `false` adds neither tag.
+   * With your own `clientToken`, `eni-kit:created-at` is left out: a retry would send another
+   * time and EC2 would refuse it as `IdempotentParameterMismatch`. Such an ENI has no age, so
+   * `Eni.findOrphans` never lists it.
+   * @default "eni-kit"
+   */
+  readonly owner?: string | false;
   /**
    * Idempotency token: a retried create with the same token returns the same ENI.
    * @default a random UUID per call
@@ -95,6 +106,7 @@ const CREATE_KEYS = [
   "interfaceType",
   "sourceDestCheck",
   "tags",
+  "owner",
   "clientToken",
   ...WAIT_KEYS,
 ];
@@ -128,12 +140,16 @@ function parseCreate(options: unknown) {
       if (type !== "interface") input.InterfaceType = type;
     }
     const sourceDestCheck = o.sourceDestCheck === undefined ? true : yield* checkBoolean("sourceDestCheck", o.sourceDestCheck);
-    const tags = o.tags === undefined ? {} : yield* checkTags("tags", o.tags, o.name === undefined ? 0 : 1);
+    const owner = o.owner === false ? false : o.owner === undefined ? OWNERSHIP_TAGS.defaultOwner : yield* checkOwner("owner", o.owner);
+    // Name and the two ownership tags count against EC2's 50-tag limit too.
+    const reserved = (o.name === undefined ? 0 : 1) + (owner === false ? 0 : 2);
+    const tags = o.tags === undefined ? {} : yield* checkTags("tags", o.tags, reserved);
+    if (owner !== false) yield* checkNotOwnershipTags("tags", tags);
     if (o.name !== undefined) {
       if ("Name" in tags) yield* err(new ValidationError("tags.Name", "Give the Name tag either as `name` or in `tags`, not both."));
       yield* checkTags("name", { Name: o.name });
     }
-    const allTags = { ...tags, ...(o.name !== undefined && { Name: o.name }) };
+    const allTags = { ...tags, ...(o.name !== undefined && { Name: o.name }), ...(owner !== false && ownershipTags(owner, o.clientToken === undefined ? new Date() : undefined)) };
     if (Object.keys(allTags).length > 0) {
       input.TagSpecifications = [
         { ResourceType: "network-interface", Tags: Object.entries(allTags).map(([Key, Value]) => ({ Key, Value })) },

@@ -1,5 +1,5 @@
 import { DetachNetworkInterfaceCommand, type EC2Client, type NetworkInterface } from "@aws-sdk/client-ec2";
-import { err, errAsync, ok, okAsync, safeTry, type ResultAsync } from "neverthrow";
+import { err, errAsync, ok, okAsync, safeTry, type Result, type ResultAsync } from "neverthrow";
 import { describeEni } from "../ec2/describe.js";
 import { send } from "../ec2/send.js";
 import { InvalidStateError, type EniError } from "../errors.js";
@@ -53,16 +53,16 @@ export function parseDetach(options: unknown) {
 }
 
 /** Refuses what eni-kit must never detach: another service's ENI, or an instance's primary ENI. */
-export function checkDetachable(ni: NetworkInterface): ResultAsync<NetworkInterface, EniError> {
+export function checkDetachable(ni: NetworkInterface): Result<NetworkInterface, EniError> {
   const id = ni.NetworkInterfaceId;
   if (ni.RequesterManaged === true) {
-    return errAsync(new InvalidStateError(`Network interface ${id} is managed by another AWS service (${ni.RequesterId ?? "unknown"}); eni-kit leaves it alone.`, id, "requester-managed"));
+    return err(new InvalidStateError(`Network interface ${id} is managed by another AWS service (${ni.RequesterId ?? "unknown"}); eni-kit leaves it alone.`, id, "requester-managed"));
   }
   const attachment = ni.Attachment;
   if (attachment !== undefined && (attachment.DeviceIndex ?? 0) === 0 && (attachment.NetworkCardIndex ?? 0) === 0) {
-    return errAsync(new InvalidStateError(`Network interface ${id} is the primary interface of ${attachment.InstanceId}; it cannot be detached.`, id, "primary"));
+    return err(new InvalidStateError(`Network interface ${id} is the primary interface of ${attachment.InstanceId}; it cannot be detached.`, id, "primary"));
   }
-  return okAsync(ni);
+  return ok(ni);
 }
 
 /**

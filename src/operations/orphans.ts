@@ -1,0 +1,191 @@
+import { DeleteNetworkInterfaceCommand, type EC2Client, type NetworkInterface } from "@aws-sdk/client-ec2";
+import { err, errAsync, ok, okAsync, ResultAsync, safeTry } from "neverthrow";
+import { describeEni } from "../ec2/describe.js";
+import { send } from "../ec2/send.js";
+import { ValidationError, type EniError } from "../errors.js";
+import { checkAbortSignal, checkId, checkInteger, checkKnownKeys, checkOptions, show, type Check } from "../validation.js";
+import { findEnis } from "./read.js";
+import { OWNERSHIP_TAGS, checkOwner, createdAt, tagOf } from "./ownership.js";
+
+/**
+ * Which leftovers `Eni.findOrphans` looks for.
+ *
+ * @example
+ * ```ts
+ * const query: OrphanQuery = { olderThan: 3600, owner: "db-failover" };
+ * ```
+ */
+export interface OrphanQuery {
+  /** The grace period, in seconds: only ENIs created at least this long ago are listed. */
+  readonly olderThan: number;
+  /**
+   * The owner, as `Eni.create`'s `owner` option wrote it to the `eni-kit:managed-by` tag.
+   * @default "eni-kit"
+   */
+  readonly owner?: string;
+  /** Stops the listing with an `AbortedError`. */
+  readonly abortSignal?: AbortSignal;
+}
+
+/**
+ * How `Eni.reapOrphans` deletes.
+ *
+ * @example
+ * ```ts
+ * const options: ReapOptions = { owner: "db-failover", concurrency: 2 };
+ * ```
+ */
+export interface ReapOptions {
+  /**
+   * Only ENIs still tagged with this owner are deleted.
+   * @default "eni-kit"
+   */
+  readonly owner?: string;
+  /**
+   * How many ENIs are re-read and deleted at once (EC2 throttles per API).
+   * @default 5
+   */
+  readonly concurrency?: number;
+  /** Stops before the next request; ENIs not reached are reported as failed with `AbortedError`. */
+  readonly abortSignal?: AbortSignal;
+}
+
+/**
+ * What a reap did with each ENI, in the order given.
+ *
+ * @example
+ * ```ts
+ * const report: ReapReport = { deleted: ["eni-0123456789abcdef0"], skipped: [], failed: [] };
+ * ```
+ */
+export interface ReapReport {
+  /** The ENIs deleted. */
+  readonly deleted: readonly string[];
+  /** The ENIs left alone, and why (attached since the listing, no longer owned, already gone). */
+  readonly skipped: readonly { readonly id: string; readonly reason: string }[];
+  /** The ENIs whose re-read or delete failed. */
+  readonly failed: readonly { readonly id: string; readonly error: EniError }[];
+}
+
+const QUERY_KEYS = ["olderThan", "owner", "abortSignal"];
+const REAP_KEYS = ["owner", "concurrency", "abortSignal"];
+const DEFAULT_CONCURRENCY = 5;
+const MAX_CONCURRENCY = 20;
+
+/** Why an ENI is not (or no longer) an orphan of `owner`; `undefined` when it is one. */
+function notOrphan(ni: NetworkInterface, owner: string): string | undefined {
+  if (ni.Attachment?.AttachmentId !== undefined) return `attached to ${ni.Attachment.InstanceId ?? "an instance"}`;
+  if (ni.Status !== "available") return `status is ${ni.Status ?? "unknown"}, not available`;
+  if (tagOf(ni, OWNERSHIP_TAGS.managedBy) !== owner) return `not tagged ${OWNERSHIP_TAGS.managedBy}=${owner}`;
+  return undefined;
+}
+
+function parseQuery(query: unknown) {
+  return safeTry(function* () {
+    const q = yield* checkOptions<OrphanQuery>("query", query);
+    yield* checkKnownKeys("query", q, QUERY_KEYS);
+    if (typeof q.olderThan !== "number" || !Number.isFinite(q.olderThan) || q.olderThan < 0) {
+      yield* err(new ValidationError("olderThan", `Expected \`olderThan\` to be a number of seconds, 0 or more, got ${show(q.olderThan)}.`));
+    }
+    return ok({
+      olderThanMs: (q.olderThan as number) * 1000,
+      owner: q.owner === undefined ? OWNERSHIP_TAGS.defaultOwner : yield* checkOwner("owner", q.owner),
+      abortSignal: q.abortSignal === undefined ? undefined : yield* checkAbortSignal("abortSignal", q.abortSignal),
+    });
+  });
+}
+
+/**
+ * Lists `available` ENIs tagged as `owner`'s whose `eni-kit:created-at` tag is at least
+ * `olderThan` seconds old: one paginated, filtered DescribeNetworkInterfaces. ENIs without a
+ * readable creation time are never listed: their age is unknown.
+ */
+export function findOrphanEnis(ec2: EC2Client, query: unknown): ResultAsync<NetworkInterface[], EniError> {
+  const parsed = parseQuery(query);
+  if (parsed.isErr()) return errAsync(parsed.error);
+  const { olderThanMs, owner, abortSignal } = parsed.value;
+  return findEnis(ec2, { status: "available", tags: { [OWNERSHIP_TAGS.managedBy]: owner }, abortSignal }).map((found) => {
+    const now = Date.now();
+    // EC2 filtered already; checked again so the rule lives in one place.
+    return found.filter((ni) => {
+      const created = createdAt(ni);
+      return notOrphan(ni, owner) === undefined && created !== undefined && now - created.getTime() >= olderThanMs;
+    });
+  });
+}
+
+function parseReap(orphans: unknown, options: unknown): Check<{ ids: string[]; owner: string; concurrency: number; abortSignal: AbortSignal | undefined }> {
+  return safeTry(function* () {
+    if (!Array.isArray(orphans)) yield* err(new ValidationError("orphans", `Expected \`orphans\` to be an array of ENIs or ENI ids, got ${show(orphans)}.`));
+    const ids: string[] = [];
+    for (const [index, item] of (orphans as unknown[]).entries()) {
+      const id = typeof item === "object" && item !== null ? (item as { id?: unknown }).id : item;
+      ids.push(yield* checkId(`orphans[${index}]`, id, "eni"));
+    }
+    if (new Set(ids).size !== ids.length) yield* err(new ValidationError("orphans", "Expected each ENI at most once in `orphans`."));
+    const o = yield* checkOptions<ReapOptions>("options", options);
+    yield* checkKnownKeys("options", o, REAP_KEYS);
+    return ok({
+      ids,
+      owner: o.owner === undefined ? OWNERSHIP_TAGS.defaultOwner : yield* checkOwner("owner", o.owner),
+      concurrency: o.concurrency === undefined ? DEFAULT_CONCURRENCY : yield* checkInteger("concurrency", o.concurrency, 1, MAX_CONCURRENCY),
+      abortSignal: o.abortSignal === undefined ? undefined : yield* checkAbortSignal("abortSignal", o.abortSignal),
+    });
+  });
+}
+
+type Outcome = { kind: "deleted" } | { kind: "skipped"; reason: string } | { kind: "failed"; error: EniError };
+
+/** Re-reads one ENI and deletes it only if it is still an orphan. Never fails: every end is an outcome. */
+function reapOne(ec2: EC2Client, id: string, owner: string, abortSignal: AbortSignal | undefined): Promise<Outcome> {
+  return describeEni(ec2, id, { abortSignal })
+    .andThen((ni): ResultAsync<Outcome, EniError> => {
+      const reason = notOrphan(ni, owner);
+      if (reason !== undefined) return okAsync({ kind: "skipped", reason: `${reason} since the listing` });
+      return send(ec2, new DeleteNetworkInterfaceCommand({ NetworkInterfaceId: id }), { abortSignal }).map(() => ({ kind: "deleted" }));
+    })
+    .match(
+      (outcome) => outcome,
+      (error): Outcome => {
+        if (error.name === "NotFoundError" && error.resourceType === "network-interface") return { kind: "skipped", reason: "already gone" };
+        // Attached between the re-read and the delete: EC2 refused it, which is what we want.
+        if (error.name === "InvalidStateError" && error.state === "in-use") return { kind: "skipped", reason: `in use since the listing (${error.message})` };
+        return { kind: "failed", error };
+      },
+    );
+}
+
+/** Runs `run` over `items`, at most `limit` at a time, keeping results in input order. */
+async function pool<T, R>(items: readonly T[], limit: number, run: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = [];
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await run(items[index] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+/**
+ * Deletes the given orphans, each only after re-reading it: anything attached, no longer
+ * `available` or no longer tagged as `owner`'s since the listing is skipped. One ENI's failure
+ * never stops the others.
+ */
+export function reapOrphanEnis(ec2: EC2Client, orphans: unknown, options: unknown): ResultAsync<ReapReport, ValidationError> {
+  const parsed = parseReap(orphans, options);
+  if (parsed.isErr()) return errAsync(parsed.error);
+  const { ids, owner, concurrency, abortSignal } = parsed.value;
+  return ResultAsync.fromSafePromise(pool(ids, concurrency, (id) => reapOne(ec2, id, owner, abortSignal))).map((outcomes) => {
+    const report = { deleted: [] as string[], skipped: [] as { id: string; reason: string }[], failed: [] as { id: string; error: EniError }[] };
+    outcomes.forEach((outcome, index) => {
+      const id = ids[index] as string;
+      if (outcome.kind === "deleted") report.deleted.push(id);
+      else if (outcome.kind === "skipped") report.skipped.push({ id, reason: outcome.reason });
+      else report.failed.push({ id, error: outcome.error });
+    });
+    return report;
+  });
+}

@@ -1,0 +1,242 @@
+import { describe, expect, it } from "vitest";
+import { Eni, type MoveEvent } from "../../src/index.js";
+import { Ec2Simulator } from "../../src/testing/index.js";
+
+const wait = { minDelay: 0.02, maxDelay: 0.05, maxWaitTime: 10 } as const;
+const MUTATING = ["AttachNetworkInterface", "DetachNetworkInterface", "ModifyNetworkInterfaceAttribute", "CreateNetworkInterface", "DeleteNetworkInterface"];
+
+/** Two instances in us-east-1a, one in us-east-1b, and a floating ENI attached to the first. */
+async function floating(options: ConstructorParameters<typeof Ec2Simulator>[0] = {}) {
+  const sim = new Ec2Simulator({ timings: { createMs: 20, attachMs: 60, detachMs: 80 }, ...options });
+  const { vpcId } = sim.addVpc();
+  const { subnetId } = sim.addSubnet({ vpcId, availabilityZone: "us-east-1a" });
+  const other = sim.addSubnet({ vpcId, availabilityZone: "us-east-1b" });
+  const primary = sim.addInstance({ subnetId, instanceType: "t3.medium" });
+  const standby = sim.addInstance({ subnetId, instanceType: "t3.medium" });
+  const elsewhere = sim.addInstance({ subnetId: other.subnetId });
+  const ec2 = sim.client();
+  const eni = (await Eni.create(ec2, { subnetId, name: "floating", ...wait }).attachTo(primary.instanceId, wait))._unsafeUnwrap();
+  sim.clearCalls();
+  return { sim, ec2, subnetId, eni, primary: primary.instanceId, standby: standby.instanceId, elsewhere: elsewhere.instanceId };
+}
+
+const mutatingCalls = (sim: Ec2Simulator) => sim.calls.filter((call) => MUTATING.includes(call.action));
+
+describe("moveTo on the simulator", () => {
+  it("moves a floating ENI from the primary to the standby and reports what it did", async () => {
+    // Prepare
+    const { sim, eni, primary, standby } = await floating();
+    const events: MoveEvent[] = [];
+
+    // Act
+    const result = await eni.moveTo(standby, { expectedFrom: primary, onEvent: (event) => events.push(event), ...wait });
+
+    // Assess
+    const moved = result._unsafeUnwrap();
+    expect(moved.attachment).toMatchObject({ instanceId: standby, status: "attached" });
+    expect(sim.networkInterface(eni.id)?.Attachment?.InstanceId).toBe(standby);
+    const report = moved.moveReport;
+    expect(report).toMatchObject({ eniId: eni.id, to: standby, outcome: "moved", forced: false, retries: 0, from: { instanceId: primary, deviceIndex: 1 } });
+    expect(report?.phases.map((phase) => phase.phase)).toEqual(["preflight", "detach", "attach"]);
+    // The report's figures are the simulator's own log.
+    expect(report?.apiCalls).toBe(sim.calls.length);
+    const byAction: Record<string, number> = {};
+    for (const call of sim.calls) byAction[call.action] = (byAction[call.action] ?? 0) + 1;
+    expect(report?.callsByAction).toEqual(byAction);
+    expect(byAction).toMatchObject({ DetachNetworkInterface: 1, AttachNetworkInterface: 1 });
+    expect(events.filter((event) => event.type === "call")).toHaveLength(sim.calls.length);
+    expect(events.at(-1)).toEqual({ type: "done", report });
+    const states = events.flatMap((event) => (event.type === "state" ? [`${event.status}/${event.attachmentStatus ?? "-"}@${event.attachedTo ?? "-"}`] : []));
+    expect(states[0]).toBe(`in-use/attached@${primary}`);
+    expect(states.at(-1)).toBe(`in-use/attached@${standby}`);
+    expect(states).toContain("available/-@-");
+  });
+
+  it("changes nothing when the ENI is already on the target", async () => {
+    const { sim, eni, primary } = await floating();
+    const result = await eni.moveTo(primary, { expectedFrom: "i-0ffffffffffffffff", ...wait });
+    expect(result._unsafeUnwrap().moveReport?.outcome).toBe("already-there");
+    expect(mutatingCalls(sim)).toEqual([]);
+  });
+
+  it("refuses each preflight failure with its typed error and no mutating call", async () => {
+    const { sim, ec2, eni, standby, elsewhere, subnetId, primary } = await floating();
+    const full = sim.addInstance({ subnetId, instanceType: "t3.micro" }); // takes 2 ENIs
+    const spare = (await Eni.create(ec2, { subnetId, ...wait }).attachTo(full.instanceId, wait))._unsafeUnwrap();
+    const pending = sim.addInstance({ subnetId, state: "pending" });
+    sim.clearCalls();
+
+    const cases = await Promise.all([
+      eni.moveTo(elsewhere, wait),
+      eni.moveTo(full.instanceId, wait),
+      eni.moveTo(pending.instanceId, wait),
+      eni.moveTo("i-0123456789abcdef0", wait),
+      Eni.get(ec2, sim.instance(primary)?.NetworkInterfaces?.find((ni) => ni.Attachment?.DeviceIndex === 0)?.NetworkInterfaceId ?? "").moveTo(standby, wait),
+      eni.moveTo(standby, { deviceIndex: 0, ...wait }),
+      eni.moveTo(standby, { force: true, forceAfter: 3, ...wait }),
+    ]);
+
+    expect(cases.map((result) => result._unsafeUnwrapErr().name)).toEqual([
+      "AzMismatchError",
+      "AttachmentLimitError",
+      "InvalidStateError",
+      "NotFoundError",
+      "InvalidStateError",
+      "ValidationError",
+      "ValidationError",
+    ]);
+    expect(mutatingCalls(sim)).toEqual([]);
+    expect(spare.attachment?.instanceId).toBe(full.instanceId);
+  });
+
+  it("refuses a requester-managed ENI", async () => {
+    const { sim, ec2, subnetId, standby } = await floating();
+    const { networkInterfaceId } = sim.addNetworkInterface({ subnetId, requesterManaged: true });
+    const result = await Eni.get(ec2, networkInterfaceId).moveTo(standby, wait);
+    expect(result._unsafeUnwrapErr()).toMatchObject({ name: "InvalidStateError", state: "requester-managed" });
+    expect(mutatingCalls(sim)).toEqual([]);
+  });
+
+  it("stops at the fence when the ENI is not where the caller expected, changing nothing", async () => {
+    const { sim, ec2, eni, primary, standby, subnetId } = await floating();
+    const third = sim.addInstance({ subnetId, instanceType: "m5.large" });
+
+    const wrongSource = await eni.moveTo(third.instanceId, { expectedFrom: standby, ...wait });
+    const wrongAttachment = await eni.moveTo(third.instanceId, { expectedFrom: "eni-attach-0123456789abcdef0", ...wait });
+    const rightAttachment = eni.attachment?.id ?? "";
+    const detached = (await eni.detach(wait))._unsafeUnwrap();
+    sim.clearCalls();
+    const notAttached = await detached.moveTo(third.instanceId, { expectedFrom: primary, ...wait });
+
+    expect(wrongSource._unsafeUnwrapErr()).toMatchObject({ name: "ConflictError", expected: standby, actual: primary });
+    expect(wrongAttachment._unsafeUnwrapErr()).toMatchObject({ name: "ConflictError", expected: "eni-attach-0123456789abcdef0", actual: rightAttachment });
+    expect(notAttached._unsafeUnwrapErr()).toMatchObject({ name: "ConflictError", expected: primary, actual: "detached" });
+    expect(mutatingCalls(sim)).toEqual([]);
+    expect((await Eni.get(ec2, eni.id))._unsafeUnwrap().status).toBe("available");
+  });
+
+  it("lets exactly one of two racing controllers win; the other gets ConflictError", async () => {
+    const { sim, ec2, eni, primary, standby, subnetId } = await floating();
+    const third = sim.addInstance({ subnetId, instanceType: "t3.medium" });
+
+    const [a, b] = await Promise.all([
+      Eni.get(ec2, eni.id).moveTo(standby, { expectedFrom: primary, ...wait }),
+      Eni.get(sim.client(), eni.id).moveTo(third.instanceId, { expectedFrom: primary, ...wait }),
+    ]);
+
+    const outcomes = [a, b].map((result) => (result.isOk() ? "ok" : result.error.name)).sort();
+    expect(outcomes).toEqual(["ConflictError", "ok"]);
+    const winner = a.isOk() ? standby : third.instanceId;
+    const attachedTo = [standby, third.instanceId].filter((id) => sim.instance(id)?.NetworkInterfaces?.some((ni) => ni.NetworkInterfaceId === eni.id));
+    expect(attachedTo).toEqual([winner]);
+    expect(sim.networkInterface(eni.id)?.Attachment?.InstanceId).toBe(winner);
+  });
+
+  it("forces a hanging detach after forceAfter, and reports it", async () => {
+    const { sim, eni, primary, standby } = await floating();
+    sim.faults.hangDetach(eni.id);
+
+    const result = await eni.moveTo(standby, { expectedFrom: primary, forceAfter: 0.3, ...wait });
+
+    const moved = result._unsafeUnwrap();
+    expect(moved.attachment?.instanceId).toBe(standby);
+    expect(moved.moveReport?.forced).toBe(true);
+    expect(sim.calls.filter((call) => call.action === "DetachNetworkInterface").map((call) => call.input["Force"])).toEqual([false, true]);
+  });
+
+  it("times out a hanging detach without forceAfter, saying where the ENI is", async () => {
+    const { sim, eni, standby } = await floating();
+    sim.faults.hangDetach(eni.id);
+
+    const result = await eni.moveTo(standby, { minDelay: 0.02, maxDelay: 0.05, maxWaitTime: 0.4 });
+
+    const error = result._unsafeUnwrapErr();
+    expect(error).toMatchObject({ name: "MoveFailedError", phase: "detach", rolledBack: false, reason: { name: "WaitTimeoutError" } });
+    expect(error.name === "MoveFailedError" && error.eni?.attachment?.status).toBe("detaching");
+  });
+
+  it("forces at once with force: true", async () => {
+    const { sim, eni, standby } = await floating();
+    sim.faults.hangDetach(eni.id);
+    const result = await eni.moveTo(standby, { force: true, ...wait });
+    expect(result._unsafeUnwrap().moveReport?.forced).toBe(true);
+    expect(sim.calls.filter((call) => call.action === "DetachNetworkInterface").map((call) => call.input["Force"])).toEqual([true]);
+  });
+
+  it("retries EC2's brief 'in use' on the attach after the detach", async () => {
+    const { sim, eni, standby } = await floating();
+    sim.faults.failNext("AttachNetworkInterface", "InvalidNetworkInterface.InUse", 2, `Interface: [${eni.id}] in use.`);
+
+    const result = await eni.moveTo(standby, wait);
+
+    expect(result._unsafeUnwrap().attachment?.instanceId).toBe(standby);
+    expect(result._unsafeUnwrap().moveReport?.retries).toBe(2);
+    expect(sim.calls.filter((call) => call.action === "AttachNetworkInterface").map((call) => call.outcome)).toEqual(["InvalidNetworkInterface.InUse", "InvalidNetworkInterface.InUse", "ok"]);
+  });
+
+  it("rolls back to the source when the attach to the target fails for good", async () => {
+    const { sim, eni, primary, standby } = await floating();
+    sim.faults.failNext("AttachNetworkInterface", "UnauthorizedOperation", 1, "You are not authorized to perform this operation.");
+
+    const result = await eni.moveTo(standby, { expectedFrom: primary, ...wait });
+
+    const error = result._unsafeUnwrapErr();
+    expect(error).toMatchObject({ name: "MoveFailedError", phase: "attach", rolledBack: true, reason: { name: "AccessDeniedError" } });
+    if (error.name !== "MoveFailedError") throw error;
+    expect(error.eni?.attachment).toMatchObject({ instanceId: primary, status: "attached", deviceIndex: 1 });
+    expect(error.report.outcome).toBe("rolled-back");
+    expect(error.report.phases.map((phase) => phase.phase)).toEqual(["preflight", "detach", "attach", "rollback"]);
+    expect(error.message).toContain("rolled back");
+    expect(sim.networkInterface(eni.id)?.Attachment?.InstanceId).toBe(primary);
+  });
+
+  it("leaves the ENI detached, and says so, with rollback: false", async () => {
+    const { sim, eni, standby } = await floating();
+    sim.faults.failNext("AttachNetworkInterface", "UnauthorizedOperation");
+
+    const result = await eni.moveTo(standby, { rollback: false, ...wait });
+
+    const error = result._unsafeUnwrapErr();
+    expect(error).toMatchObject({ name: "MoveFailedError", rolledBack: false, eni: { status: "available", attachment: undefined } });
+    expect(error.message).toContain("not attached");
+    expect(sim.networkInterface(eni.id)?.Status).toBe("available");
+  });
+
+  it("rolls back when the target is terminated mid-move", async () => {
+    const { sim, eni, primary, standby } = await floating();
+    const events: MoveEvent[] = [];
+    const onEvent = (event: MoveEvent) => {
+      events.push(event);
+      if (event.type === "phase-start" && event.phase === "attach") sim.terminateInstance(standby);
+    };
+
+    const result = await eni.moveTo(standby, { onEvent, ...wait });
+
+    expect(result._unsafeUnwrapErr()).toMatchObject({ name: "MoveFailedError", rolledBack: true, reason: { name: "InvalidStateError" } });
+    expect(sim.networkInterface(eni.id)?.Attachment?.InstanceId).toBe(primary);
+  });
+
+  it("keeps the source's device index with deviceIndex: 'same'", async () => {
+    const { sim, ec2, subnetId, standby } = await floating();
+    const source = sim.addInstance({ subnetId, instanceType: "m5.large" });
+    const eni = (await Eni.create(ec2, { subnetId, ...wait }).attachTo(source.instanceId, { deviceIndex: 2, ...wait }))._unsafeUnwrap();
+
+    const result = await eni.moveTo(standby, { deviceIndex: "same", expectedFrom: eni.attachment?.id ?? "", ...wait });
+
+    expect(result._unsafeUnwrap().attachment).toMatchObject({ instanceId: standby, deviceIndex: 2 });
+  });
+
+  it("stops between steps when aborted, leaving a reported state", async () => {
+    const { sim, eni, standby } = await floating();
+    const controller = new AbortController();
+    const onEvent = (event: MoveEvent) => {
+      if (event.type === "phase-end" && event.phase === "detach") controller.abort();
+    };
+
+    const result = await eni.moveTo(standby, { onEvent, abortSignal: controller.signal, ...wait });
+
+    const error = result._unsafeUnwrapErr();
+    expect(error).toMatchObject({ name: "MoveFailedError", phase: "attach", rolledBack: false, reason: { name: "AbortedError" }, eni: { status: "available" } });
+    expect(sim.calls.map((call) => call.action)).not.toContain("AttachNetworkInterface");
+  });
+});
