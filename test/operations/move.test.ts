@@ -1,0 +1,225 @@
+import {
+  AttachNetworkInterfaceCommand,
+  DescribeInstanceTypesCommand,
+  DescribeInstancesCommand,
+  DescribeNetworkInterfacesCommand,
+  DetachNetworkInterfaceCommand,
+  ModifyNetworkInterfaceAttributeCommand,
+  type NetworkInterface,
+} from "@aws-sdk/client-ec2";
+import { describe, expect, it } from "vitest";
+import { Eni, type MoveEvent } from "../../src/index.js";
+import { attachedEni, ec2Error, eni, fast, ids, instance, mockedEc2, t3medium } from "../fixtures.js";
+
+const standby = instance({ InstanceId: ids.standby });
+const onStandby = (overrides: Partial<NetworkInterface["Attachment"]> = {}) => {
+  const moved = attachedEni(ids.standby);
+  moved.Attachment = { ...moved.Attachment, AttachmentId: ids.otherAttachment, ...overrides };
+  return moved;
+};
+
+/** A mock of a floating ENI on `ids.instance`, a free standby, and t3.medium limits. */
+function world(sequence: NetworkInterface[]) {
+  const { ec2, mock } = mockedEc2();
+  const describe = mock.on(DescribeNetworkInterfacesCommand);
+  for (const ni of sequence.slice(0, -1)) describe.resolvesOnce({ NetworkInterfaces: [ni] });
+  describe.resolves({ NetworkInterfaces: [sequence.at(-1) ?? eni()] });
+  mock.on(DescribeInstancesCommand, { InstanceIds: [ids.standby] }).resolves({ Reservations: [{ Instances: [standby] }] });
+  mock.on(DescribeInstancesCommand, { InstanceIds: [ids.instance] }).resolves({ Reservations: [{ Instances: [instance()] }] });
+  mock.on(DescribeInstanceTypesCommand).resolves({ InstanceTypes: [t3medium] });
+  mock.on(DetachNetworkInterfaceCommand).resolves({});
+  mock.on(AttachNetworkInterfaceCommand).resolves({ AttachmentId: ids.otherAttachment });
+  return { ec2, mock };
+}
+
+
+describe("moveTo (scripted EC2 answers)", () => {
+  it("detaches by attachment id, attaches with the card sent, sets deleteOnTermination and waits", async () => {
+    // Prepare
+    const { ec2, mock } = world([attachedEni(), attachedEni(), eni(), onStandby()]);
+    mock.on(ModifyNetworkInterfaceAttributeCommand).resolves({});
+
+    // Act
+    const result = await Eni.get(ec2, ids.eni).moveTo(ids.standby, { deleteOnTermination: true, ...fast });
+
+    // Assess
+    expect(result._unsafeUnwrap().attachment?.instanceId).toBe(ids.standby);
+    expect(mock).toHaveReceivedCommandWith(DetachNetworkInterfaceCommand, { AttachmentId: ids.attachment, Force: false });
+    expect(mock).toHaveReceivedCommandWith(AttachNetworkInterfaceCommand, { NetworkInterfaceId: ids.eni, InstanceId: ids.standby, DeviceIndex: 1, NetworkCardIndex: 0 });
+    expect(mock).toHaveReceivedCommandWith(ModifyNetworkInterfaceAttributeCommand, { Attachment: { AttachmentId: ids.otherAttachment, DeleteOnTermination: true } });
+  });
+
+  it("moves an unattached ENI without a detach", async () => {
+    const { ec2, mock } = world([eni(), eni(), onStandby()]);
+    const result = await Eni.get(ec2, ids.eni).moveTo(ids.standby, fast);
+    expect(result._unsafeUnwrap().moveReport?.phases.map((phase) => phase.phase)).toEqual(["preflight", "attach"]);
+    expect(mock).not.toHaveReceivedCommand(DetachNetworkInterfaceCommand);
+  });
+
+  it("refuses deviceIndex 'same' for an unattached ENI before any change", async () => {
+    const { ec2, mock } = world([eni()]);
+    const result = await Eni.get(ec2, ids.eni).moveTo(ids.standby, { deviceIndex: "same", ...fast });
+    expect(result._unsafeUnwrapErr()).toMatchObject({ name: "ValidationError", field: "deviceIndex" });
+    expect(mock).not.toHaveReceivedCommand(AttachNetworkInterfaceCommand);
+  });
+
+  it("waits for an attach to the target already under way, with no mutating call", async () => {
+    const { ec2, mock } = world([onStandby({ Status: "attaching" }), onStandby({ Status: "attaching" }), onStandby()]);
+    const result = await Eni.get(ec2, ids.eni).moveTo(ids.standby, fast);
+    expect(result._unsafeUnwrap().moveReport?.outcome).toBe("already-there");
+    expect(mock).not.toHaveReceivedCommand(AttachNetworkInterfaceCommand);
+    expect(mock).not.toHaveReceivedCommand(DetachNetworkInterfaceCommand);
+  });
+
+  it("treats a detach already under way (or already gone) as its own", async () => {
+    const { ec2, mock } = world([attachedEni(), attachedEni(), eni(), onStandby()]);
+    mock.on(DetachNetworkInterfaceCommand).rejects(ec2Error("IncorrectState", "The attachment is already detaching."));
+    const result = await Eni.get(ec2, ids.eni).moveTo(ids.standby, fast);
+    expect(result._unsafeUnwrap().attachment?.instanceId).toBe(ids.standby);
+    expect(mock).toHaveReceivedCommandTimes(DetachNetworkInterfaceCommand, 1);
+  });
+
+  it("returns the plain error, changing nothing, when the detach itself is refused", async () => {
+    const { ec2, mock } = world([attachedEni()]);
+    mock.on(DetachNetworkInterfaceCommand).rejects(ec2Error("UnauthorizedOperation", "You are not authorized to perform this operation."));
+    const events: MoveEvent[] = [];
+
+    const result = await Eni.get(ec2, ids.eni).moveTo(ids.standby, { onEvent: (event) => events.push(event), ...fast });
+
+    expect(result._unsafeUnwrapErr()).toMatchObject({ name: "AccessDeniedError" });
+    expect(mock).not.toHaveReceivedCommand(AttachNetworkInterfaceCommand);
+    expect(events.at(-1)).toMatchObject({ type: "done", report: { outcome: "refused" } });
+  });
+
+  it("reports ConflictError when another controller attached the ENI elsewhere during the detach", async () => {
+    const third = onStandby();
+    third.Attachment = { ...third.Attachment, InstanceId: "i-0ccccccccccccccc3", AttachmentId: "eni-attach-0cccccccccccccccc" };
+    const { ec2, mock } = world([attachedEni(), attachedEni(), third]);
+
+    const result = await Eni.get(ec2, ids.eni).moveTo(ids.standby, fast);
+
+    expect(result._unsafeUnwrapErr()).toMatchObject({ name: "ConflictError", expected: ids.standby, actual: "i-0ccccccccccccccc3" });
+    expect(mock).not.toHaveReceivedCommand(AttachNetworkInterfaceCommand);
+  });
+
+  it("succeeds when another controller already put it on the same target", async () => {
+    const { ec2, mock } = world([attachedEni(), attachedEni(), onStandby()]);
+    const result = await Eni.get(ec2, ids.eni).moveTo(ids.standby, fast);
+    expect(result._unsafeUnwrap().moveReport?.outcome).toBe("already-there");
+    expect(mock).toHaveReceivedCommandTimes(DetachNetworkInterfaceCommand, 1);
+    expect(mock).not.toHaveReceivedCommand(AttachNetworkInterfaceCommand);
+  });
+
+  it("turns 'in use' with the ENI attached elsewhere into ConflictError, and on the target into success", async () => {
+    const elsewhere = onStandby();
+    elsewhere.Attachment = { ...elsewhere.Attachment, InstanceId: "i-0ccccccccccccccc3", AttachmentId: "eni-attach-0cccccccccccccccc" };
+    const lost = world([eni(), eni(), elsewhere]);
+    lost.mock.on(AttachNetworkInterfaceCommand).rejects(ec2Error("InvalidNetworkInterface.InUse", `Interface: [${ids.eni}] in use.`));
+    const won = world([eni(), eni(), onStandby(), onStandby()]);
+    won.mock.on(AttachNetworkInterfaceCommand).rejects(ec2Error("InvalidNetworkInterface.InUse", `Interface: [${ids.eni}] in use.`));
+
+    const lostResult = await Eni.get(lost.ec2, ids.eni).moveTo(ids.standby, fast);
+    const wonResult = await Eni.get(won.ec2, ids.eni).moveTo(ids.standby, fast);
+
+    expect(lostResult._unsafeUnwrapErr()).toMatchObject({ name: "ConflictError", actual: "i-0ccccccccccccccc3" });
+    expect(wonResult._unsafeUnwrap().attachment?.instanceId).toBe(ids.standby);
+  });
+
+  it("re-picks a device index it chose when EC2 still reports it taken", async () => {
+    const { ec2, mock } = world([eni(), eni(), onStandby()]);
+    mock
+      .on(AttachNetworkInterfaceCommand)
+      .rejectsOnce(ec2Error("InvalidParameterValue", `Instance '${ids.standby}' already has an interface attached at device index '1'.`))
+      .resolves({ AttachmentId: ids.otherAttachment });
+    mock
+      .on(DescribeInstancesCommand, { InstanceIds: [ids.standby] })
+      .resolvesOnce({ Reservations: [{ Instances: [standby] }] })
+      .resolves({ Reservations: [{ Instances: [instance({ InstanceId: ids.standby, NetworkInterfaces: [{ Attachment: { DeviceIndex: 0 } }, { Attachment: { DeviceIndex: 1 } }] })] }] });
+
+    const result = await Eni.get(ec2, ids.eni).moveTo(ids.standby, fast);
+
+    expect(result._unsafeUnwrap().moveReport?.retries).toBe(1);
+    expect(mock.commandCalls(AttachNetworkInterfaceCommand).map((call) => call.args[0].input.DeviceIndex)).toEqual([1, 2]);
+  });
+
+  it("retries an index the caller asked for until EC2 frees it", async () => {
+    const { ec2, mock } = world([eni(), eni(), onStandby()]);
+    mock
+      .on(AttachNetworkInterfaceCommand)
+      .rejectsOnce(ec2Error("InvalidParameterValue", `Instance '${ids.standby}' already has an interface attached at device index '2'.`))
+      .resolves({ AttachmentId: ids.otherAttachment });
+
+    const result = await Eni.get(ec2, ids.eni).moveTo(ids.standby, { deviceIndex: 2, ...fast });
+
+    expect(result.isOk()).toBe(true);
+    expect(mock.commandCalls(AttachNetworkInterfaceCommand).map((call) => call.args[0].input.DeviceIndex)).toEqual([2, 2]);
+  });
+
+  it("returns the plain error when a free ENI cannot be attached: nothing of ours changed", async () => {
+    const { ec2, mock } = world([eni()]);
+    mock.on(AttachNetworkInterfaceCommand).rejects(ec2Error("UnauthorizedOperation"));
+    const result = await Eni.get(ec2, ids.eni).moveTo(ids.standby, fast);
+    expect(result._unsafeUnwrapErr()).toMatchObject({ name: "AccessDeniedError" });
+  });
+
+  it("reports a failed rollback too, with where the ENI ended up", async () => {
+    const { ec2, mock } = world([attachedEni(), attachedEni(), eni()]);
+    mock.on(AttachNetworkInterfaceCommand).rejects(ec2Error("UnauthorizedOperation", "You are not authorized to perform this operation."));
+
+    const result = await Eni.get(ec2, ids.eni).moveTo(ids.standby, fast);
+
+    const error = result._unsafeUnwrapErr();
+    expect(error).toMatchObject({ name: "MoveFailedError", phase: "attach", rolledBack: false, eni: { status: "available" } });
+    if (error.name !== "MoveFailedError") throw error;
+    expect(error.report.phases.map((phase) => `${phase.phase}:${String(phase.ok)}`)).toEqual(["preflight:true", "detach:true", "attach:false", "rollback:false"]);
+    expect(error.report.outcome).toBe("failed");
+    expect(error.code).toBe("UnauthorizedOperation");
+  });
+
+  it("says so when even the final read fails", async () => {
+    const { ec2, mock } = world([attachedEni(), eni()]);
+    mock.on(AttachNetworkInterfaceCommand).rejects(ec2Error("UnauthorizedOperation"));
+    mock.on(DescribeNetworkInterfacesCommand).resolvesOnce({ NetworkInterfaces: [attachedEni()] }).resolvesOnce({ NetworkInterfaces: [attachedEni()] }).resolvesOnce({ NetworkInterfaces: [eni()] }).rejects(ec2Error("InternalError"));
+
+    const result = await Eni.get(ec2, ids.eni).moveTo(ids.standby, { rollback: false, ...fast });
+
+    expect(result._unsafeUnwrapErr()).toMatchObject({ name: "MoveFailedError", eni: undefined });
+    expect(result._unsafeUnwrapErr().message).toContain("could not be read");
+  });
+
+  it("ignores an onEvent hook that throws", async () => {
+    const { ec2 } = world([attachedEni(), attachedEni(), eni(), onStandby()]);
+    const result = await Eni.get(ec2, ids.eni).moveTo(ids.standby, { onEvent: () => { throw new Error("logger down"); }, ...fast });
+    expect(result.isOk()).toBe(true);
+  });
+
+  it.each([
+    [{ force: true, forceAfter: 1 }, "forceAfter"],
+    [{ forceAfter: 0 }, "forceAfter"],
+    [{ forceAfter: 700 }, "forceAfter"],
+    [{ expectedFrom: "eni-attach-xyz" }, "expectedFrom"],
+    [{ expectedFrom: "sg-0123456789abcdef0" }, "expectedFrom"],
+    [{ deviceIndex: "next" }, "deviceIndex"],
+    [{ networkCardIndex: -1 }, "networkCardIndex"],
+    [{ rollback: "no" }, "rollback"],
+    [{ onEvent: "log" }, "onEvent"],
+    [{ deleteOnTermination: 1 }, "deleteOnTermination"],
+    [{ fence: ids.instance }, "options.fence"],
+  ])("refuses %o before sending anything", async (options, field) => {
+    const { ec2, mock } = world([attachedEni()]);
+    const eniSnapshot = (await Eni.get(ec2, ids.eni))._unsafeUnwrap();
+    mock.resetHistory();
+
+    const result = await eniSnapshot.moveTo(ids.standby, options as never);
+
+    expect(result._unsafeUnwrapErr()).toMatchObject({ name: "ValidationError", field });
+    expect(mock.calls()).toHaveLength(0);
+  });
+
+  it("refuses a malformed target id before sending anything", async () => {
+    const { ec2, mock } = world([attachedEni()]);
+    const result = await Eni.get(ec2, ids.eni).moveTo("i-nope");
+    expect(result._unsafeUnwrapErr()).toMatchObject({ name: "ValidationError", field: "instanceId" });
+    expect(mock).toHaveReceivedCommandTimes(DescribeNetworkInterfacesCommand, 1);
+  });
+});
