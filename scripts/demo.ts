@@ -169,22 +169,25 @@ async function main(): Promise<void> {
 
   try {
     say(`3. Attach it to the first instance ${stage.first}`);
-    let t0 = performance.now();
+    const t0 = performance.now();
     eni = orStop("attach", await eni.attachTo(stage.first, WAIT));
     detail(`${describeEni(eni)} after ${((performance.now() - t0) / 1000).toFixed(2)} s`);
     const [onFirst] = await describeInstances(ec2, [stage.first]);
     const carries = onFirst?.NetworkInterfaces?.some((ni) => ni.PrivateIpAddress === eni.privateIp) ?? false;
     detail(`${stage.first} now carries ${eni.privateIp}: ${carries ? "yes" : "no"}`);
 
-    say(`4. Try to attach it to ${stage.otherAz}, in another Availability Zone`);
-    const refused = await eni.refresh().detach(WAIT).attachTo(stage.otherAz, WAIT);
-    detail(refused.isErr() ? `refused: ${refused.error.name}: ${refused.error.message}` : "unexpectedly attached");
-    eni = orStop("refresh", await eni.refresh());
+    say(`4. Try to move it to ${stage.otherAz}, in another Availability Zone`);
+    const refused = await eni.moveTo(stage.otherAz, { expectedFrom: stage.first, ...WAIT });
+    detail(refused.isErr() ? `refused before any change: ${refused.error.name}: ${refused.error.message}` : "unexpectedly moved");
 
-    say(`5. Move it to the second instance ${stage.second} (attach, wait)`);
-    t0 = performance.now();
-    eni = orStop("attach to the second instance", await eni.attachTo(stage.second, WAIT));
-    detail(`${describeEni(eni)} after ${((performance.now() - t0) / 1000).toFixed(2)} s`);
+    say(`5. Fail over: move it to the second instance ${stage.second} (detach, wait, attach, wait)`);
+    eni = orStop("move", await eni.moveTo(stage.second, { expectedFrom: stage.first, forceAfter: 30, ...WAIT }));
+    detail(describeEni(eni));
+    const report = eni.moveReport;
+    if (report !== undefined) {
+      const phases = report.phases.map((phase) => `${phase.phase} ${(phase.durationMs / 1000).toFixed(2)} s`).join(", ");
+      detail(`moved in ${(report.durationMs / 1000).toFixed(2)} s (${phases}); ${report.apiCalls} API calls, ${report.retries} retries, forced: ${report.forced ? "yes" : "no"}`);
+    }
   } catch (error) {
     await cleanUp(eni);
     throw error;
