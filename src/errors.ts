@@ -27,6 +27,7 @@ export interface EniKitErrorDetails {
  * ```
  */
 export abstract class EniKitError extends Error {
+  /** The class name as a string literal, so `switch (error.name)` narrows the error type. */
   abstract override readonly name: string;
   /** The EC2 error code, when EC2 gave one. */
   readonly code: string | undefined;

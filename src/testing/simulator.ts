@@ -81,7 +81,10 @@ export interface CallRecord {
 }
 
 /** Tags to give a resource that a setup helper creates. */
-type TagOption = { readonly tags?: Readonly<Record<string, string>> | undefined };
+type TagOption = {
+  /** Tags of the new resource (`Name` names it). @default {} */
+  readonly tags?: Readonly<Record<string, string>> | undefined;
+};
 
 /**
  * Options of {@link Ec2Simulator.addInstance}.
@@ -92,6 +95,7 @@ type TagOption = { readonly tags?: Readonly<Record<string, string>> | undefined 
  * ```
  */
 export interface AddInstanceOptions extends TagOption {
+  /** The subnet of its primary ENI, which sets its VPC and AZ. */
   readonly subnetId: string;
   /** @default "t3.medium" */
   readonly instanceType?: string;
@@ -112,6 +116,7 @@ export interface AddInstanceOptions extends TagOption {
  * ```
  */
 export interface AddNetworkInterfaceOptions extends TagOption {
+  /** The subnet, which sets the ENI's VPC and AZ. */
   readonly subnetId: string;
   /** Make it managed by another AWS service, which the API then refuses to change. @default false */
   readonly requesterManaged?: boolean;
