@@ -1,0 +1,203 @@
+/**
+ * Tests the package as published: `npm pack`, install the tarball into a fresh project in a
+ * temporary directory, then use it from an ES module, from CommonJS, and from TypeScript with
+ * `moduleResolution` `node16` and `bundler`. Run after `npm run build`.
+ *
+ *   npx tsx scripts/check-package.ts [--keep]
+ *
+ * The package comes from the tarball only. Its peer dependencies (`@aws-sdk/client-ec2`,
+ * `neverthrow`) are linked from this repository's node_modules, as a user's own copies would be,
+ * so the SDK is not downloaded again on every run; its own dependency (`@smithy/util-waiter`) is
+ * installed by npm from the tarball's package.json, from npm's cache when it can.
+ */
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const repo = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const keep = process.argv.includes("--keep");
+const started = performance.now();
+
+function run(command: string, args: readonly string[], cwd: string): string {
+  try {
+    return execFileSync(command, args, {
+      cwd,
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true", NODE_OPTIONS: "" },
+    });
+  } catch (error) {
+    const { stdout = "", stderr = "" } = error as { stdout?: string; stderr?: string };
+    throw new Error(`${command} ${args.join(" ")} failed in ${cwd}:\n${stdout}${stderr}`, { cause: error });
+  }
+}
+
+function step(name: string, action: () => string | void): void {
+  const start = performance.now();
+  const detail = action();
+  console.log(`  ✓ ${name} (${Math.round(performance.now() - start)} ms)${detail ? `: ${detail}` : ""}`);
+}
+
+function check(condition: boolean, message: string): asserts condition {
+  if (!condition) throw new Error(message);
+}
+
+const ENTRY_FILES = [
+  "dist/index.js",
+  "dist/index.cjs",
+  "dist/index.d.ts",
+  "dist/index.d.cts",
+  "dist/testing/index.js",
+  "dist/testing/index.cjs",
+  "dist/testing/index.d.ts",
+  "dist/testing/index.d.cts",
+];
+
+/** The same small story for both module systems: a real call on the simulator, a typed error. */
+const story = (moduleSystem: string) => `
+const sim = new Ec2Simulator({ timings: { createMs: 0, attachMs: 0, detachMs: 0 } });
+const { vpcId } = sim.addVpc();
+const { subnetId } = sim.addSubnet({ vpcId, availabilityZone: "us-east-1a" });
+const { instanceId } = sim.addInstance({ subnetId });
+const ec2 = sim.client();
+const wait = { minDelay: 0.01, maxDelay: 0.05, maxWaitTime: 10 };
+
+const attached = await Eni.create(ec2, { subnetId, name: "package-check", ...wait }).attachTo(instanceId, wait);
+assert.ok(attached.isOk(), attached.isErr() ? attached.error.message : "");
+assert.ok(attached.value instanceof Eni);
+assert.equal(attached.value.attachment?.instanceId, instanceId);
+
+const bad = await Eni.get(ec2, "not-an-eni");
+assert.ok(bad.isErr() && bad.error instanceof ValidationError && isEniError(bad.error));
+assert.equal(typeof checkPermissions, "function");
+assert.equal(typeof OWNERSHIP_TAGS, "object");
+assert.equal(typeof Faults, "function");
+console.log("${moduleSystem}: " + attached.value.id + " attached to " + instanceId);
+`;
+
+const ESM = `import assert from "node:assert/strict";
+import { Eni, ValidationError, OWNERSHIP_TAGS, checkPermissions, isEniError } from "eni-kit";
+import { Ec2Simulator, Faults } from "eni-kit/testing";
+
+for (const [specifier, file] of [["eni-kit", "dist/index.js"], ["eni-kit/testing", "dist/testing/index.js"]]) {
+  const url = import.meta.resolve(specifier);
+  assert.ok(url.endsWith("/node_modules/eni-kit/" + file), specifier + " resolved to " + url);
+}
+${story("esm")}`;
+
+const CJS = `"use strict";
+const assert = require("node:assert/strict");
+const { Eni, ValidationError, OWNERSHIP_TAGS, checkPermissions, isEniError } = require("eni-kit");
+const { Ec2Simulator, Faults } = require("eni-kit/testing");
+
+for (const [specifier, file] of [["eni-kit", "dist/index.cjs"], ["eni-kit/testing", "dist/testing/index.cjs"]]) {
+  const path = require.resolve(specifier).replaceAll("\\\\", "/");
+  assert.ok(path.endsWith("/node_modules/eni-kit/" + file), specifier + " resolved to " + path);
+}
+(async () => {${story("cjs")}})().catch((error) => {
+  console.error(error);
+  process.exitCode = 1;
+});
+`;
+
+/** Type-level use: if the types resolved to `any`, the @ts-expect-error lines would fail the check. */
+const TYPES = (moduleSystem: "esm" | "cjs") => `import { Eni, type EniError, type EniTask, type MoveOptions } from "eni-kit";
+import { Ec2Simulator, type Ec2SimulatorOptions } from "eni-kit/testing";
+import type { Result, ResultAsync } from "neverthrow";
+
+const options: Ec2SimulatorOptions = { seed: 7, timings: { attachMs: 0 } };
+const ec2 = new Ec2Simulator(options).client();
+const task: EniTask = Eni.get(ec2, "eni-0123456789abcdef0");
+const asResultAsync: ResultAsync<Eni, EniError> = task;
+const move: MoveOptions = { expectedFrom: "i-0aaaaaaaaaaaaaaa1", forceAfter: 30 };
+
+export function explain(error: EniError): string {
+  switch (error.name) {
+    case "AzMismatchError":
+      return error.eniAz + " " + error.instanceAz;
+    case "MoveFailedError":
+      return error.phase + " " + String(error.rolledBack);
+    default:
+      return error.message;
+  }
+}
+
+export async function use(): Promise<Result<Eni, EniError>> {
+  return asResultAsync.andThen((eni) => eni.moveTo("i-0bbbbbbbbbbbbbbb2", move));
+}
+
+// @ts-expect-error: an id is a string
+Eni.get(ec2, 42);
+// @ts-expect-error: not an option of moveTo
+task.moveTo("i-0bbbbbbbbbbbbbbb2", { expectedForm: "i-0aaaaaaaaaaaaaaa1" });
+export const kind = "${moduleSystem}";
+`;
+
+const compilerOptions = { target: "ES2022", strict: true, noEmit: true, skipLibCheck: true, types: [] as string[], lib: ["ES2022"] };
+
+console.log("Package check: the packed tarball, installed into a fresh project");
+const root = mkdtempSync(join(tmpdir(), "eni-kit-package-"));
+try {
+  check(existsSync(join(repo, "dist/index.js")), "dist/ is missing: run `npm run build` first.");
+  let tarball = "";
+  step("npm pack", () => {
+    const [packed] = JSON.parse(run("npm", ["pack", "--json", "--ignore-scripts", "--pack-destination", root], repo)) as {
+      filename: string;
+      files: { path: string }[];
+    }[];
+    check(packed !== undefined, "npm pack reported no tarball");
+    const paths = packed.files.map((file) => file.path);
+    for (const file of ENTRY_FILES) check(paths.includes(file), `the tarball lacks ${file}`);
+    const stray = paths.filter((path) => !path.startsWith("dist/") && !["package.json", "README.md", "LICENSE", "CHANGELOG.md"].includes(path));
+    check(stray.length === 0, `the tarball holds files outside dist/: ${stray.join(", ")}`);
+    tarball = join(root, packed.filename);
+    return `${packed.filename}, ${paths.length} files`;
+  });
+
+  const project = join(root, "consumer");
+  mkdirSync(project);
+  writeFileSync(join(project, "package.json"), JSON.stringify({ name: "consumer", private: true, type: "module" }, null, 2));
+  step("npm install <tarball>", () => {
+    // --legacy-peer-deps: npm would otherwise install the peers (the whole SDK) itself.
+    run("npm", ["install", tarball, "--prefer-offline", "--no-audit", "--no-fund", "--legacy-peer-deps", "--ignore-scripts", "--no-package-lock"], project);
+    for (const peer of ["@aws-sdk/client-ec2", "neverthrow"]) {
+      const link = join(project, "node_modules", peer);
+      check(!existsSync(link), `npm installed the peer ${peer}; expected it left to the consumer`);
+      mkdirSync(dirname(link), { recursive: true });
+      symlinkSync(join(repo, "node_modules", peer), link, "dir");
+    }
+    check(existsSync(join(project, "node_modules/@smithy/util-waiter/package.json")), "npm did not install the dependency @smithy/util-waiter");
+  });
+
+  writeFileSync(join(project, "esm.mjs"), ESM);
+  writeFileSync(join(project, "cjs.cjs"), CJS);
+  step("import from an ES module", () => run(process.execPath, ["esm.mjs"], project).trim());
+  step("require from CommonJS", () => run(process.execPath, ["cjs.cjs"], project).trim());
+
+  writeFileSync(join(project, "esm.ts"), TYPES("esm"));
+  writeFileSync(join(project, "cjs.cts"), TYPES("cjs"));
+  const tsconfigs = {
+    node16: { compilerOptions: { ...compilerOptions, module: "node16", moduleResolution: "node16" }, files: ["esm.ts", "cjs.cts"] },
+    bundler: { compilerOptions: { ...compilerOptions, module: "esnext", moduleResolution: "bundler" }, files: ["esm.ts"] },
+  };
+  const tsc = join(repo, "node_modules/typescript/bin/tsc");
+  for (const [name, tsconfig] of Object.entries(tsconfigs)) {
+    writeFileSync(join(project, `tsconfig.${name}.json`), JSON.stringify(tsconfig, null, 2));
+    step(`tsc --noEmit, moduleResolution ${name}`, () => {
+      // One run: the type check, and the files it read (to prove the types came from the tarball).
+      const files = run(process.execPath, [tsc, "-p", `tsconfig.${name}.json`, "--listFiles"], project)
+        .split("\n")
+        .map((file) => file.trim().replaceAll("\\", "/"))
+        .filter((file) => file.includes("/eni-kit/") || file.startsWith(repo.replaceAll("\\", "/") + "/src/"));
+      const expected = name === "node16" ? ["dist/index.d.ts", "dist/index.d.cts", "dist/testing/index.d.ts", "dist/testing/index.d.cts"] : ["dist/index.d.ts", "dist/testing/index.d.ts"];
+      for (const file of expected) check(files.some((f) => f.endsWith(`/node_modules/eni-kit/${file}`)), `moduleResolution ${name} did not use ${file}: ${files.join(", ")}`);
+      check(!files.some((file) => file.includes("/src/")), `moduleResolution ${name} read source files: ${files.join(", ")}`);
+      return `types from ${expected.join(", ")}`;
+    });
+  }
+  console.log(`Package check passed in ${((performance.now() - started) / 1000).toFixed(1)} s${keep ? ` (kept ${relative(process.cwd(), root)})` : ""}`);
+} finally {
+  if (!keep) rmSync(root, { recursive: true, force: true });
+}
