@@ -1,12 +1,13 @@
 /**
- * Checks that the generated API docs render: serves docs/api on 127.0.0.1, loads the index page
- * and the `Eni` class page in Debian's Chromium (driven by playwright-core; nothing is
- * downloaded), and fails on console errors, page errors, failed requests, and same-site links
- * that do not answer 200. Saves screenshots under test-output/docs/.
+ * Checks that the generated API docs render: serves docs/api on 127.0.0.1, loads the index page,
+ * the `Eni` class page and every guide page in Debian's Chromium (driven by playwright-core;
+ * nothing is downloaded), and fails on console errors, page errors, failed requests, requests
+ * leaving the site, and same-site links that do not answer 200. Saves screenshots of the index
+ * and `Eni` pages under test-output/docs/.
  *
  *   npm run docs && npx tsx scripts/check-docs.ts
  */
-import { createReadStream, existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { createReadStream, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -18,9 +19,10 @@ const repo = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const site = join(repo, "docs/api");
 const output = join(repo, "test-output/docs");
 const executablePath = process.env["CHROMIUM_PATH"] ?? "/usr/bin/chromium";
+/** The pages to load; each gets a screenshot. The guides (typedoc "documents") are loaded too. */
 const PAGES = [
-  { name: "index", path: "/index.html" },
-  { name: "Eni", path: "/classes/index.Eni.html" },
+  { name: "index", path: "/index.html", screenshot: true },
+  { name: "Eni", path: "/classes/index.Eni.html", screenshot: true },
 ];
 const TYPES: Record<string, string> = {
   ".html": "text/html; charset=utf-8",
@@ -54,7 +56,13 @@ async function serve(root: string): Promise<{ server: Server; origin: string }> 
   return { server, origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
 }
 
-async function checkPage(context: BrowserContext, origin: string, page: { name: string; path: string }, problems: string[]): Promise<number> {
+interface Page {
+  readonly name: string;
+  readonly path: string;
+  readonly screenshot: boolean;
+}
+
+async function checkPage(context: BrowserContext, origin: string, page: Page, problems: string[]): Promise<number> {
   const tab = await context.newPage();
   const report = (problem: string) => problems.push(`${page.name}: ${problem}`);
   tab.on("console", (message) => {
@@ -86,8 +94,10 @@ async function checkPage(context: BrowserContext, origin: string, page: { name: 
   const statuses = await Promise.all(targets.map(async (target) => ({ target, status: (await fetch(target)).status })));
   for (const { target, status } of statuses) if (status !== 200) report(`broken link: ${target} (HTTP ${status})`);
 
-  mkdirSync(output, { recursive: true });
-  await tab.screenshot({ path: join(output, `${page.name}.png`), fullPage: false });
+  if (page.screenshot) {
+    mkdirSync(output, { recursive: true });
+    await tab.screenshot({ path: join(output, `${page.name}.png`), fullPage: false });
+  }
   await tab.close();
   return targets.length;
 }
@@ -126,7 +136,12 @@ async function main(): Promise<void> {
         await route.abort();
       },
     );
-    for (const page of PAGES) {
+    const guides = existsSync(join(site, "documents"))
+      ? readdirSync(join(site, "documents"))
+          .filter((file) => file.endsWith(".html"))
+          .map((file) => ({ name: `documents/${file}`, path: `/documents/${file}`, screenshot: false }))
+      : [];
+    for (const page of [...PAGES, ...guides]) {
       const links = await checkPage(context, origin, page, problems);
       console.log(`  ✓ ${page.name} page loaded, ${links} same-site links checked`);
     }
