@@ -3,6 +3,7 @@ import {
   AttachNetworkInterfaceCommand,
   CreateNetworkInterfaceCommand,
   DeleteNetworkInterfaceCommand,
+  DescribeAddressesCommand,
   DescribeInstanceTypesCommand,
   DescribeInstancesCommand,
   DescribeNetworkInterfacesCommand,
@@ -36,6 +37,7 @@ export type PermissionAction =
   | "DetachNetworkInterface"
   | "AttachNetworkInterface"
   | "ModifyNetworkInterfaceAttribute"
+  | "DescribeAddresses"
   | "AssociateAddress"
   | "CreateNetworkInterface"
   | "DeleteNetworkInterface";
@@ -64,7 +66,7 @@ export interface PermissionPlan {
   readonly toInstanceId: string;
   /** The instance it moves from; also described, and compared with the ENI's actual attachment. */
   readonly fromInstanceId?: string;
-  /** An Elastic IP allocation to associate with the ENI; adds the `AssociateAddress` check. */
+  /** An Elastic IP allocation to associate with the ENI; adds the `DescribeAddresses` and `AssociateAddress` checks. */
   readonly allocationId?: string;
   /**
    * The device index the attach is tried with.
@@ -204,7 +206,11 @@ function dryRuns(plan: ParsedPlan, ni: NetworkInterface | undefined, readError: 
     { action: "ModifyNetworkInterfaceAttribute", command: new ModifyNetworkInterfaceAttributeCommand({ DryRun, NetworkInterfaceId, SourceDestCheck: { Value: ni?.SourceDestCheck ?? true } }) },
   ];
   if (plan.allocationId !== undefined) {
-    runs.push({ action: "AssociateAddress", command: new AssociateAddressCommand({ DryRun, AllocationId: plan.allocationId, NetworkInterfaceId }) });
+    // eni-kit reads the address before it associates it, to report where it was.
+    runs.push(
+      { action: "DescribeAddresses", command: new DescribeAddressesCommand({ DryRun, AllocationIds: [plan.allocationId] }) },
+      { action: "AssociateAddress", command: new AssociateAddressCommand({ DryRun, AllocationId: plan.allocationId, NetworkInterfaceId }) },
+    );
   }
   if (plan.also.includes("CreateNetworkInterface")) {
     const tags = Object.entries(ownershipTags(plan.owner, new Date())).map(([Key, Value]) => ({ Key, Value }));
@@ -235,7 +241,7 @@ function outcome(run: DryRun, error: EniError | undefined): PermissionCheck {
 function tryOne(ec2: EC2Client, run: DryRun, abortSignal: AbortSignal | undefined): ResultAsync<PermissionCheck, never> {
   if (run.unavailable !== undefined) {
     const error = run.unavailable;
-    return okAsync({ ...outcome(run, error), message: `Not sent: the ENI's subnet is needed and could not be read (${error.message}).` });
+    return okAsync({ ...outcome(run, error), allowed: "unknown", message: `Not sent: the ENI's subnet is needed and could not be read (${error.message}).` });
   }
   return send(ec2, run.command, { abortSignal })
     .map(() => outcome(run, undefined))
@@ -246,7 +252,7 @@ function tryOne(ec2: EC2Client, run: DryRun, abortSignal: AbortSignal | undefine
  * Asks EC2, with `DryRun` requests on the real ids, whether these credentials may do what a
  * failover of `plan.networkInterfaceId` to `plan.toInstanceId` needs: describe the ENI, the
  * instances and instance types, detach the ENI (from its current attachment, read first), attach
- * it to the target, modify its attributes, and associate `plan.allocationId`; `plan.also` adds
+ * it to the target, modify its attributes, and read and associate `plan.allocationId`; `plan.also` adds
  * `CreateNetworkInterface` (with the ownership tags, so tag-on-create is checked) and
  * `DeleteNetworkInterface`. Nothing is changed. The dry runs go out together; the report keeps
  * a fixed order. Run it when you deploy, not on the night you need the failover.

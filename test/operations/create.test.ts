@@ -3,13 +3,19 @@ import {
   DescribeNetworkInterfacesCommand,
   ModifyNetworkInterfaceAttributeCommand,
 } from "@aws-sdk/client-ec2";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { Eni } from "../../src/index.js";
 import { ec2Error, eni, fast, ids, mockedEc2 } from "../fixtures.js";
 
 describe("Eni.create", () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   it("sends one CreateNetworkInterface with tags in the same call and waits until available", async () => {
     // Prepare
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(new Date("2026-11-28T10:00:00Z"));
     const { ec2, mock } = mockedEc2();
     mock.on(CreateNetworkInterfaceCommand).resolves({ NetworkInterface: eni({ Status: "pending" }) });
     mock.on(DescribeNetworkInterfacesCommand).resolvesOnce({ NetworkInterfaces: [eni({ Status: "pending" })] }).resolves({ NetworkInterfaces: [eni()] });
@@ -34,7 +40,17 @@ describe("Eni.create", () => {
       Description: "floating db interface",
       Groups: [ids.sg],
       SecondaryPrivateIpAddressCount: 1,
-      TagSpecifications: [{ ResourceType: "network-interface", Tags: [{ Key: "team", Value: "db" }, { Key: "Name", Value: "db-floating" }] }],
+      TagSpecifications: [
+        {
+          ResourceType: "network-interface",
+          Tags: [
+            { Key: "team", Value: "db" },
+            { Key: "Name", Value: "db-floating" },
+            { Key: "eni-kit:managed-by", Value: "eni-kit" },
+            { Key: "eni-kit:created-at", Value: "2026-11-28T10:00:00.000Z" },
+          ],
+        },
+      ],
     });
     expect(input?.ClientToken).toMatch(/^[0-9a-f-]{36}$/);
     expect(mock).toHaveReceivedCommandTimes(DescribeNetworkInterfacesCommand, 2);
@@ -118,7 +134,54 @@ describe("Eni.create", () => {
     const input = mock.commandCalls(CreateNetworkInterfaceCommand)[0]?.args[0].input;
     expect(input?.InterfaceType).toBeUndefined();
     expect(input?.PrivateIpAddress).toBe("10.0.1.10");
-    expect(input?.TagSpecifications).toBeUndefined();
+    // No tags asked for: only the ownership tags are sent.
+    expect(input?.TagSpecifications?.[0]?.Tags?.map((tag) => tag.Key)).toEqual(["eni-kit:managed-by", "eni-kit:created-at"]);
+  });
+
+  it("writes the given owner, and no ownership tags at all with owner: false", async () => {
+    const { ec2, mock } = mockedEc2();
+    mock.on(CreateNetworkInterfaceCommand).resolves({ NetworkInterface: eni() });
+    mock.on(DescribeNetworkInterfacesCommand).resolves({ NetworkInterfaces: [eni()] });
+
+    await Eni.create(ec2, { subnetId: ids.subnet, owner: "db-failover", ...fast });
+    await Eni.create(ec2, { subnetId: ids.subnet, owner: false, ...fast });
+    await Eni.create(ec2, { subnetId: ids.subnet, owner: false, tags: { "eni-kit:managed-by": "by-hand" }, ...fast });
+
+    const [owned, unowned, byHand] = mock.commandCalls(CreateNetworkInterfaceCommand).map((call) => call.args[0].input.TagSpecifications);
+    expect(owned?.[0]?.Tags?.[0]).toEqual({ Key: "eni-kit:managed-by", Value: "db-failover" });
+    expect(owned?.[0]?.Tags?.[1]?.Value).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    expect(unowned).toBeUndefined();
+    expect(byHand).toEqual([{ ResourceType: "network-interface", Tags: [{ Key: "eni-kit:managed-by", Value: "by-hand" }] }]);
+  });
+
+  it("counts the ownership tags in the 50-tag limit, and frees their room with owner: false", async () => {
+    const { ec2, mock } = mockedEc2();
+    mock.on(CreateNetworkInterfaceCommand).resolves({ NetworkInterface: eni() });
+    mock.on(DescribeNetworkInterfacesCommand).resolves({ NetworkInterfaces: [eni()] });
+    const tags = (count: number) => Object.fromEntries(Array.from({ length: count }, (_, i) => [`k${i}`, "v"]));
+
+    const fits = await Eni.create(ec2, { subnetId: ids.subnet, tags: tags(48), ...fast });
+    const tooMany = await Eni.create(ec2, { subnetId: ids.subnet, tags: tags(49), ...fast });
+    const unowned = await Eni.create(ec2, { subnetId: ids.subnet, tags: tags(50), owner: false, ...fast });
+
+    expect(fits.isOk()).toBe(true);
+    expect(tooMany._unsafeUnwrapErr()).toMatchObject({ name: "ValidationError", field: "tags", message: "Expected at most 50 tags on one resource, got 51." });
+    expect(unowned.isOk()).toBe(true);
+    expect(mock.commandCalls(CreateNetworkInterfaceCommand).map((call) => call.args[0].input.TagSpecifications?.[0]?.Tags?.length)).toEqual([50, 50]);
+  });
+
+  it("leaves the creation time out with a caller's client token, so a retry sends the same request", async () => {
+    const { ec2, mock } = mockedEc2();
+    mock.on(CreateNetworkInterfaceCommand).resolves({ NetworkInterface: eni() });
+    mock.on(DescribeNetworkInterfacesCommand).resolves({ NetworkInterfaces: [eni()] });
+
+    await Eni.create(ec2, { subnetId: ids.subnet, clientToken: "retry-me", ...fast });
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await Eni.create(ec2, { subnetId: ids.subnet, clientToken: "retry-me", ...fast });
+
+    const [first, retry] = mock.commandCalls(CreateNetworkInterfaceCommand).map((call) => call.args[0].input);
+    expect(first?.TagSpecifications).toEqual([{ ResourceType: "network-interface", Tags: [{ Key: "eni-kit:managed-by", Value: "eni-kit" }] }]);
+    expect(retry).toEqual(first);
   });
 
   it("turns source/dest check off with one modify once the ENI is available", async () => {
@@ -147,6 +210,10 @@ describe("Eni.create", () => {
     ["a Name tag twice", { subnetId: ids.subnet, name: "a", tags: { Name: "b" } }, "tags.Name"],
     ["a too-long name", { subnetId: ids.subnet, name: "n".repeat(257) }, "name.Name"],
     ["51 tags with the name", { subnetId: ids.subnet, name: "n", tags: Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`k${i}`, "v"])) }, "tags"],
+    ["51 tags with the name and the ownership tags", { subnetId: ids.subnet, name: "n", tags: Object.fromEntries(Array.from({ length: 48 }, (_, i) => [`k${i}`, "v"])) }, "tags"],
+    ["an ownership tag in tags", { subnetId: ids.subnet, tags: { "eni-kit:created-at": "2020-01-01T00:00:00Z" } }, "tags.eni-kit:created-at"],
+    ["an empty owner", { subnetId: ids.subnet, owner: "" }, "owner"],
+    ["owner: true", { subnetId: ids.subnet, owner: true }, "owner"],
     ["an unknown interface type", { subnetId: ids.subnet, interfaceType: "branch" }, "interfaceType"],
     ["a non-boolean source/dest check", { subnetId: ids.subnet, sourceDestCheck: "no" }, "sourceDestCheck"],
     ["a long client token", { subnetId: ids.subnet, clientToken: "t".repeat(65) }, "clientToken"],
