@@ -343,8 +343,10 @@ export class MoveFailedError extends EniKitError {
   readonly phase: "detach" | "attach";
   /** Whether the ENI was re-attached to its source. */
   readonly rolledBack: boolean;
-  /** Where the ENI ended up, as last read (`undefined` if it could not be read). */
+  /** Where the ENI ended up, as last read (`undefined` if it was never read, or is gone). */
   readonly eni: EniState | undefined;
+  /** `true` when the final read failed and `eni` is the last state the move saw before that. */
+  readonly eniIsStale: boolean;
   /** What made the move fail. */
   readonly reason: EniError;
   /** The move's report: phases, durations, API calls, retries, force. */
@@ -356,12 +358,13 @@ export class MoveFailedError extends EniKitError {
    */
   constructor(
     message: string,
-    details: { phase: "detach" | "attach"; rolledBack: boolean; eni: EniState | undefined; reason: EniError; report: MoveReport },
+    details: { phase: "detach" | "attach"; rolledBack: boolean; eni: EniState | undefined; eniIsStale?: boolean; reason: EniError; report: MoveReport },
   ) {
     super(message, { code: details.reason.code, requestId: details.reason.requestId, cause: details.reason });
     this.phase = details.phase;
     this.rolledBack = details.rolledBack;
     this.eni = details.eni;
+    this.eniIsStale = details.eniIsStale ?? false;
     this.reason = details.reason;
     this.report = details.report;
   }

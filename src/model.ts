@@ -143,6 +143,16 @@ export function toEniState(raw: NetworkInterface): EniState {
   };
 }
 
+/**
+ * The attachment that holds the ENI, if any: one that is attaching or attached. A detaching or
+ * detached attachment is on its way out, and the ENI is about to be free.
+ */
+export function liveAttachment(raw: NetworkInterface): NonNullable<NetworkInterface["Attachment"]> | undefined {
+  const attachment = raw.Attachment;
+  if (attachment === undefined || raw.Status === "available") return undefined;
+  return attachment.Status === "attaching" || attachment.Status === "attached" ? attachment : undefined;
+}
+
 /** A short description of where an ENI stands, for logs and timeout messages: `in-use/attaching`. */
 export function describeState(raw: NetworkInterface): string {
   const attachment = raw.Attachment?.Status;

@@ -34,6 +34,12 @@ export function show(value: unknown): string {
   return Array.isArray(value) ? "an array" : "an object";
 }
 
+/** A field name for a key inside an object (`tags.team`), with an absurdly long key cut short. */
+export function fieldOf(parent: string, key: string): string {
+  // Longer than any valid tag key (128), so a key that is merely too long is still named whole.
+  return `${parent}.${key.length > 130 ? `${key.slice(0, 130)}…` : key}`;
+}
+
 function invalid<T>(field: string, expected: string, value: unknown): Check<T> {
   return err(new ValidationError(field, `Expected \`${field}\` to be ${expected}, got ${show(value)}.`));
 }
@@ -129,10 +135,10 @@ export function checkTags(field: string, value: unknown, reserved = 0): Check<Re
     return err(new ValidationError(field, `Expected at most ${MAX_TAGS} tags on one resource, got ${entries.length + reserved}.`));
   }
   for (const [key, tagValue] of entries) {
-    const checkedKey = checkTagKey(`${field}.${key}`, key);
+    const checkedKey = checkTagKey(fieldOf(field, key), key);
     if (checkedKey.isErr()) return err(checkedKey.error);
     if (typeof tagValue !== "string" || tagValue.length > MAX_TAG_VALUE) {
-      return invalid(`${field}.${key}`, `a tag value of at most ${MAX_TAG_VALUE} characters`, tagValue);
+      return invalid(fieldOf(field, key), `a tag value of at most ${MAX_TAG_VALUE} characters`, tagValue);
     }
   }
   return ok(value as Record<string, string>);
@@ -147,9 +153,8 @@ export function checkOptions<T extends object>(field: string, value: unknown): C
 /** Rejects keys the options type does not know: a typo must not silently change behaviour. */
 export function checkKnownKeys(field: string, value: object, known: readonly string[]): Check<void> {
   const unknown = Object.keys(value).find((key) => !known.includes(key));
-  return unknown === undefined
-    ? ok(undefined)
-    : err(new ValidationError(`${field}.${unknown}`, `Unknown option \`${unknown}\`; expected one of ${known.join(", ")}.`));
+  if (unknown === undefined) return ok(undefined);
+  return err(new ValidationError(fieldOf(field, unknown), `Unknown option ${show(unknown)}; expected one of ${known.join(", ")}.`));
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

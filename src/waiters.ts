@@ -2,6 +2,7 @@ import type { EC2Client, NetworkInterface } from "@aws-sdk/client-ec2";
 import { WaiterState, createWaiter } from "@smithy/util-waiter";
 import { err, errAsync, ok, okAsync, ResultAsync, type Result } from "neverthrow";
 import { describeEni } from "./ec2/describe.js";
+import { isTransient } from "./ec2/map-error.js";
 import type { CallContext } from "./ec2/send.js";
 import { AbortedError, InvalidStateError, ValidationError, WaitTimeoutError, type EniError } from "./errors.js";
 import { describeState } from "./model.js";
@@ -162,7 +163,11 @@ export function waitForEni(
   return pollUntil(ec2, `${id} to be ${waitingFor}`, wait, () =>
     describeEni(ec2, id, wait)
       .andThen((ni) => accept(ni).map((finished) => (finished ? done(ni) : notYet<NetworkInterface>(describeState(ni)))))
-      .orElse((error) => (visibleSoon && error.name === "NotFoundError" ? okAsync(notYet<NetworkInterface>("not visible yet")) : errAsync(error))),
+      .orElse((error) => {
+        if (visibleSoon && error.name === "NotFoundError") return okAsync(notYet<NetworkInterface>("not visible yet"));
+        // One throttled or failed read must not fail a wait that still has time left.
+        return isTransient(error) ? okAsync(notYet<NetworkInterface>(`read failed: ${error.code ?? error.name}`)) : errAsync(error);
+      }),
   );
 }
 

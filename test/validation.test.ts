@@ -443,7 +443,7 @@ describe("checkKnownKeys", () => {
     const error = failure(checkKnownKeys("options", { wait: true, maxWait: undefined, other: 1 }, ["wait", "maxWaitTime"]));
 
     expect(error.field).toBe("options.maxWait");
-    expect(error.message).toBe("Unknown option `maxWait`; expected one of wait, maxWaitTime.");
+    expect(error.message).toBe('Unknown option "maxWait"; expected one of wait, maxWaitTime.');
   });
 });
 

@@ -72,7 +72,7 @@ describe("checkWait", () => {
   });
 
   it("has the documented default limits per kind of wait", () => {
-    expect(DEFAULT_MAX_WAIT).toEqual({ attach: 300, detach: 600, available: 600, create: 120, delete: 120 });
+    expect(DEFAULT_MAX_WAIT).toEqual({ attach: 300, detach: 600, available: 600, create: 120, delete: 120, move: 600 });
     expect(WAIT_KEYS).toEqual(["maxWaitTime", "minDelay", "maxDelay", "abortSignal"]);
   });
 
@@ -295,7 +295,8 @@ describe("waitUntilAvailable", () => {
 
     expect(result._unsafeUnwrap()).toMatchObject({ NetworkInterfaceId: ids.eni, Status: "available" });
     expect(mock).toHaveReceivedCommandTimes(DescribeNetworkInterfacesCommand, 2);
-    expect(mock).toHaveReceivedCommandWith(DescribeNetworkInterfacesCommand, { NetworkInterfaceIds: [ids.eni] });
+    // Reads are batched into a filtered, paged Describe (see src/ec2/reader.ts).
+    expect(mock).toHaveReceivedCommandWith(DescribeNetworkInterfacesCommand, { Filters: [{ Name: "network-interface-id", Values: [ids.eni] }], MaxResults: 1000 });
   });
 
   it("times out naming the ENI and its last state", async () => {
@@ -327,15 +328,16 @@ describe("waitUntilAvailable", () => {
     expect(result._unsafeUnwrapErr()).toBeInstanceOf(NotFoundError);
   });
 
-  it("passes the abort signal to each request", async () => {
+  it("stops at once when the signal fires while a read is waiting for its batch", async () => {
     const { ec2, mock } = mockedEc2();
-    mock.on(DescribeNetworkInterfacesCommand).resolves({ NetworkInterfaces: [eni()] });
-    const signal = new AbortController().signal;
+    // The read never answers: only the signal can end the wait.
+    mock.on(DescribeNetworkInterfacesCommand).callsFake(() => new Promise(() => undefined));
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 20);
 
-    await waitUntilAvailable(ec2, ids.eni, { ...quick, abortSignal: signal });
+    const result = await waitUntilAvailable(ec2, ids.eni, { ...quick, abortSignal: controller.signal });
 
-    const args = mock.commandCalls(DescribeNetworkInterfacesCommand)[0]?.args as unknown[];
-    expect(args[1]).toEqual({ abortSignal: signal });
+    expect(result._unsafeUnwrapErr().name).toBe("AbortedError");
   });
 });
 

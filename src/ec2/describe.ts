@@ -1,7 +1,5 @@
 import {
   DescribeInstanceTypesCommand,
-  DescribeInstancesCommand,
-  DescribeNetworkInterfacesCommand,
   type EC2Client,
   type Instance,
   type NetworkInterface,
@@ -9,6 +7,7 @@ import {
 } from "@aws-sdk/client-ec2";
 import { errAsync, okAsync, type ResultAsync } from "neverthrow";
 import { AwsError, NotFoundError, type EniError } from "../errors.js";
+import { readersOf } from "./reader.js";
 import { send, type CallContext } from "./send.js";
 
 /** How many ENIs an instance type takes, in all and per network card. */
@@ -19,22 +18,25 @@ export interface InstanceTypeLimits {
   readonly perCard: ReadonlyMap<number, number>;
 }
 
-/** Reads one ENI. An id EC2 does not know is a `NotFoundError`. */
+/**
+ * Reads one ENI. Reads on one client are batched into shared, filtered Describe calls (see
+ * `reader.ts`), so many waiters cost one call per tick. An id EC2 does not know is a `NotFoundError`.
+ */
 export function describeEni(ec2: EC2Client, id: string, context: CallContext = {}): ResultAsync<NetworkInterface, EniError> {
-  return send(ec2, new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: [id] }), context).andThen((output) => {
-    const found = output.NetworkInterfaces?.find((ni) => ni.NetworkInterfaceId === id);
-    if (found === undefined) return errAsync(new NotFoundError("network-interface", id));
-    context.onState?.(found);
-    return okAsync(found);
-  });
+  return readersOf(ec2)
+    .networkInterfaces.read(id, context)
+    .andThen((found) => {
+      if (found === undefined) return errAsync(new NotFoundError("network-interface", id));
+      context.onState?.(found);
+      return okAsync(found);
+    });
 }
 
-/** Reads one instance. An id EC2 does not know is a `NotFoundError`. */
+/** Reads one instance, batched like {@link describeEni}. An id EC2 does not know is a `NotFoundError`. */
 export function describeInstance(ec2: EC2Client, id: string, context: CallContext = {}): ResultAsync<Instance, EniError> {
-  return send(ec2, new DescribeInstancesCommand({ InstanceIds: [id] }), context).andThen((output) => {
-    const found = output.Reservations?.flatMap((r) => r.Instances ?? []).find((instance) => instance.InstanceId === id);
-    return found === undefined ? errAsync(new NotFoundError("instance", id)) : okAsync(found);
-  });
+  return readersOf(ec2)
+    .instances.read(id, context)
+    .andThen((found) => (found === undefined ? errAsync(new NotFoundError("instance", id)) : okAsync(found)));
 }
 
 // Instance type limits never change, so one read per type per client is enough.

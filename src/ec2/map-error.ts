@@ -119,6 +119,21 @@ export function mapAwsError(error: unknown): EniError {
   return new AwsError(message, details);
 }
 
+const NETWORK_CODES = new Set(["ECONNRESET", "ECONNREFUSED", "EPIPE", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "ENOTFOUND", "EAI_AGAIN", "TimeoutError", "RequestTimeout"]);
+
+/**
+ * Whether a failure may pass by itself: throttling, a 5xx, a network error. A wait keeps
+ * polling through these (its deadline still bounds it) instead of failing a failover over one
+ * bad read.
+ */
+export function isTransient(error: EniError): boolean {
+  if (error.name === "ThrottledError") return true;
+  if (error.name !== "AwsError") return false;
+  const cause = (typeof error.cause === "object" && error.cause !== null ? error.cause : {}) as { $fault?: unknown; $metadata?: { httpStatusCode?: unknown }; code?: unknown };
+  const status = cause.$metadata?.httpStatusCode;
+  return cause.$fault === "server" || (typeof status === "number" && status >= 500) || NETWORK_CODES.has(typeof cause.code === "string" ? cause.code : (error.code ?? ""));
+}
+
 /** `InvalidNetworkInterfaceId.Malformed` → `networkInterfaceId`: the field EC2 refused. */
 function resourceOf(code: string): string {
   const resource = code.slice("Invalid".length, -".Malformed".length);

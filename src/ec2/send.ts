@@ -50,9 +50,9 @@ export function send<C extends Ec2Command>(
   // Checked here as well as by the SDK, so an aborted operation stops before its next request.
   if (abortSignal?.aborted === true) return errAsync(new AbortedError("The operation was aborted before its next request."));
   const options = abortSignal === undefined ? undefined : { abortSignal };
-  const started = performance.now();
+  const started = Date.now();
   const report = (outcome: string) =>
-    onCall?.({ action: command.constructor.name.replace(/Command$/, ""), outcome, durationMs: performance.now() - started });
+    onCall?.({ action: command.constructor.name.replace(/Command$/, ""), outcome, durationMs: Date.now() - started });
   // The SDK's `send` ties a command to the client's generics in a way a generic `C` cannot
   // satisfy; `OutputOf` recovers the command's own output type.
   return ResultAsync.fromPromise(

@@ -8,6 +8,7 @@ import {
 import { err, errAsync, ok, okAsync, ResultAsync, safeTry, type Result } from "neverthrow";
 import { describeEni, describeInstance, instanceTypeLimits, type InstanceTypeLimits } from "../ec2/describe.js";
 import { send } from "../ec2/send.js";
+import { liveAttachment } from "../model.js";
 import {
   AttachmentLimitError,
   AwsError,
@@ -158,9 +159,10 @@ export function attachEni(ec2: EC2Client, eniId: string, instanceId: unknown, op
   const request = parsed.value;
   const context = request.wait;
   return ResultAsync.combine([describeEni(ec2, eniId, context), describeInstance(ec2, request.instanceId, context)]).andThen(([ni, instance]) => {
-    if (ni.Attachment?.InstanceId === request.instanceId) {
+    const current = liveAttachment(ni);
+    if (current?.InstanceId === request.instanceId) {
       // Already there (or on its way): nothing to send, at most something to wait for.
-      return !request.waitForAttached || ni.Attachment.Status === "attached" ? okAsync(ni) : waitUntilInUse(ec2, eniId, request.wait, ni.Attachment.AttachmentId);
+      return !request.waitForAttached || current.Status === "attached" ? okAsync(ni) : waitUntilInUse(ec2, eniId, request.wait, current.AttachmentId);
     }
     return checkAvailable(ni)
       .asyncAndThen(() => instanceTypeLimits(ec2, instance.InstanceType ?? "unknown", context))

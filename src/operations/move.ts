@@ -10,7 +10,7 @@ import { err, errAsync, ok, okAsync, ResultAsync, safeTry, type Result } from "n
 import { describeEni, describeInstance, instanceTypeLimits } from "../ec2/describe.js";
 import { send, type ApiCall, type CallContext } from "../ec2/send.js";
 import { ConflictError, MoveFailedError, ValidationError, type EniError } from "../errors.js";
-import { describeState, toEniState } from "../model.js";
+import { describeState, liveAttachment, toEniState } from "../model.js";
 import {
   MAX_DEVICE_INDEX,
   checkBoolean,
@@ -19,7 +19,7 @@ import {
   checkKnownKeys,
   checkOptions,
 } from "../validation.js";
-import { DEFAULT_MAX_WAIT, WAIT_KEYS, checkWait, done, notYet, pollUntil, waitUntilDetached, waitUntilInUse, type Wait, type WaitOptions } from "../waiters.js";
+import { DEFAULT_MAX_WAIT, WAIT_KEYS, checkWait, done, notYet, pollUntil, waitUntilDetached, waitUntilInUse, type Poll, type Wait, type WaitOptions } from "../waiters.js";
 import { checkTarget, type Slot } from "./attach.js";
 import { checkDetachable } from "./detach.js";
 
@@ -157,7 +157,7 @@ function parseMove(instanceId: unknown, options: unknown): Result<ParsedMove, Va
     const expectedFrom =
       o.expectedFrom === undefined
         ? undefined
-        : o.expectedFrom.startsWith("eni-attach-")
+        : typeof o.expectedFrom === "string" && o.expectedFrom.startsWith("eni-attach-")
           ? yield* checkId("expectedFrom", o.expectedFrom, "eni-attach")
           : yield* checkId("expectedFrom", o.expectedFrom, "i");
     if (o.onEvent !== undefined && typeof o.onEvent !== "function") {
@@ -178,14 +178,19 @@ function parseMove(instanceId: unknown, options: unknown): Result<ParsedMove, Va
   });
 }
 
+// The final read after a failure gets its own short budget: the move's may be spent.
+const FINAL_READ_SECONDS = 15;
+
 const MUTATING = new Set(["DetachNetworkInterface", "AttachNetworkInterface"]);
 
 /** Keeps the move's books: phases, calls, retries, state changes; and tells `onEvent`. */
 class MoveBook {
-  readonly #started = performance.now();
+  readonly #started = Date.now();
   readonly #calls: ApiCall[] = [];
   readonly #phases: { phase: MovePhase; ok: boolean; durationMs: number }[] = [];
   #lastState: string | undefined;
+  /** The last description of the ENI read during the move: where it is, if a final read fails. */
+  lastSeen: NetworkInterface | undefined;
   retries = 0;
   forced = false;
   /** Whether a detach or attach of ours has gone through: from then on a failure is a MoveFailedError. */
@@ -216,6 +221,7 @@ class MoveBook {
         this.emit({ type: "call", call });
       },
       onState: (ni) => {
+        this.lastSeen = ni;
         const state = `${describeState(ni)}@${ni.Attachment?.InstanceId ?? "-"}`;
         if (state === this.#lastState) return;
         this.#lastState = state;
@@ -227,9 +233,9 @@ class MoveBook {
   /** Runs one phase, timing it and reporting its start and end. */
   async phase<T>(phase: MovePhase, run: () => PromiseLike<Result<T, EniError>>): Promise<Result<T, EniError>> {
     this.emit({ type: "phase-start", phase });
-    const started = performance.now();
+    const started = Date.now();
     const result = await run();
-    const durationMs = performance.now() - started;
+    const durationMs = Date.now() - started;
     this.#phases.push({ phase, ok: result.isOk(), durationMs });
     this.emit({ type: "phase-end", phase, ok: result.isOk(), durationMs });
     return result;
@@ -254,7 +260,7 @@ class MoveBook {
       callsByAction,
       retries: this.retries,
       forced: this.forced,
-      durationMs: performance.now() - this.#started,
+      durationMs: Date.now() - this.#started,
     };
     this.emit({ type: "done", report });
     return report;
@@ -282,9 +288,9 @@ export function moveEni(ec2: EC2Client, eniId: string, instanceId: unknown, opti
 }
 
 async function runMove(ec2: EC2Client, eniId: string, request: ParsedMove, book: MoveBook): Promise<Result<Moved, EniError>> {
-  const deadline = performance.now() + request.wait.maxWaitTime * 1000;
+  const deadline = Date.now() + request.wait.maxWaitTime * 1000;
   const context = book.context(request.wait);
-  const remaining = (): Wait & CallContext => ({ ...context, maxWaitTime: Math.max((deadline - performance.now()) / 1000, context.minDelay * 1.01) });
+  const remaining = (): Wait & CallContext => ({ ...context, maxWaitTime: Math.max((deadline - Date.now()) / 1000, context.minDelay * 1.01) });
 
   // Preflight: three reads at most (the instance type's limits are cached per client), no change.
   const preflight = await book.phase("preflight", () => preflightMove(ec2, eniId, request, context));
@@ -302,7 +308,7 @@ async function runMove(ec2: EC2Client, eniId: string, request: ParsedMove, book:
   if (source?.AttachmentId !== undefined) {
     const sourceAttachment = source.AttachmentId;
     const detached = await book.phase("detach", () => detachForMove(ec2, eniId, sourceAttachment, request, book, remaining));
-    if (detached.isErr()) return book.changed ? failed(ec2, eniId, "detach", detached.error, false, book) : refused(detached.error, book);
+    if (detached.isErr()) return book.changed ? failed(ec2, eniId, "detach", detached.error, false, book, request.wait) : refused(detached.error, book);
     const after = detached.value;
     if (after.Attachment !== undefined && after.Status !== "available") {
       // Someone attached it between our detach and our attach: they won the race.
@@ -323,7 +329,7 @@ async function runMove(ec2: EC2Client, eniId: string, request: ParsedMove, book:
     const rollback = await book.phase("rollback", () => rollbackTo(ec2, eniId, back, rollbackWait, book));
     rolledBack = rollback.isOk();
   }
-  return failed(ec2, eniId, "attach", attached.error, rolledBack, book);
+  return failed(ec2, eniId, "attach", attached.error, rolledBack, book, request.wait);
 }
 
 interface Preflight {
@@ -338,8 +344,8 @@ function preflightMove(ec2: EC2Client, eniId: string, request: ParsedMove, conte
     checkDetachable(ni)
       .andThen(() => checkFence(ni, request))
       .asyncAndThen(() => {
+        if (liveAttachment(ni)?.InstanceId === request.target) return okAsync<Preflight, EniError>({ ni, instance, slot: undefined });
         const current = ni.Status === "available" ? undefined : ni.Attachment;
-        if (current?.InstanceId === request.target) return okAsync<Preflight, EniError>({ ni, instance, slot: undefined });
         const sameIndex = request.deviceIndex === "same";
         if (sameIndex && current === undefined) {
           return errAsync(new ValidationError("deviceIndex", `\`deviceIndex: "same"\` needs an attached ENI; ${eniId} is not attached.`));
@@ -356,9 +362,9 @@ function preflightMove(ec2: EC2Client, eniId: string, request: ParsedMove, conte
 function checkFence(ni: NetworkInterface, request: ParsedMove): Result<void, EniError> {
   const expected = request.expectedFrom;
   if (expected === undefined) return ok(undefined);
-  const attachment = ni.Status === "available" ? undefined : ni.Attachment;
   // Already on the target is success whatever the fence says: the world is as the caller wants it.
-  if (attachment?.InstanceId === request.target) return ok(undefined);
+  if (liveAttachment(ni)?.InstanceId === request.target) return ok(undefined);
+  const attachment = ni.Status === "available" ? undefined : ni.Attachment;
   const actual = attachment === undefined ? "detached" : expected.startsWith("eni-attach-") ? attachment.AttachmentId : attachment.InstanceId;
   if (actual === expected) return ok(undefined);
   return err(new ConflictError(`Expected ${ni.NetworkInterfaceId} to be attached to ${expected}, but it is ${actual === "detached" ? "not attached" : `attached to ${actual}`}; nothing was changed.`, expected, actual));
@@ -479,12 +485,28 @@ function refused(error: EniError, book: MoveBook): Result<Moved, EniError> {
   return err(error);
 }
 
-/** Builds the `MoveFailedError`, reading where the ENI really is (without the caller's signal, which may have fired). */
-async function failed(ec2: EC2Client, eniId: string, phase: "detach" | "attach", reason: EniError, rolledBack: boolean, book: MoveBook): Promise<Result<Moved, EniError>> {
-  const final = await describeEni(ec2, eniId);
-  const state = final.isOk() ? toEniState(final.value) : undefined;
+/**
+ * Builds the `MoveFailedError`, reading where the ENI really is: without the caller's signal
+ * (it may have fired), retrying a throttled or failed read briefly, and falling back to the
+ * last state the move saw, so the caller is always told where the ENI is.
+ */
+async function failed(ec2: EC2Client, eniId: string, phase: "detach" | "attach", reason: EniError, rolledBack: boolean, book: MoveBook, wait: Wait): Promise<Result<Moved, EniError>> {
+  const budget: Wait = { ...wait, abortSignal: undefined, maxWaitTime: Math.min(FINAL_READ_SECONDS, wait.maxWaitTime) };
+  const final = await pollUntil<NetworkInterface | undefined>(ec2, `a final read of ${eniId}`, budget, () =>
+    describeEni(ec2, eniId)
+      .map((ni): Poll<NetworkInterface | undefined> => done(ni))
+      .orElse((error) => ok<Poll<NetworkInterface | undefined>>(error.name === "NotFoundError" ? done(undefined) : notYet(error.name))),
+  );
+  const fromLastSeen = final.isErr() && book.lastSeen !== undefined;
+  const seen = final.isOk() ? final.value : book.lastSeen;
+  const state = seen === undefined ? undefined : toEniState(seen);
   const report = book.close(rolledBack ? "rolled-back" : "failed");
-  const where = state === undefined ? "its state could not be read" : state.attachment === undefined ? `it is ${state.status}, not attached` : `it is ${state.status} on ${state.attachment.instanceId} (${state.attachment.status})`;
+  const where =
+    state === undefined
+      ? final.isOk()
+        ? "it no longer exists"
+        : "its state could not be read"
+      : `${fromLastSeen ? "as last seen, " : ""}${state.attachment === undefined ? `it is ${state.status}, not attached` : `it is ${state.status} on ${state.attachment.instanceId} (${state.attachment.status})`}`;
   const message = `Moving ${eniId} to ${book.to} failed in the ${phase} phase (${reason.name}: ${reason.message})${rolledBack ? "; it was rolled back to its source" : ""}; ${where}.`;
-  return err(new MoveFailedError(message, { phase, rolledBack, eni: state, reason, report }));
+  return err(new MoveFailedError(message, { phase, rolledBack, eni: state, eniIsStale: fromLastSeen, reason, report }));
 }

@@ -13,6 +13,7 @@ import {
   checkOptions,
   checkString,
   checkTagKey,
+  fieldOf,
   type Check,
 } from "../validation.js";
 
@@ -87,9 +88,9 @@ function parseQuery(query: unknown): Check<ParsedQuery> {
     if (q.tags !== undefined) {
       const tags = yield* checkOptions<Record<string, unknown>>("tags", q.tags);
       for (const [key, value] of Object.entries(tags)) {
-        yield* checkTagKey(`tags.${key}`, key);
+        yield* checkTagKey(fieldOf("tags", key), key);
         if (value === true) add("tag-key", [key]);
-        else add(`tag:${key}`, [yield* checkString(`tags.${key}`, value, 256)]);
+        else add(`tag:${key}`, [yield* checkString(fieldOf("tags", key), value, 256)]);
       }
     }
     const ids = q.ids === undefined ? undefined : yield* checkIds("ids", q.ids, "eni", 1);

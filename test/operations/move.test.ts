@@ -5,6 +5,8 @@ import {
   DescribeNetworkInterfacesCommand,
   DetachNetworkInterfaceCommand,
   ModifyNetworkInterfaceAttributeCommand,
+  type DescribeInstancesCommandInput,
+  type Instance,
   type NetworkInterface,
 } from "@aws-sdk/client-ec2";
 import { describe, expect, it } from "vitest";
@@ -18,14 +20,25 @@ const onStandby = (overrides: Partial<NetworkInterface["Attachment"]> = {}) => {
   return moved;
 };
 
+/** Answers DescribeInstances for the ids asked: the standby's answers in turn (the last one from then on), the source's always. */
+function instances(mock: ReturnType<typeof mockedEc2>["mock"], standbyAnswers: Instance[], sourceAnswers: Instance[]) {
+  let standbyRead = 0;
+  mock.on(DescribeInstancesCommand).callsFake((input: DescribeInstancesCommandInput) => {
+    const asked = input.Filters?.find((filter) => filter.Name === "instance-id")?.Values ?? input.InstanceIds ?? [];
+    const found = asked.flatMap((id) =>
+      id === ids.standby ? [standbyAnswers[Math.min(standbyRead++, standbyAnswers.length - 1)]] : id === ids.instance ? sourceAnswers : [],
+    );
+    return { Reservations: [{ Instances: found }] };
+  });
+}
+
 /** A mock of a floating ENI on `ids.instance`, a free standby, and t3.medium limits. */
 function world(sequence: NetworkInterface[]) {
   const { ec2, mock } = mockedEc2();
   const describe = mock.on(DescribeNetworkInterfacesCommand);
   for (const ni of sequence.slice(0, -1)) describe.resolvesOnce({ NetworkInterfaces: [ni] });
   describe.resolves({ NetworkInterfaces: [sequence.at(-1) ?? eni()] });
-  mock.on(DescribeInstancesCommand, { InstanceIds: [ids.standby] }).resolves({ Reservations: [{ Instances: [standby] }] });
-  mock.on(DescribeInstancesCommand, { InstanceIds: [ids.instance] }).resolves({ Reservations: [{ Instances: [instance()] }] });
+  instances(mock, [standby], [instance()]);
   mock.on(DescribeInstanceTypesCommand).resolves({ InstanceTypes: [t3medium] });
   mock.on(DetachNetworkInterfaceCommand).resolves({});
   mock.on(AttachNetworkInterfaceCommand).resolves({ AttachmentId: ids.otherAttachment });
@@ -131,10 +144,7 @@ describe("moveTo (scripted EC2 answers)", () => {
       .on(AttachNetworkInterfaceCommand)
       .rejectsOnce(ec2Error("InvalidParameterValue", `Instance '${ids.standby}' already has an interface attached at device index '1'.`))
       .resolves({ AttachmentId: ids.otherAttachment });
-    mock
-      .on(DescribeInstancesCommand, { InstanceIds: [ids.standby] })
-      .resolvesOnce({ Reservations: [{ Instances: [standby] }] })
-      .resolves({ Reservations: [{ Instances: [instance({ InstanceId: ids.standby, NetworkInterfaces: [{ Attachment: { DeviceIndex: 0 } }, { Attachment: { DeviceIndex: 1 } }] })] }] });
+    instances(mock, [standby, instance({ InstanceId: ids.standby, NetworkInterfaces: [{ Attachment: { DeviceIndex: 0 } }, { Attachment: { DeviceIndex: 1 } }] })], [instance()]);
 
     const result = await Eni.get(ec2, ids.eni).moveTo(ids.standby, fast);
 
@@ -183,8 +193,9 @@ describe("moveTo (scripted EC2 answers)", () => {
 
     const result = await Eni.get(ec2, ids.eni).moveTo(ids.standby, { rollback: false, ...fast });
 
-    expect(result._unsafeUnwrapErr()).toMatchObject({ name: "MoveFailedError", eni: undefined });
-    expect(result._unsafeUnwrapErr().message).toContain("could not be read");
+    // The last state the move saw stands in for the failed final read.
+    expect(result._unsafeUnwrapErr()).toMatchObject({ name: "MoveFailedError", eni: { status: "available", attachment: undefined } });
+    expect(result._unsafeUnwrapErr().message).toContain("as last seen, it is available");
   });
 
   it("ignores an onEvent hook that throws", async () => {

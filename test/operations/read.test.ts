@@ -34,7 +34,7 @@ describe("Eni.get", () => {
       requesterManaged: false,
       attachment: { id: ids.attachment, instanceId: ids.instance, deviceIndex: 1, networkCardIndex: 0, status: "attached", deleteOnTermination: false, attachedAt: new Date("2026-11-28T00:00:00Z") },
     });
-    expect(mock).toHaveReceivedCommandWith(DescribeNetworkInterfacesCommand, { NetworkInterfaceIds: [ids.eni] });
+    expect(mock).toHaveReceivedCommandWith(DescribeNetworkInterfacesCommand, { Filters: [{ Name: "network-interface-id", Values: [ids.eni] }], MaxResults: 1000 });
     expect(Object.isFrozen(snapshot)).toBe(true);
     expect(Object.isFrozen(snapshot.tags)).toBe(true);
     expect(() => {

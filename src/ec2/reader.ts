@@ -1,0 +1,148 @@
+import {
+  DescribeInstancesCommand,
+  DescribeNetworkInterfacesCommand,
+  type EC2Client,
+  type Instance,
+  type NetworkInterface,
+} from "@aws-sdk/client-ec2";
+import { err, ok, ResultAsync, type Result } from "neverthrow";
+import { AbortedError, type EniError } from "../errors.js";
+import { mapAwsError } from "./map-error.js";
+import { send, type ApiCall, type CallContext } from "./send.js";
+
+/**
+ * Ids per Describe call: EC2 takes up to 200 values in one filter (conservatively; some
+ * actions take more), and pages the answer.
+ */
+export const BATCH_SIZE = 200;
+/**
+ * The poll tick. While several ids of one kind are being read on one client (a fleet), reads go
+ * out at most once per tick, so a thousand waiters cost one Describe per batch of ids per tick
+ * instead of one each. Reads of a single id (one ENI's operations) are never delayed.
+ */
+export const TICK_MS = 250;
+// How far back "several ids are being read" looks.
+const RECENT_MS = 1000;
+// EC2's page size limit for these Describe calls.
+const PAGE_SIZE = 1000;
+
+/** One kind of batched read: how to ask EC2 for many ids at once, and how to find each in the answer. */
+interface ReadKind<T> {
+  readonly filter: string;
+  fetch(ec2: EC2Client, filter: string, ids: string[], nextToken: string | undefined, context: CallContext): ResultAsync<{ items: T[]; nextToken: string | undefined }, EniError>;
+  idOf(item: T): string | undefined;
+}
+
+const networkInterfaces: ReadKind<NetworkInterface> = {
+  filter: "network-interface-id",
+  fetch: (ec2, filter, ids, nextToken, context) =>
+    send(ec2, new DescribeNetworkInterfacesCommand({ Filters: [{ Name: filter, Values: ids }], MaxResults: PAGE_SIZE, ...(nextToken && { NextToken: nextToken }) }), context).map(
+      (output) => ({ items: output.NetworkInterfaces ?? [], nextToken: output.NextToken }),
+    ),
+  idOf: (ni) => ni.NetworkInterfaceId,
+};
+
+const instances: ReadKind<Instance> = {
+  filter: "instance-id",
+  fetch: (ec2, filter, ids, nextToken, context) =>
+    send(ec2, new DescribeInstancesCommand({ Filters: [{ Name: filter, Values: ids }], MaxResults: PAGE_SIZE, ...(nextToken && { NextToken: nextToken }) }), context).map(
+      (output) => ({ items: output.Reservations?.flatMap((reservation) => reservation.Instances ?? []) ?? [], nextToken: output.NextToken }),
+    ),
+  idOf: (instance) => instance.InstanceId,
+};
+
+interface Request<T> {
+  readonly context: CallContext;
+  settle(result: Result<T | undefined, EniError>): void;
+}
+
+/** Collects reads of one kind on one client and sends them as batched, paged Describe calls. */
+class BatchReader<T> {
+  readonly #pending = new Map<string, Request<T>[]>();
+  #scheduled = false;
+  #lastSentAt = Number.NEGATIVE_INFINITY;
+  /** When each recently read id was last asked for. */
+  readonly #recent = new Map<string, number>();
+
+  constructor(
+    private readonly ec2: EC2Client,
+    private readonly kind: ReadKind<T>,
+  ) {}
+
+  /** Reads one id; `undefined` when EC2 does not know it. */
+  read(id: string, context: CallContext): ResultAsync<T | undefined, EniError> {
+    const { abortSignal } = context;
+    if (abortSignal?.aborted === true) return new ResultAsync(Promise.resolve(err(new AbortedError("The operation was aborted before its next request."))));
+    const answer = new Promise<Result<T | undefined, EniError>>((resolve) => {
+      const onAbort = () => resolve(err(new AbortedError("The operation was aborted while waiting for a read.")));
+      abortSignal?.addEventListener("abort", onAbort, { once: true });
+      const settle = (result: Result<T | undefined, EniError>) => {
+        abortSignal?.removeEventListener("abort", onAbort);
+        resolve(result);
+      };
+      this.#pending.set(id, [...(this.#pending.get(id) ?? []), { context, settle }]);
+    });
+    this.#recent.set(id, Date.now());
+    this.#schedule();
+    return new ResultAsync(answer);
+  }
+
+  #schedule(): void {
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    const now = Date.now();
+    for (const [id, at] of this.#recent) if (now - at > RECENT_MS) this.#recent.delete(id);
+    const wait = this.#lastSentAt + TICK_MS - now;
+    // Reads made in the same turn always share the call; with a fleet, later ones wait for the tick.
+    if (wait <= 0 || this.#recent.size <= 1) queueMicrotask(() => this.#flush());
+    else setTimeout(() => this.#flush(), wait);
+  }
+
+  #flush(): void {
+    this.#scheduled = false;
+    this.#lastSentAt = Date.now();
+    const batch = [...this.#pending];
+    this.#pending.clear();
+    for (let start = 0; start < batch.length; start += BATCH_SIZE) void this.#send(batch.slice(start, start + BATCH_SIZE));
+  }
+
+  async #send(batch: [string, Request<T>[]][]): Promise<void> {
+    const requests = batch.flatMap(([, waiting]) => waiting);
+    try {
+      await this.#fetchAll(batch, requests);
+    } catch (thrown) {
+      // A malformed answer must fail these reads, never leave them waiting forever.
+      for (const request of requests) request.settle(err(mapAwsError(thrown)));
+    }
+  }
+
+  async #fetchAll(batch: [string, Request<T>[]][], requests: Request<T>[]): Promise<void> {
+    // One call serves many callers: tell each of them about it, as if it were theirs.
+    const context: CallContext = { onCall: (call: ApiCall) => requests.forEach((request) => request.context.onCall?.(call)) };
+    const ids = batch.map(([id]) => id);
+    const found = new Map<string, T>();
+    let nextToken: string | undefined;
+    do {
+      const page = await this.kind.fetch(this.ec2, this.kind.filter, ids, nextToken, context);
+      if (page.isErr()) {
+        for (const request of requests) request.settle(err(page.error));
+        return;
+      }
+      for (const item of page.value.items) found.set(this.kind.idOf(item) ?? "", item);
+      nextToken = page.value.nextToken;
+    } while (nextToken);
+    for (const [id, waiting] of batch) for (const request of waiting) request.settle(ok(found.get(id)));
+  }
+}
+
+const readers = new WeakMap<EC2Client, { networkInterfaces: BatchReader<NetworkInterface>; instances: BatchReader<Instance> }>();
+
+/** The batched readers of one client, made on first use. */
+export function readersOf(ec2: EC2Client) {
+  let found = readers.get(ec2);
+  if (found === undefined) {
+    found = { networkInterfaces: new BatchReader(ec2, networkInterfaces), instances: new BatchReader(ec2, instances) };
+    readers.set(ec2, found);
+  }
+  return found;
+}
