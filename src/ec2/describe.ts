@@ -39,8 +39,9 @@ export function describeInstance(ec2: EC2Client, id: string, context: CallContex
     .andThen((found) => (found === undefined ? errAsync(new NotFoundError("instance", id)) : okAsync(found)));
 }
 
-// Instance type limits never change, so one read per type per client is enough.
-const limitsCache = new WeakMap<EC2Client, Map<string, InstanceTypeLimits>>();
+// Instance type limits never change, so one read per type per client is enough; the pending
+// read is shared too, so a thousand concurrent attaches to one type make one call.
+const limitsCache = new WeakMap<EC2Client, Map<string, ResultAsync<InstanceTypeLimits, EniError>>>();
 
 /** Reads (once per client) how many ENIs an instance type takes. */
 export function instanceTypeLimits(
@@ -48,21 +49,23 @@ export function instanceTypeLimits(
   instanceType: string,
   context: CallContext = {},
 ): ResultAsync<InstanceTypeLimits, EniError> {
-  const cache = limitsCache.get(ec2) ?? new Map<string, InstanceTypeLimits>();
+  const cache = limitsCache.get(ec2) ?? new Map<string, ResultAsync<InstanceTypeLimits, EniError>>();
   limitsCache.set(ec2, cache);
   const cached = cache.get(instanceType);
-  if (cached !== undefined) return okAsync(cached);
+  if (cached !== undefined) return cached;
   const command = new DescribeInstanceTypesCommand({ InstanceTypes: [instanceType as _InstanceType] });
-  return send(ec2, command, context).andThen((output) => {
-    const network = output.InstanceTypes?.find((t) => t.InstanceType === instanceType)?.NetworkInfo;
-    if (network?.MaximumNetworkInterfaces === undefined) {
-      return errAsync(new AwsError(`EC2 did not report network limits for instance type ${instanceType}.`));
-    }
-    const perCard = new Map(
-      (network.NetworkCards ?? []).map((card) => [card.NetworkCardIndex ?? 0, card.MaximumNetworkInterfaces ?? 0]),
-    );
-    const limits = { instanceType, maxInterfaces: network.MaximumNetworkInterfaces, perCard };
-    cache.set(instanceType, limits);
-    return okAsync(limits);
-  });
+  // Not with the caller's signal: other callers may share this read, and it is one short call.
+  const read = send(ec2, command, { onCall: context.onCall })
+    .andThen((output) => {
+      const network = output.InstanceTypes?.find((t) => t.InstanceType === instanceType)?.NetworkInfo;
+      if (network?.MaximumNetworkInterfaces === undefined) {
+        return errAsync(new AwsError(`EC2 did not report network limits for instance type ${instanceType}.`));
+      }
+      const perCard = new Map((network.NetworkCards ?? []).map((card) => [card.NetworkCardIndex ?? 0, card.MaximumNetworkInterfaces ?? 0]));
+      return okAsync({ instanceType, maxInterfaces: network.MaximumNetworkInterfaces, perCard });
+    })
+    // A failed read is not remembered: the next caller tries again.
+    .orTee(() => cache.delete(instanceType));
+  cache.set(instanceType, read);
+  return read;
 }

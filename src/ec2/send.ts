@@ -2,6 +2,7 @@ import type { EC2Client, NetworkInterface } from "@aws-sdk/client-ec2";
 import { errAsync, ResultAsync } from "neverthrow";
 import { AbortedError, type EniError } from "../errors.js";
 import { mapAwsError } from "./map-error.js";
+import { takeToken } from "./rate-limit.js";
 
 /** Any EC2 command object, e.g. `new AttachNetworkInterfaceCommand(input)`. */
 export interface Ec2Command {
@@ -50,15 +51,18 @@ export function send<C extends Ec2Command>(
   // Checked here as well as by the SDK, so an aborted operation stops before its next request.
   if (abortSignal?.aborted === true) return errAsync(new AbortedError("The operation was aborted before its next request."));
   const options = abortSignal === undefined ? undefined : { abortSignal };
-  const started = Date.now();
-  const report = (outcome: string) =>
-    onCall?.({ action: command.constructor.name.replace(/Command$/, ""), outcome, durationMs: Date.now() - started });
-  // The SDK's `send` ties a command to the client's generics in a way a generic `C` cannot
-  // satisfy; `OutputOf` recovers the command's own output type.
-  return ResultAsync.fromPromise(
-    Promise.resolve().then(() => ec2.send(command as never, options) as Promise<OutputOf<C>>),
-    mapAwsError,
-  )
-    .andTee(() => report("ok"))
-    .orTee((error) => report(error.code ?? error.name));
+  const action = command.constructor.name.replace(/Command$/, "");
+  // The client-side rate limit first: a mass failover waits for tokens rather than being throttled.
+  return new ResultAsync(takeToken(ec2, action, abortSignal)).andThen(() => {
+    const started = Date.now();
+    const report = (outcome: string) => onCall?.({ action, outcome, durationMs: Date.now() - started });
+    // The SDK's `send` ties a command to the client's generics in a way a generic `C` cannot
+    // satisfy; `OutputOf` recovers the command's own output type.
+    return ResultAsync.fromPromise(
+      Promise.resolve().then(() => ec2.send(command as never, options) as Promise<OutputOf<C>>),
+      mapAwsError,
+    )
+      .andTee(() => report("ok"))
+      .orTee((error) => report(error.code ?? error.name));
+  });
 }

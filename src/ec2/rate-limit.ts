@@ -1,0 +1,129 @@
+import type { EC2Client } from "@aws-sdk/client-ec2";
+import { err, ok, type Result } from "neverthrow";
+import { AbortedError, ValidationError } from "../errors.js";
+
+/**
+ * One token bucket: `capacity` requests at once, refilled at `refillPerSecond`.
+ *
+ * @example
+ * ```ts
+ * const describeLimit: RateLimit = { capacity: 100, refillPerSecond: 20 };
+ * ```
+ */
+export interface RateLimit {
+  /** Requests that may go out at once (the burst). */
+  readonly capacity: number;
+  /** Requests per second sustained. */
+  readonly refillPerSecond: number;
+}
+
+// EC2's documented request buckets ("Request throttling for the Amazon EC2 API"): Describe*
+// 100 at 20/s; mutating actions 50 at 5/s, some with their own bucket. eni-kit keeps 10% under
+// them, so other traffic in the account and the SDK's own retries leave it room.
+const MARGIN = 0.9;
+const NON_MUTATING: RateLimit = { capacity: 100, refillPerSecond: 20 };
+const MUTATING: RateLimit = { capacity: 50, refillPerSecond: 5 };
+const OWN_BUCKETS: Readonly<Record<string, RateLimit>> = {
+  AssignPrivateIpAddresses: { capacity: 100, refillPerSecond: 5 },
+  UnassignPrivateIpAddresses: { capacity: 100, refillPerSecond: 5 },
+  CreateNetworkInterface: { capacity: 100, refillPerSecond: 5 },
+  DeleteNetworkInterface: { capacity: 100, refillPerSecond: 5 },
+  ModifyNetworkInterfaceAttribute: { capacity: 100, refillPerSecond: 5 },
+  CreateTags: { capacity: 100, refillPerSecond: 10 },
+  DeleteTags: { capacity: 100, refillPerSecond: 10 },
+};
+
+function defaultLimit(action: string): RateLimit {
+  const documented = OWN_BUCKETS[action] ?? (action.startsWith("Describe") ? NON_MUTATING : MUTATING);
+  return { capacity: Math.floor(documented.capacity * MARGIN), refillPerSecond: documented.refillPerSecond * MARGIN };
+}
+
+/** A bucket that hands out reservations: a caller learns how long to wait for its token. */
+class Bucket {
+  #tokens: number;
+  #updatedAt = Date.now();
+
+  constructor(private readonly limit: RateLimit) {
+    this.#tokens = limit.capacity;
+  }
+
+  /** Takes a token, possibly one not yet refilled; returns how many ms until it exists. */
+  reserve(): number {
+    const now = Date.now();
+    this.#tokens = Math.min(this.limit.capacity, this.#tokens + ((now - this.#updatedAt) / 1000) * this.limit.refillPerSecond);
+    this.#updatedAt = now;
+    this.#tokens -= 1;
+    return this.#tokens >= 0 ? 0 : (-this.#tokens / this.limit.refillPerSecond) * 1000;
+  }
+}
+
+interface ClientLimits {
+  readonly overrides: Readonly<Record<string, RateLimit>>;
+  readonly buckets: Map<string, Bucket>;
+}
+
+// `false` means the caller turned client-side limiting off for this client.
+const limits = new WeakMap<EC2Client, ClientLimits | false>();
+
+/**
+ * Sets how fast eni-kit sends requests on one client, per EC2 action. By default it stays 10%
+ * under EC2's documented request buckets (Describe*: 100 at once, 20/s; Attach, Detach and
+ * other mutating actions: 50 at once, 5/s; a few actions have their own), so a mass failover
+ * waits for tokens instead of drowning in `RequestLimitExceeded`. The limit is per client:
+ * give every part of a program the same client, or lower the limits.
+ *
+ * @param ec2 - the client the limits apply to.
+ * @param overrides - per-action limits to use instead of the defaults, or `false` to send
+ *   without client-side limiting.
+ * @returns `Ok` once set, or a `ValidationError` for a limit that is not two positive numbers.
+ * @example
+ * ```ts
+ * // Another process in this account polls too: leave it half of the Describe bucket.
+ * configureRateLimits(ec2, { DescribeNetworkInterfaces: { capacity: 50, refillPerSecond: 10 } });
+ * ```
+ */
+export function configureRateLimits(ec2: EC2Client, overrides: Readonly<Record<string, RateLimit>> | false): Result<void, ValidationError> {
+  if (overrides === false) {
+    limits.set(ec2, false);
+    return ok(undefined);
+  }
+  for (const [action, limit] of Object.entries(overrides as Record<string, Partial<RateLimit> | undefined>)) {
+    const valid = (value: unknown) => typeof value === "number" && Number.isFinite(value) && value > 0;
+    if (!valid(limit?.capacity) || !valid(limit?.refillPerSecond)) {
+      return err(new ValidationError(`overrides.${action}`, `Expected \`${action}\` to be { capacity, refillPerSecond } with positive numbers.`));
+    }
+  }
+  limits.set(ec2, { overrides: { ...overrides }, buckets: new Map() });
+  return ok(undefined);
+}
+
+/**
+ * Waits for a token for one request of `action` on this client. Resolves `Ok` when the request
+ * may go, or `AbortedError` if the caller's signal fires while it waits.
+ */
+export async function takeToken(ec2: EC2Client, action: string, abortSignal?: AbortSignal): Promise<Result<void, AbortedError>> {
+  let client = limits.get(ec2);
+  if (client === false) return ok(undefined);
+  if (client === undefined) {
+    client = { overrides: {}, buckets: new Map() };
+    limits.set(ec2, client);
+  }
+  let bucket = client.buckets.get(action);
+  if (bucket === undefined) {
+    bucket = new Bucket(client.overrides[action] ?? defaultLimit(action));
+    client.buckets.set(action, bucket);
+  }
+  const wait = bucket.reserve();
+  if (wait === 0) return ok(undefined);
+  return new Promise((resolve) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      resolve(err(new AbortedError(`Aborted while waiting to send ${action} under the client's rate limit.`)));
+    };
+    const timer = setTimeout(() => {
+      abortSignal?.removeEventListener("abort", onAbort);
+      resolve(ok(undefined));
+    }, wait);
+    abortSignal?.addEventListener("abort", onAbort, { once: true });
+  });
+}
