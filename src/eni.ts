@@ -18,6 +18,7 @@ import { createEni, type CreateEniOptions } from "./operations/create.js";
 import { deleteEni, type DeletedEni, type DeleteOptions } from "./operations/delete.js";
 import { detachEni, type DetachOptions } from "./operations/detach.js";
 import { moveEni, type MoveOptions, type MoveReport } from "./operations/move.js";
+import { attachMany, detachMany, moveMany, type BulkAttach, type BulkDetach, type BulkMove, type BulkOptions, type BulkReport } from "./operations/bulk.js";
 import { findOrphanEnis, reapOrphanEnis, type OrphanQuery, type ReapOptions, type ReapReport } from "./operations/orphans.js";
 import { findEnis, getEni, type FindQuery } from "./operations/read.js";
 import { checkKnownKeys, checkOptions } from "./validation.js";
@@ -203,6 +204,73 @@ export class Eni implements EniState {
     const client = checkClient(ec2);
     if (client.isErr()) return errAsync(client.error);
     return reapOrphanEnis(ec2, orphans, options);
+  }
+
+  /**
+   * Moves many ENIs at once, as in an AZ evacuation: each item is a `moveTo` with its own fence,
+   * force and rollback, at most `concurrency` at a time. Their waits share one
+   * DescribeNetworkInterfaces per batch of 200 ids per poll tick, and requests stay under the
+   * client's rate limits (see {@link configureRateLimits}), so a thousand moves do not drown in
+   * `RequestLimitExceeded`.
+   *
+   * @param ec2 - your `EC2Client` (use one client for the whole fleet: batching and limits are per client).
+   * @param moves - `{ eniId, to, ...moveOptions }` per ENI; each ENI once.
+   * @param options - `concurrency` (default 50).
+   * @returns `Ok` with every item's own `Result` in input order, and counts; `ValidationError`
+   *   (nothing sent) when any item is malformed.
+   * @example
+   * ```ts
+   * const report = await Eni.moveAll(ec2, [
+   *   { eniId: "eni-0123456789abcdef0", to: "i-0bbbbbbbbbbbbbbb2", expectedFrom: "i-0aaaaaaaaaaaaaaa1" },
+   *   { eniId: "eni-0fedcba9876543210", to: "i-0bbbbbbbbbbbbbbb2", expectedFrom: "i-0aaaaaaaaaaaaaaa1" },
+   * ]);
+   * report.map(({ succeeded, failed }) => console.log(`${succeeded} moved, ${failed} failed`));
+   * ```
+   */
+  static moveAll(ec2: EC2Client, moves: readonly BulkMove[], options?: BulkOptions): ResultAsync<BulkReport<Eni>, ValidationError> {
+    const client = checkClient(ec2);
+    if (client.isErr()) return errAsync(client.error);
+    return moveMany(moves, options, (eniId, to, moveOptions) => moveEni(ec2, eniId, to, moveOptions).map(({ ni, report }) => new Eni(ec2, toEniState(ni), report)));
+  }
+
+  /**
+   * Attaches many ENIs at once: each item is an `attachTo`, sharing waits and rate limits like
+   * {@link Eni.moveAll}.
+   *
+   * @param ec2 - your `EC2Client`.
+   * @param attaches - `{ eniId, instanceId, ...attachOptions }` per ENI; each ENI once.
+   * @param options - `concurrency` (default 50).
+   * @returns `Ok` with every item's own `Result` in input order; `ValidationError` (nothing sent)
+   *   when any item is malformed.
+   * @example
+   * ```ts
+   * const report = await Eni.attachAll(ec2, [{ eniId: "eni-0123456789abcdef0", instanceId: "i-0aaaaaaaaaaaaaaa1" }]);
+   * ```
+   */
+  static attachAll(ec2: EC2Client, attaches: readonly BulkAttach[], options?: BulkOptions): ResultAsync<BulkReport<Eni>, ValidationError> {
+    const client = checkClient(ec2);
+    if (client.isErr()) return errAsync(client.error);
+    return attachMany(attaches, options, (eniId, instanceId, attachOptions) => attachEni(ec2, eniId, instanceId, attachOptions).map((ni) => Eni.#from(ec2, ni)));
+  }
+
+  /**
+   * Detaches many ENIs at once: each item is a `detach`, sharing waits and rate limits like
+   * {@link Eni.moveAll}.
+   *
+   * @param ec2 - your `EC2Client`.
+   * @param detaches - `{ eniId, ...detachOptions }` per ENI; each ENI once.
+   * @param options - `concurrency` (default 50).
+   * @returns `Ok` with every item's own `Result` in input order; `ValidationError` (nothing sent)
+   *   when any item is malformed.
+   * @example
+   * ```ts
+   * const report = await Eni.detachAll(ec2, [{ eniId: "eni-0123456789abcdef0", force: true }]);
+   * ```
+   */
+  static detachAll(ec2: EC2Client, detaches: readonly BulkDetach[], options?: BulkOptions): ResultAsync<BulkReport<Eni>, ValidationError> {
+    const client = checkClient(ec2);
+    if (client.isErr()) return errAsync(client.error);
+    return detachMany(detaches, options, (eniId, detachOptions) => detachEni(ec2, eniId, detachOptions).map((ni) => Eni.#from(ec2, ni)));
   }
 
   /**

@@ -142,7 +142,7 @@ interface ParsedMove {
   readonly wait: Wait;
 }
 
-function parseMove(instanceId: unknown, options: unknown): Result<ParsedMove, ValidationError> {
+export function parseMove(instanceId: unknown, options: unknown): Result<ParsedMove, ValidationError> {
   return safeTry(function* () {
     const o = yield* checkOptions<MoveOptions>("options", options);
     yield* checkKnownKeys("options", o, MOVE_KEYS);

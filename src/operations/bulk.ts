@@ -1,0 +1,188 @@
+import { err, ok, ResultAsync, type Result } from "neverthrow";
+import { mapAwsError } from "../ec2/map-error.js";
+import { ValidationError, type EniError } from "../errors.js";
+import { checkId, checkInteger, checkKnownKeys, checkOptions, show } from "../validation.js";
+import { parseAttach, type AttachOptions } from "./attach.js";
+import { parseDetach, type DetachOptions } from "./detach.js";
+import { parseMove, type MoveOptions } from "./move.js";
+
+/**
+ * How a bulk operation runs.
+ *
+ * @example
+ * ```ts
+ * const options: BulkOptions = { concurrency: 20 };
+ * ```
+ */
+export interface BulkOptions {
+  /**
+   * How many items run at once. Waits are shared and requests are rate-limited per client
+   * anyway; this bounds memory and how much is in flight when something goes wrong.
+   * @default 50
+   */
+  readonly concurrency?: number;
+}
+
+/**
+ * One move of `Eni.moveAll`: the ENI, its target, and the options of `moveTo`.
+ *
+ * @example
+ * ```ts
+ * const move: BulkMove = { eniId: "eni-0123456789abcdef0", to: "i-0bbbbbbbbbbbbbbb2", expectedFrom: "i-0aaaaaaaaaaaaaaa1" };
+ * ```
+ */
+export interface BulkMove extends MoveOptions {
+  /** The ENI to move. */
+  readonly eniId: string;
+  /** The target instance. */
+  readonly to: string;
+}
+
+/**
+ * One attach of `Eni.attachAll`: the ENI, the instance, and the options of `attachTo`.
+ *
+ * @example
+ * ```ts
+ * const attach: BulkAttach = { eniId: "eni-0123456789abcdef0", instanceId: "i-0aaaaaaaaaaaaaaa1" };
+ * ```
+ */
+export interface BulkAttach extends AttachOptions {
+  /** The ENI to attach. */
+  readonly eniId: string;
+  /** The instance. */
+  readonly instanceId: string;
+}
+
+/**
+ * One detach of `Eni.detachAll`: the ENI and the options of `detach`.
+ *
+ * @example
+ * ```ts
+ * const detach: BulkDetach = { eniId: "eni-0123456789abcdef0", force: true };
+ * ```
+ */
+export interface BulkDetach extends DetachOptions {
+  /** The ENI to detach. */
+  readonly eniId: string;
+}
+
+/**
+ * The outcome of one item: its own `Result`, so one failure hides none of the others.
+ *
+ * @example
+ * ```ts
+ * for (const { eniId, result } of report.results) if (result.isErr()) console.error(eniId, result.error.message);
+ * ```
+ */
+export interface BulkResult<T> {
+  /** The item's ENI. */
+  readonly eniId: string;
+  /** What happened to it. */
+  readonly result: Result<T, EniError>;
+}
+
+/**
+ * What a bulk operation did, item by item, in the order given.
+ *
+ * @example
+ * ```ts
+ * console.log(`${report.succeeded} moved, ${report.failed} failed in ${report.durationMs} ms`);
+ * ```
+ */
+export interface BulkReport<T> {
+  /** One entry per item, in input order. */
+  readonly results: readonly BulkResult<T>[];
+  /** How many items succeeded. */
+  readonly succeeded: number;
+  /** How many failed. */
+  readonly failed: number;
+  /** How long the whole run took, in milliseconds. */
+  readonly durationMs: number;
+}
+
+const DEFAULT_CONCURRENCY = 50;
+const MAX_CONCURRENCY = 1000;
+
+type Item = Readonly<Record<string, unknown>> & { readonly eniId: string };
+
+/** Checks a whole bulk request (every item, before anything is sent), naming `items[3].field`. */
+function checkBulk(field: string, items: unknown, options: unknown, checkItem: (item: Record<string, unknown>) => Result<unknown, ValidationError>): Result<{ items: Item[]; concurrency: number }, ValidationError> {
+  if (!Array.isArray(items)) return err(new ValidationError(field, `Expected \`${field}\` to be an array, got ${show(items)}.`));
+  const checked: Item[] = [];
+  for (const [index, item] of (items as unknown[]).entries()) {
+    const at = `${field}[${index}]`;
+    const itemOptions = checkOptions<Record<string, unknown>>(at, item);
+    if (itemOptions.isErr()) return err(itemOptions.error);
+    const eniId = checkId(`${at}.eniId`, itemOptions.value["eniId"], "eni");
+    if (eniId.isErr()) return err(eniId.error);
+    const valid = checkItem(itemOptions.value);
+    if (valid.isErr()) return err(new ValidationError(`${at}.${valid.error.field}`, valid.error.message));
+    checked.push({ ...itemOptions.value, eniId: eniId.value });
+  }
+  const ids = checked.map((item) => item.eniId);
+  const duplicate = ids.find((id, index) => ids.indexOf(id) !== index);
+  if (duplicate !== undefined) return err(new ValidationError(field, `${duplicate} appears twice; each ENI may be in one item only.`));
+  const o = checkOptions<BulkOptions>("options", options);
+  if (o.isErr()) return err(o.error);
+  const known = checkKnownKeys("options", o.value, ["concurrency"]);
+  if (known.isErr()) return err(known.error);
+  const concurrency = o.value.concurrency === undefined ? ok(DEFAULT_CONCURRENCY) : checkInteger("concurrency", o.value.concurrency, 1, MAX_CONCURRENCY);
+  return concurrency.map((limit) => ({ items: checked, concurrency: limit }));
+}
+
+/** Runs `run` over the items, at most `concurrency` at a time, keeping input order. */
+async function runLimited<T>(items: readonly Item[], concurrency: number, run: (item: Item) => ResultAsync<T, EniError>): Promise<BulkReport<T>> {
+  const started = Date.now();
+  const results: BulkResult<T>[] = new Array<BulkResult<T>>(items.length);
+  let next = 0;
+  const worker = async () => {
+    for (let index = next++; index < items.length; index = next++) {
+      const item = items[index] as Item;
+      // A bug that throws inside one item must not take the others down with it.
+      const result = await run(item).then<Result<T, EniError>, Result<T, EniError>>((settled) => settled, (thrown) => err(mapAwsError(thrown)));
+      results[index] = { eniId: item.eniId, result };
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
+  const succeeded = results.filter(({ result }) => result.isOk()).length;
+  return { results, succeeded, failed: results.length - succeeded, durationMs: Date.now() - started };
+}
+
+function bulk<T>(field: string, items: unknown, options: unknown, checkItem: (item: Record<string, unknown>) => Result<unknown, ValidationError>, run: (item: Item) => ResultAsync<T, EniError>): ResultAsync<BulkReport<T>, ValidationError> {
+  const checked = checkBulk(field, items, options, checkItem);
+  if (checked.isErr()) return new ResultAsync(Promise.resolve(err(checked.error)));
+  return ResultAsync.fromSafePromise(runLimited(checked.value.items, checked.value.concurrency, run));
+}
+
+/** Splits an item into its ENI, its other id field, and the options of the single operation. */
+function split(item: Record<string, unknown>, idField: string): { id: unknown; options: Record<string, unknown> } {
+  const { eniId: _eniId, [idField]: id, ...options } = item;
+  return { id, options };
+}
+
+/** Runs many moves; see `Eni.moveAll`. */
+export function moveMany<T>(items: unknown, options: unknown, run: (eniId: string, to: string, options: MoveOptions) => ResultAsync<T, EniError>): ResultAsync<BulkReport<T>, ValidationError> {
+  return bulk("moves", items, options, (item) => {
+    const { id, options: moveOptions } = split(item, "to");
+    return parseMove(id, moveOptions).mapErr((error) => (error.field === "instanceId" ? new ValidationError("to", error.message) : error));
+  }, (item) => {
+    const { id, options: moveOptions } = split(item, "to");
+    return run(item.eniId, id as string, moveOptions);
+  });
+}
+
+/** Runs many attaches; see `Eni.attachAll`. */
+export function attachMany<T>(items: unknown, options: unknown, run: (eniId: string, instanceId: string, options: AttachOptions) => ResultAsync<T, EniError>): ResultAsync<BulkReport<T>, ValidationError> {
+  return bulk("attaches", items, options, (item) => {
+    const { id, options: attachOptions } = split(item, "instanceId");
+    return parseAttach(id, attachOptions);
+  }, (item) => {
+    const { id, options: attachOptions } = split(item, "instanceId");
+    return run(item.eniId, id as string, attachOptions);
+  });
+}
+
+/** Runs many detaches; see `Eni.detachAll`. */
+export function detachMany<T>(items: unknown, options: unknown, run: (eniId: string, options: DetachOptions) => ResultAsync<T, EniError>): ResultAsync<BulkReport<T>, ValidationError> {
+  return bulk("detaches", items, options, (item) => parseDetach(split(item, "eniId").options), (item) => run(item.eniId, split(item, "eniId").options as DetachOptions));
+}
