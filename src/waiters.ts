@@ -1,5 +1,4 @@
 import type { EC2Client, NetworkInterface } from "@aws-sdk/client-ec2";
-import { WaiterState, createWaiter } from "@smithy/util-waiter";
 import { err, errAsync, ok, okAsync, ResultAsync, type Result } from "neverthrow";
 import { describeEni } from "./ec2/describe.js";
 import { isTransient } from "./ec2/map-error.js";
@@ -24,12 +23,13 @@ export interface WaitOptions {
   readonly maxWaitTime?: number;
   /**
    * The first delay between checks, in seconds; later delays grow from it. The first check is immediate.
-   * @default 1
+   * @default 0.25
    */
   readonly minDelay?: number;
   /**
-   * The longest delay between checks, in seconds.
-   * @default 5
+   * The longest delay between checks, in seconds. Short, so a finished transition is noticed
+   * within a second; many waits on one client share their reads, so this does not multiply.
+   * @default 1
    */
   readonly maxDelay?: number;
   /** Stops the wait (and any request in flight) with an `AbortedError`. */
@@ -46,8 +46,10 @@ export interface Wait extends CallContext {
 
 /** Default limits per kind of wait, in seconds: EC2 usually settles in seconds, rarely in minutes. */
 export const DEFAULT_MAX_WAIT = { attach: 300, detach: 600, available: 600, create: 120, delete: 120, move: 600 } as const;
-const DEFAULT_MIN_DELAY = 1;
-const DEFAULT_MAX_DELAY = 5;
+// EC2 attaches and detaches in seconds: poll fast enough to notice within a fraction of that.
+// Measured with `npm run bench` (docs/performance.md).
+const DEFAULT_MIN_DELAY = 0.25;
+const DEFAULT_MAX_DELAY = 1;
 
 /** The wait fields every waiting option object shares. */
 export const WAIT_KEYS = ["maxWaitTime", "minDelay", "maxDelay", "abortSignal"] as const;
@@ -105,42 +107,55 @@ export const done = <T>(value: T): Poll<T> => ({ done: true, value });
 export const notYet = <T>(seen: string): Poll<T> => ({ done: false, seen });
 
 /**
- * Polls `check` on the SDK's waiter (first check at once, then growing jittered delays)
- * until it is done, fails, times out or is aborted. Used for every wait and every
- * bounded retry in the library, so they all share one timing and abort behaviour.
+ * Polls `check` until it is done, fails, times out or is aborted: the first check at once, then
+ * jittered delays from `minDelay` doubling up to `maxDelay` (the SDK waiters' schedule). Used for
+ * every wait and every bounded retry in the library, so they share one timing and abort
+ * behaviour. (Written here rather than on `@smithy/util-waiter`, which is deprecated upstream
+ * and whose bundle is larger than all of eni-kit.)
  */
-export function pollUntil<T>(
-  ec2: EC2Client,
-  waitingFor: string,
-  wait: Wait,
-  check: () => ResultAsync<Poll<T>, EniError>,
-): ResultAsync<T, EniError> {
-  if (wait.abortSignal?.aborted === true) return errAsync(aborted(waitingFor));
-  let lastSeen: string | undefined;
-  let outcome: Result<T, EniError> | undefined;
-  const run = createWaiter(
-    { client: ec2, maxWaitTime: wait.maxWaitTime, minDelay: wait.minDelay, maxDelay: wait.maxDelay, ...(wait.abortSignal && { abortSignal: wait.abortSignal }) },
-    undefined,
-    async () => {
-      // The SDK's waiter polls once more after an abort; do not let that poll send anything.
-      if (wait.abortSignal?.aborted === true) return { state: WaiterState.ABORTED };
+export function pollUntil<T>(waitingFor: string, wait: Wait, check: () => ResultAsync<Poll<T>, EniError>): ResultAsync<T, EniError> {
+  const deadline = Date.now() + wait.maxWaitTime * 1000;
+  const poll = async (): Promise<Result<T, EniError>> => {
+    let lastSeen: string | undefined;
+    for (let attempt = 1; ; attempt += 1) {
+      if (wait.abortSignal?.aborted === true) return err(aborted(waitingFor));
       const polled = await check();
-      if (polled.isErr()) {
-        outcome = err(polled.error);
-        return { state: WaiterState.FAILURE };
-      }
-      if (polled.value.done) {
-        outcome = ok(polled.value.value);
-        return { state: WaiterState.SUCCESS };
-      }
+      if (polled.isErr()) return err(polled.error);
+      if (polled.value.done) return ok(polled.value.value);
       lastSeen = polled.value.seen;
-      return { state: WaiterState.RETRY };
-    },
-  );
-  return ResultAsync.fromSafePromise(run).andThen((result) => {
-    if (result.state === WaiterState.ABORTED) return errAsync(aborted(waitingFor));
-    if (outcome !== undefined && result.state !== WaiterState.TIMEOUT) return outcome;
-    return errAsync(new WaitTimeoutError(waitingFor, wait.maxWaitTime, lastSeen));
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) return err(new WaitTimeoutError(waitingFor, wait.maxWaitTime, lastSeen));
+      const delay = backoff(wait, attempt) * 1000;
+      // The last sleep is cut to the deadline, so the final check happens right at it.
+      if (!(await sleep(Math.min(delay, remaining), wait.abortSignal))) return err(aborted(waitingFor));
+    }
+  };
+  return new ResultAsync(poll());
+}
+
+/**
+ * The SDK waiters' schedule: a random delay between `minDelay` and a ceiling that doubles each
+ * attempt, then exactly `maxDelay` once the ceiling has reached it.
+ */
+function backoff(wait: Wait, attempt: number): number {
+  if (attempt > Math.log2(wait.maxDelay / wait.minDelay) + 1) return wait.maxDelay;
+  const ceiling = Math.min(wait.minDelay * 2 ** (attempt - 1), wait.maxDelay);
+  return wait.minDelay + Math.random() * (ceiling - wait.minDelay);
+}
+
+/** Sleeps; resolves `false` at once if the signal fires. */
+function sleep(ms: number, abortSignal: AbortSignal | undefined): Promise<boolean> {
+  if (abortSignal?.aborted === true) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      resolve(false);
+    };
+    const timer = setTimeout(() => {
+      abortSignal?.removeEventListener("abort", onAbort);
+      resolve(true);
+    }, ms);
+    abortSignal?.addEventListener("abort", onAbort, { once: true });
   });
 }
 
@@ -160,7 +175,7 @@ export function waitForEni(
   accept: (ni: NetworkInterface) => Result<boolean, EniError>,
   visibleSoon = false,
 ): ResultAsync<NetworkInterface, EniError> {
-  return pollUntil(ec2, `${id} to be ${waitingFor}`, wait, () =>
+  return pollUntil(`${id} to be ${waitingFor}`, wait, () =>
     describeEni(ec2, id, wait)
       .andThen((ni) => accept(ni).map((finished) => (finished ? done(ni) : notYet<NetworkInterface>(describeState(ni)))))
       .orElse((error) => {
@@ -173,7 +188,7 @@ export function waitForEni(
 
 /** Waits until EC2 no longer reports the ENI (after a delete). */
 export function waitUntilGone(ec2: EC2Client, id: string, wait: Wait): ResultAsync<void, EniError> {
-  return pollUntil(ec2, `${id} to be deleted`, wait, () =>
+  return pollUntil(`${id} to be deleted`, wait, () =>
     describeEni(ec2, id, wait)
       .map((ni) => notYet<void>(describeState(ni)))
       .orElse((error) => (error.name === "NotFoundError" ? okAsync(done(undefined)) : errAsync(error))),

@@ -55,7 +55,7 @@ describe("checkWait", () => {
     const wait = checkWait(options, DEFAULT_MAX_WAIT.attach);
 
     // Assess
-    expect(wait._unsafeUnwrap()).toEqual({ maxWaitTime: 300, minDelay: 1, maxDelay: 5, abortSignal: undefined });
+    expect(wait._unsafeUnwrap()).toEqual({ maxWaitTime: 300, minDelay: 0.25, maxDelay: 1, abortSignal: undefined });
   });
 
   it("keeps given values and the signal itself", () => {
@@ -107,7 +107,7 @@ describe("checkWait", () => {
   it.each([
     ["equal to minDelay", { maxWaitTime: 2, minDelay: 2 }, "Expected `maxWaitTime` (2) to be greater than `minDelay` (2)."],
     ["below minDelay", { maxWaitTime: 1, minDelay: 2 }, "Expected `maxWaitTime` (1) to be greater than `minDelay` (2)."],
-    ["below the default minDelay", { maxWaitTime: 0.5 }, "Expected `maxWaitTime` (0.5) to be greater than `minDelay` (1)."],
+    ["below the default minDelay", { maxWaitTime: 0.2 }, "Expected `maxWaitTime` (0.2) to be greater than `minDelay` (0.25)."],
   ])("refuses a maxWaitTime %s", (_case, options, message) => {
     const error = checkWait(options, 600)._unsafeUnwrapErr();
 
@@ -162,11 +162,11 @@ describe("pollUntil", () => {
   it("checks once at once, then again only after minDelay", async () => {
     // Prepare
     vi.useFakeTimers();
-    const { ec2 } = mockedEc2();
+
     const { state, check } = counting((call) => okAsync(call < 2 ? notYet<string>("pending") : done("ready")));
 
     // Act
-    const polling = pollUntil(ec2, "x", { maxWaitTime: 60, minDelay: 1, maxDelay: 5, abortSignal: undefined }, check);
+    const polling = pollUntil("x", { maxWaitTime: 60, minDelay: 1, maxDelay: 5, abortSignal: undefined }, check);
     await flushMicrotasks();
     const beforeAnyTimer = state.calls;
     await vi.advanceTimersByTimeAsync(999);
@@ -182,22 +182,22 @@ describe("pollUntil", () => {
   });
 
   it("returns the done value of the first check without waiting", async () => {
-    const { ec2 } = mockedEc2();
+
     const value = { id: ids.eni };
     const { state, check } = counting(() => okAsync(done(value)));
 
-    const result = await pollUntil(ec2, "x", quick, check);
+    const result = await pollUntil("x", quick, check);
 
     expect(result._unsafeUnwrap()).toBe(value);
     expect(state.calls).toBe(1);
   });
 
   it("returns an error from the check as is, without checking again", async () => {
-    const { ec2 } = mockedEc2();
+
     const failure = new AccessDeniedError("no", { code: "UnauthorizedOperation" });
     const { state, check } = counting<string>((call) => (call === 1 ? okAsync(notYet("pending")) : errAsync(failure)));
 
-    const result = await pollUntil(ec2, "x", quick, check);
+    const result = await pollUntil("x", quick, check);
 
     expect(result._unsafeUnwrapErr()).toBe(failure);
     expect(state.calls).toBe(2);
@@ -205,10 +205,10 @@ describe("pollUntil", () => {
 
   it("times out with a WaitTimeoutError carrying the last state seen", async () => {
     vi.useFakeTimers();
-    const { ec2 } = mockedEc2();
+
     const { state, check } = counting<string>((call) => okAsync(notYet(`seen-${call}`)));
 
-    const polling = pollUntil(ec2, `${ids.eni} to be available`, { maxWaitTime: 10, minDelay: 1, maxDelay: 2, abortSignal: undefined }, check);
+    const polling = pollUntil(`${ids.eni} to be available`, { maxWaitTime: 10, minDelay: 1, maxDelay: 2, abortSignal: undefined }, check);
     await vi.advanceTimersByTimeAsync(10_000);
     const result = await polling;
 
@@ -220,20 +220,20 @@ describe("pollUntil", () => {
   });
 
   it("times out for real with tiny delays", async () => {
-    const { ec2 } = mockedEc2();
+
     const { state, check } = counting<string>(() => okAsync(notYet("pending")));
 
-    const result = await pollUntil(ec2, "x", brief, check);
+    const result = await pollUntil("x", brief, check);
 
     expect(result._unsafeUnwrapErr()).toMatchObject({ name: "WaitTimeoutError", lastState: "pending", maxWaitTime: 0.1 });
     expect(state.calls).toBeGreaterThan(1);
   });
 
   it("does not check at all when the signal is already aborted", async () => {
-    const { ec2 } = mockedEc2();
+
     const { state, check } = counting(() => okAsync(done("never")));
 
-    const result = await pollUntil(ec2, "x", { ...quick, abortSignal: AbortSignal.abort() }, check);
+    const result = await pollUntil("x", { ...quick, abortSignal: AbortSignal.abort() }, check);
 
     const error = result._unsafeUnwrapErr();
     expect(error).toBeInstanceOf(AbortedError);
@@ -243,11 +243,11 @@ describe("pollUntil", () => {
 
   it("stops with an AbortedError when the signal fires mid-wait", async () => {
     vi.useFakeTimers();
-    const { ec2 } = mockedEc2();
+
     const controller = new AbortController();
     const { state, check } = counting<string>(() => okAsync(notYet("pending")));
 
-    const polling = pollUntil(ec2, "x", { maxWaitTime: 60, minDelay: 1, maxDelay: 5, abortSignal: controller.signal }, check);
+    const polling = pollUntil("x", { maxWaitTime: 60, minDelay: 1, maxDelay: 5, abortSignal: controller.signal }, check);
     await flushMicrotasks();
     controller.abort();
     const result = await polling;
@@ -274,9 +274,9 @@ describe("pollUntil", () => {
   });
 
   it("works with any EC2Client, its own send untouched", async () => {
-    const { ec2, mock } = mockedEc2();
+    const { mock } = mockedEc2();
 
-    const result = await pollUntil(ec2, "x", quick, () => okAsync(done(1)));
+    const result = await pollUntil("x", quick, () => okAsync(done(1)));
 
     expect(result._unsafeUnwrap()).toBe(1);
     expect(mock.calls()).toHaveLength(0);

@@ -79,7 +79,7 @@ export function deleteEni(ec2: EC2Client, eniId: string, options: unknown): Resu
     .andThen(checkDetachable)
     .andThen((ni) => detachIfAsked(ec2, ni, request))
     .andThen(() =>
-      pollUntil(ec2, `${eniId} to be deletable`, request.wait, () =>
+      pollUntil(`${eniId} to be deletable`, request.wait, () =>
         send(ec2, new DeleteNetworkInterfaceCommand({ NetworkInterfaceId: eniId }), context)
           .map(() => done({ id: eniId, alreadyGone: false }))
           .orElse((error) => (error.name === "InvalidStateError" && error.state === "in-use" ? ok(notYet<DeletedEni>("in-use")) : err(error))),

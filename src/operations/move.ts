@@ -438,7 +438,7 @@ function attachForMove(
           return ok(notYet<string | undefined>("in-use"));
         });
       });
-  return pollUntil(ec2, `${eniId} to attach to ${request.target}`, wait, tryAttach).andThen((attachmentId) =>
+  return pollUntil(`${eniId} to attach to ${request.target}`, wait, tryAttach).andThen((attachmentId) =>
     (request.deleteOnTermination === undefined || attachmentId === undefined
       ? okAsync<unknown, EniError>(undefined)
       : send(ec2, new ModifyNetworkInterfaceAttributeCommand({ NetworkInterfaceId: eniId, Attachment: { AttachmentId: attachmentId, DeleteOnTermination: request.deleteOnTermination } }), wait)
@@ -467,7 +467,7 @@ function rollbackTo(
         (instance.NetworkInterfaces ?? []).some((n) => n.Attachment?.DeviceIndex === back.deviceIndex && (n.Attachment.NetworkCardIndex ?? 0) === back.networkCardIndex) ? free : { ...free, deviceIndex: back.deviceIndex },
       ),
     )
-    .andThen((slot) => pollUntil(ec2, `${eniId} to re-attach to ${back.instanceId}`, wait, () =>
+    .andThen((slot) => pollUntil(`${eniId} to re-attach to ${back.instanceId}`, wait, () =>
       send(ec2, new AttachNetworkInterfaceCommand({ NetworkInterfaceId: eniId, InstanceId: back.instanceId, DeviceIndex: slot.deviceIndex, NetworkCardIndex: slot.networkCardIndex }), wait)
         .map((output) => done(output.AttachmentId))
         .orElse((error) => {
@@ -492,7 +492,7 @@ function refused(error: EniError, book: MoveBook): Result<Moved, EniError> {
  */
 async function failed(ec2: EC2Client, eniId: string, phase: "detach" | "attach", reason: EniError, rolledBack: boolean, book: MoveBook, wait: Wait): Promise<Result<Moved, EniError>> {
   const budget: Wait = { ...wait, abortSignal: undefined, maxWaitTime: Math.min(FINAL_READ_SECONDS, wait.maxWaitTime) };
-  const final = await pollUntil<NetworkInterface | undefined>(ec2, `a final read of ${eniId}`, budget, () =>
+  const final = await pollUntil<NetworkInterface | undefined>(`a final read of ${eniId}`, budget, () =>
     describeEni(ec2, eniId)
       .map((ni): Poll<NetworkInterface | undefined> => done(ni))
       .orElse((error) => ok<Poll<NetworkInterface | undefined>>(error.name === "NotFoundError" ? done(undefined) : notYet(error.name))),
