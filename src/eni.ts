@@ -1,5 +1,5 @@
 import type { EC2Client, NetworkInterface } from "@aws-sdk/client-ec2";
-import { err, errAsync, ok, ResultAsync, safeTry, type Result } from "neverthrow";
+import { err, errAsync, ok, ResultAsync, type Result } from "neverthrow";
 import { describeEni } from "./ec2/describe.js";
 import { mapAwsError } from "./ec2/map-error.js";
 import { ValidationError, type EniError } from "./errors.js";
@@ -21,14 +21,11 @@ import { moveEni, type MoveOptions, type MoveReport } from "./operations/move.js
 import { attachMany, detachMany, moveMany, type BulkAttach, type BulkDetach, type BulkMove, type BulkOptions, type BulkReport } from "./operations/bulk.js";
 import { findOrphanEnis, reapOrphanEnis, type OrphanQuery, type ReapOptions, type ReapReport } from "./operations/orphans.js";
 import { findEnis, getEni, type FindQuery } from "./operations/read.js";
-import { checkKnownKeys, checkOptions } from "./validation.js";
 import {
   DEFAULT_MAX_WAIT,
-  WAIT_KEYS,
-  checkWait,
+  checkWaitOptions,
   waitUntilAvailable,
   waitUntilInUse,
-  type Wait,
   type WaitOptions,
 } from "./waiters.js";
 
@@ -365,7 +362,7 @@ export class Eni implements EniState {
    * ```
    */
   waitUntilAvailable(options?: WaitOptions): EniTask {
-    const wait = parseWait(options, DEFAULT_MAX_WAIT.available);
+    const wait = checkWaitOptions(options, DEFAULT_MAX_WAIT.available);
     if (wait.isErr()) return new EniTask(errAsync(wait.error));
     return Eni.#task(this.#ec2, waitUntilAvailable(this.#ec2, this.id, wait.value));
   }
@@ -383,7 +380,7 @@ export class Eni implements EniState {
    * ```
    */
   waitUntilInUse(options?: WaitOptions): EniTask {
-    const wait = parseWait(options, DEFAULT_MAX_WAIT.attach);
+    const wait = checkWaitOptions(options, DEFAULT_MAX_WAIT.attach);
     if (wait.isErr()) return new EniTask(errAsync(wait.error));
     return Eni.#task(this.#ec2, waitUntilInUse(this.#ec2, this.id, wait.value, this.attachment?.id));
   }
@@ -863,14 +860,6 @@ export class EniTask extends ResultAsync<Eni, EniError> {
   removeTags(keys: readonly string[], options?: WaitOptions): EniTask {
     return this.#chain((eni) => eni.removeTags(keys, options));
   }
-}
-
-function parseWait(options: unknown, defaultMaxWait: number): Result<Wait, ValidationError> {
-  return safeTry(function* () {
-    const o = yield* checkOptions<WaitOptions>("options", options);
-    yield* checkKnownKeys("options", o, WAIT_KEYS);
-    return checkWait(o, defaultMaxWait);
-  });
 }
 
 function checkClient(ec2: unknown): Result<EC2Client, ValidationError> {

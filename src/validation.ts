@@ -4,25 +4,17 @@ import { ValidationError } from "./errors.js";
 /** A pure input check: the value as the library will use it, or the field that was wrong. */
 export type Check<T> = Result<T, ValidationError>;
 
-/** EC2 resource ids: a prefix and 8 (older resources) or 17 lowercase hex digits. */
-const ID_PATTERNS = {
-  eni: /^eni-(?:[0-9a-f]{8}|[0-9a-f]{17})$/,
-  i: /^i-(?:[0-9a-f]{8}|[0-9a-f]{17})$/,
-  subnet: /^subnet-(?:[0-9a-f]{8}|[0-9a-f]{17})$/,
-  sg: /^sg-(?:[0-9a-f]{8}|[0-9a-f]{17})$/,
-  vpc: /^vpc-(?:[0-9a-f]{8}|[0-9a-f]{17})$/,
-  "eni-attach": /^eni-attach-(?:[0-9a-f]{8}|[0-9a-f]{17})$/,
-  eipalloc: /^eipalloc-(?:[0-9a-f]{8}|[0-9a-f]{17})$/,
-} as const;
-
 /** The kinds of id the library accepts, by prefix. */
-export type IdPrefix = keyof typeof ID_PATTERNS;
+export type IdPrefix = "eni" | "i" | "subnet" | "sg" | "vpc" | "eni-attach" | "eipalloc";
 
+/** EC2's most secondary private IPv4s on one ENI: the largest instance types take 50, the primary included. */
+export const MAX_SECONDARY_IPS = 49;
 /** EC2's device index range for secondary interfaces (0 is the primary's). */
 export const MAX_DEVICE_INDEX = 31;
-const MAX_TAGS = 50;
+/** EC2's limits on tags per resource and on a tag value's length. */
+export const MAX_TAGS = 50;
+export const MAX_TAG_VALUE = 256;
 const MAX_TAG_KEY = 128;
-const MAX_TAG_VALUE = 256;
 const MAX_DESCRIPTION = 255;
 const MAX_CLIENT_TOKEN = 64;
 
@@ -52,23 +44,27 @@ export function firstFailure(...checks: ReadonlyArray<Check<unknown>>): Check<vo
 
 /** An EC2 id of the given kind, e.g. `eni-0123456789abcdef0`. */
 export function checkId(field: string, value: unknown, prefix: IdPrefix): Check<string> {
-  return typeof value === "string" && ID_PATTERNS[prefix].test(value)
+  // A prefix and 8 (older resources) or 17 lowercase hex digits.
+  return typeof value === "string" && new RegExp(`^${prefix}-(?:[0-9a-f]{8}|[0-9a-f]{17})$`).test(value)
     ? ok(value)
     : invalid(field, `an id like "${prefix}-0123456789abcdef0"`, value);
 }
 
+/** A list of at least `min` items, each passing `checkItem`, without duplicates. */
+export function checkList<T>(field: string, value: unknown, min: number, expected: string, checkItem: (field: string, item: unknown) => Check<T>): Check<T[]> {
+  if (!Array.isArray(value) || value.length < min) return invalid(field, expected, value);
+  const items: T[] = [];
+  for (const [index, item] of (value as unknown[]).entries()) {
+    const checked = checkItem(`${field}[${index}]`, item);
+    if (checked.isErr()) return err(checked.error);
+    items.push(checked.value);
+  }
+  return new Set(items).size === items.length ? ok(items) : invalid(field, "a list without duplicates", value);
+}
+
 /** A list of ids of one kind, without duplicates. */
 export function checkIds(field: string, value: unknown, prefix: IdPrefix, min = 0): Check<string[]> {
-  if (!Array.isArray(value) || value.length < min) {
-    return invalid(field, `an array of at least ${min} "${prefix}-" id(s)`, value);
-  }
-  const items = value as unknown[];
-  for (const [index, item] of items.entries()) {
-    const id = checkId(`${field}[${index}]`, item, prefix);
-    if (id.isErr()) return err(id.error);
-  }
-  if (new Set(items).size !== items.length) return invalid(field, "a list without duplicates", value);
-  return ok(items as string[]);
+  return checkList(field, value, min, `an array of at least ${min} "${prefix}-" id(s)`, (itemField, item) => checkId(itemField, item, prefix));
 }
 
 /** A dotted-quad IPv4 address, each octet 0–255 without leading zeros. */
@@ -144,10 +140,14 @@ export function checkTags(field: string, value: unknown, reserved = 0): Check<Re
   return ok(value as Record<string, string>);
 }
 
-/** A plain options object, or nothing. JavaScript callers may pass anything. */
-export function checkOptions<T extends object>(field: string, value: unknown): Check<Partial<T>> {
+/**
+ * A plain options object, or nothing. JavaScript callers may pass anything. Given the `known`
+ * keys, any other key is refused too.
+ */
+export function checkOptions<T extends object>(field: string, value: unknown, known?: readonly string[]): Check<Partial<T>> {
   if (value === undefined) return ok({});
-  return isPlainObject(value) ? ok(value as Partial<T>) : invalid(field, "an options object", value);
+  if (!isPlainObject(value)) return invalid(field, "an options object", value);
+  return known === undefined ? ok(value as Partial<T>) : checkKnownKeys(field, value, known).map(() => value as Partial<T>);
 }
 
 /** Rejects keys the options type does not know: a typo must not silently change behaviour. */

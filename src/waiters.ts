@@ -5,7 +5,7 @@ import { isTransient } from "./ec2/map-error.js";
 import type { CallContext } from "./ec2/send.js";
 import { AbortedError, InvalidStateError, ValidationError, WaitTimeoutError, type EniError } from "./errors.js";
 import { describeState } from "./model.js";
-import { checkAbortSignal, show, type Check } from "./validation.js";
+import { checkAbortSignal, checkOptions, show, type Check } from "./validation.js";
 
 /**
  * How long and how often to poll, in seconds, in the SDK waiters' vocabulary.
@@ -72,6 +72,11 @@ export function checkWait(options: Partial<Record<(typeof WAIT_KEYS)[number], un
     if (signal.isErr()) return err(signal.error);
   }
   return ok({ maxWaitTime, minDelay, maxDelay, abortSignal: abortSignal as AbortSignal | undefined });
+}
+
+/** Checks an options object that holds wait options only, and fills in the defaults. */
+export function checkWaitOptions(options: unknown, defaultMaxWait: number): Check<Wait> {
+  return checkOptions<WaitOptions>("options", options, WAIT_KEYS).andThen((o) => checkWait(o, defaultMaxWait));
 }
 
 /**

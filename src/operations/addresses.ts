@@ -10,13 +10,13 @@ import {
   type NetworkInterface,
   type NetworkInterfacePrivateIpAddress,
 } from "@aws-sdk/client-ec2";
-import { err, errAsync, ok, okAsync, ResultAsync, safeTry } from "neverthrow";
+import { err, errAsync, ok, ResultAsync, safeTry, type Result } from "neverthrow";
 import { describeEni } from "../ec2/describe.js";
 import { send } from "../ec2/send.js";
 import { ConflictError, InvalidStateError, NotFoundError, ValidationError, type EniError } from "../errors.js";
-import { checkBoolean, checkId, checkInteger, checkIpv4, checkKnownKeys, checkOptions, show, type Check } from "../validation.js";
-import { WAIT_KEYS, checkWait, waitForEni, type Wait, type WaitOptions } from "../waiters.js";
-import { READ_BACK_MAX_WAIT, checkManaged, parseReadBack } from "./attributes.js";
+import { MAX_SECONDARY_IPS, checkBoolean, checkId, checkInteger, checkIpv4, checkList, checkOptions, show, type Check } from "../validation.js";
+import { WAIT_KEYS, checkWait, type Wait, type WaitOptions } from "../waiters.js";
+import { READ_BACK_MAX_WAIT, applyChange, changeEni, checkManaged, parseReadBack, type Change } from "./attributes.js";
 
 /**
  * How `assignPrivateIps` assigns.
@@ -60,23 +60,12 @@ export interface AssociateAddressOptions extends WaitOptions {
   readonly allowReassociation?: boolean;
 }
 
-// EC2's largest instance types take 50 private IPv4s per ENI, the primary included.
-const MAX_SECONDARY_IPS = 49;
 const ASSIGN_KEYS = ["allowReassignment", ...WAIT_KEYS];
 const ASSOCIATE_KEYS = ["privateIp", "allowReassociation", ...WAIT_KEYS];
 
 /** A non-empty list of IPv4 addresses without duplicates. */
 function checkIpList(field: string, value: unknown): Check<string[]> {
-  if (!Array.isArray(value) || value.length === 0) {
-    return err(new ValidationError(field, `Expected \`${field}\` to be a non-empty array of IPv4 addresses, got ${show(value)}.`));
-  }
-  const addresses: string[] = [];
-  for (const [index, item] of (value as unknown[]).entries()) {
-    const address = checkIpv4(`${field}[${index}]`, item);
-    if (address.isErr()) return err(address.error);
-    addresses.push(address.value);
-  }
-  return new Set(addresses).size === addresses.length ? ok(addresses) : err(new ValidationError(field, `Expected \`${field}\` to be a list without duplicates.`));
+  return checkList(field, value, 1, "a non-empty array of IPv4 addresses", checkIpv4);
 }
 
 function privateIps(ni: NetworkInterface): NetworkInterfacePrivateIpAddress[] {
@@ -92,8 +81,7 @@ type Wanted = { readonly count: number } | { readonly addresses: string[]; reado
 
 function parseAssign(addresses: unknown, options: unknown): Check<{ wanted: Wanted; wait: Wait }> {
   return safeTry(function* () {
-    const o = yield* checkOptions<AssignPrivateIpsOptions>("options", options);
-    yield* checkKnownKeys("options", o, ASSIGN_KEYS);
+    const o = yield* checkOptions<AssignPrivateIpsOptions>("options", options, ASSIGN_KEYS);
     const allowReassignment = o.allowReassignment === undefined ? false : yield* checkBoolean("allowReassignment", o.allowReassignment);
     const wait = yield* checkWait(o, READ_BACK_MAX_WAIT);
     if (typeof addresses === "number") {
@@ -116,31 +104,37 @@ export function assignIps(ec2: EC2Client, eniId: string, addresses: unknown, opt
   const parsed = parseAssign(addresses, options);
   if (parsed.isErr()) return errAsync(parsed.error);
   const { wanted, wait } = parsed.value;
-  return describeEni(ec2, eniId, wait)
-    .andThen(checkManaged)
-    .andThen((ni) => {
-      if ("count" in wanted) return assignCount(ec2, ni, wanted.count, wait);
-      const missing = wanted.addresses.filter((address) => !holds(ni, address));
-      if (missing.length === 0) return okAsync(ni);
-      return checkHolders(ec2, ni, missing, wanted.allowReassignment, wait)
-        .andThen(() =>
-          send(ec2, new AssignPrivateIpAddressesCommand({ NetworkInterfaceId: eniId, PrivateIpAddresses: missing, AllowReassignment: wanted.allowReassignment }), wait),
-        )
-        .andThen(() => waitForEni(ec2, eniId, `assigned ${missing.join(", ")}`, wait, (fresh) => ok(missing.every((address) => holds(fresh, address)))));
-    });
-}
-
-function assignCount(ec2: EC2Client, ni: NetworkInterface, count: number, wait: Wait): ResultAsync<NetworkInterface, EniError> {
-  const eniId = ni.NetworkInterfaceId ?? "";
-  const secondaries = (fresh: NetworkInterface) => privateIps(fresh).filter((entry) => entry.Primary !== true).length;
-  const atLeast = secondaries(ni) + count;
-  return send(ec2, new AssignPrivateIpAddressesCommand({ NetworkInterfaceId: eniId, SecondaryPrivateIpAddressCount: count }), wait).andThen((output) => {
-    const assigned = (output.AssignedPrivateIpAddresses ?? []).flatMap((entry) => (entry.PrivateIpAddress === undefined ? [] : [entry.PrivateIpAddress]));
-    // EC2 names the addresses it picked; the count covers a response that does not.
-    return waitForEni(ec2, eniId, `given ${count} more secondary IPs`, wait, (fresh) =>
-      ok(assigned.every((address) => holds(fresh, address)) && secondaries(fresh) >= atLeast),
+  if ("count" in wanted) return changeEni(ec2, eniId, wait, (ni) => ok(assignCount(ec2, ni, wanted.count, wait)));
+  return changeEni(ec2, eniId, wait, (ni) => {
+    const missing = wanted.addresses.filter((address) => !holds(ni, address));
+    return ok(
+      missing.length === 0
+        ? undefined
+        : {
+            waitingFor: `assigned ${missing.join(", ")}`,
+            apply: () =>
+              checkHolders(ec2, ni, missing, wanted.allowReassignment, wait).andThen(() =>
+                send(ec2, new AssignPrivateIpAddressesCommand({ NetworkInterfaceId: eniId, PrivateIpAddresses: missing, AllowReassignment: wanted.allowReassignment }), wait),
+              ),
+            isSet: (fresh: NetworkInterface) => missing.every((address) => holds(fresh, address)),
+          },
     );
   });
+}
+
+/** The change that assigns `count` more secondary IPs; it answers with the addresses EC2 picked. */
+function assignCount(ec2: EC2Client, ni: NetworkInterface, count: number, wait: Wait): Change<string[]> {
+  const secondaries = (fresh: NetworkInterface) => privateIps(fresh).filter((entry) => entry.Primary !== true).length;
+  const atLeast = secondaries(ni) + count;
+  return {
+    waitingFor: `given ${count} more secondary IPs`,
+    apply: () =>
+      send(ec2, new AssignPrivateIpAddressesCommand({ NetworkInterfaceId: ni.NetworkInterfaceId ?? "", SecondaryPrivateIpAddressCount: count }), wait).map((output) =>
+        (output.AssignedPrivateIpAddresses ?? []).flatMap((entry) => (entry.PrivateIpAddress === undefined ? [] : [entry.PrivateIpAddress])),
+      ),
+    // EC2 names the addresses it picked; the count covers a response that does not.
+    isSet: (fresh, assigned) => assigned.every((address) => holds(fresh, address)) && secondaries(fresh) >= atLeast,
+  };
 }
 
 /**
@@ -160,16 +154,14 @@ function checkHolders(ec2: EC2Client, ni: NetworkInterface, addresses: string[],
       for (const entry of privateIps(holder).filter((e) => e.PrivateIpAddress !== undefined && addresses.includes(e.PrivateIpAddress))) {
         const address = entry.PrivateIpAddress;
         if (entry.Primary === true) {
-          return errAsync(new InvalidStateError(`Address ${address} is the primary private IP of ${holderId}; EC2 cannot move a primary address.`, holderId, "primary"));
+          return err(new InvalidStateError(`Address ${address} is the primary private IP of ${holderId}; EC2 cannot move a primary address.`, holderId, "primary"));
         }
         if (!allowReassignment) {
-          return errAsync(
-            new ConflictError(`Address ${address} is assigned to ${holderId}; pass allowReassignment: true to move it to ${eniId}.`, "unassigned", holderId),
-          );
+          return err(new ConflictError(`Address ${address} is assigned to ${holderId}; pass allowReassignment: true to move it to ${eniId}.`, "unassigned", holderId));
         }
       }
     }
-    return okAsync(undefined);
+    return ok(undefined);
   });
 }
 
@@ -189,21 +181,23 @@ export function unassignIps(ec2: EC2Client, eniId: string, primaryIp: string, ad
   });
   if (parsed.isErr()) return errAsync(parsed.error);
   const { list, wait } = parsed.value;
-  return describeEni(ec2, eniId, wait)
-    .andThen(checkManaged)
-    .andThen((ni) => {
-      const present = list.filter((address) => holds(ni, address));
-      if (present.length === 0) return okAsync(ni);
-      return send(ec2, new UnassignPrivateIpAddressesCommand({ NetworkInterfaceId: eniId, PrivateIpAddresses: present }), wait).andThen(() =>
-        waitForEni(ec2, eniId, `without ${present.join(", ")}`, wait, (fresh) => ok(!present.some((address) => holds(fresh, address)))),
-      );
-    });
+  return changeEni(ec2, eniId, wait, (ni) => {
+    const present = list.filter((address) => holds(ni, address));
+    return ok(
+      present.length === 0
+        ? undefined
+        : {
+            waitingFor: `without ${present.join(", ")}`,
+            apply: () => send(ec2, new UnassignPrivateIpAddressesCommand({ NetworkInterfaceId: eniId, PrivateIpAddresses: present }), wait),
+            isSet: (fresh: NetworkInterface) => !present.some((address) => holds(fresh, address)),
+          },
+    );
+  });
 }
 
 function parseAssociate(allocationId: unknown, options: unknown) {
   return safeTry(function* () {
-    const o = yield* checkOptions<AssociateAddressOptions>("options", options);
-    yield* checkKnownKeys("options", o, ASSOCIATE_KEYS);
+    const o = yield* checkOptions<AssociateAddressOptions>("options", options, ASSOCIATE_KEYS);
     return ok({
       allocationId: yield* checkId("allocationId", allocationId, "eipalloc"),
       privateIp: o.privateIp === undefined ? undefined : yield* checkIpv4("privateIp", o.privateIp),
@@ -217,7 +211,7 @@ function parseAssociate(allocationId: unknown, options: unknown) {
 function describeAddress(ec2: EC2Client, allocationId: string, wait: Wait): ResultAsync<Address, EniError> {
   return send(ec2, new DescribeAddressesCommand({ AllocationIds: [allocationId] }), wait).andThen((output) => {
     const found = output.Addresses?.find((address) => address.AllocationId === allocationId);
-    return found === undefined ? errAsync(new NotFoundError("address", allocationId)) : okAsync(found);
+    return found === undefined ? err(new NotFoundError("address", allocationId)) : ok(found);
   });
 }
 
@@ -237,37 +231,46 @@ export function associateEip(ec2: EC2Client, eniId: string, allocationId: unknow
   if (parsed.isErr()) return errAsync(parsed.error);
   const request = parsed.value;
   const { wait } = request;
-  return ResultAsync.combine([describeEni(ec2, eniId, wait).andThen(checkManaged), describeAddress(ec2, request.allocationId, wait)]).andThen(([ni, address]) => {
-    const privateIp = request.privateIp ?? ni.PrivateIpAddress ?? "";
-    const entry = privateIps(ni).find((e) => e.PrivateIpAddress === privateIp);
-    if (entry === undefined) {
-      const own = privateIps(ni).map((e) => e.PrivateIpAddress).join(", ");
-      return errAsync(new ValidationError("privateIp", `${privateIp} is not a private IP of ${eniId} (it has ${own}).`));
-    }
-    if (address.NetworkInterfaceId === eniId && address.PrivateIpAddress === privateIp) return okAsync(ni);
-    const name = `Elastic IP ${request.allocationId} (${address.PublicIp ?? "unknown"})`;
-    if (address.AssociationId !== undefined && !request.allowReassociation) {
-      const where = whereAssociated(address);
-      return errAsync(new ConflictError(`${name} is associated with ${where}; pass allowReassociation: true to move it to ${eniId}/${privateIp}.`, "not associated", where));
-    }
-    const occupant = entry.Association?.AllocationId;
-    if (occupant !== undefined && !request.allowReassociation) {
-      return errAsync(
-        new ConflictError(
-          `${privateIp} of ${eniId} already has Elastic IP ${occupant} (one per private IP); pass allowReassociation: true to replace it with ${name}.`,
-          "no Elastic IP",
-          occupant,
-        ),
-      );
-    }
-    const command = new AssociateAddressCommand({
-      AllocationId: request.allocationId,
-      NetworkInterfaceId: eniId,
-      PrivateIpAddress: privateIp,
-      AllowReassociation: request.allowReassociation,
-    });
-    const shows = (fresh: NetworkInterface) => privateIps(fresh).some((e) => e.PrivateIpAddress === privateIp && e.Association?.AllocationId === request.allocationId);
-    return send(ec2, command, wait).andThen(() => waitForEni(ec2, eniId, `associated with ${request.allocationId} on ${privateIp}`, wait, (fresh) => ok(shows(fresh))));
+  return ResultAsync.combine([describeEni(ec2, eniId, wait).andThen(checkManaged), describeAddress(ec2, request.allocationId, wait)]).andThen(([ni, address]) =>
+    planAssociate(ec2, ni, address, request).asyncAndThen((change) => applyChange(ec2, ni, wait, change)),
+  );
+}
+
+function planAssociate(
+  ec2: EC2Client,
+  ni: NetworkInterface,
+  address: Address,
+  request: { allocationId: string; privateIp: string | undefined; allowReassociation: boolean; wait: Wait },
+): Result<Change<unknown> | undefined, EniError> {
+  const eniId = ni.NetworkInterfaceId ?? "";
+  const privateIp = request.privateIp ?? ni.PrivateIpAddress ?? "";
+  const entry = privateIps(ni).find((e) => e.PrivateIpAddress === privateIp);
+  if (entry === undefined) {
+    const own = privateIps(ni).map((e) => e.PrivateIpAddress).join(", ");
+    return err(new ValidationError("privateIp", `${privateIp} is not a private IP of ${eniId} (it has ${own}).`));
+  }
+  if (address.NetworkInterfaceId === eniId && address.PrivateIpAddress === privateIp) return ok(undefined);
+  const name = `Elastic IP ${request.allocationId} (${address.PublicIp ?? "unknown"})`;
+  if (address.AssociationId !== undefined && !request.allowReassociation) {
+    const where = whereAssociated(address);
+    return err(new ConflictError(`${name} is associated with ${where}; pass allowReassociation: true to move it to ${eniId}/${privateIp}.`, "not associated", where));
+  }
+  const occupant = entry.Association?.AllocationId;
+  if (occupant !== undefined && !request.allowReassociation) {
+    return err(
+      new ConflictError(`${privateIp} of ${eniId} already has Elastic IP ${occupant} (one per private IP); pass allowReassociation: true to replace it with ${name}.`, "no Elastic IP", occupant),
+    );
+  }
+  const command = new AssociateAddressCommand({
+    AllocationId: request.allocationId,
+    NetworkInterfaceId: eniId,
+    PrivateIpAddress: privateIp,
+    AllowReassociation: request.allowReassociation,
+  });
+  return ok({
+    waitingFor: `associated with ${request.allocationId} on ${privateIp}`,
+    apply: () => send(ec2, command, request.wait),
+    isSet: (fresh) => privateIps(fresh).some((e) => e.PrivateIpAddress === privateIp && e.Association?.AllocationId === request.allocationId),
   });
 }
 
@@ -294,18 +297,21 @@ export function disassociateEip(ec2: EC2Client, eniId: string, address: unknown,
   const parsed = parseDisassociate(address, options);
   if (parsed.isErr()) return errAsync(parsed.error);
   const { match, wait } = parsed.value;
-  return describeEni(ec2, eniId, wait)
-    .andThen(checkManaged)
-    .andThen((ni) => {
-      // Only Elastic IPs carry an association id; an auto-assigned public IP cannot be disassociated.
-      const associationId = privateIps(ni).find((entry) => match(entry) && entry.Association?.AssociationId !== undefined)?.Association?.AssociationId;
-      if (associationId === undefined) return okAsync(ni);
-      return send(ec2, new DisassociateAddressCommand({ AssociationId: associationId }), wait)
-        .map(() => undefined)
-        // Gone already (disassociated meanwhile): the goal holds.
-        .orElse((error) => (error.name === "NotFoundError" ? ok(undefined) : err(error)))
-        .andThen(() =>
-          waitForEni(ec2, eniId, `without association ${associationId}`, wait, (fresh) => ok(!privateIps(fresh).some((e) => e.Association?.AssociationId === associationId))),
-        );
-    });
+  return changeEni(ec2, eniId, wait, (ni) => {
+    // Only Elastic IPs carry an association id; an auto-assigned public IP cannot be disassociated.
+    const associationId = privateIps(ni).find((entry) => match(entry) && entry.Association?.AssociationId !== undefined)?.Association?.AssociationId;
+    return ok(
+      associationId === undefined
+        ? undefined
+        : {
+            waitingFor: `without association ${associationId}`,
+            apply: () =>
+              send(ec2, new DisassociateAddressCommand({ AssociationId: associationId }), wait)
+                .map(() => undefined)
+                // Gone already (disassociated meanwhile): the goal holds.
+                .orElse((error) => (error.name === "NotFoundError" ? ok(undefined) : err(error))),
+            isSet: (fresh: NetworkInterface) => !privateIps(fresh).some((e) => e.Association?.AssociationId === associationId),
+          },
+    );
+  });
 }

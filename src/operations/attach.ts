@@ -22,7 +22,6 @@ import {
   checkBoolean,
   checkId,
   checkInteger,
-  checkKnownKeys,
   checkOptions,
 } from "../validation.js";
 import { DEFAULT_MAX_WAIT, WAIT_KEYS, checkWait, checkWaitFlag, waitUntilInUse, type Wait, type WaitOptions } from "../waiters.js";
@@ -76,8 +75,7 @@ interface ParsedAttach {
 /** Checks `attachTo`'s input. */
 export function parseAttach(instanceId: unknown, options: unknown, defaultMaxWait: number = DEFAULT_MAX_WAIT.attach) {
   return safeTry(function* () {
-    const o = yield* checkOptions<AttachOptions>("options", options);
-    yield* checkKnownKeys("options", o, ATTACH_KEYS);
+    const o = yield* checkOptions<AttachOptions>("options", options, ATTACH_KEYS);
     const waitForAttached = yield* checkWaitFlag(o);
     const parsed: ParsedAttach = {
       instanceId: yield* checkId("instanceId", instanceId, "i"),

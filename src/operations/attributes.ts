@@ -6,29 +6,24 @@ import {
   type ModifyNetworkInterfaceAttributeCommandInput,
   type NetworkInterface,
 } from "@aws-sdk/client-ec2";
-import { err, errAsync, ok, okAsync, safeTry, type Result, type ResultAsync } from "neverthrow";
+import { err, errAsync, ok, okAsync, type Result, type ResultAsync } from "neverthrow";
 import { describeEni } from "../ec2/describe.js";
 import { send } from "../ec2/send.js";
 import { InvalidStateError, ValidationError, type EniError } from "../errors.js";
-import { checkBoolean, checkDescription, checkIds, checkKnownKeys, checkOptions, checkTagKey, checkTags, show, type Check } from "../validation.js";
-import { WAIT_KEYS, checkWait, waitForEni, type Wait, type WaitOptions } from "../waiters.js";
+import { MAX_TAGS, checkBoolean, checkDescription, checkIds, checkList, checkTagKey, checkTags, show, type Check } from "../validation.js";
+import { checkWaitOptions, waitForEni, type Wait } from "../waiters.js";
 
 /**
  * How long a change is read back before giving up: EC2 is eventually consistent, so a
  * change it accepted can take a moment to show in its reads; usually well under a minute.
  */
 export const READ_BACK_MAX_WAIT = 60;
-// EC2's limits: security groups per ENI (the adjustable quota's maximum) and tags per resource.
+// EC2's limit of security groups per ENI (the adjustable quota's maximum).
 const MAX_GROUPS = 16;
-const MAX_TAGS = 50;
 
-/** Checks options that are wait options only (every setter's second argument). */
+/** Checks a setter's options: wait options only, with the read-back limit. */
 export function parseReadBack(options: unknown): Check<Wait> {
-  return safeTry(function* () {
-    const o = yield* checkOptions<WaitOptions>("options", options);
-    yield* checkKnownKeys("options", o, WAIT_KEYS);
-    return checkWait(o, READ_BACK_MAX_WAIT);
-  });
+  return checkWaitOptions(options, READ_BACK_MAX_WAIT);
 }
 
 /**
@@ -41,116 +36,101 @@ export function checkManaged(ni: NetworkInterface): Result<NetworkInterface, Eni
   return err(new InvalidStateError(`Network interface ${id} is managed by another AWS service (${ni.RequesterId ?? "unknown"}); eni-kit leaves it alone.`, id, "requester-managed"));
 }
 
-/** A change EC2 has yet to make: the attribute to send, and how to see it done. */
-interface AttributeChange {
+/**
+ * A change EC2 has yet to make: the request that makes it, and how a fresh read shows it done.
+ * `applied` is what the request answered, for changes whose result EC2 picks.
+ */
+export interface Change<T> {
+  /** What the read-back waits for, for a timeout's message. */
   readonly waitingFor: string;
-  /** The attribute part of the request; EC2 takes one attribute per call. */
-  readonly attribute: Omit<ModifyNetworkInterfaceAttributeCommandInput, "NetworkInterfaceId">;
+  /** Sends the mutating request. */
+  readonly apply: () => ResultAsync<T, EniError>;
   /** Whether a fresh read shows the change. */
-  readonly isSet: (ni: NetworkInterface) => boolean;
+  readonly isSet: (ni: NetworkInterface, applied: T) => boolean;
 }
 
-/** Decides from the ENI as read what to change: `undefined` when it already shows the value. */
-type Plan = (ni: NetworkInterface) => Result<AttributeChange | undefined, EniError>;
-
-/** The plan for an attribute that needs nothing but its wanted value. */
-function plainChange(change: AttributeChange): Plan {
-  return (ni) => ok(change.isSet(ni) ? undefined : change);
+/** Applies a change to the ENI as read, and reads back until EC2 shows it; `undefined`: nothing to change, no call. */
+export function applyChange<T>(ec2: EC2Client, ni: NetworkInterface, wait: Wait, change: Change<T> | undefined): ResultAsync<NetworkInterface, EniError> {
+  if (change === undefined) return okAsync(ni);
+  return change.apply().andThen((applied) => waitForEni(ec2, ni.NetworkInterfaceId ?? "", change.waitingFor, wait, (fresh) => ok(change.isSet(fresh, applied))));
 }
 
 /**
- * Reads the ENI; when it already shows the value, returns it with no mutating call; else sends
- * one ModifyNetworkInterfaceAttribute and reads back until EC2 shows the value.
+ * The flow of every setter: reads the ENI, refuses a requester-managed one (unless the change is
+ * allowed there), lets `plan` decide from the read what to change, and applies it.
  */
-function modify(ec2: EC2Client, eniId: string, wait: Wait, plan: Plan): ResultAsync<NetworkInterface, EniError> {
+export function changeEni<T>(
+  ec2: EC2Client,
+  eniId: string,
+  wait: Wait,
+  plan: (ni: NetworkInterface) => Result<Change<T> | undefined, EniError>,
+  allowRequesterManaged = false,
+): ResultAsync<NetworkInterface, EniError> {
   return describeEni(ec2, eniId, wait)
-    .andThen(checkManaged)
-    .andThen((ni) =>
-      plan(ni).asyncAndThen((change) =>
-        change === undefined
-          ? okAsync(ni)
-          : send(ec2, new ModifyNetworkInterfaceAttributeCommand({ NetworkInterfaceId: eniId, ...change.attribute }), wait).andThen(() =>
-              waitForEni(ec2, eniId, change.waitingFor, wait, (fresh) => ok(change.isSet(fresh))),
-            ),
-      ),
-    );
+    .andThen((ni) => (allowRequesterManaged ? ok(ni) : checkManaged(ni)))
+    .andThen((ni) => plan(ni).asyncAndThen((change) => applyChange(ec2, ni, wait, change)));
 }
 
-/** Runs an operation only when its input checks passed, so bad input sends nothing. */
-function checked<T>(input: Check<T>, run: (value: T) => ResultAsync<NetworkInterface, EniError>): ResultAsync<NetworkInterface, EniError> {
-  return input.isErr() ? errAsync(input.error) : run(input.value);
+/** Runs a setter once its value and options passed their checks, so bad input sends nothing. */
+function checked<T>(value: Check<T>, options: unknown, run: (value: T, wait: Wait) => ResultAsync<NetworkInterface, EniError>): ResultAsync<NetworkInterface, EniError> {
+  if (value.isErr()) return errAsync(value.error);
+  const wait = parseReadBack(options);
+  return wait.isErr() ? errAsync(wait.error) : run(value.value, wait.value);
+}
+
+/** The attribute part of a ModifyNetworkInterfaceAttribute request; EC2 takes one attribute per call. */
+type Attribute = Omit<ModifyNetworkInterfaceAttributeCommandInput, "NetworkInterfaceId">;
+
+function modifyChange(ec2: EC2Client, eniId: string, wait: Wait, waitingFor: string, attribute: Attribute, isSet: (ni: NetworkInterface) => boolean): Change<unknown> {
+  return { waitingFor, apply: () => send(ec2, new ModifyNetworkInterfaceAttributeCommand({ NetworkInterfaceId: eniId, ...attribute }), wait), isSet };
+}
+
+/** Sets an attribute that needs nothing but its wanted value; already showing it: no call. */
+function setAttribute(ec2: EC2Client, eniId: string, wait: Wait, waitingFor: string, attribute: Attribute, isSet: (ni: NetworkInterface) => boolean): ResultAsync<NetworkInterface, EniError> {
+  return changeEni(ec2, eniId, wait, (ni) => ok(isSet(ni) ? undefined : modifyChange(ec2, eniId, wait, waitingFor, attribute, isSet)));
 }
 
 /** Replaces the ENI's security groups (1 to 16 `sg-` ids, in its VPC). Same set already: no call. */
 export function setEniSecurityGroups(ec2: EC2Client, eniId: string, groupIds: unknown, options: unknown): ResultAsync<NetworkInterface, EniError> {
-  const input = safeTry(function* () {
-    const groups = yield* checkIds("groupIds", groupIds, "sg", 1);
-    if (groups.length > MAX_GROUPS) {
-      return err(new ValidationError("groupIds", `Expected at most ${MAX_GROUPS} security groups on one network interface, got ${groups.length}.`));
-    }
-    return ok({ groups, wait: yield* parseReadBack(options) });
-  });
-  return checked(input, ({ groups, wait }) => {
-    const wanted = new Set(groups);
-    return modify(ec2, eniId, wait, plainChange({
-      waitingFor: `in security groups ${groups.join(", ")}`,
-      attribute: { Groups: groups },
+  const groups = checkIds("groupIds", groupIds, "sg", 1).andThen((ids) =>
+    ids.length > MAX_GROUPS ? err(new ValidationError("groupIds", `Expected at most ${MAX_GROUPS} security groups on one network interface, got ${ids.length}.`)) : ok(ids),
+  );
+  return checked(groups, options, (wanted, wait) =>
+    setAttribute(ec2, eniId, wait, `in security groups ${wanted.join(", ")}`, { Groups: wanted }, (ni) => {
       // Order means nothing to EC2, so the same set in another order is already set.
-      isSet: (ni) => {
-        const current = (ni.Groups ?? []).map((group) => group.GroupId);
-        return current.length === wanted.size && current.every((id) => id !== undefined && wanted.has(id));
-      },
-    }));
-  });
+      const current = (ni.Groups ?? []).map((group) => group.GroupId);
+      return current.length === wanted.length && current.every((id) => id !== undefined && wanted.includes(id));
+    }),
+  );
 }
 
 /** Turns EC2's source/destination check on or off (off for NAT instances and appliances). */
 export function setEniSourceDestCheck(ec2: EC2Client, eniId: string, enabled: unknown, options: unknown): ResultAsync<NetworkInterface, EniError> {
-  const input = safeTry(function* () {
-    return ok({ value: yield* checkBoolean("enabled", enabled), wait: yield* parseReadBack(options) });
-  });
-  return checked(input, ({ value, wait }) =>
-    modify(ec2, eniId, wait, plainChange({
-      waitingFor: `with source/dest check ${value ? "on" : "off"}`,
-      attribute: { SourceDestCheck: { Value: value } },
-      // A missing field reads as on, EC2's default.
-      isSet: (ni) => (ni.SourceDestCheck ?? true) === value,
-    })),
+  return checked(checkBoolean("enabled", enabled), options, (value, wait) =>
+    // A missing field reads as on, EC2's default.
+    setAttribute(ec2, eniId, wait, `with source/dest check ${value ? "on" : "off"}`, { SourceDestCheck: { Value: value } }, (ni) => (ni.SourceDestCheck ?? true) === value),
   );
 }
 
 /** Sets the description (up to 255 characters; an empty string clears it). */
 export function setEniDescription(ec2: EC2Client, eniId: string, text: unknown, options: unknown): ResultAsync<NetworkInterface, EniError> {
-  const input = safeTry(function* () {
-    return ok({ value: yield* checkDescription("text", text), wait: yield* parseReadBack(options) });
-  });
-  return checked(input, ({ value, wait }) =>
-    modify(ec2, eniId, wait, plainChange({
-      waitingFor: `described as ${show(value)}`,
-      attribute: { Description: { Value: value } },
-      isSet: (ni) => (ni.Description ?? "") === value,
-    })),
+  return checked(checkDescription("text", text), options, (value, wait) =>
+    setAttribute(ec2, eniId, wait, `described as ${show(value)}`, { Description: { Value: value } }, (ni) => (ni.Description ?? "") === value),
   );
 }
 
 /** Sets `DeleteOnTermination` of the ENI's current attachment; an unattached ENI is refused. */
 export function setEniDeleteOnTermination(ec2: EC2Client, eniId: string, enabled: unknown, options: unknown): ResultAsync<NetworkInterface, EniError> {
-  const input = safeTry(function* () {
-    return ok({ value: yield* checkBoolean("enabled", enabled), wait: yield* parseReadBack(options) });
-  });
-  return checked(input, ({ value, wait }) =>
-    modify(ec2, eniId, wait, (ni) => {
+  return checked(checkBoolean("enabled", enabled), options, (value, wait) =>
+    changeEni(ec2, eniId, wait, (ni) => {
       const attachmentId = ni.Attachment?.AttachmentId;
       if (attachmentId === undefined || ni.Status === "available") {
         return err(new InvalidStateError(`Network interface ${eniId} is not attached, so it has no DeleteOnTermination to set.`, eniId, ni.Status));
       }
       // Tied to this attachment: if the ENI moves meanwhile, the new attachment's flag is not ours.
       const isSet = (fresh: NetworkInterface) => fresh.Attachment?.AttachmentId === attachmentId && (fresh.Attachment.DeleteOnTermination ?? false) === value;
-      return ok(
-        isSet(ni)
-          ? undefined
-          : { waitingFor: `with deleteOnTermination ${value} on attachment ${attachmentId}`, attribute: { Attachment: { AttachmentId: attachmentId, DeleteOnTermination: value } }, isSet },
-      );
+      const attribute = { Attachment: { AttachmentId: attachmentId, DeleteOnTermination: value } };
+      return ok(isSet(ni) ? undefined : modifyChange(ec2, eniId, wait, `with deleteOnTermination ${value} on attachment ${attachmentId}`, attribute, isSet));
     }),
   );
 }
@@ -170,54 +150,43 @@ function tagsOf(ni: NetworkInterface): Map<string, string> {
  * on requester-managed ENIs (teams tag load balancers' ENIs for cost and ownership).
  */
 export function tagEni(ec2: EC2Client, eniId: string, tags: unknown, options: unknown): ResultAsync<NetworkInterface, EniError> {
-  const input = safeTry(function* () {
-    return ok({ wanted: Object.entries(yield* checkTags("tags", tags)), wait: yield* parseReadBack(options) });
-  });
-  return checked(input, ({ wanted, wait }) =>
-    describeEni(ec2, eniId, wait).andThen((ni) => {
+  return checked(checkTags("tags", tags), options, (checkedTags, wait) => {
+    const wanted = Object.entries(checkedTags);
+    return changeEni(ec2, eniId, wait, (ni) => {
       const current = tagsOf(ni);
       const changed = wanted.filter(([key, value]) => current.get(key) !== value);
-      if (changed.length === 0) return okAsync(ni);
+      if (changed.length === 0) return ok(undefined);
       const total = new Set([...userTagKeys(ni), ...wanted.map(([key]) => key)]).size;
       if (total > MAX_TAGS) {
-        return errAsync(new ValidationError("tags", `Expected at most ${MAX_TAGS} tags on one resource: ${eniId} has ${userTagKeys(ni).length}, and these would make ${total}.`));
+        return err(new ValidationError("tags", `Expected at most ${MAX_TAGS} tags on one resource: ${eniId} has ${userTagKeys(ni).length}, and these would make ${total}.`));
       }
-      const request = new CreateTagsCommand({ Resources: [eniId], Tags: changed.map(([Key, Value]) => ({ Key, Value })) });
-      return send(ec2, request, wait).andThen(() =>
-        waitForEni(ec2, eniId, `tagged ${changed.map(([key]) => key).join(", ")}`, wait, (fresh) => {
+      return ok({
+        waitingFor: `tagged ${changed.map(([key]) => key).join(", ")}`,
+        apply: () => send(ec2, new CreateTagsCommand({ Resources: [eniId], Tags: changed.map(([Key, Value]) => ({ Key, Value })) }), wait),
+        isSet: (fresh: NetworkInterface) => {
           const now = tagsOf(fresh);
-          return ok(changed.every(([key, value]) => now.get(key) === value));
-        }),
-      );
-    }),
-  );
+          return changed.every(([key, value]) => now.get(key) === value);
+        },
+      });
+    }, true);
+  });
 }
 
 /** Removes tags by key, whatever their values. Keys the ENI does not have send no call. */
 export function untagEni(ec2: EC2Client, eniId: string, keys: unknown, options: unknown): ResultAsync<NetworkInterface, EniError> {
-  const input = safeTry(function* () {
-    if (!Array.isArray(keys) || keys.length === 0) {
-      return err(new ValidationError("keys", `Expected \`keys\` to be a non-empty array of tag keys, got ${show(keys)}.`));
-    }
-    const checkedKeys: string[] = [];
-    for (const [index, key] of (keys as unknown[]).entries()) checkedKeys.push(yield* checkTagKey(`keys[${index}]`, key));
-    if (new Set(checkedKeys).size !== checkedKeys.length) {
-      return err(new ValidationError("keys", "Expected `keys` to be a list without duplicates."));
-    }
-    return ok({ keys: checkedKeys, wait: yield* parseReadBack(options) });
-  });
-  return checked(input, ({ keys: wanted, wait }) =>
-    describeEni(ec2, eniId, wait).andThen((ni) => {
+  return checked(checkList("keys", keys, 1, "a non-empty array of tag keys", checkTagKey), options, (wanted, wait) =>
+    changeEni(ec2, eniId, wait, (ni) => {
       const current = tagsOf(ni);
       const present = wanted.filter((key) => current.has(key));
-      if (present.length === 0) return okAsync(ni);
-      // Without a Value, EC2 deletes the tag whatever its value.
-      return send(ec2, new DeleteTagsCommand({ Resources: [eniId], Tags: present.map((Key) => ({ Key })) }), wait).andThen(() =>
-        waitForEni(ec2, eniId, `untagged ${present.join(", ")}`, wait, (fresh) => {
+      return ok(present.length === 0 ? undefined : {
+        waitingFor: `untagged ${present.join(", ")}`,
+        // Without a Value, EC2 deletes the tag whatever its value.
+        apply: () => send(ec2, new DeleteTagsCommand({ Resources: [eniId], Tags: present.map((Key) => ({ Key })) }), wait),
+        isSet: (fresh: NetworkInterface) => {
           const now = tagsOf(fresh);
-          return ok(present.every((key) => !now.has(key)));
-        }),
-      );
-    }),
+          return present.every((key) => !now.has(key));
+        },
+      });
+    }, true),
   );
 }

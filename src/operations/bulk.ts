@@ -1,7 +1,7 @@
 import { err, ok, ResultAsync, type Result } from "neverthrow";
 import { mapAwsError } from "../ec2/map-error.js";
 import { ValidationError, type EniError } from "../errors.js";
-import { checkId, checkInteger, checkKnownKeys, checkOptions, show } from "../validation.js";
+import { checkId, checkInteger, checkOptions, show } from "../validation.js";
 import { parseAttach, type AttachOptions } from "./attach.js";
 import { parseDetach, type DetachOptions } from "./detach.js";
 import { parseMove, type MoveOptions } from "./move.js";
@@ -122,10 +122,8 @@ function checkBulk(field: string, items: unknown, options: unknown, checkItem: (
   const ids = checked.map((item) => item.eniId);
   const duplicate = ids.find((id, index) => ids.indexOf(id) !== index);
   if (duplicate !== undefined) return err(new ValidationError(field, `${duplicate} appears twice; each ENI may be in one item only.`));
-  const o = checkOptions<BulkOptions>("options", options);
+  const o = checkOptions<BulkOptions>("options", options, ["concurrency"]);
   if (o.isErr()) return err(o.error);
-  const known = checkKnownKeys("options", o.value, ["concurrency"]);
-  if (known.isErr()) return err(known.error);
   const concurrency = o.value.concurrency === undefined ? ok(DEFAULT_CONCURRENCY) : checkInteger("concurrency", o.value.concurrency, 1, MAX_CONCURRENCY);
   return concurrency.map((limit) => ({ items: checked, concurrency: limit }));
 }

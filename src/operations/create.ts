@@ -10,6 +10,7 @@ import { describeEni } from "../ec2/describe.js";
 import { send } from "../ec2/send.js";
 import { AwsError, ValidationError, type EniError } from "../errors.js";
 import {
+  MAX_SECONDARY_IPS,
   checkBoolean,
   checkClientToken,
   checkDescription,
@@ -17,7 +18,6 @@ import {
   checkIds,
   checkInteger,
   checkIpv4,
-  checkKnownKeys,
   checkOneOf,
   checkOptions,
   checkTags,
@@ -110,14 +110,12 @@ const CREATE_KEYS = [
   "clientToken",
   ...WAIT_KEYS,
 ];
-// EC2's per-interface ceilings across instance types; the instance type enforces lower ones on attach.
-const MAX_SECONDARY_IPS = 49;
+// EC2's per-interface ceiling across instance types; the instance type enforces lower ones on attach.
 const MAX_IPV6 = 50;
 
 function parseCreate(options: unknown) {
   return safeTry(function* () {
-    const o = yield* checkOptions<CreateEniOptions>("options", options);
-    yield* checkKnownKeys("options", o, CREATE_KEYS);
+    const o = yield* checkOptions<CreateEniOptions>("options", options, CREATE_KEYS);
     const input: CreateNetworkInterfaceCommandInput = {
       SubnetId: yield* checkId("subnetId", o.subnetId, "subnet"),
       ClientToken: o.clientToken === undefined ? globalThis.crypto.randomUUID() : yield* checkClientToken("clientToken", o.clientToken),

@@ -3,7 +3,7 @@ import { err, errAsync, ok, okAsync, safeTry, type ResultAsync } from "neverthro
 import { describeEni } from "../ec2/describe.js";
 import { send } from "../ec2/send.js";
 import { InvalidStateError, type EniError } from "../errors.js";
-import { checkBoolean, checkKnownKeys, checkOptions } from "../validation.js";
+import { checkBoolean, checkOptions } from "../validation.js";
 import { DEFAULT_MAX_WAIT, WAIT_KEYS, checkWait, checkWaitFlag, done, notYet, pollUntil, waitUntilGone, type Wait, type WaitOptions } from "../waiters.js";
 import { checkDetachable, detachFrom } from "./detach.js";
 
@@ -52,8 +52,7 @@ const DELETE_KEYS = ["detachFirst", "force", "wait", ...WAIT_KEYS];
 
 function parseDelete(options: unknown) {
   return safeTry(function* () {
-    const o = yield* checkOptions<DeleteOptions>("options", options);
-    yield* checkKnownKeys("options", o, DELETE_KEYS);
+    const o = yield* checkOptions<DeleteOptions>("options", options, DELETE_KEYS);
     return ok({
       detachFirst: o.detachFirst === undefined ? false : yield* checkBoolean("detachFirst", o.detachFirst),
       force: o.force === undefined ? false : yield* checkBoolean("force", o.force),

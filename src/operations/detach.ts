@@ -3,7 +3,7 @@ import { err, errAsync, ok, okAsync, safeTry, type Result, type ResultAsync } fr
 import { describeEni } from "../ec2/describe.js";
 import { send } from "../ec2/send.js";
 import { InvalidStateError, type EniError } from "../errors.js";
-import { checkBoolean, checkKnownKeys, checkOptions } from "../validation.js";
+import { checkBoolean, checkOptions } from "../validation.js";
 import { DEFAULT_MAX_WAIT, WAIT_KEYS, checkWait, checkWaitFlag, waitUntilDetached, type Wait, type WaitOptions } from "../waiters.js";
 
 /**
@@ -40,8 +40,7 @@ export interface ParsedDetach {
 /** Checks `detach`'s options. */
 export function parseDetach(options: unknown) {
   return safeTry(function* () {
-    const o = yield* checkOptions<DetachOptions>("options", options);
-    yield* checkKnownKeys("options", o, DETACH_KEYS);
+    const o = yield* checkOptions<DetachOptions>("options", options, DETACH_KEYS);
     const waitForDetached = yield* checkWaitFlag(o);
     const parsed: ParsedDetach = {
       force: o.force === undefined ? false : yield* checkBoolean("force", o.force),

@@ -16,7 +16,6 @@ import {
   checkBoolean,
   checkId,
   checkInteger,
-  checkKnownKeys,
   checkOptions,
 } from "../validation.js";
 import { DEFAULT_MAX_WAIT, WAIT_KEYS, checkWait, done, notYet, pollUntil, waitUntilDetached, waitUntilInUse, type Poll, type Wait, type WaitOptions } from "../waiters.js";
@@ -144,8 +143,7 @@ interface ParsedMove {
 
 export function parseMove(instanceId: unknown, options: unknown): Result<ParsedMove, ValidationError> {
   return safeTry(function* () {
-    const o = yield* checkOptions<MoveOptions>("options", options);
-    yield* checkKnownKeys("options", o, MOVE_KEYS);
+    const o = yield* checkOptions<MoveOptions>("options", options, MOVE_KEYS);
     const wait = yield* checkWait(o, DEFAULT_MAX_WAIT.move);
     const force = o.force === undefined ? false : yield* checkBoolean("force", o.force);
     if (o.forceAfter !== undefined) {

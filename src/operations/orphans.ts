@@ -3,7 +3,7 @@ import { err, errAsync, ok, okAsync, ResultAsync, safeTry } from "neverthrow";
 import { describeEni } from "../ec2/describe.js";
 import { send } from "../ec2/send.js";
 import { ValidationError, type EniError } from "../errors.js";
-import { checkAbortSignal, checkId, checkInteger, checkKnownKeys, checkOptions, show, type Check } from "../validation.js";
+import { checkAbortSignal, checkId, checkInteger, checkOptions, show, type Check } from "../validation.js";
 import { findEnis } from "./read.js";
 import { OWNERSHIP_TAGS, checkOwner, createdAt, tagOf } from "./ownership.js";
 
@@ -82,8 +82,7 @@ function notOrphan(ni: NetworkInterface, owner: string): string | undefined {
 
 function parseQuery(query: unknown) {
   return safeTry(function* () {
-    const q = yield* checkOptions<OrphanQuery>("query", query);
-    yield* checkKnownKeys("query", q, QUERY_KEYS);
+    const q = yield* checkOptions<OrphanQuery>("query", query, QUERY_KEYS);
     if (typeof q.olderThan !== "number" || !Number.isFinite(q.olderThan) || q.olderThan < 0) {
       yield* err(new ValidationError("olderThan", `Expected \`olderThan\` to be a number of seconds, 0 or more, got ${show(q.olderThan)}.`));
     }
@@ -123,8 +122,7 @@ function parseReap(orphans: unknown, options: unknown): Check<{ ids: string[]; o
       ids.push(yield* checkId(`orphans[${index}]`, id, "eni"));
     }
     if (new Set(ids).size !== ids.length) yield* err(new ValidationError("orphans", "Expected each ENI at most once in `orphans`."));
-    const o = yield* checkOptions<ReapOptions>("options", options);
-    yield* checkKnownKeys("options", o, REAP_KEYS);
+    const o = yield* checkOptions<ReapOptions>("options", options, REAP_KEYS);
     return ok({
       ids,
       owner: o.owner === undefined ? OWNERSHIP_TAGS.defaultOwner : yield* checkOwner("owner", o.owner),

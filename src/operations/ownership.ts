@@ -1,7 +1,7 @@
 import type { NetworkInterface } from "@aws-sdk/client-ec2";
 import { err, ok } from "neverthrow";
 import { ValidationError } from "../errors.js";
-import { checkString, type Check } from "../validation.js";
+import { MAX_TAG_VALUE, checkString, type Check } from "../validation.js";
 
 /**
  * The tags `Eni.create` puts on every ENI it makes, so eni-kit can later tell its own ENIs
@@ -23,7 +23,6 @@ export const OWNERSHIP_TAGS = {
   defaultOwner: "eni-kit",
 } as const;
 
-const MAX_TAG_VALUE = 256;
 
 /** An owner value: what the `eni-kit:managed-by` tag says. */
 export function checkOwner(field: string, value: unknown): Check<string> {

@@ -21,7 +21,6 @@ import {
   checkAbortSignal,
   checkId,
   checkInteger,
-  checkKnownKeys,
   checkOneOf,
   checkOptions,
   show,
@@ -146,8 +145,7 @@ interface ParsedPlan {
 
 function parsePlan(plan: unknown): Check<ParsedPlan> {
   return safeTry(function* () {
-    const p = yield* checkOptions<PermissionPlan>("plan", plan);
-    yield* checkKnownKeys("plan", p, PLAN_KEYS);
+    const p = yield* checkOptions<PermissionPlan>("plan", plan, PLAN_KEYS);
     const eniId = yield* checkId("networkInterfaceId", p.networkInterfaceId, "eni");
     const to = yield* checkId("toInstanceId", p.toInstanceId, "i");
     const from = p.fromInstanceId === undefined ? undefined : yield* checkId("fromInstanceId", p.fromInstanceId, "i");

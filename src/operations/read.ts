@@ -8,7 +8,6 @@ import {
   checkAbortSignal,
   checkId,
   checkIds,
-  checkKnownKeys,
   checkOneOf,
   checkOptions,
   checkString,
@@ -69,8 +68,7 @@ interface ParsedQuery {
 
 function parseQuery(query: unknown): Check<ParsedQuery> {
   return safeTry(function* () {
-    const q = yield* checkOptions<FindQuery>("query", query);
-    yield* checkKnownKeys("query", q, FIND_KEYS);
+    const q = yield* checkOptions<FindQuery>("query", query, FIND_KEYS);
     const filters: Filter[] = [];
     const add = (name: string, values: string[]) => filters.push({ Name: name, Values: values });
     if (q.name !== undefined) add("tag:Name", [yield* checkString("name", q.name, 256)]);
