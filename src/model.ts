@@ -148,9 +148,13 @@ export function toEniState(raw: NetworkInterface): EniState {
  * detached attachment is on its way out, and the ENI is about to be free.
  */
 export function liveAttachment(raw: NetworkInterface): NonNullable<NetworkInterface["Attachment"]> | undefined {
-  const attachment = raw.Attachment;
-  if (attachment === undefined || raw.Status === "available") return undefined;
-  return attachment.Status === "attaching" || attachment.Status === "attached" ? attachment : undefined;
+  const attachment = attachmentOf(raw);
+  return attachment?.Status === "attaching" || attachment?.Status === "attached" ? attachment : undefined;
+}
+
+/** The ENI's attachment, unless its status says it is free: EC2 can still show a finished one. */
+export function attachmentOf(raw: NetworkInterface): NetworkInterface["Attachment"] {
+  return raw.Status === "available" ? undefined : raw.Attachment;
 }
 
 /** A short description of where an ENI stands, for logs and timeout messages: `in-use/attaching`. */

@@ -7,7 +7,7 @@ import {
 } from "@aws-sdk/client-ec2";
 import { err, errAsync, ok, okAsync, ResultAsync, safeTry, type Result } from "neverthrow";
 import { describeEni, describeInstance, instanceTypeLimits, type InstanceTypeLimits } from "../ec2/describe.js";
-import { send } from "../ec2/send.js";
+import { send, type CallContext } from "../ec2/send.js";
 import { liveAttachment } from "../model.js";
 import {
   AttachmentLimitError,
@@ -59,7 +59,7 @@ export interface AttachOptions extends WaitOptions {
 
 const ATTACH_KEYS = ["deviceIndex", "networkCardIndex", "deleteOnTermination", "wait", ...WAIT_KEYS];
 // The most network cards any instance type has today is 16; this only bounds obviously wrong input.
-const MAX_NETWORK_CARD = 15;
+export const MAX_NETWORK_CARD = 15;
 const ATTACHABLE_INSTANCE_STATES = ["running", "stopped"];
 
 interface ParsedAttach {
@@ -113,7 +113,7 @@ export function checkTarget(eniAz: string, instance: Instance, limits: InstanceT
   if (!ATTACHABLE_INSTANCE_STATES.includes(state)) {
     return err(new InvalidStateError(`Instance ${instanceId} is ${state}; ENIs attach only to running or stopped instances.`, instanceId, state));
   }
-  const instanceAz = instance.Placement?.AvailabilityZone ?? "unknown";
+  const instanceAz = azOf(instance);
   if (eniAz !== instanceAz) return err(new AzMismatchError(eniAz, instanceAz));
 
   const card = request.networkCardIndex;
@@ -141,6 +141,16 @@ export function checkTarget(eniAz: string, instance: Instance, limits: InstanceT
 }
 
 /** `attachTo` takes only an available ENI; moving one that is attached is `moveTo`'s job. */
+/** The instance's Availability Zone. */
+export function azOf(instance: Instance): string {
+  return instance.Placement?.AvailabilityZone ?? "unknown";
+}
+
+/** Where the ENI can go on the instance, as `checkTarget` decides with the instance type's limits. */
+export function findSlot(ec2: EC2Client, eniAz: string, instance: Instance, request: TargetRequest, context: CallContext): ResultAsync<Slot, EniError> {
+  return instanceTypeLimits(ec2, instance.InstanceType ?? "unknown", context).andThen((limits) => checkTarget(eniAz, instance, limits, request));
+}
+
 function checkAvailable(ni: NetworkInterface): Result<NetworkInterface, EniError> {
   if (ni.Status === "available") return ok(ni);
   const where = ni.Attachment?.InstanceId === undefined ? "" : ` (attached to ${ni.Attachment.InstanceId}; use moveTo to move it)`;
@@ -163,8 +173,7 @@ export function attachEni(ec2: EC2Client, eniId: string, instanceId: unknown, op
       return !request.waitForAttached || current.Status === "attached" ? okAsync(ni) : waitUntilInUse(ec2, eniId, request.wait, current.AttachmentId);
     }
     return checkAvailable(ni)
-      .asyncAndThen(() => instanceTypeLimits(ec2, instance.InstanceType ?? "unknown", context))
-      .andThen((limits) => checkTarget(ni.AvailabilityZone ?? "unknown", instance, limits, request))
+      .asyncAndThen(() => findSlot(ec2, ni.AvailabilityZone ?? "unknown", instance, request, context))
       .andThen((slot) => attachAt(ec2, ni, instance, slot, request));
   });
 }
@@ -177,7 +186,7 @@ export function attachAt(ec2: EC2Client, ni: NetworkInterface, instance: Instanc
   return send(ec2, command, context)
     .mapErr((error) =>
       // EC2's AZ refusal does not name the zones; we know them.
-      error.name === "AzMismatchError" ? new AzMismatchError(ni.AvailabilityZone ?? "unknown", instance.Placement?.AvailabilityZone ?? "unknown", error.message, error) : error,
+      error.name === "AzMismatchError" ? new AzMismatchError(ni.AvailabilityZone ?? "unknown", azOf(instance), error.message, error) : error,
     )
     .andThen((output) => (output.AttachmentId === undefined ? errAsync(new AwsError("EC2 returned no attachment id from AttachNetworkInterface.")) : okAsync(output.AttachmentId)))
     .andThrough((attachmentId) =>

@@ -4,6 +4,7 @@ import { describeEni } from "../ec2/describe.js";
 import { send } from "../ec2/send.js";
 import { InvalidStateError, type EniError } from "../errors.js";
 import { checkBoolean, checkOptions } from "../validation.js";
+import { checkManaged } from "./attributes.js";
 import { DEFAULT_MAX_WAIT, WAIT_KEYS, checkWait, checkWaitFlag, waitUntilDetached, type Wait, type WaitOptions } from "../waiters.js";
 
 /**
@@ -53,15 +54,14 @@ export function parseDetach(options: unknown) {
 
 /** Refuses what eni-kit must never detach: another service's ENI, or an instance's primary ENI. */
 export function checkDetachable(ni: NetworkInterface): Result<NetworkInterface, EniError> {
-  const id = ni.NetworkInterfaceId;
-  if (ni.RequesterManaged === true) {
-    return err(new InvalidStateError(`Network interface ${id} is managed by another AWS service (${ni.RequesterId ?? "unknown"}); eni-kit leaves it alone.`, id, "requester-managed"));
-  }
-  const attachment = ni.Attachment;
-  if (attachment !== undefined && (attachment.DeviceIndex ?? 0) === 0 && (attachment.NetworkCardIndex ?? 0) === 0) {
-    return err(new InvalidStateError(`Network interface ${id} is the primary interface of ${attachment.InstanceId}; it cannot be detached.`, id, "primary"));
-  }
-  return ok(ni);
+  return checkManaged(ni).andThen(() => {
+    const id = ni.NetworkInterfaceId;
+    const attachment = ni.Attachment;
+    if (attachment !== undefined && (attachment.DeviceIndex ?? 0) === 0 && (attachment.NetworkCardIndex ?? 0) === 0) {
+      return err(new InvalidStateError(`Network interface ${id} is the primary interface of ${attachment.InstanceId}; it cannot be detached.`, id, "primary"));
+    }
+    return ok(ni);
+  });
 }
 
 /**

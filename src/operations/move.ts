@@ -7,10 +7,10 @@ import {
   type NetworkInterface,
 } from "@aws-sdk/client-ec2";
 import { err, errAsync, ok, okAsync, ResultAsync, safeTry, type Result } from "neverthrow";
-import { describeEni, describeInstance, instanceTypeLimits } from "../ec2/describe.js";
+import { describeEni, describeInstance } from "../ec2/describe.js";
 import { send, type ApiCall, type CallContext } from "../ec2/send.js";
 import { ConflictError, MoveFailedError, ValidationError, type EniError } from "../errors.js";
-import { describeState, liveAttachment, toEniState } from "../model.js";
+import { attachmentOf, describeState, liveAttachment, toEniState } from "../model.js";
 import {
   MAX_DEVICE_INDEX,
   checkBoolean,
@@ -19,7 +19,7 @@ import {
   checkOptions,
 } from "../validation.js";
 import { DEFAULT_MAX_WAIT, WAIT_KEYS, checkWait, done, notYet, pollUntil, waitUntilDetached, waitUntilInUse, type Poll, type Wait, type WaitOptions } from "../waiters.js";
-import { checkTarget, type Slot } from "./attach.js";
+import { MAX_NETWORK_CARD, azOf, findSlot, type Slot } from "./attach.js";
 import { checkDetachable } from "./detach.js";
 
 /** The phases of a move, in order; `rollback` runs only when the attach fails for good. */
@@ -152,12 +152,9 @@ export function parseMove(instanceId: unknown, options: unknown): Result<ParsedM
         yield* err(new ValidationError("forceAfter", `Expected \`forceAfter\` to be a number of seconds above 0 and below \`maxWaitTime\` (${wait.maxWaitTime}).`));
       }
     }
-    const expectedFrom =
-      o.expectedFrom === undefined
-        ? undefined
-        : typeof o.expectedFrom === "string" && o.expectedFrom.startsWith("eni-attach-")
-          ? yield* checkId("expectedFrom", o.expectedFrom, "eni-attach")
-          : yield* checkId("expectedFrom", o.expectedFrom, "i");
+    // The fence names an instance or, more precisely, one attachment.
+    const fence = typeof o.expectedFrom === "string" && o.expectedFrom.startsWith("eni-attach-") ? "eni-attach" : "i";
+    const expectedFrom = o.expectedFrom === undefined ? undefined : yield* checkId("expectedFrom", o.expectedFrom, fence);
     if (o.onEvent !== undefined && typeof o.onEvent !== "function") {
       yield* err(new ValidationError("onEvent", "Expected `onEvent` to be a function."));
     }
@@ -167,7 +164,7 @@ export function parseMove(instanceId: unknown, options: unknown): Result<ParsedM
       force,
       forceAfter: o.forceAfter,
       deviceIndex: o.deviceIndex === undefined || o.deviceIndex === "same" ? o.deviceIndex : yield* checkInteger("deviceIndex", o.deviceIndex, 1, MAX_DEVICE_INDEX),
-      networkCardIndex: o.networkCardIndex === undefined ? 0 : yield* checkInteger("networkCardIndex", o.networkCardIndex, 0, 15),
+      networkCardIndex: o.networkCardIndex === undefined ? 0 : yield* checkInteger("networkCardIndex", o.networkCardIndex, 0, MAX_NETWORK_CARD),
       deleteOnTermination: o.deleteOnTermination === undefined ? undefined : yield* checkBoolean("deleteOnTermination", o.deleteOnTermination),
       rollback: o.rollback === undefined ? true : yield* checkBoolean("rollback", o.rollback),
       onEvent: o.onEvent,
@@ -294,7 +291,7 @@ async function runMove(ec2: EC2Client, eniId: string, request: ParsedMove, book:
   const preflight = await book.phase("preflight", () => preflightMove(ec2, eniId, request, context));
   if (preflight.isErr()) return refused(preflight.error, book);
   const { ni, instance, slot } = preflight.value;
-  const source = ni.Attachment?.AttachmentId === undefined || ni.Status === "available" ? undefined : ni.Attachment;
+  const source = attachmentOf(ni)?.AttachmentId === undefined ? undefined : ni.Attachment;
   book.from = source && { instanceId: source.InstanceId ?? "", attachmentId: source.AttachmentId ?? "", deviceIndex: source.DeviceIndex ?? 0 };
   if (slot === undefined) {
     // Already on the target: nothing to change, at most an attach under way to wait for.
@@ -308,10 +305,11 @@ async function runMove(ec2: EC2Client, eniId: string, request: ParsedMove, book:
     const detached = await book.phase("detach", () => detachForMove(ec2, eniId, sourceAttachment, request, book, remaining));
     if (detached.isErr()) return book.changed ? failed(ec2, eniId, "detach", detached.error, false, book, request.wait) : refused(detached.error, book);
     const after = detached.value;
-    if (after.Attachment !== undefined && after.Status !== "available") {
+    const holder = attachmentOf(after);
+    if (holder !== undefined) {
       // Someone attached it between our detach and our attach: they won the race.
-      if (after.Attachment.InstanceId === request.target) return ok({ ni: after, report: book.close("already-there") });
-      return refused(new ConflictError(`${eniId} was attached to ${after.Attachment.InstanceId} by someone else during the move.`, request.target, after.Attachment.InstanceId), book);
+      if (holder.InstanceId === request.target) return ok({ ni: after, report: book.close("already-there") });
+      return refused(lostRace(eniId, request.target, holder.InstanceId), book);
     }
   }
 
@@ -343,15 +341,15 @@ function preflightMove(ec2: EC2Client, eniId: string, request: ParsedMove, conte
       .andThen(() => checkFence(ni, request))
       .asyncAndThen(() => {
         if (liveAttachment(ni)?.InstanceId === request.target) return okAsync<Preflight, EniError>({ ni, instance, slot: undefined });
-        const current = ni.Status === "available" ? undefined : ni.Attachment;
+        const current = attachmentOf(ni);
         const sameIndex = request.deviceIndex === "same";
         if (sameIndex && current === undefined) {
           return errAsync(new ValidationError("deviceIndex", `\`deviceIndex: "same"\` needs an attached ENI; ${eniId} is not attached.`));
         }
         const deviceIndex = sameIndex ? current?.DeviceIndex : (request.deviceIndex);
-        return instanceTypeLimits(ec2, instance.InstanceType ?? "unknown", context)
-          .andThen((limits) => checkTarget(ni.AvailabilityZone ?? "unknown", instance, limits, { instanceId: request.target, deviceIndex, networkCardIndex: request.networkCardIndex }))
-          .map((slot): Preflight => ({ ni, instance, slot }));
+        return findSlot(ec2, ni.AvailabilityZone ?? "unknown", instance, { instanceId: request.target, deviceIndex, networkCardIndex: request.networkCardIndex }, context).map(
+          (slot): Preflight => ({ ni, instance, slot }),
+        );
       }),
   );
 }
@@ -362,7 +360,7 @@ function checkFence(ni: NetworkInterface, request: ParsedMove): Result<void, Eni
   if (expected === undefined) return ok(undefined);
   // Already on the target is success whatever the fence says: the world is as the caller wants it.
   if (liveAttachment(ni)?.InstanceId === request.target) return ok(undefined);
-  const attachment = ni.Status === "available" ? undefined : ni.Attachment;
+  const attachment = attachmentOf(ni);
   const actual = attachment === undefined ? "detached" : expected.startsWith("eni-attach-") ? attachment.AttachmentId : attachment.InstanceId;
   if (actual === expected) return ok(undefined);
   return err(new ConflictError(`Expected ${ni.NetworkInterfaceId} to be attached to ${expected}, but it is ${actual === "detached" ? "not attached" : `attached to ${actual}`}; nothing was changed.`, expected, actual));
@@ -419,7 +417,7 @@ function attachForMove(
           if (request.deviceIndex !== undefined) return ok(notYet<string | undefined>("device index taken"));
           // We chose the index: choose again from a fresh read of the target.
           return describeInstance(ec2, request.target, wait)
-            .andThen((fresh) => instanceTypeLimits(ec2, fresh.InstanceType ?? "unknown", wait).andThen((limits) => checkTarget(azOf(instance), fresh, limits, { instanceId: request.target, deviceIndex: undefined, networkCardIndex: slot.networkCardIndex })))
+            .andThen((fresh) => findSlot(ec2, azOf(instance), fresh, { instanceId: request.target, deviceIndex: undefined, networkCardIndex: slot.networkCardIndex }, wait))
             .map((next) => {
               slot = next;
               return notYet<string | undefined>("device index taken");
@@ -427,11 +425,9 @@ function attachForMove(
         }
         if (error.name !== "InvalidStateError" || error.state !== "in-use") return err(error);
         return describeEni(ec2, eniId, wait).andThen((ni) => {
-          const attachment = ni.Status === "available" ? undefined : ni.Attachment;
+          const attachment = attachmentOf(ni);
           if (attachment?.InstanceId === request.target) return ok(done(attachment.AttachmentId));
-          if (attachment !== undefined && attachment.AttachmentId !== sourceAttachmentId) {
-            return err(new ConflictError(`${eniId} was attached to ${attachment.InstanceId} by someone else during the move.`, request.target, attachment.InstanceId));
-          }
+          if (attachment !== undefined && attachment.AttachmentId !== sourceAttachmentId) return err(lostRace(eniId, request.target, attachment.InstanceId));
           book.retry("attach", "network interface still in use");
           return ok(notYet<string | undefined>("in-use"));
         });
@@ -444,9 +440,9 @@ function attachForMove(
   );
 }
 
-/** The instance's Availability Zone. */
-function azOf(instance: Instance): string {
-  return instance.Placement?.AvailabilityZone ?? "unknown";
+/** Another controller attached the ENI elsewhere while we moved it: it won. */
+function lostRace(eniId: string, target: string, winner: string | undefined): ConflictError {
+  return new ConflictError(`${eniId} was attached to ${winner} by someone else during the move.`, target, winner);
 }
 
 /** Puts the ENI back where it was, if the source can still take it. */
@@ -458,9 +454,8 @@ function rollbackTo(
   book: MoveBook,
 ): ResultAsync<NetworkInterface, EniError> {
   return describeInstance(ec2, back.instanceId, wait)
-    .andThen((instance) => instanceTypeLimits(ec2, instance.InstanceType ?? "unknown", wait).map((limits) => ({ instance, limits })))
-    .andThen(({ instance, limits }) =>
-      checkTarget(azOf(instance), instance, limits, { instanceId: back.instanceId, deviceIndex: undefined, networkCardIndex: back.networkCardIndex }).map((free) =>
+    .andThen((instance) =>
+      findSlot(ec2, azOf(instance), instance, { instanceId: back.instanceId, deviceIndex: undefined, networkCardIndex: back.networkCardIndex }, wait).map((free) =>
         // Its old index if still free (the OS expects it there), else the next free one.
         (instance.NetworkInterfaces ?? []).some((n) => n.Attachment?.DeviceIndex === back.deviceIndex && (n.Attachment.NetworkCardIndex ?? 0) === back.networkCardIndex) ? free : { ...free, deviceIndex: back.deviceIndex },
       ),
