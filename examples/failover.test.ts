@@ -119,7 +119,7 @@ describe("failover with fake timers", () => {
     sim.faults.hangDetach(networkInterfaceId); // stuck in `detaching` until a forced detach
 
     const pending = failover(ec2, { networkInterfaceId, fromInstanceId: primary, toInstanceId: standby });
-    await vi.advanceTimersByTimeAsync(60_000); // default waits: polls of 1 s to 5 s, forceAfter 30 s
+    await vi.advanceTimersByTimeAsync(60_000); // default waits: polls of 0.25 s to 1 s, forceAfter 30 s
     const result = await pending;
 
     expect(result).toMatchObject({ outcome: "moved", report: { forced: true } });
