@@ -1,5 +1,5 @@
 import type { EC2Client, NetworkInterface } from "@aws-sdk/client-ec2";
-import { err, errAsync, ok, ResultAsync, type Result } from "neverthrow";
+import { err, errAsync, ResultAsync, type Result } from "neverthrow";
 import { describeEni } from "./ec2/describe.js";
 import { mapAwsError } from "./ec2/map-error.js";
 import { ValidationError, type EniError } from "./errors.js";
@@ -44,54 +44,43 @@ import {
  * ```
  */
 export class Eni implements EniState {
-  readonly id: string;
-  readonly name: string | undefined;
-  readonly status: EniStatus;
-  readonly subnetId: string;
-  readonly vpcId: string;
-  readonly availabilityZone: string;
-  readonly macAddress: string;
-  readonly privateIp: string;
-  readonly secondaryPrivateIps: readonly string[];
-  readonly privateIpAddresses: readonly EniPrivateIp[];
-  readonly ipv6Addresses: readonly string[];
-  readonly publicIp: string | undefined;
-  readonly securityGroups: readonly EniSecurityGroup[];
-  readonly description: string;
-  readonly tags: Readonly<Record<string, string>>;
-  readonly interfaceType: string;
-  readonly sourceDestCheck: boolean;
-  readonly requesterManaged: boolean;
-  readonly attachment: EniAttachment | undefined;
-  readonly raw: NetworkInterface;
+  declare readonly id: string;
+  declare readonly name: string | undefined;
+  declare readonly status: EniStatus;
+  declare readonly subnetId: string;
+  declare readonly vpcId: string;
+  declare readonly availabilityZone: string;
+  declare readonly macAddress: string;
+  declare readonly privateIp: string;
+  declare readonly secondaryPrivateIps: readonly string[];
+  declare readonly privateIpAddresses: readonly EniPrivateIp[];
+  declare readonly ipv6Addresses: readonly string[];
+  declare readonly publicIp: string | undefined;
+  declare readonly securityGroups: readonly EniSecurityGroup[];
+  declare readonly description: string;
+  declare readonly tags: Readonly<Record<string, string>>;
+  declare readonly interfaceType: string;
+  declare readonly sourceDestCheck: boolean;
+  declare readonly requesterManaged: boolean;
+  declare readonly attachment: EniAttachment | undefined;
+  declare readonly raw: NetworkInterface;
   /** On the snapshot a `moveTo` returns: what the move did. `undefined` on every other snapshot. */
-  readonly moveReport: MoveReport | undefined;
+  declare readonly moveReport: MoveReport | undefined;
   // Private so the client never shows up in logs, JSON or equality checks of a snapshot.
   readonly #ec2: EC2Client;
 
   private constructor(ec2: EC2Client, state: EniState, moveReport?: MoveReport) {
     this.#ec2 = ec2;
-    this.moveReport = moveReport;
-    this.id = state.id;
-    this.name = state.name;
-    this.status = state.status;
-    this.subnetId = state.subnetId;
-    this.vpcId = state.vpcId;
-    this.availabilityZone = state.availabilityZone;
-    this.macAddress = state.macAddress;
-    this.privateIp = state.privateIp;
-    this.secondaryPrivateIps = Object.freeze([...state.secondaryPrivateIps]);
-    this.privateIpAddresses = Object.freeze(state.privateIpAddresses.map((address) => Object.freeze({ ...address })));
-    this.ipv6Addresses = Object.freeze([...state.ipv6Addresses]);
-    this.publicIp = state.publicIp;
-    this.securityGroups = Object.freeze(state.securityGroups.map((group) => Object.freeze({ ...group })));
-    this.description = state.description;
-    this.tags = Object.freeze({ ...state.tags });
-    this.interfaceType = state.interfaceType;
-    this.sourceDestCheck = state.sourceDestCheck;
-    this.requesterManaged = state.requesterManaged;
-    this.attachment = state.attachment === undefined ? undefined : Object.freeze({ ...state.attachment });
-    this.raw = state.raw;
+    // The state's fields, with frozen copies of the nested ones: a snapshot never changes.
+    Object.assign(this, state, {
+      secondaryPrivateIps: Object.freeze([...state.secondaryPrivateIps]),
+      privateIpAddresses: Object.freeze(state.privateIpAddresses.map((address) => Object.freeze({ ...address }))),
+      ipv6Addresses: Object.freeze([...state.ipv6Addresses]),
+      securityGroups: Object.freeze(state.securityGroups.map((group) => Object.freeze({ ...group }))),
+      tags: Object.freeze({ ...state.tags }),
+      attachment: state.attachment === undefined ? undefined : Object.freeze({ ...state.attachment }),
+      moveReport,
+    });
     Object.freeze(this);
   }
 
@@ -103,6 +92,11 @@ export class Eni implements EniState {
   /** Turns an operation's raw result into a chainable task of snapshots. */
   static #task(ec2: EC2Client, operation: ResultAsync<NetworkInterface, EniError>): EniTask {
     return new EniTask(operation.map((raw) => Eni.#from(ec2, raw)));
+  }
+
+  /** Runs an operation on this ENI, as a task of the snapshot it returns. */
+  #run<A extends unknown[]>(operation: (ec2: EC2Client, id: string, ...args: A) => ResultAsync<NetworkInterface, EniError>, ...args: A): EniTask {
+    return Eni.#task(this.#ec2, operation(this.#ec2, this.id, ...args));
   }
 
   /**
@@ -124,7 +118,7 @@ export class Eni implements EniState {
    * ```
    */
   static create(ec2: EC2Client, options: CreateEniOptions): EniTask {
-    return guarded(ec2, () => Eni.#task(ec2, createEni(ec2, options)));
+    return Eni.#task(ec2, withClient(ec2, () => createEni(ec2, options)));
   }
 
   /**
@@ -140,7 +134,7 @@ export class Eni implements EniState {
    * ```
    */
   static get(ec2: EC2Client, id: string): EniTask {
-    return guarded(ec2, () => Eni.#task(ec2, getEni(ec2, id)));
+    return Eni.#task(ec2, withClient(ec2, () => getEni(ec2, id)));
   }
 
   /**
@@ -157,9 +151,7 @@ export class Eni implements EniState {
    * ```
    */
   static find(ec2: EC2Client, query: FindQuery = {}): ResultAsync<Eni[], EniError> {
-    const client = checkClient(ec2);
-    if (client.isErr()) return errAsync(client.error);
-    return findEnis(ec2, query).map((found) => found.map((raw) => Eni.#from(ec2, raw)));
+    return withClient(ec2, () => findEnis(ec2, query).map((found) => found.map((raw) => Eni.#from(ec2, raw))));
   }
 
   /**
@@ -177,9 +169,7 @@ export class Eni implements EniState {
    * ```
    */
   static findOrphans(ec2: EC2Client, query: OrphanQuery): ResultAsync<Eni[], EniError> {
-    const client = checkClient(ec2);
-    if (client.isErr()) return errAsync(client.error);
-    return findOrphanEnis(ec2, query).map((found) => found.map((raw) => Eni.#from(ec2, raw)));
+    return withClient(ec2, () => findOrphanEnis(ec2, query).map((found) => found.map((raw) => Eni.#from(ec2, raw))));
   }
 
   /**
@@ -198,9 +188,7 @@ export class Eni implements EniState {
    * ```
    */
   static reapOrphans(ec2: EC2Client, orphans: readonly (Eni | string)[], options?: ReapOptions): ResultAsync<ReapReport, ValidationError> {
-    const client = checkClient(ec2);
-    if (client.isErr()) return errAsync(client.error);
-    return reapOrphanEnis(ec2, orphans, options);
+    return withClient(ec2, () => reapOrphanEnis(ec2, orphans, options));
   }
 
   /**
@@ -225,9 +213,7 @@ export class Eni implements EniState {
    * ```
    */
   static moveAll(ec2: EC2Client, moves: readonly BulkMove[], options?: BulkOptions): ResultAsync<BulkReport<Eni>, ValidationError> {
-    const client = checkClient(ec2);
-    if (client.isErr()) return errAsync(client.error);
-    return moveMany(moves, options, (eniId, to, moveOptions) => moveEni(ec2, eniId, to, moveOptions).map(({ ni, report }) => new Eni(ec2, toEniState(ni), report)));
+    return withClient(ec2, () => moveMany(moves, options, (eniId, to, moveOptions) => moveEni(ec2, eniId, to, moveOptions).map(({ ni, report }) => new Eni(ec2, toEniState(ni), report))));
   }
 
   /**
@@ -245,9 +231,7 @@ export class Eni implements EniState {
    * ```
    */
   static attachAll(ec2: EC2Client, attaches: readonly BulkAttach[], options?: BulkOptions): ResultAsync<BulkReport<Eni>, ValidationError> {
-    const client = checkClient(ec2);
-    if (client.isErr()) return errAsync(client.error);
-    return attachMany(attaches, options, (eniId, instanceId, attachOptions) => attachEni(ec2, eniId, instanceId, attachOptions).map((ni) => Eni.#from(ec2, ni)));
+    return withClient(ec2, () => attachMany(attaches, options, (eniId, instanceId, attachOptions) => attachEni(ec2, eniId, instanceId, attachOptions).map((ni) => Eni.#from(ec2, ni))));
   }
 
   /**
@@ -265,9 +249,7 @@ export class Eni implements EniState {
    * ```
    */
   static detachAll(ec2: EC2Client, detaches: readonly BulkDetach[], options?: BulkOptions): ResultAsync<BulkReport<Eni>, ValidationError> {
-    const client = checkClient(ec2);
-    if (client.isErr()) return errAsync(client.error);
-    return detachMany(detaches, options, (eniId, detachOptions) => detachEni(ec2, eniId, detachOptions).map((ni) => Eni.#from(ec2, ni)));
+    return withClient(ec2, () => detachMany(detaches, options, (eniId, detachOptions) => detachEni(ec2, eniId, detachOptions).map((ni) => Eni.#from(ec2, ni))));
   }
 
   /**
@@ -280,7 +262,7 @@ export class Eni implements EniState {
    * ```
    */
   refresh(): EniTask {
-    return Eni.#task(this.#ec2, describeEni(this.#ec2, this.id));
+    return this.#run(describeEni);
   }
 
   /**
@@ -299,7 +281,7 @@ export class Eni implements EniState {
    * ```
    */
   attachTo(instanceId: string, options?: AttachOptions): EniTask {
-    return Eni.#task(this.#ec2, attachEni(this.#ec2, this.id, instanceId, options));
+    return this.#run(attachEni, instanceId, options);
   }
 
   /**
@@ -315,7 +297,7 @@ export class Eni implements EniState {
    * ```
    */
   detach(options?: DetachOptions): EniTask {
-    return Eni.#task(this.#ec2, detachEni(this.#ec2, this.id, options));
+    return this.#run(detachEni, options);
   }
 
   /**
@@ -362,9 +344,7 @@ export class Eni implements EniState {
    * ```
    */
   waitUntilAvailable(options?: WaitOptions): EniTask {
-    const wait = checkWaitOptions(options, DEFAULT_MAX_WAIT.available);
-    if (wait.isErr()) return new EniTask(errAsync(wait.error));
-    return Eni.#task(this.#ec2, waitUntilAvailable(this.#ec2, this.id, wait.value));
+    return this.#run((ec2, id) => checkWaitOptions(options, DEFAULT_MAX_WAIT.available).asyncAndThen((wait) => waitUntilAvailable(ec2, id, wait)));
   }
 
   /**
@@ -380,9 +360,7 @@ export class Eni implements EniState {
    * ```
    */
   waitUntilInUse(options?: WaitOptions): EniTask {
-    const wait = checkWaitOptions(options, DEFAULT_MAX_WAIT.attach);
-    if (wait.isErr()) return new EniTask(errAsync(wait.error));
-    return Eni.#task(this.#ec2, waitUntilInUse(this.#ec2, this.id, wait.value, this.attachment?.id));
+    return this.#run((ec2, id) => checkWaitOptions(options, DEFAULT_MAX_WAIT.attach).asyncAndThen((wait) => waitUntilInUse(ec2, id, wait, this.attachment?.id)));
   }
 
   /**
@@ -435,7 +413,7 @@ export class Eni implements EniState {
    * ```
    */
   assignPrivateIps(addresses: number | readonly string[], options?: AssignPrivateIpsOptions): EniTask {
-    return Eni.#task(this.#ec2, assignIps(this.#ec2, this.id, addresses, options));
+    return this.#run(assignIps, addresses, options);
   }
 
   /**
@@ -455,7 +433,7 @@ export class Eni implements EniState {
    */
   unassignPrivateIps(addresses: readonly string[], options?: WaitOptions): EniTask {
     // The primary IP is fixed for an ENI's life, so this snapshot's is current.
-    return Eni.#task(this.#ec2, unassignIps(this.#ec2, this.id, this.privateIp, addresses, options));
+    return this.#run(unassignIps, this.privateIp, addresses, options);
   }
 
   /**
@@ -478,7 +456,7 @@ export class Eni implements EniState {
    * ```
    */
   associateAddress(allocationId: string, options?: AssociateAddressOptions): EniTask {
-    return Eni.#task(this.#ec2, associateEip(this.#ec2, this.id, allocationId, options));
+    return this.#run(associateEip, allocationId, options);
   }
 
   /**
@@ -496,7 +474,7 @@ export class Eni implements EniState {
    * ```
    */
   disassociateAddress(address?: string, options?: WaitOptions): EniTask {
-    return Eni.#task(this.#ec2, disassociateEip(this.#ec2, this.id, address, options));
+    return this.#run(disassociateEip, address, options);
   }
 
   /**
@@ -512,7 +490,7 @@ export class Eni implements EniState {
    * ```
    */
   setSecurityGroups(groupIds: readonly string[], options?: WaitOptions): EniTask {
-    return Eni.#task(this.#ec2, setEniSecurityGroups(this.#ec2, this.id, groupIds, options));
+    return this.#run(setEniSecurityGroups, groupIds, options);
   }
 
   /**
@@ -529,7 +507,7 @@ export class Eni implements EniState {
    * ```
    */
   setSourceDestCheck(enabled: boolean, options?: WaitOptions): EniTask {
-    return Eni.#task(this.#ec2, setEniSourceDestCheck(this.#ec2, this.id, enabled, options));
+    return this.#run(setEniSourceDestCheck, enabled, options);
   }
 
   /**
@@ -545,7 +523,7 @@ export class Eni implements EniState {
    * ```
    */
   setDescription(text: string, options?: WaitOptions): EniTask {
-    return Eni.#task(this.#ec2, setEniDescription(this.#ec2, this.id, text, options));
+    return this.#run(setEniDescription, text, options);
   }
 
   /**
@@ -562,7 +540,7 @@ export class Eni implements EniState {
    * ```
    */
   setDeleteOnTermination(enabled: boolean, options?: WaitOptions): EniTask {
-    return Eni.#task(this.#ec2, setEniDeleteOnTermination(this.#ec2, this.id, enabled, options));
+    return this.#run(setEniDeleteOnTermination, enabled, options);
   }
 
   /**
@@ -580,7 +558,7 @@ export class Eni implements EniState {
    * ```
    */
   setTags(tags: Readonly<Record<string, string>>, options?: WaitOptions): EniTask {
-    return Eni.#task(this.#ec2, tagEni(this.#ec2, this.id, tags, options));
+    return this.#run(tagEni, tags, options);
   }
 
   /**
@@ -596,7 +574,7 @@ export class Eni implements EniState {
    * ```
    */
   removeTags(keys: readonly string[], options?: WaitOptions): EniTask {
-    return Eni.#task(this.#ec2, untagEni(this.#ec2, this.id, keys, options));
+    return this.#run(untagEni, keys, options);
   }
 }
 
@@ -862,14 +840,9 @@ export class EniTask extends ResultAsync<Eni, EniError> {
   }
 }
 
-function checkClient(ec2: unknown): Result<EC2Client, ValidationError> {
+/** Runs an entry point only with a usable client, so a missing one is a typed error (nothing sent), not a TypeError. */
+function withClient<T, E>(ec2: unknown, run: () => ResultAsync<T, E>): ResultAsync<T, E | ValidationError> {
   return typeof (ec2 as Partial<EC2Client> | null)?.send === "function"
-    ? ok(ec2 as EC2Client)
-    : err(new ValidationError("ec2", "Expected `ec2` to be an EC2Client from @aws-sdk/client-ec2."));
-}
-
-/** Runs an entry point only with a usable client, so a missing one is a typed error, not a TypeError. */
-function guarded(ec2: EC2Client, run: () => EniTask): EniTask {
-  const client = checkClient(ec2);
-  return client.isErr() ? new EniTask(errAsync(client.error)) : run();
+    ? run()
+    : errAsync(new ValidationError("ec2", "Expected `ec2` to be an EC2Client from @aws-sdk/client-ec2."));
 }

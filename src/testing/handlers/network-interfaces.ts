@@ -197,7 +197,8 @@ export function assignPrivateIpAddresses(
   const subnet = world.subnet(eni.subnetId);
   const free = fresh.filter((ip) => !moved.some((m) => m.ip === ip));
   const added = world.takeIps(subnet, free, count ?? 0);
-  for (const { owner, ip } of moved) removeIp(world, owner, ip);
+  // As on EC2, an Elastic IP on a reassigned address moves with it.
+  for (const { owner, ip } of moved) removeIp(world, owner, ip, eni);
   const all = [...added.slice(0, free.length), ...moved.map((m) => m.ip), ...added.slice(free.length)];
   eni.ips.push(...all.map((address) => ({ address, primary: false })));
   return {
@@ -225,11 +226,12 @@ export function unassignPrivateIpAddresses(
   return {};
 }
 
-function removeIp(world: World, eni: EniState, ip: string): void {
+/** Takes an address off an ENI; its Elastic IP goes with it to `movedTo`, or is disassociated. */
+function removeIp(world: World, eni: EniState, ip: string, movedTo?: EniState): void {
   eni.ips = eni.ips.filter((p) => p.address !== ip);
   for (const address of world.addresses.values()) {
     if (address.association?.eniId === eni.id && address.association.privateIp === ip) {
-      address.association = undefined;
+      address.association = movedTo === undefined ? undefined : { ...address.association, eniId: movedTo.id };
     }
   }
 }
