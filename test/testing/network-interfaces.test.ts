@@ -1,5 +1,6 @@
 import {
   AssignPrivateIpAddressesCommand,
+  AssociateAddressCommand,
   AttachNetworkInterfaceCommand,
   CreateNetworkInterfaceCommand,
   DeleteNetworkInterfaceCommand,
@@ -414,6 +415,21 @@ describe("Assign/UnassignPrivateIpAddresses", () => {
     );
     expect(sim.networkInterface(other.networkInterfaceId)?.PrivateIpAddresses).toHaveLength(1);
     expect(sim.networkInterface(id)?.PrivateIpAddresses?.map((p) => p.PrivateIpAddress)).toContain(otherSecondary);
+  });
+
+  it("moves an address's Elastic IP with it when the address is reassigned", async () => {
+    const { ec2, sim, subnetA } = setup(INSTANT);
+    const from = sim.addNetworkInterface({ subnetId: subnetA, secondaryPrivateIpAddressCount: 1 }).networkInterfaceId;
+    const to = sim.addNetworkInterface({ subnetId: subnetA }).networkInterfaceId;
+    const secondary = sim.networkInterface(from)?.PrivateIpAddresses?.[1]?.PrivateIpAddress ?? "";
+    const { allocationId, publicIp } = sim.addAddress();
+    await ec2.send(new AssociateAddressCommand({ AllocationId: allocationId, NetworkInterfaceId: from, PrivateIpAddress: secondary }));
+
+    await ec2.send(new AssignPrivateIpAddressesCommand({ NetworkInterfaceId: to, PrivateIpAddresses: [secondary], AllowReassignment: true }));
+
+    expect(sim.address(allocationId)).toMatchObject({ NetworkInterfaceId: to, PrivateIpAddress: secondary, PublicIp: publicIp });
+    const moved = sim.networkInterface(to)?.PrivateIpAddresses?.find((p) => p.PrivateIpAddress === secondary);
+    expect(moved?.Association?.PublicIp).toBe(publicIp);
   });
 
   it("refuses to go past the instance type's addresses per interface", async () => {
