@@ -1,5 +1,6 @@
 import type { EC2Client, NetworkInterface } from "@aws-sdk/client-ec2";
 import { err, errAsync, ok, okAsync, ResultAsync, type Result } from "neverthrow";
+import { sleep } from "./async.js";
 import { describeEni } from "./ec2/describe.js";
 import { isTransient } from "./ec2/map-error.js";
 import type { CallContext } from "./ec2/send.js";
@@ -146,22 +147,6 @@ function backoff(wait: Wait, attempt: number): number {
   if (attempt > Math.log2(wait.maxDelay / wait.minDelay) + 1) return wait.maxDelay;
   const ceiling = Math.min(wait.minDelay * 2 ** (attempt - 1), wait.maxDelay);
   return wait.minDelay + Math.random() * (ceiling - wait.minDelay);
-}
-
-/** Sleeps; resolves `false` at once if the signal fires. */
-function sleep(ms: number, abortSignal: AbortSignal | undefined): Promise<boolean> {
-  if (abortSignal?.aborted === true) return Promise.resolve(false);
-  return new Promise((resolve) => {
-    const onAbort = () => {
-      clearTimeout(timer);
-      resolve(false);
-    };
-    const timer = setTimeout(() => {
-      abortSignal?.removeEventListener("abort", onAbort);
-      resolve(true);
-    }, ms);
-    abortSignal?.addEventListener("abort", onAbort, { once: true });
-  });
 }
 
 function aborted(waitingFor: string): AbortedError {

@@ -1,5 +1,6 @@
 import type { EC2Client } from "@aws-sdk/client-ec2";
 import { err, ok, type Result } from "neverthrow";
+import { sleep } from "../async.js";
 import { AbortedError, ValidationError } from "../errors.js";
 
 /**
@@ -114,16 +115,6 @@ export async function takeToken(ec2: EC2Client, action: string, abortSignal?: Ab
     client.buckets.set(action, bucket);
   }
   const wait = bucket.reserve();
-  if (wait === 0) return ok(undefined);
-  return new Promise((resolve) => {
-    const onAbort = () => {
-      clearTimeout(timer);
-      resolve(err(new AbortedError(`Aborted while waiting to send ${action} under the client's rate limit.`)));
-    };
-    const timer = setTimeout(() => {
-      abortSignal?.removeEventListener("abort", onAbort);
-      resolve(ok(undefined));
-    }, wait);
-    abortSignal?.addEventListener("abort", onAbort, { once: true });
-  });
+  if (wait === 0 || (await sleep(wait, abortSignal))) return ok(undefined);
+  return err(new AbortedError(`Aborted while waiting to send ${action} under the client's rate limit.`));
 }

@@ -2,6 +2,7 @@ import {
   DescribeInstancesCommand,
   DescribeNetworkInterfacesCommand,
   type EC2Client,
+  type Filter,
   type Instance,
   type NetworkInterface,
 } from "@aws-sdk/client-ec2";
@@ -27,27 +28,33 @@ const RECENT_MS = 1000;
 const PAGE_SIZE = 1000;
 
 /** One kind of batched read: how to ask EC2 for many ids at once, and how to find each in the answer. */
+/** One page of a Describe call by id filter. */
+interface PageInput {
+  readonly Filters: Filter[];
+  readonly MaxResults: number;
+  readonly NextToken?: string;
+}
+
 interface ReadKind<T> {
   readonly filter: string;
-  fetch(ec2: EC2Client, filter: string, ids: string[], nextToken: string | undefined, context: CallContext): ResultAsync<{ items: T[]; nextToken: string | undefined }, EniError>;
+  fetch(ec2: EC2Client, input: PageInput, context: CallContext): ResultAsync<{ items: T[]; nextToken: string | undefined }, EniError>;
   idOf(item: T): string | undefined;
 }
 
 const networkInterfaces: ReadKind<NetworkInterface> = {
   filter: "network-interface-id",
-  fetch: (ec2, filter, ids, nextToken, context) =>
-    send(ec2, new DescribeNetworkInterfacesCommand({ Filters: [{ Name: filter, Values: ids }], MaxResults: PAGE_SIZE, ...(nextToken && { NextToken: nextToken }) }), context).map(
-      (output) => ({ items: output.NetworkInterfaces ?? [], nextToken: output.NextToken }),
-    ),
+  fetch: (ec2, input, context) =>
+    send(ec2, new DescribeNetworkInterfacesCommand(input), context).map((output) => ({ items: output.NetworkInterfaces ?? [], nextToken: output.NextToken })),
   idOf: (ni) => ni.NetworkInterfaceId,
 };
 
 const instances: ReadKind<Instance> = {
   filter: "instance-id",
-  fetch: (ec2, filter, ids, nextToken, context) =>
-    send(ec2, new DescribeInstancesCommand({ Filters: [{ Name: filter, Values: ids }], MaxResults: PAGE_SIZE, ...(nextToken && { NextToken: nextToken }) }), context).map(
-      (output) => ({ items: output.Reservations?.flatMap((reservation) => reservation.Instances ?? []) ?? [], nextToken: output.NextToken }),
-    ),
+  fetch: (ec2, input, context) =>
+    send(ec2, new DescribeInstancesCommand(input), context).map((output) => ({
+      items: output.Reservations?.flatMap((reservation) => reservation.Instances ?? []) ?? [],
+      nextToken: output.NextToken,
+    })),
   idOf: (instance) => instance.InstanceId,
 };
 
@@ -123,7 +130,8 @@ class BatchReader<T> {
     const found = new Map<string, T>();
     let nextToken: string | undefined;
     do {
-      const page = await this.kind.fetch(this.ec2, this.kind.filter, ids, nextToken, context);
+      const input = { Filters: [{ Name: this.kind.filter, Values: ids }], MaxResults: PAGE_SIZE, ...(nextToken && { NextToken: nextToken }) };
+      const page = await this.kind.fetch(this.ec2, input, context);
       if (page.isErr()) {
         for (const request of requests) request.settle(err(page.error));
         return;

@@ -1,4 +1,5 @@
 import { err, ok, ResultAsync, type Result } from "neverthrow";
+import { pool } from "../async.js";
 import { mapAwsError } from "../ec2/map-error.js";
 import { ValidationError, type EniError } from "../errors.js";
 import { checkId, checkInteger, checkOptions, show } from "../validation.js";
@@ -131,17 +132,11 @@ function checkBulk(field: string, items: unknown, options: unknown, checkItem: (
 /** Runs `run` over the items, at most `concurrency` at a time, keeping input order. */
 async function runLimited<T>(items: readonly Item[], concurrency: number, run: (item: Item) => ResultAsync<T, EniError>): Promise<BulkReport<T>> {
   const started = Date.now();
-  const results: BulkResult<T>[] = new Array<BulkResult<T>>(items.length);
-  let next = 0;
-  const worker = async () => {
-    for (let index = next++; index < items.length; index = next++) {
-      const item = items[index] as Item;
-      // A bug that throws inside one item must not take the others down with it.
-      const result = await run(item).then<Result<T, EniError>, Result<T, EniError>>((settled) => settled, (thrown) => err(mapAwsError(thrown)));
-      results[index] = { eniId: item.eniId, result };
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
+  const results = await pool(items, concurrency, async (item): Promise<BulkResult<T>> => ({
+    eniId: item.eniId,
+    // A bug that throws inside one item must not take the others down with it.
+    result: await run(item).then<Result<T, EniError>, Result<T, EniError>>((settled) => settled, (thrown) => err(mapAwsError(thrown))),
+  }));
   const succeeded = results.filter(({ result }) => result.isOk()).length;
   return { results, succeeded, failed: results.length - succeeded, durationMs: Date.now() - started };
 }

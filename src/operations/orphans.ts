@@ -1,5 +1,6 @@
 import { DeleteNetworkInterfaceCommand, type EC2Client, type NetworkInterface } from "@aws-sdk/client-ec2";
 import { err, errAsync, ok, okAsync, ResultAsync, safeTry } from "neverthrow";
+import { pool } from "../async.js";
 import { describeEni } from "../ec2/describe.js";
 import { send } from "../ec2/send.js";
 import { ValidationError, type EniError } from "../errors.js";
@@ -151,20 +152,6 @@ function reapOne(ec2: EC2Client, id: string, owner: string, abortSignal: AbortSi
         return { kind: "failed", error };
       },
     );
-}
-
-/** Runs `run` over `items`, at most `limit` at a time, keeping results in input order. */
-async function pool<T, R>(items: readonly T[], limit: number, run: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = [];
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await run(items[index] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }
 
 /**
