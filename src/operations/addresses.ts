@@ -101,24 +101,23 @@ function parseAssign(addresses: unknown, options: unknown): Check<{ wanted: Want
  * from a read before any change, unless `allowReassignment` moves them. Confirmed by reading back.
  */
 export function assignIps(ec2: EC2Client, eniId: string, addresses: unknown, options: unknown): ResultAsync<NetworkInterface, EniError> {
-  const parsed = parseAssign(addresses, options);
-  if (parsed.isErr()) return errAsync(parsed.error);
-  const { wanted, wait } = parsed.value;
-  if ("count" in wanted) return changeEni(ec2, eniId, wait, (ni) => ok(assignCount(ec2, ni, wanted.count, wait)));
-  return changeEni(ec2, eniId, wait, (ni) => {
-    const missing = wanted.addresses.filter((address) => !holds(ni, address));
-    return ok(
-      missing.length === 0
-        ? undefined
-        : {
-            waitingFor: `assigned ${missing.join(", ")}`,
-            apply: () =>
-              checkHolders(ec2, ni, missing, wanted.allowReassignment, wait).andThen(() =>
-                send(ec2, new AssignPrivateIpAddressesCommand({ NetworkInterfaceId: eniId, PrivateIpAddresses: missing, AllowReassignment: wanted.allowReassignment }), wait),
-              ),
-            isSet: (fresh: NetworkInterface) => missing.every((address) => holds(fresh, address)),
-          },
-    );
+  return parseAssign(addresses, options).asyncAndThen(({ wanted, wait }) => {
+    if ("count" in wanted) return changeEni(ec2, eniId, wait, (ni) => ok(assignCount(ec2, ni, wanted.count, wait)));
+    return changeEni(ec2, eniId, wait, (ni) => {
+      const missing = wanted.addresses.filter((address) => !holds(ni, address));
+      return ok(
+        missing.length === 0
+          ? undefined
+          : {
+              waitingFor: `assigned ${missing.join(", ")}`,
+              apply: () =>
+                checkHolders(ec2, ni, missing, wanted.allowReassignment, wait).andThen(() =>
+                  send(ec2, new AssignPrivateIpAddressesCommand({ NetworkInterfaceId: eniId, PrivateIpAddresses: missing, AllowReassignment: wanted.allowReassignment }), wait),
+                ),
+              isSet: (fresh: NetworkInterface) => missing.every((address) => holds(fresh, address)),
+            },
+      );
+    });
   });
 }
 
@@ -227,13 +226,12 @@ function whereAssociated(address: Address): string {
  * before any change, unless `allowReassociation`. Already there: no call. Confirmed by reading back.
  */
 export function associateEip(ec2: EC2Client, eniId: string, allocationId: unknown, options: unknown): ResultAsync<NetworkInterface, EniError> {
-  const parsed = parseAssociate(allocationId, options);
-  if (parsed.isErr()) return errAsync(parsed.error);
-  const request = parsed.value;
-  const { wait } = request;
-  return ResultAsync.combine([describeEni(ec2, eniId, wait).andThen(checkManaged), describeAddress(ec2, request.allocationId, wait)]).andThen(([ni, address]) =>
-    planAssociate(ec2, ni, address, request).asyncAndThen((change) => applyChange(ec2, ni, wait, change)),
-  );
+  return parseAssociate(allocationId, options).asyncAndThen((request) => {
+    const { wait } = request;
+    return ResultAsync.combine([describeEni(ec2, eniId, wait).andThen(checkManaged), describeAddress(ec2, request.allocationId, wait)]).andThen(([ni, address]) =>
+      planAssociate(ec2, ni, address, request).asyncAndThen((change) => applyChange(ec2, ni, wait, change)),
+    );
+  });
 }
 
 function planAssociate(
@@ -294,24 +292,23 @@ function parseDisassociate(address: unknown, options: unknown) {
  * one on the primary private IP. None there (or associated elsewhere): no call. Confirmed by reading back.
  */
 export function disassociateEip(ec2: EC2Client, eniId: string, address: unknown, options: unknown): ResultAsync<NetworkInterface, EniError> {
-  const parsed = parseDisassociate(address, options);
-  if (parsed.isErr()) return errAsync(parsed.error);
-  const { match, wait } = parsed.value;
-  return changeEni(ec2, eniId, wait, (ni) => {
-    // Only Elastic IPs carry an association id; an auto-assigned public IP cannot be disassociated.
-    const associationId = privateIps(ni).find((entry) => match(entry) && entry.Association?.AssociationId !== undefined)?.Association?.AssociationId;
-    return ok(
-      associationId === undefined
-        ? undefined
-        : {
-            waitingFor: `without association ${associationId}`,
-            apply: () =>
-              send(ec2, new DisassociateAddressCommand({ AssociationId: associationId }), wait)
-                .map(() => undefined)
-                // Gone already (disassociated meanwhile): the goal holds.
-                .orElse((error) => (error.name === "NotFoundError" ? ok(undefined) : err(error))),
-            isSet: (fresh: NetworkInterface) => !privateIps(fresh).some((e) => e.Association?.AssociationId === associationId),
-          },
-    );
+  return parseDisassociate(address, options).asyncAndThen(({ match, wait }) => {
+    return changeEni(ec2, eniId, wait, (ni) => {
+      // Only Elastic IPs carry an association id; an auto-assigned public IP cannot be disassociated.
+      const associationId = privateIps(ni).find((entry) => match(entry) && entry.Association?.AssociationId !== undefined)?.Association?.AssociationId;
+      return ok(
+        associationId === undefined
+          ? undefined
+          : {
+              waitingFor: `without association ${associationId}`,
+              apply: () =>
+                send(ec2, new DisassociateAddressCommand({ AssociationId: associationId }), wait)
+                  .map(() => undefined)
+                  // Gone already (disassociated meanwhile): the goal holds.
+                  .orElse((error) => (error.name === "NotFoundError" ? ok(undefined) : err(error))),
+              isSet: (fresh: NetworkInterface) => !privateIps(fresh).some((e) => e.Association?.AssociationId === associationId),
+            },
+      );
+    });
   });
 }

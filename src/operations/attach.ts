@@ -162,19 +162,18 @@ function checkAvailable(ni: NetworkInterface): Result<NetworkInterface, EniError
  * would refuse. Attaching to the instance it is already on succeeds without a call.
  */
 export function attachEni(ec2: EC2Client, eniId: string, instanceId: unknown, options: unknown): ResultAsync<NetworkInterface, EniError> {
-  const parsed = parseAttach(instanceId, options);
-  if (parsed.isErr()) return errAsync(parsed.error);
-  const request = parsed.value;
-  const context = request.wait;
-  return ResultAsync.combine([describeEni(ec2, eniId, context), describeInstance(ec2, request.instanceId, context)]).andThen(([ni, instance]) => {
-    const current = liveAttachment(ni);
-    if (current?.InstanceId === request.instanceId) {
-      // Already there (or on its way): nothing to send, at most something to wait for.
-      return !request.waitForAttached || current.Status === "attached" ? okAsync(ni) : waitUntilInUse(ec2, eniId, request.wait, current.AttachmentId);
-    }
-    return checkAvailable(ni)
-      .asyncAndThen(() => findSlot(ec2, ni.AvailabilityZone ?? "unknown", instance, request, context))
-      .andThen((slot) => attachAt(ec2, ni, instance, slot, request));
+  return parseAttach(instanceId, options).asyncAndThen((request) => {
+    const context = request.wait;
+    return ResultAsync.combine([describeEni(ec2, eniId, context), describeInstance(ec2, request.instanceId, context)]).andThen(([ni, instance]) => {
+      const current = liveAttachment(ni);
+      if (current?.InstanceId === request.instanceId) {
+        // Already there (or on its way): nothing to send, at most something to wait for.
+        return !request.waitForAttached || current.Status === "attached" ? okAsync(ni) : waitUntilInUse(ec2, eniId, request.wait, current.AttachmentId);
+      }
+      return checkAvailable(ni)
+        .asyncAndThen(() => findSlot(ec2, ni.AvailabilityZone ?? "unknown", instance, request, context))
+        .andThen((slot) => attachAt(ec2, ni, instance, slot, request));
+    });
   });
 }
 

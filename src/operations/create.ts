@@ -186,19 +186,18 @@ function explicitAddresses(primary: string | undefined, secondary: unknown): Che
  * briefly unknown to Describe calls; that NotFound is retried within the wait, for this id only.
  */
 export function createEni(ec2: EC2Client, options: unknown): ResultAsync<NetworkInterface, EniError> {
-  const parsed = parseCreate(options);
-  if (parsed.isErr()) return errAsync(parsed.error);
-  const { input, sourceDestCheck, wait } = parsed.value;
-  return send(ec2, new CreateNetworkInterfaceCommand(input), wait)
-    .andThen((output) => {
-      const id = output.NetworkInterface?.NetworkInterfaceId;
-      return id === undefined ? errAsync(new AwsError("EC2 returned no network interface id from CreateNetworkInterface.")) : ok(id);
-    })
-    .andThen((id) => waitForEni(ec2, id, "available", wait, (ni) => ok(ni.Status === "available"), true))
-    .andThen((ni) => {
-      if (sourceDestCheck) return ok(ni);
-      const id = ni.NetworkInterfaceId ?? "";
-      const modify = new ModifyNetworkInterfaceAttributeCommand({ NetworkInterfaceId: id, SourceDestCheck: { Value: false } });
-      return send(ec2, modify, wait).andThen(() => describeEni(ec2, id, wait));
-    });
+  return parseCreate(options).asyncAndThen(({ input, sourceDestCheck, wait }) =>
+    send(ec2, new CreateNetworkInterfaceCommand(input), wait)
+      .andThen((output) => {
+        const id = output.NetworkInterface?.NetworkInterfaceId;
+        return id === undefined ? errAsync(new AwsError("EC2 returned no network interface id from CreateNetworkInterface.")) : ok(id);
+      })
+      .andThen((id) => waitForEni(ec2, id, "available", wait, (ni) => ok(ni.Status === "available"), true))
+      .andThen((ni) => {
+        if (sourceDestCheck) return ok(ni);
+        const id = ni.NetworkInterfaceId ?? "";
+        const modify = new ModifyNetworkInterfaceAttributeCommand({ NetworkInterfaceId: id, SourceDestCheck: { Value: false } });
+        return send(ec2, modify, wait).andThen(() => describeEni(ec2, id, wait));
+      }),
+  );
 }

@@ -69,23 +69,22 @@ function parseDelete(options: unknown) {
  * after its detach completes, so that refusal is retried within the wait's time limit.
  */
 export function deleteEni(ec2: EC2Client, eniId: string, options: unknown): ResultAsync<DeletedEni, EniError> {
-  const parsed = parseDelete(options);
-  if (parsed.isErr()) return errAsync(parsed.error);
-  const request = parsed.value;
-  const context = request.wait;
-  const gone: DeletedEni = { id: eniId, alreadyGone: true };
-  return describeEni(ec2, eniId, context)
-    .andThen(checkDetachable)
-    .andThen((ni) => detachIfAsked(ec2, ni, request))
-    .andThen(() =>
-      pollUntil(`${eniId} to be deletable`, request.wait, () =>
-        send(ec2, new DeleteNetworkInterfaceCommand({ NetworkInterfaceId: eniId }), context)
-          .map(() => done({ id: eniId, alreadyGone: false }))
-          .orElse((error) => (error.name === "InvalidStateError" && error.state === "in-use" ? ok(notYet<DeletedEni>("in-use")) : err(error))),
-      ),
-    )
-    .andThen((deleted) => (request.waitForGone ? waitUntilGone(ec2, eniId, request.wait).map(() => deleted) : okAsync(deleted)))
-    .orElse((error) => (error.name === "NotFoundError" && error.resourceType === "network-interface" ? ok(gone) : err(error)));
+  return parseDelete(options).asyncAndThen((request) => {
+    const context = request.wait;
+    const gone: DeletedEni = { id: eniId, alreadyGone: true };
+    return describeEni(ec2, eniId, context)
+      .andThen(checkDetachable)
+      .andThen((ni) => detachIfAsked(ec2, ni, request))
+      .andThen(() =>
+        pollUntil(`${eniId} to be deletable`, request.wait, () =>
+          send(ec2, new DeleteNetworkInterfaceCommand({ NetworkInterfaceId: eniId }), context)
+            .map(() => done({ id: eniId, alreadyGone: false }))
+            .orElse((error) => (error.name === "InvalidStateError" && error.state === "in-use" ? ok(notYet<DeletedEni>("in-use")) : err(error))),
+        ),
+      )
+      .andThen((deleted) => (request.waitForGone ? waitUntilGone(ec2, eniId, request.wait).map(() => deleted) : okAsync(deleted)))
+      .orElse((error) => (error.name === "NotFoundError" && error.resourceType === "network-interface" ? ok(gone) : err(error)));
+  });
 }
 
 function detachIfAsked(

@@ -1,5 +1,5 @@
 import { DetachNetworkInterfaceCommand, type EC2Client, type NetworkInterface } from "@aws-sdk/client-ec2";
-import { err, errAsync, ok, okAsync, safeTry, type Result, type ResultAsync } from "neverthrow";
+import { err, ok, okAsync, safeTry, type Result, type ResultAsync } from "neverthrow";
 import { describeEni } from "../ec2/describe.js";
 import { send } from "../ec2/send.js";
 import { InvalidStateError, type EniError } from "../errors.js";
@@ -69,11 +69,11 @@ export function checkDetachable(ni: NetworkInterface): Result<NetworkInterface, 
  * attachment EC2 no longer knows, counts as detached.
  */
 export function detachEni(ec2: EC2Client, eniId: string, options: unknown): ResultAsync<NetworkInterface, EniError> {
-  const parsed = parseDetach(options);
-  if (parsed.isErr()) return errAsync(parsed.error);
-  return describeEni(ec2, eniId, parsed.value.wait)
-    .andThen(checkDetachable)
-    .andThen((ni) => detachFrom(ec2, ni, parsed.value));
+  return parseDetach(options).asyncAndThen((request) =>
+    describeEni(ec2, eniId, request.wait)
+      .andThen(checkDetachable)
+      .andThen((ni) => detachFrom(ec2, ni, request)),
+  );
 }
 
 /** The mutating part of a detach, once the ENI is known to be detachable. Also used by `moveTo` and `delete`. */

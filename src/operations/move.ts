@@ -275,11 +275,10 @@ export interface Moved {
  * a `MoveFailedError` that says where the ENI ended up.
  */
 export function moveEni(ec2: EC2Client, eniId: string, instanceId: unknown, options: unknown): ResultAsync<Moved, EniError> {
-  const parsed = parseMove(instanceId, options);
-  if (parsed.isErr()) return errAsync(parsed.error);
-  const request = parsed.value;
-  const book = new MoveBook(eniId, request.target, request.onEvent);
-  return new ResultAsync(runMove(ec2, eniId, request, book));
+  return parseMove(instanceId, options).asyncAndThen((request) => {
+    const book = new MoveBook(eniId, request.target, request.onEvent);
+    return new ResultAsync(runMove(ec2, eniId, request, book));
+  });
 }
 
 async function runMove(ec2: EC2Client, eniId: string, request: ParsedMove, book: MoveBook): Promise<Result<Moved, EniError>> {

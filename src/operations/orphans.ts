@@ -1,10 +1,10 @@
 import { DeleteNetworkInterfaceCommand, type EC2Client, type NetworkInterface } from "@aws-sdk/client-ec2";
-import { err, errAsync, ok, okAsync, ResultAsync, safeTry } from "neverthrow";
+import { err, ok, okAsync, ResultAsync, safeTry } from "neverthrow";
 import { pool } from "../async.js";
 import { describeEni } from "../ec2/describe.js";
 import { send } from "../ec2/send.js";
 import { ValidationError, type EniError } from "../errors.js";
-import { checkAbortSignal, checkId, checkInteger, checkOptions, show, type Check } from "../validation.js";
+import { checkAbortSignal, checkId, checkInteger, checkList, checkOptions, show, type Check } from "../validation.js";
 import { findEnis } from "./read.js";
 import { OWNERSHIP_TAGS, checkOwner, createdAt, tagOf } from "./ownership.js";
 
@@ -101,28 +101,23 @@ function parseQuery(query: unknown) {
  * readable creation time are never listed: their age is unknown.
  */
 export function findOrphanEnis(ec2: EC2Client, query: unknown): ResultAsync<NetworkInterface[], EniError> {
-  const parsed = parseQuery(query);
-  if (parsed.isErr()) return errAsync(parsed.error);
-  const { olderThanMs, owner, abortSignal } = parsed.value;
-  return findEnis(ec2, { status: "available", tags: { [OWNERSHIP_TAGS.managedBy]: owner }, abortSignal }).map((found) => {
-    const now = Date.now();
-    // EC2 filtered already; checked again so the rule lives in one place.
-    return found.filter((ni) => {
-      const created = createdAt(ni);
-      return notOrphan(ni, owner) === undefined && created !== undefined && now - created.getTime() >= olderThanMs;
+  return parseQuery(query).asyncAndThen(({ olderThanMs, owner, abortSignal }) => {
+    return findEnis(ec2, { status: "available", tags: { [OWNERSHIP_TAGS.managedBy]: owner }, abortSignal }).map((found) => {
+      const now = Date.now();
+      // EC2 filtered already; checked again so the rule lives in one place.
+      return found.filter((ni) => {
+        const created = createdAt(ni);
+        return notOrphan(ni, owner) === undefined && created !== undefined && now - created.getTime() >= olderThanMs;
+      });
     });
   });
 }
 
 function parseReap(orphans: unknown, options: unknown): Check<{ ids: string[]; owner: string; concurrency: number; abortSignal: AbortSignal | undefined }> {
   return safeTry(function* () {
-    if (!Array.isArray(orphans)) yield* err(new ValidationError("orphans", `Expected \`orphans\` to be an array of ENIs or ENI ids, got ${show(orphans)}.`));
-    const ids: string[] = [];
-    for (const [index, item] of (orphans as unknown[]).entries()) {
-      const id = typeof item === "object" && item !== null ? (item as { id?: unknown }).id : item;
-      ids.push(yield* checkId(`orphans[${index}]`, id, "eni"));
-    }
-    if (new Set(ids).size !== ids.length) yield* err(new ValidationError("orphans", "Expected each ENI at most once in `orphans`."));
+    const ids = yield* checkList("orphans", orphans, 0, "an array of ENIs or ENI ids", (field, item) =>
+      checkId(field, typeof item === "object" && item !== null ? (item as { id?: unknown }).id : item, "eni"),
+    );
     const o = yield* checkOptions<ReapOptions>("options", options, REAP_KEYS);
     return ok({
       ids,
@@ -160,17 +155,16 @@ function reapOne(ec2: EC2Client, id: string, owner: string, abortSignal: AbortSi
  * never stops the others.
  */
 export function reapOrphanEnis(ec2: EC2Client, orphans: unknown, options: unknown): ResultAsync<ReapReport, ValidationError> {
-  const parsed = parseReap(orphans, options);
-  if (parsed.isErr()) return errAsync(parsed.error);
-  const { ids, owner, concurrency, abortSignal } = parsed.value;
-  return ResultAsync.fromSafePromise(pool(ids, concurrency, (id) => reapOne(ec2, id, owner, abortSignal))).map((outcomes) => {
-    const report = { deleted: [] as string[], skipped: [] as { id: string; reason: string }[], failed: [] as { id: string; error: EniError }[] };
-    outcomes.forEach((outcome, index) => {
-      const id = ids[index] as string;
-      if (outcome.kind === "deleted") report.deleted.push(id);
-      else if (outcome.kind === "skipped") report.skipped.push({ id, reason: outcome.reason });
-      else report.failed.push({ id, error: outcome.error });
+  return parseReap(orphans, options).asyncAndThen(({ ids, owner, concurrency, abortSignal }) => {
+    return ResultAsync.fromSafePromise(pool(ids, concurrency, (id) => reapOne(ec2, id, owner, abortSignal))).map((outcomes) => {
+      const report = { deleted: [] as string[], skipped: [] as { id: string; reason: string }[], failed: [] as { id: string; error: EniError }[] };
+      outcomes.forEach((outcome, index) => {
+        const id = ids[index] as string;
+        if (outcome.kind === "deleted") report.deleted.push(id);
+        else if (outcome.kind === "skipped") report.skipped.push({ id, reason: outcome.reason });
+        else report.failed.push({ id, error: outcome.error });
+      });
+      return report;
     });
-    return report;
   });
 }

@@ -99,22 +99,21 @@ function parseQuery(query: unknown): Check<ParsedQuery> {
 
 /** Lists every ENI matching the query, following EC2's pages to the end. */
 export function findEnis(ec2: EC2Client, query: unknown): ResultAsync<NetworkInterface[], EniError> {
-  const parsed = parseQuery(query);
-  if (parsed.isErr()) return errAsync(parsed.error);
-  const { ids, filters, abortSignal } = parsed.value;
-  const page = (nextToken: string | undefined, found: NetworkInterface[]): ResultAsync<NetworkInterface[], EniError> =>
-    send(
-      ec2,
-      new DescribeNetworkInterfacesCommand({
-        ...(filters.length > 0 && { Filters: filters }),
-        // EC2 refuses MaxResults together with explicit ids, and then answers in one page.
-        ...(ids === undefined ? { MaxResults: PAGE_SIZE } : { NetworkInterfaceIds: ids }),
-        ...(nextToken !== undefined && { NextToken: nextToken }),
-      }),
-      { abortSignal },
-    ).andThen((output) => {
-      const all = [...found, ...(output.NetworkInterfaces ?? [])];
-      return output.NextToken ? page(output.NextToken, all) : okAsync(all);
-    });
-  return page(undefined, []);
+  return parseQuery(query).asyncAndThen(({ ids, filters, abortSignal }) => {
+    const page = (nextToken: string | undefined, found: NetworkInterface[]): ResultAsync<NetworkInterface[], EniError> =>
+      send(
+        ec2,
+        new DescribeNetworkInterfacesCommand({
+          ...(filters.length > 0 && { Filters: filters }),
+          // EC2 refuses MaxResults together with explicit ids, and then answers in one page.
+          ...(ids === undefined ? { MaxResults: PAGE_SIZE } : { NetworkInterfaceIds: ids }),
+          ...(nextToken !== undefined && { NextToken: nextToken }),
+        }),
+        { abortSignal },
+      ).andThen((output) => {
+        const all = [...found, ...(output.NetworkInterfaces ?? [])];
+        return output.NextToken ? page(output.NextToken, all) : okAsync(all);
+      });
+    return page(undefined, []);
+  });
 }
