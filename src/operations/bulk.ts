@@ -141,10 +141,29 @@ async function runLimited<T>(items: readonly Item[], concurrency: number, run: (
   return { results, succeeded, failed: results.length - succeeded, durationMs: Date.now() - started };
 }
 
-function bulk<T>(field: string, items: unknown, options: unknown, checkItem: (item: Record<string, unknown>) => Result<unknown, ValidationError>, run: (item: Item) => ResultAsync<T, EniError>): ResultAsync<BulkReport<T>, ValidationError> {
-  const checked = checkBulk(field, items, options, checkItem);
-  if (checked.isErr()) return new ResultAsync(Promise.resolve(err(checked.error)));
-  return ResultAsync.fromSafePromise(runLimited(checked.value.items, checked.value.concurrency, run));
+/**
+ * Checks every item (its ENI, its `idField`, and the options of the single operation), then runs
+ * them all; any bad item fails the whole call before anything is sent.
+ */
+function bulk<T>(
+  field: string,
+  items: unknown,
+  options: unknown,
+  idField: string,
+  checkItem: (id: unknown, options: Record<string, unknown>) => Result<unknown, ValidationError>,
+  run: (eniId: string, id: unknown, options: Record<string, unknown>) => ResultAsync<T, EniError>,
+): ResultAsync<BulkReport<T>, ValidationError> {
+  return checkBulk(field, items, options, (item) => {
+    const { id, options: itemOptions } = split(item, idField);
+    return checkItem(id, itemOptions);
+  }).asyncAndThen(({ items: checked, concurrency }) =>
+    ResultAsync.fromSafePromise(
+      runLimited(checked, concurrency, (item) => {
+        const { id, options: itemOptions } = split(item, idField);
+        return run(item.eniId, id, itemOptions);
+      }),
+    ),
+  );
 }
 
 /** Splits an item into its ENI, its other id field, and the options of the single operation. */
@@ -155,27 +174,22 @@ function split(item: Record<string, unknown>, idField: string): { id: unknown; o
 
 /** Runs many moves; see `Eni.moveAll`. */
 export function moveMany<T>(items: unknown, options: unknown, run: (eniId: string, to: string, options: MoveOptions) => ResultAsync<T, EniError>): ResultAsync<BulkReport<T>, ValidationError> {
-  return bulk("moves", items, options, (item) => {
-    const { id, options: moveOptions } = split(item, "to");
-    return parseMove(id, moveOptions).mapErr((error) => (error.field === "instanceId" ? new ValidationError("to", error.message) : error));
-  }, (item) => {
-    const { id, options: moveOptions } = split(item, "to");
-    return run(item.eniId, id as string, moveOptions);
-  });
+  return bulk(
+    "moves",
+    items,
+    options,
+    "to",
+    (to, moveOptions) => parseMove(to, moveOptions).mapErr((error) => (error.field === "instanceId" ? new ValidationError("to", error.message) : error)),
+    (eniId, to, moveOptions) => run(eniId, to as string, moveOptions),
+  );
 }
 
 /** Runs many attaches; see `Eni.attachAll`. */
 export function attachMany<T>(items: unknown, options: unknown, run: (eniId: string, instanceId: string, options: AttachOptions) => ResultAsync<T, EniError>): ResultAsync<BulkReport<T>, ValidationError> {
-  return bulk("attaches", items, options, (item) => {
-    const { id, options: attachOptions } = split(item, "instanceId");
-    return parseAttach(id, attachOptions);
-  }, (item) => {
-    const { id, options: attachOptions } = split(item, "instanceId");
-    return run(item.eniId, id as string, attachOptions);
-  });
+  return bulk("attaches", items, options, "instanceId", parseAttach, (eniId, instanceId, attachOptions) => run(eniId, instanceId as string, attachOptions));
 }
 
 /** Runs many detaches; see `Eni.detachAll`. */
 export function detachMany<T>(items: unknown, options: unknown, run: (eniId: string, options: DetachOptions) => ResultAsync<T, EniError>): ResultAsync<BulkReport<T>, ValidationError> {
-  return bulk("detaches", items, options, (item) => parseDetach(split(item, "eniId").options), (item) => run(item.eniId, split(item, "eniId").options as DetachOptions));
+  return bulk("detaches", items, options, "eniId", (_eniId, detachOptions) => parseDetach(detachOptions), (eniId, _eniId, detachOptions) => run(eniId, detachOptions));
 }
