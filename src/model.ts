@@ -94,6 +94,19 @@ export interface EniState {
 export function toEniState(raw: NetworkInterface): EniState {
   const tags = Object.fromEntries((raw.TagSet ?? []).map((tag) => [tag.Key ?? "", tag.Value ?? ""]));
   const attachment = raw.Attachment;
+  const privateIpAddresses = (raw.PrivateIpAddresses ?? []).flatMap((address) =>
+    address.PrivateIpAddress === undefined
+      ? []
+      : [
+          {
+            privateIp: address.PrivateIpAddress,
+            primary: address.Primary === true,
+            publicIp: address.Association?.PublicIp,
+            allocationId: address.Association?.AllocationId,
+            associationId: address.Association?.AssociationId,
+          },
+        ],
+  );
   return {
     id: raw.NetworkInterfaceId ?? "",
     name: tags["Name"],
@@ -103,22 +116,8 @@ export function toEniState(raw: NetworkInterface): EniState {
     availabilityZone: raw.AvailabilityZone ?? "",
     macAddress: raw.MacAddress ?? "",
     privateIp: raw.PrivateIpAddress ?? "",
-    secondaryPrivateIps: (raw.PrivateIpAddresses ?? [])
-      .filter((address) => address.Primary !== true && address.PrivateIpAddress !== undefined)
-      .map((address) => address.PrivateIpAddress ?? ""),
-    privateIpAddresses: (raw.PrivateIpAddresses ?? []).flatMap((address) =>
-      address.PrivateIpAddress === undefined
-        ? []
-        : [
-            {
-              privateIp: address.PrivateIpAddress,
-              primary: address.Primary === true,
-              publicIp: address.Association?.PublicIp,
-              allocationId: address.Association?.AllocationId,
-              associationId: address.Association?.AssociationId,
-            },
-          ],
-    ),
+    secondaryPrivateIps: privateIpAddresses.filter((address) => !address.primary).map((address) => address.privateIp),
+    privateIpAddresses,
     ipv6Addresses: (raw.Ipv6Addresses ?? []).flatMap((address) => (address.Ipv6Address === undefined ? [] : [address.Ipv6Address])),
     publicIp: raw.Association?.PublicIp,
     securityGroups: (raw.Groups ?? []).map((group) => ({ id: group.GroupId ?? "", name: group.GroupName })),
