@@ -1,5 +1,5 @@
 import type { EC2Client, NetworkInterface } from "@aws-sdk/client-ec2";
-import { err, errAsync, ResultAsync, type Result } from "./result.js";
+import { err, errAsync, ResultAsync, type Result } from "neverthrow";
 import { describeEni } from "./ec2/describe.js";
 import { mapAwsError } from "./ec2/map-error.js";
 import { ValidationError, type EniError } from "./errors.js";

@@ -1,4 +1,4 @@
-import { err, ok, type Result } from "./result.js";
+import { err, ok, type Result } from "neverthrow";
 import { ValidationError } from "./errors.js";
 
 /** A pure input check: the value as the library will use it, or the field that was wrong. */

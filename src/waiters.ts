@@ -1,5 +1,5 @@
 import type { EC2Client, NetworkInterface } from "@aws-sdk/client-ec2";
-import { err, errAsync, ok, okAsync, ResultAsync, type Result } from "./result.js";
+import { err, errAsync, ok, okAsync, ResultAsync, type Result } from "neverthrow";
 import { sleep } from "./async.js";
 import { describeEni } from "./ec2/describe.js";
 import { isTransient } from "./ec2/map-error.js";

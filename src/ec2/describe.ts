@@ -5,7 +5,7 @@ import {
   type NetworkInterface,
   type _InstanceType,
 } from "@aws-sdk/client-ec2";
-import { errAsync, okAsync, type ResultAsync } from "../result.js";
+import { errAsync, okAsync, type ResultAsync } from "neverthrow";
 import { AwsError, NotFoundError, type EniError } from "../errors.js";
 import { readersOf } from "./reader.js";
 import { send, type CallContext } from "./send.js";

@@ -1,5 +1,5 @@
 import type { EC2Client } from "@aws-sdk/client-ec2";
-import { err, ok, type Result } from "../result.js";
+import { err, ok, type Result } from "neverthrow";
 import { sleep } from "../async.js";
 import { AbortedError, ValidationError } from "../errors.js";
 

@@ -6,7 +6,7 @@ import {
   type Instance,
   type NetworkInterface,
 } from "@aws-sdk/client-ec2";
-import { err, ok, ResultAsync, type Result } from "../result.js";
+import { err, ok, ResultAsync, type Result } from "neverthrow";
 import { AbortedError, type EniError } from "../errors.js";
 import { mapAwsError } from "./map-error.js";
 import { send, type ApiCall, type CallContext } from "./send.js";

@@ -1,5 +1,5 @@
 import type { EC2Client, NetworkInterface } from "@aws-sdk/client-ec2";
-import { errAsync, ResultAsync } from "../result.js";
+import { errAsync, ResultAsync } from "neverthrow";
 import { AbortedError, type EniError } from "../errors.js";
 import { mapAwsError } from "./map-error.js";
 import { takeToken } from "./rate-limit.js";

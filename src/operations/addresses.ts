@@ -10,7 +10,7 @@ import {
   type NetworkInterface,
   type NetworkInterfacePrivateIpAddress,
 } from "@aws-sdk/client-ec2";
-import { err, errAsync, ok, ResultAsync, safeTry, type Result } from "../result.js";
+import { err, errAsync, ok, ResultAsync, safeTry, type Result } from "neverthrow";
 import { describeEni } from "../ec2/describe.js";
 import { send } from "../ec2/send.js";
 import { ConflictError, InvalidStateError, NotFoundError, ValidationError, type EniError } from "../errors.js";

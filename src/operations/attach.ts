@@ -5,7 +5,7 @@ import {
   type Instance,
   type NetworkInterface,
 } from "@aws-sdk/client-ec2";
-import { err, errAsync, ok, okAsync, ResultAsync, safeTry, type Result } from "../result.js";
+import { err, errAsync, ok, okAsync, ResultAsync, safeTry, type Result } from "neverthrow";
 import { describeEni, describeInstance, instanceTypeLimits, type InstanceTypeLimits } from "../ec2/describe.js";
 import { send, type CallContext } from "../ec2/send.js";
 import { liveAttachment } from "../model.js";

@@ -6,7 +6,7 @@ import {
   type ModifyNetworkInterfaceAttributeCommandInput,
   type NetworkInterface,
 } from "@aws-sdk/client-ec2";
-import { err, errAsync, ok, okAsync, type Result, type ResultAsync } from "../result.js";
+import { err, errAsync, ok, okAsync, type Result, type ResultAsync } from "neverthrow";
 import { describeEni } from "../ec2/describe.js";
 import { send } from "../ec2/send.js";
 import { InvalidStateError, ValidationError, type EniError } from "../errors.js";

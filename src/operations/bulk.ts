@@ -1,4 +1,4 @@
-import { err, ok, ResultAsync, type Result } from "../result.js";
+import { err, ok, ResultAsync, type Result } from "neverthrow";
 import { pool } from "../async.js";
 import { mapAwsError } from "../ec2/map-error.js";
 import { ValidationError, type EniError } from "../errors.js";

@@ -5,7 +5,7 @@ import {
   type EC2Client,
   type NetworkInterface,
 } from "@aws-sdk/client-ec2";
-import { err, errAsync, ok, safeTry, type ResultAsync } from "../result.js";
+import { err, errAsync, ok, safeTry, type ResultAsync } from "neverthrow";
 import { describeEni } from "../ec2/describe.js";
 import { send } from "../ec2/send.js";
 import { AwsError, ValidationError, type EniError } from "../errors.js";

@@ -1,5 +1,5 @@
 import { DeleteNetworkInterfaceCommand, type EC2Client, type NetworkInterface } from "@aws-sdk/client-ec2";
-import { err, errAsync, ok, okAsync, safeTry, type ResultAsync } from "../result.js";
+import { err, errAsync, ok, okAsync, safeTry, type ResultAsync } from "neverthrow";
 import { describeEni } from "../ec2/describe.js";
 import { send } from "../ec2/send.js";
 import { InvalidStateError, type EniError } from "../errors.js";

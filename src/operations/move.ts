@@ -6,7 +6,7 @@ import {
   type Instance,
   type NetworkInterface,
 } from "@aws-sdk/client-ec2";
-import { err, errAsync, ok, okAsync, ResultAsync, safeTry, type Result } from "../result.js";
+import { err, errAsync, ok, okAsync, ResultAsync, safeTry, type Result } from "neverthrow";
 import { describeEni, describeInstance } from "../ec2/describe.js";
 import { send, type ApiCall, type CallContext } from "../ec2/send.js";
 import { ConflictError, MoveFailedError, ValidationError, type EniError } from "../errors.js";

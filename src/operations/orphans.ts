@@ -1,5 +1,5 @@
 import { DeleteNetworkInterfaceCommand, type EC2Client, type NetworkInterface } from "@aws-sdk/client-ec2";
-import { err, ok, okAsync, ResultAsync, safeTry } from "../result.js";
+import { err, ok, okAsync, ResultAsync, safeTry } from "neverthrow";
 import { pool } from "../async.js";
 import { describeEni } from "../ec2/describe.js";
 import { send } from "../ec2/send.js";

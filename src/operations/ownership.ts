@@ -1,5 +1,5 @@
 import type { NetworkInterface } from "@aws-sdk/client-ec2";
-import { err, ok } from "../result.js";
+import { err, ok } from "neverthrow";
 import { ValidationError } from "../errors.js";
 import { MAX_TAG_VALUE, checkString, type Check } from "../validation.js";
 

@@ -12,7 +12,7 @@ import {
   type EC2Client,
   type NetworkInterface,
 } from "@aws-sdk/client-ec2";
-import { err, errAsync, ok, okAsync, ResultAsync, safeTry } from "../result.js";
+import { err, errAsync, ok, okAsync, ResultAsync, safeTry } from "neverthrow";
 import { describeEni } from "../ec2/describe.js";
 import { send, type Ec2Command } from "../ec2/send.js";
 import { ValidationError, type AbortedError, type EniError } from "../errors.js";

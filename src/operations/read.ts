@@ -1,5 +1,5 @@
 import { DescribeNetworkInterfacesCommand, type EC2Client, type Filter, type NetworkInterface } from "@aws-sdk/client-ec2";
-import { errAsync, ok, okAsync, safeTry, type ResultAsync } from "../result.js";
+import { errAsync, ok, okAsync, safeTry, type ResultAsync } from "neverthrow";
 import { describeEni } from "../ec2/describe.js";
 import { send } from "../ec2/send.js";
 import type { EniError } from "../errors.js";
