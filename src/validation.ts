@@ -36,12 +36,6 @@ function invalid<T>(field: string, expected: string, value: unknown): Check<T> {
   return err(new ValidationError(field, `Expected \`${field}\` to be ${expected}, got ${show(value)}.`));
 }
 
-/** The first failing check, or `ok` when all pass. */
-export function firstFailure(...checks: ReadonlyArray<Check<unknown>>): Check<void> {
-  const failed = checks.find((check) => check.isErr());
-  return failed?.isErr() ? err(failed.error) : ok(undefined);
-}
-
 /** An EC2 id of the given kind, e.g. `eni-0123456789abcdef0`. */
 export function checkId(field: string, value: unknown, prefix: IdPrefix): Check<string> {
   // A prefix and 8 (older resources) or 17 lowercase hex digits.

@@ -16,7 +16,6 @@ import {
   checkString,
   checkTagKey,
   checkTags,
-  firstFailure,
   show,
   type Check,
   type IdPrefix,
@@ -69,19 +68,6 @@ describe("show", () => {
 
     expect(show(callback).length).toBeLessThanOrEqual(42);
     expect(error.message).not.toContain("a long body");
-  });
-});
-
-describe("firstFailure", () => {
-  it("is ok when every check passes, or when there is none", () => {
-    expect(firstFailure(checkBoolean("a", true), checkInteger("b", 2, 1, 3)).isOk()).toBe(true);
-    expect(firstFailure().isOk()).toBe(true);
-  });
-
-  it("returns the first failing check's error, not a later one", () => {
-    const result = firstFailure(checkBoolean("a", true), checkBoolean("b", "no"), checkInteger("c", 0, 1, 3));
-
-    expect(failure(result).field).toBe("b");
   });
 });
 
