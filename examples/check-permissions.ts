@@ -27,7 +27,11 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     console.error("usage: check-permissions.ts <eni-id> <from-instance-id> <to-instance-id>");
     process.exit(2);
   }
-  const problems = await verifyFailoverPermissions(new EC2Client({}), { networkInterfaceId, fromInstanceId, toInstanceId });
+  const problems = await verifyFailoverPermissions(new EC2Client({}), {
+    networkInterfaceId,
+    fromInstanceId,
+    toInstanceId,
+  });
   for (const problem of problems) console.error(problem);
   console.log(problems.length === 0 ? "All failover permissions are allowed." : `${problems.length} problem(s).`);
   process.exitCode = problems.length === 0 ? 0 : 1;

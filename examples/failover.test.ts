@@ -21,12 +21,19 @@ async function setUp(options: ConstructorParameters<typeof Ec2Simulator>[0] = {}
   const standby = sim.addInstance({ subnetId, instanceType: "m5.large", tags: { Name: "db-standby" } }).instanceId;
   // maxAttempts: 1 so a fault you inject is seen once, not retried by the SDK.
   const ec2 = sim.client({ maxAttempts: 1 });
-  const eni = (await Eni.create(ec2, { subnetId, name: "db-floating", ...wait }).attachTo(primary, wait))._unsafeUnwrap();
+  const eni = (
+    await Eni.create(ec2, { subnetId, name: "db-floating", ...wait }).attachTo(primary, wait)
+  )._unsafeUnwrap();
   sim.clearCalls(); // the call log now holds only what the code under test sends
   return { sim, ec2, subnetId, primary, standby, networkInterfaceId: eni.id };
 }
 
-const MUTATING = ["AttachNetworkInterface", "DetachNetworkInterface", "CreateNetworkInterface", "DeleteNetworkInterface"];
+const MUTATING = [
+  "AttachNetworkInterface",
+  "DetachNetworkInterface",
+  "CreateNetworkInterface",
+  "DeleteNetworkInterface",
+];
 
 describe("failover", () => {
   it("moves the floating ENI to the standby", async () => {
@@ -39,7 +46,9 @@ describe("failover", () => {
     // Assess
     expect(result).toMatchObject({ outcome: "moved", page: "none" });
     expect(sim.networkInterface(networkInterfaceId)?.Attachment?.InstanceId).toBe(standby);
-    expect(sim.calls.filter((call) => call.action === "DetachNetworkInterface").map((call) => call.input["DryRun"] ?? false)).toEqual([true, false]);
+    expect(
+      sim.calls.filter((call) => call.action === "DetachNetworkInterface").map((call) => call.input["DryRun"] ?? false),
+    ).toEqual([true, false]);
   });
 
   it("changes nothing when someone else moved it elsewhere", async () => {
@@ -123,6 +132,10 @@ describe("failover with fake timers", () => {
     const result = await pending;
 
     expect(result).toMatchObject({ outcome: "moved", report: { forced: true } });
-    expect(sim.calls.filter((call) => call.action === "DetachNetworkInterface" && call.input["DryRun"] !== true).map((call) => call.input["Force"])).toEqual([false, true]);
+    expect(
+      sim.calls
+        .filter((call) => call.action === "DetachNetworkInterface" && call.input["DryRun"] !== true)
+        .map((call) => call.input["Force"]),
+    ).toEqual([false, true]);
   });
 });

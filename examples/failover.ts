@@ -27,7 +27,13 @@ export type FailoverOutcome =
   | { readonly outcome: "someone-else-moved-it"; readonly page: Page; readonly attachedTo: string | undefined }
   | { readonly outcome: "refused"; readonly page: Page; readonly reason: string }
   | { readonly outcome: "rolled-back"; readonly page: Page; readonly reason: string; readonly report: MoveReport }
-  | { readonly outcome: "stranded"; readonly page: Page; readonly reason: string; readonly where: string; readonly report: MoveReport };
+  | {
+      readonly outcome: "stranded";
+      readonly page: Page;
+      readonly reason: string;
+      readonly where: string;
+      readonly report: MoveReport;
+    };
 
 /**
  * The failover step. `wait` bounds every wait (tests pass short ones); in production the
@@ -62,15 +68,33 @@ export async function failover(ec2: EC2Client, event: FailoverEvent, wait: WaitO
     case "ConflictError":
       // Someone else moved it (another controller, a person) or it was never on the primary.
       // Already on our standby: the failover happened, just not by us.
-      return { outcome: "someone-else-moved-it", page: error.actual === toInstanceId ? "none" : "ticket", attachedTo: error.actual };
+      return {
+        outcome: "someone-else-moved-it",
+        page: error.actual === toInstanceId ? "none" : "ticket",
+        attachedTo: error.actual,
+      };
     case "MoveFailedError": {
       if (error.rolledBack) {
         // Back on the primary, which is what failed: the service is still down.
-        return { outcome: "rolled-back", page: "now", reason: `${error.reason.name}: ${error.reason.message}`, report: error.report };
+        return {
+          outcome: "rolled-back",
+          page: "now",
+          reason: `${error.reason.name}: ${error.reason.message}`,
+          report: error.report,
+        };
       }
       // Changed and not put back: the ENI may be detached, or stuck detaching. Say where.
-      const where = error.eni === undefined ? "unknown (could not be read)" : `${error.eni.status} on ${error.eni.attachment?.instanceId ?? "no instance"}`;
-      return { outcome: "stranded", page: "now", reason: `${error.reason.name}: ${error.reason.message}`, where, report: error.report };
+      const where =
+        error.eni === undefined
+          ? "unknown (could not be read)"
+          : `${error.eni.status} on ${error.eni.attachment?.instanceId ?? "no instance"}`;
+      return {
+        outcome: "stranded",
+        page: "now",
+        reason: `${error.reason.name}: ${error.reason.message}`,
+        where,
+        report: error.report,
+      };
     }
     default:
       // Refused before any change: the standby is in another AZ, full, stopped or terminated;

@@ -49,7 +49,9 @@ export async function gettingStarted(ec2: EC2Client, sandbox: Sandbox, wait: Wai
 
   if (created.isErr()) return [explain(created.error)];
   const eni = created.value;
-  lines.push(`${eni.id} is ${eni.status} on ${eni.attachment?.instanceId} at device index ${eni.attachment?.deviceIndex}`);
+  lines.push(
+    `${eni.id} is ${eni.status} on ${eni.attachment?.instanceId} at device index ${eni.attachment?.deviceIndex}`,
+  );
 
   // Find it again by tag; Eni.find reads every page for you.
   const found = await Eni.find(ec2, { tags: { team: "docs" }, subnetId: sandbox.subnetId });

@@ -42,7 +42,10 @@ Math.random = () => {
 };
 
 // The virtual clock: timers and Date only; promises and microtasks stay real.
-const clock = FakeTimers.install({ now: Date.UTC(2026, 10, 28), toFake: ["setTimeout", "clearTimeout", "setInterval", "clearInterval", "setImmediate", "clearImmediate", "Date"] });
+const clock = FakeTimers.install({
+  now: Date.UTC(2026, 10, 28),
+  toFake: ["setTimeout", "clearTimeout", "setInterval", "clearInterval", "setImmediate", "clearImmediate", "Date"],
+});
 
 /** Runs virtual time forward, timer by timer, until the promise settles. */
 async function settle<T>(promise: PromiseLike<T>): Promise<T> {
@@ -66,7 +69,12 @@ async function world(count: number, throttling: boolean) {
   const standbys = Array.from({ length: count }, () => sim.addInstance({ subnetId }).instanceId);
   const enis = Array.from({ length: count }, () => sim.addNetworkInterface({ subnetId }).networkInterfaceId);
   const setup = sim.client();
-  const attached = await settle(Eni.attachAll(setup, enis.map((eniId, index) => ({ eniId, instanceId: primaries[index] ?? "" }))));
+  const attached = await settle(
+    Eni.attachAll(
+      setup,
+      enis.map((eniId, index) => ({ eniId, instanceId: primaries[index] ?? "" })),
+    ),
+  );
   if (attached.isErr() || attached.value.failed > 0) throw new Error("setup failed");
   // A minute of quiet, so EC2's buckets are full again when the measured run starts.
   await clock.tickAsync(60_000);
@@ -78,13 +86,31 @@ async function world(count: number, throttling: boolean) {
 const attachmentOf = (sim: Ec2Simulator, eniId: string) => sim.networkInterface(eniId)?.Attachment?.AttachmentId ?? "";
 
 /** The straightforward move with the SDK alone: detach, its ENI waiter at defaults, attach, wait on the same delays. */
-async function sdkOnlyMove(ec2: EC2Client, eniId: string, attachmentId: string, to: string, waits: { minDelay: number; maxDelay: number }): Promise<void> {
+async function sdkOnlyMove(
+  ec2: EC2Client,
+  eniId: string,
+  attachmentId: string,
+  to: string,
+  waits: { minDelay: number; maxDelay: number },
+): Promise<void> {
   await ec2.send(new DetachNetworkInterfaceCommand({ AttachmentId: attachmentId }));
-  await waitUntilNetworkInterfaceAvailable({ client: ec2, maxWaitTime: 900, ...waits }, { NetworkInterfaceIds: [eniId] });
-  await ec2.send(new AttachNetworkInterfaceCommand({ NetworkInterfaceId: eniId, InstanceId: to, DeviceIndex: 1, NetworkCardIndex: 0 }));
+  await waitUntilNetworkInterfaceAvailable(
+    { client: ec2, maxWaitTime: 900, ...waits },
+    { NetworkInterfaceIds: [eniId] },
+  );
+  await ec2.send(
+    new AttachNetworkInterfaceCommand({
+      NetworkInterfaceId: eniId,
+      InstanceId: to,
+      DeviceIndex: 1,
+      NetworkCardIndex: 0,
+    }),
+  );
   const attached = await createWaiter({ client: ec2, maxWaitTime: 900, ...waits }, eniId, async () => {
     const output = await ec2.send(new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: [eniId] }));
-    return { state: output.NetworkInterfaces?.[0]?.Attachment?.Status === "attached" ? WaiterState.SUCCESS : WaiterState.RETRY };
+    return {
+      state: output.NetworkInterfaces?.[0]?.Attachment?.Status === "attached" ? WaiterState.SUCCESS : WaiterState.RETRY,
+    };
   });
   if (attached.state !== WaiterState.SUCCESS) throw new Error(`in-use wait ended ${attached.state}`);
 }
@@ -98,34 +124,65 @@ async function singleMove() {
   const readCalls = ours.sim.calls.length;
   ours.sim.clearCalls();
   const started = Date.now();
-  const moved = await settle(snapshot._unsafeUnwrap().moveTo(ours.standbys[0] ?? "", { expectedFrom: ours.primaries[0] ?? "" }));
+  const moved = await settle(
+    snapshot._unsafeUnwrap().moveTo(ours.standbys[0] ?? "", { expectedFrom: ours.primaries[0] ?? "" }),
+  );
   if (moved.isErr()) throw moved.error;
   const ms = Date.now() - started;
 
   const sdk = await world(1, false);
   const sdkStarted = Date.now();
   // The SDK's own ENI waiter defaults: 20 s first delay, growing to 120 s.
-  await settle(sdkOnlyMove(sdk.ec2, sdk.enis[0] ?? "", attachmentOf(sdk.sim, sdk.enis[0] ?? ""), sdk.standbys[0] ?? "", { minDelay: 20, maxDelay: 120 }));
+  await settle(
+    sdkOnlyMove(sdk.ec2, sdk.enis[0] ?? "", attachmentOf(sdk.sim, sdk.enis[0] ?? ""), sdk.standbys[0] ?? "", {
+      minDelay: 20,
+      maxDelay: 120,
+    }),
+  );
   const sdkMs = Date.now() - sdkStarted;
-  return { ms, overheadMs: ms - TRANSITIONS_MS, apiCalls: ours.sim.calls.length, snapshotReadCalls: readCalls, sdkOnlyMs: sdkMs, sdkOnlyApiCalls: sdk.sim.calls.length, speedup: sdkMs / ms };
+  return {
+    ms,
+    overheadMs: ms - TRANSITIONS_MS,
+    apiCalls: ours.sim.calls.length,
+    snapshotReadCalls: readCalls,
+    sdkOnlyMs: sdkMs,
+    sdkOnlyApiCalls: sdk.sim.calls.length,
+    speedup: sdkMs / ms,
+  };
 }
 
 /** Describe calls per poll tick: the most in any one tick. */
 function describesPerTick(calls: readonly CallRecord[]): number {
   const perTick = new Map<number, number>();
-  for (const call of calls) if (call.action === "DescribeNetworkInterfaces") perTick.set(Math.floor(call.time / TICK_MS), (perTick.get(Math.floor(call.time / TICK_MS)) ?? 0) + 1);
+  for (const call of calls)
+    if (call.action === "DescribeNetworkInterfaces")
+      perTick.set(Math.floor(call.time / TICK_MS), (perTick.get(Math.floor(call.time / TICK_MS)) ?? 0) + 1);
   return Math.max(0, ...perTick.values());
 }
 
 async function fleet(count: number) {
   const ours = await world(count, true);
   const started = Date.now();
-  const report = await settle(Eni.moveAll(ours.ec2, ours.enis.map((eniId, index) => ({ eniId, to: ours.standbys[index] ?? "", expectedFrom: ours.primaries[index] ?? "" }))));
+  const report = await settle(
+    Eni.moveAll(
+      ours.ec2,
+      ours.enis.map((eniId, index) => ({
+        eniId,
+        to: ours.standbys[index] ?? "",
+        expectedFrom: ours.primaries[index] ?? "",
+      })),
+    ),
+  );
   if (report.isErr()) throw report.error;
   const ms = Date.now() - started;
   const calls = ours.sim.calls;
   const mutating = countBy(calls, "DetachNetworkInterface") + countBy(calls, "AttachNetworkInterface");
-  const throttledErrors = report.value.results.filter(({ result }) => result.isErr() && (result.error.name === "ThrottledError" || (result.error.name === "MoveFailedError" && result.error.reason.name === "ThrottledError"))).length;
+  const throttledErrors = report.value.results.filter(
+    ({ result }) =>
+      result.isErr() &&
+      (result.error.name === "ThrottledError" ||
+        (result.error.name === "MoveFailedError" && result.error.reason.name === "ThrottledError")),
+  ).length;
 
   // The naive loop: every ENI its own detach, waiter and attach, all at once, on the SDK alone.
   const naive = await world(count, true);
@@ -133,9 +190,16 @@ async function fleet(count: number) {
   const outcomes = await settle(
     Promise.all(
       naive.enis.map((eniId, index) =>
-        sdkOnlyMove(naive.ec2, eniId, attachmentOf(naive.sim, eniId), naive.standbys[index] ?? "", { minDelay: 1, maxDelay: 5 }).then(
+        sdkOnlyMove(naive.ec2, eniId, attachmentOf(naive.sim, eniId), naive.standbys[index] ?? "", {
+          minDelay: 1,
+          maxDelay: 5,
+        }).then(
           () => "moved",
-          (error: unknown) => ((error as { name?: string }).name === "RequestLimitExceeded" || String(error).includes("RequestLimitExceeded") ? "throttled" : "failed"),
+          (error: unknown) =>
+            (error as { name?: string }).name === "RequestLimitExceeded" ||
+            String(error).includes("RequestLimitExceeded")
+              ? "throttled"
+              : "failed",
         ),
       ),
     ),
@@ -178,10 +242,22 @@ async function bundle() {
   const code = output.outputFiles[0]?.contents ?? new Uint8Array();
   const importMs = (module: string) => {
     const script = `const t = performance.now(); await import(${JSON.stringify(module)}); console.log(performance.now() - t);`;
-    const runs = Array.from({ length: 5 }, () => Number(execFileSync(process.execPath, ["--input-type=module", "-e", script], { cwd: root, env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" } }).toString()));
+    const runs = Array.from({ length: 5 }, () =>
+      Number(
+        execFileSync(process.execPath, ["--input-type=module", "-e", script], {
+          cwd: root,
+          env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
+        }).toString(),
+      ),
+    );
     return runs.sort((a, b) => a - b)[2] ?? Number.NaN;
   };
-  return { minifiedBytes: code.length, gzipBytes: gzipSync(code).length, importMs: importMs(join(root, "dist/index.js")), sdkImportMs: importMs("@aws-sdk/client-ec2") };
+  return {
+    minifiedBytes: code.length,
+    gzipBytes: gzipSync(code).length,
+    importMs: importMs(join(root, "dist/index.js")),
+    sdkImportMs: importMs("@aws-sdk/client-ec2"),
+  };
 }
 
 async function main() {
@@ -195,35 +271,83 @@ async function main() {
 
   const largest = fleets.at(-1);
   const targets = [
-    { name: "single move: overhead over the 5 s of transitions (ms)", value: single.overheadMs, limit: 1000, met: single.overheadMs <= 1000 },
+    {
+      name: "single move: overhead over the 5 s of transitions (ms)",
+      value: single.overheadMs,
+      limit: 1000,
+      met: single.overheadMs <= 1000,
+    },
     { name: "single move: API calls", value: single.apiCalls, limit: 16, met: single.apiCalls <= 16 },
-    { name: "single move: speedup over the SDK-only move (x)", value: Number(single.speedup.toFixed(2)), limit: 5, met: single.speedup >= 5 },
-    ...fleets.map((f) => ({ name: `fleet ${f.enis}: Describe calls per poll tick (limit: one per batch of ${BATCH_SIZE} ids)`, value: f.describesPerTick, limit: f.batches, met: f.describesPerTick <= f.batches })),
-    { name: `fleet ${largest?.enis}: throttling errors reaching the caller`, value: largest?.throttledErrors ?? Number.NaN, limit: 0, met: largest?.throttledErrors === 0 },
-    ...fleets.map((f) => ({ name: `fleet ${f.enis}: API calls besides the shared polls, per ENI`, value: Number(((f.apiCalls - f.describeCalls) / f.enis).toFixed(2)), limit: 4, met: (f.apiCalls - f.describeCalls) / f.enis <= 4 })),
-    { name: "bundle: minified and gzipped bytes, peers external", value: size.gzipBytes, limit: 15 * 1024, met: size.gzipBytes <= 15 * 1024 },
+    {
+      name: "single move: speedup over the SDK-only move (x)",
+      value: Number(single.speedup.toFixed(2)),
+      limit: 5,
+      met: single.speedup >= 5,
+    },
+    ...fleets.map((f) => ({
+      name: `fleet ${f.enis}: Describe calls per poll tick (limit: one per batch of ${BATCH_SIZE} ids)`,
+      value: f.describesPerTick,
+      limit: f.batches,
+      met: f.describesPerTick <= f.batches,
+    })),
+    {
+      name: `fleet ${largest?.enis}: throttling errors reaching the caller`,
+      value: largest?.throttledErrors ?? Number.NaN,
+      limit: 0,
+      met: largest?.throttledErrors === 0,
+    },
+    ...fleets.map((f) => ({
+      name: `fleet ${f.enis}: API calls besides the shared polls, per ENI`,
+      value: Number(((f.apiCalls - f.describeCalls) / f.enis).toFixed(2)),
+      limit: 4,
+      met: (f.apiCalls - f.describeCalls) / f.enis <= 4,
+    })),
+    {
+      name: "bundle: minified and gzipped bytes, peers external",
+      value: size.gzipBytes,
+      limit: 15 * 1024,
+      met: size.gzipBytes <= 15 * 1024,
+    },
   ];
-  const result = { command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(" ")}` : ""}`, node: process.version, single, fleets, bundle: size, targets };
+  const result = {
+    command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(" ")}` : ""}`,
+    node: process.version,
+    single,
+    fleets,
+    bundle: size,
+    targets,
+  };
 
   if (values.json) {
     console.log(JSON.stringify(result, null, 2));
   } else {
     const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
     console.log(`single move (detach ${s(DETACH_MS)}, attach ${s(ATTACH_MS)}), virtual clock`);
-    console.log(`  eni-kit moveTo   ${s(single.ms).padStart(9)}  overhead ${s(single.overheadMs)}  ${single.apiCalls} API calls (+${single.snapshotReadCalls} for the Eni.get before it)`);
-    console.log(`  SDK alone        ${s(single.sdkOnlyMs).padStart(9)}  ${single.sdkOnlyApiCalls} API calls  (eni-kit ${single.speedup.toFixed(1)}x faster)`);
+    console.log(
+      `  eni-kit moveTo   ${s(single.ms).padStart(9)}  overhead ${s(single.overheadMs)}  ${single.apiCalls} API calls (+${single.snapshotReadCalls} for the Eni.get before it)`,
+    );
+    console.log(
+      `  SDK alone        ${s(single.sdkOnlyMs).padStart(9)}  ${single.sdkOnlyApiCalls} API calls  (eni-kit ${single.speedup.toFixed(1)}x faster)`,
+    );
     console.log("\nfleet moves with EC2's throttling on");
-    console.log("  ENIs  | eni-kit: time      calls  describes/tick  throttled@EC2  errors | naive loop: time   calls  describes/tick  throttled@EC2  errors  moved");
+    console.log(
+      "  ENIs  | eni-kit: time      calls  describes/tick  throttled@EC2  errors | naive loop: time   calls  describes/tick  throttled@EC2  errors  moved",
+    );
     for (const f of fleets) {
       console.log(
         `  ${String(f.enis).padStart(5)} | ${s(f.ms).padStart(10)} ${String(f.apiCalls).padStart(10)} ${String(f.describesPerTick).padStart(15)} ${String(f.throttledAtEc2).padStart(14)} ${String(f.throttledErrors).padStart(7)} | ` +
           `${s(f.naive.ms).padStart(10)} ${String(f.naive.apiCalls).padStart(7)} ${String(f.naive.describesPerTick).padStart(15)} ${String(f.naive.throttledAtEc2).padStart(14)} ${String(f.naive.throttledErrors).padStart(7)} ${String(f.naive.moved).padStart(6)}`,
       );
     }
-    console.log(`\nbundle of import { Eni } from "eni-kit" (minified, peers external): ${size.minifiedBytes} B, ${size.gzipBytes} B gzipped`);
-    console.log(`import time in a fresh Node process (median of 5): ${size.importMs.toFixed(0)} ms, of which @aws-sdk/client-ec2 alone takes ${size.sdkImportMs.toFixed(0)} ms`);
+    console.log(
+      `\nbundle of import { Eni } from "eni-kit" (minified, peers external): ${size.minifiedBytes} B, ${size.gzipBytes} B gzipped`,
+    );
+    console.log(
+      `import time in a fresh Node process (median of 5): ${size.importMs.toFixed(0)} ms, of which @aws-sdk/client-ec2 alone takes ${size.sdkImportMs.toFixed(0)} ms`,
+    );
     console.log("\ntargets");
-    for (const target of targets) console.log(`  ${target.met ? "met    " : "NOT MET"}  ${target.name}: ${target.value} (limit ${target.limit})`);
+    for (const target of targets)
+      console.log(`  ${target.met ? "met    " : "NOT MET"}  ${target.name}: ${target.value} (limit ${target.limit})`);
   }
 }
 

@@ -69,7 +69,9 @@ async function checkPage(context: BrowserContext, origin: string, page: Page, pr
     if (message.type() === "error") report(`console error: ${message.text()}`);
   });
   tab.on("pageerror", (error) => report(`page error: ${error.message}`));
-  tab.on("requestfailed", (request) => report(`request failed: ${request.url()} (${request.failure()?.errorText ?? "?"})`));
+  tab.on("requestfailed", (request) =>
+    report(`request failed: ${request.url()} (${request.failure()?.errorText ?? "?"})`),
+  );
   tab.on("response", (response) => {
     if (response.status() >= 400) report(`HTTP ${response.status()} for ${response.url()}`);
   });
@@ -86,7 +88,11 @@ async function checkPage(context: BrowserContext, origin: string, page: Page, pr
   for (const href of local) {
     const url = new URL(href);
     // A link to a section of this same page must find its target.
-    if (url.hash !== "" && url.pathname === new URL(tab.url()).pathname && !anchors.includes(decodeURIComponent(url.hash.slice(1)))) {
+    if (
+      url.hash !== "" &&
+      url.pathname === new URL(tab.url()).pathname &&
+      !anchors.includes(decodeURIComponent(url.hash.slice(1)))
+    ) {
       report(`link to a missing section: ${href}`);
     }
   }
@@ -103,9 +109,12 @@ async function checkPage(context: BrowserContext, origin: string, page: Page, pr
 }
 
 async function main(): Promise<void> {
-  if (!existsSync(join(site, "index.html"))) throw new Error("docs/api/index.html is missing: run `npm run docs` first.");
+  if (!existsSync(join(site, "index.html")))
+    throw new Error("docs/api/index.html is missing: run `npm run docs` first.");
   if (!existsSync(executablePath)) {
-    throw new Error(`No Chromium at ${executablePath}. Install Debian's package (apt-get install chromium) or set CHROMIUM_PATH; nothing is downloaded.`);
+    throw new Error(
+      `No Chromium at ${executablePath}. Install Debian's package (apt-get install chromium) or set CHROMIUM_PATH; nothing is downloaded.`,
+    );
   }
   const started = performance.now();
   const { server, origin } = await serve(site);
@@ -154,7 +163,9 @@ async function main(): Promise<void> {
     console.error(problems.map((problem) => `  ✗ ${problem}`).join("\n"));
     throw new Error(`${problems.length} problem(s) in the generated API docs.`);
   }
-  console.log(`API docs render without errors (${((performance.now() - started) / 1000).toFixed(1)} s); screenshots in ${output}`);
+  console.log(
+    `API docs render without errors (${((performance.now() - started) / 1000).toFixed(1)} s); screenshots in ${output}`,
+  );
 }
 
 await main();

@@ -102,7 +102,9 @@ for (const [specifier, file] of [["eni-kit", "dist/index.cjs"], ["eni-kit/testin
 `;
 
 /** Type-level use: if the types resolved to `any`, the @ts-expect-error lines would fail the check. */
-const TYPES = (moduleSystem: "esm" | "cjs") => `import { Eni, type EniError, type EniTask, type MoveOptions } from "eni-kit";
+const TYPES = (
+  moduleSystem: "esm" | "cjs",
+) => `import { Eni, type EniError, type EniTask, type MoveOptions } from "eni-kit";
 import { Ec2Simulator, type Ec2SimulatorOptions } from "eni-kit/testing";
 import type { Result, ResultAsync } from "neverthrow";
 
@@ -134,7 +136,14 @@ task.moveTo("i-0bbbbbbbbbbbbbbb2", { expectedForm: "i-0aaaaaaaaaaaaaaa1" });
 export const kind = "${moduleSystem}";
 `;
 
-const compilerOptions = { target: "ES2022", strict: true, noEmit: true, skipLibCheck: true, types: [] as string[], lib: ["ES2022"] };
+const compilerOptions = {
+  target: "ES2022",
+  strict: true,
+  noEmit: true,
+  skipLibCheck: true,
+  types: [] as string[],
+  lib: ["ES2022"],
+};
 
 console.log("Package check: the packed tarball, installed into a fresh project");
 const root = mkdtempSync(join(tmpdir(), "eni-kit-package-"));
@@ -142,14 +151,18 @@ try {
   check(existsSync(join(repo, "dist/index.js")), "dist/ is missing: run `npm run build` first.");
   let tarball = "";
   step("npm pack", () => {
-    const [packed] = JSON.parse(run("npm", ["pack", "--json", "--ignore-scripts", "--pack-destination", root], repo)) as {
+    const [packed] = JSON.parse(
+      run("npm", ["pack", "--json", "--ignore-scripts", "--pack-destination", root], repo),
+    ) as {
       filename: string;
       files: { path: string }[];
     }[];
     check(packed !== undefined, "npm pack reported no tarball");
     const paths = packed.files.map((file) => file.path);
     for (const file of ENTRY_FILES) check(paths.includes(file), `the tarball lacks ${file}`);
-    const stray = paths.filter((path) => !path.startsWith("dist/") && !["package.json", "README.md", "LICENSE", "CHANGELOG.md"].includes(path));
+    const stray = paths.filter(
+      (path) => !path.startsWith("dist/") && !["package.json", "README.md", "LICENSE", "CHANGELOG.md"].includes(path),
+    );
     check(stray.length === 0, `the tarball holds files outside dist/: ${stray.join(", ")}`);
     tarball = join(root, packed.filename);
     return `${packed.filename}, ${paths.length} files`;
@@ -157,10 +170,26 @@ try {
 
   const project = join(root, "consumer");
   mkdirSync(project);
-  writeFileSync(join(project, "package.json"), JSON.stringify({ name: "consumer", private: true, type: "module" }, null, 2));
+  writeFileSync(
+    join(project, "package.json"),
+    JSON.stringify({ name: "consumer", private: true, type: "module" }, null, 2),
+  );
   step("npm install <tarball>", () => {
     // --legacy-peer-deps: npm would otherwise install the peers (the whole SDK) itself.
-    run("npm", ["install", tarball, "--prefer-offline", "--no-audit", "--no-fund", "--legacy-peer-deps", "--ignore-scripts", "--no-package-lock"], project);
+    run(
+      "npm",
+      [
+        "install",
+        tarball,
+        "--prefer-offline",
+        "--no-audit",
+        "--no-fund",
+        "--legacy-peer-deps",
+        "--ignore-scripts",
+        "--no-package-lock",
+      ],
+      project,
+    );
     for (const peer of ["@aws-sdk/client-ec2", "neverthrow"]) {
       const link = join(project, "node_modules", peer);
       check(!existsSync(link), `npm installed the peer ${peer}; expected it left to the consumer`);
@@ -177,8 +206,14 @@ try {
   writeFileSync(join(project, "esm.ts"), TYPES("esm"));
   writeFileSync(join(project, "cjs.cts"), TYPES("cjs"));
   const tsconfigs = {
-    node16: { compilerOptions: { ...compilerOptions, module: "node16", moduleResolution: "node16" }, files: ["esm.ts", "cjs.cts"] },
-    bundler: { compilerOptions: { ...compilerOptions, module: "esnext", moduleResolution: "bundler" }, files: ["esm.ts"] },
+    node16: {
+      compilerOptions: { ...compilerOptions, module: "node16", moduleResolution: "node16" },
+      files: ["esm.ts", "cjs.cts"],
+    },
+    bundler: {
+      compilerOptions: { ...compilerOptions, module: "esnext", moduleResolution: "bundler" },
+      files: ["esm.ts"],
+    },
   };
   const tsc = join(repo, "node_modules/typescript/bin/tsc");
   for (const [name, tsconfig] of Object.entries(tsconfigs)) {
@@ -189,13 +224,25 @@ try {
         .split("\n")
         .map((file) => file.trim().replaceAll("\\", "/"))
         .filter((file) => file.includes("/eni-kit/") || file.startsWith(repo.replaceAll("\\", "/") + "/src/"));
-      const expected = name === "node16" ? ["dist/index.d.ts", "dist/index.d.cts", "dist/testing/index.d.ts", "dist/testing/index.d.cts"] : ["dist/index.d.ts", "dist/testing/index.d.ts"];
-      for (const file of expected) check(files.some((f) => f.endsWith(`/node_modules/eni-kit/${file}`)), `moduleResolution ${name} did not use ${file}: ${files.join(", ")}`);
-      check(!files.some((file) => file.includes("/src/")), `moduleResolution ${name} read source files: ${files.join(", ")}`);
+      const expected =
+        name === "node16"
+          ? ["dist/index.d.ts", "dist/index.d.cts", "dist/testing/index.d.ts", "dist/testing/index.d.cts"]
+          : ["dist/index.d.ts", "dist/testing/index.d.ts"];
+      for (const file of expected)
+        check(
+          files.some((f) => f.endsWith(`/node_modules/eni-kit/${file}`)),
+          `moduleResolution ${name} did not use ${file}: ${files.join(", ")}`,
+        );
+      check(
+        !files.some((file) => file.includes("/src/")),
+        `moduleResolution ${name} read source files: ${files.join(", ")}`,
+      );
       return `types from ${expected.join(", ")}`;
     });
   }
-  console.log(`Package check passed in ${((performance.now() - started) / 1000).toFixed(1)} s${keep ? ` (kept ${relative(process.cwd(), root)})` : ""}`);
+  console.log(
+    `Package check passed in ${((performance.now() - started) / 1000).toFixed(1)} s${keep ? ` (kept ${relative(process.cwd(), root)})` : ""}`,
+  );
 } finally {
   if (!keep) rmSync(root, { recursive: true, force: true });
 }

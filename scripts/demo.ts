@@ -70,13 +70,25 @@ async function simulatedStage(): Promise<Stage> {
   say("1. Launch two instances in us-east-1a and one in us-east-1b (EC2 simulator, realistic timings)");
   const vpcId = (await ec2.send(new CreateVpcCommand({ CidrBlock: "10.0.0.0/16" }))).Vpc?.VpcId ?? "";
   const subnet = async (az: string, cidr: string) =>
-    (await ec2.send(new CreateSubnetCommand({ VpcId: vpcId, AvailabilityZone: az, CidrBlock: cidr }))).Subnet?.SubnetId ?? "";
+    (await ec2.send(new CreateSubnetCommand({ VpcId: vpcId, AvailabilityZone: az, CidrBlock: cidr }))).Subnet
+      ?.SubnetId ?? "";
   const subnetA = await subnet("us-east-1a", "10.0.1.0/24");
   const subnetB = await subnet("us-east-1b", "10.0.2.0/24");
-  const groupId = (await ec2.send(new CreateSecurityGroupCommand({ VpcId: vpcId, GroupName: "db", Description: "database" }))).GroupId ?? "";
+  const groupId =
+    (await ec2.send(new CreateSecurityGroupCommand({ VpcId: vpcId, GroupName: "db", Description: "database" })))
+      .GroupId ?? "";
   const launch = async (subnetId: string) =>
-    (await ec2.send(new RunInstancesCommand({ ImageId: "ami-0123456789abcdef0", InstanceType: "t3.medium", SubnetId: subnetId, MinCount: 1, MaxCount: 1 })))
-      .Instances?.[0]?.InstanceId ?? "";
+    (
+      await ec2.send(
+        new RunInstancesCommand({
+          ImageId: "ami-0123456789abcdef0",
+          InstanceType: "t3.medium",
+          SubnetId: subnetId,
+          MinCount: 1,
+          MaxCount: 1,
+        }),
+      )
+    ).Instances?.[0]?.InstanceId ?? "";
   const ids = [await launch(subnetA), await launch(subnetA), await launch(subnetB)];
   await waitUntilInstanceRunning({ client: ec2, maxWaitTime: 60, minDelay: 1, maxDelay: 2 }, { InstanceIds: ids });
   const instances = await describeInstances(ec2, ids);
@@ -92,7 +104,10 @@ async function simulatedStage(): Promise<Stage> {
     finish: async (eni) => {
       say("6. Terminate the instances");
       await ec2.send(new TerminateInstancesCommand({ InstanceIds: ids }));
-      await waitUntilInstanceTerminated({ client: ec2, maxWaitTime: 60, minDelay: 1, maxDelay: 2 }, { InstanceIds: ids });
+      await waitUntilInstanceTerminated(
+        { client: ec2, maxWaitTime: 60, minDelay: 1, maxDelay: 2 },
+        { InstanceIds: ids },
+      );
       for (const instance of instances) {
         const primaryId = instance.NetworkInterfaces?.[0]?.NetworkInterfaceId ?? "";
         const primary = await Eni.get(ec2, primaryId);
@@ -178,15 +193,23 @@ async function main(): Promise<void> {
 
     say(`4. Try to move it to ${stage.otherAz}, in another Availability Zone`);
     const refused = await eni.moveTo(stage.otherAz, { expectedFrom: stage.first, ...WAIT });
-    detail(refused.isErr() ? `refused before any change: ${refused.error.name}: ${refused.error.message}` : "unexpectedly moved");
+    detail(
+      refused.isErr()
+        ? `refused before any change: ${refused.error.name}: ${refused.error.message}`
+        : "unexpectedly moved",
+    );
 
     say(`5. Fail over: move it to the second instance ${stage.second} (detach, wait, attach, wait)`);
     eni = orStop("move", await eni.moveTo(stage.second, { expectedFrom: stage.first, forceAfter: 30, ...WAIT }));
     detail(describeEni(eni));
     const report = eni.moveReport;
     if (report !== undefined) {
-      const phases = report.phases.map((phase) => `${phase.phase} ${(phase.durationMs / 1000).toFixed(2)} s`).join(", ");
-      detail(`moved in ${(report.durationMs / 1000).toFixed(2)} s (${phases}); ${report.apiCalls} API calls, ${report.retries} retries, forced: ${report.forced ? "yes" : "no"}`);
+      const phases = report.phases
+        .map((phase) => `${phase.phase} ${(phase.durationMs / 1000).toFixed(2)} s`)
+        .join(", ");
+      detail(
+        `moved in ${(report.durationMs / 1000).toFixed(2)} s (${phases}); ${report.apiCalls} API calls, ${report.retries} retries, forced: ${report.forced ? "yes" : "no"}`,
+      );
     }
   } catch (error) {
     await cleanUp(eni);

@@ -3,8 +3,22 @@ import { err, errAsync, ResultAsync, type Result } from "neverthrow";
 import { describeEni } from "./ec2/describe.js";
 import { mapAwsError } from "./ec2/map-error.js";
 import { ValidationError, type EniError } from "./errors.js";
-import { toEniState, type EniAttachment, type EniPrivateIp, type EniSecurityGroup, type EniState, type EniStatus } from "./model.js";
-import { assignIps, associateEip, disassociateEip, unassignIps, type AssignPrivateIpsOptions, type AssociateAddressOptions } from "./operations/addresses.js";
+import {
+  toEniState,
+  type EniAttachment,
+  type EniPrivateIp,
+  type EniSecurityGroup,
+  type EniState,
+  type EniStatus,
+} from "./model.js";
+import {
+  assignIps,
+  associateEip,
+  disassociateEip,
+  unassignIps,
+  type AssignPrivateIpsOptions,
+  type AssociateAddressOptions,
+} from "./operations/addresses.js";
 import { attachEni, type AttachOptions } from "./operations/attach.js";
 import {
   setEniDeleteOnTermination,
@@ -18,16 +32,25 @@ import { createEni, type CreateEniOptions } from "./operations/create.js";
 import { deleteEni, type DeletedEni, type DeleteOptions } from "./operations/delete.js";
 import { detachEni, type DetachOptions } from "./operations/detach.js";
 import { moveEni, type MoveOptions, type MoveReport } from "./operations/move.js";
-import { attachMany, detachMany, moveMany, type BulkAttach, type BulkDetach, type BulkMove, type BulkOptions, type BulkReport } from "./operations/bulk.js";
-import { findOrphanEnis, reapOrphanEnis, type OrphanQuery, type ReapOptions, type ReapReport } from "./operations/orphans.js";
-import { findEnis, getEni, type FindQuery } from "./operations/read.js";
 import {
-  DEFAULT_MAX_WAIT,
-  checkWaitOptions,
-  waitUntilAvailable,
-  waitUntilInUse,
-  type WaitOptions,
-} from "./waiters.js";
+  attachMany,
+  detachMany,
+  moveMany,
+  type BulkAttach,
+  type BulkDetach,
+  type BulkMove,
+  type BulkOptions,
+  type BulkReport,
+} from "./operations/bulk.js";
+import {
+  findOrphanEnis,
+  reapOrphanEnis,
+  type OrphanQuery,
+  type ReapOptions,
+  type ReapReport,
+} from "./operations/orphans.js";
+import { findEnis, getEni, type FindQuery } from "./operations/read.js";
+import { DEFAULT_MAX_WAIT, checkWaitOptions, waitUntilAvailable, waitUntilInUse, type WaitOptions } from "./waiters.js";
 
 /**
  * An ENI as EC2 described it at one moment: an immutable snapshot. Its methods act on EC2
@@ -95,7 +118,10 @@ export class Eni implements EniState {
   }
 
   /** Runs an operation on this ENI, as a task of the snapshot it returns. */
-  #run<A extends unknown[]>(operation: (ec2: EC2Client, id: string, ...args: A) => ResultAsync<NetworkInterface, EniError>, ...args: A): EniTask {
+  #run<A extends unknown[]>(
+    operation: (ec2: EC2Client, id: string, ...args: A) => ResultAsync<NetworkInterface, EniError>,
+    ...args: A
+  ): EniTask {
     return Eni.#task(this.#ec2, operation(this.#ec2, this.id, ...args));
   }
 
@@ -118,7 +144,10 @@ export class Eni implements EniState {
    * ```
    */
   static create(ec2: EC2Client, options: CreateEniOptions): EniTask {
-    return Eni.#task(ec2, withClient(ec2, () => createEni(ec2, options)));
+    return Eni.#task(
+      ec2,
+      withClient(ec2, () => createEni(ec2, options)),
+    );
   }
 
   /**
@@ -134,7 +163,10 @@ export class Eni implements EniState {
    * ```
    */
   static get(ec2: EC2Client, id: string): EniTask {
-    return Eni.#task(ec2, withClient(ec2, () => getEni(ec2, id)));
+    return Eni.#task(
+      ec2,
+      withClient(ec2, () => getEni(ec2, id)),
+    );
   }
 
   /**
@@ -187,7 +219,11 @@ export class Eni implements EniState {
    * const report = await Eni.findOrphans(ec2, { olderThan: 3600 }).andThen((orphans) => Eni.reapOrphans(ec2, orphans));
    * ```
    */
-  static reapOrphans(ec2: EC2Client, orphans: readonly (Eni | string)[], options?: ReapOptions): ResultAsync<ReapReport, ValidationError> {
+  static reapOrphans(
+    ec2: EC2Client,
+    orphans: readonly (Eni | string)[],
+    options?: ReapOptions,
+  ): ResultAsync<ReapReport, ValidationError> {
     return withClient(ec2, () => reapOrphanEnis(ec2, orphans, options));
   }
 
@@ -212,8 +248,16 @@ export class Eni implements EniState {
    * report.map(({ succeeded, failed }) => console.log(`${succeeded} moved, ${failed} failed`));
    * ```
    */
-  static moveAll(ec2: EC2Client, moves: readonly BulkMove[], options?: BulkOptions): ResultAsync<BulkReport<Eni>, ValidationError> {
-    return withClient(ec2, () => moveMany(moves, options, (eniId, to, moveOptions) => moveEni(ec2, eniId, to, moveOptions).map(({ ni, report }) => new Eni(ec2, toEniState(ni), report))));
+  static moveAll(
+    ec2: EC2Client,
+    moves: readonly BulkMove[],
+    options?: BulkOptions,
+  ): ResultAsync<BulkReport<Eni>, ValidationError> {
+    return withClient(ec2, () =>
+      moveMany(moves, options, (eniId, to, moveOptions) =>
+        moveEni(ec2, eniId, to, moveOptions).map(({ ni, report }) => new Eni(ec2, toEniState(ni), report)),
+      ),
+    );
   }
 
   /**
@@ -230,8 +274,16 @@ export class Eni implements EniState {
    * const report = await Eni.attachAll(ec2, [{ eniId: "eni-0123456789abcdef0", instanceId: "i-0aaaaaaaaaaaaaaa1" }]);
    * ```
    */
-  static attachAll(ec2: EC2Client, attaches: readonly BulkAttach[], options?: BulkOptions): ResultAsync<BulkReport<Eni>, ValidationError> {
-    return withClient(ec2, () => attachMany(attaches, options, (eniId, instanceId, attachOptions) => attachEni(ec2, eniId, instanceId, attachOptions).map((ni) => Eni.#from(ec2, ni))));
+  static attachAll(
+    ec2: EC2Client,
+    attaches: readonly BulkAttach[],
+    options?: BulkOptions,
+  ): ResultAsync<BulkReport<Eni>, ValidationError> {
+    return withClient(ec2, () =>
+      attachMany(attaches, options, (eniId, instanceId, attachOptions) =>
+        attachEni(ec2, eniId, instanceId, attachOptions).map((ni) => Eni.#from(ec2, ni)),
+      ),
+    );
   }
 
   /**
@@ -248,8 +300,16 @@ export class Eni implements EniState {
    * const report = await Eni.detachAll(ec2, [{ eniId: "eni-0123456789abcdef0", force: true }]);
    * ```
    */
-  static detachAll(ec2: EC2Client, detaches: readonly BulkDetach[], options?: BulkOptions): ResultAsync<BulkReport<Eni>, ValidationError> {
-    return withClient(ec2, () => detachMany(detaches, options, (eniId, detachOptions) => detachEni(ec2, eniId, detachOptions).map((ni) => Eni.#from(ec2, ni))));
+  static detachAll(
+    ec2: EC2Client,
+    detaches: readonly BulkDetach[],
+    options?: BulkOptions,
+  ): ResultAsync<BulkReport<Eni>, ValidationError> {
+    return withClient(ec2, () =>
+      detachMany(detaches, options, (eniId, detachOptions) =>
+        detachEni(ec2, eniId, detachOptions).map((ni) => Eni.#from(ec2, ni)),
+      ),
+    );
   }
 
   /**
@@ -329,7 +389,9 @@ export class Eni implements EniState {
    */
   moveTo(instanceId: string, options?: MoveOptions): EniTask {
     const ec2 = this.#ec2;
-    return new EniTask(moveEni(ec2, this.id, instanceId, options).map(({ ni, report }) => new Eni(ec2, toEniState(ni), report)));
+    return new EniTask(
+      moveEni(ec2, this.id, instanceId, options).map(({ ni, report }) => new Eni(ec2, toEniState(ni), report)),
+    );
   }
 
   /**
@@ -344,7 +406,9 @@ export class Eni implements EniState {
    * ```
    */
   waitUntilAvailable(options?: WaitOptions): EniTask {
-    return this.#run((ec2, id) => checkWaitOptions(options, DEFAULT_MAX_WAIT.available).asyncAndThen((wait) => waitUntilAvailable(ec2, id, wait)));
+    return this.#run((ec2, id) =>
+      checkWaitOptions(options, DEFAULT_MAX_WAIT.available).asyncAndThen((wait) => waitUntilAvailable(ec2, id, wait)),
+    );
   }
 
   /**
@@ -360,7 +424,11 @@ export class Eni implements EniState {
    * ```
    */
   waitUntilInUse(options?: WaitOptions): EniTask {
-    return this.#run((ec2, id) => checkWaitOptions(options, DEFAULT_MAX_WAIT.attach).asyncAndThen((wait) => waitUntilInUse(ec2, id, wait, this.attachment?.id)));
+    return this.#run((ec2, id) =>
+      checkWaitOptions(options, DEFAULT_MAX_WAIT.attach).asyncAndThen((wait) =>
+        waitUntilInUse(ec2, id, wait, this.attachment?.id),
+      ),
+    );
   }
 
   /**
@@ -600,7 +668,14 @@ export class EniTask extends ResultAsync<Eni, EniError> {
    */
   constructor(result: ResultAsync<Eni, EniError>) {
     // A bug that throws inside a step must still reach the caller as a typed error, not a rejection.
-    super(Promise.resolve(result.then<Result<Eni, EniError>, Result<Eni, EniError>>((settled) => settled, (thrown) => err(mapAwsError(thrown)))));
+    super(
+      Promise.resolve(
+        result.then<Result<Eni, EniError>, Result<Eni, EniError>>(
+          (settled) => settled,
+          (thrown) => err(mapAwsError(thrown)),
+        ),
+      ),
+    );
   }
 
   #chain(next: (eni: Eni) => EniTask): EniTask {

@@ -68,13 +68,7 @@ export class ValidationError extends EniKitError {
 
 /** The kinds of EC2 resource a {@link NotFoundError} can name. */
 export type ResourceType =
-  | "network-interface"
-  | "instance"
-  | "attachment"
-  | "subnet"
-  | "security-group"
-  | "address"
-  | "resource";
+  "network-interface" | "instance" | "attachment" | "subnet" | "security-group" | "address" | "resource";
 
 /**
  * The ENI, instance, attachment or other resource does not exist (or is not visible yet).
@@ -261,9 +255,7 @@ export class WaitTimeoutError extends EniKitError {
    * @param lastState - the last state seen.
    */
   constructor(waitingFor: string, maxWaitTime: number, lastState: string | undefined) {
-    super(
-      `Timed out after ${maxWaitTime} s waiting for ${waitingFor}; last state seen: ${lastState ?? "none"}.`,
-    );
+    super(`Timed out after ${maxWaitTime} s waiting for ${waitingFor}; last state seen: ${lastState ?? "none"}.`);
     this.waitingFor = waitingFor;
     this.lastState = lastState;
     this.maxWaitTime = maxWaitTime;
@@ -358,7 +350,14 @@ export class MoveFailedError extends EniKitError {
    */
   constructor(
     message: string,
-    details: { phase: "detach" | "attach"; rolledBack: boolean; eni: EniState | undefined; eniIsStale?: boolean; reason: EniError; report: MoveReport },
+    details: {
+      phase: "detach" | "attach";
+      rolledBack: boolean;
+      eni: EniState | undefined;
+      eniIsStale?: boolean;
+      reason: EniError;
+      report: MoveReport;
+    },
   ) {
     super(message, { code: details.reason.code, requestId: details.reason.requestId, cause: details.reason });
     this.phase = details.phase;

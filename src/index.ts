@@ -43,7 +43,13 @@ export type { DetachOptions } from "./operations/detach.js";
 export type { OrphanQuery, ReapOptions, ReapReport } from "./operations/orphans.js";
 export { OWNERSHIP_TAGS } from "./operations/ownership.js";
 export { checkPermissions } from "./operations/permissions.js";
-export type { OptionalPermissionAction, PermissionAction, PermissionCheck, PermissionPlan, PermissionReport } from "./operations/permissions.js";
+export type {
+  OptionalPermissionAction,
+  PermissionAction,
+  PermissionCheck,
+  PermissionPlan,
+  PermissionReport,
+} from "./operations/permissions.js";
 export type { FindQuery } from "./operations/read.js";
 export type { MoveEvent, MoveOptions, MovePhase, MoveReport } from "./operations/move.js";
 export type { WaitOptions } from "./waiters.js";

@@ -110,7 +110,7 @@ export function toEniState(raw: NetworkInterface): EniState {
   return {
     id: raw.NetworkInterfaceId ?? "",
     name: tags["Name"],
-    status: (raw.Status ?? "available"),
+    status: raw.Status ?? "available",
     subnetId: raw.SubnetId ?? "",
     vpcId: raw.VpcId ?? "",
     availabilityZone: raw.AvailabilityZone ?? "",
@@ -118,7 +118,9 @@ export function toEniState(raw: NetworkInterface): EniState {
     privateIp: raw.PrivateIpAddress ?? "",
     secondaryPrivateIps: privateIpAddresses.filter((address) => !address.primary).map((address) => address.privateIp),
     privateIpAddresses,
-    ipv6Addresses: (raw.Ipv6Addresses ?? []).flatMap((address) => (address.Ipv6Address === undefined ? [] : [address.Ipv6Address])),
+    ipv6Addresses: (raw.Ipv6Addresses ?? []).flatMap((address) =>
+      address.Ipv6Address === undefined ? [] : [address.Ipv6Address],
+    ),
     publicIp: raw.Association?.PublicIp,
     securityGroups: (raw.Groups ?? []).map((group) => ({ id: group.GroupId ?? "", name: group.GroupName })),
     description: raw.Description ?? "",
@@ -134,7 +136,7 @@ export function toEniState(raw: NetworkInterface): EniState {
             instanceId: attachment.InstanceId ?? "",
             deviceIndex: attachment.DeviceIndex ?? 0,
             networkCardIndex: attachment.NetworkCardIndex ?? 0,
-            status: (attachment.Status ?? "attached"),
+            status: attachment.Status ?? "attached",
             deleteOnTermination: attachment.DeleteOnTermination ?? false,
             attachedAt: attachment.AttachTime,
           },

@@ -45,7 +45,13 @@ export function checkId(field: string, value: unknown, prefix: IdPrefix): Check<
 }
 
 /** A list of at least `min` items, each passing `checkItem`, without duplicates. */
-export function checkList<T>(field: string, value: unknown, min: number, expected: string, checkItem: (field: string, item: unknown) => Check<T>): Check<T[]> {
+export function checkList<T>(
+  field: string,
+  value: unknown,
+  min: number,
+  expected: string,
+  checkItem: (field: string, item: unknown) => Check<T>,
+): Check<T[]> {
   if (!Array.isArray(value) || value.length < min) return invalid(field, expected, value);
   const items: T[] = [];
   for (const [index, item] of (value as unknown[]).entries()) {
@@ -58,14 +64,18 @@ export function checkList<T>(field: string, value: unknown, min: number, expecte
 
 /** A list of ids of one kind, without duplicates. */
 export function checkIds(field: string, value: unknown, prefix: IdPrefix, min = 0): Check<string[]> {
-  return checkList(field, value, min, `an array of at least ${min} "${prefix}-" id(s)`, (itemField, item) => checkId(itemField, item, prefix));
+  return checkList(field, value, min, `an array of at least ${min} "${prefix}-" id(s)`, (itemField, item) =>
+    checkId(itemField, item, prefix),
+  );
 }
 
 /** A dotted-quad IPv4 address, each octet 0–255 without leading zeros. */
 export function checkIpv4(field: string, value: unknown): Check<string> {
   const octet = "(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)";
   const pattern = new RegExp(`^${octet}(?:\\.${octet}){3}$`);
-  return typeof value === "string" && pattern.test(value) ? ok(value) : invalid(field, "an IPv4 address like \"10.0.1.25\"", value);
+  return typeof value === "string" && pattern.test(value)
+    ? ok(value)
+    : invalid(field, 'an IPv4 address like "10.0.1.25"', value);
 }
 
 /** An integer in `[min, max]`. */
@@ -89,7 +99,9 @@ export function checkString(field: string, value: unknown, max: number): Check<s
 
 /** One of a fixed set of strings. */
 export function checkOneOf<T extends string>(field: string, value: unknown, allowed: readonly T[]): Check<T> {
-  return allowed.includes(value as T) ? ok(value as T) : invalid(field, `one of ${allowed.map((a) => `"${a}"`).join(", ")}`, value);
+  return allowed.includes(value as T)
+    ? ok(value as T)
+    : invalid(field, `one of ${allowed.map((a) => `"${a}"`).join(", ")}`, value);
 }
 
 /** An ENI description: EC2 takes up to 255 characters (an empty one clears it). */
@@ -111,7 +123,9 @@ export function checkTagKey(field: string, key: unknown): Check<string> {
   if (typeof key !== "string" || key.length === 0 || key.length > MAX_TAG_KEY) {
     return invalid(field, `a tag key of 1 to ${MAX_TAG_KEY} characters`, key);
   }
-  return key.toLowerCase().startsWith("aws:") ? invalid(field, 'a tag key without the reserved "aws:" prefix', key) : ok(key);
+  return key.toLowerCase().startsWith("aws:")
+    ? invalid(field, 'a tag key without the reserved "aws:" prefix', key)
+    : ok(key);
 }
 
 /**
@@ -122,7 +136,12 @@ export function checkTags(field: string, value: unknown, reserved = 0): Check<Re
   if (!isPlainObject(value)) return invalid(field, "an object of tag keys to string values", value);
   const entries = Object.entries(value);
   if (entries.length + reserved > MAX_TAGS) {
-    return err(new ValidationError(field, `Expected at most ${MAX_TAGS} tags on one resource, got ${entries.length + reserved}.`));
+    return err(
+      new ValidationError(
+        field,
+        `Expected at most ${MAX_TAGS} tags on one resource, got ${entries.length + reserved}.`,
+      ),
+    );
   }
   for (const [key, tagValue] of entries) {
     const checkedKey = checkTagKey(fieldOf(field, key), key);
@@ -138,17 +157,28 @@ export function checkTags(field: string, value: unknown, reserved = 0): Check<Re
  * A plain options object, or nothing. JavaScript callers may pass anything. Given the `known`
  * keys, any other key is refused too.
  */
-export function checkOptions<T extends object>(field: string, value: unknown, known?: readonly string[]): Check<Partial<T>> {
+export function checkOptions<T extends object>(
+  field: string,
+  value: unknown,
+  known?: readonly string[],
+): Check<Partial<T>> {
   if (value === undefined) return ok({});
   if (!isPlainObject(value)) return invalid(field, "an options object", value);
-  return known === undefined ? ok(value as Partial<T>) : checkKnownKeys(field, value, known).map(() => value as Partial<T>);
+  return known === undefined
+    ? ok(value as Partial<T>)
+    : checkKnownKeys(field, value, known).map(() => value as Partial<T>);
 }
 
 /** Rejects keys the options type does not know: a typo must not silently change behaviour. */
 export function checkKnownKeys(field: string, value: object, known: readonly string[]): Check<void> {
   const unknown = Object.keys(value).find((key) => !known.includes(key));
   if (unknown === undefined) return ok(undefined);
-  return err(new ValidationError(fieldOf(field, unknown), `Unknown option ${show(unknown)}; expected one of ${known.join(", ")}.`));
+  return err(
+    new ValidationError(
+      fieldOf(field, unknown),
+      `Unknown option ${show(unknown)}; expected one of ${known.join(", ")}.`,
+    ),
+  );
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -160,7 +190,10 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 /** An `AbortSignal`, duck-typed so signals from other realms (or polyfills) work. */
 export function checkAbortSignal(field: string, value: unknown): Check<AbortSignal> {
   const candidate = value as Partial<AbortSignal> | null;
-  return typeof candidate === "object" && candidate !== null && typeof candidate.aborted === "boolean" && typeof candidate.addEventListener === "function"
+  return typeof candidate === "object" &&
+    candidate !== null &&
+    typeof candidate.aborted === "boolean" &&
+    typeof candidate.addEventListener === "function"
     ? ok(value as AbortSignal)
     : invalid(field, "an AbortSignal", value);
 }

@@ -46,7 +46,14 @@ export interface Wait extends CallContext {
 }
 
 /** Default limits per kind of wait, in seconds: EC2 usually settles in seconds, rarely in minutes. */
-export const DEFAULT_MAX_WAIT = { attach: 300, detach: 600, available: 600, create: 120, delete: 120, move: 600 } as const;
+export const DEFAULT_MAX_WAIT = {
+  attach: 300,
+  detach: 600,
+  available: 600,
+  create: 120,
+  delete: 120,
+  move: 600,
+} as const;
 // EC2 attaches and detaches in seconds: poll fast enough to notice within a fraction of that.
 // Measured with `npm run bench` (docs/performance.md).
 const DEFAULT_MIN_DELAY = 0.25;
@@ -56,17 +63,27 @@ const DEFAULT_MAX_DELAY = 1;
 export const WAIT_KEYS = ["maxWaitTime", "minDelay", "maxDelay", "abortSignal"] as const;
 
 /** Checks wait options and fills in the defaults. */
-export function checkWait(options: Partial<Record<(typeof WAIT_KEYS)[number], unknown>>, defaultMaxWait: number): Check<Wait> {
+export function checkWait(
+  options: Partial<Record<(typeof WAIT_KEYS)[number], unknown>>,
+  defaultMaxWait: number,
+): Check<Wait> {
   const { maxWaitTime = defaultMaxWait, minDelay = DEFAULT_MIN_DELAY, abortSignal } = options;
   if (!isPositive(maxWaitTime)) return seconds("maxWaitTime", maxWaitTime);
   if (!isPositive(minDelay)) return seconds("minDelay", minDelay);
   const maxDelay = options.maxDelay === undefined ? Math.max(DEFAULT_MAX_DELAY, minDelay) : options.maxDelay;
   if (!isPositive(maxDelay)) return seconds("maxDelay", maxDelay);
   if (maxDelay < minDelay) {
-    return err(new ValidationError("maxDelay", `Expected \`maxDelay\` (${maxDelay}) to be at least \`minDelay\` (${minDelay}).`));
+    return err(
+      new ValidationError("maxDelay", `Expected \`maxDelay\` (${maxDelay}) to be at least \`minDelay\` (${minDelay}).`),
+    );
   }
   if (maxWaitTime <= minDelay) {
-    return err(new ValidationError("maxWaitTime", `Expected \`maxWaitTime\` (${maxWaitTime}) to be greater than \`minDelay\` (${minDelay}).`));
+    return err(
+      new ValidationError(
+        "maxWaitTime",
+        `Expected \`maxWaitTime\` (${maxWaitTime}) to be greater than \`minDelay\` (${minDelay}).`,
+      ),
+    );
   }
   if (abortSignal !== undefined) {
     const signal = checkAbortSignal("abortSignal", abortSignal);
@@ -84,7 +101,9 @@ export function checkWaitOptions(options: unknown, defaultMaxWait: number): Chec
  * Checks an operation's `wait` flag. Timing options beside `wait: false` contradict each
  * other, so they are refused rather than silently ignored.
  */
-export function checkWaitFlag(options: { readonly wait?: unknown } & Partial<Record<(typeof WAIT_KEYS)[number], unknown>>): Check<boolean> {
+export function checkWaitFlag(
+  options: { readonly wait?: unknown } & Partial<Record<(typeof WAIT_KEYS)[number], unknown>>,
+): Check<boolean> {
   if (options.wait === undefined) return ok(true);
   if (typeof options.wait !== "boolean") {
     return err(new ValidationError("wait", `Expected \`wait\` to be a boolean, got ${show(options.wait)}.`));
@@ -101,7 +120,9 @@ function isPositive(value: unknown): value is number {
 }
 
 function seconds(field: string, value: unknown): Check<never> {
-  return err(new ValidationError(field, `Expected \`${field}\` to be a positive number of seconds, got ${show(value)}.`));
+  return err(
+    new ValidationError(field, `Expected \`${field}\` to be a positive number of seconds, got ${show(value)}.`),
+  );
 }
 
 /** One look at the world: finished (with a value), or not yet (with what was seen). */
@@ -119,7 +140,11 @@ export const notYet = <T>(seen: string): Poll<T> => ({ done: false, seen });
  * behaviour. (Written here rather than on `@smithy/util-waiter`, which is deprecated upstream
  * and whose bundle is larger than all of eni-kit.)
  */
-export function pollUntil<T>(waitingFor: string, wait: Wait, check: () => ResultAsync<Poll<T>, EniError>): ResultAsync<T, EniError> {
+export function pollUntil<T>(
+  waitingFor: string,
+  wait: Wait,
+  check: () => ResultAsync<Poll<T>, EniError>,
+): ResultAsync<T, EniError> {
   const deadline = Date.now() + wait.maxWaitTime * 1000;
   const poll = async (): Promise<Result<T, EniError>> => {
     let lastSeen: string | undefined;
@@ -167,11 +192,15 @@ export function waitForEni(
 ): ResultAsync<NetworkInterface, EniError> {
   return pollUntil(`${id} to be ${waitingFor}`, wait, () =>
     describeEni(ec2, id, wait)
-      .andThen((ni) => accept(ni).map((finished) => (finished ? done(ni) : notYet<NetworkInterface>(describeState(ni)))))
+      .andThen((ni) =>
+        accept(ni).map((finished) => (finished ? done(ni) : notYet<NetworkInterface>(describeState(ni)))),
+      )
       .orElse((error) => {
         if (visibleSoon && error.name === "NotFoundError") return okAsync(notYet<NetworkInterface>("not visible yet"));
         // One throttled or failed read must not fail a wait that still has time left.
-        return isTransient(error) ? okAsync(notYet<NetworkInterface>(`read failed: ${error.code ?? error.name}`)) : errAsync(error);
+        return isTransient(error)
+          ? okAsync(notYet<NetworkInterface>(`read failed: ${error.code ?? error.name}`))
+          : errAsync(error);
       }),
   );
 }

@@ -27,12 +27,17 @@ describe("EniTask", () => {
     mock.on(AttachNetworkInterfaceCommand).resolves({ AttachmentId: ids.attachment });
 
     // Act
-    const task = Eni.create(ec2, { subnetId: ids.subnet, ...fast }).attachTo(ids.instance, { wait: false }).waitUntilInUse(fast);
+    const task = Eni.create(ec2, { subnetId: ids.subnet, ...fast })
+      .attachTo(ids.instance, { wait: false })
+      .waitUntilInUse(fast);
     const result = await task;
 
     // Assess
     expect(task).toBeInstanceOf(EniTask);
-    expect(result._unsafeUnwrap()).toMatchObject({ status: "in-use", attachment: { id: ids.attachment, status: "attached" } });
+    expect(result._unsafeUnwrap()).toMatchObject({
+      status: "in-use",
+      attachment: { id: ids.attachment, status: "attached" },
+    });
   });
 
   it("stops the chain at the first failure and sends nothing after it", async () => {
@@ -70,7 +75,9 @@ describe("EniTask", () => {
     const { ec2, mock } = mockedEc2();
     mock.on(DescribeNetworkInterfacesCommand).resolves({ NetworkInterfaces: [eni()] });
 
-    const id = await Eni.get(ec2, ids.eni).map((found) => found.id).unwrapOr("none");
+    const id = await Eni.get(ec2, ids.eni)
+      .map((found) => found.id)
+      .unwrapOr("none");
     const matched = await Eni.get(ec2, ids.eni).match(
       (found) => `ok ${found.status}`,
       (error) => `err ${error.name}`,
@@ -125,7 +132,12 @@ describe("Eni waits", () => {
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 30);
 
-    const result = await Eni.get(ec2, ids.eni).waitUntilInUse({ minDelay: 0.01, maxDelay: 0.01, maxWaitTime: 5, abortSignal: controller.signal });
+    const result = await Eni.get(ec2, ids.eni).waitUntilInUse({
+      minDelay: 0.01,
+      maxDelay: 0.01,
+      maxWaitTime: 5,
+      abortSignal: controller.signal,
+    });
 
     expect(result._unsafeUnwrapErr()).toMatchObject({ name: "AbortedError" });
   });

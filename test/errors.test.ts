@@ -21,7 +21,10 @@ const eniId = "eni-0123456789abcdef0";
 /** One instance of every error class, built without details. */
 function everyError(): Array<[string, EniError]> {
   return [
-    ["ValidationError", new ValidationError("deviceIndex", "Expected `deviceIndex` to be an integer from 1 to 31, got -1.")],
+    [
+      "ValidationError",
+      new ValidationError("deviceIndex", "Expected `deviceIndex` to be an integer from 1 to 31, got -1."),
+    ],
     ["NotFoundError", new NotFoundError("network-interface", eniId)],
     ["AzMismatchError", new AzMismatchError("us-east-1a", "us-east-1b")],
     ["AttachmentLimitError", new AttachmentLimitError("t3.medium", 3, 3)],
@@ -140,7 +143,10 @@ describe("details", () => {
 
 describe("messages", () => {
   it("ValidationError keeps the field and the message it was given", () => {
-    const error = new ValidationError("tags.team", "Expected `tags.team` to be a tag value of at most 256 characters, got 1.");
+    const error = new ValidationError(
+      "tags.team",
+      "Expected `tags.team` to be a tag value of at most 256 characters, got 1.",
+    );
 
     expect(error.field).toBe("tags.team");
     expect(error.message).toBe("Expected `tags.team` to be a tag value of at most 256 characters, got 1.");
@@ -183,7 +189,11 @@ describe("messages", () => {
   });
 
   it("InvalidStateError and ConflictError keep what they were given", () => {
-    expect(new InvalidStateError("m", eniId, "in-use")).toMatchObject({ message: "m", resourceId: eniId, state: "in-use" });
+    expect(new InvalidStateError("m", eniId, "in-use")).toMatchObject({
+      message: "m",
+      resourceId: eniId,
+      state: "in-use",
+    });
     expect(new InvalidStateError("m")).toMatchObject({ resourceId: undefined, state: undefined });
     expect(new ConflictError("m", "i-a", "i-b")).toMatchObject({ message: "m", expected: "i-a", actual: "i-b" });
     expect(new ConflictError("m")).toMatchObject({ expected: undefined, actual: undefined });
@@ -192,8 +202,14 @@ describe("messages", () => {
   it("WaitTimeoutError says how long, for what, and the last state", () => {
     const error = new WaitTimeoutError(`${eniId} to be in-use`, 300, "in-use/attaching");
 
-    expect(error.message).toBe(`Timed out after 300 s waiting for ${eniId} to be in-use; last state seen: in-use/attaching.`);
-    expect(error).toMatchObject({ waitingFor: `${eniId} to be in-use`, maxWaitTime: 300, lastState: "in-use/attaching" });
+    expect(error.message).toBe(
+      `Timed out after 300 s waiting for ${eniId} to be in-use; last state seen: in-use/attaching.`,
+    );
+    expect(error).toMatchObject({
+      waitingFor: `${eniId} to be in-use`,
+      maxWaitTime: 300,
+      lastState: "in-use/attaching",
+    });
   });
 
   it("WaitTimeoutError says none when nothing was seen", () => {

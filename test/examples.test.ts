@@ -34,7 +34,11 @@ describe("the examples, on the simulator", () => {
 
   it("getting-started: explains a refusal instead of throwing", async () => {
     const { ec2, subnetId, groupId } = sandbox();
-    const lines = await gettingStarted(ec2, { subnetId, securityGroupId: groupId, instanceId: "i-0123456789abcdef0" }, wait);
+    const lines = await gettingStarted(
+      ec2,
+      { subnetId, securityGroupId: groupId, instanceId: "i-0123456789abcdef0" },
+      wait,
+    );
     expect(lines).toEqual(["No such instance: i-0123456789abcdef0."]);
   });
 

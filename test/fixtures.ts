@@ -1,9 +1,4 @@
-import {
-  EC2Client,
-  type Instance,
-  type InstanceTypeInfo,
-  type NetworkInterface,
-} from "@aws-sdk/client-ec2";
+import { EC2Client, type Instance, type InstanceTypeInfo, type NetworkInterface } from "@aws-sdk/client-ec2";
 import { mockClient } from "aws-sdk-client-mock";
 import type { EniStatus } from "../src/index.js";
 
@@ -25,7 +20,10 @@ export const fast = { minDelay: 0.01, maxDelay: 0.02, maxWaitTime: 2 } as const;
 
 /** A fresh client and its mock; a fresh client also means a fresh instance-type cache. */
 export function mockedEc2() {
-  const ec2 = new EC2Client({ region: "us-east-1", credentials: { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "secret" } });
+  const ec2 = new EC2Client({
+    region: "us-east-1",
+    credentials: { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "secret" },
+  });
   return { ec2, mock: mockClient(ec2) };
 }
 
@@ -90,7 +88,15 @@ export function instance(overrides: Partial<Instance> = {}): Instance {
     SubnetId: ids.subnet,
     VpcId: ids.vpc,
     NetworkInterfaces: [
-      { NetworkInterfaceId: "eni-0000000000000000a", Attachment: { AttachmentId: "eni-attach-0000000000000000a", DeviceIndex: 0, NetworkCardIndex: 0, Status: "attached" } },
+      {
+        NetworkInterfaceId: "eni-0000000000000000a",
+        Attachment: {
+          AttachmentId: "eni-attach-0000000000000000a",
+          DeviceIndex: 0,
+          NetworkCardIndex: 0,
+          Status: "attached",
+        },
+      },
     ],
     ...overrides,
   };
@@ -99,10 +105,19 @@ export function instance(overrides: Partial<Instance> = {}): Instance {
 /** t3.medium takes 3 ENIs on its one card. */
 export const t3medium: InstanceTypeInfo = {
   InstanceType: "t3.medium",
-  NetworkInfo: { MaximumNetworkInterfaces: 3, MaximumNetworkCards: 1, NetworkCards: [{ NetworkCardIndex: 0, MaximumNetworkInterfaces: 3 }] },
+  NetworkInfo: {
+    MaximumNetworkInterfaces: 3,
+    MaximumNetworkCards: 1,
+    NetworkCards: [{ NetworkCardIndex: 0, MaximumNetworkInterfaces: 3 }],
+  },
 };
 
 /** An EC2 error as the SDK raises it. */
 export function ec2Error(code: string, message = code, requestId = "req-1"): Error {
-  return Object.assign(new Error(message), { name: code, Code: code, $fault: "client", $metadata: { httpStatusCode: 400, requestId } });
+  return Object.assign(new Error(message), {
+    name: code,
+    Code: code,
+    $fault: "client",
+    $metadata: { httpStatusCode: 400, requestId },
+  });
 }

@@ -1,7 +1,7 @@
 import type { EC2Client } from "@aws-sdk/client-ec2";
 import type { Result, ResultAsync } from "neverthrow";
 import { describe, expectTypeOf, it } from "vitest";
-import type { EniTask} from "../src/index.js";
+import type { EniTask } from "../src/index.js";
 import { Eni, type DeletedEni, type EniError } from "../src/index.js";
 
 declare const ec2: EC2Client;
@@ -24,7 +24,9 @@ describe("public types", () => {
     expectTypeOf(chain).toEqualTypeOf<EniTask>();
     expectTypeOf(chain.delete({ detachFirst: true })).toEqualTypeOf<ResultAsync<DeletedEni, EniError>>();
     expectTypeOf(Eni.find(ec2, { status: "available" })).toEqualTypeOf<ResultAsync<Eni[], EniError>>();
-    expectTypeOf(chain.map((eni) => eni.attachment?.instanceId)).toEqualTypeOf<ResultAsync<string | undefined, EniError>>();
+    expectTypeOf(chain.map((eni) => eni.attachment?.instanceId)).toEqualTypeOf<
+      ResultAsync<string | undefined, EniError>
+    >();
   });
 
   it("narrows the error union on error.name", () => {
@@ -39,7 +41,9 @@ describe("public types", () => {
         case "ValidationError":
           return error.field;
         case "NotFoundError":
-          expectTypeOf(error.resourceType).toEqualTypeOf<"network-interface" | "instance" | "attachment" | "subnet" | "security-group" | "address" | "resource">();
+          expectTypeOf(error.resourceType).toEqualTypeOf<
+            "network-interface" | "instance" | "attachment" | "subnet" | "security-group" | "address" | "resource"
+          >();
           return error.resourceId;
         case "WaitTimeoutError":
           return error.lastState;
@@ -49,7 +53,9 @@ describe("public types", () => {
           expectTypeOf(error.rolledBack).toEqualTypeOf<boolean>();
           return error.eni?.attachment?.instanceId;
         default:
-          expectTypeOf(error.name).toEqualTypeOf<"InvalidStateError" | "ThrottledError" | "AccessDeniedError" | "AbortedError" | "AwsError">();
+          expectTypeOf(error.name).toEqualTypeOf<
+            "InvalidStateError" | "ThrottledError" | "AccessDeniedError" | "AbortedError" | "AwsError"
+          >();
           return error.message;
       }
     };

@@ -43,7 +43,7 @@ describe("show", () => {
     // Assess
     expect(shown).toBe(`"${"x".repeat(40)}…"`);
     expect(show("x".repeat(40))).toBe(`"${"x".repeat(40)}"`);
-    expect(show("a\"b")).toBe('"a\\"b"');
+    expect(show('a"b')).toBe('"a\\"b"');
   });
 
   it.each([
@@ -109,7 +109,9 @@ describe("checkId", () => {
     const error = failure(checkId("networkInterfaceId", value, prefix));
 
     expect(error.field).toBe("networkInterfaceId");
-    expect(error.message).toBe(`Expected \`networkInterfaceId\` to be an id like "${prefix}-0123456789abcdef0", got ${show(value)}.`);
+    expect(error.message).toBe(
+      `Expected \`networkInterfaceId\` to be an id like "${prefix}-0123456789abcdef0", got ${show(value)}.`,
+    );
   });
 
   it("truncates a huge bad id in the message", () => {
@@ -134,9 +136,13 @@ describe("checkIds", () => {
     const tooShort = failure(checkIds("securityGroupIds", [], "sg", 1));
 
     expect(notArray).toMatchObject({ field: "securityGroupIds" });
-    expect(notArray.message).toBe(`Expected \`securityGroupIds\` to be an array of at least 0 "sg-" id(s), got "${a}".`);
+    expect(notArray.message).toBe(
+      `Expected \`securityGroupIds\` to be an array of at least 0 "sg-" id(s), got "${a}".`,
+    );
     expect(tooShort).toMatchObject({ field: "securityGroupIds" });
-    expect(tooShort.message).toBe('Expected `securityGroupIds` to be an array of at least 1 "sg-" id(s), got an array.');
+    expect(tooShort.message).toBe(
+      'Expected `securityGroupIds` to be an array of at least 1 "sg-" id(s), got an array.',
+    );
   });
 
   it("names the index of the first bad item", () => {
@@ -155,9 +161,12 @@ describe("checkIds", () => {
 });
 
 describe("checkIpv4", () => {
-  it.each(["0.0.0.0", "10.0.1.25", "255.255.255.255", "1.2.3.4", "192.168.100.9", "172.31.250.199"])("accepts %s", (ip) => {
-    expect(checkIpv4("privateIp", ip)._unsafeUnwrap()).toBe(ip);
-  });
+  it.each(["0.0.0.0", "10.0.1.25", "255.255.255.255", "1.2.3.4", "192.168.100.9", "172.31.250.199"])(
+    "accepts %s",
+    (ip) => {
+      expect(checkIpv4("privateIp", ip)._unsafeUnwrap()).toBe(ip);
+    },
+  );
 
   it.each([
     ["a leading zero", "010.0.0.1"],
@@ -221,7 +230,12 @@ describe("checkBoolean", () => {
     expect(checkBoolean("sourceDestCheck", false)._unsafeUnwrap()).toBe(false);
   });
 
-  it.each([["false", '"false"'], [0, "0"], [null, "null"], [undefined, "undefined"]])("refuses %o", (value, shown) => {
+  it.each([
+    ["false", '"false"'],
+    [0, "0"],
+    [null, "null"],
+    [undefined, "undefined"],
+  ])("refuses %o", (value, shown) => {
     const error = failure(checkBoolean("sourceDestCheck", value));
 
     expect(error.field).toBe("sourceDestCheck");
@@ -235,11 +249,17 @@ describe("checkString", () => {
     expect(checkString("name", "a".repeat(10), 10)._unsafeUnwrap()).toBe("a".repeat(10));
   });
 
-  it.each([["an empty string", ""], ["one character too many", "a".repeat(11)], ["a number", 5]])("refuses %s", (_case, value) => {
+  it.each([
+    ["an empty string", ""],
+    ["one character too many", "a".repeat(11)],
+    ["a number", 5],
+  ])("refuses %s", (_case, value) => {
     const error = failure(checkString("name", value, 10));
 
     expect(error.field).toBe("name");
-    expect(error.message).toBe(`Expected \`name\` to be a non-empty string of at most 10 characters, got ${show(value)}.`);
+    expect(error.message).toBe(
+      `Expected \`name\` to be a non-empty string of at most 10 characters, got ${show(value)}.`,
+    );
   });
 });
 
@@ -254,7 +274,9 @@ describe("checkOneOf", () => {
     const error = failure(checkOneOf("interfaceType", value, types));
 
     expect(error.field).toBe("interfaceType");
-    expect(error.message).toBe(`Expected \`interfaceType\` to be one of "interface", "efa", "trunk", got ${show(value)}.`);
+    expect(error.message).toBe(
+      `Expected \`interfaceType\` to be one of "interface", "efa", "trunk", got ${show(value)}.`,
+    );
   });
 });
 
@@ -264,11 +286,17 @@ describe("checkDescription", () => {
     expect(checkDescription("description", "d".repeat(255))._unsafeUnwrap()).toHaveLength(255);
   });
 
-  it.each([["256 characters", "d".repeat(256)], ["a number", 1], ["null", null]])("refuses %s", (_case, value) => {
+  it.each([
+    ["256 characters", "d".repeat(256)],
+    ["a number", 1],
+    ["null", null],
+  ])("refuses %s", (_case, value) => {
     const error = failure(checkDescription("description", value));
 
     expect(error.field).toBe("description");
-    expect(error.message).toBe(`Expected \`description\` to be a string of at most 255 characters, got ${show(value)}.`);
+    expect(error.message).toBe(
+      `Expected \`description\` to be a string of at most 255 characters, got ${show(value)}.`,
+    );
   });
 });
 
@@ -278,15 +306,20 @@ describe("checkClientToken", () => {
     expect(checkClientToken("clientToken", "~ !".padEnd(64, "z"))._unsafeUnwrap()).toHaveLength(64);
   });
 
-  it.each([["empty", ""], ["65 characters", "t".repeat(65)], ["non-ASCII", "tökén"], ["a tab", "a\tb"], ["a number", 12]])(
-    "refuses %s",
-    (_case, value) => {
-      const error = failure(checkClientToken("clientToken", value));
+  it.each([
+    ["empty", ""],
+    ["65 characters", "t".repeat(65)],
+    ["non-ASCII", "tökén"],
+    ["a tab", "a\tb"],
+    ["a number", 12],
+  ])("refuses %s", (_case, value) => {
+    const error = failure(checkClientToken("clientToken", value));
 
-      expect(error.field).toBe("clientToken");
-      expect(error.message).toBe(`Expected \`clientToken\` to be a string of 1 to 64 printable ASCII characters, got ${show(value)}.`);
-    },
-  );
+    expect(error.field).toBe("clientToken");
+    expect(error.message).toBe(
+      `Expected \`clientToken\` to be a string of 1 to 64 printable ASCII characters, got ${show(value)}.`,
+    );
+  });
 });
 
 describe("checkTagKey", () => {
@@ -294,19 +327,28 @@ describe("checkTagKey", () => {
     expect(checkTagKey("tags", key)._unsafeUnwrap()).toBe(key);
   });
 
-  it.each([["an empty key", ""], ["129 characters", "k".repeat(129)], ["a number", 7]])("refuses %s", (_case, key) => {
+  it.each([
+    ["an empty key", ""],
+    ["129 characters", "k".repeat(129)],
+    ["a number", 7],
+  ])("refuses %s", (_case, key) => {
     const error = failure(checkTagKey("tags.x", key));
 
     expect(error.field).toBe("tags.x");
     expect(error.message).toBe(`Expected \`tags.x\` to be a tag key of 1 to 128 characters, got ${show(key)}.`);
   });
 
-  it.each([["aws:cloudformation:stack"], ["AWS:x"], ["Aws:x"], ["aWs:"]])("refuses the reserved prefix in %s", (key) => {
-    const error = failure(checkTagKey("tags.key", key));
+  it.each([["aws:cloudformation:stack"], ["AWS:x"], ["Aws:x"], ["aWs:"]])(
+    "refuses the reserved prefix in %s",
+    (key) => {
+      const error = failure(checkTagKey("tags.key", key));
 
-    expect(error.field).toBe("tags.key");
-    expect(error.message).toBe(`Expected \`tags.key\` to be a tag key without the reserved "aws:" prefix, got ${show(key)}.`);
-  });
+      expect(error.field).toBe("tags.key");
+      expect(error.message).toBe(
+        `Expected \`tags.key\` to be a tag key without the reserved "aws:" prefix, got ${show(key)}.`,
+      );
+    },
+  );
 });
 
 describe("checkTags", () => {
@@ -372,7 +414,9 @@ describe("checkTags", () => {
     const error = failure(checkTags("tags", { team: value }));
 
     expect(error.field).toBe("tags.team");
-    expect(error.message).toBe(`Expected \`tags.team\` to be a tag value of at most 256 characters, got ${show(value)}.`);
+    expect(error.message).toBe(
+      `Expected \`tags.team\` to be a tag value of at most 256 characters, got ${show(value)}.`,
+    );
   });
 
   it.each([
@@ -404,9 +448,13 @@ describe("checkOptions", () => {
   it.each([
     ["null", null, "null"],
     ["an array", [], "an array"],
-    ["a class instance", new (class Options {
-      wait = false;
-    })(), "an object"],
+    [
+      "a class instance",
+      new (class Options {
+        wait = false;
+      })(),
+      "an object",
+    ],
     ["a Date", new Date(0), "an object"],
     ["an object inheriting from another", Object.create({ wait: false }), "an object"],
     ["a string", "fast", '"fast"'],
@@ -426,7 +474,9 @@ describe("checkKnownKeys", () => {
   });
 
   it("refuses the first unknown key, even one set to undefined, naming it and the known ones", () => {
-    const error = failure(checkKnownKeys("options", { wait: true, maxWait: undefined, other: 1 }, ["wait", "maxWaitTime"]));
+    const error = failure(
+      checkKnownKeys("options", { wait: true, maxWait: undefined, other: 1 }, ["wait", "maxWaitTime"]),
+    );
 
     expect(error.field).toBe("options.maxWait");
     expect(error.message).toBe('Unknown option "maxWait"; expected one of wait, maxWaitTime.');

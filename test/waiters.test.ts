@@ -1,7 +1,15 @@
 import { DescribeNetworkInterfacesCommand, type NetworkInterface } from "@aws-sdk/client-ec2";
 import { err, errAsync, ok, okAsync, type ResultAsync } from "neverthrow";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { AbortedError, AccessDeniedError, InvalidStateError, NotFoundError, ValidationError, WaitTimeoutError, type EniError } from "../src/errors.js";
+import {
+  AbortedError,
+  AccessDeniedError,
+  InvalidStateError,
+  NotFoundError,
+  ValidationError,
+  WaitTimeoutError,
+  type EniError,
+} from "../src/errors.js";
 import {
   DEFAULT_MAX_WAIT,
   WAIT_KEYS,
@@ -25,7 +33,8 @@ const quick: Wait = { ...fast, abortSignal: undefined };
 /** Short enough for a timeout test to take a tenth of a second. */
 const brief: Wait = { minDelay: 0.01, maxDelay: 0.02, maxWaitTime: 0.1, abortSignal: undefined };
 
-const notFound = () => ec2Error("InvalidNetworkInterfaceID.NotFound", `The networkInterface ID '${ids.eni}' does not exist`);
+const notFound = () =>
+  ec2Error("InvalidNetworkInterfaceID.NotFound", `The networkInterface ID '${ids.eni}' does not exist`);
 
 /** Lets pending promise callbacks run without moving (fake) time. */
 async function flushMicrotasks(): Promise<void> {
@@ -105,9 +114,21 @@ describe("checkWait", () => {
   });
 
   it.each([
-    ["equal to minDelay", { maxWaitTime: 2, minDelay: 2 }, "Expected `maxWaitTime` (2) to be greater than `minDelay` (2)."],
-    ["below minDelay", { maxWaitTime: 1, minDelay: 2 }, "Expected `maxWaitTime` (1) to be greater than `minDelay` (2)."],
-    ["below the default minDelay", { maxWaitTime: 0.2 }, "Expected `maxWaitTime` (0.2) to be greater than `minDelay` (0.25)."],
+    [
+      "equal to minDelay",
+      { maxWaitTime: 2, minDelay: 2 },
+      "Expected `maxWaitTime` (2) to be greater than `minDelay` (2).",
+    ],
+    [
+      "below minDelay",
+      { maxWaitTime: 1, minDelay: 2 },
+      "Expected `maxWaitTime` (1) to be greater than `minDelay` (2).",
+    ],
+    [
+      "below the default minDelay",
+      { maxWaitTime: 0.2 },
+      "Expected `maxWaitTime` (0.2) to be greater than `minDelay` (0.25).",
+    ],
   ])("refuses a maxWaitTime %s", (_case, options, message) => {
     const error = checkWait(options, 600)._unsafeUnwrapErr();
 
@@ -138,7 +159,11 @@ describe("checkWaitFlag", () => {
     expect(checkWaitFlag({ wait: false })._unsafeUnwrap()).toBe(false);
   });
 
-  it.each([["no", '"no"'], [0, "0"], [null, "null"]])("refuses a non-boolean %o", (wait, shown) => {
+  it.each([
+    ["no", '"no"'],
+    [0, "0"],
+    [null, "null"],
+  ])("refuses a non-boolean %o", (wait, shown) => {
     const error = checkWaitFlag({ wait })._unsafeUnwrapErr();
 
     expect(error).toBeInstanceOf(ValidationError);
@@ -182,7 +207,6 @@ describe("pollUntil", () => {
   });
 
   it("returns the done value of the first check without waiting", async () => {
-
     const value = { id: ids.eni };
     const { state, check } = counting(() => okAsync(done(value)));
 
@@ -193,7 +217,6 @@ describe("pollUntil", () => {
   });
 
   it("returns an error from the check as is, without checking again", async () => {
-
     const failure = new AccessDeniedError("no", { code: "UnauthorizedOperation" });
     const { state, check } = counting<string>((call) => (call === 1 ? okAsync(notYet("pending")) : errAsync(failure)));
 
@@ -208,29 +231,41 @@ describe("pollUntil", () => {
 
     const { state, check } = counting<string>((call) => okAsync(notYet(`seen-${call}`)));
 
-    const polling = pollUntil(`${ids.eni} to be available`, { maxWaitTime: 10, minDelay: 1, maxDelay: 2, abortSignal: undefined }, check);
+    const polling = pollUntil(
+      `${ids.eni} to be available`,
+      { maxWaitTime: 10, minDelay: 1, maxDelay: 2, abortSignal: undefined },
+      check,
+    );
     await vi.advanceTimersByTimeAsync(10_000);
     const result = await polling;
 
     const error = result._unsafeUnwrapErr();
     expect(error).toBeInstanceOf(WaitTimeoutError);
-    expect(error).toMatchObject({ waitingFor: `${ids.eni} to be available`, maxWaitTime: 10, lastState: `seen-${state.calls}` });
+    expect(error).toMatchObject({
+      waitingFor: `${ids.eni} to be available`,
+      maxWaitTime: 10,
+      lastState: `seen-${state.calls}`,
+    });
     expect(state.calls).toBeGreaterThan(2);
-    expect(error.message).toBe(`Timed out after 10 s waiting for ${ids.eni} to be available; last state seen: seen-${state.calls}.`);
+    expect(error.message).toBe(
+      `Timed out after 10 s waiting for ${ids.eni} to be available; last state seen: seen-${state.calls}.`,
+    );
   });
 
   it("times out for real with tiny delays", async () => {
-
     const { state, check } = counting<string>(() => okAsync(notYet("pending")));
 
     const result = await pollUntil("x", brief, check);
 
-    expect(result._unsafeUnwrapErr()).toMatchObject({ name: "WaitTimeoutError", lastState: "pending", maxWaitTime: 0.1 });
+    expect(result._unsafeUnwrapErr()).toMatchObject({
+      name: "WaitTimeoutError",
+      lastState: "pending",
+      maxWaitTime: 0.1,
+    });
     expect(state.calls).toBeGreaterThan(1);
   });
 
   it("does not check at all when the signal is already aborted", async () => {
-
     const { state, check } = counting(() => okAsync(done("never")));
 
     const result = await pollUntil("x", { ...quick, abortSignal: AbortSignal.abort() }, check);
@@ -247,7 +282,11 @@ describe("pollUntil", () => {
     const controller = new AbortController();
     const { state, check } = counting<string>(() => okAsync(notYet("pending")));
 
-    const polling = pollUntil("x", { maxWaitTime: 60, minDelay: 1, maxDelay: 5, abortSignal: controller.signal }, check);
+    const polling = pollUntil(
+      "x",
+      { maxWaitTime: 60, minDelay: 1, maxDelay: 5, abortSignal: controller.signal },
+      check,
+    );
     await flushMicrotasks();
     controller.abort();
     const result = await polling;
@@ -263,13 +302,21 @@ describe("pollUntil", () => {
     mock.on(DescribeNetworkInterfacesCommand).resolves({ NetworkInterfaces: [attachedEni(ids.instance, "detaching")] });
     const controller = new AbortController();
 
-    const waiting = waitUntilAvailable(ec2, ids.eni, { maxWaitTime: 60, minDelay: 1, maxDelay: 5, abortSignal: controller.signal });
+    const waiting = waitUntilAvailable(ec2, ids.eni, {
+      maxWaitTime: 60,
+      minDelay: 1,
+      maxDelay: 5,
+      abortSignal: controller.signal,
+    });
     await flushMicrotasks();
     controller.abort();
     const result = await waiting;
     await vi.advanceTimersByTimeAsync(10_000);
 
-    expect(result._unsafeUnwrapErr()).toMatchObject({ name: "AbortedError", message: `Aborted while waiting for ${ids.eni} to be available.` });
+    expect(result._unsafeUnwrapErr()).toMatchObject({
+      name: "AbortedError",
+      message: `Aborted while waiting for ${ids.eni} to be available.`,
+    });
     expect(mock).toHaveReceivedCommandTimes(DescribeNetworkInterfacesCommand, 1);
   });
 
@@ -296,7 +343,10 @@ describe("waitUntilAvailable", () => {
     expect(result._unsafeUnwrap()).toMatchObject({ NetworkInterfaceId: ids.eni, Status: "available" });
     expect(mock).toHaveReceivedCommandTimes(DescribeNetworkInterfacesCommand, 2);
     // Reads are batched into a filtered, paged Describe (see src/ec2/reader.ts).
-    expect(mock).toHaveReceivedCommandWith(DescribeNetworkInterfacesCommand, { Filters: [{ Name: "network-interface-id", Values: [ids.eni] }], MaxResults: 1000 });
+    expect(mock).toHaveReceivedCommandWith(DescribeNetworkInterfacesCommand, {
+      Filters: [{ Name: "network-interface-id", Values: [ids.eni] }],
+      MaxResults: 1000,
+    });
   });
 
   it("times out naming the ENI and its last state", async () => {
@@ -306,7 +356,11 @@ describe("waitUntilAvailable", () => {
     const result = await waitUntilAvailable(ec2, ids.eni, brief);
 
     const error = result._unsafeUnwrapErr();
-    expect(error).toMatchObject({ name: "WaitTimeoutError", waitingFor: `${ids.eni} to be available`, lastState: "detaching/detaching" });
+    expect(error).toMatchObject({
+      name: "WaitTimeoutError",
+      waitingFor: `${ids.eni} to be available`,
+      lastState: "detaching/detaching",
+    });
   });
 
   it("fails at once when the ENI does not exist", async () => {
@@ -315,13 +369,19 @@ describe("waitUntilAvailable", () => {
 
     const result = await waitUntilAvailable(ec2, ids.eni, quick);
 
-    expect(result._unsafeUnwrapErr()).toMatchObject({ name: "NotFoundError", resourceType: "network-interface", resourceId: ids.eni });
+    expect(result._unsafeUnwrapErr()).toMatchObject({
+      name: "NotFoundError",
+      resourceType: "network-interface",
+      resourceId: ids.eni,
+    });
     expect(mock).toHaveReceivedCommandTimes(DescribeNetworkInterfacesCommand, 1);
   });
 
   it("treats an answer without the ENI as NotFound", async () => {
     const { ec2, mock } = mockedEc2();
-    mock.on(DescribeNetworkInterfacesCommand).resolves({ NetworkInterfaces: [eni({ NetworkInterfaceId: ids.otherEni })] });
+    mock
+      .on(DescribeNetworkInterfacesCommand)
+      .resolves({ NetworkInterfaces: [eni({ NetworkInterfaceId: ids.otherEni })] });
 
     const result = await waitUntilAvailable(ec2, ids.eni, quick);
 
@@ -353,7 +413,10 @@ describe("waitUntilInUse", () => {
 
     const result = await waitUntilInUse(ec2, ids.eni, quick);
 
-    expect(result._unsafeUnwrap()).toMatchObject({ Status: "in-use", Attachment: { Status: "attached", AttachmentId: ids.attachment } });
+    expect(result._unsafeUnwrap()).toMatchObject({
+      Status: "in-use",
+      Attachment: { Status: "attached", AttachmentId: ids.attachment },
+    });
     expect(mock).toHaveReceivedCommandTimes(DescribeNetworkInterfacesCommand, 4);
   });
 
@@ -380,7 +443,10 @@ describe("waitUntilInUse", () => {
 
     const result = await waitUntilInUse(ec2, ids.eni, quick, ids.attachment);
 
-    expect(result._unsafeUnwrap()).toMatchObject({ Status: "in-use", Attachment: { AttachmentId: ids.attachment, Status: "attached" } });
+    expect(result._unsafeUnwrap()).toMatchObject({
+      Status: "in-use",
+      Attachment: { AttachmentId: ids.attachment, Status: "attached" },
+    });
     expect(mock).toHaveReceivedCommandTimes(DescribeNetworkInterfacesCommand, 3);
   });
 
@@ -470,7 +536,9 @@ describe("waitUntilDetached", () => {
 
   it("is done when the attachment shows detached and the ENI available", async () => {
     const { ec2, mock } = mockedEc2();
-    const detached: NetworkInterface = eni({ Attachment: { AttachmentId: ids.attachment, InstanceId: ids.instance, Status: "detached" } });
+    const detached: NetworkInterface = eni({
+      Attachment: { AttachmentId: ids.attachment, InstanceId: ids.instance, Status: "detached" },
+    });
     mock
       .on(DescribeNetworkInterfacesCommand)
       .resolvesOnce({ NetworkInterfaces: [attachedEni(ids.instance, "detaching")] })
@@ -511,7 +579,10 @@ describe("waitUntilDetached", () => {
 describe("waitUntilGone", () => {
   it("is done once EC2 reports the ENI not found", async () => {
     const { ec2, mock } = mockedEc2();
-    mock.on(DescribeNetworkInterfacesCommand).resolvesOnce({ NetworkInterfaces: [eni()] }).rejects(notFound());
+    mock
+      .on(DescribeNetworkInterfacesCommand)
+      .resolvesOnce({ NetworkInterfaces: [eni()] })
+      .rejects(notFound());
 
     const result = await waitUntilGone(ec2, ids.eni, quick);
 
@@ -531,11 +602,17 @@ describe("waitUntilGone", () => {
 
   it("returns any other error at once", async () => {
     const { ec2, mock } = mockedEc2();
-    mock.on(DescribeNetworkInterfacesCommand).rejects(ec2Error("UnauthorizedOperation", "You are not authorized to perform this operation."));
+    mock
+      .on(DescribeNetworkInterfacesCommand)
+      .rejects(ec2Error("UnauthorizedOperation", "You are not authorized to perform this operation."));
 
     const result = await waitUntilGone(ec2, ids.eni, quick);
 
-    expect(result._unsafeUnwrapErr()).toMatchObject({ name: "AccessDeniedError", code: "UnauthorizedOperation", requestId: "req-1" });
+    expect(result._unsafeUnwrapErr()).toMatchObject({
+      name: "AccessDeniedError",
+      code: "UnauthorizedOperation",
+      requestId: "req-1",
+    });
     expect(mock).toHaveReceivedCommandTimes(DescribeNetworkInterfacesCommand, 1);
   });
 
@@ -545,7 +622,11 @@ describe("waitUntilGone", () => {
 
     const result = await waitUntilGone(ec2, ids.eni, brief);
 
-    expect(result._unsafeUnwrapErr()).toMatchObject({ name: "WaitTimeoutError", waitingFor: `${ids.eni} to be deleted`, lastState: "available" });
+    expect(result._unsafeUnwrapErr()).toMatchObject({
+      name: "WaitTimeoutError",
+      waitingFor: `${ids.eni} to be deleted`,
+      lastState: "available",
+    });
   });
 });
 
@@ -592,7 +673,10 @@ describe("waitForEni", () => {
 
     const result = await waitForEni(ec2, ids.eni, "available", quick, available);
 
-    expect(result._unsafeUnwrapErr()).toMatchObject({ name: "NotFoundError", code: "InvalidNetworkInterfaceID.NotFound" });
+    expect(result._unsafeUnwrapErr()).toMatchObject({
+      name: "NotFoundError",
+      code: "InvalidNetworkInterfaceID.NotFound",
+    });
     expect(mock).toHaveReceivedCommandTimes(DescribeNetworkInterfacesCommand, 1);
   });
 

@@ -22,7 +22,11 @@ export interface InstanceTypeLimits {
  * Reads one ENI. Reads on one client are batched into shared, filtered Describe calls (see
  * `reader.ts`), so many waiters cost one call per tick. An id EC2 does not know is a `NotFoundError`.
  */
-export function describeEni(ec2: EC2Client, id: string, context: CallContext = {}): ResultAsync<NetworkInterface, EniError> {
+export function describeEni(
+  ec2: EC2Client,
+  id: string,
+  context: CallContext = {},
+): ResultAsync<NetworkInterface, EniError> {
   return readersOf(ec2)
     .networkInterfaces.read(id, context)
     .andThen((found) => {
@@ -33,7 +37,11 @@ export function describeEni(ec2: EC2Client, id: string, context: CallContext = {
 }
 
 /** Reads one instance, batched like {@link describeEni}. An id EC2 does not know is a `NotFoundError`. */
-export function describeInstance(ec2: EC2Client, id: string, context: CallContext = {}): ResultAsync<Instance, EniError> {
+export function describeInstance(
+  ec2: EC2Client,
+  id: string,
+  context: CallContext = {},
+): ResultAsync<Instance, EniError> {
   return readersOf(ec2)
     .instances.read(id, context)
     .andThen((found) => (found === undefined ? errAsync(new NotFoundError("instance", id)) : okAsync(found)));
@@ -61,7 +69,9 @@ export function instanceTypeLimits(
       if (network?.MaximumNetworkInterfaces === undefined) {
         return errAsync(new AwsError(`EC2 did not report network limits for instance type ${instanceType}.`));
       }
-      const perCard = new Map((network.NetworkCards ?? []).map((card) => [card.NetworkCardIndex ?? 0, card.MaximumNetworkInterfaces ?? 0]));
+      const perCard = new Map(
+        (network.NetworkCards ?? []).map((card) => [card.NetworkCardIndex ?? 0, card.MaximumNetworkInterfaces ?? 0]),
+      );
       return okAsync({ instanceType, maxInterfaces: network.MaximumNetworkInterfaces, perCard });
     })
     // A failed read is not remembered: the next caller tries again.

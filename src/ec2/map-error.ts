@@ -65,7 +65,8 @@ interface SdkFailure {
 export function mapAwsError(error: unknown): EniError {
   if (isEniError(error)) return error;
   const failure = (typeof error === "object" && error !== null ? error : {}) as SdkFailure;
-  const code = typeof failure.Code === "string" ? failure.Code : typeof failure.name === "string" ? failure.name : "Unknown";
+  const code =
+    typeof failure.Code === "string" ? failure.Code : typeof failure.name === "string" ? failure.name : "Unknown";
   const message =
     typeof failure.message === "string" && failure.message !== ""
       ? failure.message
@@ -95,7 +96,11 @@ export function mapAwsError(error: unknown): EniError {
   }
   // Before the "in use" message match below: these messages say "in use" too, but another
   // resource holding the address is a conflict the caller can resolve, not a state of this ENI.
-  if (code === "Resource.AlreadyAssociated" || code === "Resource.AlreadyAssigned" || code === "InvalidIPAddress.InUse") {
+  if (
+    code === "Resource.AlreadyAssociated" ||
+    code === "Resource.AlreadyAssigned" ||
+    code === "InvalidIPAddress.InUse"
+  ) {
     return new ConflictError(message, undefined, undefined, details);
   }
   if (code === "PrivateIpAddressLimitExceeded") return new ValidationError("privateIpAddresses", message, details);
@@ -108,18 +113,39 @@ export function mapAwsError(error: unknown): EniError {
     return new InvalidStateError(message, id, undefined, details);
   }
   if (code === "IdempotentParameterMismatch") {
-    return new ConflictError(`The client token was already used with other parameters: ${message}`, undefined, undefined, details);
+    return new ConflictError(
+      `The client token was already used with other parameters: ${message}`,
+      undefined,
+      undefined,
+      details,
+    );
   }
   if (code === "InvalidParameterValue" && /device index/i.test(message)) {
     return new ValidationError("deviceIndex", message, details);
   }
-  if (code === "InvalidParameterValue" || code === "InvalidParameterCombination" || code === "InvalidParameter" || code === "MissingParameter") {
+  if (
+    code === "InvalidParameterValue" ||
+    code === "InvalidParameterCombination" ||
+    code === "InvalidParameter" ||
+    code === "MissingParameter"
+  ) {
     return new ValidationError("request", message, details);
   }
   return new AwsError(message, details);
 }
 
-const NETWORK_CODES = new Set(["ECONNRESET", "ECONNREFUSED", "EPIPE", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "ENOTFOUND", "EAI_AGAIN", "TimeoutError", "RequestTimeout"]);
+const NETWORK_CODES = new Set([
+  "ECONNRESET",
+  "ECONNREFUSED",
+  "EPIPE",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "TimeoutError",
+  "RequestTimeout",
+]);
 
 /**
  * Whether a failure may pass by itself: throttling, a 5xx, a network error. A wait keeps
@@ -129,9 +155,17 @@ const NETWORK_CODES = new Set(["ECONNRESET", "ECONNREFUSED", "EPIPE", "ETIMEDOUT
 export function isTransient(error: EniError): boolean {
   if (error.name === "ThrottledError") return true;
   if (error.name !== "AwsError") return false;
-  const cause = (typeof error.cause === "object" && error.cause !== null ? error.cause : {}) as { $fault?: unknown; $metadata?: { httpStatusCode?: unknown }; code?: unknown };
+  const cause = (typeof error.cause === "object" && error.cause !== null ? error.cause : {}) as {
+    $fault?: unknown;
+    $metadata?: { httpStatusCode?: unknown };
+    code?: unknown;
+  };
   const status = cause.$metadata?.httpStatusCode;
-  return cause.$fault === "server" || (typeof status === "number" && status >= 500) || NETWORK_CODES.has(typeof cause.code === "string" ? cause.code : (error.code ?? ""));
+  return (
+    cause.$fault === "server" ||
+    (typeof status === "number" && status >= 500) ||
+    NETWORK_CODES.has(typeof cause.code === "string" ? cause.code : (error.code ?? ""))
+  );
 }
 
 /** `InvalidNetworkInterfaceId.Malformed` → `networkInterfaceId`: the field EC2 refused. */

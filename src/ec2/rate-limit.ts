@@ -51,7 +51,10 @@ class Bucket {
   /** Takes a token, possibly one not yet refilled; returns how many ms until it exists. */
   reserve(): number {
     const now = Date.now();
-    this.#tokens = Math.min(this.limit.capacity, this.#tokens + ((now - this.#updatedAt) / 1000) * this.limit.refillPerSecond);
+    this.#tokens = Math.min(
+      this.limit.capacity,
+      this.#tokens + ((now - this.#updatedAt) / 1000) * this.limit.refillPerSecond,
+    );
     this.#updatedAt = now;
     this.#tokens -= 1;
     return this.#tokens >= 0 ? 0 : (-this.#tokens / this.limit.refillPerSecond) * 1000;
@@ -83,7 +86,10 @@ const limits = new WeakMap<EC2Client, ClientLimits | false>();
  * configureRateLimits(ec2, { DescribeNetworkInterfaces: { capacity: 50, refillPerSecond: 10 } });
  * ```
  */
-export function configureRateLimits(ec2: EC2Client, overrides: Readonly<Record<string, RateLimit>> | false): Result<void, ValidationError> {
+export function configureRateLimits(
+  ec2: EC2Client,
+  overrides: Readonly<Record<string, RateLimit>> | false,
+): Result<void, ValidationError> {
   if (overrides === false) {
     limits.set(ec2, false);
     return ok(undefined);
@@ -91,7 +97,12 @@ export function configureRateLimits(ec2: EC2Client, overrides: Readonly<Record<s
   for (const [action, limit] of Object.entries(overrides as Record<string, Partial<RateLimit> | undefined>)) {
     const valid = (value: unknown) => typeof value === "number" && Number.isFinite(value) && value > 0;
     if (!valid(limit?.capacity) || !valid(limit?.refillPerSecond)) {
-      return err(new ValidationError(`overrides.${action}`, `Expected \`${action}\` to be { capacity, refillPerSecond } with positive numbers.`));
+      return err(
+        new ValidationError(
+          `overrides.${action}`,
+          `Expected \`${action}\` to be { capacity, refillPerSecond } with positive numbers.`,
+        ),
+      );
     }
   }
   limits.set(ec2, { overrides: { ...overrides }, buckets: new Map() });
@@ -102,7 +113,11 @@ export function configureRateLimits(ec2: EC2Client, overrides: Readonly<Record<s
  * Waits for a token for one request of `action` on this client. Resolves `Ok` when the request
  * may go, or `AbortedError` if the caller's signal fires while it waits.
  */
-export async function takeToken(ec2: EC2Client, action: string, abortSignal?: AbortSignal): Promise<Result<void, AbortedError>> {
+export async function takeToken(
+  ec2: EC2Client,
+  action: string,
+  abortSignal?: AbortSignal,
+): Promise<Result<void, AbortedError>> {
   let client = limits.get(ec2);
   if (client === false) return ok(undefined);
   if (client === undefined) {

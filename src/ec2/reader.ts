@@ -37,14 +37,21 @@ interface PageInput {
 
 interface ReadKind<T> {
   readonly filter: string;
-  fetch(ec2: EC2Client, input: PageInput, context: CallContext): ResultAsync<{ items: T[]; nextToken: string | undefined }, EniError>;
+  fetch(
+    ec2: EC2Client,
+    input: PageInput,
+    context: CallContext,
+  ): ResultAsync<{ items: T[]; nextToken: string | undefined }, EniError>;
   idOf(item: T): string | undefined;
 }
 
 const networkInterfaces: ReadKind<NetworkInterface> = {
   filter: "network-interface-id",
   fetch: (ec2, input, context) =>
-    send(ec2, new DescribeNetworkInterfacesCommand(input), context).map((output) => ({ items: output.NetworkInterfaces ?? [], nextToken: output.NextToken })),
+    send(ec2, new DescribeNetworkInterfacesCommand(input), context).map((output) => ({
+      items: output.NetworkInterfaces ?? [],
+      nextToken: output.NextToken,
+    })),
   idOf: (ni) => ni.NetworkInterfaceId,
 };
 
@@ -79,7 +86,10 @@ class BatchReader<T> {
   /** Reads one id; `undefined` when EC2 does not know it. */
   read(id: string, context: CallContext): ResultAsync<T | undefined, EniError> {
     const { abortSignal } = context;
-    if (abortSignal?.aborted === true) return new ResultAsync(Promise.resolve(err(new AbortedError("The operation was aborted before its next request."))));
+    if (abortSignal?.aborted === true)
+      return new ResultAsync(
+        Promise.resolve(err(new AbortedError("The operation was aborted before its next request."))),
+      );
     const answer = new Promise<Result<T | undefined, EniError>>((resolve) => {
       const onAbort = () => resolve(err(new AbortedError("The operation was aborted while waiting for a read.")));
       abortSignal?.addEventListener("abort", onAbort, { once: true });
@@ -110,7 +120,8 @@ class BatchReader<T> {
     this.#lastSentAt = Date.now();
     const batch = [...this.#pending];
     this.#pending.clear();
-    for (let start = 0; start < batch.length; start += BATCH_SIZE) void this.#send(batch.slice(start, start + BATCH_SIZE));
+    for (let start = 0; start < batch.length; start += BATCH_SIZE)
+      void this.#send(batch.slice(start, start + BATCH_SIZE));
   }
 
   async #send(batch: [string, Request<T>[]][]): Promise<void> {
@@ -125,12 +136,18 @@ class BatchReader<T> {
 
   async #fetchAll(batch: [string, Request<T>[]][], requests: Request<T>[]): Promise<void> {
     // One call serves many callers: tell each of them about it, as if it were theirs.
-    const context: CallContext = { onCall: (call: ApiCall) => requests.forEach((request) => request.context.onCall?.(call)) };
+    const context: CallContext = {
+      onCall: (call: ApiCall) => requests.forEach((request) => request.context.onCall?.(call)),
+    };
     const ids = batch.map(([id]) => id);
     const found = new Map<string, T>();
     let nextToken: string | undefined;
     do {
-      const input = { Filters: [{ Name: this.kind.filter, Values: ids }], MaxResults: PAGE_SIZE, ...(nextToken && { NextToken: nextToken }) };
+      const input = {
+        Filters: [{ Name: this.kind.filter, Values: ids }],
+        MaxResults: PAGE_SIZE,
+        ...(nextToken && { NextToken: nextToken }),
+      };
       const page = await this.kind.fetch(this.ec2, input, context);
       if (page.isErr()) {
         for (const request of requests) request.settle(err(page.error));
@@ -143,7 +160,10 @@ class BatchReader<T> {
   }
 }
 
-const readers = new WeakMap<EC2Client, { networkInterfaces: BatchReader<NetworkInterface>; instances: BatchReader<Instance> }>();
+const readers = new WeakMap<
+  EC2Client,
+  { networkInterfaces: BatchReader<NetworkInterface>; instances: BatchReader<Instance> }
+>();
 
 /** The batched readers of one client, made on first use. */
 export function readersOf(ec2: EC2Client) {

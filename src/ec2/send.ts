@@ -49,7 +49,8 @@ export function send<C extends Ec2Command>(
 ): ResultAsync<OutputOf<C>, EniError> {
   const { abortSignal, onCall } = context;
   // Checked here as well as by the SDK, so an aborted operation stops before its next request.
-  if (abortSignal?.aborted === true) return errAsync(new AbortedError("The operation was aborted before its next request."));
+  if (abortSignal?.aborted === true)
+    return errAsync(new AbortedError("The operation was aborted before its next request."));
   const options = abortSignal === undefined ? undefined : { abortSignal };
   const action = command.constructor.name.replace(/Command$/, "");
   // The client-side rate limit first: a mass failover waits for tokens rather than being throttled.

@@ -17,14 +17,16 @@ import {
   ValidationError,
   type EniError,
 } from "../errors.js";
+import { MAX_DEVICE_INDEX, checkBoolean, checkId, checkInteger, checkOptions } from "../validation.js";
 import {
-  MAX_DEVICE_INDEX,
-  checkBoolean,
-  checkId,
-  checkInteger,
-  checkOptions,
-} from "../validation.js";
-import { DEFAULT_MAX_WAIT, WAIT_KEYS, checkWait, checkWaitFlag, waitUntilInUse, type Wait, type WaitOptions } from "../waiters.js";
+  DEFAULT_MAX_WAIT,
+  WAIT_KEYS,
+  checkWait,
+  checkWaitFlag,
+  waitUntilInUse,
+  type Wait,
+  type WaitOptions,
+} from "../waiters.js";
 
 /**
  * How `attachTo` attaches.
@@ -79,9 +81,18 @@ export function parseAttach(instanceId: unknown, options: unknown, defaultMaxWai
     const waitForAttached = yield* checkWaitFlag(o);
     const parsed: ParsedAttach = {
       instanceId: yield* checkId("instanceId", instanceId, "i"),
-      deviceIndex: o.deviceIndex === undefined ? undefined : yield* checkInteger("deviceIndex", o.deviceIndex, 1, MAX_DEVICE_INDEX),
-      networkCardIndex: o.networkCardIndex === undefined ? 0 : yield* checkInteger("networkCardIndex", o.networkCardIndex, 0, MAX_NETWORK_CARD),
-      deleteOnTermination: o.deleteOnTermination === undefined ? undefined : yield* checkBoolean("deleteOnTermination", o.deleteOnTermination),
+      deviceIndex:
+        o.deviceIndex === undefined
+          ? undefined
+          : yield* checkInteger("deviceIndex", o.deviceIndex, 1, MAX_DEVICE_INDEX),
+      networkCardIndex:
+        o.networkCardIndex === undefined
+          ? 0
+          : yield* checkInteger("networkCardIndex", o.networkCardIndex, 0, MAX_NETWORK_CARD),
+      deleteOnTermination:
+        o.deleteOnTermination === undefined
+          ? undefined
+          : yield* checkBoolean("deleteOnTermination", o.deleteOnTermination),
       wait: yield* checkWait(o, defaultMaxWait),
       waitForAttached,
     };
@@ -107,33 +118,58 @@ export interface TargetRequest {
  * the instance is running or stopped, in the ENI's AZ, with room for another ENI on the chosen
  * card and a free device index (the lowest from 1 when none is asked for).
  */
-export function checkTarget(eniAz: string, instance: Instance, limits: InstanceTypeLimits, request: TargetRequest): Result<Slot, EniError> {
+export function checkTarget(
+  eniAz: string,
+  instance: Instance,
+  limits: InstanceTypeLimits,
+  request: TargetRequest,
+): Result<Slot, EniError> {
   const instanceId = request.instanceId;
   const state = instance.State?.Name ?? "unknown";
   if (!ATTACHABLE_INSTANCE_STATES.includes(state)) {
-    return err(new InvalidStateError(`Instance ${instanceId} is ${state}; ENIs attach only to running or stopped instances.`, instanceId, state));
+    return err(
+      new InvalidStateError(
+        `Instance ${instanceId} is ${state}; ENIs attach only to running or stopped instances.`,
+        instanceId,
+        state,
+      ),
+    );
   }
   const instanceAz = azOf(instance);
   if (eniAz !== instanceAz) return err(new AzMismatchError(eniAz, instanceAz));
 
   const card = request.networkCardIndex;
-  const attached = (instance.NetworkInterfaces ?? []).flatMap((eni) => (eni.Attachment === undefined ? [] : [eni.Attachment]));
+  const attached = (instance.NetworkInterfaces ?? []).flatMap((eni) =>
+    eni.Attachment === undefined ? [] : [eni.Attachment],
+  );
   const onCard = attached.filter((attachment) => (attachment.NetworkCardIndex ?? 0) === card);
   const cardLimit = limits.perCard.size === 0 && card === 0 ? limits.maxInterfaces : limits.perCard.get(card);
   if (cardLimit === undefined) {
-    return err(new ValidationError("networkCardIndex", `Instance type ${limits.instanceType} has no network card ${card}.`));
+    return err(
+      new ValidationError("networkCardIndex", `Instance type ${limits.instanceType} has no network card ${card}.`),
+    );
   }
   if (attached.length >= limits.maxInterfaces) {
     return err(new AttachmentLimitError(limits.instanceType, limits.maxInterfaces, attached.length));
   }
   if (onCard.length >= cardLimit) {
     return err(
-      new AttachmentLimitError(limits.instanceType, cardLimit, onCard.length, `Network card ${card} of ${limits.instanceType} takes at most ${cardLimit} network interfaces and already has ${onCard.length}.`),
+      new AttachmentLimitError(
+        limits.instanceType,
+        cardLimit,
+        onCard.length,
+        `Network card ${card} of ${limits.instanceType} takes at most ${cardLimit} network interfaces and already has ${onCard.length}.`,
+      ),
     );
   }
   const taken = new Set(onCard.map((attachment) => attachment.DeviceIndex ?? 0));
   if (request.deviceIndex !== undefined && taken.has(request.deviceIndex)) {
-    return err(new ValidationError("deviceIndex", `Instance ${instanceId} already has an interface at device index ${request.deviceIndex} on network card ${card}.`));
+    return err(
+      new ValidationError(
+        "deviceIndex",
+        `Instance ${instanceId} already has an interface at device index ${request.deviceIndex} on network card ${card}.`,
+      ),
+    );
   }
   let deviceIndex = request.deviceIndex ?? 1;
   while (taken.has(deviceIndex)) deviceIndex += 1;
@@ -147,28 +183,53 @@ export function azOf(instance: Instance): string {
 }
 
 /** Where the ENI can go on the instance, as `checkTarget` decides with the instance type's limits. */
-export function findSlot(ec2: EC2Client, eniAz: string, instance: Instance, request: TargetRequest, context: CallContext): ResultAsync<Slot, EniError> {
-  return instanceTypeLimits(ec2, instance.InstanceType ?? "unknown", context).andThen((limits) => checkTarget(eniAz, instance, limits, request));
+export function findSlot(
+  ec2: EC2Client,
+  eniAz: string,
+  instance: Instance,
+  request: TargetRequest,
+  context: CallContext,
+): ResultAsync<Slot, EniError> {
+  return instanceTypeLimits(ec2, instance.InstanceType ?? "unknown", context).andThen((limits) =>
+    checkTarget(eniAz, instance, limits, request),
+  );
 }
 
 function checkAvailable(ni: NetworkInterface): Result<NetworkInterface, EniError> {
   if (ni.Status === "available") return ok(ni);
-  const where = ni.Attachment?.InstanceId === undefined ? "" : ` (attached to ${ni.Attachment.InstanceId}; use moveTo to move it)`;
-  return err(new InvalidStateError(`Network interface ${ni.NetworkInterfaceId} is ${ni.Status}${where}.`, ni.NetworkInterfaceId, ni.Status));
+  const where =
+    ni.Attachment?.InstanceId === undefined ? "" : ` (attached to ${ni.Attachment.InstanceId}; use moveTo to move it)`;
+  return err(
+    new InvalidStateError(
+      `Network interface ${ni.NetworkInterfaceId} is ${ni.Status}${where}.`,
+      ni.NetworkInterfaceId,
+      ni.Status,
+    ),
+  );
 }
 
 /**
  * Attaches an available ENI to an instance after checking, from reads alone, everything EC2
  * would refuse. Attaching to the instance it is already on succeeds without a call.
  */
-export function attachEni(ec2: EC2Client, eniId: string, instanceId: unknown, options: unknown): ResultAsync<NetworkInterface, EniError> {
+export function attachEni(
+  ec2: EC2Client,
+  eniId: string,
+  instanceId: unknown,
+  options: unknown,
+): ResultAsync<NetworkInterface, EniError> {
   return parseAttach(instanceId, options).asyncAndThen((request) => {
     const context = request.wait;
-    return ResultAsync.combine([describeEni(ec2, eniId, context), describeInstance(ec2, request.instanceId, context)]).andThen(([ni, instance]) => {
+    return ResultAsync.combine([
+      describeEni(ec2, eniId, context),
+      describeInstance(ec2, request.instanceId, context),
+    ]).andThen(([ni, instance]) => {
       const current = liveAttachment(ni);
       if (current?.InstanceId === request.instanceId) {
         // Already there (or on its way): nothing to send, at most something to wait for.
-        return !request.waitForAttached || current.Status === "attached" ? okAsync(ni) : waitUntilInUse(ec2, eniId, request.wait, current.AttachmentId);
+        return !request.waitForAttached || current.Status === "attached"
+          ? okAsync(ni)
+          : waitUntilInUse(ec2, eniId, request.wait, current.AttachmentId);
       }
       return checkAvailable(ni)
         .asyncAndThen(() => findSlot(ec2, ni.AvailabilityZone ?? "unknown", instance, request, context))
@@ -178,20 +239,48 @@ export function attachEni(ec2: EC2Client, eniId: string, instanceId: unknown, op
 }
 
 /** The mutating part of an attach, once the preflight has passed. Also used by `moveTo`. */
-export function attachAt(ec2: EC2Client, ni: NetworkInterface, instance: Instance, slot: Slot, request: ParsedAttach): ResultAsync<NetworkInterface, EniError> {
+export function attachAt(
+  ec2: EC2Client,
+  ni: NetworkInterface,
+  instance: Instance,
+  slot: Slot,
+  request: ParsedAttach,
+): ResultAsync<NetworkInterface, EniError> {
   const eniId = ni.NetworkInterfaceId ?? "";
   const context = request.wait;
-  const command = new AttachNetworkInterfaceCommand({ NetworkInterfaceId: eniId, InstanceId: request.instanceId, DeviceIndex: slot.deviceIndex, NetworkCardIndex: slot.networkCardIndex });
+  const command = new AttachNetworkInterfaceCommand({
+    NetworkInterfaceId: eniId,
+    InstanceId: request.instanceId,
+    DeviceIndex: slot.deviceIndex,
+    NetworkCardIndex: slot.networkCardIndex,
+  });
   return send(ec2, command, context)
     .mapErr((error) =>
       // EC2's AZ refusal does not name the zones; we know them.
-      error.name === "AzMismatchError" ? new AzMismatchError(ni.AvailabilityZone ?? "unknown", azOf(instance), error.message, error) : error,
+      error.name === "AzMismatchError"
+        ? new AzMismatchError(ni.AvailabilityZone ?? "unknown", azOf(instance), error.message, error)
+        : error,
     )
-    .andThen((output) => (output.AttachmentId === undefined ? errAsync(new AwsError("EC2 returned no attachment id from AttachNetworkInterface.")) : okAsync(output.AttachmentId)))
+    .andThen((output) =>
+      output.AttachmentId === undefined
+        ? errAsync(new AwsError("EC2 returned no attachment id from AttachNetworkInterface."))
+        : okAsync(output.AttachmentId),
+    )
     .andThrough((attachmentId) =>
       request.deleteOnTermination === undefined
         ? okAsync(undefined)
-        : send(ec2, new ModifyNetworkInterfaceAttributeCommand({ NetworkInterfaceId: eniId, Attachment: { AttachmentId: attachmentId, DeleteOnTermination: request.deleteOnTermination } }), context),
+        : send(
+            ec2,
+            new ModifyNetworkInterfaceAttributeCommand({
+              NetworkInterfaceId: eniId,
+              Attachment: { AttachmentId: attachmentId, DeleteOnTermination: request.deleteOnTermination },
+            }),
+            context,
+          ),
     )
-    .andThen((attachmentId) => (!request.waitForAttached ? describeEni(ec2, eniId, context) : waitUntilInUse(ec2, eniId, request.wait, attachmentId)));
+    .andThen((attachmentId) =>
+      !request.waitForAttached
+        ? describeEni(ec2, eniId, context)
+        : waitUntilInUse(ec2, eniId, request.wait, attachmentId),
+    );
 }

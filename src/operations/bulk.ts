@@ -107,8 +107,14 @@ const MAX_CONCURRENCY = 1000;
 type Item = Readonly<Record<string, unknown>> & { readonly eniId: string };
 
 /** Checks a whole bulk request (every item, before anything is sent), naming `items[3].field`. */
-function checkBulk(field: string, items: unknown, options: unknown, checkItem: (item: Record<string, unknown>) => Result<unknown, ValidationError>): Result<{ items: Item[]; concurrency: number }, ValidationError> {
-  if (!Array.isArray(items)) return err(new ValidationError(field, `Expected \`${field}\` to be an array, got ${show(items)}.`));
+function checkBulk(
+  field: string,
+  items: unknown,
+  options: unknown,
+  checkItem: (item: Record<string, unknown>) => Result<unknown, ValidationError>,
+): Result<{ items: Item[]; concurrency: number }, ValidationError> {
+  if (!Array.isArray(items))
+    return err(new ValidationError(field, `Expected \`${field}\` to be an array, got ${show(items)}.`));
   const checked: Item[] = [];
   for (const [index, item] of (items as unknown[]).entries()) {
     const at = `${field}[${index}]`;
@@ -122,20 +128,31 @@ function checkBulk(field: string, items: unknown, options: unknown, checkItem: (
   }
   const ids = checked.map((item) => item.eniId);
   const duplicate = ids.find((id, index) => ids.indexOf(id) !== index);
-  if (duplicate !== undefined) return err(new ValidationError(field, `${duplicate} appears twice; each ENI may be in one item only.`));
+  if (duplicate !== undefined)
+    return err(new ValidationError(field, `${duplicate} appears twice; each ENI may be in one item only.`));
   const o = checkOptions<BulkOptions>("options", options, ["concurrency"]);
   if (o.isErr()) return err(o.error);
-  const concurrency = o.value.concurrency === undefined ? ok(DEFAULT_CONCURRENCY) : checkInteger("concurrency", o.value.concurrency, 1, MAX_CONCURRENCY);
+  const concurrency =
+    o.value.concurrency === undefined
+      ? ok(DEFAULT_CONCURRENCY)
+      : checkInteger("concurrency", o.value.concurrency, 1, MAX_CONCURRENCY);
   return concurrency.map((limit) => ({ items: checked, concurrency: limit }));
 }
 
 /** Runs `run` over the items, at most `concurrency` at a time, keeping input order. */
-async function runLimited<T>(items: readonly Item[], concurrency: number, run: (item: Item) => ResultAsync<T, EniError>): Promise<BulkReport<T>> {
+async function runLimited<T>(
+  items: readonly Item[],
+  concurrency: number,
+  run: (item: Item) => ResultAsync<T, EniError>,
+): Promise<BulkReport<T>> {
   const started = Date.now();
   const results = await pool(items, concurrency, async (item): Promise<BulkResult<T>> => ({
     eniId: item.eniId,
     // A bug that throws inside one item must not take the others down with it.
-    result: await run(item).then<Result<T, EniError>, Result<T, EniError>>((settled) => settled, (thrown) => err(mapAwsError(thrown))),
+    result: await run(item).then<Result<T, EniError>, Result<T, EniError>>(
+      (settled) => settled,
+      (thrown) => err(mapAwsError(thrown)),
+    ),
   }));
   const succeeded = results.filter(({ result }) => result.isOk()).length;
   return { results, succeeded, failed: results.length - succeeded, durationMs: Date.now() - started };
@@ -173,23 +190,47 @@ function split(item: Record<string, unknown>, idField: string): { id: unknown; o
 }
 
 /** Runs many moves; see `Eni.moveAll`. */
-export function moveMany<T>(items: unknown, options: unknown, run: (eniId: string, to: string, options: MoveOptions) => ResultAsync<T, EniError>): ResultAsync<BulkReport<T>, ValidationError> {
+export function moveMany<T>(
+  items: unknown,
+  options: unknown,
+  run: (eniId: string, to: string, options: MoveOptions) => ResultAsync<T, EniError>,
+): ResultAsync<BulkReport<T>, ValidationError> {
   return bulk(
     "moves",
     items,
     options,
     "to",
-    (to, moveOptions) => parseMove(to, moveOptions).mapErr((error) => (error.field === "instanceId" ? new ValidationError("to", error.message) : error)),
+    (to, moveOptions) =>
+      parseMove(to, moveOptions).mapErr((error) =>
+        error.field === "instanceId" ? new ValidationError("to", error.message) : error,
+      ),
     (eniId, to, moveOptions) => run(eniId, to as string, moveOptions),
   );
 }
 
 /** Runs many attaches; see `Eni.attachAll`. */
-export function attachMany<T>(items: unknown, options: unknown, run: (eniId: string, instanceId: string, options: AttachOptions) => ResultAsync<T, EniError>): ResultAsync<BulkReport<T>, ValidationError> {
-  return bulk("attaches", items, options, "instanceId", parseAttach, (eniId, instanceId, attachOptions) => run(eniId, instanceId as string, attachOptions));
+export function attachMany<T>(
+  items: unknown,
+  options: unknown,
+  run: (eniId: string, instanceId: string, options: AttachOptions) => ResultAsync<T, EniError>,
+): ResultAsync<BulkReport<T>, ValidationError> {
+  return bulk("attaches", items, options, "instanceId", parseAttach, (eniId, instanceId, attachOptions) =>
+    run(eniId, instanceId as string, attachOptions),
+  );
 }
 
 /** Runs many detaches; see `Eni.detachAll`. */
-export function detachMany<T>(items: unknown, options: unknown, run: (eniId: string, options: DetachOptions) => ResultAsync<T, EniError>): ResultAsync<BulkReport<T>, ValidationError> {
-  return bulk("detaches", items, options, "eniId", (_eniId, detachOptions) => parseDetach(detachOptions), (eniId, _eniId, detachOptions) => run(eniId, detachOptions));
+export function detachMany<T>(
+  items: unknown,
+  options: unknown,
+  run: (eniId: string, options: DetachOptions) => ResultAsync<T, EniError>,
+): ResultAsync<BulkReport<T>, ValidationError> {
+  return bulk(
+    "detaches",
+    items,
+    options,
+    "eniId",
+    (_eniId, detachOptions) => parseDetach(detachOptions),
+    (eniId, _eniId, detachOptions) => run(eniId, detachOptions),
+  );
 }

@@ -118,36 +118,57 @@ function parseCreate(options: unknown) {
     const o = yield* checkOptions<CreateEniOptions>("options", options, CREATE_KEYS);
     const input: CreateNetworkInterfaceCommandInput = {
       SubnetId: yield* checkId("subnetId", o.subnetId, "subnet"),
-      ClientToken: o.clientToken === undefined ? globalThis.crypto.randomUUID() : yield* checkClientToken("clientToken", o.clientToken),
+      ClientToken:
+        o.clientToken === undefined
+          ? globalThis.crypto.randomUUID()
+          : yield* checkClientToken("clientToken", o.clientToken),
     };
     if (o.description !== undefined) input.Description = yield* checkDescription("description", o.description);
-    if (o.securityGroupIds !== undefined) input.Groups = yield* checkIds("securityGroupIds", o.securityGroupIds, "sg", 1);
+    if (o.securityGroupIds !== undefined)
+      input.Groups = yield* checkIds("securityGroupIds", o.securityGroupIds, "sg", 1);
     if (o.privateIp !== undefined) input.PrivateIpAddress = yield* checkIpv4("privateIp", o.privateIp);
     if (typeof o.secondaryPrivateIps === "number" || o.secondaryPrivateIps === undefined) {
       if (o.secondaryPrivateIps !== undefined) {
-        input.SecondaryPrivateIpAddressCount = yield* checkInteger("secondaryPrivateIps", o.secondaryPrivateIps, 1, MAX_SECONDARY_IPS);
+        input.SecondaryPrivateIpAddressCount = yield* checkInteger(
+          "secondaryPrivateIps",
+          o.secondaryPrivateIps,
+          1,
+          MAX_SECONDARY_IPS,
+        );
       }
     } else {
       input.PrivateIpAddresses = yield* explicitAddresses(input.PrivateIpAddress, o.secondaryPrivateIps);
       delete input.PrivateIpAddress;
     }
-    if (o.ipv6AddressCount !== undefined) input.Ipv6AddressCount = yield* checkInteger("ipv6AddressCount", o.ipv6AddressCount, 0, MAX_IPV6);
+    if (o.ipv6AddressCount !== undefined)
+      input.Ipv6AddressCount = yield* checkInteger("ipv6AddressCount", o.ipv6AddressCount, 0, MAX_IPV6);
     if (o.interfaceType !== undefined) {
       const type = yield* checkOneOf("interfaceType", o.interfaceType, INTERFACE_TYPES);
       // "interface" is EC2's default and not a value its API takes.
       if (type !== "interface") input.InterfaceType = type;
     }
-    const sourceDestCheck = o.sourceDestCheck === undefined ? true : yield* checkBoolean("sourceDestCheck", o.sourceDestCheck);
-    const owner = o.owner === false ? false : o.owner === undefined ? OWNERSHIP_TAGS.defaultOwner : yield* checkOwner("owner", o.owner);
+    const sourceDestCheck =
+      o.sourceDestCheck === undefined ? true : yield* checkBoolean("sourceDestCheck", o.sourceDestCheck);
+    const owner =
+      o.owner === false
+        ? false
+        : o.owner === undefined
+          ? OWNERSHIP_TAGS.defaultOwner
+          : yield* checkOwner("owner", o.owner);
     // Name and the two ownership tags count against EC2's 50-tag limit too.
     const reserved = (o.name === undefined ? 0 : 1) + (owner === false ? 0 : 2);
     const tags = o.tags === undefined ? {} : yield* checkTags("tags", o.tags, reserved);
     if (owner !== false) yield* checkNotOwnershipTags("tags", tags);
     if (o.name !== undefined) {
-      if ("Name" in tags) yield* err(new ValidationError("tags.Name", "Give the Name tag either as `name` or in `tags`, not both."));
+      if ("Name" in tags)
+        yield* err(new ValidationError("tags.Name", "Give the Name tag either as `name` or in `tags`, not both."));
       yield* checkTags("name", { Name: o.name });
     }
-    const allTags = { ...tags, ...(o.name !== undefined && { Name: o.name }), ...(owner !== false && ownershipTags(owner, o.clientToken === undefined ? new Date() : undefined)) };
+    const allTags = {
+      ...tags,
+      ...(o.name !== undefined && { Name: o.name }),
+      ...(owner !== false && ownershipTags(owner, o.clientToken === undefined ? new Date() : undefined)),
+    };
     if (Object.keys(allTags).length > 0) {
       input.TagSpecifications = [
         { ResourceType: "network-interface", Tags: Object.entries(allTags).map(([Key, Value]) => ({ Key, Value })) },
@@ -158,10 +179,18 @@ function parseCreate(options: unknown) {
   });
 }
 
-function explicitAddresses(primary: string | undefined, secondary: unknown): Check<NonNullable<CreateNetworkInterfaceCommandInput["PrivateIpAddresses"]>> {
+function explicitAddresses(
+  primary: string | undefined,
+  secondary: unknown,
+): Check<NonNullable<CreateNetworkInterfaceCommandInput["PrivateIpAddresses"]>> {
   return safeTry(function* () {
     if (!Array.isArray(secondary) || secondary.length === 0 || secondary.length > MAX_SECONDARY_IPS) {
-      yield* err(new ValidationError("secondaryPrivateIps", `Expected \`secondaryPrivateIps\` to be a count or a list of 1 to ${MAX_SECONDARY_IPS} IPv4 addresses.`));
+      yield* err(
+        new ValidationError(
+          "secondaryPrivateIps",
+          `Expected \`secondaryPrivateIps\` to be a count or a list of 1 to ${MAX_SECONDARY_IPS} IPv4 addresses.`,
+        ),
+      );
     }
     if (primary === undefined) {
       // Without it EC2 would pick which listed address becomes primary; a failover IP must not be left to chance.
@@ -172,7 +201,9 @@ function explicitAddresses(primary: string | undefined, secondary: unknown): Che
       addresses.push(yield* checkIpv4(`secondaryPrivateIps[${index}]`, address));
     }
     if (new Set([primary, ...addresses]).size !== addresses.length + 1) {
-      yield* err(new ValidationError("secondaryPrivateIps", "Expected distinct addresses, different from `privateIp`."));
+      yield* err(
+        new ValidationError("secondaryPrivateIps", "Expected distinct addresses, different from `privateIp`."),
+      );
     }
     return ok([
       { PrivateIpAddress: primary, Primary: true },
@@ -190,13 +221,18 @@ export function createEni(ec2: EC2Client, options: unknown): ResultAsync<Network
     send(ec2, new CreateNetworkInterfaceCommand(input), wait)
       .andThen((output) => {
         const id = output.NetworkInterface?.NetworkInterfaceId;
-        return id === undefined ? errAsync(new AwsError("EC2 returned no network interface id from CreateNetworkInterface.")) : ok(id);
+        return id === undefined
+          ? errAsync(new AwsError("EC2 returned no network interface id from CreateNetworkInterface."))
+          : ok(id);
       })
       .andThen((id) => waitForEni(ec2, id, "available", wait, (ni) => ok(ni.Status === "available"), true))
       .andThen((ni) => {
         if (sourceDestCheck) return ok(ni);
         const id = ni.NetworkInterfaceId ?? "";
-        const modify = new ModifyNetworkInterfaceAttributeCommand({ NetworkInterfaceId: id, SourceDestCheck: { Value: false } });
+        const modify = new ModifyNetworkInterfaceAttributeCommand({
+          NetworkInterfaceId: id,
+          SourceDestCheck: { Value: false },
+        });
         return send(ec2, modify, wait).andThen(() => describeEni(ec2, id, wait));
       }),
   );

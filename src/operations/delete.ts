@@ -4,7 +4,18 @@ import { describeEni } from "../ec2/describe.js";
 import { send } from "../ec2/send.js";
 import { InvalidStateError, type EniError } from "../errors.js";
 import { checkBoolean, checkOptions } from "../validation.js";
-import { DEFAULT_MAX_WAIT, WAIT_KEYS, checkWait, checkWaitFlag, done, notYet, pollUntil, waitUntilGone, type Wait, type WaitOptions } from "../waiters.js";
+import {
+  DEFAULT_MAX_WAIT,
+  WAIT_KEYS,
+  checkWait,
+  checkWaitFlag,
+  done,
+  notYet,
+  pollUntil,
+  waitUntilGone,
+  type Wait,
+  type WaitOptions,
+} from "../waiters.js";
 import { checkDetachable, detachFrom } from "./detach.js";
 
 /**
@@ -79,11 +90,19 @@ export function deleteEni(ec2: EC2Client, eniId: string, options: unknown): Resu
         pollUntil(`${eniId} to be deletable`, request.wait, () =>
           send(ec2, new DeleteNetworkInterfaceCommand({ NetworkInterfaceId: eniId }), context)
             .map(() => done({ id: eniId, alreadyGone: false }))
-            .orElse((error) => (error.name === "InvalidStateError" && error.state === "in-use" ? ok(notYet<DeletedEni>("in-use")) : err(error))),
+            .orElse((error) =>
+              error.name === "InvalidStateError" && error.state === "in-use"
+                ? ok(notYet<DeletedEni>("in-use"))
+                : err(error),
+            ),
         ),
       )
-      .andThen((deleted) => (request.waitForGone ? waitUntilGone(ec2, eniId, request.wait).map(() => deleted) : okAsync(deleted)))
-      .orElse((error) => (error.name === "NotFoundError" && error.resourceType === "network-interface" ? ok(gone) : err(error)));
+      .andThen((deleted) =>
+        request.waitForGone ? waitUntilGone(ec2, eniId, request.wait).map(() => deleted) : okAsync(deleted),
+      )
+      .orElse((error) =>
+        error.name === "NotFoundError" && error.resourceType === "network-interface" ? ok(gone) : err(error),
+      );
   });
 }
 
@@ -95,7 +114,13 @@ function detachIfAsked(
   if (ni.Attachment === undefined || ni.Status === "available") return okAsync(ni);
   if (!request.detachFirst) {
     const id = ni.NetworkInterfaceId;
-    return errAsync(new InvalidStateError(`Network interface ${id} is attached to ${ni.Attachment.InstanceId}; pass \`detachFirst: true\` to detach and delete it.`, id, ni.Status));
+    return errAsync(
+      new InvalidStateError(
+        `Network interface ${id} is attached to ${ni.Attachment.InstanceId}; pass \`detachFirst: true\` to detach and delete it.`,
+        id,
+        ni.Status,
+      ),
+    );
   }
   return detachFrom(ec2, ni, { force: request.force, wait: request.detachWait, waitForDetached: true });
 }

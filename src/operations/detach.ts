@@ -5,7 +5,15 @@ import { send } from "../ec2/send.js";
 import { InvalidStateError, type EniError } from "../errors.js";
 import { checkBoolean, checkOptions } from "../validation.js";
 import { checkManaged } from "./attributes.js";
-import { DEFAULT_MAX_WAIT, WAIT_KEYS, checkWait, checkWaitFlag, waitUntilDetached, type Wait, type WaitOptions } from "../waiters.js";
+import {
+  DEFAULT_MAX_WAIT,
+  WAIT_KEYS,
+  checkWait,
+  checkWaitFlag,
+  waitUntilDetached,
+  type Wait,
+  type WaitOptions,
+} from "../waiters.js";
 
 /**
  * How `detach` detaches.
@@ -58,7 +66,13 @@ export function checkDetachable(ni: NetworkInterface): Result<NetworkInterface, 
     const id = ni.NetworkInterfaceId;
     const attachment = ni.Attachment;
     if (attachment !== undefined && (attachment.DeviceIndex ?? 0) === 0 && (attachment.NetworkCardIndex ?? 0) === 0) {
-      return err(new InvalidStateError(`Network interface ${id} is the primary interface of ${attachment.InstanceId}; it cannot be detached.`, id, "primary"));
+      return err(
+        new InvalidStateError(
+          `Network interface ${id} is the primary interface of ${attachment.InstanceId}; it cannot be detached.`,
+          id,
+          "primary",
+        ),
+      );
     }
     return ok(ni);
   });
@@ -77,7 +91,11 @@ export function detachEni(ec2: EC2Client, eniId: string, options: unknown): Resu
 }
 
 /** The mutating part of a detach, once the ENI is known to be detachable. Also used by `moveTo` and `delete`. */
-export function detachFrom(ec2: EC2Client, ni: NetworkInterface, request: ParsedDetach): ResultAsync<NetworkInterface, EniError> {
+export function detachFrom(
+  ec2: EC2Client,
+  ni: NetworkInterface,
+  request: ParsedDetach,
+): ResultAsync<NetworkInterface, EniError> {
   const eniId = ni.NetworkInterfaceId ?? "";
   const attachmentId = ni.Attachment?.AttachmentId;
   const context = request.wait;
@@ -88,8 +106,12 @@ export function detachFrom(ec2: EC2Client, ni: NetworkInterface, request: Parsed
     ? okAsync(undefined)
     : send(ec2, new DetachNetworkInterfaceCommand({ AttachmentId: attachmentId, Force: request.force }), context)
         .map(() => undefined)
-        .orElse((error) => (error.name === "NotFoundError" && error.resourceType === "attachment" ? ok(undefined) : err(error)));
+        .orElse((error) =>
+          error.name === "NotFoundError" && error.resourceType === "attachment" ? ok(undefined) : err(error),
+        );
   return detach.andThen(() =>
-    request.waitForDetached ? waitUntilDetached(ec2, eniId, request.wait, attachmentId) : describeEni(ec2, eniId, context),
+    request.waitForDetached
+      ? waitUntilDetached(ec2, eniId, request.wait, attachmentId)
+      : describeEni(ec2, eniId, context),
   );
 }

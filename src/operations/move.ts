@@ -11,14 +11,20 @@ import { describeEni, describeInstance } from "../ec2/describe.js";
 import { send, type ApiCall, type CallContext } from "../ec2/send.js";
 import { ConflictError, MoveFailedError, ValidationError, type EniError } from "../errors.js";
 import { attachmentOf, describeState, liveAttachment, toEniState } from "../model.js";
+import { MAX_DEVICE_INDEX, checkBoolean, checkId, checkInteger, checkOptions } from "../validation.js";
 import {
-  MAX_DEVICE_INDEX,
-  checkBoolean,
-  checkId,
-  checkInteger,
-  checkOptions,
-} from "../validation.js";
-import { DEFAULT_MAX_WAIT, WAIT_KEYS, checkWait, done, notYet, pollUntil, waitUntilDetached, waitUntilInUse, type Poll, type Wait, type WaitOptions } from "../waiters.js";
+  DEFAULT_MAX_WAIT,
+  WAIT_KEYS,
+  checkWait,
+  done,
+  notYet,
+  pollUntil,
+  waitUntilDetached,
+  waitUntilInUse,
+  type Poll,
+  type Wait,
+  type WaitOptions,
+} from "../waiters.js";
 import { MAX_NETWORK_CARD, azOf, findSlot, type Slot } from "./attach.js";
 import { checkDetachable } from "./detach.js";
 
@@ -39,7 +45,12 @@ export type MoveEvent =
   | { readonly type: "phase-start"; readonly phase: MovePhase }
   | { readonly type: "phase-end"; readonly phase: MovePhase; readonly ok: boolean; readonly durationMs: number }
   | { readonly type: "call"; readonly call: ApiCall }
-  | { readonly type: "state"; readonly status: string; readonly attachedTo: string | undefined; readonly attachmentStatus: string | undefined }
+  | {
+      readonly type: "state";
+      readonly status: string;
+      readonly attachedTo: string | undefined;
+      readonly attachmentStatus: string | undefined;
+    }
   | { readonly type: "retry"; readonly phase: MovePhase; readonly reason: string }
   | { readonly type: "forced" }
   | { readonly type: "done"; readonly report: MoveReport };
@@ -57,7 +68,8 @@ export interface MoveReport {
   /** The ENI moved. */
   readonly eniId: string;
   /** Where it was attached when the move started, if anywhere. */
-  readonly from: { readonly instanceId: string; readonly attachmentId: string; readonly deviceIndex: number } | undefined;
+  readonly from:
+    { readonly instanceId: string; readonly attachmentId: string; readonly deviceIndex: number } | undefined;
   /** The target instance. */
   readonly to: string;
   /**
@@ -126,7 +138,17 @@ export interface MoveOptions extends WaitOptions {
   readonly onEvent?: (event: MoveEvent) => void;
 }
 
-const MOVE_KEYS = ["expectedFrom", "force", "forceAfter", "deviceIndex", "networkCardIndex", "deleteOnTermination", "rollback", "onEvent", ...WAIT_KEYS];
+const MOVE_KEYS = [
+  "expectedFrom",
+  "force",
+  "forceAfter",
+  "deviceIndex",
+  "networkCardIndex",
+  "deleteOnTermination",
+  "rollback",
+  "onEvent",
+  ...WAIT_KEYS,
+];
 
 interface ParsedMove {
   readonly target: string;
@@ -147,14 +169,26 @@ export function parseMove(instanceId: unknown, options: unknown): Result<ParsedM
     const wait = yield* checkWait(o, DEFAULT_MAX_WAIT.move);
     const force = o.force === undefined ? false : yield* checkBoolean("force", o.force);
     if (o.forceAfter !== undefined) {
-      if (force) yield* err(new ValidationError("forceAfter", "Give either `force` (force at once) or `forceAfter` (force if still detaching), not both."));
+      if (force)
+        yield* err(
+          new ValidationError(
+            "forceAfter",
+            "Give either `force` (force at once) or `forceAfter` (force if still detaching), not both.",
+          ),
+        );
       if (typeof o.forceAfter !== "number" || !(o.forceAfter > 0) || o.forceAfter >= wait.maxWaitTime) {
-        yield* err(new ValidationError("forceAfter", `Expected \`forceAfter\` to be a number of seconds above 0 and below \`maxWaitTime\` (${wait.maxWaitTime}).`));
+        yield* err(
+          new ValidationError(
+            "forceAfter",
+            `Expected \`forceAfter\` to be a number of seconds above 0 and below \`maxWaitTime\` (${wait.maxWaitTime}).`,
+          ),
+        );
       }
     }
     // The fence names an instance or, more precisely, one attachment.
     const fence = typeof o.expectedFrom === "string" && o.expectedFrom.startsWith("eni-attach-") ? "eni-attach" : "i";
-    const expectedFrom = o.expectedFrom === undefined ? undefined : yield* checkId("expectedFrom", o.expectedFrom, fence);
+    const expectedFrom =
+      o.expectedFrom === undefined ? undefined : yield* checkId("expectedFrom", o.expectedFrom, fence);
     if (o.onEvent !== undefined && typeof o.onEvent !== "function") {
       yield* err(new ValidationError("onEvent", "Expected `onEvent` to be a function."));
     }
@@ -163,9 +197,18 @@ export function parseMove(instanceId: unknown, options: unknown): Result<ParsedM
       expectedFrom,
       force,
       forceAfter: o.forceAfter,
-      deviceIndex: o.deviceIndex === undefined || o.deviceIndex === "same" ? o.deviceIndex : yield* checkInteger("deviceIndex", o.deviceIndex, 1, MAX_DEVICE_INDEX),
-      networkCardIndex: o.networkCardIndex === undefined ? 0 : yield* checkInteger("networkCardIndex", o.networkCardIndex, 0, MAX_NETWORK_CARD),
-      deleteOnTermination: o.deleteOnTermination === undefined ? undefined : yield* checkBoolean("deleteOnTermination", o.deleteOnTermination),
+      deviceIndex:
+        o.deviceIndex === undefined || o.deviceIndex === "same"
+          ? o.deviceIndex
+          : yield* checkInteger("deviceIndex", o.deviceIndex, 1, MAX_DEVICE_INDEX),
+      networkCardIndex:
+        o.networkCardIndex === undefined
+          ? 0
+          : yield* checkInteger("networkCardIndex", o.networkCardIndex, 0, MAX_NETWORK_CARD),
+      deleteOnTermination:
+        o.deleteOnTermination === undefined
+          ? undefined
+          : yield* checkBoolean("deleteOnTermination", o.deleteOnTermination),
       rollback: o.rollback === undefined ? true : yield* checkBoolean("rollback", o.rollback),
       onEvent: o.onEvent,
       wait,
@@ -220,7 +263,12 @@ class MoveBook {
         const state = `${describeState(ni)}@${ni.Attachment?.InstanceId ?? "-"}`;
         if (state === this.#lastState) return;
         this.#lastState = state;
-        this.emit({ type: "state", status: ni.Status ?? "unknown", attachedTo: ni.Attachment?.InstanceId, attachmentStatus: ni.Attachment?.Status });
+        this.emit({
+          type: "state",
+          status: ni.Status ?? "unknown",
+          attachedTo: ni.Attachment?.InstanceId,
+          attachmentStatus: ni.Attachment?.Status,
+        });
       },
     };
   }
@@ -274,35 +322,58 @@ export interface Moved {
  * for good. Refusals before any change are their own typed errors; a failure after a change is
  * a `MoveFailedError` that says where the ENI ended up.
  */
-export function moveEni(ec2: EC2Client, eniId: string, instanceId: unknown, options: unknown): ResultAsync<Moved, EniError> {
+export function moveEni(
+  ec2: EC2Client,
+  eniId: string,
+  instanceId: unknown,
+  options: unknown,
+): ResultAsync<Moved, EniError> {
   return parseMove(instanceId, options).asyncAndThen((request) => {
     const book = new MoveBook(eniId, request.target, request.onEvent);
     return new ResultAsync(runMove(ec2, eniId, request, book));
   });
 }
 
-async function runMove(ec2: EC2Client, eniId: string, request: ParsedMove, book: MoveBook): Promise<Result<Moved, EniError>> {
+async function runMove(
+  ec2: EC2Client,
+  eniId: string,
+  request: ParsedMove,
+  book: MoveBook,
+): Promise<Result<Moved, EniError>> {
   const deadline = Date.now() + request.wait.maxWaitTime * 1000;
   const context = book.context(request.wait);
-  const remaining = (): Wait & CallContext => ({ ...context, maxWaitTime: Math.max((deadline - Date.now()) / 1000, context.minDelay * 1.01) });
+  const remaining = (): Wait & CallContext => ({
+    ...context,
+    maxWaitTime: Math.max((deadline - Date.now()) / 1000, context.minDelay * 1.01),
+  });
 
   // Preflight: three reads at most (the instance type's limits are cached per client), no change.
   const preflight = await book.phase("preflight", () => preflightMove(ec2, eniId, request, context));
   if (preflight.isErr()) return refused(preflight.error, book);
   const { ni, instance, slot } = preflight.value;
   const source = attachmentOf(ni)?.AttachmentId === undefined ? undefined : ni.Attachment;
-  book.from = source && { instanceId: source.InstanceId ?? "", attachmentId: source.AttachmentId ?? "", deviceIndex: source.DeviceIndex ?? 0 };
+  book.from = source && {
+    instanceId: source.InstanceId ?? "",
+    attachmentId: source.AttachmentId ?? "",
+    deviceIndex: source.DeviceIndex ?? 0,
+  };
   if (slot === undefined) {
     // Already on the target: nothing to change, at most an attach under way to wait for.
-    const settled = source?.Status === "attached" ? ok(ni) : await waitUntilInUse(ec2, eniId, remaining(), source?.AttachmentId);
+    const settled =
+      source?.Status === "attached" ? ok(ni) : await waitUntilInUse(ec2, eniId, remaining(), source?.AttachmentId);
     return settled.map((final) => ({ ni: final, report: book.close("already-there") }));
   }
 
   // Detach from the source.
   if (source?.AttachmentId !== undefined) {
     const sourceAttachment = source.AttachmentId;
-    const detached = await book.phase("detach", () => detachForMove(ec2, eniId, sourceAttachment, request, book, remaining));
-    if (detached.isErr()) return book.changed ? failed(ec2, eniId, "detach", detached.error, false, book, request.wait) : refused(detached.error, book);
+    const detached = await book.phase("detach", () =>
+      detachForMove(ec2, eniId, sourceAttachment, request, book, remaining),
+    );
+    if (detached.isErr())
+      return book.changed
+        ? failed(ec2, eniId, "detach", detached.error, false, book, request.wait)
+        : refused(detached.error, book);
     const after = detached.value;
     const holder = attachmentOf(after);
     if (holder !== undefined) {
@@ -313,13 +384,19 @@ async function runMove(ec2: EC2Client, eniId: string, request: ParsedMove, book:
   }
 
   // Attach to the target, then roll back if that fails for good.
-  const attached = await book.phase("attach", () => attachForMove(ec2, eniId, instance, slot, request, source?.AttachmentId, book, remaining));
+  const attached = await book.phase("attach", () =>
+    attachForMove(ec2, eniId, instance, slot, request, source?.AttachmentId, book, remaining),
+  );
   if (attached.isOk()) return ok({ ni: attached.value, report: book.close("moved") });
   // Nothing of ours went through (the ENI was free and stays free), or another controller won.
   if (!book.changed || attached.error.name === "ConflictError") return refused(attached.error, book);
   let rolledBack = false;
   if (request.rollback && source?.InstanceId !== undefined && attached.error.name !== "AbortedError") {
-    const back = { instanceId: source.InstanceId, deviceIndex: source.DeviceIndex ?? 1, networkCardIndex: source.NetworkCardIndex ?? 0 };
+    const back = {
+      instanceId: source.InstanceId,
+      deviceIndex: source.DeviceIndex ?? 1,
+      networkCardIndex: source.NetworkCardIndex ?? 0,
+    };
     const rollbackWait = { ...context, maxWaitTime: Math.min(request.wait.maxWaitTime, DEFAULT_MAX_WAIT.attach) };
     const rollback = await book.phase("rollback", () => rollbackTo(ec2, eniId, back, rollbackWait, book));
     rolledBack = rollback.isOk();
@@ -334,21 +411,39 @@ interface Preflight {
   readonly slot: Slot | undefined;
 }
 
-function preflightMove(ec2: EC2Client, eniId: string, request: ParsedMove, context: CallContext): ResultAsync<Preflight, EniError> {
-  return ResultAsync.combine([describeEni(ec2, eniId, context), describeInstance(ec2, request.target, context)]).andThen(([ni, instance]) =>
+function preflightMove(
+  ec2: EC2Client,
+  eniId: string,
+  request: ParsedMove,
+  context: CallContext,
+): ResultAsync<Preflight, EniError> {
+  return ResultAsync.combine([
+    describeEni(ec2, eniId, context),
+    describeInstance(ec2, request.target, context),
+  ]).andThen(([ni, instance]) =>
     checkDetachable(ni)
       .andThen(() => checkFence(ni, request))
       .asyncAndThen(() => {
-        if (liveAttachment(ni)?.InstanceId === request.target) return okAsync<Preflight, EniError>({ ni, instance, slot: undefined });
+        if (liveAttachment(ni)?.InstanceId === request.target)
+          return okAsync<Preflight, EniError>({ ni, instance, slot: undefined });
         const current = attachmentOf(ni);
         const sameIndex = request.deviceIndex === "same";
         if (sameIndex && current === undefined) {
-          return errAsync(new ValidationError("deviceIndex", `\`deviceIndex: "same"\` needs an attached ENI; ${eniId} is not attached.`));
+          return errAsync(
+            new ValidationError(
+              "deviceIndex",
+              `\`deviceIndex: "same"\` needs an attached ENI; ${eniId} is not attached.`,
+            ),
+          );
         }
-        const deviceIndex = sameIndex ? current?.DeviceIndex : (request.deviceIndex);
-        return findSlot(ec2, ni.AvailabilityZone ?? "unknown", instance, { instanceId: request.target, deviceIndex, networkCardIndex: request.networkCardIndex }, context).map(
-          (slot): Preflight => ({ ni, instance, slot }),
-        );
+        const deviceIndex = sameIndex ? current?.DeviceIndex : request.deviceIndex;
+        return findSlot(
+          ec2,
+          ni.AvailabilityZone ?? "unknown",
+          instance,
+          { instanceId: request.target, deviceIndex, networkCardIndex: request.networkCardIndex },
+          context,
+        ).map((slot): Preflight => ({ ni, instance, slot }));
       }),
   );
 }
@@ -360,9 +455,20 @@ function checkFence(ni: NetworkInterface, request: ParsedMove): Result<void, Eni
   // Already on the target is success whatever the fence says: the world is as the caller wants it.
   if (liveAttachment(ni)?.InstanceId === request.target) return ok(undefined);
   const attachment = attachmentOf(ni);
-  const actual = attachment === undefined ? "detached" : expected.startsWith("eni-attach-") ? attachment.AttachmentId : attachment.InstanceId;
+  const actual =
+    attachment === undefined
+      ? "detached"
+      : expected.startsWith("eni-attach-")
+        ? attachment.AttachmentId
+        : attachment.InstanceId;
   if (actual === expected) return ok(undefined);
-  return err(new ConflictError(`Expected ${ni.NetworkInterfaceId} to be attached to ${expected}, but it is ${actual === "detached" ? "not attached" : `attached to ${actual}`}; nothing was changed.`, expected, actual));
+  return err(
+    new ConflictError(
+      `Expected ${ni.NetworkInterfaceId} to be attached to ${expected}, but it is ${actual === "detached" ? "not attached" : `attached to ${actual}`}; nothing was changed.`,
+      expected,
+      actual,
+    ),
+  );
 }
 
 /** Detaches from the source; forces at once, after `forceAfter`, or never. Returns the ENI once detached. */
@@ -378,12 +484,19 @@ async function detachForMove(
     send(ec2, new DetachNetworkInterfaceCommand({ AttachmentId: attachmentId, Force: force }), remaining())
       .map(() => undefined)
       // Gone or already detaching (another controller, or our own earlier call): the wait decides.
-      .orElse((error) => (error.name === "NotFoundError" || error.name === "InvalidStateError" ? ok(undefined) : err(error)));
+      .orElse((error) =>
+        error.name === "NotFoundError" || error.name === "InvalidStateError" ? ok(undefined) : err(error),
+      );
   if (request.force) book.forced = true;
   const sent = await detach(request.force);
   if (sent.isErr()) return err(sent.error);
   if (request.forceAfter === undefined) return waitUntilDetached(ec2, eniId, remaining(), attachmentId);
-  const graceful = await waitUntilDetached(ec2, eniId, { ...remaining(), maxWaitTime: request.forceAfter }, attachmentId);
+  const graceful = await waitUntilDetached(
+    ec2,
+    eniId,
+    { ...remaining(), maxWaitTime: request.forceAfter },
+    attachmentId,
+  );
   if (graceful.isOk() || graceful.error.name !== "WaitTimeoutError") return graceful;
   book.forced = true;
   book.emit({ type: "forced" });
@@ -408,7 +521,16 @@ function attachForMove(
   let slot = firstSlot;
   const wait = remaining();
   const tryAttach = () =>
-    send(ec2, new AttachNetworkInterfaceCommand({ NetworkInterfaceId: eniId, InstanceId: request.target, DeviceIndex: slot.deviceIndex, NetworkCardIndex: slot.networkCardIndex }), wait)
+    send(
+      ec2,
+      new AttachNetworkInterfaceCommand({
+        NetworkInterfaceId: eniId,
+        InstanceId: request.target,
+        DeviceIndex: slot.deviceIndex,
+        NetworkCardIndex: slot.networkCardIndex,
+      }),
+      wait,
+    )
       .map((output) => done(output.AttachmentId))
       .orElse((error) => {
         if (error.name === "ValidationError" && error.field === "deviceIndex") {
@@ -416,7 +538,15 @@ function attachForMove(
           if (request.deviceIndex !== undefined) return ok(notYet<string | undefined>("device index taken"));
           // We chose the index: choose again from a fresh read of the target.
           return describeInstance(ec2, request.target, wait)
-            .andThen((fresh) => findSlot(ec2, azOf(instance), fresh, { instanceId: request.target, deviceIndex: undefined, networkCardIndex: slot.networkCardIndex }, wait))
+            .andThen((fresh) =>
+              findSlot(
+                ec2,
+                azOf(instance),
+                fresh,
+                { instanceId: request.target, deviceIndex: undefined, networkCardIndex: slot.networkCardIndex },
+                wait,
+              ),
+            )
             .map((next) => {
               slot = next;
               return notYet<string | undefined>("device index taken");
@@ -426,7 +556,8 @@ function attachForMove(
         return describeEni(ec2, eniId, wait).andThen((ni) => {
           const attachment = attachmentOf(ni);
           if (attachment?.InstanceId === request.target) return ok(done(attachment.AttachmentId));
-          if (attachment !== undefined && attachment.AttachmentId !== sourceAttachmentId) return err(lostRace(eniId, request.target, attachment.InstanceId));
+          if (attachment !== undefined && attachment.AttachmentId !== sourceAttachmentId)
+            return err(lostRace(eniId, request.target, attachment.InstanceId));
           book.retry("attach", "network interface still in use");
           return ok(notYet<string | undefined>("in-use"));
         });
@@ -434,7 +565,14 @@ function attachForMove(
   return pollUntil(`${eniId} to attach to ${request.target}`, wait, tryAttach).andThen((attachmentId) =>
     (request.deleteOnTermination === undefined || attachmentId === undefined
       ? okAsync<unknown, EniError>(undefined)
-      : send(ec2, new ModifyNetworkInterfaceAttributeCommand({ NetworkInterfaceId: eniId, Attachment: { AttachmentId: attachmentId, DeleteOnTermination: request.deleteOnTermination } }), wait)
+      : send(
+          ec2,
+          new ModifyNetworkInterfaceAttributeCommand({
+            NetworkInterfaceId: eniId,
+            Attachment: { AttachmentId: attachmentId, DeleteOnTermination: request.deleteOnTermination },
+          }),
+          wait,
+        )
     ).andThen(() => waitUntilInUse(ec2, eniId, remaining(), attachmentId)),
   );
 }
@@ -454,20 +592,43 @@ function rollbackTo(
 ): ResultAsync<NetworkInterface, EniError> {
   return describeInstance(ec2, back.instanceId, wait)
     .andThen((instance) =>
-      findSlot(ec2, azOf(instance), instance, { instanceId: back.instanceId, deviceIndex: undefined, networkCardIndex: back.networkCardIndex }, wait).map((free) =>
+      findSlot(
+        ec2,
+        azOf(instance),
+        instance,
+        { instanceId: back.instanceId, deviceIndex: undefined, networkCardIndex: back.networkCardIndex },
+        wait,
+      ).map((free) =>
         // Its old index if still free (the OS expects it there), else the next free one.
-        (instance.NetworkInterfaces ?? []).some((n) => n.Attachment?.DeviceIndex === back.deviceIndex && (n.Attachment.NetworkCardIndex ?? 0) === back.networkCardIndex) ? free : { ...free, deviceIndex: back.deviceIndex },
+        (instance.NetworkInterfaces ?? []).some(
+          (n) =>
+            n.Attachment?.DeviceIndex === back.deviceIndex &&
+            (n.Attachment.NetworkCardIndex ?? 0) === back.networkCardIndex,
+        )
+          ? free
+          : { ...free, deviceIndex: back.deviceIndex },
       ),
     )
-    .andThen((slot) => pollUntil(`${eniId} to re-attach to ${back.instanceId}`, wait, () =>
-      send(ec2, new AttachNetworkInterfaceCommand({ NetworkInterfaceId: eniId, InstanceId: back.instanceId, DeviceIndex: slot.deviceIndex, NetworkCardIndex: slot.networkCardIndex }), wait)
-        .map((output) => done(output.AttachmentId))
-        .orElse((error) => {
-          if (error.name !== "InvalidStateError" || error.state !== "in-use") return err(error);
-          book.retry("rollback", "network interface still in use");
-          return ok(notYet<string | undefined>("in-use"));
-        }),
-    ))
+    .andThen((slot) =>
+      pollUntil(`${eniId} to re-attach to ${back.instanceId}`, wait, () =>
+        send(
+          ec2,
+          new AttachNetworkInterfaceCommand({
+            NetworkInterfaceId: eniId,
+            InstanceId: back.instanceId,
+            DeviceIndex: slot.deviceIndex,
+            NetworkCardIndex: slot.networkCardIndex,
+          }),
+          wait,
+        )
+          .map((output) => done(output.AttachmentId))
+          .orElse((error) => {
+            if (error.name !== "InvalidStateError" || error.state !== "in-use") return err(error);
+            book.retry("rollback", "network interface still in use");
+            return ok(notYet<string | undefined>("in-use"));
+          }),
+      ),
+    )
     .andThen((attachmentId) => waitUntilInUse(ec2, eniId, wait, attachmentId));
 }
 
@@ -482,12 +643,22 @@ function refused(error: EniError, book: MoveBook): Result<Moved, EniError> {
  * (it may have fired), retrying a throttled or failed read briefly, and falling back to the
  * last state the move saw, so the caller is always told where the ENI is.
  */
-async function failed(ec2: EC2Client, eniId: string, phase: "detach" | "attach", reason: EniError, rolledBack: boolean, book: MoveBook, wait: Wait): Promise<Result<Moved, EniError>> {
+async function failed(
+  ec2: EC2Client,
+  eniId: string,
+  phase: "detach" | "attach",
+  reason: EniError,
+  rolledBack: boolean,
+  book: MoveBook,
+  wait: Wait,
+): Promise<Result<Moved, EniError>> {
   const budget: Wait = { ...wait, abortSignal: undefined, maxWaitTime: Math.min(FINAL_READ_SECONDS, wait.maxWaitTime) };
   const final = await pollUntil<NetworkInterface | undefined>(`a final read of ${eniId}`, budget, () =>
     describeEni(ec2, eniId)
       .map((ni): Poll<NetworkInterface | undefined> => done(ni))
-      .orElse((error) => ok<Poll<NetworkInterface | undefined>>(error.name === "NotFoundError" ? done(undefined) : notYet(error.name))),
+      .orElse((error) =>
+        ok<Poll<NetworkInterface | undefined>>(error.name === "NotFoundError" ? done(undefined) : notYet(error.name)),
+      ),
   );
   const fromLastSeen = final.isErr() && book.lastSeen !== undefined;
   const seen = final.isOk() ? final.value : book.lastSeen;

@@ -85,7 +85,12 @@ function parseQuery(query: unknown) {
   return safeTry(function* () {
     const q = yield* checkOptions<OrphanQuery>("query", query, QUERY_KEYS);
     if (typeof q.olderThan !== "number" || !Number.isFinite(q.olderThan) || q.olderThan < 0) {
-      yield* err(new ValidationError("olderThan", `Expected \`olderThan\` to be a number of seconds, 0 or more, got ${show(q.olderThan)}.`));
+      yield* err(
+        new ValidationError(
+          "olderThan",
+          `Expected \`olderThan\` to be a number of seconds, 0 or more, got ${show(q.olderThan)}.`,
+        ),
+      );
     }
     return ok({
       olderThanMs: (q.olderThan as number) * 1000,
@@ -102,18 +107,23 @@ function parseQuery(query: unknown) {
  */
 export function findOrphanEnis(ec2: EC2Client, query: unknown): ResultAsync<NetworkInterface[], EniError> {
   return parseQuery(query).asyncAndThen(({ olderThanMs, owner, abortSignal }) => {
-    return findEnis(ec2, { status: "available", tags: { [OWNERSHIP_TAGS.managedBy]: owner }, abortSignal }).map((found) => {
-      const now = Date.now();
-      // EC2 filtered already; checked again so the rule lives in one place.
-      return found.filter((ni) => {
-        const created = createdAt(ni);
-        return notOrphan(ni, owner) === undefined && created !== undefined && now - created.getTime() >= olderThanMs;
-      });
-    });
+    return findEnis(ec2, { status: "available", tags: { [OWNERSHIP_TAGS.managedBy]: owner }, abortSignal }).map(
+      (found) => {
+        const now = Date.now();
+        // EC2 filtered already; checked again so the rule lives in one place.
+        return found.filter((ni) => {
+          const created = createdAt(ni);
+          return notOrphan(ni, owner) === undefined && created !== undefined && now - created.getTime() >= olderThanMs;
+        });
+      },
+    );
   });
 }
 
-function parseReap(orphans: unknown, options: unknown): Check<{ ids: string[]; owner: string; concurrency: number; abortSignal: AbortSignal | undefined }> {
+function parseReap(
+  orphans: unknown,
+  options: unknown,
+): Check<{ ids: string[]; owner: string; concurrency: number; abortSignal: AbortSignal | undefined }> {
   return safeTry(function* () {
     const ids = yield* checkList("orphans", orphans, 0, "an array of ENIs or ENI ids", (field, item) =>
       checkId(field, typeof item === "object" && item !== null ? (item as { id?: unknown }).id : item, "eni"),
@@ -122,7 +132,10 @@ function parseReap(orphans: unknown, options: unknown): Check<{ ids: string[]; o
     return ok({
       ids,
       owner: o.owner === undefined ? OWNERSHIP_TAGS.defaultOwner : yield* checkOwner("owner", o.owner),
-      concurrency: o.concurrency === undefined ? DEFAULT_CONCURRENCY : yield* checkInteger("concurrency", o.concurrency, 1, MAX_CONCURRENCY),
+      concurrency:
+        o.concurrency === undefined
+          ? DEFAULT_CONCURRENCY
+          : yield* checkInteger("concurrency", o.concurrency, 1, MAX_CONCURRENCY),
       abortSignal: o.abortSignal === undefined ? undefined : yield* checkAbortSignal("abortSignal", o.abortSignal),
     });
   });
@@ -136,14 +149,18 @@ function reapOne(ec2: EC2Client, id: string, owner: string, abortSignal: AbortSi
     .andThen((ni): ResultAsync<Outcome, EniError> => {
       const reason = notOrphan(ni, owner);
       if (reason !== undefined) return okAsync({ kind: "skipped", reason: `${reason} since the listing` });
-      return send(ec2, new DeleteNetworkInterfaceCommand({ NetworkInterfaceId: id }), { abortSignal }).map(() => ({ kind: "deleted" }));
+      return send(ec2, new DeleteNetworkInterfaceCommand({ NetworkInterfaceId: id }), { abortSignal }).map(() => ({
+        kind: "deleted",
+      }));
     })
     .match(
       (outcome) => outcome,
       (error): Outcome => {
-        if (error.name === "NotFoundError" && error.resourceType === "network-interface") return { kind: "skipped", reason: "already gone" };
+        if (error.name === "NotFoundError" && error.resourceType === "network-interface")
+          return { kind: "skipped", reason: "already gone" };
         // Attached between the re-read and the delete: EC2 refused it, which is what we want.
-        if (error.name === "InvalidStateError" && error.state === "in-use") return { kind: "skipped", reason: `in use since the listing (${error.message})` };
+        if (error.name === "InvalidStateError" && error.state === "in-use")
+          return { kind: "skipped", reason: `in use since the listing (${error.message})` };
         return { kind: "failed", error };
       },
     );
@@ -154,17 +171,27 @@ function reapOne(ec2: EC2Client, id: string, owner: string, abortSignal: AbortSi
  * `available` or no longer tagged as `owner`'s since the listing is skipped. One ENI's failure
  * never stops the others.
  */
-export function reapOrphanEnis(ec2: EC2Client, orphans: unknown, options: unknown): ResultAsync<ReapReport, ValidationError> {
+export function reapOrphanEnis(
+  ec2: EC2Client,
+  orphans: unknown,
+  options: unknown,
+): ResultAsync<ReapReport, ValidationError> {
   return parseReap(orphans, options).asyncAndThen(({ ids, owner, concurrency, abortSignal }) => {
-    return ResultAsync.fromSafePromise(pool(ids, concurrency, (id) => reapOne(ec2, id, owner, abortSignal))).map((outcomes) => {
-      const report = { deleted: [] as string[], skipped: [] as { id: string; reason: string }[], failed: [] as { id: string; error: EniError }[] };
-      outcomes.forEach((outcome, index) => {
-        const id = ids[index] as string;
-        if (outcome.kind === "deleted") report.deleted.push(id);
-        else if (outcome.kind === "skipped") report.skipped.push({ id, reason: outcome.reason });
-        else report.failed.push({ id, error: outcome.error });
-      });
-      return report;
-    });
+    return ResultAsync.fromSafePromise(pool(ids, concurrency, (id) => reapOne(ec2, id, owner, abortSignal))).map(
+      (outcomes) => {
+        const report = {
+          deleted: [] as string[],
+          skipped: [] as { id: string; reason: string }[],
+          failed: [] as { id: string; error: EniError }[],
+        };
+        outcomes.forEach((outcome, index) => {
+          const id = ids[index] as string;
+          if (outcome.kind === "deleted") report.deleted.push(id);
+          else if (outcome.kind === "skipped") report.skipped.push({ id, reason: outcome.reason });
+          else report.failed.push({ id, error: outcome.error });
+        });
+        return report;
+      },
+    );
   });
 }

@@ -23,7 +23,6 @@ export const OWNERSHIP_TAGS = {
   defaultOwner: "eni-kit",
 } as const;
 
-
 /** An owner value: what the `eni-kit:managed-by` tag says. */
 export function checkOwner(field: string, value: unknown): Check<string> {
   return checkString(field, value, MAX_TAG_VALUE);
@@ -31,7 +30,10 @@ export function checkOwner(field: string, value: unknown): Check<string> {
 
 /** The ownership tags of an ENI created by `owner`; without a creation time, only the owner tag. */
 export function ownershipTags(owner: string, now: Date | undefined): Record<string, string> {
-  return { [OWNERSHIP_TAGS.managedBy]: owner, ...(now !== undefined && { [OWNERSHIP_TAGS.createdAt]: now.toISOString() }) };
+  return {
+    [OWNERSHIP_TAGS.managedBy]: owner,
+    ...(now !== undefined && { [OWNERSHIP_TAGS.createdAt]: now.toISOString() }),
+  };
 }
 
 /** Refuses user tags that would overwrite (or forge) the ownership tags. */
@@ -39,7 +41,12 @@ export function checkNotOwnershipTags(field: string, tags: Readonly<Record<strin
   const clash = Object.keys(tags).find((key) => key === OWNERSHIP_TAGS.managedBy || key === OWNERSHIP_TAGS.createdAt);
   return clash === undefined
     ? ok(undefined)
-    : err(new ValidationError(`${field}.${clash}`, `The \`${clash}\` tag is set by eni-kit; choose its value with \`owner\`, or pass \`owner: false\` to manage it yourself.`));
+    : err(
+        new ValidationError(
+          `${field}.${clash}`,
+          `The \`${clash}\` tag is set by eni-kit; choose its value with \`owner\`, or pass \`owner: false\` to manage it yourself.`,
+        ),
+      );
 }
 
 /** The tag value of an ENI, or `undefined`. */

@@ -127,7 +127,16 @@ export interface PermissionReport {
   readonly attachment: { readonly id: string; readonly instanceId: string } | undefined;
 }
 
-const PLAN_KEYS = ["networkInterfaceId", "toInstanceId", "fromInstanceId", "allocationId", "deviceIndex", "also", "owner", "abortSignal"];
+const PLAN_KEYS = [
+  "networkInterfaceId",
+  "toInstanceId",
+  "fromInstanceId",
+  "allocationId",
+  "deviceIndex",
+  "also",
+  "owner",
+  "abortSignal",
+];
 const ALLOCATION_ID = /^eipalloc-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
 // Well-formed but unused: an unattached ENI has no real attachment to try the detach on.
 const PLACEHOLDER_ATTACHMENT_ID = "eni-attach-00000000000000000";
@@ -150,12 +159,21 @@ function parsePlan(plan: unknown): Check<ParsedPlan> {
     const to = yield* checkId("toInstanceId", p.toInstanceId, "i");
     const from = p.fromInstanceId === undefined ? undefined : yield* checkId("fromInstanceId", p.fromInstanceId, "i");
     if (p.allocationId !== undefined && !(typeof p.allocationId === "string" && ALLOCATION_ID.test(p.allocationId))) {
-      yield* err(new ValidationError("allocationId", `Expected \`allocationId\` to be an id like "eipalloc-0123456789abcdef0", got ${show(p.allocationId)}.`));
+      yield* err(
+        new ValidationError(
+          "allocationId",
+          `Expected \`allocationId\` to be an id like "eipalloc-0123456789abcdef0", got ${show(p.allocationId)}.`,
+        ),
+      );
     }
-    const deviceIndex = p.deviceIndex === undefined ? 1 : yield* checkInteger("deviceIndex", p.deviceIndex, 1, MAX_DEVICE_INDEX);
+    const deviceIndex =
+      p.deviceIndex === undefined ? 1 : yield* checkInteger("deviceIndex", p.deviceIndex, 1, MAX_DEVICE_INDEX);
     const also: OptionalPermissionAction[] = [];
     if (p.also !== undefined) {
-      if (!Array.isArray(p.also)) yield* err(new ValidationError("also", `Expected \`also\` to be an array of action names, got ${show(p.also)}.`));
+      if (!Array.isArray(p.also))
+        yield* err(
+          new ValidationError("also", `Expected \`also\` to be an array of action names, got ${show(p.also)}.`),
+        );
       for (const [index, action] of (p.also as unknown[]).entries()) {
         const checked = yield* checkOneOf(`also[${index}]`, action, OPTIONAL_ACTIONS);
         if (!also.includes(checked)) also.push(checked);
@@ -188,26 +206,57 @@ function dryRuns(plan: ParsedPlan, ni: NetworkInterface | undefined, readError: 
         ? `The ENI is attached to ${attachment.InstanceId ?? "an unknown instance"}, not to fromInstanceId ${plan.from}; the detach was tried on its actual attachment.`
         : undefined;
   const runs: DryRun[] = [
-    { action: "DescribeNetworkInterfaces", command: new DescribeNetworkInterfacesCommand({ DryRun, NetworkInterfaceIds: [NetworkInterfaceId] }) },
-    { action: "DescribeInstances", command: new DescribeInstancesCommand({ DryRun, InstanceIds: [...new Set([plan.to, ...(plan.from === undefined ? [] : [plan.from])])] }) },
+    {
+      action: "DescribeNetworkInterfaces",
+      command: new DescribeNetworkInterfacesCommand({ DryRun, NetworkInterfaceIds: [NetworkInterfaceId] }),
+    },
+    {
+      action: "DescribeInstances",
+      command: new DescribeInstancesCommand({
+        DryRun,
+        InstanceIds: [...new Set([plan.to, ...(plan.from === undefined ? [] : [plan.from])])],
+      }),
+    },
     { action: "DescribeInstanceTypes", command: new DescribeInstanceTypesCommand({ DryRun }) },
     {
       action: "DetachNetworkInterface",
-      command: new DetachNetworkInterfaceCommand({ DryRun, AttachmentId: attachment?.AttachmentId ?? PLACEHOLDER_ATTACHMENT_ID }),
+      command: new DetachNetworkInterfaceCommand({
+        DryRun,
+        AttachmentId: attachment?.AttachmentId ?? PLACEHOLDER_ATTACHMENT_ID,
+      }),
       ...(detachNote !== undefined && { note: detachNote }),
     },
     {
       action: "AttachNetworkInterface",
-      command: new AttachNetworkInterfaceCommand({ DryRun, NetworkInterfaceId, InstanceId: plan.to, DeviceIndex: plan.deviceIndex, NetworkCardIndex: 0 }),
+      command: new AttachNetworkInterfaceCommand({
+        DryRun,
+        NetworkInterfaceId,
+        InstanceId: plan.to,
+        DeviceIndex: plan.deviceIndex,
+        NetworkCardIndex: 0,
+      }),
     },
     // Rewriting the current value: harmless even if DryRun were ignored.
-    { action: "ModifyNetworkInterfaceAttribute", command: new ModifyNetworkInterfaceAttributeCommand({ DryRun, NetworkInterfaceId, SourceDestCheck: { Value: ni?.SourceDestCheck ?? true } }) },
+    {
+      action: "ModifyNetworkInterfaceAttribute",
+      command: new ModifyNetworkInterfaceAttributeCommand({
+        DryRun,
+        NetworkInterfaceId,
+        SourceDestCheck: { Value: ni?.SourceDestCheck ?? true },
+      }),
+    },
   ];
   if (plan.allocationId !== undefined) {
     // eni-kit reads the address before it associates it, to report where it was.
     runs.push(
-      { action: "DescribeAddresses", command: new DescribeAddressesCommand({ DryRun, AllocationIds: [plan.allocationId] }) },
-      { action: "AssociateAddress", command: new AssociateAddressCommand({ DryRun, AllocationId: plan.allocationId, NetworkInterfaceId }) },
+      {
+        action: "DescribeAddresses",
+        command: new DescribeAddressesCommand({ DryRun, AllocationIds: [plan.allocationId] }),
+      },
+      {
+        action: "AssociateAddress",
+        command: new AssociateAddressCommand({ DryRun, AllocationId: plan.allocationId, NetworkInterfaceId }),
+      },
     );
   }
   if (plan.also.includes("CreateNetworkInterface")) {
@@ -215,12 +264,21 @@ function dryRuns(plan: ParsedPlan, ni: NetworkInterface | undefined, readError: 
     const SubnetId = ni?.SubnetId;
     runs.push({
       action: "CreateNetworkInterface",
-      command: new CreateNetworkInterfaceCommand({ DryRun, SubnetId, TagSpecifications: [{ ResourceType: "network-interface", Tags: tags }] }),
-      ...(SubnetId === undefined && { unavailable: readError ?? new ValidationError("networkInterfaceId", "EC2 reported no subnet for the ENI.") }),
+      command: new CreateNetworkInterfaceCommand({
+        DryRun,
+        SubnetId,
+        TagSpecifications: [{ ResourceType: "network-interface", Tags: tags }],
+      }),
+      ...(SubnetId === undefined && {
+        unavailable: readError ?? new ValidationError("networkInterfaceId", "EC2 reported no subnet for the ENI."),
+      }),
     });
   }
   if (plan.also.includes("DeleteNetworkInterface")) {
-    runs.push({ action: "DeleteNetworkInterface", command: new DeleteNetworkInterfaceCommand({ DryRun, NetworkInterfaceId }) });
+    runs.push({
+      action: "DeleteNetworkInterface",
+      command: new DeleteNetworkInterfaceCommand({ DryRun, NetworkInterfaceId }),
+    });
   }
   return runs;
 }
@@ -230,16 +288,25 @@ function outcome(run: DryRun, error: EniError | undefined): PermissionCheck {
   const { DryRun: _dryRun, ...input } = run.command.input as Record<string, unknown>;
   const note = run.note === undefined ? {} : { message: run.note };
   // A plain success means EC2 ignored DryRun; it still let the request through.
-  if (error === undefined || error.code === "DryRunOperation") return { action: run.action, allowed: true, input, ...note };
+  if (error === undefined || error.code === "DryRunOperation")
+    return { action: run.action, allowed: true, input, ...note };
   const allowed = error.code === "UnauthorizedOperation" ? false : "unknown";
   const message = run.note === undefined ? error.message : `${error.message} (${run.note})`;
   return { action: run.action, allowed, error, message, input };
 }
 
-function tryOne(ec2: EC2Client, run: DryRun, abortSignal: AbortSignal | undefined): ResultAsync<PermissionCheck, never> {
+function tryOne(
+  ec2: EC2Client,
+  run: DryRun,
+  abortSignal: AbortSignal | undefined,
+): ResultAsync<PermissionCheck, never> {
   if (run.unavailable !== undefined) {
     const error = run.unavailable;
-    return okAsync({ ...outcome(run, error), allowed: "unknown", message: `Not sent: the ENI's subnet is needed and could not be read (${error.message}).` });
+    return okAsync({
+      ...outcome(run, error),
+      allowed: "unknown",
+      message: `Not sent: the ENI's subnet is needed and could not be read (${error.message}).`,
+    });
   }
   return send(ec2, run.command, { abortSignal })
     .map(() => outcome(run, undefined))
@@ -270,7 +337,10 @@ function tryOne(ec2: EC2Client, run: DryRun, abortSignal: AbortSignal | undefine
  * report.map((r) => r.checks.filter((c) => c.allowed !== true).map((c) => `${c.action}: ${c.message}`));
  * ```
  */
-export function checkPermissions(ec2: EC2Client, plan: PermissionPlan): ResultAsync<PermissionReport, ValidationError | AbortedError> {
+export function checkPermissions(
+  ec2: EC2Client,
+  plan: PermissionPlan,
+): ResultAsync<PermissionReport, ValidationError | AbortedError> {
   if (typeof (ec2 as Partial<EC2Client> | null)?.send !== "function") {
     return errAsync(new ValidationError("ec2", "Expected `ec2` to be an EC2Client from @aws-sdk/client-ec2."));
   }
@@ -280,15 +350,24 @@ export function checkPermissions(ec2: EC2Client, plan: PermissionPlan): ResultAs
   const { abortSignal } = request;
   // A plain read first: the detach must be tried on the ENI's real attachment id. A failed read
   // is not fatal; its own dry run below reports what is wrong (denied, unknown id…).
-  const read: ResultAsync<{ ni?: NetworkInterface; readError?: EniError }, AbortedError> = describeEni(ec2, request.eniId, { abortSignal })
+  const read: ResultAsync<{ ni?: NetworkInterface; readError?: EniError }, AbortedError> = describeEni(
+    ec2,
+    request.eniId,
+    { abortSignal },
+  )
     .map((ni) => ({ ni }))
     .orElse((error) => (error.name === "AbortedError" ? err(error) : ok({ readError: error })));
   return read.andThen(({ ni, readError }) => {
     const runs = dryRuns(request, ni, readError);
     return ResultAsync.combine(runs.map((run) => tryOne(ec2, run, abortSignal))).andThen((checks) => {
-      const aborted = checks.map((check) => check.error).find((error): error is AbortedError => error?.name === "AbortedError");
+      const aborted = checks
+        .map((check) => check.error)
+        .find((error): error is AbortedError => error?.name === "AbortedError");
       if (aborted !== undefined) return err(aborted);
-      const attachment = ni?.Attachment?.AttachmentId === undefined ? undefined : { id: ni.Attachment.AttachmentId, instanceId: ni.Attachment.InstanceId ?? "" };
+      const attachment =
+        ni?.Attachment?.AttachmentId === undefined
+          ? undefined
+          : { id: ni.Attachment.AttachmentId, instanceId: ni.Attachment.InstanceId ?? "" };
       return ok({
         allAllowed: checks.every((check) => check.allowed === true),
         checks,

@@ -1,4 +1,9 @@
-import { DescribeNetworkInterfacesCommand, type EC2Client, type Filter, type NetworkInterface } from "@aws-sdk/client-ec2";
+import {
+  DescribeNetworkInterfacesCommand,
+  type EC2Client,
+  type Filter,
+  type NetworkInterface,
+} from "@aws-sdk/client-ec2";
 import { errAsync, ok, okAsync, safeTry, type ResultAsync } from "neverthrow";
 import { describeEni } from "../ec2/describe.js";
 import { send } from "../ec2/send.js";
@@ -17,7 +22,14 @@ import {
 } from "../validation.js";
 
 /** Every status EC2 reports for an ENI. */
-export const ENI_STATUSES: readonly EniStatus[] = ["pending", "available", "attaching", "in-use", "detaching", "associated"];
+export const ENI_STATUSES: readonly EniStatus[] = [
+  "pending",
+  "available",
+  "attaching",
+  "in-use",
+  "detaching",
+  "associated",
+];
 
 /**
  * What to look for with `Eni.find`. Criteria combine with AND; a list (ids, statuses) matches
@@ -49,7 +61,17 @@ export interface FindQuery {
   readonly abortSignal?: AbortSignal;
 }
 
-const FIND_KEYS = ["ids", "name", "tags", "subnetId", "vpcId", "availabilityZone", "instanceId", "status", "abortSignal"];
+const FIND_KEYS = [
+  "ids",
+  "name",
+  "tags",
+  "subnetId",
+  "vpcId",
+  "availabilityZone",
+  "instanceId",
+  "status",
+  "abortSignal",
+];
 const MAX_AZ_NAME = 64;
 // EC2's page size limit for DescribeNetworkInterfaces; fewer pages, fewer calls.
 const PAGE_SIZE = 1000;
@@ -74,7 +96,8 @@ function parseQuery(query: unknown): Check<ParsedQuery> {
     if (q.name !== undefined) add("tag:Name", [yield* checkString("name", q.name, 256)]);
     if (q.subnetId !== undefined) add("subnet-id", [yield* checkId("subnetId", q.subnetId, "subnet")]);
     if (q.vpcId !== undefined) add("vpc-id", [yield* checkId("vpcId", q.vpcId, "vpc")]);
-    if (q.availabilityZone !== undefined) add("availability-zone", [yield* checkString("availabilityZone", q.availabilityZone, MAX_AZ_NAME)]);
+    if (q.availabilityZone !== undefined)
+      add("availability-zone", [yield* checkString("availabilityZone", q.availabilityZone, MAX_AZ_NAME)]);
     if (q.instanceId !== undefined) add("attachment.instance-id", [yield* checkId("instanceId", q.instanceId, "i")]);
     if (q.status !== undefined) {
       const statuses: unknown[] = Array.isArray(q.status) ? q.status : [q.status];
@@ -100,7 +123,10 @@ function parseQuery(query: unknown): Check<ParsedQuery> {
 /** Lists every ENI matching the query, following EC2's pages to the end. */
 export function findEnis(ec2: EC2Client, query: unknown): ResultAsync<NetworkInterface[], EniError> {
   return parseQuery(query).asyncAndThen(({ ids, filters, abortSignal }) => {
-    const page = (nextToken: string | undefined, found: NetworkInterface[]): ResultAsync<NetworkInterface[], EniError> =>
+    const page = (
+      nextToken: string | undefined,
+      found: NetworkInterface[],
+    ): ResultAsync<NetworkInterface[], EniError> =>
       send(
         ec2,
         new DescribeNetworkInterfacesCommand({

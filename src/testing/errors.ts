@@ -65,9 +65,7 @@ export function notFound(prefix: IdPrefix, ids: readonly string[]): Ec2Error {
   const { code, noun } = NOT_FOUND[prefix];
   // EC2 pluralises: "The instance IDs 'i-1, i-2' do not exist".
   const message =
-    ids.length === 1
-      ? `The ${noun} '${ids.join("")}' does not exist`
-      : `The ${noun}s '${ids.join(", ")}' do not exist`;
+    ids.length === 1 ? `The ${noun} '${ids.join("")}' does not exist` : `The ${noun}s '${ids.join(", ")}' do not exist`;
   return new Ec2Error(code, message);
 }
 

@@ -1,14 +1,5 @@
 /** Id prefixes EC2 uses for the resources the simulator models. */
-export type IdPrefix =
-  | "vpc"
-  | "subnet"
-  | "sg"
-  | "eni"
-  | "eni-attach"
-  | "i"
-  | "r"
-  | "eipalloc"
-  | "eipassoc";
+export type IdPrefix = "vpc" | "subnet" | "sg" | "eni" | "eni-attach" | "i" | "r" | "eipalloc" | "eipassoc";
 
 /** Account id that owns every simulated resource. */
 export const OWNER_ID = "123456789012";

@@ -8,7 +8,13 @@ export interface InstanceTypeLimits {
   readonly efa: boolean;
 }
 
-function type(maxInterfaces: number, ipv4: number, cards = [maxInterfaces], efa = false, ipv6 = ipv4): InstanceTypeLimits {
+function type(
+  maxInterfaces: number,
+  ipv4: number,
+  cards = [maxInterfaces],
+  efa = false,
+  ipv6 = ipv4,
+): InstanceTypeLimits {
   return { maxInterfaces, ipv4PerInterface: ipv4, ipv6PerInterface: ipv6, cards, efa };
 }
 

@@ -193,7 +193,11 @@ export function vpcOutput(vpc: VpcState): Vpc {
   return {
     CidrBlock: vpc.cidr.text,
     CidrBlockAssociationSet: [
-      { AssociationId: `vpc-cidr-assoc-${vpc.id.slice(4)}`, CidrBlock: vpc.cidr.text, CidrBlockState: { State: "associated" } },
+      {
+        AssociationId: `vpc-cidr-assoc-${vpc.id.slice(4)}`,
+        CidrBlock: vpc.cidr.text,
+        CidrBlockState: { State: "associated" },
+      },
     ],
     DhcpOptionsId: "default",
     InstanceTenancy: "default",
@@ -231,7 +235,13 @@ export function securityGroupOutput(group: GroupState): SecurityGroup {
     GroupName: group.name,
     IpPermissions: [],
     IpPermissionsEgress: [
-      { IpProtocol: "-1", IpRanges: [{ CidrIp: "0.0.0.0/0" }], Ipv6Ranges: [], PrefixListIds: [], UserIdGroupPairs: [] },
+      {
+        IpProtocol: "-1",
+        IpRanges: [{ CidrIp: "0.0.0.0/0" }],
+        Ipv6Ranges: [],
+        PrefixListIds: [],
+        UserIdGroupPairs: [],
+      },
     ],
     OwnerId: OWNER_ID,
     Tags: tagList(group.tags),

@@ -21,11 +21,7 @@ const UNFILTERED_NON_MUTATING: BucketConfig = { capacity: 50, refillPerSecond: 1
 const MUTATING: BucketConfig = { capacity: 50, refillPerSecond: 5 };
 
 // Actions that spend from the smaller bucket when called with neither a filter nor paging.
-const UNFILTERED_ACTIONS = new Set([
-  "DescribeInstances",
-  "DescribeNetworkInterfaces",
-  "DescribeSecurityGroups",
-]);
+const UNFILTERED_ACTIONS = new Set(["DescribeInstances", "DescribeNetworkInterfaces", "DescribeSecurityGroups"]);
 
 const OWN_BUCKETS: Record<string, BucketConfig> = {
   AssignPrivateIpAddresses: { capacity: 100, refillPerSecond: 5 },

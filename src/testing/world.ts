@@ -299,9 +299,7 @@ export class World {
 
   /** The ENI in a subnet that holds `ip`, if any. */
   ipOwner(subnetId: string, ip: string): EniState | undefined {
-    return [...this.enis.values()].find(
-      (eni) => eni.subnetId === subnetId && eni.ips.some((p) => p.address === ip),
-    );
+    return [...this.enis.values()].find((eni) => eni.subnetId === subnetId && eni.ips.some((p) => p.address === ip));
   }
 
   /** How many private IPv4 addresses an ENI may hold where it is now. */
@@ -369,11 +367,7 @@ export class World {
    * Replays a request made with the same `ClientToken`: the first answer again for
    * identical parameters, IdempotentParameterMismatch otherwise.
    */
-  idempotent<T extends object>(
-    action: string,
-    input: { ClientToken?: string | undefined },
-    run: () => T,
-  ): T {
+  idempotent<T extends object>(action: string, input: { ClientToken?: string | undefined }, run: () => T): T {
     const token = input.ClientToken;
     if (token === undefined) return run();
     const key = `${action}\u0000${token}`;
@@ -411,7 +405,12 @@ export class World {
   }
 
   /** A new subnet inside `vpc`, in one of the region's AZs, not overlapping its siblings. */
-  createSubnet(vpc: VpcState, az: string | undefined, cidrText: string, tags: Tags = new Map<string, string>()): SubnetState {
+  createSubnet(
+    vpc: VpcState,
+    az: string | undefined,
+    cidrText: string,
+    tags: Tags = new Map<string, string>(),
+  ): SubnetState {
     const zone = az ?? this.config.zones[0] ?? "";
     if (!this.config.zones.includes(zone)) {
       throw invalidValue(
@@ -591,10 +590,7 @@ function stableJson(value: unknown): string {
 /** Checks a tag key and value the way EC2 does. */
 export function checkTag(key: string | undefined, value: string | undefined): void {
   if (!key || key.startsWith("aws:")) {
-    throw new Ec2Error(
-      "InvalidTagKey.Malformed",
-      "Tag keys cannot be empty or null, and cannot start with aws:.",
-    );
+    throw new Ec2Error("InvalidTagKey.Malformed", "Tag keys cannot be empty or null, and cannot start with aws:.");
   }
   if (key.length > 128 || (value ?? "").length > 256) {
     throw invalidValue(`Tag key or value for '${key}' is too long.`);

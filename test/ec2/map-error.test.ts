@@ -22,12 +22,16 @@ function sdkError(name: string, message: string, requestId = "r-1"): EC2ServiceE
   return new EC2ServiceException({ name, $fault: "client", $metadata: { httpStatusCode: 400, requestId }, message });
 }
 
-const notInSameAz = "You may not attach a network interface to an instance if they are not in the same availability zone";
+const notInSameAz =
+  "You may not attach a network interface to an instance if they are not in the same availability zone";
 
 describe("mapAwsError", () => {
   it("maps InvalidNetworkInterfaceID.NotFound to a NotFoundError naming the ENI, keeping code, request id and cause", () => {
     // Prepare
-    const original = sdkError("InvalidNetworkInterfaceID.NotFound", `The networkInterface ID '${ids.eni}' does not exist`);
+    const original = sdkError(
+      "InvalidNetworkInterfaceID.NotFound",
+      `The networkInterface ID '${ids.eni}' does not exist`,
+    );
 
     // Act
     const error = mapAwsError(original);
@@ -46,15 +50,47 @@ describe("mapAwsError", () => {
   });
 
   it.each<[string, string, Record<string, unknown>]>([
-    ["InvalidInstanceID.NotFound", `The instance ID '${ids.instance}' does not exist`, { resourceType: "instance", resourceId: ids.instance }],
-    ["InvalidAttachmentID.NotFound", `The attachment ID '${ids.attachment}' does not exist`, { resourceType: "attachment", resourceId: ids.attachment }],
-    ["InvalidSubnetID.NotFound", `The subnet ID '${ids.subnet}' does not exist`, { resourceType: "subnet", resourceId: ids.subnet }],
-    ["InvalidGroup.NotFound", `The security group '${ids.sg}' does not exist`, { resourceType: "security-group", resourceId: ids.sg }],
-    ["InvalidAllocationID.NotFound", "The allocation ID 'eipalloc-0123456789abcdef0' does not exist", { resourceType: "address", resourceId: "eipalloc-0123456789abcdef0" }],
-    ["InvalidAssociationID.NotFound", "The association ID 'eipassoc-0123456789abcdef0' does not exist", { resourceType: "address", resourceId: "eipassoc-0123456789abcdef0" }],
+    [
+      "InvalidInstanceID.NotFound",
+      `The instance ID '${ids.instance}' does not exist`,
+      { resourceType: "instance", resourceId: ids.instance },
+    ],
+    [
+      "InvalidAttachmentID.NotFound",
+      `The attachment ID '${ids.attachment}' does not exist`,
+      { resourceType: "attachment", resourceId: ids.attachment },
+    ],
+    [
+      "InvalidSubnetID.NotFound",
+      `The subnet ID '${ids.subnet}' does not exist`,
+      { resourceType: "subnet", resourceId: ids.subnet },
+    ],
+    [
+      "InvalidGroup.NotFound",
+      `The security group '${ids.sg}' does not exist`,
+      { resourceType: "security-group", resourceId: ids.sg },
+    ],
+    [
+      "InvalidAllocationID.NotFound",
+      "The allocation ID 'eipalloc-0123456789abcdef0' does not exist",
+      { resourceType: "address", resourceId: "eipalloc-0123456789abcdef0" },
+    ],
+    [
+      "InvalidAssociationID.NotFound",
+      "The association ID 'eipassoc-0123456789abcdef0' does not exist",
+      { resourceType: "address", resourceId: "eipassoc-0123456789abcdef0" },
+    ],
     ["InvalidAddress.NotFound", "Address '203.0.113.7' not found.", { resourceType: "address", resourceId: undefined }],
-    ["InvalidVpcID.NotFound", `The vpc ID '${ids.vpc}' does not exist`, { resourceType: "resource", resourceId: ids.vpc }],
-    ["InvalidNetworkInterfaceID.NotFound", "The network interface does not exist", { resourceType: "network-interface", resourceId: undefined }],
+    [
+      "InvalidVpcID.NotFound",
+      `The vpc ID '${ids.vpc}' does not exist`,
+      { resourceType: "resource", resourceId: ids.vpc },
+    ],
+    [
+      "InvalidNetworkInterfaceID.NotFound",
+      "The network interface does not exist",
+      { resourceType: "network-interface", resourceId: undefined },
+    ],
   ])("maps %s to a NotFoundError", (code, message, fields) => {
     const original = sdkError(code, message);
 
@@ -68,7 +104,11 @@ describe("mapAwsError", () => {
   it.each([
     ["InvalidNetworkInterfaceId.Malformed", 'Invalid id: "x" (expecting "eni-...")', "networkInterfaceId"],
     ["InvalidInstanceID.Malformed", 'Invalid id: "i-x" (expecting "i-...")', "instanceId"],
-    ["InvalidNetworkInterfaceAttachmentId.Malformed", 'Invalid id: "a" (expecting "eni-attach-...")', "networkInterfaceAttachmentId"],
+    [
+      "InvalidNetworkInterfaceAttachmentId.Malformed",
+      'Invalid id: "a" (expecting "eni-attach-...")',
+      "networkInterfaceAttachmentId",
+    ],
     ["InvalidSubnetID.Malformed", 'Invalid id: "subnet-x" (expecting "subnet-...")', "subnetId"],
     ["InvalidGroupId.Malformed", 'Invalid id: "sg-x" (expecting "sg-...")', "groupId"],
   ])("maps %s to a ValidationError on field %s", (code, message, field) => {
@@ -83,29 +123,79 @@ describe("mapAwsError", () => {
 
   it.each<[string, string, string, Record<string, unknown>]>([
     ["InvalidParameterCombination", notInSameAz, "AzMismatchError", { eniAz: "unknown", instanceAz: "unknown" }],
-    ["InvalidParameterCombination", "Network interfaces on different network cards cannot be combined", "ValidationError", { field: "request" }],
-    ["AttachmentLimitExceeded", "Interface count 4 exceeds the limit for t3.medium", "AttachmentLimitError", { instanceType: "t3.medium", limit: 3, inUse: 3 }],
-    ["AttachmentLimitExceeded", "Interface count 16 exceeds the limit for c5.4xlarge.", "AttachmentLimitError", { instanceType: "c5.4xlarge", limit: 15, inUse: 15 }],
-    ["InvalidNetworkInterface.InUse", `Interface: [${ids.eni}] in use.`, "InvalidStateError", { state: "in-use", resourceId: ids.eni }],
-    ["InvalidNetworkInterface.InUse", `Network interface '${ids.eni}' is currently in use.`, "InvalidStateError", { state: "in-use", resourceId: ids.eni }],
-    ["InvalidParameterValue", `Network interface '${ids.eni}' is currently in use.`, "InvalidStateError", { state: "in-use", resourceId: ids.eni }],
+    [
+      "InvalidParameterCombination",
+      "Network interfaces on different network cards cannot be combined",
+      "ValidationError",
+      { field: "request" },
+    ],
+    [
+      "AttachmentLimitExceeded",
+      "Interface count 4 exceeds the limit for t3.medium",
+      "AttachmentLimitError",
+      { instanceType: "t3.medium", limit: 3, inUse: 3 },
+    ],
+    [
+      "AttachmentLimitExceeded",
+      "Interface count 16 exceeds the limit for c5.4xlarge.",
+      "AttachmentLimitError",
+      { instanceType: "c5.4xlarge", limit: 15, inUse: 15 },
+    ],
+    [
+      "InvalidNetworkInterface.InUse",
+      `Interface: [${ids.eni}] in use.`,
+      "InvalidStateError",
+      { state: "in-use", resourceId: ids.eni },
+    ],
+    [
+      "InvalidNetworkInterface.InUse",
+      `Network interface '${ids.eni}' is currently in use.`,
+      "InvalidStateError",
+      { state: "in-use", resourceId: ids.eni },
+    ],
+    [
+      "InvalidParameterValue",
+      `Network interface '${ids.eni}' is currently in use.`,
+      "InvalidStateError",
+      { state: "in-use", resourceId: ids.eni },
+    ],
     [
       "InvalidParameterValue",
       `Instance '${ids.instance}' already has an interface attached at device index '1'.`,
       "ValidationError",
       { field: "deviceIndex" },
     ],
-    ["InvalidParameterValue", "Value (x) for parameter description is invalid.", "ValidationError", { field: "request" }],
+    [
+      "InvalidParameterValue",
+      "Value (x) for parameter description is invalid.",
+      "ValidationError",
+      { field: "request" },
+    ],
     ["InvalidParameter", "The parameter Groups is invalid.", "ValidationError", { field: "request" }],
-    ["MissingParameter", "The request must contain the parameter NetworkInterfaceId", "ValidationError", { field: "request" }],
+    [
+      "MissingParameter",
+      "The request must contain the parameter NetworkInterfaceId",
+      "ValidationError",
+      { field: "request" },
+    ],
     [
       "OperationNotPermitted",
       "The network interface at device index 0 and networkCard index 0 cannot be detached.",
       "InvalidStateError",
       { state: undefined, resourceId: undefined },
     ],
-    ["IncorrectState", `The network interface '${ids.eni}' is not in a valid state for this operation.`, "InvalidStateError", { state: undefined, resourceId: ids.eni }],
-    ["IncorrectInstanceState", `The instance '${ids.instance}' is not in a state from which it can be attached.`, "InvalidStateError", { state: undefined, resourceId: ids.instance }],
+    [
+      "IncorrectState",
+      `The network interface '${ids.eni}' is not in a valid state for this operation.`,
+      "InvalidStateError",
+      { state: undefined, resourceId: ids.eni },
+    ],
+    [
+      "IncorrectInstanceState",
+      `The instance '${ids.instance}' is not in a state from which it can be attached.`,
+      "InvalidStateError",
+      { state: undefined, resourceId: ids.instance },
+    ],
     ["InternalError", "An internal error has occurred", "AwsError", {}],
     ["DependencyViolation", `resource ${ids.sg} has a dependent object`, "AwsError", {}],
     ["DryRunOperation", "Request would have succeeded, but DryRun flag is set.", "AwsError", {}],
@@ -129,7 +219,9 @@ describe("mapAwsError", () => {
 
   it("gives each mapped error its class, not only its name", () => {
     expect(mapAwsError(sdkError("InvalidParameterCombination", notInSameAz))).toBeInstanceOf(AzMismatchError);
-    expect(mapAwsError(sdkError("AttachmentLimitExceeded", "Interface count 4 exceeds the limit for t3.medium"))).toBeInstanceOf(AttachmentLimitError);
+    expect(
+      mapAwsError(sdkError("AttachmentLimitExceeded", "Interface count 4 exceeds the limit for t3.medium")),
+    ).toBeInstanceOf(AttachmentLimitError);
     expect(mapAwsError(sdkError("InvalidNetworkInterface.InUse", "in use"))).toBeInstanceOf(InvalidStateError);
     expect(mapAwsError(sdkError("InternalError", "boom"))).toBeInstanceOf(AwsError);
   });
@@ -150,23 +242,32 @@ describe("mapAwsError", () => {
     const error = mapAwsError(original);
 
     expect(error).toBeInstanceOf(ThrottledError);
-    expect(error).toMatchObject({ name: "ThrottledError", code, requestId: "r-1", message: "EC2 throttled the request: Request limit exceeded." });
+    expect(error).toMatchObject({
+      name: "ThrottledError",
+      code,
+      requestId: "r-1",
+      message: "EC2 throttled the request: Request limit exceeded.",
+    });
     expect(error.cause).toBe(original);
   });
 
-  it.each(["UnauthorizedOperation", "AuthFailure", "AccessDenied", "AccessDeniedException", "Blocked", "OptInRequired"])(
-    "maps %s to an AccessDeniedError keeping EC2's message",
-    (code) => {
-      const message = "You are not authorized to perform this operation.";
-      const original = sdkError(code, message);
+  it.each([
+    "UnauthorizedOperation",
+    "AuthFailure",
+    "AccessDenied",
+    "AccessDeniedException",
+    "Blocked",
+    "OptInRequired",
+  ])("maps %s to an AccessDeniedError keeping EC2's message", (code) => {
+    const message = "You are not authorized to perform this operation.";
+    const original = sdkError(code, message);
 
-      const error = mapAwsError(original);
+    const error = mapAwsError(original);
 
-      expect(error).toBeInstanceOf(AccessDeniedError);
-      expect(error).toMatchObject({ name: "AccessDeniedError", code, requestId: "r-1", message });
-      expect(error.cause).toBe(original);
-    },
-  );
+    expect(error).toBeInstanceOf(AccessDeniedError);
+    expect(error).toMatchObject({ name: "AccessDeniedError", code, requestId: "r-1", message });
+    expect(error.cause).toBe(original);
+  });
 
   it("maps the idempotency token mismatch to a ConflictError", () => {
     const original = sdkError("IdempotentParameterMismatch", "Client token reused with different parameters.");
@@ -179,7 +280,8 @@ describe("mapAwsError", () => {
       code: "IdempotentParameterMismatch",
       expected: undefined,
       actual: undefined,
-      message: "The client token was already used with other parameters: Client token reused with different parameters.",
+      message:
+        "The client token was already used with other parameters: Client token reused with different parameters.",
     });
     expect(error.cause).toBe(original);
   });
@@ -190,7 +292,12 @@ describe("mapAwsError", () => {
     const error = mapAwsError(original);
 
     expect(error).toBeInstanceOf(AwsError);
-    expect(error).toMatchObject({ name: "AwsError", code: "SomethingNew.Happened", requestId: "r-42", message: "Something new happened" });
+    expect(error).toMatchObject({
+      name: "AwsError",
+      code: "SomethingNew.Happened",
+      requestId: "r-42",
+      message: "Something new happened",
+    });
     expect(error.cause).toBe(original);
   });
 
@@ -201,9 +308,16 @@ describe("mapAwsError", () => {
   });
 
   it("reads the fixture's SDK-shaped errors the same way", () => {
-    const error = mapAwsError(ec2Error("InvalidInstanceID.NotFound", `The instance ID '${ids.standby}' does not exist`, "req-9"));
+    const error = mapAwsError(
+      ec2Error("InvalidInstanceID.NotFound", `The instance ID '${ids.standby}' does not exist`, "req-9"),
+    );
 
-    expect(error).toMatchObject({ name: "NotFoundError", resourceType: "instance", resourceId: ids.standby, requestId: "req-9" });
+    expect(error).toMatchObject({
+      name: "NotFoundError",
+      resourceType: "instance",
+      resourceId: ids.standby,
+      requestId: "req-9",
+    });
   });
 
   describe("AbortError", () => {
@@ -213,7 +327,12 @@ describe("mapAwsError", () => {
       const error = mapAwsError(original);
 
       expect(error).toBeInstanceOf(AbortedError);
-      expect(error).toMatchObject({ name: "AbortedError", code: "AbortError", message: "The operation was aborted.", requestId: undefined });
+      expect(error).toMatchObject({
+        name: "AbortedError",
+        code: "AbortError",
+        message: "The operation was aborted.",
+        requestId: undefined,
+      });
       expect(error.cause).toBe(original);
     });
 
@@ -240,7 +359,12 @@ describe("mapAwsError", () => {
       const error = mapAwsError("socket hang up");
 
       expect(error).toBeInstanceOf(AwsError);
-      expect(error).toMatchObject({ name: "AwsError", code: "Unknown", message: "socket hang up", requestId: undefined });
+      expect(error).toMatchObject({
+        name: "AwsError",
+        code: "Unknown",
+        message: "socket hang up",
+        requestId: undefined,
+      });
       expect(error.cause).toBe("socket hang up");
     });
 
@@ -280,7 +404,11 @@ describe("mapAwsError", () => {
 
       const error = mapAwsError(original);
 
-      expect(error).toMatchObject({ name: "AwsError", code: "TypeError", message: "Cannot read properties of undefined (reading 'send')" });
+      expect(error).toMatchObject({
+        name: "AwsError",
+        code: "TypeError",
+        message: "Cannot read properties of undefined (reading 'send')",
+      });
       expect(error.cause).toBe(original);
     });
 

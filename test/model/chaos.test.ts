@@ -66,13 +66,23 @@ describe("chaos: 200 concurrent failovers under faults", () => {
     });
     const { vpcId } = sim.addVpc({ cidr: "10.0.0.0/16" });
     const { subnetId } = sim.addSubnet({ vpcId, availabilityZone: "us-east-1a", cidr: "10.0.16.0/20" });
-    const primaries = Array.from({ length: COUNT }, () => sim.addInstance({ subnetId, instanceType: "t3.medium" }).instanceId);
-    const standbys = Array.from({ length: COUNT }, () => sim.addInstance({ subnetId, instanceType: "t3.medium" }).instanceId);
+    const primaries = Array.from(
+      { length: COUNT },
+      () => sim.addInstance({ subnetId, instanceType: "t3.medium" }).instanceId,
+    );
+    const standbys = Array.from(
+      { length: COUNT },
+      () => sim.addInstance({ subnetId, instanceType: "t3.medium" }).instanceId,
+    );
     const enis = Array.from({ length: COUNT }, () => sim.addNetworkInterface({ subnetId }).networkInterfaceId);
     // Setup is not under test: small batches, each on a fresh client, ride out the throttle.
     for (let start = 0; start < COUNT; start += 10) {
       const batch = sim.client({ maxAttempts: 10 });
-      const attached = await settle(Promise.all(enis.slice(start, start + 10).map((id, i) => Eni.get(batch, id).attachTo(primaries[start + i] ?? "", wait))));
+      const attached = await settle(
+        Promise.all(
+          enis.slice(start, start + 10).map((id, i) => Eni.get(batch, id).attachTo(primaries[start + i] ?? "", wait)),
+        ),
+      );
       expect(attached.filter((result) => result.isErr())).toEqual([]);
       await sleep(1_000);
     }
@@ -113,7 +123,13 @@ describe("chaos: 200 concurrent failovers under faults", () => {
     timers.forEach(clearTimeout);
 
     // Assess
-    const counts: Record<Category, number> = { moved: 0, "already-there": 0, "rolled back": 0, fenced: 0, "failed otherwise": 0 };
+    const counts: Record<Category, number> = {
+      moved: 0,
+      "already-there": 0,
+      "rolled back": 0,
+      fenced: 0,
+      "failed otherwise": 0,
+    };
     const ends = { standby: 0, source: 0, "available (told)": 0, "left detaching (told)": 0, "target terminated": 0 };
     const problems: string[] = [];
     enis.forEach((id, index) => {
@@ -125,14 +141,23 @@ describe("chaos: 200 concurrent failovers under faults", () => {
         counts[categorize(call.result)] += 1;
         // What a failed move says must be what the simulator had when it said it.
         // (Unless its final read failed and it says it reports the last state it saw.)
-        if (call.result.isErr() && call.result.error.name === "MoveFailedError" && call.result.error.eni !== undefined && !call.result.error.eniIsStale) {
+        if (
+          call.result.isErr() &&
+          call.result.error.name === "MoveFailedError" &&
+          call.result.error.eni !== undefined &&
+          !call.result.error.eniIsStale
+        ) {
           const said = call.result.error.eni;
           if (said.attachment?.instanceId !== call.post.instanceId || said.status !== call.post.status) {
-            problems.push(`${id}: MoveFailedError says ${said.status}@${said.attachment?.instanceId ?? "-"}, simulator ${show(call.post)}`);
+            problems.push(
+              `${id}: MoveFailedError says ${said.status}@${said.attachment?.instanceId ?? "-"}, simulator ${show(call.post)}`,
+            );
           }
         }
         if (call.result.isOk() && call.result.value.attachment?.instanceId !== call.post.instanceId) {
-          problems.push(`${id}: Ok on ${call.result.value.attachment?.instanceId ?? "-"}, simulator ${show(call.post)}`);
+          problems.push(
+            `${id}: Ok on ${call.result.value.attachment?.instanceId ?? "-"}, simulator ${show(call.post)}`,
+          );
         }
       }
       // Where it is once every controller of this ENI has answered (the last one's moment).
@@ -144,22 +169,46 @@ describe("chaos: 200 concurrent failovers under faults", () => {
       else if (where.instanceId === target && where.attachmentStatus === "attached") ends.standby += 1;
       else if (where.instanceId === primaries[index] && where.attachmentStatus === "attached") ends.source += 1;
       else if (where.status === "available") {
-        const told = made.some(({ result }) => result.isErr() && result.error.name === "MoveFailedError" && !result.error.rolledBack && result.error.eni?.status === "available");
+        const told = made.some(
+          ({ result }) =>
+            result.isErr() &&
+            result.error.name === "MoveFailedError" &&
+            !result.error.rolledBack &&
+            result.error.eni?.status === "available",
+        );
         if (told) ends["available (told)"] += 1;
         else if (terminatedStandbys.has(target)) ends["target terminated"] += 1;
-        else problems.push(`${id} LOST: available, but its callers got ${made.map(({ result }) => (result.isOk() ? "Ok" : result.error.message)).join(", ")}`);
+        else
+          problems.push(
+            `${id} LOST: available, but its callers got ${made.map(({ result }) => (result.isOk() ? "Ok" : result.error.message)).join(", ")}`,
+          );
       } else if (where.instanceId === primaries[index] && where.attachmentStatus === "detaching") {
         // A hung detach whose forced detach was throttled: the error says exactly this.
-        const told = made.some(({ result }) => result.isErr() && result.error.name === "MoveFailedError" && result.error.eni?.attachment?.status === "detaching");
+        const told = made.some(
+          ({ result }) =>
+            result.isErr() &&
+            result.error.name === "MoveFailedError" &&
+            result.error.eni?.attachment?.status === "detaching",
+        );
         if (told) ends["left detaching (told)"] += 1;
-        else problems.push(`${id} LOST: ${show(where)}, but its callers got ${made.map(({ result }) => (result.isOk() ? "Ok" : result.error.message)).join(", ")}`);
-      } else problems.push(`${id} LOST: ${show(where)}; callers got ${made.map(({ result }) => (result.isOk() ? "Ok" : result.error.message)).join(", ")}`);
+        else
+          problems.push(
+            `${id} LOST: ${show(where)}, but its callers got ${made.map(({ result }) => (result.isOk() ? "Ok" : result.error.message)).join(", ")}`,
+          );
+      } else
+        problems.push(
+          `${id} LOST: ${show(where)}; callers got ${made.map(({ result }) => (result.isOk() ? "Ok" : result.error.message)).join(", ")}`,
+        );
     });
     problems.push(...invariantViolations(sim, [...primaries, ...standbys], enis));
 
     console.log(
-      `chaos: ${COUNT} ENIs, ${COUNT + duplicated.size} moves: ${Object.entries(counts).map(([k, v]) => `${v} ${k}`).join(", ")}; ` +
-        `ended ${Object.entries(ends).map(([k, v]) => `${v} ${k}`).join(", ")}; lost ${problems.filter((p) => p.includes("LOST")).length}; ` +
+      `chaos: ${COUNT} ENIs, ${COUNT + duplicated.size} moves: ${Object.entries(counts)
+        .map(([k, v]) => `${v} ${k}`)
+        .join(", ")}; ` +
+        `ended ${Object.entries(ends)
+          .map(([k, v]) => `${v} ${k}`)
+          .join(", ")}; lost ${problems.filter((p) => p.includes("LOST")).length}; ` +
         `${sim.calls.length} EC2 requests (${sim.calls.filter((c) => c.outcome === "RequestLimitExceeded").length} throttled)`,
     );
     expect(problems).toEqual([]);

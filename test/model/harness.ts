@@ -26,7 +26,14 @@ export const KNOWN_ERRORS = new Set([
 ]);
 
 /** ENIs per instance type used by these tests (the simulator's table). */
-export const LIMITS: Readonly<Record<string, number>> = { "t3.micro": 2, "t3.medium": 3, "t3.large": 3, "m5.large": 3, "m5.4xlarge": 8, "c5.18xlarge": 15 };
+export const LIMITS: Readonly<Record<string, number>> = {
+  "t3.micro": 2,
+  "t3.medium": 3,
+  "t3.large": 3,
+  "m5.large": 3,
+  "m5.4xlarge": 8,
+  "c5.18xlarge": 15,
+};
 
 /**
  * Runs the fake clock until `promise` settles. The simulator computes its transitions from
@@ -78,7 +85,8 @@ export function badOutcome(result: unknown): string | undefined {
   const error = (r as { error: unknown }).error;
   if (!(error instanceof EniKitError)) return `error is not an EniKitError: ${String(error)}`;
   if (!KNOWN_ERRORS.has(error.name)) return `unknown error name ${error.name}`;
-  if (JS_BUGS.some((kind) => error.cause instanceof kind)) return `a JavaScript bug surfaced as ${error.name}: ${String(error.cause)}`;
+  if (JS_BUGS.some((kind) => error.cause instanceof kind))
+    return `a JavaScript bug surfaced as ${error.name}: ${String(error.cause)}`;
   if (error.name === "MoveFailedError") {
     const reason = (error as EniError & { reason?: unknown }).reason;
     if (!(reason instanceof EniKitError)) return "MoveFailedError without a typed reason";
@@ -108,18 +116,29 @@ export function whereRaw(ni: NetworkInterface | undefined): Where {
 }
 
 export function whereState(state: EniState): Where {
-  return { exists: true, status: state.status, instanceId: state.attachment?.instanceId, attachmentStatus: state.attachment?.status };
+  return {
+    exists: true,
+    status: state.status,
+    instanceId: state.attachment?.instanceId,
+    attachmentStatus: state.attachment?.status,
+  };
 }
 
 export const show = (where: Where): string =>
-  where.exists ? `${where.status ?? "?"}${where.instanceId === undefined ? "" : `@${where.instanceId}/${where.attachmentStatus ?? "?"}`}` : "gone";
+  where.exists
+    ? `${where.status ?? "?"}${where.instanceId === undefined ? "" : `@${where.instanceId}/${where.attachmentStatus ?? "?"}`}`
+    : "gone";
 
 /**
  * The issue's invariants, checked against the simulator's own state: each ENI attached to at
  * most one instance and only in its AZ, device indexes unique per instance and card, never more
  * ENIs than the type takes. Returns the violations.
  */
-export function invariantViolations(sim: Ec2Simulator, instanceIds: readonly string[], eniIds: readonly string[]): string[] {
+export function invariantViolations(
+  sim: Ec2Simulator,
+  instanceIds: readonly string[],
+  eniIds: readonly string[],
+): string[] {
   const problems: string[] = [];
   const holders = new Map<string, string[]>();
   for (const instanceId of instanceIds) {
@@ -129,7 +148,8 @@ export function invariantViolations(sim: Ec2Simulator, instanceIds: readonly str
     const slots = new Set<string>();
     const attached = instance.NetworkInterfaces ?? [];
     const limit = LIMITS[instance.InstanceType ?? ""];
-    if (limit !== undefined && attached.length > limit) problems.push(`${instanceId} (${instance.InstanceType}) has ${attached.length} ENIs, limit ${limit}`);
+    if (limit !== undefined && attached.length > limit)
+      problems.push(`${instanceId} (${instance.InstanceType}) has ${attached.length} ENIs, limit ${limit}`);
     for (const ni of attached) {
       const id = ni.NetworkInterfaceId ?? "?";
       holders.set(id, [...(holders.get(id) ?? []), instanceId]);
@@ -137,7 +157,8 @@ export function invariantViolations(sim: Ec2Simulator, instanceIds: readonly str
       if (slots.has(slot)) problems.push(`${instanceId} has two ENIs at card/device ${slot}`);
       slots.add(slot);
       const full = sim.networkInterface(id);
-      if (full !== undefined && full.AvailabilityZone !== az) problems.push(`${id} in ${full.AvailabilityZone} is attached to ${instanceId} in ${az}`);
+      if (full !== undefined && full.AvailabilityZone !== az)
+        problems.push(`${id} in ${full.AvailabilityZone} is attached to ${instanceId} in ${az}`);
     }
   }
   for (const [id, on] of holders) if (on.length > 1) problems.push(`${id} is attached to ${on.join(" and ")}`);
@@ -147,8 +168,10 @@ export function invariantViolations(sim: Ec2Simulator, instanceIds: readonly str
     if (on === undefined) continue;
     const instance = sim.instance(on);
     if (instance === undefined) problems.push(`${id} is attached to unknown ${on}`);
-    else if (instance.Placement?.AvailabilityZone !== ni?.AvailabilityZone) problems.push(`${id} attached across AZs to ${on}`);
-    else if (!(instance.NetworkInterfaces ?? []).some((n) => n.NetworkInterfaceId === id)) problems.push(`${id} says ${on}, but ${on} does not list it`);
+    else if (instance.Placement?.AvailabilityZone !== ni?.AvailabilityZone)
+      problems.push(`${id} attached across AZs to ${on}`);
+    else if (!(instance.NetworkInterfaces ?? []).some((n) => n.NetworkInterfaceId === id))
+      problems.push(`${id} says ${on}, but ${on} does not list it`);
   }
   return problems;
 }

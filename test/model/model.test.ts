@@ -57,7 +57,14 @@ const INSTANCE_TYPES = ["t3.medium", "t3.medium", "t3.micro", "t3.medium", "t3.m
 const INSTANCE_AZ = [0, 0, 0, 0, 1] as const;
 const WAIT = { minDelay: 0.01, maxDelay: 0.05, maxWaitTime: 3 } as const;
 const MOVE_WAIT = { minDelay: 0.01, maxDelay: 0.05, maxWaitTime: 4 } as const;
-const REFUSALS = new Set(["ValidationError", "NotFoundError", "AzMismatchError", "AttachmentLimitError", "InvalidStateError", "ConflictError"]);
+const REFUSALS = new Set([
+  "ValidationError",
+  "NotFoundError",
+  "AzMismatchError",
+  "AttachmentLimitError",
+  "InvalidStateError",
+  "ConflictError",
+]);
 
 // --- arbitraries ----------------------------------------------------------------------------
 
@@ -65,7 +72,10 @@ const eniRef = fc.nat({ max: 5 });
 const instRef = fc.nat({ max: INSTANCE_TYPES.length - 1 });
 
 const opArb: fc.Arbitrary<Op> = fc.oneof(
-  { weight: 2, arbitrary: fc.record({ t: fc.constant("create" as const), subnet: fc.constantFrom(0 as const, 1 as const) }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({ t: fc.constant("create" as const), subnet: fc.constantFrom(0 as const, 1 as const) }),
+  },
   {
     weight: 3,
     arbitrary: fc.record(
@@ -91,15 +101,31 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ t: fc.constant("eip" as const), eni: eniRef, associate: fc.boolean() }) },
 );
 
-const ACTIONS = ["DescribeNetworkInterfaces", "DescribeInstances", "AttachNetworkInterface", "DetachNetworkInterface", "DeleteNetworkInterface", "CreateNetworkInterface"];
+const ACTIONS = [
+  "DescribeNetworkInterfaces",
+  "DescribeInstances",
+  "AttachNetworkInterface",
+  "DetachNetworkInterface",
+  "DeleteNetworkInterface",
+  "CreateNetworkInterface",
+];
 
 const faultArb: fc.Arbitrary<Fault> = fc.oneof(
-  fc.record({ t: fc.constant("throttle" as const), n: fc.integer({ min: 1, max: 4 }), action: fc.constantFrom(...ACTIONS) }, { requiredKeys: ["t", "n"] }),
+  fc.record(
+    { t: fc.constant("throttle" as const), n: fc.integer({ min: 1, max: 4 }), action: fc.constantFrom(...ACTIONS) },
+    { requiredKeys: ["t", "n"] },
+  ),
   // 5xx are retried by the SDK (3 attempts), so 1-2 are absorbed and 3+ surface; the others are final at once.
   fc.record({
     t: fc.constant("fail" as const),
     action: fc.constantFrom(...ACTIONS),
-    code: fc.constantFrom("InternalError", "Unavailable", "InternalError", "UnauthorizedOperation", "InvalidNetworkInterface.InUse"),
+    code: fc.constantFrom(
+      "InternalError",
+      "Unavailable",
+      "InternalError",
+      "UnauthorizedOperation",
+      "InvalidNetworkInterface.InUse",
+    ),
     n: fc.integer({ min: 1, max: 4 }),
   }),
   fc.record({ t: fc.constant("hang" as const), eni: eniRef }),
@@ -107,12 +133,19 @@ const faultArb: fc.Arbitrary<Fault> = fc.oneof(
 );
 
 const stepArb: fc.Arbitrary<Step> = fc.oneof(
-  { weight: 8, arbitrary: fc.record({ t: fc.constant("op" as const), op: opArb, client: fc.constantFrom(0 as const, 1 as const) }) },
+  {
+    weight: 8,
+    arbitrary: fc.record({ t: fc.constant("op" as const), op: opArb, client: fc.constantFrom(0 as const, 1 as const) }),
+  },
   { weight: 2, arbitrary: fc.record({ t: fc.constant("race" as const), a: opArb, b: opArb }) },
   {
     weight: 2,
     arbitrary: fc.record(
-      { t: fc.constant("terminate" as const), inst: instRef, during: fc.record({ op: opArb, afterMs: fc.integer({ min: 0, max: 150 }) }) },
+      {
+        t: fc.constant("terminate" as const),
+        inst: instRef,
+        during: fc.record({ op: opArb, afterMs: fc.integer({ min: 0, max: 150 }) }),
+      },
       { requiredKeys: ["t", "inst"] },
     ),
   },
@@ -145,13 +178,22 @@ class Run {
       consistencyDelayMs: scenario.consistencyDelayMs,
       // Small buckets, so throttling surfaces through the SDK's own retries.
       throttling: scenario.throttling
-        ? { DescribeNetworkInterfaces: { capacity: 6, refillPerSecond: 10 }, AttachNetworkInterface: { capacity: 2, refillPerSecond: 2 }, DetachNetworkInterface: { capacity: 2, refillPerSecond: 2 } }
+        ? {
+            DescribeNetworkInterfaces: { capacity: 6, refillPerSecond: 10 },
+            AttachNetworkInterface: { capacity: 2, refillPerSecond: 2 },
+            DetachNetworkInterface: { capacity: 2, refillPerSecond: 2 },
+          }
         : false,
       seed: 7,
     });
     const { vpcId } = this.sim.addVpc();
-    this.subnets = ["us-east-1a", "us-east-1b"].map((availabilityZone) => this.sim.addSubnet({ vpcId, availabilityZone }).subnetId);
-    this.instances = INSTANCE_TYPES.map((instanceType, i) => this.sim.addInstance({ subnetId: this.subnets[INSTANCE_AZ[i] ?? 0] ?? "", instanceType }).instanceId);
+    this.subnets = ["us-east-1a", "us-east-1b"].map(
+      (availabilityZone) => this.sim.addSubnet({ vpcId, availabilityZone }).subnetId,
+    );
+    this.instances = INSTANCE_TYPES.map(
+      (instanceType, i) =>
+        this.sim.addInstance({ subnetId: this.subnets[INSTANCE_AZ[i] ?? 0] ?? "", instanceType }).instanceId,
+    );
     this.allocationId = this.sim.addAddress().allocationId;
     this.clients = [this.sim.client(), this.sim.client()] as const;
   }
@@ -174,7 +216,13 @@ class Run {
     const ec2 = this.clients[client];
     if (op.t === "create") {
       const result = await Eni.create(ec2, { subnetId: this.subnets[op.subnet] ?? "", name: "model", ...WAIT });
-      return { op, eniId: result.isOk() ? result.value.id : undefined, pre: NONE, result, post: result.isOk() ? whereSim(this.sim, result.value.id) : NONE };
+      return {
+        op,
+        eniId: result.isOk() ? result.value.id : undefined,
+        pre: NONE,
+        result,
+        post: result.isOk() ? whereSim(this.sim, result.value.id) : NONE,
+      };
     }
     const eniId = this.eniId(op.eni);
     if (eniId === undefined) return { op, eniId, pre: NONE, result: undefined, post: NONE };
@@ -185,7 +233,10 @@ class Run {
     let pending: PromiseLike<Result<any, EniError>>;
     switch (op.t) {
       case "attach":
-        pending = task.attachTo(target, { ...(op.deviceIndex !== undefined && { deviceIndex: op.deviceIndex }), ...WAIT });
+        pending = task.attachTo(target, {
+          ...(op.deviceIndex !== undefined && { deviceIndex: op.deviceIndex }),
+          ...WAIT,
+        });
         break;
       case "detach":
         pending = task.detach({ force: op.force, ...WAIT });
@@ -196,7 +247,9 @@ class Run {
           ...MOVE_WAIT,
           rollback: op.rollback,
           ...(op.fence === "source" && source !== undefined && { expectedFrom: source }),
-          ...(op.fence === "wrong" && { expectedFrom: this.instances.find((id) => id !== source && id !== target) ?? "" }),
+          ...(op.fence === "wrong" && {
+            expectedFrom: this.instances.find((id) => id !== source && id !== target) ?? "",
+          }),
           ...(op.mode === "force" && { force: true }),
           ...(op.mode === "forceAfter" && { forceAfter: 0.5 }),
           ...(op.sameIndex && { deviceIndex: "same" as const }),
@@ -211,12 +264,21 @@ class Run {
         pending = task.assignPrivateIps(1, WAIT);
         break;
       case "eip":
-        pending = op.associate ? task.associateAddress(this.allocationId, { allowReassociation: true, ...WAIT }) : task.disassociateAddress(this.allocationId, WAIT);
+        pending = op.associate
+          ? task.associateAddress(this.allocationId, { allowReassociation: true, ...WAIT })
+          : task.disassociateAddress(this.allocationId, WAIT);
         break;
     }
     // Read the simulator in the same tick the call resolves: under the fake clock no time has
     // passed since the call's last read, so its answer and the simulator must agree exactly.
-    return Promise.resolve(pending).then((result) => ({ op, eniId, pre, result, post: whereSim(this.sim, eniId), target }));
+    return Promise.resolve(pending).then((result) => ({
+      op,
+      eniId,
+      pre,
+      result,
+      post: whereSim(this.sim, eniId),
+      target,
+    }));
   }
 
   /** The checks of one outcome; `alone` when no other call touched the same ENI meanwhile. */
@@ -229,7 +291,8 @@ class Run {
     if (op.t === "create") {
       if (result.isOk()) {
         if (eniId !== undefined) this.created.push(eniId);
-        if (post.status !== "available") this.problem(`create returned ${eniId} but the simulator has it ${show(post)}`);
+        if (post.status !== "available")
+          this.problem(`create returned ${eniId} but the simulator has it ${show(post)}`);
       }
       return;
     }
@@ -242,15 +305,21 @@ class Run {
         return;
       }
       const snapshot = whereState(value as Eni);
-      if (show(snapshot) !== show(post)) this.problem(`${label}: Ok snapshot says ${show(snapshot)}, the simulator ${show(post)}`);
-      if ((op.t === "attach" || op.t === "move") && (post.instanceId !== outcome.target || post.attachmentStatus !== "attached")) {
+      if (show(snapshot) !== show(post))
+        this.problem(`${label}: Ok snapshot says ${show(snapshot)}, the simulator ${show(post)}`);
+      if (
+        (op.t === "attach" || op.t === "move") &&
+        (post.instanceId !== outcome.target || post.attachmentStatus !== "attached")
+      ) {
         this.problem(`${label}: Ok, but not attached to ${outcome.target ?? "?"}`);
       }
-      if (op.t === "move" && !["moved", "already-there"].includes((value as Eni).moveReport?.outcome ?? "")) this.problem(`${label}: Ok with report outcome ${(value as Eni).moveReport?.outcome}`);
+      if (op.t === "move" && !["moved", "already-there"].includes((value as Eni).moveReport?.outcome ?? ""))
+        this.problem(`${label}: Ok with report outcome ${(value as Eni).moveReport?.outcome}`);
       if (op.t === "detach" && post.instanceId !== undefined) this.problem(`${label}: Ok, but still attached`);
       if (op.t === "eip") {
         const holder = this.sim.address(this.allocationId)?.NetworkInterfaceId;
-        if (op.associate !== (holder === eniId)) this.problem(`${label}: Ok, but the Elastic IP is on ${holder ?? "nothing"}`);
+        if (op.associate !== (holder === eniId))
+          this.problem(`${label}: Ok, but the Elastic IP is on ${holder ?? "nothing"}`);
       }
       return;
     }
@@ -258,17 +327,21 @@ class Run {
     if (error.name === "MoveFailedError") {
       const said = error.eni === undefined ? undefined : whereState(error.eni);
       if (said === undefined) {
-        if (!error.message.includes("could not be read")) this.problem(`${label}: MoveFailedError without a state, message: ${error.message}`);
+        if (!error.message.includes("could not be read"))
+          this.problem(`${label}: MoveFailedError without a state, message: ${error.message}`);
       } else if (show(said) !== show(post)) {
         this.problem(`${label}: MoveFailedError says ${show(said)}, the simulator ${show(post)}`);
       }
-      if (error.rolledBack && (post.instanceId !== pre.instanceId || post.attachmentStatus !== "attached")) this.problem(`${label}: rolledBack, but not back on ${pre.instanceId ?? "?"}`);
-      if (error.report.outcome !== (error.rolledBack ? "rolled-back" : "failed")) this.problem(`${label}: report outcome ${error.report.outcome}, rolledBack ${error.rolledBack}`);
+      if (error.rolledBack && (post.instanceId !== pre.instanceId || post.attachmentStatus !== "attached"))
+        this.problem(`${label}: rolledBack, but not back on ${pre.instanceId ?? "?"}`);
+      if (error.report.outcome !== (error.rolledBack ? "rolled-back" : "failed"))
+        this.problem(`${label}: report outcome ${error.report.outcome}, rolledBack ${error.rolledBack}`);
       return;
     }
     // A refusal (or, for moveTo, any error but MoveFailedError) says nothing was changed.
     const saysUnchanged = op.t === "move" || ((op.t === "attach" || op.t === "detach") && REFUSALS.has(error.name));
-    if (saysUnchanged && !this.sameHome(pre, post)) this.problem(`${label}: ${error.name} (${error.message}) says nothing changed, but the ENI moved`);
+    if (saysUnchanged && !this.sameHome(pre, post))
+      this.problem(`${label}: ${error.name} (${error.message}) says nothing changed, but the ENI moved`);
   }
 
   /** Whether the ENI is where it was, allowing for transitions already under way before the call. */
@@ -288,23 +361,33 @@ class Run {
       if (result === undefined) continue;
       if (op.t === "detach" || op.t === "delete") possible.add(undefined);
       if (op.t === "delete") gone = true;
-      if (result.isOk() && op.t !== "delete" && op.t !== "create") possible.add((result.value as Eni).attachment?.instanceId);
-      if (result.isErr() && result.error.name === "MoveFailedError") possible.add(result.error.eni?.attachment?.instanceId);
-      if (result.isErr() && result.error.name === "MoveFailedError" && result.error.eni === undefined) possible.add(undefined);
+      if (result.isOk() && op.t !== "delete" && op.t !== "create")
+        possible.add((result.value as Eni).attachment?.instanceId);
+      if (result.isErr() && result.error.name === "MoveFailedError")
+        possible.add(result.error.eni?.attachment?.instanceId);
+      if (result.isErr() && result.error.name === "MoveFailedError" && result.error.eni === undefined)
+        possible.add(undefined);
     }
     if (!final.exists) {
       if (!gone && pre.exists) this.problem(`${eniId} disappeared in a race without a delete`);
       return;
     }
-    if (!possible.has(final.instanceId) && !(final.instanceId === undefined && (pre.attachmentStatus === "detaching" || this.instanceGone(pre.instanceId)))) {
-      this.problem(`race on ${eniId}: it ended ${show(final)}, which no call reported (${outcomes.map((o) => `${describeOp(o.op)} → ${summary(o.result)}`).join("; ")})`);
+    if (
+      !possible.has(final.instanceId) &&
+      !(final.instanceId === undefined && (pre.attachmentStatus === "detaching" || this.instanceGone(pre.instanceId)))
+    ) {
+      this.problem(
+        `race on ${eniId}: it ended ${show(final)}, which no call reported (${outcomes.map((o) => `${describeOp(o.op)} → ${summary(o.result)}`).join("; ")})`,
+      );
     }
   }
 
   checkInvariants(when: string): void {
-    for (const violation of invariantViolations(this.sim, this.instances, this.created)) this.problem(`after ${when}: ${violation}`);
+    for (const violation of invariantViolations(this.sim, this.instances, this.created))
+      this.problem(`after ${when}: ${violation}`);
     const holder = this.sim.address(this.allocationId)?.NetworkInterfaceId;
-    if (holder !== undefined && this.sim.networkInterface(holder) === undefined) this.problem(`after ${when}: the Elastic IP is on deleted ${holder}`);
+    if (holder !== undefined && this.sim.networkInterface(holder) === undefined)
+      this.problem(`after ${when}: the Elastic IP is on deleted ${holder}`);
   }
 }
 
@@ -332,7 +415,9 @@ function describeOp(op: Op): string {
 function summary(result: Result<unknown, EniError> | undefined): string {
   if (result === undefined) return "skipped";
   if (result.isOk()) return "Ok";
-  return result.error.name === "MoveFailedError" ? `MoveFailedError(${result.error.eni?.attachment?.instanceId ?? result.error.eni?.status ?? "?"})` : result.error.name;
+  return result.error.name === "MoveFailedError"
+    ? `MoveFailedError(${result.error.eni?.attachment?.instanceId ?? result.error.eni?.status ?? "?"})`
+    : result.error.name;
 }
 
 function applyFault(run: Run, fault: Fault): void {
@@ -341,7 +426,9 @@ function applyFault(run: Run, fault: Fault): void {
     case "throttle":
       return faults.throttleNext(fault.n, fault.action);
     case "fail":
-      return fault.action === "AttachNetworkInterface" ? faults.failAttach(fault.code, fault.n) : faults.failNext(fault.action, fault.code, fault.n);
+      return fault.action === "AttachNetworkInterface"
+        ? faults.failAttach(fault.code, fault.n)
+        : faults.failNext(fault.action, fault.code, fault.n);
     case "hang": {
       const id = run.eniId(fault.eni);
       return id === undefined ? undefined : faults.hangDetach(id);
@@ -400,10 +487,15 @@ async function cleanUp(run: Run): Promise<void> {
   // A create that failed after EC2 made the ENI leaves one the caller never saw: the reaper finds it.
   const orphans = await settle(Eni.findOrphans(ec2, { olderThan: 0 }).andThen((found) => Eni.reapOrphans(ec2, found)));
   if (orphans.isErr()) run.problem(`cleanup: reaping failed: ${orphans.error.message}`);
-  else if (orphans.value.failed.length > 0) run.problem(`cleanup: reaping failed for ${orphans.value.failed.map((f) => f.id).join(", ")}`);
-  for (const id of run.created) if (run.sim.networkInterface(id) !== undefined) run.problem(`cleanup: ${id} is still there`);
+  else if (orphans.value.failed.length > 0)
+    run.problem(`cleanup: reaping failed for ${orphans.value.failed.map((f) => f.id).join(", ")}`);
+  for (const id of run.created)
+    if (run.sim.networkInterface(id) !== undefined) run.problem(`cleanup: ${id} is still there`);
   const left = await settle(Eni.find(ec2, { tags: { [OWNERSHIP_TAGS.managedBy]: true } }));
-  if (left.isErr() || left.value.length > 0) run.problem(`cleanup: eni-kit ENIs left behind: ${left.isOk() ? left.value.map((eni) => `${eni.id} ${eni.status}`).join(", ") : left.error.message}`);
+  if (left.isErr() || left.value.length > 0)
+    run.problem(
+      `cleanup: eni-kit ENIs left behind: ${left.isOk() ? left.value.map((eni) => `${eni.id} ${eni.status}`).join(", ") : left.error.message}`,
+    );
 }
 
 /** Runs a whole scenario and returns every violation found (empty when all held). */
@@ -412,7 +504,11 @@ async function runScenario(scenario: Scenario): Promise<string[]> {
   // Two ENIs to start from: one attached to the first instance, one free.
   const ec2 = run.clients[0];
   for (const attach of [true, false]) {
-    const created = await settle(attach ? Eni.create(ec2, { subnetId: run.subnets[0] ?? "", ...WAIT }).attachTo(run.instances[0] ?? "", WAIT) : Eni.create(ec2, { subnetId: run.subnets[0] ?? "", ...WAIT }));
+    const created = await settle(
+      attach
+        ? Eni.create(ec2, { subnetId: run.subnets[0] ?? "", ...WAIT }).attachTo(run.instances[0] ?? "", WAIT)
+        : Eni.create(ec2, { subnetId: run.subnets[0] ?? "", ...WAIT }),
+    );
     run.created.push(created._unsafeUnwrap().id);
   }
   for (const [index, step] of scenario.steps.entries()) await runStep(run, step, index);
@@ -429,7 +525,16 @@ const regressions: { readonly name: string; readonly scenario: Scenario }[] = [
     scenario: {
       throttling: false,
       consistencyDelayMs: 0,
-      steps: [{ t: "terminate", inst: 1, during: { afterMs: 20, op: { t: "move", eni: 0, to: 1, fence: "source", mode: "graceful", rollback: true, sameIndex: false } } }],
+      steps: [
+        {
+          t: "terminate",
+          inst: 1,
+          during: {
+            afterMs: 20,
+            op: { t: "move", eni: 0, to: 1, fence: "source", mode: "graceful", rollback: true, sameIndex: false },
+          },
+        },
+      ],
     },
   },
   {
@@ -440,7 +545,11 @@ const regressions: { readonly name: string; readonly scenario: Scenario }[] = [
       steps: [
         { t: "fault", fault: { t: "hang", eni: 0 } },
         { t: "fault", fault: { t: "fail", action: "AttachNetworkInterface", code: "UnauthorizedOperation", n: 1 } },
-        { t: "op", client: 0, op: { t: "move", eni: 0, to: 1, fence: "source", mode: "forceAfter", rollback: true, sameIndex: false } },
+        {
+          t: "op",
+          client: 0,
+          op: { t: "move", eni: 0, to: 1, fence: "source", mode: "forceAfter", rollback: true, sameIndex: false },
+        },
       ],
     },
   },
@@ -449,7 +558,13 @@ const regressions: { readonly name: string; readonly scenario: Scenario }[] = [
     scenario: {
       throttling: true,
       consistencyDelayMs: 40,
-      steps: [{ t: "race", a: { t: "move", eni: 0, to: 1, fence: "source", mode: "graceful", rollback: true, sameIndex: false }, b: { t: "move", eni: 0, to: 3, fence: "source", mode: "force", rollback: true, sameIndex: false } }],
+      steps: [
+        {
+          t: "race",
+          a: { t: "move", eni: 0, to: 1, fence: "source", mode: "graceful", rollback: true, sameIndex: false },
+          b: { t: "move", eni: 0, to: 3, fence: "source", mode: "force", rollback: true, sameIndex: false },
+        },
+      ],
     },
   },
   {
@@ -463,7 +578,11 @@ const regressions: { readonly name: string; readonly scenario: Scenario }[] = [
         { t: "op", client: 1, op: { t: "attach", eni: 0, to: 1 } },
         { t: "op", client: 0, op: { t: "delete", eni: 0, detachFirst: false } },
         { t: "fault", fault: { t: "fail", action: "DescribeNetworkInterfaces", code: "InternalError", n: 4 } },
-        { t: "op", client: 0, op: { t: "move", eni: 0, to: 3, fence: "none", mode: "force", rollback: false, sameIndex: false } },
+        {
+          t: "op",
+          client: 0,
+          op: { t: "move", eni: 0, to: 3, fence: "none", mode: "force", rollback: false, sameIndex: false },
+        },
       ],
     },
   },
@@ -478,7 +597,13 @@ describe("model: random ENI operations, races and faults on the simulator", () =
   });
   afterAll(() => {
     process.off("unhandledRejection", onUnhandled);
-    if (process.env["MODEL_STATS"]) console.log([...stats].sort().map(([key, count]) => `${key} ${count}`).join("\n"));
+    if (process.env["MODEL_STATS"])
+      console.log(
+        [...stats]
+          .sort()
+          .map(([key, count]) => `${key} ${count}`)
+          .join("\n"),
+      );
     expect(unhandled).toEqual([]);
   });
   beforeEach(() => {

@@ -5,8 +5,12 @@ import { Ec2Simulator } from "../../src/testing/index.js";
 import { settle } from "./harness.js";
 
 const wait = { minDelay: 0.01, maxDelay: 0.05, maxWaitTime: 30 } as const;
-beforeEach(() => { vi.useFakeTimers(); });
-afterEach(() => { vi.useRealTimers(); });
+beforeEach(() => {
+  vi.useFakeTimers();
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
 
 async function world(detachMs = 2000) {
   const sim = new Ec2Simulator({ timings: { createMs: 20, attachMs: 30, detachMs } });
@@ -21,7 +25,7 @@ async function world(detachMs = 2000) {
 
 it("A: moveTo(X) while the ENI is detaching from X should end attached to X", async () => {
   const { sim, ec2, eni, a } = await world();
-  await settle(eni.detach({ wait: false }));                       // someone else started a detach
+  await settle(eni.detach({ wait: false })); // someone else started a detach
   const result = await settle(Eni.get(ec2, eni.id).moveTo(a, wait)); // failover back to X
   expect(result.isOk() ? "ok" : `${result.error.name}: ${result.error.message}`).toBe("ok");
   expect(sim.networkInterface(eni.id)?.Attachment?.InstanceId).toBe(a);
@@ -41,7 +45,11 @@ it("B: moveTo with a non-string expectedFrom (JS caller) should give ValidationE
   for (const expectedFrom of [5, null, { id: "i-1" }]) {
     let thrown: unknown;
     let result: unknown;
-    try { result = await eni.moveTo(b, { expectedFrom: expectedFrom as never, ...wait }); } catch (error) { thrown = error; }
+    try {
+      result = await eni.moveTo(b, { expectedFrom: expectedFrom as never, ...wait });
+    } catch (error) {
+      thrown = error;
+    }
     expect(thrown).toBeUndefined();
     expect(result).toMatchObject({ error: { name: "ValidationError", field: "expectedFrom" } });
   }
@@ -75,7 +83,8 @@ it("D: when the read behind a MoveFailedError fails, the error should still say 
   sim.faults.failNext("AttachNetworkInterface", "UnauthorizedOperation"); // the attach fails for good
   const onEvent = (event: MoveEvent) => {
     // EC2 hiccups (3 x 503, all SDK attempts) just as the move reads the ENI to build its error.
-    if (event.type === "phase-end" && event.phase === "rollback") sim.faults.failNext("DescribeNetworkInterfaces", "Unavailable", 3);
+    if (event.type === "phase-end" && event.phase === "rollback")
+      sim.faults.failNext("DescribeNetworkInterfaces", "Unavailable", 3);
   };
   const result = await settle(eni.moveTo(b, { expectedFrom: a, onEvent, ...wait }));
   const error = result._unsafeUnwrapErr();
@@ -86,7 +95,8 @@ it("D: when the read behind a MoveFailedError fails, the error should still say 
 it("E: one throttled poll in the detach wait does not fail a move that has time left", async () => {
   const { sim, eni, a, b } = await world(300);
   const onEvent = (event: MoveEvent) => {
-    if (event.type === "call" && event.call.action === "DetachNetworkInterface") sim.faults.throttleNext(3, "DescribeNetworkInterfaces");
+    if (event.type === "call" && event.call.action === "DetachNetworkInterface")
+      sim.faults.throttleNext(3, "DescribeNetworkInterfaces");
   };
   const result = await settle(eni.moveTo(b, { expectedFrom: a, onEvent, ...wait, maxWaitTime: 600 }));
 

@@ -35,12 +35,18 @@ async function snapshotOf(ni: NetworkInterface = eni()) {
 function reads(mock: Mock, ...states: NetworkInterface[]) {
   // Any ENI read, whatever its shape (by id or by filter): the tests are about what is sent after it.
   let next = 0;
-  mock.on(DescribeNetworkInterfacesCommand).callsFake(() => ({ NetworkInterfaces: [states[Math.min(next++, states.length - 1)]] }));
+  mock
+    .on(DescribeNetworkInterfacesCommand)
+    .callsFake(() => ({ NetworkInterfaces: [states[Math.min(next++, states.length - 1)]] }));
 }
 
 /** The fixture ENI with these private IPs (the first is the primary, whose association EC2 also reports on the ENI). */
 function withIps(...entries: NetworkInterfacePrivateIpAddress[]): NetworkInterface {
-  return eni({ PrivateIpAddress: entries[0]?.PrivateIpAddress, PrivateIpAddresses: entries, Association: entries[0]?.Association });
+  return eni({
+    PrivateIpAddress: entries[0]?.PrivateIpAddress,
+    PrivateIpAddresses: entries,
+    Association: entries[0]?.Association,
+  });
 }
 
 /** The holder check, DescribeNetworkInterfaces by subnet and addresses, finds these ENIs. */
@@ -54,10 +60,19 @@ function holders(mock: Mock, addresses: string[], ...found: NetworkInterface[]) 
 }
 
 /** Whether the holder check was sent. */
-const checkedHolders = (mock: Mock) => JSON.stringify(inputs(mock, DescribeNetworkInterfacesCommand)).includes("addresses.private-ip-address");
+const checkedHolders = (mock: Mock) =>
+  JSON.stringify(inputs(mock, DescribeNetworkInterfacesCommand)).includes("addresses.private-ip-address");
 
-const primary = (association?: NetworkInterfacePrivateIpAddress["Association"]) => ({ PrivateIpAddress: "10.0.1.10", Primary: true, Association: association });
-const secondary = (ip: string, association?: NetworkInterfacePrivateIpAddress["Association"]) => ({ PrivateIpAddress: ip, Primary: false, Association: association });
+const primary = (association?: NetworkInterfacePrivateIpAddress["Association"]) => ({
+  PrivateIpAddress: "10.0.1.10",
+  Primary: true,
+  Association: association,
+});
+const secondary = (ip: string, association?: NetworkInterfacePrivateIpAddress["Association"]) => ({
+  PrivateIpAddress: ip,
+  Primary: false,
+  Association: association,
+});
 const eip = { AllocationId: allocationId, AssociationId: associationId, PublicIp: publicIp };
 
 function inputs(mock: Mock, command: Parameters<Mock["commandCalls"]>[0]) {
@@ -68,15 +83,24 @@ describe("assignPrivateIps", () => {
   it("asks EC2 for a count and waits until the addresses it picked show", async () => {
     // Prepare
     const { mock, snapshot } = await snapshotOf();
-    reads(mock, eni(), eni(), withIps(primary(), secondary("10.0.1.11"), secondary("10.0.1.12"), secondary("10.0.1.13")));
-    mock.on(AssignPrivateIpAddressesCommand).resolves({ AssignedPrivateIpAddresses: [{ PrivateIpAddress: "10.0.1.12" }, { PrivateIpAddress: "10.0.1.13" }] });
+    reads(
+      mock,
+      eni(),
+      eni(),
+      withIps(primary(), secondary("10.0.1.11"), secondary("10.0.1.12"), secondary("10.0.1.13")),
+    );
+    mock
+      .on(AssignPrivateIpAddressesCommand)
+      .resolves({ AssignedPrivateIpAddresses: [{ PrivateIpAddress: "10.0.1.12" }, { PrivateIpAddress: "10.0.1.13" }] });
 
     // Act
     const result = await snapshot.assignPrivateIps(2, fast);
 
     // Assess
     expect(result._unsafeUnwrap().secondaryPrivateIps).toEqual(["10.0.1.11", "10.0.1.12", "10.0.1.13"]);
-    expect(inputs(mock, AssignPrivateIpAddressesCommand)).toEqual([{ NetworkInterfaceId: ids.eni, SecondaryPrivateIpAddressCount: 2 }]);
+    expect(inputs(mock, AssignPrivateIpAddressesCommand)).toEqual([
+      { NetworkInterfaceId: ids.eni, SecondaryPrivateIpAddressCount: 2 },
+    ]);
     expect(mock).toHaveReceivedCommandTimes(DescribeNetworkInterfacesCommand, 3);
   });
 
@@ -100,7 +124,9 @@ describe("assignPrivateIps", () => {
     const result = await Eni.get(ec2, ids.eni).assignPrivateIps(["10.0.1.11", "10.0.1.50"], fast);
 
     expect(result._unsafeUnwrap().secondaryPrivateIps).toEqual(["10.0.1.11", "10.0.1.50"]);
-    expect(inputs(mock, AssignPrivateIpAddressesCommand)).toEqual([{ NetworkInterfaceId: ids.eni, PrivateIpAddresses: ["10.0.1.50"], AllowReassignment: false }]);
+    expect(inputs(mock, AssignPrivateIpAddressesCommand)).toEqual([
+      { NetworkInterfaceId: ids.eni, PrivateIpAddresses: ["10.0.1.50"], AllowReassignment: false },
+    ]);
     expect(inputs(mock, DescribeNetworkInterfacesCommand)).toContainEqual({
       Filters: [
         { Name: "subnet-id", Values: [ids.subnet] },
@@ -111,7 +137,10 @@ describe("assignPrivateIps", () => {
 
   it("moves an address another ENI holds only with allowReassignment", async () => {
     const { ec2, mock } = mockedEc2();
-    const holder = { ...withIps({ PrivateIpAddress: "10.0.1.20", Primary: true }, secondary("10.0.1.50")), NetworkInterfaceId: ids.otherEni };
+    const holder = {
+      ...withIps({ PrivateIpAddress: "10.0.1.20", Primary: true }, secondary("10.0.1.50")),
+      NetworkInterfaceId: ids.otherEni,
+    };
     // Two reads for the refused try, two for the allowed one, then the moved address shows.
     reads(mock, eni(), eni(), eni(), eni(), withIps(primary(), secondary("10.0.1.11"), secondary("10.0.1.50")));
     // EC2 may list this ENI too (a stale read); it is not a holder to refuse.
@@ -119,13 +148,19 @@ describe("assignPrivateIps", () => {
     mock.on(AssignPrivateIpAddressesCommand).resolves({});
 
     const refused = await Eni.get(ec2, ids.eni).assignPrivateIps(["10.0.1.50"], fast);
-    expect(refused._unsafeUnwrapErr()).toMatchObject({ name: "ConflictError", expected: "unassigned", actual: ids.otherEni });
+    expect(refused._unsafeUnwrapErr()).toMatchObject({
+      name: "ConflictError",
+      expected: "unassigned",
+      actual: ids.otherEni,
+    });
     expect(refused._unsafeUnwrapErr().message).toContain("allowReassignment");
     expect(mock).not.toHaveReceivedCommand(AssignPrivateIpAddressesCommand);
 
     const moved = await Eni.get(ec2, ids.eni).assignPrivateIps(["10.0.1.50"], { allowReassignment: true, ...fast });
     expect(moved._unsafeUnwrap().secondaryPrivateIps).toContain("10.0.1.50");
-    expect(inputs(mock, AssignPrivateIpAddressesCommand)).toEqual([{ NetworkInterfaceId: ids.eni, PrivateIpAddresses: ["10.0.1.50"], AllowReassignment: true }]);
+    expect(inputs(mock, AssignPrivateIpAddressesCommand)).toEqual([
+      { NetworkInterfaceId: ids.eni, PrivateIpAddresses: ["10.0.1.50"], AllowReassignment: true },
+    ]);
   });
 
   it("refuses another ENI's primary address even with allowReassignment", async () => {
@@ -136,7 +171,11 @@ describe("assignPrivateIps", () => {
 
     const result = await Eni.get(ec2, ids.eni).assignPrivateIps(["10.0.1.20"], { allowReassignment: true, ...fast });
 
-    expect(result._unsafeUnwrapErr()).toMatchObject({ name: "InvalidStateError", resourceId: ids.otherEni, state: "primary" });
+    expect(result._unsafeUnwrapErr()).toMatchObject({
+      name: "InvalidStateError",
+      resourceId: ids.otherEni,
+      state: "primary",
+    });
     expect(mock).not.toHaveReceivedCommand(AssignPrivateIpAddressesCommand);
   });
 
@@ -160,9 +199,17 @@ describe("assignPrivateIps", () => {
   });
 
   it.each([
-    ["PrivateIpAddressLimitExceeded", "Number of private addresses will exceed limit.", { name: "ValidationError", field: "privateIpAddresses" }],
+    [
+      "PrivateIpAddressLimitExceeded",
+      "Number of private addresses will exceed limit.",
+      { name: "ValidationError", field: "privateIpAddresses" },
+    ],
     ["Resource.AlreadyAssigned", "Address 10.0.1.50 is already assigned.", { name: "ConflictError" }],
-    ["InvalidParameterValue", "Address 10.0.9.9 does not fall within the subnet's address range", { name: "ValidationError", field: "request" }],
+    [
+      "InvalidParameterValue",
+      "Address 10.0.9.9 does not fall within the subnet's address range",
+      { name: "ValidationError", field: "request" },
+    ],
   ])("maps EC2's %s to its typed error", async (code, message, expected) => {
     const { ec2, mock } = mockedEc2();
     reads(mock, eni());
@@ -177,11 +224,16 @@ describe("assignPrivateIps", () => {
   it("times out when EC2 never shows the addresses", async () => {
     const { ec2, mock } = mockedEc2();
     reads(mock, eni());
-    mock.on(AssignPrivateIpAddressesCommand).resolves({ AssignedPrivateIpAddresses: [{ PrivateIpAddress: "10.0.1.12" }] });
+    mock
+      .on(AssignPrivateIpAddressesCommand)
+      .resolves({ AssignedPrivateIpAddresses: [{ PrivateIpAddress: "10.0.1.12" }] });
 
     const result = await Eni.get(ec2, ids.eni).assignPrivateIps(1, short);
 
-    expect(result._unsafeUnwrapErr()).toMatchObject({ name: "WaitTimeoutError", waitingFor: `${ids.eni} to be given 1 more secondary IPs` });
+    expect(result._unsafeUnwrapErr()).toMatchObject({
+      name: "WaitTimeoutError",
+      waitingFor: `${ids.eni} to be given 1 more secondary IPs`,
+    });
   });
 
   it.each([
@@ -217,7 +269,9 @@ describe("unassignPrivateIps", () => {
     const result = await Eni.get(ec2, ids.eni).unassignPrivateIps(["10.0.1.11", "10.0.1.99"], fast);
 
     expect(result._unsafeUnwrap().secondaryPrivateIps).toEqual(["10.0.1.12"]);
-    expect(inputs(mock, UnassignPrivateIpAddressesCommand)).toEqual([{ NetworkInterfaceId: ids.eni, PrivateIpAddresses: ["10.0.1.11"] }]);
+    expect(inputs(mock, UnassignPrivateIpAddressesCommand)).toEqual([
+      { NetworkInterfaceId: ids.eni, PrivateIpAddresses: ["10.0.1.11"] },
+    ]);
     expect(mock).toHaveReceivedCommandTimes(DescribeNetworkInterfacesCommand, 4);
   });
 
@@ -233,7 +287,10 @@ describe("unassignPrivateIps", () => {
     const { ec2, mock } = mockedEc2();
     reads(mock, eni({ RequesterManaged: true }));
 
-    expect((await Eni.get(ec2, ids.eni).unassignPrivateIps(["10.0.1.11"], fast))._unsafeUnwrapErr()).toMatchObject({ name: "InvalidStateError", state: "requester-managed" });
+    expect((await Eni.get(ec2, ids.eni).unassignPrivateIps(["10.0.1.11"], fast))._unsafeUnwrapErr()).toMatchObject({
+      name: "InvalidStateError",
+      state: "requester-managed",
+    });
     expect(mock).not.toHaveReceivedCommand(UnassignPrivateIpAddressesCommand);
   });
 
@@ -255,7 +312,9 @@ describe("unassignPrivateIps", () => {
 
 /** DescribeAddresses answers with this Elastic IP. */
 function address(mock: Mock, fields: Partial<Address> = {}) {
-  mock.on(DescribeAddressesCommand).resolves({ Addresses: [{ AllocationId: allocationId, PublicIp: publicIp, Domain: "vpc", ...fields }] });
+  mock
+    .on(DescribeAddressesCommand)
+    .resolves({ Addresses: [{ AllocationId: allocationId, PublicIp: publicIp, Domain: "vpc", ...fields }] });
 }
 
 describe("associateAddress", () => {
@@ -269,10 +328,23 @@ describe("associateAddress", () => {
 
     expect(result._unsafeUnwrap().privateIpAddresses).toEqual([
       { privateIp: "10.0.1.10", primary: true, publicIp, allocationId, associationId },
-      { privateIp: "10.0.1.11", primary: false, publicIp: undefined, allocationId: undefined, associationId: undefined },
+      {
+        privateIp: "10.0.1.11",
+        primary: false,
+        publicIp: undefined,
+        allocationId: undefined,
+        associationId: undefined,
+      },
     ]);
     expect(inputs(mock, DescribeAddressesCommand)).toEqual([{ AllocationIds: [allocationId] }]);
-    expect(inputs(mock, AssociateAddressCommand)).toEqual([{ AllocationId: allocationId, NetworkInterfaceId: ids.eni, PrivateIpAddress: "10.0.1.10", AllowReassociation: false }]);
+    expect(inputs(mock, AssociateAddressCommand)).toEqual([
+      {
+        AllocationId: allocationId,
+        NetworkInterfaceId: ids.eni,
+        PrivateIpAddress: "10.0.1.10",
+        AllowReassociation: false,
+      },
+    ]);
     expect(mock).toHaveReceivedCommandTimes(DescribeNetworkInterfacesCommand, 4);
   });
 
@@ -284,40 +356,75 @@ describe("associateAddress", () => {
 
     const result = await Eni.get(ec2, ids.eni).associateAddress(allocationId, { privateIp: "10.0.1.11", ...fast });
 
-    expect(result._unsafeUnwrap().privateIpAddresses[1]).toMatchObject({ privateIp: "10.0.1.11", allocationId, publicIp });
-    expect(inputs(mock, AssociateAddressCommand)).toEqual([{ AllocationId: allocationId, NetworkInterfaceId: ids.eni, PrivateIpAddress: "10.0.1.11", AllowReassociation: false }]);
+    expect(result._unsafeUnwrap().privateIpAddresses[1]).toMatchObject({
+      privateIp: "10.0.1.11",
+      allocationId,
+      publicIp,
+    });
+    expect(inputs(mock, AssociateAddressCommand)).toEqual([
+      {
+        AllocationId: allocationId,
+        NetworkInterfaceId: ids.eni,
+        PrivateIpAddress: "10.0.1.11",
+        AllowReassociation: false,
+      },
+    ]);
   });
 
   it.each([
-    ["another ENI", { AssociationId: "eipassoc-0fedcba9876543210", NetworkInterfaceId: ids.otherEni, PrivateIpAddress: "10.0.1.20" }, `${ids.otherEni}/10.0.1.20`],
-    ["an instance, as EC2 may report it", { AssociationId: "eipassoc-0fedcba9876543210", InstanceId: ids.standby }, ids.standby],
+    [
+      "another ENI",
+      { AssociationId: "eipassoc-0fedcba9876543210", NetworkInterfaceId: ids.otherEni, PrivateIpAddress: "10.0.1.20" },
+      `${ids.otherEni}/10.0.1.20`,
+    ],
+    [
+      "an instance, as EC2 may report it",
+      { AssociationId: "eipassoc-0fedcba9876543210", InstanceId: ids.standby },
+      ids.standby,
+    ],
     ["something EC2 does not name", { AssociationId: "eipassoc-0fedcba9876543210" }, "unknown"],
-  ])("refuses an Elastic IP associated with %s unless allowReassociation, before any change", async (_case, fields, actual) => {
-    const { ec2, mock } = mockedEc2();
-    // Two reads for the refused try, two for the allowed one, then the association shows.
-    reads(mock, eni(), eni(), eni(), eni(), withIps(primary(eip)));
-    address(mock, fields);
-    mock.on(AssociateAddressCommand).resolves({ AssociationId: associationId });
+  ])(
+    "refuses an Elastic IP associated with %s unless allowReassociation, before any change",
+    async (_case, fields, actual) => {
+      const { ec2, mock } = mockedEc2();
+      // Two reads for the refused try, two for the allowed one, then the association shows.
+      reads(mock, eni(), eni(), eni(), eni(), withIps(primary(eip)));
+      address(mock, fields);
+      mock.on(AssociateAddressCommand).resolves({ AssociationId: associationId });
 
-    const refused = await Eni.get(ec2, ids.eni).associateAddress(allocationId, fast);
-    expect(refused._unsafeUnwrapErr()).toMatchObject({ name: "ConflictError", expected: "not associated", actual });
-    expect(refused._unsafeUnwrapErr().message).toContain("allowReassociation");
-    expect(mock).not.toHaveReceivedCommand(AssociateAddressCommand);
+      const refused = await Eni.get(ec2, ids.eni).associateAddress(allocationId, fast);
+      expect(refused._unsafeUnwrapErr()).toMatchObject({ name: "ConflictError", expected: "not associated", actual });
+      expect(refused._unsafeUnwrapErr().message).toContain("allowReassociation");
+      expect(mock).not.toHaveReceivedCommand(AssociateAddressCommand);
 
-    const stolen = await Eni.get(ec2, ids.eni).associateAddress(allocationId, { allowReassociation: true, ...fast });
-    expect(stolen._unsafeUnwrap().publicIp).toBe(publicIp);
-    expect(inputs(mock, AssociateAddressCommand)).toEqual([{ AllocationId: allocationId, NetworkInterfaceId: ids.eni, PrivateIpAddress: "10.0.1.10", AllowReassociation: true }]);
-  });
+      const stolen = await Eni.get(ec2, ids.eni).associateAddress(allocationId, { allowReassociation: true, ...fast });
+      expect(stolen._unsafeUnwrap().publicIp).toBe(publicIp);
+      expect(inputs(mock, AssociateAddressCommand)).toEqual([
+        {
+          AllocationId: allocationId,
+          NetworkInterfaceId: ids.eni,
+          PrivateIpAddress: "10.0.1.10",
+          AllowReassociation: true,
+        },
+      ]);
+    },
+  );
 
   it("refuses a private IP that already has another Elastic IP, unless allowReassociation", async () => {
     const { ec2, mock } = mockedEc2();
-    const occupied = withIps(primary({ AllocationId: otherAllocation, AssociationId: "eipassoc-0fedcba9876543210", PublicIp: "198.51.100.1" }));
+    const occupied = withIps(
+      primary({ AllocationId: otherAllocation, AssociationId: "eipassoc-0fedcba9876543210", PublicIp: "198.51.100.1" }),
+    );
     reads(mock, occupied, occupied, withIps(primary(eip)));
     address(mock);
     mock.on(AssociateAddressCommand).resolves({ AssociationId: associationId });
 
     const refused = await Eni.get(ec2, ids.eni).associateAddress(allocationId, fast);
-    expect(refused._unsafeUnwrapErr()).toMatchObject({ name: "ConflictError", expected: "no Elastic IP", actual: otherAllocation });
+    expect(refused._unsafeUnwrapErr()).toMatchObject({
+      name: "ConflictError",
+      expected: "no Elastic IP",
+      actual: otherAllocation,
+    });
     expect(mock).not.toHaveReceivedCommand(AssociateAddressCommand);
 
     reads(mock, occupied, occupied, withIps(primary(eip)));
@@ -362,12 +469,18 @@ describe("associateAddress", () => {
     reads(mock, eni({ RequesterManaged: true }));
     address(mock);
 
-    expect((await Eni.get(ec2, ids.eni).associateAddress(allocationId, fast))._unsafeUnwrapErr()).toMatchObject({ name: "InvalidStateError", state: "requester-managed" });
+    expect((await Eni.get(ec2, ids.eni).associateAddress(allocationId, fast))._unsafeUnwrapErr()).toMatchObject({
+      name: "InvalidStateError",
+      state: "requester-managed",
+    });
     expect(mock).not.toHaveReceivedCommand(AssociateAddressCommand);
   });
 
   it.each([
-    ["EC2 does not know it", () => ec2Error("InvalidAllocationID.NotFound", `The allocation ID '${allocationId}' does not exist`)],
+    [
+      "EC2 does not know it",
+      () => ec2Error("InvalidAllocationID.NotFound", `The allocation ID '${allocationId}' does not exist`),
+    ],
     ["EC2 leaves it out", undefined],
   ])("gives a NotFoundError for an unknown Elastic IP when %s", async (_case, failure) => {
     const { ec2, mock } = mockedEc2();
@@ -377,7 +490,11 @@ describe("associateAddress", () => {
 
     const result = await Eni.get(ec2, ids.eni).associateAddress(allocationId, fast);
 
-    expect(result._unsafeUnwrapErr()).toMatchObject({ name: "NotFoundError", resourceType: "address", resourceId: allocationId });
+    expect(result._unsafeUnwrapErr()).toMatchObject({
+      name: "NotFoundError",
+      resourceType: "address",
+      resourceId: allocationId,
+    });
     expect(mock).not.toHaveReceivedCommand(AssociateAddressCommand);
   });
 
@@ -385,11 +502,22 @@ describe("associateAddress", () => {
     const { ec2, mock } = mockedEc2();
     reads(mock, eni());
     address(mock);
-    mock.on(AssociateAddressCommand).rejects(ec2Error("Resource.AlreadyAssociated", `resource ${allocationId} is already associated with associate-id eipassoc-0fedcba9876543210`));
+    mock
+      .on(AssociateAddressCommand)
+      .rejects(
+        ec2Error(
+          "Resource.AlreadyAssociated",
+          `resource ${allocationId} is already associated with associate-id eipassoc-0fedcba9876543210`,
+        ),
+      );
 
     const result = await Eni.get(ec2, ids.eni).associateAddress(allocationId, fast);
 
-    expect(result._unsafeUnwrapErr()).toMatchObject({ name: "ConflictError", code: "Resource.AlreadyAssociated", requestId: "req-1" });
+    expect(result._unsafeUnwrapErr()).toMatchObject({
+      name: "ConflictError",
+      code: "Resource.AlreadyAssociated",
+      requestId: "req-1",
+    });
   });
 
   it("times out when EC2 never shows the association", async () => {
@@ -400,7 +528,10 @@ describe("associateAddress", () => {
 
     const result = await Eni.get(ec2, ids.eni).associateAddress(allocationId, short);
 
-    expect(result._unsafeUnwrapErr()).toMatchObject({ name: "WaitTimeoutError", waitingFor: `${ids.eni} to be associated with ${allocationId} on 10.0.1.10` });
+    expect(result._unsafeUnwrapErr()).toMatchObject({
+      name: "WaitTimeoutError",
+      waitingFor: `${ids.eni} to be associated with ${allocationId} on 10.0.1.10`,
+    });
   });
 
   it.each([
@@ -421,28 +552,49 @@ describe("associateAddress", () => {
 });
 
 describe("disassociateAddress", () => {
-  const secondaryEip = { AllocationId: otherAllocation, AssociationId: "eipassoc-0fedcba9876543210", PublicIp: "198.51.100.1" };
+  const secondaryEip = {
+    AllocationId: otherAllocation,
+    AssociationId: "eipassoc-0fedcba9876543210",
+    PublicIp: "198.51.100.1",
+  };
   const both = withIps(primary(eip), secondary("10.0.1.11", secondaryEip));
 
   it.each([
-    ["the primary IP's, by default", undefined, associationId, withIps(primary(), secondary("10.0.1.11", secondaryEip))],
-    ["one by allocation id", otherAllocation, "eipassoc-0fedcba9876543210", withIps(primary(eip), secondary("10.0.1.11"))],
+    [
+      "the primary IP's, by default",
+      undefined,
+      associationId,
+      withIps(primary(), secondary("10.0.1.11", secondaryEip)),
+    ],
+    [
+      "one by allocation id",
+      otherAllocation,
+      "eipassoc-0fedcba9876543210",
+      withIps(primary(eip), secondary("10.0.1.11")),
+    ],
     ["one by public IP", "198.51.100.1", "eipassoc-0fedcba9876543210", withIps(primary(eip), secondary("10.0.1.11"))],
-  ])("disassociates %s and waits until the ENI no longer shows it", async (_case, which, expectedAssociation, after) => {
-    const { ec2, mock } = mockedEc2();
-    reads(mock, both, both, both, after);
-    mock.on(DisassociateAddressCommand).resolves({});
+  ])(
+    "disassociates %s and waits until the ENI no longer shows it",
+    async (_case, which, expectedAssociation, after) => {
+      const { ec2, mock } = mockedEc2();
+      reads(mock, both, both, both, after);
+      mock.on(DisassociateAddressCommand).resolves({});
 
-    const result = await Eni.get(ec2, ids.eni).disassociateAddress(which, fast);
+      const result = await Eni.get(ec2, ids.eni).disassociateAddress(which, fast);
 
-    expect(result._unsafeUnwrap().privateIpAddresses.map((a) => a.associationId)).not.toContain(expectedAssociation);
-    expect(inputs(mock, DisassociateAddressCommand)).toEqual([{ AssociationId: expectedAssociation }]);
-    expect(mock).toHaveReceivedCommandTimes(DescribeNetworkInterfacesCommand, 4);
-  });
+      expect(result._unsafeUnwrap().privateIpAddresses.map((a) => a.associationId)).not.toContain(expectedAssociation);
+      expect(inputs(mock, DisassociateAddressCommand)).toEqual([{ AssociationId: expectedAssociation }]);
+      expect(mock).toHaveReceivedCommandTimes(DescribeNetworkInterfacesCommand, 4);
+    },
+  );
 
   it.each([
     ["no Elastic IP on the primary", undefined, eni()],
-    ["an auto-assigned public IP, which is no Elastic IP", undefined, withIps(primary({ PublicIp: "198.51.100.9", IpOwnerId: "amazon" }))],
+    [
+      "an auto-assigned public IP, which is no Elastic IP",
+      undefined,
+      withIps(primary({ PublicIp: "198.51.100.9", IpOwnerId: "amazon" })),
+    ],
     ["an allocation that is not on this ENI", allocationId, eni()],
     ["a public IP that is not on this ENI", publicIp, eni()],
   ])("sends nothing for %s", async (_case, which, ni) => {
@@ -456,7 +608,9 @@ describe("disassociateAddress", () => {
   it("counts an association EC2 no longer knows as disassociated", async () => {
     const { ec2, mock } = mockedEc2();
     reads(mock, both, both, eni());
-    mock.on(DisassociateAddressCommand).rejects(ec2Error("InvalidAssociationID.NotFound", `The association ID '${associationId}' does not exist`));
+    mock
+      .on(DisassociateAddressCommand)
+      .rejects(ec2Error("InvalidAssociationID.NotFound", `The association ID '${associationId}' does not exist`));
 
     expect((await Eni.get(ec2, ids.eni).disassociateAddress(undefined, fast)).isOk()).toBe(true);
   });
@@ -464,16 +618,24 @@ describe("disassociateAddress", () => {
   it("passes other EC2 failures through, typed", async () => {
     const { ec2, mock } = mockedEc2();
     reads(mock, both);
-    mock.on(DisassociateAddressCommand).rejects(ec2Error("UnauthorizedOperation", "You are not authorized to perform this operation."));
+    mock
+      .on(DisassociateAddressCommand)
+      .rejects(ec2Error("UnauthorizedOperation", "You are not authorized to perform this operation."));
 
-    expect((await Eni.get(ec2, ids.eni).disassociateAddress(undefined, fast))._unsafeUnwrapErr()).toMatchObject({ name: "AccessDeniedError", code: "UnauthorizedOperation" });
+    expect((await Eni.get(ec2, ids.eni).disassociateAddress(undefined, fast))._unsafeUnwrapErr()).toMatchObject({
+      name: "AccessDeniedError",
+      code: "UnauthorizedOperation",
+    });
   });
 
   it("refuses an ENI another service manages, with no change sent", async () => {
     const { ec2, mock } = mockedEc2();
     reads(mock, { ...both, RequesterManaged: true });
 
-    expect((await Eni.get(ec2, ids.eni).disassociateAddress(undefined, fast))._unsafeUnwrapErr()).toMatchObject({ name: "InvalidStateError", state: "requester-managed" });
+    expect((await Eni.get(ec2, ids.eni).disassociateAddress(undefined, fast))._unsafeUnwrapErr()).toMatchObject({
+      name: "InvalidStateError",
+      state: "requester-managed",
+    });
     expect(mock).not.toHaveReceivedCommand(DisassociateAddressCommand);
   });
 
@@ -484,7 +646,10 @@ describe("disassociateAddress", () => {
 
     const result = await Eni.get(ec2, ids.eni).disassociateAddress(undefined, short);
 
-    expect(result._unsafeUnwrapErr()).toMatchObject({ name: "WaitTimeoutError", waitingFor: `${ids.eni} to be without association ${associationId}` });
+    expect(result._unsafeUnwrapErr()).toMatchObject({
+      name: "WaitTimeoutError",
+      waitingFor: `${ids.eni} to be without association ${associationId}`,
+    });
   });
 
   it.each([
@@ -504,7 +669,11 @@ describe("disassociateAddress", () => {
 
 describe("EC2's address error codes", () => {
   it.each([
-    ["Resource.AlreadyAssociated", "resource eipalloc-0123456789abcdef0 is already associated with associate-id eipassoc-0fedcba9876543210", "ConflictError"],
+    [
+      "Resource.AlreadyAssociated",
+      "resource eipalloc-0123456789abcdef0 is already associated with associate-id eipassoc-0fedcba9876543210",
+      "ConflictError",
+    ],
     ["Resource.AlreadyAssigned", "Address 10.0.1.50 is in use.", "ConflictError"],
     ["InvalidIPAddress.InUse", "Address 10.0.1.50 is in use.", "ConflictError"],
     ["PrivateIpAddressLimitExceeded", "Number of private addresses will exceed limit.", "ValidationError"],

@@ -24,7 +24,12 @@ function world(options: { eni?: NetworkInterface; instance?: Instance } = {}) {
 function withInterfaces(count: number, card = 0): Instance {
   return instance({
     NetworkInterfaces: Array.from({ length: count }, (_, index) => ({
-      Attachment: { AttachmentId: `eni-attach-0000000000000000${index}`, DeviceIndex: index, NetworkCardIndex: card, Status: "attached" },
+      Attachment: {
+        AttachmentId: `eni-attach-0000000000000000${index}`,
+        DeviceIndex: index,
+        NetworkCardIndex: card,
+        Status: "attached",
+      },
     })),
   });
 }
@@ -44,8 +49,16 @@ describe("attachTo", () => {
     const result = await Eni.get(ec2, ids.eni).attachTo(ids.instance, fast);
 
     // Assess
-    expect(result._unsafeUnwrap()).toMatchObject({ status: "in-use", attachment: { id: ids.attachment, instanceId: ids.instance, status: "attached", deviceIndex: 1 } });
-    expect(mock).toHaveReceivedCommandWith(AttachNetworkInterfaceCommand, { NetworkInterfaceId: ids.eni, InstanceId: ids.instance, DeviceIndex: 1, NetworkCardIndex: 0 });
+    expect(result._unsafeUnwrap()).toMatchObject({
+      status: "in-use",
+      attachment: { id: ids.attachment, instanceId: ids.instance, status: "attached", deviceIndex: 1 },
+    });
+    expect(mock).toHaveReceivedCommandWith(AttachNetworkInterfaceCommand, {
+      NetworkInterfaceId: ids.eni,
+      InstanceId: ids.instance,
+      DeviceIndex: 1,
+      NetworkCardIndex: 0,
+    });
     expect(mock).toHaveReceivedCommandWith(DescribeInstanceTypesCommand, { InstanceTypes: ["t3.medium"] });
     expect(mock).not.toHaveReceivedCommand(ModifyNetworkInterfaceAttributeCommand);
   });
@@ -69,7 +82,17 @@ describe("attachTo", () => {
         InstanceType: "m5.xlarge",
       }),
     });
-    mock.on(DescribeInstanceTypesCommand).resolves({ InstanceTypes: [{ InstanceType: "m5.xlarge", NetworkInfo: { MaximumNetworkInterfaces: 4, NetworkCards: [{ NetworkCardIndex: 0, MaximumNetworkInterfaces: 4 }] } }] });
+    mock.on(DescribeInstanceTypesCommand).resolves({
+      InstanceTypes: [
+        {
+          InstanceType: "m5.xlarge",
+          NetworkInfo: {
+            MaximumNetworkInterfaces: 4,
+            NetworkCards: [{ NetworkCardIndex: 0, MaximumNetworkInterfaces: 4 }],
+          },
+        },
+      ],
+    });
 
     await Eni.get(ec2, ids.eni).attachTo(ids.instance, { wait: false });
 
@@ -100,7 +123,11 @@ describe("attachTo", () => {
 
   it("waits for an attach to that instance that is already under way", async () => {
     const { ec2, mock } = world();
-    mock.on(DescribeNetworkInterfacesCommand).resolvesOnce({ NetworkInterfaces: [attachedEni(ids.instance, "attaching")] }).resolvesOnce({ NetworkInterfaces: [attachedEni(ids.instance, "attaching")] }).resolves({ NetworkInterfaces: [attachedEni(ids.instance)] });
+    mock
+      .on(DescribeNetworkInterfacesCommand)
+      .resolvesOnce({ NetworkInterfaces: [attachedEni(ids.instance, "attaching")] })
+      .resolvesOnce({ NetworkInterfaces: [attachedEni(ids.instance, "attaching")] })
+      .resolves({ NetworkInterfaces: [attachedEni(ids.instance)] });
 
     const result = await Eni.get(ec2, ids.eni).attachTo(ids.instance, fast);
 
@@ -123,7 +150,11 @@ describe("attachTo", () => {
 
     const result = await Eni.get(ec2, ids.eni).attachTo(ids.instance, fast);
 
-    expect(result._unsafeUnwrapErr()).toMatchObject({ name: "AzMismatchError", eniAz: "us-east-1a", instanceAz: "us-east-1b" });
+    expect(result._unsafeUnwrapErr()).toMatchObject({
+      name: "AzMismatchError",
+      eniAz: "us-east-1a",
+      instanceAz: "us-east-1b",
+    });
     expect(mock).not.toHaveReceivedCommand(AttachNetworkInterfaceCommand);
   });
 
@@ -145,11 +176,17 @@ describe("attachTo", () => {
 
   it("refuses an unknown instance with NotFoundError", async () => {
     const { ec2, mock } = world();
-    mock.on(DescribeInstancesCommand).rejects(ec2Error("InvalidInstanceID.NotFound", `The instance ID '${ids.instance}' does not exist`));
+    mock
+      .on(DescribeInstancesCommand)
+      .rejects(ec2Error("InvalidInstanceID.NotFound", `The instance ID '${ids.instance}' does not exist`));
 
     const result = await Eni.get(ec2, ids.eni).attachTo(ids.instance, fast);
 
-    expect(result._unsafeUnwrapErr()).toMatchObject({ name: "NotFoundError", resourceType: "instance", resourceId: ids.instance });
+    expect(result._unsafeUnwrapErr()).toMatchObject({
+      name: "NotFoundError",
+      resourceType: "instance",
+      resourceId: ids.instance,
+    });
     expect(mock).not.toHaveReceivedCommand(AttachNetworkInterfaceCommand);
   });
 
@@ -159,7 +196,11 @@ describe("attachTo", () => {
 
     const result = await Eni.get(ec2, ids.eni).attachTo(ids.instance, fast);
 
-    expect(result._unsafeUnwrapErr()).toMatchObject({ name: "NotFoundError", resourceType: "instance", resourceId: ids.instance });
+    expect(result._unsafeUnwrapErr()).toMatchObject({
+      name: "NotFoundError",
+      resourceType: "instance",
+      resourceId: ids.instance,
+    });
   });
 
   it("refuses a full instance with AttachmentLimitError", async () => {
@@ -167,12 +208,23 @@ describe("attachTo", () => {
 
     const result = await Eni.get(ec2, ids.eni).attachTo(ids.instance, fast);
 
-    expect(result._unsafeUnwrapErr()).toMatchObject({ name: "AttachmentLimitError", instanceType: "t3.medium", limit: 3, inUse: 3 });
+    expect(result._unsafeUnwrapErr()).toMatchObject({
+      name: "AttachmentLimitError",
+      instanceType: "t3.medium",
+      limit: 3,
+      inUse: 3,
+    });
     expect(mock).not.toHaveReceivedCommand(AttachNetworkInterfaceCommand);
   });
 
   it("checks the chosen network card's own limit and that the card exists", async () => {
-    const p4d = { InstanceType: "p4d.24xlarge" as const, NetworkInfo: { MaximumNetworkInterfaces: 60, NetworkCards: [0, 1, 2, 3].map((NetworkCardIndex) => ({ NetworkCardIndex, MaximumNetworkInterfaces: 15 })) } };
+    const p4d = {
+      InstanceType: "p4d.24xlarge" as const,
+      NetworkInfo: {
+        MaximumNetworkInterfaces: 60,
+        NetworkCards: [0, 1, 2, 3].map((NetworkCardIndex) => ({ NetworkCardIndex, MaximumNetworkInterfaces: 15 })),
+      },
+    };
     const { ec2, mock } = world({ instance: { ...withInterfaces(15, 1), InstanceType: "p4d.24xlarge" } });
     mock.on(DescribeInstanceTypesCommand).resolves({ InstanceTypes: [p4d] });
 
@@ -228,17 +280,33 @@ describe("attachTo", () => {
 
   it("names both AZs when EC2 itself refuses the AZ (a race after the preflight)", async () => {
     const { ec2, mock } = world();
-    mock.on(AttachNetworkInterfaceCommand).rejects(ec2Error("InvalidParameterCombination", "You may not attach a network interface to an instance if they are not in the same availability zone"));
+    mock
+      .on(AttachNetworkInterfaceCommand)
+      .rejects(
+        ec2Error(
+          "InvalidParameterCombination",
+          "You may not attach a network interface to an instance if they are not in the same availability zone",
+        ),
+      );
 
     const result = await Eni.get(ec2, ids.eni).attachTo(ids.instance, fast);
 
-    expect(result._unsafeUnwrapErr()).toMatchObject({ name: "AzMismatchError", eniAz: "us-east-1a", instanceAz: "us-east-1a", code: "InvalidParameterCombination" });
+    expect(result._unsafeUnwrapErr()).toMatchObject({
+      name: "AzMismatchError",
+      eniAz: "us-east-1a",
+      instanceAz: "us-east-1a",
+      code: "InvalidParameterCombination",
+    });
   });
 
   it.each([
     ["AttachmentLimitExceeded", "Interface count 4 exceeds the limit for t3.medium", "AttachmentLimitError"],
     ["InvalidNetworkInterface.InUse", `Interface: [${ids.eni}] in use.`, "InvalidStateError"],
-    ["InvalidParameterValue", `Instance '${ids.instance}' already has an interface attached at device index '1'.`, "ValidationError"],
+    [
+      "InvalidParameterValue",
+      `Instance '${ids.instance}' already has an interface attached at device index '1'.`,
+      "ValidationError",
+    ],
     ["UnauthorizedOperation", "You are not authorized to perform this operation.", "AccessDeniedError"],
     ["RequestLimitExceeded", "Request limit exceeded.", "ThrottledError"],
   ])("maps EC2's %s on the attach call", async (code, message, name) => {
@@ -254,7 +322,11 @@ describe("attachTo", () => {
     const { ec2, mock } = world();
     const replaced = attachedEni(ids.standby, "attached", {});
     replaced.Attachment = { ...replaced.Attachment, AttachmentId: ids.otherAttachment };
-    mock.on(DescribeNetworkInterfacesCommand).resolvesOnce({ NetworkInterfaces: [eni()] }).resolvesOnce({ NetworkInterfaces: [eni()] }).resolves({ NetworkInterfaces: [replaced] });
+    mock
+      .on(DescribeNetworkInterfacesCommand)
+      .resolvesOnce({ NetworkInterfaces: [eni()] })
+      .resolvesOnce({ NetworkInterfaces: [eni()] })
+      .resolves({ NetworkInterfaces: [replaced] });
 
     const result = await Eni.get(ec2, ids.eni).attachTo(ids.instance, fast);
 
@@ -264,7 +336,12 @@ describe("attachTo", () => {
 
   it("waits out an attachment that EC2's reads do not show yet", async () => {
     const { ec2, mock } = world();
-    mock.on(DescribeNetworkInterfacesCommand).resolvesOnce({ NetworkInterfaces: [eni()] }).resolvesOnce({ NetworkInterfaces: [eni()] }).resolvesOnce({ NetworkInterfaces: [eni()] }).resolves({ NetworkInterfaces: [attachedEni(ids.instance)] });
+    mock
+      .on(DescribeNetworkInterfacesCommand)
+      .resolvesOnce({ NetworkInterfaces: [eni()] })
+      .resolvesOnce({ NetworkInterfaces: [eni()] })
+      .resolvesOnce({ NetworkInterfaces: [eni()] })
+      .resolves({ NetworkInterfaces: [attachedEni(ids.instance)] });
 
     const result = await Eni.get(ec2, ids.eni).attachTo(ids.instance, fast);
 
@@ -274,9 +351,17 @@ describe("attachTo", () => {
 
   it("times out with the last state seen", async () => {
     const { ec2, mock } = world();
-    mock.on(DescribeNetworkInterfacesCommand).resolvesOnce({ NetworkInterfaces: [eni()] }).resolvesOnce({ NetworkInterfaces: [eni()] }).resolves({ NetworkInterfaces: [attachedEni(ids.instance, "attaching")] });
+    mock
+      .on(DescribeNetworkInterfacesCommand)
+      .resolvesOnce({ NetworkInterfaces: [eni()] })
+      .resolvesOnce({ NetworkInterfaces: [eni()] })
+      .resolves({ NetworkInterfaces: [attachedEni(ids.instance, "attaching")] });
 
-    const result = await Eni.get(ec2, ids.eni).attachTo(ids.instance, { minDelay: 0.01, maxDelay: 0.02, maxWaitTime: 0.1 });
+    const result = await Eni.get(ec2, ids.eni).attachTo(ids.instance, {
+      minDelay: 0.01,
+      maxDelay: 0.02,
+      maxWaitTime: 0.1,
+    });
 
     expect(result._unsafeUnwrapErr()).toMatchObject({ name: "WaitTimeoutError", lastState: "attaching/attaching" });
   });

@@ -24,17 +24,25 @@ async function snapshotOf(ni: NetworkInterface) {
 function reads(mock: Mock, ...states: NetworkInterface[]) {
   // Any ENI read, whatever its shape (by id or by filter): the tests are about what is sent after it.
   let next = 0;
-  mock.on(DescribeNetworkInterfacesCommand).callsFake(() => ({ NetworkInterfaces: [states[Math.min(next++, states.length - 1)]] }));
+  mock
+    .on(DescribeNetworkInterfacesCommand)
+    .callsFake(() => ({ NetworkInterfaces: [states[Math.min(next++, states.length - 1)]] }));
 }
 
-const modifyInputs = (mock: Mock) => mock.commandCalls(ModifyNetworkInterfaceAttributeCommand).map((call) => call.args[0].input);
+const modifyInputs = (mock: Mock) =>
+  mock.commandCalls(ModifyNetworkInterfaceAttributeCommand).map((call) => call.args[0].input);
 const otherSg = "sg-0fedcba9876543210";
 
 describe("setSecurityGroups", () => {
   it("sends the new groups and reads back until EC2 shows them", async () => {
     // Prepare
     const { mock, snapshot } = await snapshotOf(eni());
-    const after = eni({ Groups: [{ GroupId: ids.sg, GroupName: "db" }, { GroupId: otherSg, GroupName: "admin" }] });
+    const after = eni({
+      Groups: [
+        { GroupId: ids.sg, GroupName: "db" },
+        { GroupId: otherSg, GroupName: "admin" },
+      ],
+    });
     reads(mock, eni(), eni(), after);
     mock.on(ModifyNetworkInterfaceAttributeCommand).resolves({});
 
@@ -68,8 +76,18 @@ describe("setSecurityGroups", () => {
   });
 
   it.each([
-    ["EC2's unknown group", "InvalidGroup.NotFound", `The security group '${otherSg}' does not exist`, { name: "NotFoundError", resourceType: "security-group" }],
-    ["EC2's group limit", "SecurityGroupsPerInterfaceLimitExceeded", "You have exceeded the maximum number of security groups per interface", { name: "ValidationError", field: "groupIds" }],
+    [
+      "EC2's unknown group",
+      "InvalidGroup.NotFound",
+      `The security group '${otherSg}' does not exist`,
+      { name: "NotFoundError", resourceType: "security-group" },
+    ],
+    [
+      "EC2's group limit",
+      "SecurityGroupsPerInterfaceLimitExceeded",
+      "You have exceeded the maximum number of security groups per interface",
+      { name: "ValidationError", field: "groupIds" },
+    ],
   ])("maps %s to its typed error", async (_case, code, message, expected) => {
     const { ec2, mock } = mockedEc2();
     reads(mock, eni());
@@ -123,7 +141,11 @@ describe("setSourceDestCheck", () => {
 
     const result = await Eni.get(ec2, ids.eni).setSourceDestCheck(false, fast);
 
-    expect(result._unsafeUnwrapErr()).toMatchObject({ name: "InvalidStateError", state: "requester-managed", resourceId: ids.eni });
+    expect(result._unsafeUnwrapErr()).toMatchObject({
+      name: "InvalidStateError",
+      state: "requester-managed",
+      resourceId: ids.eni,
+    });
     expect(result._unsafeUnwrapErr().message).toContain("amazon-elb");
     expect(mock).not.toHaveReceivedCommand(ModifyNetworkInterfaceAttributeCommand);
   });
@@ -142,15 +164,25 @@ describe("setSourceDestCheck", () => {
     reads(mock, eni());
     mock.on(ModifyNetworkInterfaceAttributeCommand).resolves({});
 
-    const result = await Eni.get(ec2, ids.eni).setSourceDestCheck(false, { minDelay: 0.01, maxDelay: 0.02, maxWaitTime: 0.1 });
+    const result = await Eni.get(ec2, ids.eni).setSourceDestCheck(false, {
+      minDelay: 0.01,
+      maxDelay: 0.02,
+      maxWaitTime: 0.1,
+    });
 
-    expect(result._unsafeUnwrapErr()).toMatchObject({ name: "WaitTimeoutError", waitingFor: `${ids.eni} to be with source/dest check off`, lastState: "available" });
+    expect(result._unsafeUnwrapErr()).toMatchObject({
+      name: "WaitTimeoutError",
+      waitingFor: `${ids.eni} to be with source/dest check off`,
+      lastState: "available",
+    });
   });
 
   it("passes EC2 failures through, typed", async () => {
     const { ec2, mock } = mockedEc2();
     reads(mock, eni());
-    mock.on(ModifyNetworkInterfaceAttributeCommand).rejects(ec2Error("UnauthorizedOperation", "You are not authorized to perform this operation."));
+    mock
+      .on(ModifyNetworkInterfaceAttributeCommand)
+      .rejects(ec2Error("UnauthorizedOperation", "You are not authorized to perform this operation."));
 
     const result = await Eni.get(ec2, ids.eni).setSourceDestCheck(false, fast);
 
@@ -226,7 +258,9 @@ describe("setDeleteOnTermination", () => {
     const result = await Eni.get(ec2, ids.eni).setDeleteOnTermination(true, fast);
 
     expect(result._unsafeUnwrap().attachment?.deleteOnTermination).toBe(true);
-    expect(modifyInputs(mock)).toEqual([{ NetworkInterfaceId: ids.eni, Attachment: { AttachmentId: ids.attachment, DeleteOnTermination: true } }]);
+    expect(modifyInputs(mock)).toEqual([
+      { NetworkInterfaceId: ids.eni, Attachment: { AttachmentId: ids.attachment, DeleteOnTermination: true } },
+    ]);
   });
 
   it("sends nothing when the attachment already has that value", async () => {
@@ -243,7 +277,11 @@ describe("setDeleteOnTermination", () => {
 
     const result = await Eni.get(ec2, ids.eni).setDeleteOnTermination(true, fast);
 
-    expect(result._unsafeUnwrapErr()).toMatchObject({ name: "InvalidStateError", resourceId: ids.eni, state: "available" });
+    expect(result._unsafeUnwrapErr()).toMatchObject({
+      name: "InvalidStateError",
+      resourceId: ids.eni,
+      state: "available",
+    });
     expect(mock).not.toHaveReceivedCommand(ModifyNetworkInterfaceAttributeCommand);
   });
 
@@ -254,7 +292,11 @@ describe("setDeleteOnTermination", () => {
     reads(mock, attachedEni(), attachedEni(), elsewhere);
     mock.on(ModifyNetworkInterfaceAttributeCommand).resolves({});
 
-    const result = await Eni.get(ec2, ids.eni).setDeleteOnTermination(true, { minDelay: 0.01, maxDelay: 0.02, maxWaitTime: 0.1 });
+    const result = await Eni.get(ec2, ids.eni).setDeleteOnTermination(true, {
+      minDelay: 0.01,
+      maxDelay: 0.02,
+      maxWaitTime: 0.1,
+    });
 
     expect(result._unsafeUnwrapErr()).toMatchObject({ name: "WaitTimeoutError" });
   });
@@ -272,7 +314,13 @@ describe("setDeleteOnTermination", () => {
 describe("setTags", () => {
   it("creates only the tags that change and reads them back", async () => {
     const { ec2, mock } = mockedEc2();
-    const after = eni({ TagSet: [{ Key: "Name", Value: "db-floating" }, { Key: "team", Value: "net" }, { Key: "role", Value: "nat" }] });
+    const after = eni({
+      TagSet: [
+        { Key: "Name", Value: "db-floating" },
+        { Key: "team", Value: "net" },
+        { Key: "role", Value: "nat" },
+      ],
+    });
     reads(mock, eni(), eni(), after);
     mock.on(CreateTagsCommand).resolves({});
 
@@ -280,7 +328,13 @@ describe("setTags", () => {
 
     expect(result._unsafeUnwrap().tags).toEqual({ Name: "db-floating", team: "net", role: "nat" });
     expect(mock.commandCalls(CreateTagsCommand).map((call) => call.args[0].input)).toEqual([
-      { Resources: [ids.eni], Tags: [{ Key: "team", Value: "net" }, { Key: "role", Value: "nat" }] },
+      {
+        Resources: [ids.eni],
+        Tags: [
+          { Key: "team", Value: "net" },
+          { Key: "role", Value: "nat" },
+        ],
+      },
     ]);
   });
 
@@ -298,7 +352,9 @@ describe("setTags", () => {
     reads(mock, eni(managed), eni(managed), eni({ ...managed, TagSet: [{ Key: "cost-center", Value: "42" }] }));
     mock.on(CreateTagsCommand).resolves({});
 
-    expect((await Eni.get(ec2, ids.eni).setTags({ "cost-center": "42" }, fast))._unsafeUnwrap().tags).toEqual({ "cost-center": "42" });
+    expect((await Eni.get(ec2, ids.eni).setTags({ "cost-center": "42" }, fast))._unsafeUnwrap().tags).toEqual({
+      "cost-center": "42",
+    });
   });
 
   it("refuses, with no change sent, tags that would take the ENI past 50; aws: tags do not count", async () => {
@@ -308,7 +364,10 @@ describe("setTags", () => {
     mock.on(CreateTagsCommand).resolves({});
 
     // 48 + 2 = 50 is fine (k0 exists), 48 + 3 is not.
-    const fits = await Eni.get(ec2, ids.eni).setTags({ k0: "changed", a: "1", b: "2" }, { minDelay: 0.01, maxDelay: 0.02, maxWaitTime: 0.05 });
+    const fits = await Eni.get(ec2, ids.eni).setTags(
+      { k0: "changed", a: "1", b: "2" },
+      { minDelay: 0.01, maxDelay: 0.02, maxWaitTime: 0.05 },
+    );
     expect(fits._unsafeUnwrapErr()).toMatchObject({ name: "WaitTimeoutError" });
     mock.resetHistory();
     const tooMany = await Eni.get(ec2, ids.eni).setTags({ a: "1", b: "2", c: "3" }, fast);
@@ -321,9 +380,15 @@ describe("setTags", () => {
   it("maps EC2's TagLimitExceeded to a ValidationError", async () => {
     const { ec2, mock } = mockedEc2();
     reads(mock, eni());
-    mock.on(CreateTagsCommand).rejects(ec2Error("TagLimitExceeded", "The maximum number of Tags for a resource has been reached."));
+    mock
+      .on(CreateTagsCommand)
+      .rejects(ec2Error("TagLimitExceeded", "The maximum number of Tags for a resource has been reached."));
 
-    expect((await Eni.get(ec2, ids.eni).setTags({ more: "x" }, fast))._unsafeUnwrapErr()).toMatchObject({ name: "ValidationError", field: "tags", code: "TagLimitExceeded" });
+    expect((await Eni.get(ec2, ids.eni).setTags({ more: "x" }, fast))._unsafeUnwrapErr()).toMatchObject({
+      name: "ValidationError",
+      field: "tags",
+      code: "TagLimitExceeded",
+    });
   });
 
   it.each([
@@ -353,7 +418,9 @@ describe("removeTags", () => {
     const result = await Eni.get(ec2, ids.eni).removeTags(["team", "absent"], fast);
 
     expect(result._unsafeUnwrap().tags).toEqual({ Name: "db-floating" });
-    expect(mock.commandCalls(DeleteTagsCommand).map((call) => call.args[0].input)).toEqual([{ Resources: [ids.eni], Tags: [{ Key: "team" }] }]);
+    expect(mock.commandCalls(DeleteTagsCommand).map((call) => call.args[0].input)).toEqual([
+      { Resources: [ids.eni], Tags: [{ Key: "team" }] },
+    ]);
   });
 
   it("sends nothing when the ENI has none of the keys", async () => {
@@ -369,9 +436,16 @@ describe("removeTags", () => {
     reads(mock, eni());
     mock.on(DeleteTagsCommand).resolves({});
 
-    const result = await Eni.get(ec2, ids.eni).removeTags(["team"], { minDelay: 0.01, maxDelay: 0.02, maxWaitTime: 0.05 });
+    const result = await Eni.get(ec2, ids.eni).removeTags(["team"], {
+      minDelay: 0.01,
+      maxDelay: 0.02,
+      maxWaitTime: 0.05,
+    });
 
-    expect(result._unsafeUnwrapErr()).toMatchObject({ name: "WaitTimeoutError", waitingFor: `${ids.eni} to be untagged team` });
+    expect(result._unsafeUnwrapErr()).toMatchObject({
+      name: "WaitTimeoutError",
+      waitingFor: `${ids.eni} to be untagged team`,
+    });
   });
 
   it.each([

@@ -18,7 +18,10 @@ describe("Eni.create", () => {
     vi.setSystemTime(new Date("2026-11-28T10:00:00Z"));
     const { ec2, mock } = mockedEc2();
     mock.on(CreateNetworkInterfaceCommand).resolves({ NetworkInterface: eni({ Status: "pending" }) });
-    mock.on(DescribeNetworkInterfacesCommand).resolvesOnce({ NetworkInterfaces: [eni({ Status: "pending" })] }).resolves({ NetworkInterfaces: [eni()] });
+    mock
+      .on(DescribeNetworkInterfacesCommand)
+      .resolvesOnce({ NetworkInterfaces: [eni({ Status: "pending" })] })
+      .resolves({ NetworkInterfaces: [eni()] });
 
     // Act
     const result = await Eni.create(ec2, {
@@ -32,7 +35,12 @@ describe("Eni.create", () => {
     });
 
     // Assess
-    expect(result._unsafeUnwrap()).toMatchObject({ id: ids.eni, status: "available", name: "db-floating", secondaryPrivateIps: ["10.0.1.11"] });
+    expect(result._unsafeUnwrap()).toMatchObject({
+      id: ids.eni,
+      status: "available",
+      name: "db-floating",
+      secondaryPrivateIps: ["10.0.1.11"],
+    });
     expect(mock).toHaveReceivedCommandTimes(CreateNetworkInterfaceCommand, 1);
     const input = mock.commandCalls(CreateNetworkInterfaceCommand)[0]?.args[0].input;
     expect(input).toMatchObject({
@@ -75,8 +83,12 @@ describe("Eni.create", () => {
     mock.on(CreateNetworkInterfaceCommand).resolves({ NetworkInterface: eni({ Status: "pending" }) });
     mock
       .on(DescribeNetworkInterfacesCommand)
-      .rejectsOnce(ec2Error("InvalidNetworkInterfaceID.NotFound", `The networkInterface ID '${ids.eni}' does not exist`))
-      .rejectsOnce(ec2Error("InvalidNetworkInterfaceID.NotFound", `The networkInterface ID '${ids.eni}' does not exist`))
+      .rejectsOnce(
+        ec2Error("InvalidNetworkInterfaceID.NotFound", `The networkInterface ID '${ids.eni}' does not exist`),
+      )
+      .rejectsOnce(
+        ec2Error("InvalidNetworkInterfaceID.NotFound", `The networkInterface ID '${ids.eni}' does not exist`),
+      )
       .resolves({ NetworkInterfaces: [eni()] });
 
     const result = await Eni.create(ec2, { subnetId: ids.subnet, ...fast });
@@ -135,7 +147,10 @@ describe("Eni.create", () => {
     expect(input?.InterfaceType).toBeUndefined();
     expect(input?.PrivateIpAddress).toBe("10.0.1.10");
     // No tags asked for: only the ownership tags are sent.
-    expect(input?.TagSpecifications?.[0]?.Tags?.map((tag) => tag.Key)).toEqual(["eni-kit:managed-by", "eni-kit:created-at"]);
+    expect(input?.TagSpecifications?.[0]?.Tags?.map((tag) => tag.Key)).toEqual([
+      "eni-kit:managed-by",
+      "eni-kit:created-at",
+    ]);
   });
 
   it("writes the given owner, and no ownership tags at all with owner: false", async () => {
@@ -147,11 +162,15 @@ describe("Eni.create", () => {
     await Eni.create(ec2, { subnetId: ids.subnet, owner: false, ...fast });
     await Eni.create(ec2, { subnetId: ids.subnet, owner: false, tags: { "eni-kit:managed-by": "by-hand" }, ...fast });
 
-    const [owned, unowned, byHand] = mock.commandCalls(CreateNetworkInterfaceCommand).map((call) => call.args[0].input.TagSpecifications);
+    const [owned, unowned, byHand] = mock
+      .commandCalls(CreateNetworkInterfaceCommand)
+      .map((call) => call.args[0].input.TagSpecifications);
     expect(owned?.[0]?.Tags?.[0]).toEqual({ Key: "eni-kit:managed-by", Value: "db-failover" });
     expect(owned?.[0]?.Tags?.[1]?.Value).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
     expect(unowned).toBeUndefined();
-    expect(byHand).toEqual([{ ResourceType: "network-interface", Tags: [{ Key: "eni-kit:managed-by", Value: "by-hand" }] }]);
+    expect(byHand).toEqual([
+      { ResourceType: "network-interface", Tags: [{ Key: "eni-kit:managed-by", Value: "by-hand" }] },
+    ]);
   });
 
   it("counts the ownership tags in the 50-tag limit, and frees their room with owner: false", async () => {
@@ -165,9 +184,17 @@ describe("Eni.create", () => {
     const unowned = await Eni.create(ec2, { subnetId: ids.subnet, tags: tags(50), owner: false, ...fast });
 
     expect(fits.isOk()).toBe(true);
-    expect(tooMany._unsafeUnwrapErr()).toMatchObject({ name: "ValidationError", field: "tags", message: "Expected at most 50 tags on one resource, got 51." });
+    expect(tooMany._unsafeUnwrapErr()).toMatchObject({
+      name: "ValidationError",
+      field: "tags",
+      message: "Expected at most 50 tags on one resource, got 51.",
+    });
     expect(unowned.isOk()).toBe(true);
-    expect(mock.commandCalls(CreateNetworkInterfaceCommand).map((call) => call.args[0].input.TagSpecifications?.[0]?.Tags?.length)).toEqual([50, 50]);
+    expect(
+      mock
+        .commandCalls(CreateNetworkInterfaceCommand)
+        .map((call) => call.args[0].input.TagSpecifications?.[0]?.Tags?.length),
+    ).toEqual([50, 50]);
   });
 
   it("leaves the creation time out with a caller's client token, so a retry sends the same request", async () => {
@@ -180,20 +207,28 @@ describe("Eni.create", () => {
     await Eni.create(ec2, { subnetId: ids.subnet, clientToken: "retry-me", ...fast });
 
     const [first, retry] = mock.commandCalls(CreateNetworkInterfaceCommand).map((call) => call.args[0].input);
-    expect(first?.TagSpecifications).toEqual([{ ResourceType: "network-interface", Tags: [{ Key: "eni-kit:managed-by", Value: "eni-kit" }] }]);
+    expect(first?.TagSpecifications).toEqual([
+      { ResourceType: "network-interface", Tags: [{ Key: "eni-kit:managed-by", Value: "eni-kit" }] },
+    ]);
     expect(retry).toEqual(first);
   });
 
   it("turns source/dest check off with one modify once the ENI is available", async () => {
     const { ec2, mock } = mockedEc2();
     mock.on(CreateNetworkInterfaceCommand).resolves({ NetworkInterface: eni() });
-    mock.on(DescribeNetworkInterfacesCommand).resolvesOnce({ NetworkInterfaces: [eni()] }).resolves({ NetworkInterfaces: [eni({ SourceDestCheck: false })] });
+    mock
+      .on(DescribeNetworkInterfacesCommand)
+      .resolvesOnce({ NetworkInterfaces: [eni()] })
+      .resolves({ NetworkInterfaces: [eni({ SourceDestCheck: false })] });
     mock.on(ModifyNetworkInterfaceAttributeCommand).resolves({});
 
     const result = await Eni.create(ec2, { subnetId: ids.subnet, sourceDestCheck: false, ...fast });
 
     expect(result._unsafeUnwrap().sourceDestCheck).toBe(false);
-    expect(mock).toHaveReceivedCommandWith(ModifyNetworkInterfaceAttributeCommand, { NetworkInterfaceId: ids.eni, SourceDestCheck: { Value: false } });
+    expect(mock).toHaveReceivedCommandWith(ModifyNetworkInterfaceAttributeCommand, {
+      NetworkInterfaceId: ids.eni,
+      SourceDestCheck: { Value: false },
+    });
   });
 
   it.each([
@@ -201,17 +236,49 @@ describe("Eni.create", () => {
     ["a malformed security group", { subnetId: ids.subnet, securityGroupIds: ["sg-1"] }, "securityGroupIds[0]"],
     ["a bad private IP", { subnetId: ids.subnet, privateIp: "10.0.1.256" }, "privateIp"],
     ["a secondary list without a primary", { subnetId: ids.subnet, secondaryPrivateIps: ["10.0.1.11"] }, "privateIp"],
-    ["duplicate addresses", { subnetId: ids.subnet, privateIp: "10.0.1.10", secondaryPrivateIps: ["10.0.1.10"] }, "secondaryPrivateIps"],
-    ["an empty secondary list", { subnetId: ids.subnet, privateIp: "10.0.1.10", secondaryPrivateIps: [] }, "secondaryPrivateIps"],
-    ["a bad secondary address", { subnetId: ids.subnet, privateIp: "10.0.1.10", secondaryPrivateIps: ["x"] }, "secondaryPrivateIps[0]"],
+    [
+      "duplicate addresses",
+      { subnetId: ids.subnet, privateIp: "10.0.1.10", secondaryPrivateIps: ["10.0.1.10"] },
+      "secondaryPrivateIps",
+    ],
+    [
+      "an empty secondary list",
+      { subnetId: ids.subnet, privateIp: "10.0.1.10", secondaryPrivateIps: [] },
+      "secondaryPrivateIps",
+    ],
+    [
+      "a bad secondary address",
+      { subnetId: ids.subnet, privateIp: "10.0.1.10", secondaryPrivateIps: ["x"] },
+      "secondaryPrivateIps[0]",
+    ],
     ["a zero secondary count", { subnetId: ids.subnet, secondaryPrivateIps: 0 }, "secondaryPrivateIps"],
     ["a long description", { subnetId: ids.subnet, description: "x".repeat(256) }, "description"],
     ["an aws: tag", { subnetId: ids.subnet, tags: { "aws:cloudformation": "x" } }, "tags.aws:cloudformation"],
     ["a Name tag twice", { subnetId: ids.subnet, name: "a", tags: { Name: "b" } }, "tags.Name"],
     ["a too-long name", { subnetId: ids.subnet, name: "n".repeat(257) }, "name.Name"],
-    ["51 tags with the name", { subnetId: ids.subnet, name: "n", tags: Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`k${i}`, "v"])) }, "tags"],
-    ["51 tags with the name and the ownership tags", { subnetId: ids.subnet, name: "n", tags: Object.fromEntries(Array.from({ length: 48 }, (_, i) => [`k${i}`, "v"])) }, "tags"],
-    ["an ownership tag in tags", { subnetId: ids.subnet, tags: { "eni-kit:created-at": "2020-01-01T00:00:00Z" } }, "tags.eni-kit:created-at"],
+    [
+      "51 tags with the name",
+      {
+        subnetId: ids.subnet,
+        name: "n",
+        tags: Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`k${i}`, "v"])),
+      },
+      "tags",
+    ],
+    [
+      "51 tags with the name and the ownership tags",
+      {
+        subnetId: ids.subnet,
+        name: "n",
+        tags: Object.fromEntries(Array.from({ length: 48 }, (_, i) => [`k${i}`, "v"])),
+      },
+      "tags",
+    ],
+    [
+      "an ownership tag in tags",
+      { subnetId: ids.subnet, tags: { "eni-kit:created-at": "2020-01-01T00:00:00Z" } },
+      "tags.eni-kit:created-at",
+    ],
     ["an empty owner", { subnetId: ids.subnet, owner: "" }, "owner"],
     ["owner: true", { subnetId: ids.subnet, owner: true }, "owner"],
     ["an unknown interface type", { subnetId: ids.subnet, interfaceType: "branch" }, "interfaceType"],
@@ -240,7 +307,12 @@ describe("Eni.create", () => {
     const missing = await Eni.create(ec2, { subnetId: ids.subnet, ...fast });
     const reused = await Eni.create(ec2, { subnetId: ids.subnet, clientToken: "t", ...fast });
 
-    expect(missing._unsafeUnwrapErr()).toMatchObject({ name: "NotFoundError", resourceType: "subnet", resourceId: ids.subnet, requestId: "req-1" });
+    expect(missing._unsafeUnwrapErr()).toMatchObject({
+      name: "NotFoundError",
+      resourceType: "subnet",
+      resourceId: ids.subnet,
+      requestId: "req-1",
+    });
     expect(reused._unsafeUnwrapErr()).toMatchObject({ name: "ConflictError", code: "IdempotentParameterMismatch" });
   });
 

@@ -1,15 +1,24 @@
-import { DeleteNetworkInterfaceCommand, DescribeNetworkInterfacesCommand, DetachNetworkInterfaceCommand } from "@aws-sdk/client-ec2";
+import {
+  DeleteNetworkInterfaceCommand,
+  DescribeNetworkInterfacesCommand,
+  DetachNetworkInterfaceCommand,
+} from "@aws-sdk/client-ec2";
 import { describe, expect, it } from "vitest";
 import { Eni } from "../../src/index.js";
 import { attachedEni, ec2Error, eni, fast, ids, mockedEc2 } from "../fixtures.js";
 
-const notFound = () => ec2Error("InvalidNetworkInterfaceID.NotFound", `The networkInterface ID '${ids.eni}' does not exist`);
+const notFound = () =>
+  ec2Error("InvalidNetworkInterfaceID.NotFound", `The networkInterface ID '${ids.eni}' does not exist`);
 
 describe("delete", () => {
   it("deletes an available ENI and waits until EC2 no longer lists it", async () => {
     // Prepare
     const { ec2, mock } = mockedEc2();
-    mock.on(DescribeNetworkInterfacesCommand).resolvesOnce({ NetworkInterfaces: [eni()] }).resolvesOnce({ NetworkInterfaces: [eni()] }).rejects(notFound());
+    mock
+      .on(DescribeNetworkInterfacesCommand)
+      .resolvesOnce({ NetworkInterfaces: [eni()] })
+      .resolvesOnce({ NetworkInterfaces: [eni()] })
+      .rejects(notFound());
     mock.on(DeleteNetworkInterfaceCommand).resolves({});
 
     // Act
@@ -51,14 +60,19 @@ describe("delete", () => {
     const result = await Eni.get(ec2, ids.eni).delete({ detachFirst: true, force: true, ...fast });
 
     expect(result._unsafeUnwrap()).toEqual({ id: ids.eni, alreadyGone: false });
-    expect(mock).toHaveReceivedCommandWith(DetachNetworkInterfaceCommand, { AttachmentId: ids.attachment, Force: true });
+    expect(mock).toHaveReceivedCommandWith(DetachNetworkInterfaceCommand, {
+      AttachmentId: ids.attachment,
+      Force: true,
+    });
     expect(mock).toHaveReceivedCommandTimes(DeleteNetworkInterfaceCommand, 3);
   });
 
   it("gives up on 'in use' after the time limit", async () => {
     const { ec2, mock } = mockedEc2();
     mock.on(DescribeNetworkInterfacesCommand).resolves({ NetworkInterfaces: [eni()] });
-    mock.on(DeleteNetworkInterfaceCommand).rejects(ec2Error("InvalidParameterValue", `Network interface '${ids.eni}' is currently in use.`));
+    mock
+      .on(DeleteNetworkInterfaceCommand)
+      .rejects(ec2Error("InvalidParameterValue", `Network interface '${ids.eni}' is currently in use.`));
 
     const result = await Eni.get(ec2, ids.eni).delete({ minDelay: 0.01, maxDelay: 0.02, maxWaitTime: 0.1 });
 
@@ -67,7 +81,10 @@ describe("delete", () => {
 
   it("counts an ENI that is already gone as deleted", async () => {
     const { ec2, mock } = mockedEc2();
-    mock.on(DescribeNetworkInterfacesCommand).resolvesOnce({ NetworkInterfaces: [eni()] }).rejects(notFound());
+    mock
+      .on(DescribeNetworkInterfacesCommand)
+      .resolvesOnce({ NetworkInterfaces: [eni()] })
+      .rejects(notFound());
 
     const result = await Eni.get(ec2, ids.eni).delete(fast);
 

@@ -20,26 +20,40 @@ describe("detach", () => {
 
     // Assess
     expect(result._unsafeUnwrap()).toMatchObject({ status: "available", attachment: undefined });
-    expect(mock).toHaveReceivedCommandWith(DetachNetworkInterfaceCommand, { AttachmentId: ids.attachment, Force: false });
+    expect(mock).toHaveReceivedCommandWith(DetachNetworkInterfaceCommand, {
+      AttachmentId: ids.attachment,
+      Force: false,
+    });
     expect(mock).toHaveReceivedCommandTimes(DescribeNetworkInterfacesCommand, 4);
   });
 
   it("forces when asked", async () => {
     const { ec2, mock } = mockedEc2();
     const detaching = { NetworkInterfaces: [attachedEni(ids.instance, "detaching")] };
-    mock.on(DescribeNetworkInterfacesCommand).resolvesOnce(detaching).resolvesOnce(detaching).resolves({ NetworkInterfaces: [eni()] });
+    mock
+      .on(DescribeNetworkInterfacesCommand)
+      .resolvesOnce(detaching)
+      .resolvesOnce(detaching)
+      .resolves({ NetworkInterfaces: [eni()] });
     mock.on(DetachNetworkInterfaceCommand).resolves({});
 
     const result = await Eni.get(ec2, ids.eni).detach({ force: true, ...fast });
 
     expect(result.isOk()).toBe(true);
-    expect(mock).toHaveReceivedCommandWith(DetachNetworkInterfaceCommand, { AttachmentId: ids.attachment, Force: true });
+    expect(mock).toHaveReceivedCommandWith(DetachNetworkInterfaceCommand, {
+      AttachmentId: ids.attachment,
+      Force: true,
+    });
   });
 
   it("does not send a second detach for one already under way", async () => {
     const { ec2, mock } = mockedEc2();
     const detaching = { NetworkInterfaces: [attachedEni(ids.instance, "detaching")] };
-    mock.on(DescribeNetworkInterfacesCommand).resolvesOnce(detaching).resolvesOnce(detaching).resolves({ NetworkInterfaces: [eni()] });
+    mock
+      .on(DescribeNetworkInterfacesCommand)
+      .resolvesOnce(detaching)
+      .resolvesOnce(detaching)
+      .resolves({ NetworkInterfaces: [eni()] });
 
     const result = await Eni.get(ec2, ids.eni).detach(fast);
 
@@ -59,8 +73,13 @@ describe("detach", () => {
 
   it("counts an attachment EC2 no longer knows as detached", async () => {
     const { ec2, mock } = mockedEc2();
-    mock.on(DescribeNetworkInterfacesCommand).resolvesOnce({ NetworkInterfaces: [attachedEni()] }).resolves({ NetworkInterfaces: [eni()] });
-    mock.on(DetachNetworkInterfaceCommand).rejects(ec2Error("InvalidAttachmentID.NotFound", `The attachment ID '${ids.attachment}' does not exist`));
+    mock
+      .on(DescribeNetworkInterfacesCommand)
+      .resolvesOnce({ NetworkInterfaces: [attachedEni()] })
+      .resolves({ NetworkInterfaces: [eni()] });
+    mock
+      .on(DetachNetworkInterfaceCommand)
+      .rejects(ec2Error("InvalidAttachmentID.NotFound", `The attachment ID '${ids.attachment}' does not exist`));
 
     const result = await Eni.get(ec2, ids.eni).detach(fast);
 
@@ -71,7 +90,11 @@ describe("detach", () => {
     const { ec2, mock } = mockedEc2();
     const elsewhere = attachedEni(ids.standby);
     elsewhere.Attachment = { ...elsewhere.Attachment, AttachmentId: ids.otherAttachment };
-    mock.on(DescribeNetworkInterfacesCommand).resolvesOnce({ NetworkInterfaces: [attachedEni()] }).resolvesOnce({ NetworkInterfaces: [attachedEni()] }).resolves({ NetworkInterfaces: [elsewhere] });
+    mock
+      .on(DescribeNetworkInterfacesCommand)
+      .resolvesOnce({ NetworkInterfaces: [attachedEni()] })
+      .resolvesOnce({ NetworkInterfaces: [attachedEni()] })
+      .resolves({ NetworkInterfaces: [elsewhere] });
     mock.on(DetachNetworkInterfaceCommand).resolves({});
 
     const result = await Eni.get(ec2, ids.eni).detach(fast);
@@ -81,7 +104,10 @@ describe("detach", () => {
 
   it("returns right after the call with wait: false", async () => {
     const { ec2, mock } = mockedEc2();
-    mock.on(DescribeNetworkInterfacesCommand).resolvesOnce({ NetworkInterfaces: [attachedEni()] }).resolves({ NetworkInterfaces: [attachedEni(ids.instance, "detaching")] });
+    mock
+      .on(DescribeNetworkInterfacesCommand)
+      .resolvesOnce({ NetworkInterfaces: [attachedEni()] })
+      .resolves({ NetworkInterfaces: [attachedEni(ids.instance, "detaching")] });
     mock.on(DetachNetworkInterfaceCommand).resolves({});
 
     const result = await Eni.get(ec2, ids.eni).detach({ wait: false });
@@ -104,7 +130,9 @@ describe("detach", () => {
 
   it("refuses an ENI another service manages before calling", async () => {
     const { ec2, mock } = mockedEc2();
-    mock.on(DescribeNetworkInterfacesCommand).resolves({ NetworkInterfaces: [attachedEni(ids.instance, "attached", { RequesterManaged: true, RequesterId: "amazon-elb" })] });
+    mock.on(DescribeNetworkInterfacesCommand).resolves({
+      NetworkInterfaces: [attachedEni(ids.instance, "attached", { RequesterManaged: true, RequesterId: "amazon-elb" })],
+    });
 
     const result = await Eni.get(ec2, ids.eni).detach(fast);
 
@@ -115,7 +143,10 @@ describe("detach", () => {
 
   it("times out with the last state seen when the detach hangs", async () => {
     const { ec2, mock } = mockedEc2();
-    mock.on(DescribeNetworkInterfacesCommand).resolvesOnce({ NetworkInterfaces: [attachedEni()] }).resolves({ NetworkInterfaces: [attachedEni(ids.instance, "detaching")] });
+    mock
+      .on(DescribeNetworkInterfacesCommand)
+      .resolvesOnce({ NetworkInterfaces: [attachedEni()] })
+      .resolves({ NetworkInterfaces: [attachedEni(ids.instance, "detaching")] });
     mock.on(DetachNetworkInterfaceCommand).resolves({});
 
     const result = await Eni.get(ec2, ids.eni).detach({ minDelay: 0.01, maxDelay: 0.02, maxWaitTime: 0.1 });
@@ -126,7 +157,9 @@ describe("detach", () => {
   it("passes other EC2 failures through, typed", async () => {
     const { ec2, mock } = mockedEc2();
     mock.on(DescribeNetworkInterfacesCommand).resolves({ NetworkInterfaces: [attachedEni()] });
-    mock.on(DetachNetworkInterfaceCommand).rejects(ec2Error("UnauthorizedOperation", "You are not authorized to perform this operation."));
+    mock
+      .on(DetachNetworkInterfaceCommand)
+      .rejects(ec2Error("UnauthorizedOperation", "You are not authorized to perform this operation."));
 
     const result = await Eni.get(ec2, ids.eni).detach(fast);
 

@@ -26,7 +26,11 @@ function instances(mock: ReturnType<typeof mockedEc2>["mock"], standbyAnswers: I
   mock.on(DescribeInstancesCommand).callsFake((input: DescribeInstancesCommandInput) => {
     const asked = input.Filters?.find((filter) => filter.Name === "instance-id")?.Values ?? input.InstanceIds ?? [];
     const found = asked.flatMap((id) =>
-      id === ids.standby ? [standbyAnswers[Math.min(standbyRead++, standbyAnswers.length - 1)]] : id === ids.instance ? sourceAnswers : [],
+      id === ids.standby
+        ? [standbyAnswers[Math.min(standbyRead++, standbyAnswers.length - 1)]]
+        : id === ids.instance
+          ? sourceAnswers
+          : [],
     );
     return { Reservations: [{ Instances: found }] };
   });
@@ -45,7 +49,6 @@ function world(sequence: NetworkInterface[]) {
   return { ec2, mock };
 }
 
-
 describe("moveTo (scripted EC2 answers)", () => {
   it("detaches by attachment id, attaches with the card sent, sets deleteOnTermination and waits", async () => {
     // Prepare
@@ -57,9 +60,19 @@ describe("moveTo (scripted EC2 answers)", () => {
 
     // Assess
     expect(result._unsafeUnwrap().attachment?.instanceId).toBe(ids.standby);
-    expect(mock).toHaveReceivedCommandWith(DetachNetworkInterfaceCommand, { AttachmentId: ids.attachment, Force: false });
-    expect(mock).toHaveReceivedCommandWith(AttachNetworkInterfaceCommand, { NetworkInterfaceId: ids.eni, InstanceId: ids.standby, DeviceIndex: 1, NetworkCardIndex: 0 });
-    expect(mock).toHaveReceivedCommandWith(ModifyNetworkInterfaceAttributeCommand, { Attachment: { AttachmentId: ids.otherAttachment, DeleteOnTermination: true } });
+    expect(mock).toHaveReceivedCommandWith(DetachNetworkInterfaceCommand, {
+      AttachmentId: ids.attachment,
+      Force: false,
+    });
+    expect(mock).toHaveReceivedCommandWith(AttachNetworkInterfaceCommand, {
+      NetworkInterfaceId: ids.eni,
+      InstanceId: ids.standby,
+      DeviceIndex: 1,
+      NetworkCardIndex: 0,
+    });
+    expect(mock).toHaveReceivedCommandWith(ModifyNetworkInterfaceAttributeCommand, {
+      Attachment: { AttachmentId: ids.otherAttachment, DeleteOnTermination: true },
+    });
   });
 
   it("moves an unattached ENI without a detach", async () => {
@@ -94,7 +107,9 @@ describe("moveTo (scripted EC2 answers)", () => {
 
   it("returns the plain error, changing nothing, when the detach itself is refused", async () => {
     const { ec2, mock } = world([attachedEni()]);
-    mock.on(DetachNetworkInterfaceCommand).rejects(ec2Error("UnauthorizedOperation", "You are not authorized to perform this operation."));
+    mock
+      .on(DetachNetworkInterfaceCommand)
+      .rejects(ec2Error("UnauthorizedOperation", "You are not authorized to perform this operation."));
     const events: MoveEvent[] = [];
 
     const result = await Eni.get(ec2, ids.eni).moveTo(ids.standby, { onEvent: (event) => events.push(event), ...fast });
@@ -106,12 +121,20 @@ describe("moveTo (scripted EC2 answers)", () => {
 
   it("reports ConflictError when another controller attached the ENI elsewhere during the detach", async () => {
     const third = onStandby();
-    third.Attachment = { ...third.Attachment, InstanceId: "i-0ccccccccccccccc3", AttachmentId: "eni-attach-0cccccccccccccccc" };
+    third.Attachment = {
+      ...third.Attachment,
+      InstanceId: "i-0ccccccccccccccc3",
+      AttachmentId: "eni-attach-0cccccccccccccccc",
+    };
     const { ec2, mock } = world([attachedEni(), attachedEni(), third]);
 
     const result = await Eni.get(ec2, ids.eni).moveTo(ids.standby, fast);
 
-    expect(result._unsafeUnwrapErr()).toMatchObject({ name: "ConflictError", expected: ids.standby, actual: "i-0ccccccccccccccc3" });
+    expect(result._unsafeUnwrapErr()).toMatchObject({
+      name: "ConflictError",
+      expected: ids.standby,
+      actual: "i-0ccccccccccccccc3",
+    });
     expect(mock).not.toHaveReceivedCommand(AttachNetworkInterfaceCommand);
   });
 
@@ -125,11 +148,19 @@ describe("moveTo (scripted EC2 answers)", () => {
 
   it("turns 'in use' with the ENI attached elsewhere into ConflictError, and on the target into success", async () => {
     const elsewhere = onStandby();
-    elsewhere.Attachment = { ...elsewhere.Attachment, InstanceId: "i-0ccccccccccccccc3", AttachmentId: "eni-attach-0cccccccccccccccc" };
+    elsewhere.Attachment = {
+      ...elsewhere.Attachment,
+      InstanceId: "i-0ccccccccccccccc3",
+      AttachmentId: "eni-attach-0cccccccccccccccc",
+    };
     const lost = world([eni(), eni(), elsewhere]);
-    lost.mock.on(AttachNetworkInterfaceCommand).rejects(ec2Error("InvalidNetworkInterface.InUse", `Interface: [${ids.eni}] in use.`));
+    lost.mock
+      .on(AttachNetworkInterfaceCommand)
+      .rejects(ec2Error("InvalidNetworkInterface.InUse", `Interface: [${ids.eni}] in use.`));
     const won = world([eni(), eni(), onStandby(), onStandby()]);
-    won.mock.on(AttachNetworkInterfaceCommand).rejects(ec2Error("InvalidNetworkInterface.InUse", `Interface: [${ids.eni}] in use.`));
+    won.mock
+      .on(AttachNetworkInterfaceCommand)
+      .rejects(ec2Error("InvalidNetworkInterface.InUse", `Interface: [${ids.eni}] in use.`));
 
     const lostResult = await Eni.get(lost.ec2, ids.eni).moveTo(ids.standby, fast);
     const wonResult = await Eni.get(won.ec2, ids.eni).moveTo(ids.standby, fast);
@@ -142,27 +173,51 @@ describe("moveTo (scripted EC2 answers)", () => {
     const { ec2, mock } = world([eni(), eni(), onStandby()]);
     mock
       .on(AttachNetworkInterfaceCommand)
-      .rejectsOnce(ec2Error("InvalidParameterValue", `Instance '${ids.standby}' already has an interface attached at device index '1'.`))
+      .rejectsOnce(
+        ec2Error(
+          "InvalidParameterValue",
+          `Instance '${ids.standby}' already has an interface attached at device index '1'.`,
+        ),
+      )
       .resolves({ AttachmentId: ids.otherAttachment });
-    instances(mock, [standby, instance({ InstanceId: ids.standby, NetworkInterfaces: [{ Attachment: { DeviceIndex: 0 } }, { Attachment: { DeviceIndex: 1 } }] })], [instance()]);
+    instances(
+      mock,
+      [
+        standby,
+        instance({
+          InstanceId: ids.standby,
+          NetworkInterfaces: [{ Attachment: { DeviceIndex: 0 } }, { Attachment: { DeviceIndex: 1 } }],
+        }),
+      ],
+      [instance()],
+    );
 
     const result = await Eni.get(ec2, ids.eni).moveTo(ids.standby, fast);
 
     expect(result._unsafeUnwrap().moveReport?.retries).toBe(1);
-    expect(mock.commandCalls(AttachNetworkInterfaceCommand).map((call) => call.args[0].input.DeviceIndex)).toEqual([1, 2]);
+    expect(mock.commandCalls(AttachNetworkInterfaceCommand).map((call) => call.args[0].input.DeviceIndex)).toEqual([
+      1, 2,
+    ]);
   });
 
   it("retries an index the caller asked for until EC2 frees it", async () => {
     const { ec2, mock } = world([eni(), eni(), onStandby()]);
     mock
       .on(AttachNetworkInterfaceCommand)
-      .rejectsOnce(ec2Error("InvalidParameterValue", `Instance '${ids.standby}' already has an interface attached at device index '2'.`))
+      .rejectsOnce(
+        ec2Error(
+          "InvalidParameterValue",
+          `Instance '${ids.standby}' already has an interface attached at device index '2'.`,
+        ),
+      )
       .resolves({ AttachmentId: ids.otherAttachment });
 
     const result = await Eni.get(ec2, ids.eni).moveTo(ids.standby, { deviceIndex: 2, ...fast });
 
     expect(result.isOk()).toBe(true);
-    expect(mock.commandCalls(AttachNetworkInterfaceCommand).map((call) => call.args[0].input.DeviceIndex)).toEqual([2, 2]);
+    expect(mock.commandCalls(AttachNetworkInterfaceCommand).map((call) => call.args[0].input.DeviceIndex)).toEqual([
+      2, 2,
+    ]);
   });
 
   it("returns the plain error when a free ENI cannot be attached: nothing of ours changed", async () => {
@@ -174,14 +229,26 @@ describe("moveTo (scripted EC2 answers)", () => {
 
   it("reports a failed rollback too, with where the ENI ended up", async () => {
     const { ec2, mock } = world([attachedEni(), attachedEni(), eni()]);
-    mock.on(AttachNetworkInterfaceCommand).rejects(ec2Error("UnauthorizedOperation", "You are not authorized to perform this operation."));
+    mock
+      .on(AttachNetworkInterfaceCommand)
+      .rejects(ec2Error("UnauthorizedOperation", "You are not authorized to perform this operation."));
 
     const result = await Eni.get(ec2, ids.eni).moveTo(ids.standby, fast);
 
     const error = result._unsafeUnwrapErr();
-    expect(error).toMatchObject({ name: "MoveFailedError", phase: "attach", rolledBack: false, eni: { status: "available" } });
+    expect(error).toMatchObject({
+      name: "MoveFailedError",
+      phase: "attach",
+      rolledBack: false,
+      eni: { status: "available" },
+    });
     if (error.name !== "MoveFailedError") throw error;
-    expect(error.report.phases.map((phase) => `${phase.phase}:${String(phase.ok)}`)).toEqual(["preflight:true", "detach:true", "attach:false", "rollback:false"]);
+    expect(error.report.phases.map((phase) => `${phase.phase}:${String(phase.ok)}`)).toEqual([
+      "preflight:true",
+      "detach:true",
+      "attach:false",
+      "rollback:false",
+    ]);
     expect(error.report.outcome).toBe("failed");
     expect(error.code).toBe("UnauthorizedOperation");
   });
@@ -189,18 +256,31 @@ describe("moveTo (scripted EC2 answers)", () => {
   it("says so when even the final read fails", async () => {
     const { ec2, mock } = world([attachedEni(), eni()]);
     mock.on(AttachNetworkInterfaceCommand).rejects(ec2Error("UnauthorizedOperation"));
-    mock.on(DescribeNetworkInterfacesCommand).resolvesOnce({ NetworkInterfaces: [attachedEni()] }).resolvesOnce({ NetworkInterfaces: [attachedEni()] }).resolvesOnce({ NetworkInterfaces: [eni()] }).rejects(ec2Error("InternalError"));
+    mock
+      .on(DescribeNetworkInterfacesCommand)
+      .resolvesOnce({ NetworkInterfaces: [attachedEni()] })
+      .resolvesOnce({ NetworkInterfaces: [attachedEni()] })
+      .resolvesOnce({ NetworkInterfaces: [eni()] })
+      .rejects(ec2Error("InternalError"));
 
     const result = await Eni.get(ec2, ids.eni).moveTo(ids.standby, { rollback: false, ...fast });
 
     // The last state the move saw stands in for the failed final read.
-    expect(result._unsafeUnwrapErr()).toMatchObject({ name: "MoveFailedError", eni: { status: "available", attachment: undefined } });
+    expect(result._unsafeUnwrapErr()).toMatchObject({
+      name: "MoveFailedError",
+      eni: { status: "available", attachment: undefined },
+    });
     expect(result._unsafeUnwrapErr().message).toContain("as last seen, it is available");
   });
 
   it("ignores an onEvent hook that throws", async () => {
     const { ec2 } = world([attachedEni(), attachedEni(), eni(), onStandby()]);
-    const result = await Eni.get(ec2, ids.eni).moveTo(ids.standby, { onEvent: () => { throw new Error("logger down"); }, ...fast });
+    const result = await Eni.get(ec2, ids.eni).moveTo(ids.standby, {
+      onEvent: () => {
+        throw new Error("logger down");
+      },
+      ...fast,
+    });
     expect(result.isOk()).toBe(true);
   });
 

@@ -14,7 +14,12 @@ const hoursAgo = (hours: number) => new Date(NOW.getTime() - hours * 3_600_000).
 const eniId = (n: string) => `eni-0000000000000000${n}`;
 
 /** An ENI as eni-kit creates it: owned, with a creation time. */
-function owned(id: string, created: string | undefined, overrides: Parameters<typeof eni>[0] = {}, owner = "eni-kit"): NetworkInterface {
+function owned(
+  id: string,
+  created: string | undefined,
+  overrides: Parameters<typeof eni>[0] = {},
+  owner = "eni-kit",
+): NetworkInterface {
   return eni({
     NetworkInterfaceId: id,
     TagSet: [
@@ -40,14 +45,20 @@ describe("Eni.findOrphans", () => {
     const { ec2, mock } = mockedEc2();
     mock
       .on(DescribeNetworkInterfacesCommand)
-      .resolvesOnce({ NetworkInterfaces: [owned(eniId("1"), hoursAgo(3)), owned(eniId("2"), hoursAgo(0.5))], NextToken: "page-2" })
+      .resolvesOnce({
+        NetworkInterfaces: [owned(eniId("1"), hoursAgo(3)), owned(eniId("2"), hoursAgo(0.5))],
+        NextToken: "page-2",
+      })
       .resolvesOnce({
         NetworkInterfaces: [
           owned(eniId("3"), hoursAgo(1)),
           owned(eniId("4"), undefined),
           owned(eniId("5"), "last tuesday"),
           owned(eniId("6"), hoursAgo(5), {}, "someone-else"),
-          owned(eniId("7"), hoursAgo(5), { Status: "in-use", Attachment: { AttachmentId: ids.attachment, InstanceId: ids.instance } }),
+          owned(eniId("7"), hoursAgo(5), {
+            Status: "in-use",
+            Attachment: { AttachmentId: ids.attachment, InstanceId: ids.instance },
+          }),
           owned(eniId("8"), hoursAgo(5), { Status: "detaching" }),
         ],
       });
@@ -73,7 +84,9 @@ describe("Eni.findOrphans", () => {
 
   it("filters on the given owner, and lists everything dated with olderThan 0", async () => {
     const { ec2, mock } = mockedEc2();
-    mock.on(DescribeNetworkInterfacesCommand).resolves({ NetworkInterfaces: [owned(eniId("1"), NOW.toISOString(), {}, "db-failover")] });
+    mock
+      .on(DescribeNetworkInterfacesCommand)
+      .resolves({ NetworkInterfaces: [owned(eniId("1"), NOW.toISOString(), {}, "db-failover")] });
 
     const result = await Eni.findOrphans(ec2, { olderThan: 0, owner: "db-failover" });
 
@@ -125,7 +138,10 @@ describe("Eni.findOrphans", () => {
 function describes(mock: ReturnType<typeof mockedEc2>["mock"], enis: readonly NetworkInterface[]) {
   const byId = new Map(enis.map((ni) => [ni.NetworkInterfaceId, ni]));
   mock.on(DescribeNetworkInterfacesCommand).callsFake((input: DescribeNetworkInterfacesCommandInput) => {
-    const wanted = input.NetworkInterfaceIds ?? input.Filters?.find((filter) => filter.Name === "network-interface-id")?.Values ?? [];
+    const wanted =
+      input.NetworkInterfaceIds ??
+      input.Filters?.find((filter) => filter.Name === "network-interface-id")?.Values ??
+      [];
     const missing = wanted.find((id) => !byId.has(id));
     if (input.NetworkInterfaceIds !== undefined && missing !== undefined) {
       throw ec2Error("InvalidNetworkInterfaceID.NotFound", `The networkInterface ID '${missing}' does not exist`);
@@ -140,7 +156,10 @@ describe("Eni.reapOrphans", () => {
     const { ec2, mock } = mockedEc2();
     describes(mock, [
       owned(eniId("1"), "2026-01-01T00:00:00Z"),
-      attachedEni(ids.standby, "attaching", { NetworkInterfaceId: eniId("2"), TagSet: owned(eniId("2"), undefined).TagSet }),
+      attachedEni(ids.standby, "attaching", {
+        NetworkInterfaceId: eniId("2"),
+        TagSet: owned(eniId("2"), undefined).TagSet,
+      }),
       owned(eniId("3"), undefined, {}, "someone-else"),
       // eni-…4 is gone.
       owned(eniId("5"), undefined),
@@ -149,9 +168,15 @@ describe("Eni.reapOrphans", () => {
       owned(eniId("8"), undefined, { Status: "in-use" }),
     ]);
     mock.on(DeleteNetworkInterfaceCommand, { NetworkInterfaceId: eniId("1") }).resolves({});
-    mock.on(DeleteNetworkInterfaceCommand, { NetworkInterfaceId: eniId("5") }).rejects(ec2Error("InvalidNetworkInterface.InUse", `Interface: [${eniId("5")}] in use.`));
-    mock.on(DeleteNetworkInterfaceCommand, { NetworkInterfaceId: eniId("6") }).rejects(ec2Error("InternalError", "An internal error has occurred"));
-    mock.on(DeleteNetworkInterfaceCommand, { NetworkInterfaceId: eniId("7") }).rejects(ec2Error("RequestLimitExceeded", "Request limit exceeded."));
+    mock
+      .on(DeleteNetworkInterfaceCommand, { NetworkInterfaceId: eniId("5") })
+      .rejects(ec2Error("InvalidNetworkInterface.InUse", `Interface: [${eniId("5")}] in use.`));
+    mock
+      .on(DeleteNetworkInterfaceCommand, { NetworkInterfaceId: eniId("6") })
+      .rejects(ec2Error("InternalError", "An internal error has occurred"));
+    mock
+      .on(DeleteNetworkInterfaceCommand, { NetworkInterfaceId: eniId("7") })
+      .rejects(ec2Error("RequestLimitExceeded", "Request limit exceeded."));
     const snapshot = (await Eni.get(ec2, eniId("1")))._unsafeUnwrap();
     mock.resetHistory();
 
@@ -174,8 +199,15 @@ describe("Eni.reapOrphans", () => {
       [eniId("7"), "ThrottledError", "RequestLimitExceeded"],
     ]);
     // Only what was still an orphan on the re-read got a delete; every ENI was re-read.
-    expect(mock.commandCalls(DeleteNetworkInterfaceCommand).map((call) => call.args[0].input.NetworkInterfaceId).sort()).toEqual(["1", "5", "6", "7"].map(eniId));
-    const reread = mock.commandCalls(DescribeNetworkInterfacesCommand).flatMap((call) => call.args[0].input.NetworkInterfaceIds ?? call.args[0].input.Filters?.[0]?.Values ?? []);
+    expect(
+      mock
+        .commandCalls(DeleteNetworkInterfaceCommand)
+        .map((call) => call.args[0].input.NetworkInterfaceId)
+        .sort(),
+    ).toEqual(["1", "5", "6", "7"].map(eniId));
+    const reread = mock
+      .commandCalls(DescribeNetworkInterfacesCommand)
+      .flatMap((call) => call.args[0].input.NetworkInterfaceIds ?? call.args[0].input.Filters?.[0]?.Values ?? []);
     expect(reread.sort()).toEqual(["1", "2", "3", "4", "5", "6", "7", "8"].map(eniId));
   });
 
@@ -194,14 +226,18 @@ describe("Eni.reapOrphans", () => {
 
   it("deletes only ENIs tagged with the given owner", async () => {
     const { ec2, mock } = mockedEc2();
-    mock.on(DescribeNetworkInterfacesCommand).resolves({ NetworkInterfaces: [owned(eniId("1"), undefined, {}, "db-failover")] });
+    mock
+      .on(DescribeNetworkInterfacesCommand)
+      .resolves({ NetworkInterfaces: [owned(eniId("1"), undefined, {}, "db-failover")] });
     mock.on(DeleteNetworkInterfaceCommand).resolves({});
 
     const mine = await Eni.reapOrphans(ec2, [eniId("1")], { owner: "db-failover" });
     const theirs = await Eni.reapOrphans(ec2, [eniId("1")]);
 
     expect(mine._unsafeUnwrap().deleted).toEqual([eniId("1")]);
-    expect(theirs._unsafeUnwrap().skipped).toEqual([{ id: eniId("1"), reason: "not tagged eni-kit:managed-by=eni-kit since the listing" }]);
+    expect(theirs._unsafeUnwrap().skipped).toEqual([
+      { id: eniId("1"), reason: "not tagged eni-kit:managed-by=eni-kit since the listing" },
+    ]);
     expect(mock).toHaveReceivedCommandTimes(DeleteNetworkInterfaceCommand, 1);
   });
 
@@ -211,7 +247,10 @@ describe("Eni.reapOrphans", () => {
   ])("keeps at most as many ENIs in flight as %s allows", async (_case, concurrency, limit, count) => {
     const { ec2, mock } = mockedEc2();
     const orphans = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "a", "b", "c"].slice(0, count).map(eniId);
-    describes(mock, orphans.map((id) => owned(id, undefined)));
+    describes(
+      mock,
+      orphans.map((id) => owned(id, undefined)),
+    );
     let inFlight = 0;
     let most = 0;
     mock.on(DeleteNetworkInterfaceCommand).callsFake(async () => {
@@ -233,7 +272,14 @@ describe("Eni.reapOrphans", () => {
 
     const result = await Eni.reapOrphans(ec2, [eniId("1"), eniId("2")], { abortSignal: AbortSignal.abort() });
 
-    expect(result._unsafeUnwrap()).toMatchObject({ deleted: [], skipped: [], failed: [{ id: eniId("1"), error: { name: "AbortedError" } }, { id: eniId("2"), error: { name: "AbortedError" } }] });
+    expect(result._unsafeUnwrap()).toMatchObject({
+      deleted: [],
+      skipped: [],
+      failed: [
+        { id: eniId("1"), error: { name: "AbortedError" } },
+        { id: eniId("2"), error: { name: "AbortedError" } },
+      ],
+    });
     expect(mock.calls()).toHaveLength(0);
   });
 

@@ -17,7 +17,11 @@ import { attachedEni, ec2Error, eni, ids, mockedEc2 } from "../fixtures.js";
 const allocationId = "eipalloc-0123456789abcdef0";
 const placeholder = "eni-attach-00000000000000000";
 const dryRunOk = () => ec2Error("DryRunOperation", "Request would have succeeded, but DryRun flag is set.");
-const denied = () => ec2Error("UnauthorizedOperation", "You are not authorized to perform this operation. Encoded authorization failure message: abc");
+const denied = () =>
+  ec2Error(
+    "UnauthorizedOperation",
+    "You are not authorized to perform this operation. Encoded authorization failure message: abc",
+  );
 
 const DRY_RUN_COMMANDS = [
   DescribeNetworkInterfacesCommand,
@@ -57,7 +61,12 @@ describe("checkPermissions", () => {
     allowAll(mock);
 
     // Act
-    const result = await checkPermissions(ec2, { networkInterfaceId: ids.eni, fromInstanceId: ids.instance, toInstanceId: ids.standby, allocationId });
+    const result = await checkPermissions(ec2, {
+      networkInterfaceId: ids.eni,
+      fromInstanceId: ids.instance,
+      toInstanceId: ids.standby,
+      allocationId,
+    });
 
     // Assess
     const report = result._unsafeUnwrap();
@@ -85,12 +94,29 @@ describe("checkPermissions", () => {
       { action: "DescribeInstances", input: { DryRun: true, InstanceIds: [ids.standby, ids.instance] } },
       { action: "DescribeInstanceTypes", input: { DryRun: true } },
       { action: "DetachNetworkInterface", input: { DryRun: true, AttachmentId: ids.attachment } },
-      { action: "AttachNetworkInterface", input: { DryRun: true, NetworkInterfaceId: ids.eni, InstanceId: ids.standby, DeviceIndex: 1, NetworkCardIndex: 0 } },
-      { action: "ModifyNetworkInterfaceAttribute", input: { DryRun: true, NetworkInterfaceId: ids.eni, SourceDestCheck: { Value: true } } },
+      {
+        action: "AttachNetworkInterface",
+        input: {
+          DryRun: true,
+          NetworkInterfaceId: ids.eni,
+          InstanceId: ids.standby,
+          DeviceIndex: 1,
+          NetworkCardIndex: 0,
+        },
+      },
+      {
+        action: "ModifyNetworkInterfaceAttribute",
+        input: { DryRun: true, NetworkInterfaceId: ids.eni, SourceDestCheck: { Value: true } },
+      },
       { action: "DescribeAddresses", input: { DryRun: true, AllocationIds: [allocationId] } },
       { action: "AssociateAddress", input: { DryRun: true, AllocationId: allocationId, NetworkInterfaceId: ids.eni } },
     ]);
-    expect(report.checks[4]?.input).toEqual({ NetworkInterfaceId: ids.eni, InstanceId: ids.standby, DeviceIndex: 1, NetworkCardIndex: 0 });
+    expect(report.checks[4]?.input).toEqual({
+      NetworkInterfaceId: ids.eni,
+      InstanceId: ids.standby,
+      DeviceIndex: 1,
+      NetworkCardIndex: 0,
+    });
   });
 
   it("reports UnauthorizedOperation as denied, with the typed error and EC2's message", async () => {
@@ -98,13 +124,18 @@ describe("checkPermissions", () => {
     allowAll(mock);
     mock.on(AttachNetworkInterfaceCommand, { DryRun: true }).rejects(denied());
 
-    const report = (await checkPermissions(ec2, { networkInterfaceId: ids.eni, toInstanceId: ids.standby }))._unsafeUnwrap();
+    const report = (
+      await checkPermissions(ec2, { networkInterfaceId: ids.eni, toInstanceId: ids.standby })
+    )._unsafeUnwrap();
 
     expect(report.allAllowed).toBe(false);
     expect(report.denied).toEqual(["AttachNetworkInterface"]);
     expect(report.unknown).toEqual([]);
     const attach = report.checks.find((check) => check.action === "AttachNetworkInterface");
-    expect(attach).toMatchObject({ allowed: false, error: { name: "AccessDeniedError", code: "UnauthorizedOperation" } });
+    expect(attach).toMatchObject({
+      allowed: false,
+      error: { name: "AccessDeniedError", code: "UnauthorizedOperation" },
+    });
     expect(attach?.message).toContain("Encoded authorization failure message");
     expect(report.checks.filter((check) => check.allowed === true)).toHaveLength(5);
   });
@@ -112,10 +143,16 @@ describe("checkPermissions", () => {
   it("reports any other answer as unknown, so a wrong id shows up too", async () => {
     const { ec2, mock } = mockedEc2();
     allowAll(mock);
-    mock.on(AssociateAddressCommand, { DryRun: true }).rejects(ec2Error("InvalidAllocationID.NotFound", `The allocation ID '${allocationId}' does not exist`));
-    mock.on(DescribeInstancesCommand, { DryRun: true }).rejects(ec2Error("RequestLimitExceeded", "Request limit exceeded."));
+    mock
+      .on(AssociateAddressCommand, { DryRun: true })
+      .rejects(ec2Error("InvalidAllocationID.NotFound", `The allocation ID '${allocationId}' does not exist`));
+    mock
+      .on(DescribeInstancesCommand, { DryRun: true })
+      .rejects(ec2Error("RequestLimitExceeded", "Request limit exceeded."));
 
-    const report = (await checkPermissions(ec2, { networkInterfaceId: ids.eni, toInstanceId: ids.standby, allocationId }))._unsafeUnwrap();
+    const report = (
+      await checkPermissions(ec2, { networkInterfaceId: ids.eni, toInstanceId: ids.standby, allocationId })
+    )._unsafeUnwrap();
 
     expect(report.allAllowed).toBe(false);
     expect(report.denied).toEqual([]);
@@ -125,15 +162,22 @@ describe("checkPermissions", () => {
       error: { name: "NotFoundError", resourceType: "address", code: "InvalidAllocationID.NotFound" },
       message: `The allocation ID '${allocationId}' does not exist`,
     });
-    expect(report.checks.find((check) => check.action === "DescribeInstances")).toMatchObject({ allowed: "unknown", error: { name: "ThrottledError" } });
+    expect(report.checks.find((check) => check.action === "DescribeInstances")).toMatchObject({
+      allowed: "unknown",
+      error: { name: "ThrottledError" },
+    });
   });
 
   it("tries the detach of an unattached ENI on a placeholder attachment id, and says so", async () => {
     const { ec2, mock } = mockedEc2();
     allowAll(mock, eni());
-    mock.on(DetachNetworkInterfaceCommand, { DryRun: true }).rejects(ec2Error("InvalidAttachmentID.NotFound", `The attachment ID '${placeholder}' does not exist`));
+    mock
+      .on(DetachNetworkInterfaceCommand, { DryRun: true })
+      .rejects(ec2Error("InvalidAttachmentID.NotFound", `The attachment ID '${placeholder}' does not exist`));
 
-    const report = (await checkPermissions(ec2, { networkInterfaceId: ids.eni, toInstanceId: ids.standby }))._unsafeUnwrap();
+    const report = (
+      await checkPermissions(ec2, { networkInterfaceId: ids.eni, toInstanceId: ids.standby })
+    )._unsafeUnwrap();
 
     expect(report.attachment).toBeUndefined();
     expect(mock).toHaveReceivedCommandWith(DetachNetworkInterfaceCommand, { DryRun: true, AttachmentId: placeholder });
@@ -147,17 +191,27 @@ describe("checkPermissions", () => {
     const { ec2, mock } = mockedEc2();
     allowAll(mock, eni({ SourceDestCheck: false }));
 
-    const unattached = (await checkPermissions(ec2, { networkInterfaceId: ids.eni, toInstanceId: ids.standby }))._unsafeUnwrap();
+    const unattached = (
+      await checkPermissions(ec2, { networkInterfaceId: ids.eni, toInstanceId: ids.standby })
+    )._unsafeUnwrap();
     mock.reset();
     allowAll(mock, attachedEni(ids.standby));
-    const elsewhere = (await checkPermissions(ec2, { networkInterfaceId: ids.eni, fromInstanceId: ids.instance, toInstanceId: ids.standby }))._unsafeUnwrap();
+    const elsewhere = (
+      await checkPermissions(ec2, {
+        networkInterfaceId: ids.eni,
+        fromInstanceId: ids.instance,
+        toInstanceId: ids.standby,
+      })
+    )._unsafeUnwrap();
 
     expect(unattached.checks[3]).toMatchObject({ action: "DetachNetworkInterface", allowed: true });
     expect(unattached.checks[3]?.message).toContain(placeholder);
     // The modify rewrites the value the ENI already has.
     expect(unattached.checks[5]?.input).toEqual({ NetworkInterfaceId: ids.eni, SourceDestCheck: { Value: false } });
     expect(elsewhere.allAllowed).toBe(true);
-    expect(elsewhere.checks[3]?.message).toBe(`The ENI is attached to ${ids.standby}, not to fromInstanceId ${ids.instance}; the detach was tried on its actual attachment.`);
+    expect(elsewhere.checks[3]?.message).toBe(
+      `The ENI is attached to ${ids.standby}, not to fromInstanceId ${ids.instance}; the detach was tried on its actual attachment.`,
+    );
     expect(elsewhere.checks[3]?.input).toEqual({ AttachmentId: ids.attachment });
   });
 
@@ -167,7 +221,11 @@ describe("checkPermissions", () => {
 
     await checkPermissions(ec2, { networkInterfaceId: ids.eni, toInstanceId: ids.standby, deviceIndex: 2 });
 
-    expect(mock).toHaveReceivedCommandWith(AttachNetworkInterfaceCommand, { DryRun: true, DeviceIndex: 2, NetworkCardIndex: 0 });
+    expect(mock).toHaveReceivedCommandWith(AttachNetworkInterfaceCommand, {
+      DryRun: true,
+      DeviceIndex: 2,
+      NetworkCardIndex: 0,
+    });
   });
 
   it("counts a plain success (EC2 ignoring DryRun) as allowed", async () => {
@@ -175,7 +233,9 @@ describe("checkPermissions", () => {
     allowAll(mock);
     mock.on(DescribeInstanceTypesCommand, { DryRun: true }).resolves({ InstanceTypes: [] });
 
-    const report = (await checkPermissions(ec2, { networkInterfaceId: ids.eni, toInstanceId: ids.standby }))._unsafeUnwrap();
+    const report = (
+      await checkPermissions(ec2, { networkInterfaceId: ids.eni, toInstanceId: ids.standby })
+    )._unsafeUnwrap();
 
     expect(report.checks[2]).toMatchObject({ action: "DescribeInstanceTypes", allowed: true });
     expect(report.allAllowed).toBe(true);
@@ -185,17 +245,35 @@ describe("checkPermissions", () => {
     const { ec2, mock } = mockedEc2();
     allowAll(mock);
 
-    const report = (await checkPermissions(ec2, { networkInterfaceId: ids.eni, toInstanceId: ids.standby, also: ["DeleteNetworkInterface", "CreateNetworkInterface", "DeleteNetworkInterface"], owner: "db-failover" }))._unsafeUnwrap();
+    const report = (
+      await checkPermissions(ec2, {
+        networkInterfaceId: ids.eni,
+        toInstanceId: ids.standby,
+        also: ["DeleteNetworkInterface", "CreateNetworkInterface", "DeleteNetworkInterface"],
+        owner: "db-failover",
+      })
+    )._unsafeUnwrap();
 
-    expect(report.checks.map((check) => check.action).slice(6)).toEqual(["CreateNetworkInterface", "DeleteNetworkInterface"]);
+    expect(report.checks.map((check) => check.action).slice(6)).toEqual([
+      "CreateNetworkInterface",
+      "DeleteNetworkInterface",
+    ]);
     expect(report.allAllowed).toBe(true);
     const create = mock.commandCalls(CreateNetworkInterfaceCommand)[0]?.args[0].input;
     expect(create).toMatchObject({ DryRun: true, SubnetId: ids.subnet });
-    expect(create?.TagSpecifications?.[0]?.Tags?.map((tag) => [tag.Key, tag.Key === "eni-kit:managed-by" ? tag.Value : typeof tag.Value])).toEqual([
+    expect(
+      create?.TagSpecifications?.[0]?.Tags?.map((tag) => [
+        tag.Key,
+        tag.Key === "eni-kit:managed-by" ? tag.Value : typeof tag.Value,
+      ]),
+    ).toEqual([
       ["eni-kit:managed-by", "db-failover"],
       ["eni-kit:created-at", "string"],
     ]);
-    expect(mock).toHaveReceivedCommandWith(DeleteNetworkInterfaceCommand, { DryRun: true, NetworkInterfaceId: ids.eni });
+    expect(mock).toHaveReceivedCommandWith(DeleteNetworkInterfaceCommand, {
+      DryRun: true,
+      NetworkInterfaceId: ids.eni,
+    });
     expect(mock).toHaveReceivedCommandTimes(DeleteNetworkInterfaceCommand, 1);
   });
 
@@ -205,7 +283,13 @@ describe("checkPermissions", () => {
     mock.on(DescribeNetworkInterfacesCommand).rejects(denied());
     mock.on(DescribeNetworkInterfacesCommand, { DryRun: true }).rejects(denied());
 
-    const report = (await checkPermissions(ec2, { networkInterfaceId: ids.eni, toInstanceId: ids.standby, also: ["CreateNetworkInterface"] }))._unsafeUnwrap();
+    const report = (
+      await checkPermissions(ec2, {
+        networkInterfaceId: ids.eni,
+        toInstanceId: ids.standby,
+        also: ["CreateNetworkInterface"],
+      })
+    )._unsafeUnwrap();
 
     expect(report.denied).toEqual(["DescribeNetworkInterfaces"]);
     expect(report.unknown).toEqual(["CreateNetworkInterface"]);
@@ -219,9 +303,19 @@ describe("checkPermissions", () => {
     const { ec2, mock } = mockedEc2();
     allowAll(mock, eni({ SubnetId: undefined }));
 
-    const report = (await checkPermissions(ec2, { networkInterfaceId: ids.eni, toInstanceId: ids.standby, also: ["CreateNetworkInterface"] }))._unsafeUnwrap();
+    const report = (
+      await checkPermissions(ec2, {
+        networkInterfaceId: ids.eni,
+        toInstanceId: ids.standby,
+        also: ["CreateNetworkInterface"],
+      })
+    )._unsafeUnwrap();
 
-    expect(report.checks[6]).toMatchObject({ action: "CreateNetworkInterface", allowed: "unknown", error: { name: "ValidationError" } });
+    expect(report.checks[6]).toMatchObject({
+      action: "CreateNetworkInterface",
+      allowed: "unknown",
+      error: { name: "ValidationError" },
+    });
     expect(mock).not.toHaveReceivedCommand(CreateNetworkInterfaceCommand);
   });
 
@@ -243,7 +337,9 @@ describe("checkPermissions", () => {
       });
     }
 
-    const report = (await checkPermissions(ec2, { networkInterfaceId: ids.eni, toInstanceId: ids.standby }))._unsafeUnwrap();
+    const report = (
+      await checkPermissions(ec2, { networkInterfaceId: ids.eni, toInstanceId: ids.standby })
+    )._unsafeUnwrap();
 
     expect(started).toBe(6);
     expect(report.checks.map((check) => check.action)).toEqual([
@@ -260,7 +356,11 @@ describe("checkPermissions", () => {
   it("stops with AbortedError when the signal fires, before or during the dry runs", async () => {
     const { ec2, mock } = mockedEc2();
     allowAll(mock);
-    const before = await checkPermissions(ec2, { networkInterfaceId: ids.eni, toInstanceId: ids.standby, abortSignal: AbortSignal.abort() });
+    const before = await checkPermissions(ec2, {
+      networkInterfaceId: ids.eni,
+      toInstanceId: ids.standby,
+      abortSignal: AbortSignal.abort(),
+    });
     expect(before._unsafeUnwrapErr().name).toBe("AbortedError");
     expect(mock.calls()).toHaveLength(0);
 
@@ -269,7 +369,11 @@ describe("checkPermissions", () => {
       controller.abort();
       return { NetworkInterfaces: [attachedEni()] };
     });
-    const during = await checkPermissions(ec2, { networkInterfaceId: ids.eni, toInstanceId: ids.standby, abortSignal: controller.signal });
+    const during = await checkPermissions(ec2, {
+      networkInterfaceId: ids.eni,
+      toInstanceId: ids.standby,
+      abortSignal: controller.signal,
+    });
     expect(during._unsafeUnwrapErr().name).toBe("AbortedError");
     expect(mock.calls()).toHaveLength(1);
   });
@@ -279,15 +383,39 @@ describe("checkPermissions", () => {
     ["a string plan", ids.eni, "plan"],
     ["a malformed ENI id", { networkInterfaceId: "eni-x", toInstanceId: ids.standby }, "networkInterfaceId"],
     ["a missing target", { networkInterfaceId: ids.eni }, "toInstanceId"],
-    ["a malformed source", { networkInterfaceId: ids.eni, toInstanceId: ids.standby, fromInstanceId: "i-1" }, "fromInstanceId"],
-    ["a malformed allocation", { networkInterfaceId: ids.eni, toInstanceId: ids.standby, allocationId: "eipassoc-0123456789abcdef0" }, "allocationId"],
-    ["a non-string allocation", { networkInterfaceId: ids.eni, toInstanceId: ids.standby, allocationId: 7 }, "allocationId"],
+    [
+      "a malformed source",
+      { networkInterfaceId: ids.eni, toInstanceId: ids.standby, fromInstanceId: "i-1" },
+      "fromInstanceId",
+    ],
+    [
+      "a malformed allocation",
+      { networkInterfaceId: ids.eni, toInstanceId: ids.standby, allocationId: "eipassoc-0123456789abcdef0" },
+      "allocationId",
+    ],
+    [
+      "a non-string allocation",
+      { networkInterfaceId: ids.eni, toInstanceId: ids.standby, allocationId: 7 },
+      "allocationId",
+    ],
     ["device index 0", { networkInterfaceId: ids.eni, toInstanceId: ids.standby, deviceIndex: 0 }, "deviceIndex"],
-    ["an unknown extra action", { networkInterfaceId: ids.eni, toInstanceId: ids.standby, also: ["TerminateInstances"] }, "also[0]"],
-    ["also not a list", { networkInterfaceId: ids.eni, toInstanceId: ids.standby, also: "DeleteNetworkInterface" }, "also"],
+    [
+      "an unknown extra action",
+      { networkInterfaceId: ids.eni, toInstanceId: ids.standby, also: ["TerminateInstances"] },
+      "also[0]",
+    ],
+    [
+      "also not a list",
+      { networkInterfaceId: ids.eni, toInstanceId: ids.standby, also: "DeleteNetworkInterface" },
+      "also",
+    ],
     ["an empty owner", { networkInterfaceId: ids.eni, toInstanceId: ids.standby, owner: "" }, "owner"],
     ["a fake abort signal", { networkInterfaceId: ids.eni, toInstanceId: ids.standby, abortSignal: {} }, "abortSignal"],
-    ["a misspelt option", { networkInterfaceId: ids.eni, toInstanceId: ids.standby, allocationID: "x" }, "plan.allocationID"],
+    [
+      "a misspelt option",
+      { networkInterfaceId: ids.eni, toInstanceId: ids.standby, allocationID: "x" },
+      "plan.allocationID",
+    ],
   ])("refuses %s before sending anything", async (_case, plan, field) => {
     const { ec2, mock } = mockedEc2();
 

@@ -7,7 +7,14 @@ describe("Eni.get", () => {
   it("reads one ENI into an immutable snapshot", async () => {
     // Prepare
     const { ec2, mock } = mockedEc2();
-    mock.on(DescribeNetworkInterfacesCommand).resolves({ NetworkInterfaces: [attachedEni(ids.instance, "attached", { Association: { PublicIp: "203.0.113.7" }, Ipv6Addresses: [{ Ipv6Address: "2001:db8::1" }] })] });
+    mock.on(DescribeNetworkInterfacesCommand).resolves({
+      NetworkInterfaces: [
+        attachedEni(ids.instance, "attached", {
+          Association: { PublicIp: "203.0.113.7" },
+          Ipv6Addresses: [{ Ipv6Address: "2001:db8::1" }],
+        }),
+      ],
+    });
 
     // Act
     const result = await Eni.get(ec2, ids.eni);
@@ -32,9 +39,20 @@ describe("Eni.get", () => {
       interfaceType: "interface",
       sourceDestCheck: true,
       requesterManaged: false,
-      attachment: { id: ids.attachment, instanceId: ids.instance, deviceIndex: 1, networkCardIndex: 0, status: "attached", deleteOnTermination: false, attachedAt: new Date("2026-11-28T00:00:00Z") },
+      attachment: {
+        id: ids.attachment,
+        instanceId: ids.instance,
+        deviceIndex: 1,
+        networkCardIndex: 0,
+        status: "attached",
+        deleteOnTermination: false,
+        attachedAt: new Date("2026-11-28T00:00:00Z"),
+      },
     });
-    expect(mock).toHaveReceivedCommandWith(DescribeNetworkInterfacesCommand, { Filters: [{ Name: "network-interface-id", Values: [ids.eni] }], MaxResults: 1000 });
+    expect(mock).toHaveReceivedCommandWith(DescribeNetworkInterfacesCommand, {
+      Filters: [{ Name: "network-interface-id", Values: [ids.eni] }],
+      MaxResults: 1000,
+    });
     expect(Object.isFrozen(snapshot)).toBe(true);
     expect(Object.isFrozen(snapshot.tags)).toBe(true);
     expect(() => {
@@ -45,7 +63,10 @@ describe("Eni.get", () => {
 
   it("refreshes into a new snapshot and leaves the old one as it was", async () => {
     const { ec2, mock } = mockedEc2();
-    mock.on(DescribeNetworkInterfacesCommand).resolvesOnce({ NetworkInterfaces: [eni()] }).resolves({ NetworkInterfaces: [attachedEni()] });
+    mock
+      .on(DescribeNetworkInterfacesCommand)
+      .resolvesOnce({ NetworkInterfaces: [eni()] })
+      .resolves({ NetworkInterfaces: [attachedEni()] });
 
     const before = (await Eni.get(ec2, ids.eni))._unsafeUnwrap();
     const after = (await before.refresh())._unsafeUnwrap();
@@ -58,34 +79,66 @@ describe("Eni.get", () => {
 
   it("fills defaults for fields EC2 left out", async () => {
     const { ec2, mock } = mockedEc2();
-    mock.on(DescribeNetworkInterfacesCommand).resolves({ NetworkInterfaces: [{ NetworkInterfaceId: ids.eni, Attachment: { AttachmentId: ids.attachment } }] });
+    mock
+      .on(DescribeNetworkInterfacesCommand)
+      .resolves({ NetworkInterfaces: [{ NetworkInterfaceId: ids.eni, Attachment: { AttachmentId: ids.attachment } }] });
 
     const snapshot = (await Eni.get(ec2, ids.eni))._unsafeUnwrap();
 
-    expect(snapshot).toMatchObject({ name: undefined, description: "", tags: {}, secondaryPrivateIps: [], sourceDestCheck: true, requesterManaged: false, interfaceType: "interface" });
-    expect(snapshot.attachment).toMatchObject({ deviceIndex: 0, networkCardIndex: 0, status: "attached", deleteOnTermination: false });
+    expect(snapshot).toMatchObject({
+      name: undefined,
+      description: "",
+      tags: {},
+      secondaryPrivateIps: [],
+      sourceDestCheck: true,
+      requesterManaged: false,
+      interfaceType: "interface",
+    });
+    expect(snapshot.attachment).toMatchObject({
+      deviceIndex: 0,
+      networkCardIndex: 0,
+      status: "attached",
+      deleteOnTermination: false,
+    });
   });
 
   it("reports an unknown ENI as NotFoundError, whether EC2 errors or answers empty", async () => {
     const { ec2, mock } = mockedEc2();
-    mock.on(DescribeNetworkInterfacesCommand).rejectsOnce(ec2Error("InvalidNetworkInterfaceID.NotFound", `The networkInterface ID '${ids.eni}' does not exist`)).resolves({ NetworkInterfaces: [] });
+    mock
+      .on(DescribeNetworkInterfacesCommand)
+      .rejectsOnce(
+        ec2Error("InvalidNetworkInterfaceID.NotFound", `The networkInterface ID '${ids.eni}' does not exist`),
+      )
+      .resolves({ NetworkInterfaces: [] });
 
     const viaError = await Eni.get(ec2, ids.eni);
     const viaEmpty = await Eni.get(ec2, ids.eni);
 
-    expect(viaError._unsafeUnwrapErr()).toMatchObject({ name: "NotFoundError", resourceType: "network-interface", resourceId: ids.eni, code: "InvalidNetworkInterfaceID.NotFound" });
+    expect(viaError._unsafeUnwrapErr()).toMatchObject({
+      name: "NotFoundError",
+      resourceType: "network-interface",
+      resourceId: ids.eni,
+      code: "InvalidNetworkInterfaceID.NotFound",
+    });
     expect(viaEmpty._unsafeUnwrapErr()).toMatchObject({ name: "NotFoundError", resourceId: ids.eni });
   });
 
-  it.each([["eni-xyz"], ["ENI-0123456789ABCDEF0"], [""], [undefined], [42]])("refuses the id %o before sending", async (id) => {
-    const { ec2, mock } = mockedEc2();
-    const result = await Eni.get(ec2, id as never);
-    expect(result._unsafeUnwrapErr()).toMatchObject({ name: "ValidationError", field: "id" });
-    expect(mock.calls()).toHaveLength(0);
-  });
+  it.each([["eni-xyz"], ["ENI-0123456789ABCDEF0"], [""], [undefined], [42]])(
+    "refuses the id %o before sending",
+    async (id) => {
+      const { ec2, mock } = mockedEc2();
+      const result = await Eni.get(ec2, id as never);
+      expect(result._unsafeUnwrapErr()).toMatchObject({ name: "ValidationError", field: "id" });
+      expect(mock.calls()).toHaveLength(0);
+    },
+  );
 
   it("maps a client that throws synchronously to a typed error", async () => {
-    const broken = { send: () => { throw new TypeError("boom"); } };
+    const broken = {
+      send: () => {
+        throw new TypeError("boom");
+      },
+    };
     const result = await Eni.get(broken as never, ids.eni);
     expect(result._unsafeUnwrapErr()).toMatchObject({ name: "AwsError", message: "boom" });
   });

@@ -28,11 +28,15 @@ describe("secondary private IPs (on the simulator)", story, () => {
 
     const two = (await Eni.get(ec2, a).assignPrivateIps(2, wait))._unsafeUnwrap();
     expect(two.secondaryPrivateIps).toHaveLength(2);
-    expect(two.privateIpAddresses.filter((address) => !address.primary).map((address) => address.privateIp)).toEqual(two.secondaryPrivateIps);
+    expect(two.privateIpAddresses.filter((address) => !address.primary).map((address) => address.privateIp)).toEqual(
+      two.secondaryPrivateIps,
+    );
     expect(sim.networkInterface(a)?.PrivateIpAddresses).toHaveLength(3);
 
     const listed = (await two.assignPrivateIps(["10.0.1.200", "10.0.1.201"], wait))._unsafeUnwrap();
-    expect(listed.secondaryPrivateIps).toEqual(expect.arrayContaining([...two.secondaryPrivateIps, "10.0.1.200", "10.0.1.201"]));
+    expect(listed.secondaryPrivateIps).toEqual(
+      expect.arrayContaining([...two.secondaryPrivateIps, "10.0.1.200", "10.0.1.201"]),
+    );
     const assign = sim.calls.filter((call) => call.action === "AssignPrivateIpAddresses");
     expect(assign.map((call) => call.input)).toEqual([
       { NetworkInterfaceId: a, SecondaryPrivateIpAddressCount: 2 },
@@ -48,7 +52,10 @@ describe("secondary private IPs (on the simulator)", story, () => {
     expect(sim.networkInterface(a)?.PrivateIpAddresses?.map((p) => p.PrivateIpAddress)).not.toContain("10.0.1.200");
 
     sim.clearCalls();
-    expect((await fewer.unassignPrivateIps([fewer.privateIp], wait))._unsafeUnwrapErr()).toMatchObject({ name: "ValidationError", field: "addresses[0]" });
+    expect((await fewer.unassignPrivateIps([fewer.privateIp], wait))._unsafeUnwrapErr()).toMatchObject({
+      name: "ValidationError",
+      field: "addresses[0]",
+    });
     expect(sim.calls).toEqual([]);
   });
 
@@ -82,7 +89,12 @@ describe("Elastic IPs (on the simulator)", story, () => {
 
     const onA = (await Eni.get(ec2, a).associateAddress(eip.allocationId, wait))._unsafeUnwrap();
     const primaryA = onA.privateIpAddresses.find((address) => address.primary);
-    expect(primaryA).toMatchObject({ privateIp: onA.privateIp, publicIp: eip.publicIp, allocationId: eip.allocationId, associationId: expect.stringMatching(/^eipassoc-/) });
+    expect(primaryA).toMatchObject({
+      privateIp: onA.privateIp,
+      publicIp: eip.publicIp,
+      allocationId: eip.allocationId,
+      associationId: expect.stringMatching(/^eipassoc-/),
+    });
     expect(onA.publicIp).toBe(eip.publicIp);
     expect(sim.address(eip.allocationId)).toMatchObject({ NetworkInterfaceId: a, PrivateIpAddress: onA.privateIp });
 
@@ -93,27 +105,54 @@ describe("Elastic IPs (on the simulator)", story, () => {
 
     // One Elastic IP per private IP: a second one on A's primary is refused without allowReassociation.
     const occupied = await onA.associateAddress(other.allocationId, wait);
-    expect(occupied._unsafeUnwrapErr()).toMatchObject({ name: "ConflictError", expected: "no Elastic IP", actual: eip.allocationId });
+    expect(occupied._unsafeUnwrapErr()).toMatchObject({
+      name: "ConflictError",
+      expected: "no Elastic IP",
+      actual: eip.allocationId,
+    });
 
     // B wants A's Elastic IP: refused, before any AssociateAddress, unless it is an explicit steal.
     const eniB = (await Eni.get(ec2, b))._unsafeUnwrap();
     const refused = await eniB.associateAddress(eip.allocationId, wait);
-    expect(refused._unsafeUnwrapErr()).toMatchObject({ name: "ConflictError", expected: "not associated", actual: `${a}/${onA.privateIp}` });
+    expect(refused._unsafeUnwrapErr()).toMatchObject({
+      name: "ConflictError",
+      expected: "not associated",
+      actual: `${a}/${onA.privateIp}`,
+    });
     expect(actions(sim)).not.toContain("AssociateAddress");
 
-    const stolen = (await eniB.associateAddress(eip.allocationId, { allowReassociation: true, ...wait }))._unsafeUnwrap();
+    const stolen = (
+      await eniB.associateAddress(eip.allocationId, { allowReassociation: true, ...wait })
+    )._unsafeUnwrap();
     expect(stolen.publicIp).toBe(eip.publicIp);
     expect(sim.address(eip.allocationId)).toMatchObject({ NetworkInterfaceId: b, PrivateIpAddress: eniB.privateIp });
-    expect((await onA.refresh())._unsafeUnwrap().privateIpAddresses.every((address) => address.allocationId === undefined)).toBe(true);
+    expect(
+      (await onA.refresh())._unsafeUnwrap().privateIpAddresses.every((address) => address.allocationId === undefined),
+    ).toBe(true);
 
     // On a secondary IP, chosen explicitly.
-    const withSecondary = (await Eni.get(ec2, a).assignPrivateIps(["10.0.1.160"], wait).associateAddress(other.allocationId, { privateIp: "10.0.1.160", ...wait }))._unsafeUnwrap();
-    expect(withSecondary.privateIpAddresses.find((address) => address.privateIp === "10.0.1.160")).toMatchObject({ publicIp: other.publicIp, allocationId: other.allocationId });
+    const withSecondary = (
+      await Eni.get(ec2, a)
+        .assignPrivateIps(["10.0.1.160"], wait)
+        .associateAddress(other.allocationId, { privateIp: "10.0.1.160", ...wait })
+    )._unsafeUnwrap();
+    expect(withSecondary.privateIpAddresses.find((address) => address.privateIp === "10.0.1.160")).toMatchObject({
+      publicIp: other.publicIp,
+      allocationId: other.allocationId,
+    });
     expect(withSecondary.publicIp).toBeUndefined();
 
     // A private IP the ENI does not have is refused, with no AssociateAddress.
     sim.clearCalls();
-    expect((await withSecondary.associateAddress(eip.allocationId, { privateIp: "10.0.1.99", allowReassociation: true, ...wait }))._unsafeUnwrapErr()).toMatchObject({ name: "ValidationError", field: "privateIp" });
+    expect(
+      (
+        await withSecondary.associateAddress(eip.allocationId, {
+          privateIp: "10.0.1.99",
+          allowReassociation: true,
+          ...wait,
+        })
+      )._unsafeUnwrapErr(),
+    ).toMatchObject({ name: "ValidationError", field: "privateIp" });
     expect(actions(sim)).not.toContain("AssociateAddress");
 
     // Disassociate by allocation id, then by public IP, then the primary's (none left: no call).
@@ -131,7 +170,9 @@ describe("Elastic IPs (on the simulator)", story, () => {
     const { sim, ec2, a, primary, standby } = world();
     const eip = sim.addAddress();
 
-    const attached = (await Eni.get(ec2, a).associateAddress(eip.allocationId, wait).attachTo(primary.instanceId, wait))._unsafeUnwrap();
+    const attached = (
+      await Eni.get(ec2, a).associateAddress(eip.allocationId, wait).attachTo(primary.instanceId, wait)
+    )._unsafeUnwrap();
     expect(sim.address(eip.allocationId)).toMatchObject({ NetworkInterfaceId: a, InstanceId: primary.instanceId });
     sim.clearCalls();
 
@@ -139,7 +180,11 @@ describe("Elastic IPs (on the simulator)", story, () => {
 
     expect(moved.attachment?.instanceId).toBe(standby.instanceId);
     expect(moved.publicIp).toBe(eip.publicIp);
-    expect(sim.address(eip.allocationId)).toMatchObject({ NetworkInterfaceId: a, InstanceId: standby.instanceId, PrivateIpAddress: moved.privateIp });
+    expect(sim.address(eip.allocationId)).toMatchObject({
+      NetworkInterfaceId: a,
+      InstanceId: standby.instanceId,
+      PrivateIpAddress: moved.privateIp,
+    });
     // The association is the ENI's: the move needed no address call.
     expect(actions(sim).filter((action) => action.includes("Address"))).toEqual([]);
   });
@@ -161,30 +206,56 @@ describe("attributes (on the simulator)", story, () => {
     )._unsafeUnwrap();
 
     expect(set).toMatchObject({
-      securityGroups: [{ id: db, name: "db" }, { id: admin, name: "admin" }],
+      securityGroups: [
+        { id: db, name: "db" },
+        { id: admin, name: "admin" },
+      ],
       sourceDestCheck: false,
       description: "nat appliance",
       tags: { team: "net" },
       attachment: { instanceId: primary.instanceId, deleteOnTermination: true },
     });
     expect(set.tags).not.toHaveProperty("role");
-    expect(sim.networkInterface(a)).toMatchObject({ SourceDestCheck: false, Description: "nat appliance", Attachment: { DeleteOnTermination: true } });
+    expect(sim.networkInterface(a)).toMatchObject({
+      SourceDestCheck: false,
+      Description: "nat appliance",
+      Attachment: { DeleteOnTermination: true },
+    });
 
     // Already so: each setter reads, and sends nothing.
     sim.clearCalls();
-    const same = await set.setSecurityGroups([admin, db], wait).setSourceDestCheck(false, wait).setDescription("nat appliance", wait).setTags({ team: "net" }, wait).removeTags(["role"], wait).setDeleteOnTermination(true, wait);
+    const same = await set
+      .setSecurityGroups([admin, db], wait)
+      .setSourceDestCheck(false, wait)
+      .setDescription("nat appliance", wait)
+      .setTags({ team: "net" }, wait)
+      .removeTags(["role"], wait)
+      .setDeleteOnTermination(true, wait);
     expect(same.isOk()).toBe(true);
     expect(new Set(actions(sim))).toEqual(new Set(["DescribeNetworkInterfaces"]));
   });
 
   it("refuses DeleteOnTermination on a detached ENI and changes to a requester-managed one, but tags it", async () => {
     const { sim, ec2, subnetId, a } = world();
-    const managed = sim.addNetworkInterface({ subnetId, requesterManaged: true, requesterId: "amazon-elb" }).networkInterfaceId;
+    const managed = sim.addNetworkInterface({
+      subnetId,
+      requesterManaged: true,
+      requesterId: "amazon-elb",
+    }).networkInterfaceId;
     sim.clearCalls();
 
-    expect((await Eni.get(ec2, a).setDeleteOnTermination(true, wait))._unsafeUnwrapErr()).toMatchObject({ name: "InvalidStateError", state: "available" });
-    expect((await Eni.get(ec2, managed).setSourceDestCheck(false, wait))._unsafeUnwrapErr()).toMatchObject({ name: "InvalidStateError", state: "requester-managed" });
-    expect((await Eni.get(ec2, managed).assignPrivateIps(1, wait))._unsafeUnwrapErr()).toMatchObject({ name: "InvalidStateError", state: "requester-managed" });
+    expect((await Eni.get(ec2, a).setDeleteOnTermination(true, wait))._unsafeUnwrapErr()).toMatchObject({
+      name: "InvalidStateError",
+      state: "available",
+    });
+    expect((await Eni.get(ec2, managed).setSourceDestCheck(false, wait))._unsafeUnwrapErr()).toMatchObject({
+      name: "InvalidStateError",
+      state: "requester-managed",
+    });
+    expect((await Eni.get(ec2, managed).assignPrivateIps(1, wait))._unsafeUnwrapErr()).toMatchObject({
+      name: "InvalidStateError",
+      state: "requester-managed",
+    });
     expect(actions(sim).filter((action) => action !== "DescribeNetworkInterfaces")).toEqual([]);
 
     const tagged = (await Eni.get(ec2, managed).setTags({ "cost-center": "42" }, wait))._unsafeUnwrap();

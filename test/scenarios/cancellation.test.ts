@@ -12,7 +12,13 @@ import { settle } from "../model/harness.js";
 // Transitions long enough for an abort to land while one is under way.
 const timings = { createMs: 10, attachMs: 300, detachMs: 300 } as const;
 const wait = { minDelay: 0.02, maxDelay: 0.05, maxWaitTime: 10 } as const;
-const MUTATING = ["AttachNetworkInterface", "DetachNetworkInterface", "ModifyNetworkInterfaceAttribute", "CreateNetworkInterface", "DeleteNetworkInterface"];
+const MUTATING = [
+  "AttachNetworkInterface",
+  "DetachNetworkInterface",
+  "ModifyNetworkInterfaceAttribute",
+  "CreateNetworkInterface",
+  "DeleteNetworkInterface",
+];
 
 async function floating() {
   const sim = new Ec2Simulator({ timings });
@@ -27,7 +33,10 @@ async function floating() {
 }
 
 /** Moves with an abort fired when `when` first says so; returns the result and what was seen. */
-async function moveAbortingWhen(when: (event: MoveEvent, phase: string | undefined) => boolean, extra: MoveOptions = {}) {
+async function moveAbortingWhen(
+  when: (event: MoveEvent, phase: string | undefined) => boolean,
+  extra: MoveOptions = {},
+) {
   const world = await floating();
   const controller = new AbortController();
   const events: MoveEvent[] = [];
@@ -37,14 +46,25 @@ async function moveAbortingWhen(when: (event: MoveEvent, phase: string | undefin
     if (event.type === "phase-start") phase = event.phase;
     if (!controller.signal.aborted && when(event, phase)) controller.abort();
   };
-  const result = await settle(world.eni.moveTo(world.standby, { expectedFrom: world.primary, ...wait, ...extra, abortSignal: controller.signal, onEvent }));
+  const result = await settle(
+    world.eni.moveTo(world.standby, {
+      expectedFrom: world.primary,
+      ...wait,
+      ...extra,
+      abortSignal: controller.signal,
+      onEvent,
+    }),
+  );
   // Read in the same virtual instant the move returned: nothing has moved on since.
   const now = world.sim.networkInterface(world.eni.id);
-  const mutating = world.sim.calls.filter((call) => MUTATING.includes(call.action) && call.outcome === "ok").map((call) => call.action);
+  const mutating = world.sim.calls
+    .filter((call) => MUTATING.includes(call.action) && call.outcome === "ok")
+    .map((call) => call.action);
   return { ...world, result, now, mutating, aborted: controller.signal.aborted, events };
 }
 
-const isCall = (event: MoveEvent, action: string) => event.type === "call" && event.call.action === action && event.call.outcome === "ok";
+const isCall = (event: MoveEvent, action: string) =>
+  event.type === "call" && event.call.action === action && event.call.outcome === "ok";
 
 describe("cancelling a move at each step", () => {
   // A virtual clock: the simulator, the SDK and the waiters all run on it, so the state a
@@ -58,7 +78,9 @@ describe("cancelling a move at each step", () => {
 
   it("before it starts: AbortedError, no request at all, nothing changed", async () => {
     const { sim, eni, primary, standby } = await floating();
-    const result = await settle(eni.moveTo(standby, { expectedFrom: primary, ...wait, abortSignal: AbortSignal.abort() }));
+    const result = await settle(
+      eni.moveTo(standby, { expectedFrom: primary, ...wait, abortSignal: AbortSignal.abort() }),
+    );
 
     expect(result._unsafeUnwrapErr().name).toBe("AbortedError");
     expect(sim.calls).toEqual([]);
@@ -66,7 +88,9 @@ describe("cancelling a move at each step", () => {
   });
 
   it("during the preflight: AbortedError, no mutating call, nothing changed", async () => {
-    const { result, now, mutating, aborted, primary, events } = await moveAbortingWhen((event, phase) => phase === "preflight" && event.type === "call");
+    const { result, now, mutating, aborted, primary, events } = await moveAbortingWhen(
+      (event, phase) => phase === "preflight" && event.type === "call",
+    );
 
     expect(aborted).toBe(true);
     expect(result._unsafeUnwrapErr().name).toBe("AbortedError");
@@ -76,7 +100,9 @@ describe("cancelling a move at each step", () => {
   });
 
   it("at the start of the detach phase, before its request: AbortedError, nothing changed", async () => {
-    const { result, now, mutating, primary } = await moveAbortingWhen((event) => event.type === "phase-start" && event.phase === "detach");
+    const { result, now, mutating, primary } = await moveAbortingWhen(
+      (event) => event.type === "phase-start" && event.phase === "detach",
+    );
 
     expect(result._unsafeUnwrapErr().name).toBe("AbortedError");
     expect(mutating).toEqual([]);
@@ -84,10 +110,17 @@ describe("cancelling a move at each step", () => {
   });
 
   it("during the detach wait: MoveFailedError in the detach phase, saying it is detaching from the source", async () => {
-    const { result, now, mutating, primary } = await moveAbortingWhen((event) => isCall(event, "DetachNetworkInterface"));
+    const { result, now, mutating, primary } = await moveAbortingWhen((event) =>
+      isCall(event, "DetachNetworkInterface"),
+    );
 
     const error = result._unsafeUnwrapErr();
-    expect(error).toMatchObject({ name: "MoveFailedError", phase: "detach", rolledBack: false, reason: { name: "AbortedError" } });
+    expect(error).toMatchObject({
+      name: "MoveFailedError",
+      phase: "detach",
+      rolledBack: false,
+      reason: { name: "AbortedError" },
+    });
     if (error.name !== "MoveFailedError") throw error;
     expect(mutating).toEqual(["DetachNetworkInterface"]);
     expect(now?.Attachment).toMatchObject({ InstanceId: primary, Status: "detaching" });
@@ -96,10 +129,17 @@ describe("cancelling a move at each step", () => {
   });
 
   it("between the detach and the attach: MoveFailedError in the attach phase, saying it is available, no attach sent", async () => {
-    const { result, now, mutating } = await moveAbortingWhen((event) => event.type === "phase-end" && event.phase === "detach");
+    const { result, now, mutating } = await moveAbortingWhen(
+      (event) => event.type === "phase-end" && event.phase === "detach",
+    );
 
     const error = result._unsafeUnwrapErr();
-    expect(error).toMatchObject({ name: "MoveFailedError", phase: "attach", rolledBack: false, reason: { name: "AbortedError" } });
+    expect(error).toMatchObject({
+      name: "MoveFailedError",
+      phase: "attach",
+      rolledBack: false,
+      reason: { name: "AbortedError" },
+    });
     if (error.name !== "MoveFailedError") throw error;
     expect(mutating).toEqual(["DetachNetworkInterface"]);
     expect(now?.Status).toBe("available");
@@ -108,10 +148,17 @@ describe("cancelling a move at each step", () => {
   });
 
   it("during the attach wait: MoveFailedError saying it is attaching to the target, with no rollback", async () => {
-    const { result, now, mutating, standby, events } = await moveAbortingWhen((event) => isCall(event, "AttachNetworkInterface"));
+    const { result, now, mutating, standby, events } = await moveAbortingWhen((event) =>
+      isCall(event, "AttachNetworkInterface"),
+    );
 
     const error = result._unsafeUnwrapErr();
-    expect(error).toMatchObject({ name: "MoveFailedError", phase: "attach", rolledBack: false, reason: { name: "AbortedError" } });
+    expect(error).toMatchObject({
+      name: "MoveFailedError",
+      phase: "attach",
+      rolledBack: false,
+      reason: { name: "AbortedError" },
+    });
     if (error.name !== "MoveFailedError") throw error;
     expect(mutating).toEqual(["DetachNetworkInterface", "AttachNetworkInterface"]);
     expect(now?.Attachment).toMatchObject({ InstanceId: standby, Status: "attaching" });
@@ -133,11 +180,18 @@ describe("cancelling a move at each step", () => {
 
     const error = result._unsafeUnwrapErr();
     expect(controller.signal.aborted).toBe(true);
-    expect(error).toMatchObject({ name: "MoveFailedError", phase: "attach", rolledBack: false, reason: { name: "AccessDeniedError" } });
+    expect(error).toMatchObject({
+      name: "MoveFailedError",
+      phase: "attach",
+      rolledBack: false,
+      reason: { name: "AccessDeniedError" },
+    });
     if (error.name !== "MoveFailedError") throw error;
     expect(now?.Status).toBe("available");
     expect(error.eni).toMatchObject({ status: "available", attachment: undefined });
-    expect(world.sim.calls.filter((call) => call.action === "AttachNetworkInterface").map((call) => call.outcome)).toEqual(["UnauthorizedOperation"]);
+    expect(
+      world.sim.calls.filter((call) => call.action === "AttachNetworkInterface").map((call) => call.outcome),
+    ).toEqual(["UnauthorizedOperation"]);
   });
 
   it("during the rollback's attach wait: MoveFailedError, not rolled back, saying it is attaching back to the source", async () => {
@@ -171,42 +225,63 @@ describe("cancelling a move at each step", () => {
       if (isCall(event, "DetachNetworkInterface")) setTimeout(() => controller.abort(), 100);
     };
 
-    const result = await settle(world.eni.moveTo(world.standby, { ...wait, forceAfter: 5, abortSignal: controller.signal, onEvent }));
+    const result = await settle(
+      world.eni.moveTo(world.standby, { ...wait, forceAfter: 5, abortSignal: controller.signal, onEvent }),
+    );
     const now = world.sim.networkInterface(world.eni.id);
 
     const error = result._unsafeUnwrapErr();
-    expect(error).toMatchObject({ name: "MoveFailedError", phase: "detach", rolledBack: false, reason: { name: "AbortedError" } });
+    expect(error).toMatchObject({
+      name: "MoveFailedError",
+      phase: "detach",
+      rolledBack: false,
+      reason: { name: "AbortedError" },
+    });
     if (error.name !== "MoveFailedError") throw error;
     expect(error.report.forced).toBe(false);
     expect(now?.Attachment).toMatchObject({ InstanceId: world.primary, Status: "detaching" });
     expect(error.eni?.attachment).toMatchObject({ instanceId: world.primary, status: "detaching" });
   });
 
-  it.each(Array.from({ length: 32 }, (_, i) => i * 50))("an abort at %i virtual ms into the move leaves the state its result reports", async (afterMs) => {
-    const world = await floating();
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), afterMs);
+  it.each(Array.from({ length: 32 }, (_, i) => i * 50))(
+    "an abort at %i virtual ms into the move leaves the state its result reports",
+    async (afterMs) => {
+      const world = await floating();
+      const controller = new AbortController();
+      const timer = setTimeout(() => controller.abort(), afterMs);
 
-    const result = await settle(world.eni.moveTo(world.standby, { expectedFrom: world.primary, forceAfter: 1, ...wait, abortSignal: controller.signal }));
-    const now = world.sim.networkInterface(world.eni.id);
-    clearTimeout(timer);
+      const result = await settle(
+        world.eni.moveTo(world.standby, {
+          expectedFrom: world.primary,
+          forceAfter: 1,
+          ...wait,
+          abortSignal: controller.signal,
+        }),
+      );
+      const now = world.sim.networkInterface(world.eni.id);
+      clearTimeout(timer);
 
-    const mutated = world.sim.calls.some((call) => MUTATING.includes(call.action) && call.outcome === "ok");
-    if (result.isOk()) {
-      expect(result.value.attachment?.instanceId).toBe(world.standby);
-      expect(now?.Attachment).toMatchObject({ InstanceId: world.standby, Status: "attached" });
-    } else if (result.error.name === "MoveFailedError") {
-      expect(mutated).toBe(true);
-      expect(result.error.reason.name).toBe("AbortedError");
-      expect({ status: result.error.eni?.status, on: result.error.eni?.attachment?.instanceId, as: result.error.eni?.attachment?.status }).toEqual({
-        status: now?.Status,
-        on: now?.Attachment?.InstanceId,
-        as: now?.Attachment?.Status,
-      });
-    } else {
-      expect(result.error.name).toBe("AbortedError");
-      expect(mutated).toBe(false);
-      expect(now?.Attachment).toMatchObject({ InstanceId: world.primary, Status: "attached" });
-    }
-  });
+      const mutated = world.sim.calls.some((call) => MUTATING.includes(call.action) && call.outcome === "ok");
+      if (result.isOk()) {
+        expect(result.value.attachment?.instanceId).toBe(world.standby);
+        expect(now?.Attachment).toMatchObject({ InstanceId: world.standby, Status: "attached" });
+      } else if (result.error.name === "MoveFailedError") {
+        expect(mutated).toBe(true);
+        expect(result.error.reason.name).toBe("AbortedError");
+        expect({
+          status: result.error.eni?.status,
+          on: result.error.eni?.attachment?.instanceId,
+          as: result.error.eni?.attachment?.status,
+        }).toEqual({
+          status: now?.Status,
+          on: now?.Attachment?.InstanceId,
+          as: now?.Attachment?.Status,
+        });
+      } else {
+        expect(result.error.name).toBe("AbortedError");
+        expect(mutated).toBe(false);
+        expect(now?.Attachment).toMatchObject({ InstanceId: world.primary, Status: "attached" });
+      }
+    },
+  );
 });

@@ -3,7 +3,13 @@ import { Eni, type MoveEvent } from "../../src/index.js";
 import { Ec2Simulator } from "../../src/testing/index.js";
 
 const wait = { minDelay: 0.02, maxDelay: 0.05, maxWaitTime: 10 } as const;
-const MUTATING = ["AttachNetworkInterface", "DetachNetworkInterface", "ModifyNetworkInterfaceAttribute", "CreateNetworkInterface", "DeleteNetworkInterface"];
+const MUTATING = [
+  "AttachNetworkInterface",
+  "DetachNetworkInterface",
+  "ModifyNetworkInterfaceAttribute",
+  "CreateNetworkInterface",
+  "DeleteNetworkInterface",
+];
 
 /** Two instances in us-east-1a, one in us-east-1b, and a floating ENI attached to the first. */
 async function floating(options: ConstructorParameters<typeof Ec2Simulator>[0] = {}) {
@@ -15,9 +21,19 @@ async function floating(options: ConstructorParameters<typeof Ec2Simulator>[0] =
   const standby = sim.addInstance({ subnetId, instanceType: "t3.medium" });
   const elsewhere = sim.addInstance({ subnetId: other.subnetId });
   const ec2 = sim.client();
-  const eni = (await Eni.create(ec2, { subnetId, name: "floating", ...wait }).attachTo(primary.instanceId, wait))._unsafeUnwrap();
+  const eni = (
+    await Eni.create(ec2, { subnetId, name: "floating", ...wait }).attachTo(primary.instanceId, wait)
+  )._unsafeUnwrap();
   sim.clearCalls();
-  return { sim, ec2, subnetId, eni, primary: primary.instanceId, standby: standby.instanceId, elsewhere: elsewhere.instanceId };
+  return {
+    sim,
+    ec2,
+    subnetId,
+    eni,
+    primary: primary.instanceId,
+    standby: standby.instanceId,
+    elsewhere: elsewhere.instanceId,
+  };
 }
 
 const mutatingCalls = (sim: Ec2Simulator) => sim.calls.filter((call) => MUTATING.includes(call.action));
@@ -29,14 +45,25 @@ describe("moveTo on the simulator", () => {
     const events: MoveEvent[] = [];
 
     // Act
-    const result = await eni.moveTo(standby, { expectedFrom: primary, onEvent: (event) => events.push(event), ...wait });
+    const result = await eni.moveTo(standby, {
+      expectedFrom: primary,
+      onEvent: (event) => events.push(event),
+      ...wait,
+    });
 
     // Assess
     const moved = result._unsafeUnwrap();
     expect(moved.attachment).toMatchObject({ instanceId: standby, status: "attached" });
     expect(sim.networkInterface(eni.id)?.Attachment?.InstanceId).toBe(standby);
     const report = moved.moveReport;
-    expect(report).toMatchObject({ eniId: eni.id, to: standby, outcome: "moved", forced: false, retries: 0, from: { instanceId: primary, deviceIndex: 1 } });
+    expect(report).toMatchObject({
+      eniId: eni.id,
+      to: standby,
+      outcome: "moved",
+      forced: false,
+      retries: 0,
+      from: { instanceId: primary, deviceIndex: 1 },
+    });
     expect(report?.phases.map((phase) => phase.phase)).toEqual(["preflight", "detach", "attach"]);
     // The report's figures are the simulator's own log.
     expect(report?.apiCalls).toBe(sim.calls.length);
@@ -46,7 +73,9 @@ describe("moveTo on the simulator", () => {
     expect(byAction).toMatchObject({ DetachNetworkInterface: 1, AttachNetworkInterface: 1 });
     expect(events.filter((event) => event.type === "call")).toHaveLength(sim.calls.length);
     expect(events.at(-1)).toEqual({ type: "done", report });
-    const states = events.flatMap((event) => (event.type === "state" ? [`${event.status}/${event.attachmentStatus ?? "-"}@${event.attachedTo ?? "-"}`] : []));
+    const states = events.flatMap((event) =>
+      event.type === "state" ? [`${event.status}/${event.attachmentStatus ?? "-"}@${event.attachedTo ?? "-"}`] : [],
+    );
     expect(states[0]).toBe(`in-use/attached@${primary}`);
     expect(states.at(-1)).toBe(`in-use/attached@${standby}`);
     expect(states).toContain("available/-@-");
@@ -71,7 +100,11 @@ describe("moveTo on the simulator", () => {
       eni.moveTo(full.instanceId, wait),
       eni.moveTo(pending.instanceId, wait),
       eni.moveTo("i-0123456789abcdef0", wait),
-      Eni.get(ec2, sim.instance(primary)?.NetworkInterfaces?.find((ni) => ni.Attachment?.DeviceIndex === 0)?.NetworkInterfaceId ?? "").moveTo(standby, wait),
+      Eni.get(
+        ec2,
+        sim.instance(primary)?.NetworkInterfaces?.find((ni) => ni.Attachment?.DeviceIndex === 0)?.NetworkInterfaceId ??
+          "",
+      ).moveTo(standby, wait),
       eni.moveTo(standby, { deviceIndex: 0, ...wait }),
       eni.moveTo(standby, { force: true, forceAfter: 3, ...wait }),
     ]);
@@ -102,15 +135,26 @@ describe("moveTo on the simulator", () => {
     const third = sim.addInstance({ subnetId, instanceType: "m5.large" });
 
     const wrongSource = await eni.moveTo(third.instanceId, { expectedFrom: standby, ...wait });
-    const wrongAttachment = await eni.moveTo(third.instanceId, { expectedFrom: "eni-attach-0123456789abcdef0", ...wait });
+    const wrongAttachment = await eni.moveTo(third.instanceId, {
+      expectedFrom: "eni-attach-0123456789abcdef0",
+      ...wait,
+    });
     const rightAttachment = eni.attachment?.id ?? "";
     const detached = (await eni.detach(wait))._unsafeUnwrap();
     sim.clearCalls();
     const notAttached = await detached.moveTo(third.instanceId, { expectedFrom: primary, ...wait });
 
     expect(wrongSource._unsafeUnwrapErr()).toMatchObject({ name: "ConflictError", expected: standby, actual: primary });
-    expect(wrongAttachment._unsafeUnwrapErr()).toMatchObject({ name: "ConflictError", expected: "eni-attach-0123456789abcdef0", actual: rightAttachment });
-    expect(notAttached._unsafeUnwrapErr()).toMatchObject({ name: "ConflictError", expected: primary, actual: "detached" });
+    expect(wrongAttachment._unsafeUnwrapErr()).toMatchObject({
+      name: "ConflictError",
+      expected: "eni-attach-0123456789abcdef0",
+      actual: rightAttachment,
+    });
+    expect(notAttached._unsafeUnwrapErr()).toMatchObject({
+      name: "ConflictError",
+      expected: primary,
+      actual: "detached",
+    });
     expect(mutatingCalls(sim)).toEqual([]);
     expect((await Eni.get(ec2, eni.id))._unsafeUnwrap().status).toBe("available");
   });
@@ -127,7 +171,9 @@ describe("moveTo on the simulator", () => {
     const outcomes = [a, b].map((result) => (result.isOk() ? "ok" : result.error.name)).sort();
     expect(outcomes).toEqual(["ConflictError", "ok"]);
     const winner = a.isOk() ? standby : third.instanceId;
-    const attachedTo = [standby, third.instanceId].filter((id) => sim.instance(id)?.NetworkInterfaces?.some((ni) => ni.NetworkInterfaceId === eni.id));
+    const attachedTo = [standby, third.instanceId].filter((id) =>
+      sim.instance(id)?.NetworkInterfaces?.some((ni) => ni.NetworkInterfaceId === eni.id),
+    );
     expect(attachedTo).toEqual([winner]);
     expect(sim.networkInterface(eni.id)?.Attachment?.InstanceId).toBe(winner);
   });
@@ -141,7 +187,9 @@ describe("moveTo on the simulator", () => {
     const moved = result._unsafeUnwrap();
     expect(moved.attachment?.instanceId).toBe(standby);
     expect(moved.moveReport?.forced).toBe(true);
-    expect(sim.calls.filter((call) => call.action === "DetachNetworkInterface").map((call) => call.input["Force"])).toEqual([false, true]);
+    expect(
+      sim.calls.filter((call) => call.action === "DetachNetworkInterface").map((call) => call.input["Force"]),
+    ).toEqual([false, true]);
   });
 
   it("times out a hanging detach without forceAfter, saying where the ENI is", async () => {
@@ -151,7 +199,12 @@ describe("moveTo on the simulator", () => {
     const result = await eni.moveTo(standby, { minDelay: 0.02, maxDelay: 0.05, maxWaitTime: 0.4 });
 
     const error = result._unsafeUnwrapErr();
-    expect(error).toMatchObject({ name: "MoveFailedError", phase: "detach", rolledBack: false, reason: { name: "WaitTimeoutError" } });
+    expect(error).toMatchObject({
+      name: "MoveFailedError",
+      phase: "detach",
+      rolledBack: false,
+      reason: { name: "WaitTimeoutError" },
+    });
     expect(error.name === "MoveFailedError" && error.eni?.attachment?.status).toBe("detaching");
   });
 
@@ -160,7 +213,9 @@ describe("moveTo on the simulator", () => {
     sim.faults.hangDetach(eni.id);
     const result = await eni.moveTo(standby, { force: true, ...wait });
     expect(result._unsafeUnwrap().moveReport?.forced).toBe(true);
-    expect(sim.calls.filter((call) => call.action === "DetachNetworkInterface").map((call) => call.input["Force"])).toEqual([true]);
+    expect(
+      sim.calls.filter((call) => call.action === "DetachNetworkInterface").map((call) => call.input["Force"]),
+    ).toEqual([true]);
   });
 
   it("retries EC2's brief 'in use' on the attach after the detach", async () => {
@@ -171,17 +226,31 @@ describe("moveTo on the simulator", () => {
 
     expect(result._unsafeUnwrap().attachment?.instanceId).toBe(standby);
     expect(result._unsafeUnwrap().moveReport?.retries).toBe(2);
-    expect(sim.calls.filter((call) => call.action === "AttachNetworkInterface").map((call) => call.outcome)).toEqual(["InvalidNetworkInterface.InUse", "InvalidNetworkInterface.InUse", "ok"]);
+    expect(sim.calls.filter((call) => call.action === "AttachNetworkInterface").map((call) => call.outcome)).toEqual([
+      "InvalidNetworkInterface.InUse",
+      "InvalidNetworkInterface.InUse",
+      "ok",
+    ]);
   });
 
   it("rolls back to the source when the attach to the target fails for good", async () => {
     const { sim, eni, primary, standby } = await floating();
-    sim.faults.failNext("AttachNetworkInterface", "UnauthorizedOperation", 1, "You are not authorized to perform this operation.");
+    sim.faults.failNext(
+      "AttachNetworkInterface",
+      "UnauthorizedOperation",
+      1,
+      "You are not authorized to perform this operation.",
+    );
 
     const result = await eni.moveTo(standby, { expectedFrom: primary, ...wait });
 
     const error = result._unsafeUnwrapErr();
-    expect(error).toMatchObject({ name: "MoveFailedError", phase: "attach", rolledBack: true, reason: { name: "AccessDeniedError" } });
+    expect(error).toMatchObject({
+      name: "MoveFailedError",
+      phase: "attach",
+      rolledBack: true,
+      reason: { name: "AccessDeniedError" },
+    });
     if (error.name !== "MoveFailedError") throw error;
     expect(error.eni?.attachment).toMatchObject({ instanceId: primary, status: "attached", deviceIndex: 1 });
     expect(error.report.outcome).toBe("rolled-back");
@@ -197,7 +266,11 @@ describe("moveTo on the simulator", () => {
     const result = await eni.moveTo(standby, { rollback: false, ...wait });
 
     const error = result._unsafeUnwrapErr();
-    expect(error).toMatchObject({ name: "MoveFailedError", rolledBack: false, eni: { status: "available", attachment: undefined } });
+    expect(error).toMatchObject({
+      name: "MoveFailedError",
+      rolledBack: false,
+      eni: { status: "available", attachment: undefined },
+    });
     expect(error.message).toContain("not attached");
     expect(sim.networkInterface(eni.id)?.Status).toBe("available");
   });
@@ -212,14 +285,20 @@ describe("moveTo on the simulator", () => {
 
     const result = await eni.moveTo(standby, { onEvent, ...wait });
 
-    expect(result._unsafeUnwrapErr()).toMatchObject({ name: "MoveFailedError", rolledBack: true, reason: { name: "InvalidStateError" } });
+    expect(result._unsafeUnwrapErr()).toMatchObject({
+      name: "MoveFailedError",
+      rolledBack: true,
+      reason: { name: "InvalidStateError" },
+    });
     expect(sim.networkInterface(eni.id)?.Attachment?.InstanceId).toBe(primary);
   });
 
   it("keeps the source's device index with deviceIndex: 'same'", async () => {
     const { sim, ec2, subnetId, standby } = await floating();
     const source = sim.addInstance({ subnetId, instanceType: "m5.large" });
-    const eni = (await Eni.create(ec2, { subnetId, ...wait }).attachTo(source.instanceId, { deviceIndex: 2, ...wait }))._unsafeUnwrap();
+    const eni = (
+      await Eni.create(ec2, { subnetId, ...wait }).attachTo(source.instanceId, { deviceIndex: 2, ...wait })
+    )._unsafeUnwrap();
 
     const result = await eni.moveTo(standby, { deviceIndex: "same", expectedFrom: eni.attachment?.id ?? "", ...wait });
 
@@ -236,7 +315,13 @@ describe("moveTo on the simulator", () => {
     const result = await eni.moveTo(standby, { onEvent, abortSignal: controller.signal, ...wait });
 
     const error = result._unsafeUnwrapErr();
-    expect(error).toMatchObject({ name: "MoveFailedError", phase: "attach", rolledBack: false, reason: { name: "AbortedError" }, eni: { status: "available" } });
+    expect(error).toMatchObject({
+      name: "MoveFailedError",
+      phase: "attach",
+      rolledBack: false,
+      reason: { name: "AbortedError" },
+      eni: { status: "available" },
+    });
     expect(sim.calls.map((call) => call.action)).not.toContain("AttachNetworkInterface");
   });
 });

@@ -22,7 +22,12 @@ async function fleet(count: number) {
   const standbys = Array.from({ length: count }, () => sim.addInstance({ subnetId }).instanceId);
   const enis = Array.from({ length: count }, () => sim.addNetworkInterface({ subnetId }).networkInterfaceId);
   const ec2 = sim.client();
-  const attached = await settle(Eni.attachAll(ec2, enis.map((eniId, index) => ({ eniId, instanceId: primaries[index] ?? "" }))));
+  const attached = await settle(
+    Eni.attachAll(
+      ec2,
+      enis.map((eniId, index) => ({ eniId, instanceId: primaries[index] ?? "" })),
+    ),
+  );
   expect(attached._unsafeUnwrap().failed).toBe(0);
   sim.clearCalls();
   return { sim, ec2, primaries, standbys, enis };
@@ -41,7 +46,12 @@ describe("fleets on the simulator, with EC2's throttling on", () => {
     const { sim, ec2, primaries, standbys, enis } = await fleet(300);
 
     // Act
-    const result = await settle(Eni.moveAll(ec2, enis.map((eniId, index) => ({ eniId, to: standbys[index] ?? "", expectedFrom: primaries[index] ?? "" }))));
+    const result = await settle(
+      Eni.moveAll(
+        ec2,
+        enis.map((eniId, index) => ({ eniId, to: standbys[index] ?? "", expectedFrom: primaries[index] ?? "" })),
+      ),
+    );
 
     // Assess
     const report = result._unsafeUnwrap();
@@ -65,13 +75,23 @@ describe("fleets on the simulator, with EC2's throttling on", () => {
 
   it("reports each item on its own: one failure hides none of the others", async () => {
     const { ec2, primaries, standbys, enis } = await fleet(5);
-    const moves = enis.map((eniId, index) => ({ eniId, to: standbys[index] ?? "", expectedFrom: primaries[index] ?? "" }));
+    const moves = enis.map((eniId, index) => ({
+      eniId,
+      to: standbys[index] ?? "",
+      expectedFrom: primaries[index] ?? "",
+    }));
     // The third one is fenced: it is not where this controller thinks.
     moves[2] = { ...moves[2], eniId: enis[2] ?? "", expectedFrom: standbys[2] ?? "" } as (typeof moves)[number];
 
     const report = (await settle(Eni.moveAll(ec2, moves, { concurrency: 2 })))._unsafeUnwrap();
 
-    expect(report.results.map(({ result }) => (result.isOk() ? "ok" : result.error.name))).toEqual(["ok", "ok", "ConflictError", "ok", "ok"]);
+    expect(report.results.map(({ result }) => (result.isOk() ? "ok" : result.error.name))).toEqual([
+      "ok",
+      "ok",
+      "ConflictError",
+      "ok",
+      "ok",
+    ]);
     expect(report).toMatchObject({ succeeded: 4, failed: 1 });
     expect(report.results.map(({ eniId }) => eniId)).toEqual(enis);
   }, 30_000);
@@ -91,7 +111,14 @@ describe("fleets on the simulator, with EC2's throttling on", () => {
     expect(badItem._unsafeUnwrapErr()).toMatchObject({ name: "ValidationError", field: "attaches[0].eniId" });
     expect(sim.calls).toEqual([]);
 
-    const detached = (await settle(Eni.detachAll(ec2, enis.map((eniId) => ({ eniId })))))._unsafeUnwrap();
+    const detached = (
+      await settle(
+        Eni.detachAll(
+          ec2,
+          enis.map((eniId) => ({ eniId })),
+        ),
+      )
+    )._unsafeUnwrap();
     expect(detached.succeeded).toBe(3);
     expect(enis.every((id) => sim.networkInterface(id)?.Status === "available")).toBe(true);
   }, 30_000);
@@ -103,7 +130,9 @@ describe("configureRateLimits", () => {
     try {
       const sim = new Ec2Simulator();
       const ec2 = sim.client();
-      expect(configureRateLimits(ec2, { DescribeNetworkInterfaces: { capacity: 2, refillPerSecond: 1 } }).isOk()).toBe(true);
+      expect(configureRateLimits(ec2, { DescribeNetworkInterfaces: { capacity: 2, refillPerSecond: 1 } }).isOk()).toBe(
+        true,
+      );
       const started = Date.now();
       await settle(Promise.all([1, 2, 3, 4].map(() => Eni.find(ec2, {}))));
       // Two at once, then one per second.
@@ -120,8 +149,12 @@ describe("configureRateLimits", () => {
 
   it("refuses a limit that is not two positive numbers", () => {
     const ec2 = new Ec2Simulator().client();
-    expect(configureRateLimits(ec2, { AttachNetworkInterface: { capacity: 0, refillPerSecond: 1 } })._unsafeUnwrapErr()).toMatchObject({ name: "ValidationError", field: "overrides.AttachNetworkInterface" });
-    expect(configureRateLimits(ec2, { AttachNetworkInterface: { capacity: 5 } as never })._unsafeUnwrapErr().name).toBe("ValidationError");
+    expect(
+      configureRateLimits(ec2, { AttachNetworkInterface: { capacity: 0, refillPerSecond: 1 } })._unsafeUnwrapErr(),
+    ).toMatchObject({ name: "ValidationError", field: "overrides.AttachNetworkInterface" });
+    expect(configureRateLimits(ec2, { AttachNetworkInterface: { capacity: 5 } as never })._unsafeUnwrapErr().name).toBe(
+      "ValidationError",
+    );
   });
 
   it("lets an abort end a wait for a token", async () => {

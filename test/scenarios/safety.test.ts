@@ -23,7 +23,12 @@ describe("safety for the people running failover (on the simulator)", () => {
     const eni = (await Eni.create(ec2, { subnetId, ...wait }).attachTo(primary.instanceId, wait))._unsafeUnwrap();
     sim.denyActions(["AttachNetworkInterface"]);
     sim.clearCalls();
-    const plan = { networkInterfaceId: eni.id, fromInstanceId: primary.instanceId, toInstanceId: standby.instanceId, allocationId };
+    const plan = {
+      networkInterfaceId: eni.id,
+      fromInstanceId: primary.instanceId,
+      toInstanceId: standby.instanceId,
+      allocationId,
+    };
 
     const report = (await checkPermissions(ec2, plan))._unsafeUnwrap();
 
@@ -39,7 +44,10 @@ describe("safety for the people running failover (on the simulator)", () => {
       "DescribeAddresses",
       "AssociateAddress",
     ]);
-    expect(report.checks.find((check) => check.action === "AttachNetworkInterface")?.error).toMatchObject({ name: "AccessDeniedError", code: "UnauthorizedOperation" });
+    expect(report.checks.find((check) => check.action === "AttachNetworkInterface")?.error).toMatchObject({
+      name: "AccessDeniedError",
+      code: "UnauthorizedOperation",
+    });
     // The detach was tried on the ENI's real attachment, read first with one plain describe.
     expect(report.attachment).toEqual({ id: eni.attachment?.id, instanceId: primary.instanceId });
     const [read, ...dryRuns] = sim.calls;
@@ -47,8 +55,13 @@ describe("safety for the people running failover (on the simulator)", () => {
     expect(read?.input["DryRun"]).toBeUndefined();
     expect(dryRuns).toHaveLength(8);
     expect(dryRuns.every((call) => call.input["DryRun"] === true)).toBe(true);
-    expect(dryRuns.find((call) => call.action === "DetachNetworkInterface")?.input["AttachmentId"]).toBe(eni.attachment?.id);
-    expect(dryRuns.map((call) => call.outcome).sort()).toEqual([...Array<string>(7).fill("DryRunOperation"), "UnauthorizedOperation"]);
+    expect(dryRuns.find((call) => call.action === "DetachNetworkInterface")?.input["AttachmentId"]).toBe(
+      eni.attachment?.id,
+    );
+    expect(dryRuns.map((call) => call.outcome).sort()).toEqual([
+      ...Array<string>(7).fill("DryRunOperation"),
+      "UnauthorizedOperation",
+    ]);
     // Nothing moved.
     expect(sim.networkInterface(eni.id)?.Attachment?.InstanceId).toBe(primary.instanceId);
     expect(sim.address(allocationId)?.NetworkInterfaceId).toBeUndefined();
@@ -62,13 +75,23 @@ describe("safety for the people running failover (on the simulator)", () => {
     const { ec2, subnetId, primary } = world();
     const eni = (await Eni.create(ec2, { subnetId, ...wait }))._unsafeUnwrap();
 
-    const report = (await checkPermissions(ec2, { networkInterfaceId: eni.id, fromInstanceId: primary.instanceId, toInstanceId: "i-0123456789abcdef0", also: ["CreateNetworkInterface", "DeleteNetworkInterface"] }))._unsafeUnwrap();
+    const report = (
+      await checkPermissions(ec2, {
+        networkInterfaceId: eni.id,
+        fromInstanceId: primary.instanceId,
+        toInstanceId: "i-0123456789abcdef0",
+        also: ["CreateNetworkInterface", "DeleteNetworkInterface"],
+      })
+    )._unsafeUnwrap();
 
     expect(report.allAllowed).toBe(false);
     expect(report.denied).toEqual([]);
     // The unknown instance, and the detach of an ENI that is not attached (placeholder attachment id).
     expect(report.unknown).toEqual(["DescribeInstances", "DetachNetworkInterface", "AttachNetworkInterface"]);
-    expect(report.checks.find((check) => check.action === "AttachNetworkInterface")?.error).toMatchObject({ name: "NotFoundError", resourceType: "instance" });
+    expect(report.checks.find((check) => check.action === "AttachNetworkInterface")?.error).toMatchObject({
+      name: "NotFoundError",
+      resourceType: "instance",
+    });
     expect(report.checks.find((check) => check.action === "DetachNetworkInterface")?.message).toContain("placeholder");
     expect(report.checks.filter((check) => check.allowed === true).map((check) => check.action)).toEqual([
       "DescribeNetworkInterfaces",
@@ -85,24 +108,33 @@ describe("safety for the people running failover (on the simulator)", () => {
     sim.clearCalls();
     const before = Date.now();
 
-    const eni = (await Eni.create(ec2, { subnetId, name: "db-floating", tags: { team: "db" }, ...wait }))._unsafeUnwrap();
+    const eni = (
+      await Eni.create(ec2, { subnetId, name: "db-floating", tags: { team: "db" }, ...wait })
+    )._unsafeUnwrap();
 
     expect(eni.tags).toMatchObject({ Name: "db-floating", team: "db", [OWNERSHIP_TAGS.managedBy]: "eni-kit" });
     const created = Date.parse(eni.tags[OWNERSHIP_TAGS.createdAt] ?? "");
     expect(created).toBeGreaterThanOrEqual(before);
     expect(created).toBeLessThanOrEqual(Date.now());
     expect(sim.calls.map((call) => call.action)).not.toContain("CreateTags");
-    expect(sim.networkInterface(eni.id)?.TagSet).toEqual(expect.arrayContaining([{ Key: "eni-kit:managed-by", Value: "eni-kit" }]));
+    expect(sim.networkInterface(eni.id)?.TagSet).toEqual(
+      expect.arrayContaining([{ Key: "eni-kit:managed-by", Value: "eni-kit" }]),
+    );
   });
 
   it("findOrphans lists only old, available, owned ENIs; reapOrphans deletes them and skips one attached since", async () => {
     const { sim, ec2, subnetId, primary, standby } = world();
-    const create = (options: { owner?: string | false } = {}) => Eni.create(ec2, { subnetId, ...options, ...wait }).map((eni) => eni.id);
+    const create = (options: { owner?: string | false } = {}) =>
+      Eni.create(ec2, { subnetId, ...options, ...wait }).map((eni) => eni.id);
     const old = [(await create())._unsafeUnwrap(), (await create())._unsafeUnwrap(), (await create())._unsafeUnwrap()];
-    const attached = (await Eni.create(ec2, { subnetId, ...wait }).attachTo(primary.instanceId, wait))._unsafeUnwrap().id;
+    const attached = (await Eni.create(ec2, { subnetId, ...wait }).attachTo(primary.instanceId, wait))._unsafeUnwrap()
+      .id;
     const notOwned = (await create({ owner: false }))._unsafeUnwrap();
     const otherOwner = (await create({ owner: "someone-else" }))._unsafeUnwrap();
-    const undated = sim.addNetworkInterface({ subnetId, tags: { [OWNERSHIP_TAGS.managedBy]: "eni-kit" } }).networkInterfaceId;
+    const undated = sim.addNetworkInterface({
+      subnetId,
+      tags: { [OWNERSHIP_TAGS.managedBy]: "eni-kit" },
+    }).networkInterfaceId;
     await sleep(600);
     const young = (await create())._unsafeUnwrap();
     sim.clearCalls();
@@ -115,13 +147,19 @@ describe("safety for the people running failover (on the simulator)", () => {
       { Name: "status", Values: ["available"] },
       { Name: "tag:eni-kit:managed-by", Values: ["eni-kit"] },
     ]);
-    expect((await Eni.findOrphans(ec2, { olderThan: 0.4, owner: "someone-else" }))._unsafeUnwrap().map((orphan) => orphan.id)).toEqual([otherOwner]);
+    expect(
+      (await Eni.findOrphans(ec2, { olderThan: 0.4, owner: "someone-else" }))
+        ._unsafeUnwrap()
+        .map((orphan) => orphan.id),
+    ).toEqual([otherOwner]);
 
     // Between the listing and the reap, a controller takes one of them into service,
     // and another one's owner tag is changed by hand.
     const [first, takenIntoService, retagged] = old as [string, string, string];
     (await Eni.get(ec2, takenIntoService).attachTo(standby.instanceId, wait))._unsafeUnwrap();
-    await ec2.send(new CreateTagsCommand({ Resources: [retagged], Tags: [{ Key: OWNERSHIP_TAGS.managedBy, Value: "kept" }] }));
+    await ec2.send(
+      new CreateTagsCommand({ Resources: [retagged], Tags: [{ Key: OWNERSHIP_TAGS.managedBy, Value: "kept" }] }),
+    );
     sim.clearCalls();
 
     const report = (await Eni.reapOrphans(ec2, orphans))._unsafeUnwrap();
@@ -135,11 +173,14 @@ describe("safety for the people running failover (on the simulator)", () => {
     );
     expect(report.skipped).toHaveLength(2);
     expect(report.failed).toEqual([]);
-    const deletes = sim.calls.filter((call) => call.action === "DeleteNetworkInterface").map((call) => call.input["NetworkInterfaceId"]);
+    const deletes = sim.calls
+      .filter((call) => call.action === "DeleteNetworkInterface")
+      .map((call) => call.input["NetworkInterfaceId"]);
     expect(deletes).toEqual([first]);
     expect(sim.networkInterface(first)).toBeUndefined();
     expect(sim.networkInterface(takenIntoService)?.Attachment?.InstanceId).toBe(standby.instanceId);
-    for (const survivor of [retagged, attached, notOwned, otherOwner, undated, young]) expect(sim.networkInterface(survivor)).toBeDefined();
+    for (const survivor of [retagged, attached, notOwned, otherOwner, undated, young])
+      expect(sim.networkInterface(survivor)).toBeDefined();
   });
 
   it("reapOrphans reports a denied delete per ENI and goes on with the others", async () => {

@@ -6,7 +6,10 @@ import { Ec2Simulator } from "../../src/testing/index.js";
 const wait = { minDelay: 0.02, maxDelay: 0.05, maxWaitTime: 10 } as const;
 
 function world() {
-  const sim = new Ec2Simulator({ timings: { createMs: 40, attachMs: 60, detachMs: 80 }, instanceTimings: { terminateMs: 50 } });
+  const sim = new Ec2Simulator({
+    timings: { createMs: 40, attachMs: 60, detachMs: 80 },
+    instanceTimings: { terminateMs: 50 },
+  });
   const { vpcId } = sim.addVpc({ cidr: "10.0.0.0/16" });
   const subnetA = sim.addSubnet({ vpcId, availabilityZone: "us-east-1a", cidr: "10.0.1.0/24" });
   const subnetB = sim.addSubnet({ vpcId, availabilityZone: "us-east-1b", cidr: "10.0.2.0/24" });
@@ -27,8 +30,21 @@ describe("the walkthrough this library grew from (on the simulator)", () => {
     };
 
     // An ENI with a Name tag, a security group and a tag, in the instances' subnet.
-    const created = (await Eni.create(ec2, { subnetId, name: "db-server1-eni", securityGroupIds: [groupId], tags: { team: "db" }, ...wait }).map(note))._unsafeUnwrap();
-    expect(created).toMatchObject({ name: "db-server1-eni", status: "available", tags: { team: "db" }, securityGroups: [{ id: groupId }] });
+    const created = (
+      await Eni.create(ec2, {
+        subnetId,
+        name: "db-server1-eni",
+        securityGroupIds: [groupId],
+        tags: { team: "db" },
+        ...wait,
+      }).map(note)
+    )._unsafeUnwrap();
+    expect(created).toMatchObject({
+      name: "db-server1-eni",
+      status: "available",
+      tags: { team: "db" },
+      securityGroups: [{ id: groupId }],
+    });
     expect(created.privateIp).toMatch(/^10\.0\.1\.\d+$/);
 
     // Attached to the first instance: the primary private IP is now on that instance.
@@ -44,7 +60,11 @@ describe("the walkthrough this library grew from (on the simulator)", () => {
     // The instance in the other AZ is refused, and nothing is sent to attach it.
     sim.clearCalls();
     const refused = await detached.attachTo(elsewhere.instanceId, wait);
-    expect(refused._unsafeUnwrapErr()).toMatchObject({ name: "AzMismatchError", eniAz: "us-east-1a", instanceAz: "us-east-1b" });
+    expect(refused._unsafeUnwrapErr()).toMatchObject({
+      name: "AzMismatchError",
+      eniAz: "us-east-1a",
+      instanceAz: "us-east-1b",
+    });
     expect(sim.calls.map((call) => call.action)).not.toContain("AttachNetworkInterface");
 
     // Attached to the second instance.
@@ -81,18 +101,31 @@ describe("the walkthrough this library grew from (on the simulator)", () => {
 
     // t3.medium takes 3 ENIs: the primary plus two.
     expect((await eni.attachTo(primary.instanceId, wait)).isOk()).toBe(true);
-    expect((await second.attachTo(primary.instanceId, { deviceIndex: 1, ...wait }))._unsafeUnwrapErr()).toMatchObject({ name: "ValidationError", field: "deviceIndex" });
+    expect((await second.attachTo(primary.instanceId, { deviceIndex: 1, ...wait }))._unsafeUnwrapErr()).toMatchObject({
+      name: "ValidationError",
+      field: "deviceIndex",
+    });
     expect((await second.attachTo(primary.instanceId, wait)).isOk()).toBe(true);
     const full = await third.attachTo(primary.instanceId, wait);
-    expect(full._unsafeUnwrapErr()).toMatchObject({ name: "AttachmentLimitError", instanceType: "t3.medium", limit: 3, inUse: 3 });
+    expect(full._unsafeUnwrapErr()).toMatchObject({
+      name: "AttachmentLimitError",
+      instanceType: "t3.medium",
+      limit: 3,
+      inUse: 3,
+    });
 
     // The primary ENI cannot be detached; an attached ENI is not deleted by accident.
-    expect((await Eni.get(ec2, primary.primaryEniId).detach(wait))._unsafeUnwrapErr()).toMatchObject({ name: "InvalidStateError", state: "primary" });
+    expect((await Eni.get(ec2, primary.primaryEniId).detach(wait))._unsafeUnwrapErr()).toMatchObject({
+      name: "InvalidStateError",
+      state: "primary",
+    });
     expect((await Eni.get(ec2, eni.id).delete(wait))._unsafeUnwrapErr()).toMatchObject({ name: "InvalidStateError" });
 
     const attaches = sim.calls.filter((call) => call.action === "AttachNetworkInterface");
     expect(attaches.map((call) => call.outcome)).toEqual(["ok", "ok"]);
-    expect(sim.calls.filter((call) => call.action === "DetachNetworkInterface" || call.action === "DeleteNetworkInterface")).toEqual([]);
+    expect(
+      sim.calls.filter((call) => call.action === "DetachNetworkInterface" || call.action === "DeleteNetworkInterface"),
+    ).toEqual([]);
 
     // And with detachFirst it is cleaned up.
     expect((await Eni.get(ec2, eni.id).delete({ detachFirst: true, ...wait })).isOk()).toBe(true);

@@ -18,7 +18,10 @@ describe("Elastic IPs", () => {
     const { networkInterfaceId } = sim.addNetworkInterface({ subnetId: subnetA });
 
     const allocated = await ec2.send(
-      new AllocateAddressCommand({ Domain: "vpc", TagSpecifications: [{ ResourceType: "elastic-ip", Tags: [{ Key: "k", Value: "v" }] }] }),
+      new AllocateAddressCommand({
+        Domain: "vpc",
+        TagSpecifications: [{ ResourceType: "elastic-ip", Tags: [{ Key: "k", Value: "v" }] }],
+      }),
     );
     const { AssociationId } = await ec2.send(
       new AssociateAddressCommand({ AllocationId: allocated.AllocationId, NetworkInterfaceId: networkInterfaceId }),
@@ -28,13 +31,19 @@ describe("Elastic IPs", () => {
     expect(allocated.AllocationId).toMatch(/^eipalloc-[0-9a-f]{17}$/);
     expect(AssociationId).toMatch(/^eipassoc-[0-9a-f]{17}$/);
     const eni = sim.networkInterface(networkInterfaceId);
-    expect(eni?.Association).toMatchObject({ PublicIp: "198.51.100.1", AllocationId: allocated.AllocationId, AssociationId });
+    expect(eni?.Association).toMatchObject({
+      PublicIp: "198.51.100.1",
+      AllocationId: allocated.AllocationId,
+      AssociationId,
+    });
     expect(eni?.PrivateIpAddresses?.[0]?.Association?.PublicIp).toBe("198.51.100.1");
     const filtered = await ec2.send(
       new DescribeNetworkInterfacesCommand({ Filters: [{ Name: "association.public-ip", Values: ["198.51.100.1"] }] }),
     );
     expect(filtered.NetworkInterfaces).toHaveLength(1);
-    const { Addresses } = await ec2.send(new DescribeAddressesCommand({ AllocationIds: [allocated.AllocationId ?? ""] }));
+    const { Addresses } = await ec2.send(
+      new DescribeAddressesCommand({ AllocationIds: [allocated.AllocationId ?? ""] }),
+    );
     expect(Addresses).toEqual([
       expect.objectContaining({
         AssociationId,
@@ -64,7 +73,9 @@ describe("Elastic IPs", () => {
     const other = sim.addAddress();
     await ec2.send(new AssociateAddressCommand({ AllocationId: eip.allocationId, NetworkInterfaceId: first }));
 
-    const again = await ec2.send(new AssociateAddressCommand({ AllocationId: eip.allocationId, NetworkInterfaceId: first }));
+    const again = await ec2.send(
+      new AssociateAddressCommand({ AllocationId: eip.allocationId, NetworkInterfaceId: first }),
+    );
     await expect(
       ec2.send(new AssociateAddressCommand({ AllocationId: eip.allocationId, NetworkInterfaceId: second })),
     ).rejects.toMatchObject({ name: "Resource.AlreadyAssociated" });
@@ -72,8 +83,20 @@ describe("Elastic IPs", () => {
       ec2.send(new AssociateAddressCommand({ AllocationId: other.allocationId, NetworkInterfaceId: first })),
     ).rejects.toMatchObject({ name: "Resource.AlreadyAssociated" });
 
-    await ec2.send(new AssociateAddressCommand({ AllocationId: eip.allocationId, NetworkInterfaceId: second, AllowReassociation: true }));
-    await ec2.send(new AssociateAddressCommand({ AllocationId: other.allocationId, NetworkInterfaceId: second, AllowReassociation: true }));
+    await ec2.send(
+      new AssociateAddressCommand({
+        AllocationId: eip.allocationId,
+        NetworkInterfaceId: second,
+        AllowReassociation: true,
+      }),
+    );
+    await ec2.send(
+      new AssociateAddressCommand({
+        AllocationId: other.allocationId,
+        NetworkInterfaceId: second,
+        AllowReassociation: true,
+      }),
+    );
     await ec2.send(new AssociateAddressCommand({ PublicIp: eip.publicIp, InstanceId: instanceId }));
 
     expect(again.AssociationId).toBeDefined();
@@ -93,10 +116,22 @@ describe("Elastic IPs", () => {
     const a = sim.addAddress();
     const b = sim.addAddress();
 
-    await ec2.send(new AssociateAddressCommand({ AllocationId: a.allocationId, NetworkInterfaceId: id, PrivateIpAddress: secondary }));
+    await ec2.send(
+      new AssociateAddressCommand({
+        AllocationId: a.allocationId,
+        NetworkInterfaceId: id,
+        PrivateIpAddress: secondary,
+      }),
+    );
     await ec2.send(new AssociateAddressCommand({ AllocationId: b.allocationId, NetworkInterfaceId: id }));
     await expect(
-      ec2.send(new AssociateAddressCommand({ AllocationId: a.allocationId, NetworkInterfaceId: id, PrivateIpAddress: "10.9.9.9" })),
+      ec2.send(
+        new AssociateAddressCommand({
+          AllocationId: a.allocationId,
+          NetworkInterfaceId: id,
+          PrivateIpAddress: "10.9.9.9",
+        }),
+      ),
     ).rejects.toMatchObject({ name: "InvalidParameterValue" });
     await ec2.send(new UnassignPrivateIpAddressesCommand({ NetworkInterfaceId: id, PrivateIpAddresses: [secondary] }));
     expect(sim.address(a.allocationId)?.AssociationId).toBeUndefined();
@@ -111,14 +146,43 @@ describe("Elastic IPs", () => {
     const { allocationId } = sim.addAddress({ tags: { env: "test" } });
 
     const cases: [Promise<unknown>, string][] = [
-      [ec2.send(new AssociateAddressCommand({ AllocationId: "eipalloc-0123456789abcdef0", NetworkInterfaceId: networkInterfaceId })), "InvalidAllocationID.NotFound"],
-      [ec2.send(new AssociateAddressCommand({ AllocationId: "eipalloc-x", NetworkInterfaceId: networkInterfaceId })), "InvalidAllocationID.Malformed"],
-      [ec2.send(new AssociateAddressCommand({ PublicIp: "203.0.113.200", NetworkInterfaceId: networkInterfaceId })), "InvalidAddress.NotFound"],
-      [ec2.send(new AssociateAddressCommand({ AllocationId: allocationId, NetworkInterfaceId: networkInterfaceId, DryRun: true })), "DryRunOperation"],
-      [ec2.send(new DisassociateAddressCommand({ AssociationId: "eipassoc-0123456789abcdef0" })), "InvalidAssociationID.NotFound"],
+      [
+        ec2.send(
+          new AssociateAddressCommand({
+            AllocationId: "eipalloc-0123456789abcdef0",
+            NetworkInterfaceId: networkInterfaceId,
+          }),
+        ),
+        "InvalidAllocationID.NotFound",
+      ],
+      [
+        ec2.send(new AssociateAddressCommand({ AllocationId: "eipalloc-x", NetworkInterfaceId: networkInterfaceId })),
+        "InvalidAllocationID.Malformed",
+      ],
+      [
+        ec2.send(new AssociateAddressCommand({ PublicIp: "203.0.113.200", NetworkInterfaceId: networkInterfaceId })),
+        "InvalidAddress.NotFound",
+      ],
+      [
+        ec2.send(
+          new AssociateAddressCommand({
+            AllocationId: allocationId,
+            NetworkInterfaceId: networkInterfaceId,
+            DryRun: true,
+          }),
+        ),
+        "DryRunOperation",
+      ],
+      [
+        ec2.send(new DisassociateAddressCommand({ AssociationId: "eipassoc-0123456789abcdef0" })),
+        "InvalidAssociationID.NotFound",
+      ],
       [ec2.send(new DisassociateAddressCommand({ AssociationId: "assoc-1" })), "InvalidAssociationID.Malformed"],
       [ec2.send(new DisassociateAddressCommand({})), "MissingParameter"],
-      [ec2.send(new ReleaseAddressCommand({ AllocationId: "eipalloc-0123456789abcdef0" })), "InvalidAllocationID.NotFound"],
+      [
+        ec2.send(new ReleaseAddressCommand({ AllocationId: "eipalloc-0123456789abcdef0" })),
+        "InvalidAllocationID.NotFound",
+      ],
       [ec2.send(new ReleaseAddressCommand({ AllocationId: allocationId, DryRun: true })), "DryRunOperation"],
       [ec2.send(new AllocateAddressCommand({ DryRun: true })), "DryRunOperation"],
       [ec2.send(new DescribeAddressesCommand({ PublicIps: ["192.0.2.200"] })), "InvalidAddress.NotFound"],

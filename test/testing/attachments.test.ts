@@ -78,7 +78,10 @@ describe("AttachNetworkInterface and DetachNetworkInterface", () => {
 
     await expect(
       ec2.send(attach({ NetworkInterfaceId: enis[2], InstanceId: instanceId, DeviceIndex: 3 })),
-    ).rejects.toMatchObject({ name: "AttachmentLimitExceeded", message: "Interface count 4 exceeds the limit for t3.medium" });
+    ).rejects.toMatchObject({
+      name: "AttachmentLimitExceeded",
+      message: "Interface count 4 exceeds the limit for t3.medium",
+    });
   });
 
   it("counts interfaces per network card on multi-card types", async () => {
@@ -87,7 +90,9 @@ describe("AttachNetworkInterface and DetachNetworkInterface", () => {
     const eni = () => sim.addNetworkInterface({ subnetId: subnetA }).networkInterfaceId;
 
     for (let device = 1; device < 15; device++) {
-      await ec2.send(attach({ NetworkInterfaceId: eni(), InstanceId: instanceId, DeviceIndex: device, NetworkCardIndex: 0 }));
+      await ec2.send(
+        attach({ NetworkInterfaceId: eni(), InstanceId: instanceId, DeviceIndex: device, NetworkCardIndex: 0 }),
+      );
     }
     await ec2.send(attach({ NetworkInterfaceId: eni(), InstanceId: instanceId, DeviceIndex: 1, NetworkCardIndex: 3 }));
 
@@ -110,17 +115,23 @@ describe("AttachNetworkInterface and DetachNetworkInterface", () => {
     const second = sim.addNetworkInterface({ subnetId: subnetA }).networkInterfaceId;
     await ec2.send(attach({ NetworkInterfaceId: first, InstanceId: instanceId, DeviceIndex: 1 }));
 
-    await expect(ec2.send(attach({ NetworkInterfaceId: second, InstanceId: instanceId, DeviceIndex: 1 }))).rejects.toMatchObject({
+    await expect(
+      ec2.send(attach({ NetworkInterfaceId: second, InstanceId: instanceId, DeviceIndex: 1 })),
+    ).rejects.toMatchObject({
       name: "InvalidParameterValue",
       message: `Instance '${instanceId}' already has an interface attached at device index '1'.`,
     });
-    await expect(ec2.send(attach({ NetworkInterfaceId: second, InstanceId: instanceId, DeviceIndex: 0 }))).rejects.toMatchObject({
+    await expect(
+      ec2.send(attach({ NetworkInterfaceId: second, InstanceId: instanceId, DeviceIndex: 0 })),
+    ).rejects.toMatchObject({
       name: "InvalidParameterValue",
     });
     await expect(
       ec2.send(attach({ NetworkInterfaceId: first, InstanceId: other.instanceId, DeviceIndex: 1 })),
     ).rejects.toMatchObject({ name: "InvalidNetworkInterface.InUse", message: `Interface: [${first}] in use.` });
-    await expect(ec2.send(attach({ NetworkInterfaceId: second, InstanceId: instanceId, DeviceIndex: -1 }))).rejects.toMatchObject({
+    await expect(
+      ec2.send(attach({ NetworkInterfaceId: second, InstanceId: instanceId, DeviceIndex: -1 })),
+    ).rejects.toMatchObject({
       name: "InvalidParameterValue",
     });
     await expect(
@@ -145,7 +156,13 @@ describe("AttachNetworkInterface and DetachNetworkInterface", () => {
     const created = await ec2.send(new CreateNetworkInterfaceCommand({ SubnetId: subnetA }));
 
     await expect(
-      ec2.send(attach({ NetworkInterfaceId: created.NetworkInterface?.NetworkInterfaceId, InstanceId: instanceId, DeviceIndex: 1 })),
+      ec2.send(
+        attach({
+          NetworkInterfaceId: created.NetworkInterface?.NetworkInterfaceId,
+          InstanceId: instanceId,
+          DeviceIndex: 1,
+        }),
+      ),
     ).rejects.toMatchObject({ name: "IncorrectState" });
     await ec2.send(attach({ NetworkInterfaceId: networkInterfaceId, InstanceId: instanceId, DeviceIndex: 1 }));
   });
@@ -156,22 +173,44 @@ describe("AttachNetworkInterface and DetachNetworkInterface", () => {
     const { networkInterfaceId } = sim.addNetworkInterface({ subnetId: subnetA });
 
     const cases: [AttachNetworkInterfaceCommandInput, string, string][] = [
-      [{ NetworkInterfaceId: "eni-0123456789abcdef0", InstanceId: instanceId, DeviceIndex: 1 }, "InvalidNetworkInterfaceID.NotFound", "The networkInterface ID 'eni-0123456789abcdef0' does not exist"],
-      [{ NetworkInterfaceId: "x", InstanceId: instanceId, DeviceIndex: 1 }, "InvalidNetworkInterfaceId.Malformed", 'Invalid id: "x" (expecting "eni-...")'],
-      [{ NetworkInterfaceId: networkInterfaceId, InstanceId: "i-0123456789abcdef0", DeviceIndex: 1 }, "InvalidInstanceID.NotFound", "The instance ID 'i-0123456789abcdef0' does not exist"],
-      [{ NetworkInterfaceId: networkInterfaceId, InstanceId: "i-123", DeviceIndex: 1 }, "InvalidInstanceID.Malformed", 'Invalid id: "i-123" (expecting "i-...")'],
+      [
+        { NetworkInterfaceId: "eni-0123456789abcdef0", InstanceId: instanceId, DeviceIndex: 1 },
+        "InvalidNetworkInterfaceID.NotFound",
+        "The networkInterface ID 'eni-0123456789abcdef0' does not exist",
+      ],
+      [
+        { NetworkInterfaceId: "x", InstanceId: instanceId, DeviceIndex: 1 },
+        "InvalidNetworkInterfaceId.Malformed",
+        'Invalid id: "x" (expecting "eni-...")',
+      ],
+      [
+        { NetworkInterfaceId: networkInterfaceId, InstanceId: "i-0123456789abcdef0", DeviceIndex: 1 },
+        "InvalidInstanceID.NotFound",
+        "The instance ID 'i-0123456789abcdef0' does not exist",
+      ],
+      [
+        { NetworkInterfaceId: networkInterfaceId, InstanceId: "i-123", DeviceIndex: 1 },
+        "InvalidInstanceID.Malformed",
+        'Invalid id: "i-123" (expecting "i-...")',
+      ],
     ];
     for (const [input, name, message] of cases) {
       await expect(ec2.send(attach(input))).rejects.toMatchObject({ name, message });
     }
-    await expect(ec2.send(new DetachNetworkInterfaceCommand({ AttachmentId: "eni-attach-0123456789abcdef0" }))).rejects.toMatchObject({
+    await expect(
+      ec2.send(new DetachNetworkInterfaceCommand({ AttachmentId: "eni-attach-0123456789abcdef0" })),
+    ).rejects.toMatchObject({
       name: "InvalidAttachmentID.NotFound",
     });
-    await expect(ec2.send(new DetachNetworkInterfaceCommand({ AttachmentId: networkInterfaceId }))).rejects.toMatchObject({
+    await expect(
+      ec2.send(new DetachNetworkInterfaceCommand({ AttachmentId: networkInterfaceId })),
+    ).rejects.toMatchObject({
       name: "InvalidNetworkInterfaceAttachmentId.Malformed",
       message: `Invalid id: "${networkInterfaceId}" (expecting "eni-attach-...")`,
     });
-    await expect(ec2.send(new DetachNetworkInterfaceCommand({} as never))).rejects.toMatchObject({ name: "MissingParameter" });
+    await expect(ec2.send(new DetachNetworkInterfaceCommand({} as never))).rejects.toMatchObject({
+      name: "MissingParameter",
+    });
   });
 
   it("never detaches the primary ENI", async () => {
@@ -188,7 +227,11 @@ describe("AttachNetworkInterface and DetachNetworkInterface", () => {
   it("refuses ENIs managed by another service", async () => {
     const { ec2, sim, subnetA } = setup(INSTANT);
     const { instanceId } = sim.addInstance({ subnetId: subnetA });
-    const { networkInterfaceId } = sim.addNetworkInterface({ subnetId: subnetA, requesterManaged: true, requesterId: "amazon-rds" });
+    const { networkInterfaceId } = sim.addNetworkInterface({
+      subnetId: subnetA,
+      requesterManaged: true,
+      requesterId: "amazon-rds",
+    });
 
     await expect(
       ec2.send(attach({ NetworkInterfaceId: networkInterfaceId, InstanceId: instanceId, DeviceIndex: 1 })),
@@ -215,7 +258,9 @@ describe("AttachNetworkInterface and DetachNetworkInterface", () => {
 
     await ec2.send(attach({ NetworkInterfaceId: eni(), InstanceId: stopped, DeviceIndex: 1 }));
     for (const instanceId of [pending, stopping, dying, dead]) {
-      await expect(ec2.send(attach({ NetworkInterfaceId: eni(), InstanceId: instanceId, DeviceIndex: 1 }))).rejects.toMatchObject({
+      await expect(
+        ec2.send(attach({ NetworkInterfaceId: eni(), InstanceId: instanceId, DeviceIndex: 1 })),
+      ).rejects.toMatchObject({
         name: "IncorrectInstanceState",
       });
     }
@@ -246,7 +291,9 @@ describe("AttachNetworkInterface and DetachNetworkInterface", () => {
     const ids = [1, 2].map(() => sim.addNetworkInterface({ subnetId: subnetA }).networkInterfaceId);
     const attachments = [];
     for (const [i, id] of ids.entries()) {
-      attachments.push((await ec2.send(attach({ NetworkInterfaceId: id, InstanceId: instanceId, DeviceIndex: i + 1 }))).AttachmentId);
+      attachments.push(
+        (await ec2.send(attach({ NetworkInterfaceId: id, InstanceId: instanceId, DeviceIndex: i + 1 }))).AttachmentId,
+      );
     }
     sim.faults.hangDetach();
 

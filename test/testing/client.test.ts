@@ -98,7 +98,9 @@ describe("the simulated EC2Client", () => {
     expect(sim.networkInterface(id)?.Status).toBe("available");
 
     const { instanceId } = sim.addInstance({ subnetId: subnetA });
-    await ec2.send(new AttachNetworkInterfaceCommand({ NetworkInterfaceId: id, InstanceId: instanceId, DeviceIndex: 1 }));
+    await ec2.send(
+      new AttachNetworkInterfaceCommand({ NetworkInterfaceId: id, InstanceId: instanceId, DeviceIndex: 1 }),
+    );
     expect(sim.networkInterface(id)?.Attachment?.Status).toBe("attaching");
     await vi.advanceTimersByTimeAsync(299);
     expect(sim.networkInterface(id)?.Attachment?.Status).toBe("attaching");
@@ -125,7 +127,9 @@ describe("the simulated EC2Client", () => {
       message: "You are not authorized to perform this operation.",
     };
 
-    await expect(ec2.send(new CreateNetworkInterfaceCommand({ SubnetId: subnetA }))).rejects.toMatchObject(unauthorized);
+    await expect(ec2.send(new CreateNetworkInterfaceCommand({ SubnetId: subnetA }))).rejects.toMatchObject(
+      unauthorized,
+    );
     await expect(
       ec2.send(new CreateNetworkInterfaceCommand({ SubnetId: subnetA, DryRun: true })),
     ).rejects.toMatchObject(unauthorized);

@@ -63,7 +63,13 @@ describe("RunInstances", () => {
 
   it("is idempotent per ClientToken", async () => {
     const { ec2, subnetA } = setup(INSTANT);
-    const input = { ImageId: "ami-0123456789abcdef0", SubnetId: subnetA, MinCount: 1, MaxCount: 1, ClientToken: "launch-1" };
+    const input = {
+      ImageId: "ami-0123456789abcdef0",
+      SubnetId: subnetA,
+      MinCount: 1,
+      MaxCount: 1,
+      ClientToken: "launch-1",
+    };
 
     const first = await ec2.send(new RunInstancesCommand(input));
     const again = await ec2.send(new RunInstancesCommand(input));
@@ -76,7 +82,12 @@ describe("RunInstances", () => {
 
   it("refuses bad launches with EC2's errors", async () => {
     const { ec2, subnetA } = setup(INSTANT);
-    const base: RunInstancesCommandInput = { ImageId: "ami-0123456789abcdef0", SubnetId: subnetA, MinCount: 1, MaxCount: 1 };
+    const base: RunInstancesCommandInput = {
+      ImageId: "ami-0123456789abcdef0",
+      SubnetId: subnetA,
+      MinCount: 1,
+      MaxCount: 1,
+    };
 
     const cases: [RunInstancesCommandInput, string][] = [
       [{ ...base, ImageId: "ami-xyz" }, "InvalidAMIID.Malformed"],
@@ -101,7 +112,13 @@ describe("RunInstances", () => {
     const { ec2, subnetA } = setup(INSTANT);
 
     const { Instances } = await ec2.send(
-      new RunInstancesCommand({ ImageId: "ami-0123456789abcdef0", SubnetId: subnetA, MinCount: 1, MaxCount: 1, PrivateIpAddress: "10.0.1.40" }),
+      new RunInstancesCommand({
+        ImageId: "ami-0123456789abcdef0",
+        SubnetId: subnetA,
+        MinCount: 1,
+        MaxCount: 1,
+        PrivateIpAddress: "10.0.1.40",
+      }),
     );
 
     expect(Instances?.[0]?.PrivateIpAddress).toBe("10.0.1.40");
@@ -117,7 +134,11 @@ describe("instance lifecycle", () => {
 
     const stop = await ec2.send(new StopInstancesCommand({ InstanceIds: [instanceId] }));
     expect(stop.StoppingInstances).toEqual([
-      { InstanceId: instanceId, PreviousState: { Code: 16, Name: "running" }, CurrentState: { Code: 64, Name: "stopping" } },
+      {
+        InstanceId: instanceId,
+        PreviousState: { Code: 16, Name: "running" },
+        CurrentState: { Code: 64, Name: "stopping" },
+      },
     ]);
     await expect(ec2.send(new StartInstancesCommand({ InstanceIds: [instanceId] }))).rejects.toMatchObject({
       name: "IncorrectInstanceState",
@@ -151,7 +172,13 @@ describe("instance lifecycle", () => {
     const { ec2, sim, subnetA } = setup({ timings: { attachMs: 0 }, instanceTimings: { terminateMs: 500 } });
     const { instanceId, primaryEniId } = sim.addInstance({ subnetId: subnetA });
     const { networkInterfaceId } = sim.addNetworkInterface({ subnetId: subnetA });
-    await ec2.send(new AttachNetworkInterfaceCommand({ NetworkInterfaceId: networkInterfaceId, InstanceId: instanceId, DeviceIndex: 1 }));
+    await ec2.send(
+      new AttachNetworkInterfaceCommand({
+        NetworkInterfaceId: networkInterfaceId,
+        InstanceId: instanceId,
+        DeviceIndex: 1,
+      }),
+    );
 
     await ec2.send(new TerminateInstancesCommand({ InstanceIds: [instanceId] }));
     expect(sim.networkInterface(primaryEniId)?.Status).toBe("in-use");
@@ -177,7 +204,9 @@ describe("instance lifecycle", () => {
       name: "InvalidInstanceID.NotFound",
       message: "The instance IDs 'i-0000000000000000a, i-0000000b' do not exist",
     });
-    await expect(ec2.send(new TerminateInstancesCommand({ InstanceIds: [] }))).rejects.toMatchObject({ name: "MissingParameter" });
+    await expect(ec2.send(new TerminateInstancesCommand({ InstanceIds: [] }))).rejects.toMatchObject({
+      name: "MissingParameter",
+    });
     for (const command of [
       new TerminateInstancesCommand({ InstanceIds: [instanceId], DryRun: true }),
       new StopInstancesCommand({ InstanceIds: [instanceId], DryRun: true }),
@@ -196,7 +225,13 @@ describe("DescribeInstances", () => {
     const a = sim.addInstance({ subnetId: subnetA, instanceType: "t3.micro", tags: { Name: "a" } });
     const b = sim.addInstance({ subnetId: subnetB, state: "stopped" });
     const { networkInterfaceId } = sim.addNetworkInterface({ subnetId: subnetA });
-    await ec2.send(new AttachNetworkInterfaceCommand({ NetworkInterfaceId: networkInterfaceId, InstanceId: a.instanceId, DeviceIndex: 1 }));
+    await ec2.send(
+      new AttachNetworkInterfaceCommand({
+        NetworkInterfaceId: networkInterfaceId,
+        InstanceId: a.instanceId,
+        DeviceIndex: 1,
+      }),
+    );
     const query = async (Name: string, ...Values: string[]) => {
       const out = await ec2.send(new DescribeInstancesCommand({ Filters: [{ Name, Values }] }));
       return (out.Reservations ?? []).flatMap((r) => r.Instances ?? []).map((i) => i.InstanceId);
@@ -211,7 +246,9 @@ describe("DescribeInstances", () => {
     expect(await query("availability-zone", "us-east-1a")).toEqual([a.instanceId]);
     expect(await query("tag:Name", "a")).toEqual([a.instanceId]);
     expect(await query("network-interface.network-interface-id", networkInterfaceId)).toEqual([a.instanceId]);
-    expect(await query("private-ip-address", sim.instance(b.instanceId)?.PrivateIpAddress ?? "")).toEqual([b.instanceId]);
+    expect(await query("private-ip-address", sim.instance(b.instanceId)?.PrivateIpAddress ?? "")).toEqual([
+      b.instanceId,
+    ]);
     expect(await query("image-id", "ami-0123456789abcdef0")).toHaveLength(2);
     expect(await query("reservation-id", "r-*")).toHaveLength(2);
     const attachmentId = sim.networkInterface(networkInterfaceId)?.Attachment?.AttachmentId ?? "";
@@ -234,7 +271,9 @@ describe("DescribeInstances", () => {
       name: "InvalidParameterCombination",
       message: "The parameter instancesSet cannot be used with the parameter maxResults",
     });
-    await expect(ec2.send(new DescribeInstancesCommand({ InstanceIds: ["i-0000000000000000c"] }))).rejects.toMatchObject({
+    await expect(
+      ec2.send(new DescribeInstancesCommand({ InstanceIds: ["i-0000000000000000c"] })),
+    ).rejects.toMatchObject({
       name: "InvalidInstanceID.NotFound",
     });
   });
@@ -273,18 +312,24 @@ describe("DescribeInstanceTypes", () => {
       token = out.NextToken;
     } while (token);
     const filtered = await ec2.send(
-      new DescribeInstanceTypesCommand({ Filters: [{ Name: "network-info.maximum-network-interfaces", Values: ["2"] }] }),
+      new DescribeInstanceTypesCommand({
+        Filters: [{ Name: "network-info.maximum-network-interfaces", Values: ["2"] }],
+      }),
     );
 
     expect(all.length).toBeGreaterThanOrEqual(12);
     expect(filtered.InstanceTypes?.map((t) => t.InstanceType)).toEqual(["m1.small", "t3.nano", "t3.micro"]);
-    await expect(ec2.send(new DescribeInstanceTypesCommand({ InstanceTypes: ["t3.medium", "z9.tiny" as never] }))).rejects.toMatchObject({
+    await expect(
+      ec2.send(new DescribeInstanceTypesCommand({ InstanceTypes: ["t3.medium", "z9.tiny" as never] })),
+    ).rejects.toMatchObject({
       name: "InvalidInstanceType",
       message: "The following supplied instance types do not exist: [z9.tiny]",
     });
     await expect(ec2.send(new DescribeInstanceTypesCommand({ MaxResults: 101 }))).rejects.toMatchObject({
       name: "InvalidParameterValue",
     });
-    await expect(ec2.send(new DescribeInstanceTypesCommand({ DryRun: true }))).rejects.toMatchObject({ name: "DryRunOperation" });
+    await expect(ec2.send(new DescribeInstanceTypesCommand({ DryRun: true }))).rejects.toMatchObject({
+      name: "DryRunOperation",
+    });
   });
 });

@@ -89,10 +89,7 @@ describe("CreateNetworkInterface", () => {
     const listed = await ec2.send(
       new CreateNetworkInterfaceCommand({
         SubnetId: subnetA,
-        PrivateIpAddresses: [
-          { PrivateIpAddress: "10.0.1.21" },
-          { PrivateIpAddress: "10.0.1.20", Primary: true },
-        ],
+        PrivateIpAddresses: [{ PrivateIpAddress: "10.0.1.21" }, { PrivateIpAddress: "10.0.1.20", Primary: true }],
       }),
     );
     const counted = await ec2.send(
@@ -140,9 +137,15 @@ describe("CreateNetworkInterface", () => {
       [new CreateNetworkInterfaceCommand({ SubnetId: "subnet-0123456789abcdef0" }), "InvalidSubnetID.NotFound"],
       [new CreateNetworkInterfaceCommand({} as never), "MissingParameter"],
       [new CreateNetworkInterfaceCommand({ SubnetId: subnetA, Groups: ["sg-1"] }), "InvalidGroupId.Malformed"],
-      [new CreateNetworkInterfaceCommand({ SubnetId: subnetA, Groups: ["sg-0123456789abcdef0"] }), "InvalidGroup.NotFound"],
+      [
+        new CreateNetworkInterfaceCommand({ SubnetId: subnetA, Groups: ["sg-0123456789abcdef0"] }),
+        "InvalidGroup.NotFound",
+      ],
       [new CreateNetworkInterfaceCommand({ SubnetId: subnetA, Groups: [foreignGroup] }), "InvalidParameter"],
-      [new CreateNetworkInterfaceCommand({ SubnetId: subnetA, InterfaceType: "lambda" as never }), "InvalidParameterValue"],
+      [
+        new CreateNetworkInterfaceCommand({ SubnetId: subnetA, InterfaceType: "lambda" as never }),
+        "InvalidParameterValue",
+      ],
       [
         new CreateNetworkInterfaceCommand({
           SubnetId: subnetA,
@@ -157,7 +160,10 @@ describe("CreateNetworkInterface", () => {
         }),
         "InvalidTagKey.Malformed",
       ],
-      [new CreateNetworkInterfaceCommand({ SubnetId: subnetA, SecondaryPrivateIpAddressCount: 50 }), "PrivateIpAddressLimitExceeded"],
+      [
+        new CreateNetworkInterfaceCommand({ SubnetId: subnetA, SecondaryPrivateIpAddressCount: 50 }),
+        "PrivateIpAddressLimitExceeded",
+      ],
     ];
     for (const [command, code] of cases) {
       await expect(ec2.send(command), code).rejects.toMatchObject({ name: code, $fault: "client" });
@@ -245,7 +251,10 @@ describe("DescribeNetworkInterfaces", () => {
     });
     await expect(
       ec2.send(new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: ["eni-XYZ"] })),
-    ).rejects.toMatchObject({ name: "InvalidNetworkInterfaceId.Malformed", message: 'Invalid id: "eni-XYZ" (expecting "eni-...")' });
+    ).rejects.toMatchObject({
+      name: "InvalidNetworkInterfaceId.Malformed",
+      message: 'Invalid id: "eni-XYZ" (expecting "eni-...")',
+    });
   });
 
   it("hides a new ENI for consistencyDelayMs, as EC2's eventual consistency may", async () => {
@@ -267,11 +276,19 @@ describe("DescribeNetworkInterfaces", () => {
     const { ec2, sim, subnetA, subnetB, vpcId } = setup(INSTANT);
     const { groupId } = sim.addSecurityGroup({ vpcId, name: "web" });
     const { instanceId } = sim.addInstance({ subnetId: subnetA });
-    const a = sim.addNetworkInterface({ subnetId: subnetA, description: "db primary", tags: { Name: "db-1", team: "db" } });
+    const a = sim.addNetworkInterface({
+      subnetId: subnetA,
+      description: "db primary",
+      tags: { Name: "db-1", team: "db" },
+    });
     const b = sim.addNetworkInterface({ subnetId: subnetA, description: "db standby", securityGroupIds: [groupId] });
     const c = sim.addNetworkInterface({ subnetId: subnetB, requesterManaged: true, interfaceType: "efa" });
     const { AttachmentId } = await ec2.send(
-      new AttachNetworkInterfaceCommand({ NetworkInterfaceId: a.networkInterfaceId, InstanceId: instanceId, DeviceIndex: 1 }),
+      new AttachNetworkInterfaceCommand({
+        NetworkInterfaceId: a.networkInterfaceId,
+        InstanceId: instanceId,
+        DeviceIndex: 1,
+      }),
     );
     const primary = sim.instance(instanceId)?.NetworkInterfaces?.[0]?.NetworkInterfaceId;
     const eniA = sim.networkInterface(a.networkInterfaceId);
@@ -286,14 +303,18 @@ describe("DescribeNetworkInterfaces", () => {
 
     expect(await query(["description", "db*"])).toEqual(sorted(a.networkInterfaceId, b.networkInterfaceId));
     expect(await query(["description", "db ?tandby", "nothing"])).toEqual([b.networkInterfaceId]);
-    expect(await query(["subnet-id", subnetA], ["description", "db*"], ["status", "in-use"])).toEqual([a.networkInterfaceId]);
+    expect(await query(["subnet-id", subnetA], ["description", "db*"], ["status", "in-use"])).toEqual([
+      a.networkInterfaceId,
+    ]);
     expect(await query(["availability-zone", "us-east-1b"])).toEqual([c.networkInterfaceId]);
     expect(await query(["vpc-id", vpcId], ["requester-managed", "true"])).toEqual([c.networkInterfaceId]);
     expect(await query(["interface-type", "efa"])).toEqual([c.networkInterfaceId]);
     expect(await query(["network-interface-id", a.networkInterfaceId])).toEqual([a.networkInterfaceId]);
     expect(await query(["attachment.instance-id", instanceId])).toEqual(sorted(a.networkInterfaceId, primary));
     expect(await query(["attachment.attachment-id", AttachmentId ?? ""])).toEqual([a.networkInterfaceId]);
-    expect(await query(["attachment.status", "attached"], ["attachment.device-index", "1"])).toEqual([a.networkInterfaceId]);
+    expect(await query(["attachment.status", "attached"], ["attachment.device-index", "1"])).toEqual([
+      a.networkInterfaceId,
+    ]);
     expect(await query(["group-id", groupId])).toEqual([b.networkInterfaceId]);
     expect(await query(["group-name", "web"])).toEqual([b.networkInterfaceId]);
     expect(await query(["private-ip-address", eniA?.PrivateIpAddress ?? ""])).toEqual([a.networkInterfaceId]);
@@ -348,8 +369,12 @@ describe("ModifyNetworkInterfaceAttribute", () => {
       new AttachNetworkInterfaceCommand({ NetworkInterfaceId: id, InstanceId: instanceId, DeviceIndex: 1 }),
     );
 
-    await ec2.send(new ModifyNetworkInterfaceAttributeCommand({ NetworkInterfaceId: id, Description: { Value: "new" } }));
-    await ec2.send(new ModifyNetworkInterfaceAttributeCommand({ NetworkInterfaceId: id, SourceDestCheck: { Value: false } }));
+    await ec2.send(
+      new ModifyNetworkInterfaceAttributeCommand({ NetworkInterfaceId: id, Description: { Value: "new" } }),
+    );
+    await ec2.send(
+      new ModifyNetworkInterfaceAttributeCommand({ NetworkInterfaceId: id, SourceDestCheck: { Value: false } }),
+    );
     await ec2.send(new ModifyNetworkInterfaceAttributeCommand({ NetworkInterfaceId: id, Groups: [groupId] }));
     await ec2.send(
       new ModifyNetworkInterfaceAttributeCommand({
@@ -380,7 +405,9 @@ describe("ModifyNetworkInterfaceAttribute", () => {
     await expect(
       send({ Attachment: { AttachmentId: "eni-attach-0123456789abcdef0", DeleteOnTermination: true } }),
     ).rejects.toMatchObject({ name: "InvalidAttachmentID.NotFound" });
-    await expect(send({ Description: { Value: "a" }, DryRun: true })).rejects.toMatchObject({ name: "DryRunOperation" });
+    await expect(send({ Description: { Value: "a" }, DryRun: true })).rejects.toMatchObject({
+      name: "DryRunOperation",
+    });
     await expect(send({ Description: { Value: "a" } }, managed.networkInterfaceId)).rejects.toMatchObject({
       name: "OperationNotPermitted",
     });
@@ -392,11 +419,20 @@ describe("Assign/UnassignPrivateIpAddresses", () => {
   it("assigns by count or list, keeping addresses unique in the subnet", async () => {
     const { ec2, sim, subnetA } = setup(INSTANT);
     const { networkInterfaceId: id } = sim.addNetworkInterface({ subnetId: subnetA });
-    const other = sim.addNetworkInterface({ subnetId: subnetA, privateIpAddress: "10.0.1.90", secondaryPrivateIpAddressCount: 1 });
-    const otherSecondary = sim.networkInterface(other.networkInterfaceId)?.PrivateIpAddresses?.[1]?.PrivateIpAddress ?? "";
+    const other = sim.addNetworkInterface({
+      subnetId: subnetA,
+      privateIpAddress: "10.0.1.90",
+      secondaryPrivateIpAddressCount: 1,
+    });
+    const otherSecondary =
+      sim.networkInterface(other.networkInterfaceId)?.PrivateIpAddresses?.[1]?.PrivateIpAddress ?? "";
 
-    const counted = await ec2.send(new AssignPrivateIpAddressesCommand({ NetworkInterfaceId: id, SecondaryPrivateIpAddressCount: 2 }));
-    const listed = await ec2.send(new AssignPrivateIpAddressesCommand({ NetworkInterfaceId: id, PrivateIpAddresses: ["10.0.1.77"] }));
+    const counted = await ec2.send(
+      new AssignPrivateIpAddressesCommand({ NetworkInterfaceId: id, SecondaryPrivateIpAddressCount: 2 }),
+    );
+    const listed = await ec2.send(
+      new AssignPrivateIpAddressesCommand({ NetworkInterfaceId: id, PrivateIpAddresses: ["10.0.1.77"] }),
+    );
 
     expect(counted.AssignedPrivateIpAddresses?.map((a) => a.PrivateIpAddress)).toHaveLength(2);
     expect(listed.AssignedPrivateIpAddresses).toEqual([{ PrivateIpAddress: "10.0.1.77" }]);
@@ -406,12 +442,20 @@ describe("Assign/UnassignPrivateIpAddresses", () => {
     ).rejects.toMatchObject({ name: "Resource.AlreadyAssigned" });
     await expect(
       ec2.send(
-        new AssignPrivateIpAddressesCommand({ NetworkInterfaceId: id, PrivateIpAddresses: ["10.0.1.90"], AllowReassignment: true }),
+        new AssignPrivateIpAddressesCommand({
+          NetworkInterfaceId: id,
+          PrivateIpAddresses: ["10.0.1.90"],
+          AllowReassignment: true,
+        }),
       ),
     ).rejects.toMatchObject({ name: "Resource.AlreadyAssigned" });
 
     await ec2.send(
-      new AssignPrivateIpAddressesCommand({ NetworkInterfaceId: id, PrivateIpAddresses: [otherSecondary], AllowReassignment: true }),
+      new AssignPrivateIpAddressesCommand({
+        NetworkInterfaceId: id,
+        PrivateIpAddresses: [otherSecondary],
+        AllowReassignment: true,
+      }),
     );
     expect(sim.networkInterface(other.networkInterfaceId)?.PrivateIpAddresses).toHaveLength(1);
     expect(sim.networkInterface(id)?.PrivateIpAddresses?.map((p) => p.PrivateIpAddress)).toContain(otherSecondary);
@@ -423,11 +467,27 @@ describe("Assign/UnassignPrivateIpAddresses", () => {
     const to = sim.addNetworkInterface({ subnetId: subnetA }).networkInterfaceId;
     const secondary = sim.networkInterface(from)?.PrivateIpAddresses?.[1]?.PrivateIpAddress ?? "";
     const { allocationId, publicIp } = sim.addAddress();
-    await ec2.send(new AssociateAddressCommand({ AllocationId: allocationId, NetworkInterfaceId: from, PrivateIpAddress: secondary }));
+    await ec2.send(
+      new AssociateAddressCommand({
+        AllocationId: allocationId,
+        NetworkInterfaceId: from,
+        PrivateIpAddress: secondary,
+      }),
+    );
 
-    await ec2.send(new AssignPrivateIpAddressesCommand({ NetworkInterfaceId: to, PrivateIpAddresses: [secondary], AllowReassignment: true }));
+    await ec2.send(
+      new AssignPrivateIpAddressesCommand({
+        NetworkInterfaceId: to,
+        PrivateIpAddresses: [secondary],
+        AllowReassignment: true,
+      }),
+    );
 
-    expect(sim.address(allocationId)).toMatchObject({ NetworkInterfaceId: to, PrivateIpAddress: secondary, PublicIp: publicIp });
+    expect(sim.address(allocationId)).toMatchObject({
+      NetworkInterfaceId: to,
+      PrivateIpAddress: secondary,
+      PublicIp: publicIp,
+    });
     const moved = sim.networkInterface(to)?.PrivateIpAddresses?.find((p) => p.PrivateIpAddress === secondary);
     expect(moved?.Association?.PublicIp).toBe(publicIp);
   });
@@ -436,13 +496,18 @@ describe("Assign/UnassignPrivateIpAddresses", () => {
     const { ec2, sim, subnetA } = setup(INSTANT);
     const { instanceId } = sim.addInstance({ subnetId: subnetA, instanceType: "t3.micro" });
     const { networkInterfaceId: id } = sim.addNetworkInterface({ subnetId: subnetA });
-    await ec2.send(new AttachNetworkInterfaceCommand({ NetworkInterfaceId: id, InstanceId: instanceId, DeviceIndex: 1 }));
+    await ec2.send(
+      new AttachNetworkInterfaceCommand({ NetworkInterfaceId: id, InstanceId: instanceId, DeviceIndex: 1 }),
+    );
 
     await ec2.send(new AssignPrivateIpAddressesCommand({ NetworkInterfaceId: id, SecondaryPrivateIpAddressCount: 1 }));
 
     await expect(
       ec2.send(new AssignPrivateIpAddressesCommand({ NetworkInterfaceId: id, SecondaryPrivateIpAddressCount: 1 })),
-    ).rejects.toMatchObject({ name: "PrivateIpAddressLimitExceeded", message: "Number of private addresses will exceed limit." });
+    ).rejects.toMatchObject({
+      name: "PrivateIpAddressLimitExceeded",
+      message: "Number of private addresses will exceed limit.",
+    });
   });
 
   it("refuses bad combinations", async () => {
@@ -450,7 +515,13 @@ describe("Assign/UnassignPrivateIpAddresses", () => {
     const { networkInterfaceId: id } = sim.addNetworkInterface({ subnetId: subnetA });
 
     await expect(
-      ec2.send(new AssignPrivateIpAddressesCommand({ NetworkInterfaceId: id, PrivateIpAddresses: ["10.0.1.9"], SecondaryPrivateIpAddressCount: 1 })),
+      ec2.send(
+        new AssignPrivateIpAddressesCommand({
+          NetworkInterfaceId: id,
+          PrivateIpAddresses: ["10.0.1.9"],
+          SecondaryPrivateIpAddressCount: 1,
+        }),
+      ),
     ).rejects.toMatchObject({ name: "InvalidParameterCombination" });
     await expect(ec2.send(new AssignPrivateIpAddressesCommand({ NetworkInterfaceId: id }))).rejects.toMatchObject({
       name: "MissingParameter",
@@ -462,7 +533,11 @@ describe("Assign/UnassignPrivateIpAddresses", () => {
 
   it("unassigns secondary addresses only", async () => {
     const { ec2, sim, subnetA } = setup(INSTANT);
-    const { networkInterfaceId: id } = sim.addNetworkInterface({ subnetId: subnetA, privateIpAddress: "10.0.1.10", secondaryPrivateIpAddressCount: 1 });
+    const { networkInterfaceId: id } = sim.addNetworkInterface({
+      subnetId: subnetA,
+      privateIpAddress: "10.0.1.10",
+      secondaryPrivateIpAddressCount: 1,
+    });
     const secondary = sim.networkInterface(id)?.PrivateIpAddresses?.[1]?.PrivateIpAddress ?? "";
 
     await expect(
@@ -476,6 +551,8 @@ describe("Assign/UnassignPrivateIpAddresses", () => {
     });
     await ec2.send(new UnassignPrivateIpAddressesCommand({ NetworkInterfaceId: id, PrivateIpAddresses: [secondary] }));
 
-    expect(sim.networkInterface(id)?.PrivateIpAddresses).toEqual([expect.objectContaining({ PrivateIpAddress: "10.0.1.10" })]);
+    expect(sim.networkInterface(id)?.PrivateIpAddresses).toEqual([
+      expect.objectContaining({ PrivateIpAddress: "10.0.1.10" }),
+    ]);
   });
 });

@@ -14,7 +14,10 @@ afterEach(() => {
 });
 
 const outcomes = (calls: readonly { outcome: string }[]) =>
-  calls.reduce<Record<string, number>>((count, { outcome }) => ({ ...count, [outcome]: (count[outcome] ?? 0) + 1 }), {});
+  calls.reduce<Record<string, number>>(
+    (count, { outcome }) => ({ ...count, [outcome]: (count[outcome] ?? 0) + 1 }),
+    {},
+  );
 
 describe("throttling", () => {
   it("is off by default", async () => {
@@ -80,7 +83,9 @@ describe("throttling", () => {
     const ec2 = sim.client({ maxAttempts: 1 });
 
     await Promise.allSettled(
-      Array.from({ length: 51 }, () => ec2.send(new DetachNetworkInterfaceCommand({ AttachmentId: "eni-attach-0123456789abcdef0" }))),
+      Array.from({ length: 51 }, () =>
+        ec2.send(new DetachNetworkInterfaceCommand({ AttachmentId: "eni-attach-0123456789abcdef0" })),
+      ),
     );
 
     expect(outcomes(sim.calls)).toEqual({ "InvalidAttachmentID.NotFound": 50, RequestLimitExceeded: 1 });
@@ -105,7 +110,9 @@ describe("throttling", () => {
     sim.faults.throttleNext(1);
     sim.faults.throttleNext(0);
 
-    await expect(ec2.send(new DescribeNetworkInterfacesCommand({}))).rejects.toMatchObject({ name: "RequestLimitExceeded" });
+    await expect(ec2.send(new DescribeNetworkInterfacesCommand({}))).rejects.toMatchObject({
+      name: "RequestLimitExceeded",
+    });
     await expect(ec2.send(new DescribeSubnetsCommand({}))).rejects.toMatchObject({ name: "RequestLimitExceeded" });
     await ec2.send(new DescribeSubnetsCommand({}));
   });

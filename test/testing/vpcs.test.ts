@@ -17,24 +17,45 @@ describe("setting up a world through the API", () => {
     const ec2 = sim.client();
 
     const { Vpc } = await ec2.send(
-      new CreateVpcCommand({ CidrBlock: "10.20.0.0/16", TagSpecifications: [{ ResourceType: "vpc", Tags: [{ Key: "Name", Value: "lab" }] }] }),
+      new CreateVpcCommand({
+        CidrBlock: "10.20.0.0/16",
+        TagSpecifications: [{ ResourceType: "vpc", Tags: [{ Key: "Name", Value: "lab" }] }],
+      }),
     );
     const vpcId = Vpc?.VpcId ?? "";
     const { Subnet } = await ec2.send(
       new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: "10.20.1.0/24", AvailabilityZone: "us-east-1c" }),
     );
-    const byZoneId = await ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: "10.20.2.0/24", AvailabilityZoneId: "use1-az2" }));
+    const byZoneId = await ec2.send(
+      new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: "10.20.2.0/24", AvailabilityZoneId: "use1-az2" }),
+    );
     const anyZone = await ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: "10.20.3.0/24" }));
     const { GroupId } = await ec2.send(
       new CreateSecurityGroupCommand({ VpcId: vpcId, GroupName: "web", Description: "web tier" }),
     );
     const { Instances } = await ec2.send(
-      new RunInstancesCommand({ ImageId: "ami-0abcdef1234567890", SubnetId: Subnet?.SubnetId, SecurityGroupIds: [GroupId ?? ""], MinCount: 1, MaxCount: 1 }),
+      new RunInstancesCommand({
+        ImageId: "ami-0abcdef1234567890",
+        SubnetId: Subnet?.SubnetId,
+        SecurityGroupIds: [GroupId ?? ""],
+        MinCount: 1,
+        MaxCount: 1,
+      }),
     );
 
-    expect(Vpc).toMatchObject({ CidrBlock: "10.20.0.0/16", State: "pending", IsDefault: false, Tags: [{ Key: "Name", Value: "lab" }] });
+    expect(Vpc).toMatchObject({
+      CidrBlock: "10.20.0.0/16",
+      State: "pending",
+      IsDefault: false,
+      Tags: [{ Key: "Name", Value: "lab" }],
+    });
     expect(vpcId).toMatch(/^vpc-[0-9a-f]{17}$/);
-    expect(Subnet).toMatchObject({ AvailabilityZone: "us-east-1c", AvailabilityZoneId: "use1-az3", AvailableIpAddressCount: 251, State: "available" });
+    expect(Subnet).toMatchObject({
+      AvailabilityZone: "us-east-1c",
+      AvailabilityZoneId: "use1-az3",
+      AvailableIpAddressCount: 251,
+      State: "available",
+    });
     expect(Subnet?.SubnetId).toMatch(/^subnet-[0-9a-f]{17}$/);
     expect(byZoneId.Subnet?.AvailabilityZone).toBe("us-east-1b");
     expect(anyZone.Subnet?.AvailabilityZone).toBe("us-east-1a");
@@ -42,7 +63,9 @@ describe("setting up a world through the API", () => {
     expect(Instances?.[0]?.SecurityGroups).toEqual([{ GroupId, GroupName: "web" }]);
     const subnets = await ec2.send(new DescribeSubnetsCommand({ SubnetIds: [Subnet?.SubnetId ?? ""] }));
     expect(subnets.Subnets?.[0]?.AvailableIpAddressCount).toBe(250);
-    const groups = await ec2.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: "vpc-id", Values: [vpcId] }] }));
+    const groups = await ec2.send(
+      new DescribeSecurityGroupsCommand({ Filters: [{ Name: "vpc-id", Values: [vpcId] }] }),
+    );
     expect(groups.SecurityGroups?.map((g) => g.GroupName).sort()).toEqual(["default", "web"]);
   });
 
@@ -62,16 +85,31 @@ describe("setting up a world through the API", () => {
       [ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: "10.1.0.0/24" })), "InvalidSubnet.Range"],
       [ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: "10.0.2.0/30" })), "InvalidSubnet.Range"],
       [ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: "10.0.2.0/33" })), "InvalidParameterValue"],
-      [ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: "10.0.2.0/24", AvailabilityZone: "us-east-1z" })), "InvalidParameterValue"],
-      [ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: "10.0.2.0/24", AvailabilityZoneId: "use1-az9" })), "InvalidParameterValue"],
-      [ec2.send(new CreateSubnetCommand({ VpcId: "vpc-0123456789abcdef0", CidrBlock: "10.0.2.0/24" })), "InvalidVpcID.NotFound"],
+      [
+        ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: "10.0.2.0/24", AvailabilityZone: "us-east-1z" })),
+        "InvalidParameterValue",
+      ],
+      [
+        ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: "10.0.2.0/24", AvailabilityZoneId: "use1-az9" })),
+        "InvalidParameterValue",
+      ],
+      [
+        ec2.send(new CreateSubnetCommand({ VpcId: "vpc-0123456789abcdef0", CidrBlock: "10.0.2.0/24" })),
+        "InvalidVpcID.NotFound",
+      ],
       [ec2.send(new CreateSubnetCommand({ VpcId: "vpc-1", CidrBlock: "10.0.2.0/24" })), "InvalidVpcID.Malformed"],
       [ec2.send(new CreateSubnetCommand({ VpcId: vpcId })), "MissingParameter"],
       [ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: "10.0.2.0/24", DryRun: true })), "DryRunOperation"],
-      [ec2.send(new CreateSecurityGroupCommand({ VpcId: vpcId, GroupName: "default", Description: "x" })), "InvalidGroup.Reserved"],
+      [
+        ec2.send(new CreateSecurityGroupCommand({ VpcId: vpcId, GroupName: "default", Description: "x" })),
+        "InvalidGroup.Reserved",
+      ],
       [ec2.send(new CreateSecurityGroupCommand({ VpcId: vpcId, GroupName: "x" } as never)), "MissingParameter"],
       [ec2.send(new CreateSecurityGroupCommand({ VpcId: vpcId, Description: "x" } as never)), "MissingParameter"],
-      [ec2.send(new CreateSecurityGroupCommand({ VpcId: vpcId, GroupName: "x", Description: "x", DryRun: true })), "DryRunOperation"],
+      [
+        ec2.send(new CreateSecurityGroupCommand({ VpcId: vpcId, GroupName: "x", Description: "x", DryRun: true })),
+        "DryRunOperation",
+      ],
     ];
     for (const [sent, name] of cases) await expect(sent, name).rejects.toMatchObject({ name });
     await ec2.send(new CreateSecurityGroupCommand({ VpcId: vpcId, GroupName: "app", Description: "x" }));
@@ -85,14 +123,20 @@ describe("setting up a world through the API", () => {
     const ec2 = sim.client();
     const { vpcId } = sim.addVpc({ tags: { Name: "main" } });
     sim.addVpc({ cidr: "172.16.0.0/16" });
-    const subnets = ["a", "b", "c", "d", "e", "f"].map((z) => sim.addSubnet({ vpcId, availabilityZone: `us-east-1${z}` }).subnetId);
+    const subnets = ["a", "b", "c", "d", "e", "f"].map(
+      (z) => sim.addSubnet({ vpcId, availabilityZone: `us-east-1${z}` }).subnetId,
+    );
     const { groupId } = sim.addSecurityGroup({ vpcId, name: "db", description: "database" });
 
     const vpcs = await ec2.send(new DescribeVpcsCommand({ Filters: [{ Name: "cidr-block", Values: ["172.16.*"] }] }));
-    const named = await ec2.send(new DescribeVpcsCommand({ VpcIds: [vpcId], Filters: [{ Name: "tag:Name", Values: ["main"] }] }));
+    const named = await ec2.send(
+      new DescribeVpcsCommand({ VpcIds: [vpcId], Filters: [{ Name: "tag:Name", Values: ["main"] }] }),
+    );
     const page = await ec2.send(new DescribeSubnetsCommand({ MaxResults: 5 }));
     const rest = await ec2.send(new DescribeSubnetsCommand({ MaxResults: 5, NextToken: page.NextToken }));
-    const inZone = await ec2.send(new DescribeSubnetsCommand({ Filters: [{ Name: "availability-zone", Values: ["us-east-1d"] }] }));
+    const inZone = await ec2.send(
+      new DescribeSubnetsCommand({ Filters: [{ Name: "availability-zone", Values: ["us-east-1d"] }] }),
+    );
     const byName = await ec2.send(new DescribeSecurityGroupsCommand({ GroupNames: ["db"] }));
     const byId = await ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: [groupId] }));
 
@@ -106,11 +150,15 @@ describe("setting up a world through the API", () => {
     await expect(ec2.send(new DescribeSecurityGroupsCommand({ GroupNames: ["nope"] }))).rejects.toMatchObject({
       name: "InvalidGroup.NotFound",
     });
-    await expect(ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: ["sg-0123456789abcdef0"] }))).rejects.toMatchObject({
+    await expect(
+      ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: ["sg-0123456789abcdef0"] })),
+    ).rejects.toMatchObject({
       name: "InvalidGroup.NotFound",
       message: "The security group 'sg-0123456789abcdef0' does not exist",
     });
-    await expect(ec2.send(new DescribeVpcsCommand({ DryRun: true }))).rejects.toMatchObject({ name: "DryRunOperation" });
+    await expect(ec2.send(new DescribeVpcsCommand({ DryRun: true }))).rejects.toMatchObject({
+      name: "DryRunOperation",
+    });
   });
 
   it("hands out the next free /24 to subnets added without a CIDR", () => {
@@ -134,7 +182,9 @@ describe("DescribeAvailabilityZones", () => {
     );
     const named = await west.send(new DescribeAvailabilityZonesCommand({ ZoneNames: ["eu-west-2b"] }));
 
-    expect(AvailabilityZones?.map((z) => z.ZoneName)).toEqual(["a", "b", "c", "d", "e", "f"].map((l) => `us-east-1${l}`));
+    expect(AvailabilityZones?.map((z) => z.ZoneName)).toEqual(
+      ["a", "b", "c", "d", "e", "f"].map((l) => `us-east-1${l}`),
+    );
     expect(AvailabilityZones?.[0]).toMatchObject({ ZoneId: "use1-az1", State: "available", RegionName: "us-east-1" });
     expect(filtered.AvailabilityZones).toHaveLength(2);
     expect(named.AvailabilityZones).toEqual([expect.objectContaining({ ZoneName: "eu-west-2b", ZoneId: "euw2-az2" })]);

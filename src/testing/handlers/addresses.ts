@@ -18,7 +18,10 @@ import { describe } from "./describe.js";
 import type { Output } from "./types.js";
 
 /** AllocateAddress: a VPC Elastic IP. */
-export function allocateAddress(world: World, input: AllocateAddressCommandInput): Output<AllocateAddressCommandOutput> {
+export function allocateAddress(
+  world: World,
+  input: AllocateAddressCommandInput,
+): Output<AllocateAddressCommandOutput> {
   const tags = tagsFromSpecs(input.TagSpecifications, "elastic-ip");
   world.dryRun(input);
   const address = world.allocateAddress(tags);
@@ -42,7 +45,10 @@ function addressByIp(world: World, publicIp: string): AddressState {
  * IPs. An Elastic IP already in use, or a private IP that already has one, needs
  * `AllowReassociation`.
  */
-export function associateAddress(world: World, input: AssociateAddressCommandInput): Output<AssociateAddressCommandOutput> {
+export function associateAddress(
+  world: World,
+  input: AssociateAddressCommandInput,
+): Output<AssociateAddressCommandOutput> {
   const address =
     input.AllocationId === undefined && input.PublicIp !== undefined
       ? addressByIp(world, input.PublicIp)
@@ -80,9 +86,7 @@ export function disassociateAddress(
 ): Output<DisassociateAddressCommandOutput> {
   const id = input.AssociationId;
   const address =
-    id === undefined && input.PublicIp !== undefined
-      ? addressByIp(world, input.PublicIp)
-      : findAssociation(world, id);
+    id === undefined && input.PublicIp !== undefined ? addressByIp(world, input.PublicIp) : findAssociation(world, id);
   world.dryRun(input);
   address.association = undefined;
   return {};

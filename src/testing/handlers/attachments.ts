@@ -55,9 +55,7 @@ export function attachNetworkInterface(
   const attached = world.attachedTo(instance.id);
   const onCard = attached.filter((e) => e.attachment?.cardIndex === card);
   if (onCard.some((e) => e.attachment?.deviceIndex === deviceIndex)) {
-    throw invalidValue(
-      `Instance '${instance.id}' already has an interface attached at device index '${deviceIndex}'.`,
-    );
+    throw invalidValue(`Instance '${instance.id}' already has an interface attached at device index '${deviceIndex}'.`);
   }
   if (attached.length + 1 > limits.maxInterfaces) {
     throw new Ec2Error(

@@ -1,5 +1,11 @@
 import type { World } from "../world.js";
-import { allocateAddress, associateAddress, describeAddresses, disassociateAddress, releaseAddress } from "./addresses.js";
+import {
+  allocateAddress,
+  associateAddress,
+  describeAddresses,
+  disassociateAddress,
+  releaseAddress,
+} from "./addresses.js";
 import { attachNetworkInterface, detachNetworkInterface } from "./attachments.js";
 import {
   describeInstances,

@@ -168,8 +168,7 @@ export function describeInstances(
       "reservation-id": (i) => i.reservationId,
       "private-ip-address": (i) => i.privateIp,
       "network-interface.network-interface-id": (i) => world.attachedTo(i.id).map((e) => e.id),
-      "network-interface.attachment.attachment-id": (i) =>
-        world.attachedTo(i.id).map((e) => e.attachment?.id),
+      "network-interface.attachment.attachment-id": (i) => world.attachedTo(i.id).map((e) => e.attachment?.id),
     },
     input,
     paging: STANDARD_PAGING,
