@@ -26,8 +26,6 @@ import { Ec2Simulator } from "../src/testing/index.js";
 // Transitions close to what EC2 shows: a few seconds to attach and detach.
 const REALISTIC = { createMs: 500, attachMs: 2_000, detachMs: 3_000 };
 const INSTANCE_TIMINGS = { startMs: 1_500, stopMs: 1_500, terminateMs: 2_000 };
-// Poll quickly: a failover wants to notice a finished transition within a fraction of it.
-const WAIT = { minDelay: 0.5, maxDelay: 2 };
 
 const started = performance.now();
 const clock = () => `${((performance.now() - started) / 1000).toFixed(2).padStart(6)} s`;
@@ -113,7 +111,7 @@ async function simulatedStage(): Promise<Stage> {
         const primary = await Eni.get(ec2, primaryId);
         detail(`primary ENI ${primaryId}: ${primary.isErr() ? `gone (${primary.error.name})` : primary.value.status}`);
       }
-      const after = await eni.waitUntilAvailable(WAIT);
+      const after = await eni.waitUntilAvailable();
       detail(after.isOk() ? `created ENI: ${describeEni(after.value)}` : `created ENI: ${after.error.message}`);
       await cleanUp(eni);
     },
@@ -145,7 +143,7 @@ async function liveStage(args: Record<string, string | boolean | undefined>): Pr
 }
 
 async function cleanUp(eni: EniSnapshot): Promise<void> {
-  const deleted = await eni.delete({ detachFirst: true, ...WAIT });
+  const deleted = await eni.delete({ detachFirst: true });
   detail(deleted.isOk() ? `deleted ${eni.id}` : `could not delete ${eni.id}: ${deleted.error.message}`);
 }
 
@@ -177,7 +175,6 @@ async function main(): Promise<void> {
       description: "eni-kit demo floating interface",
       ...(stage.securityGroupIds.length > 0 && { securityGroupIds: stage.securityGroupIds }),
       tags: { purpose: "eni-kit-demo" },
-      ...WAIT,
     }),
   );
   detail(describeEni(eni));
@@ -185,14 +182,14 @@ async function main(): Promise<void> {
   try {
     say(`3. Attach it to the first instance ${stage.first}`);
     const t0 = performance.now();
-    eni = orStop("attach", await eni.attachTo(stage.first, WAIT));
+    eni = orStop("attach", await eni.attachTo(stage.first));
     detail(`${describeEni(eni)} after ${((performance.now() - t0) / 1000).toFixed(2)} s`);
     const [onFirst] = await describeInstances(ec2, [stage.first]);
     const carries = onFirst?.NetworkInterfaces?.some((ni) => ni.PrivateIpAddress === eni.privateIp) ?? false;
     detail(`${stage.first} now carries ${eni.privateIp}: ${carries ? "yes" : "no"}`);
 
     say(`4. Try to move it to ${stage.otherAz}, in another Availability Zone`);
-    const refused = await eni.moveTo(stage.otherAz, { expectedFrom: stage.first, ...WAIT });
+    const refused = await eni.moveTo(stage.otherAz, { expectedFrom: stage.first });
     detail(
       refused.isErr()
         ? `refused before any change: ${refused.error.name}: ${refused.error.message}`
@@ -200,7 +197,7 @@ async function main(): Promise<void> {
     );
 
     say(`5. Fail over: move it to the second instance ${stage.second} (detach, wait, attach, wait)`);
-    eni = orStop("move", await eni.moveTo(stage.second, { expectedFrom: stage.first, forceAfter: 30, ...WAIT }));
+    eni = orStop("move", await eni.moveTo(stage.second, { expectedFrom: stage.first, forceAfter: 30 }));
     detail(describeEni(eni));
     const report = eni.moveReport;
     if (report !== undefined) {
