@@ -1,6 +1,12 @@
-import { EC2Client, type Instance, type InstanceTypeInfo, type NetworkInterface } from "@aws-sdk/client-ec2";
+import {
+  DescribeNetworkInterfacesCommand,
+  EC2Client,
+  type Instance,
+  type InstanceTypeInfo,
+  type NetworkInterface,
+} from "@aws-sdk/client-ec2";
 import { mockClient } from "aws-sdk-client-mock";
-import type { EniStatus } from "../src/index.js";
+import { Eni, type EniStatus } from "../src/index.js";
 
 /** Well-formed ids for mocked tests. */
 export const ids = {
@@ -120,4 +126,25 @@ export function ec2Error(code: string, message = code, requestId = "req-1"): Err
     $fault: "client",
     $metadata: { httpStatusCode: 400, requestId },
   });
+}
+
+/** The aws-sdk-client-mock of an EC2 client, as `mockedEc2` returns it. */
+export type Mock = ReturnType<typeof mockedEc2>["mock"];
+
+/** A snapshot of `ni`, with the mock's history and behaviours cleared for the act. */
+export async function snapshotOf(ni: NetworkInterface = eni()) {
+  const { ec2, mock } = mockedEc2();
+  mock.on(DescribeNetworkInterfacesCommand).resolves({ NetworkInterfaces: [ni] });
+  const snapshot = (await Eni.get(ec2, ids.eni))._unsafeUnwrap();
+  mock.reset();
+  return { ec2, mock, snapshot };
+}
+
+/** The ENI reads answer these, in order, the last one from then on. */
+export function reads(mock: Mock, ...states: NetworkInterface[]) {
+  // Any ENI read, whatever its shape (by id or by filter): the tests are about what is sent after it.
+  let next = 0;
+  mock
+    .on(DescribeNetworkInterfacesCommand)
+    .callsFake(() => ({ NetworkInterfaces: [states[Math.min(next++, states.length - 1)]] }));
 }

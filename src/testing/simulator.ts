@@ -321,7 +321,9 @@ export class Ec2Simulator {
    * @param options - `vpcId`, `availabilityZone`, `cidr` (default: the first free /24 of the
    *   VPC after its first one, so `10.0.1.0/24` in a `10.0.0.0/16`) and `tags`.
    * @returns the subnet's id and AZ.
-   * @throws an `Error` with EC2's code and message for an unknown VPC, AZ or a bad CIDR.
+   * @throws an `Error` with EC2's code and message for an unknown VPC, AZ or a bad CIDR, and a plain
+   *   `Error` when no `cidr` is given and the VPC has no free /24 left (setup helpers throw: they are
+   *   test scaffolding, not requests).
    * @example
    * ```ts
    * const { subnetId } = sim.addSubnet({ vpcId, availabilityZone: "us-east-1b" });

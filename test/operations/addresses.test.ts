@@ -12,33 +12,13 @@ import {
 import { describe, expect, it } from "vitest";
 import { mapAwsError } from "../../src/ec2/map-error.js";
 import { Eni } from "../../src/index.js";
-import { ec2Error, eni, fast, ids, mockedEc2 } from "../fixtures.js";
-
-type Mock = ReturnType<typeof mockedEc2>["mock"];
+import { ec2Error, eni, fast, ids, mockedEc2, reads, snapshotOf, type Mock } from "../fixtures.js";
 
 const allocationId = "eipalloc-0123456789abcdef0";
 const otherAllocation = "eipalloc-0fedcba9876543210";
 const associationId = "eipassoc-0123456789abcdef0";
 const publicIp = "203.0.113.7";
 const short = { minDelay: 0.01, maxDelay: 0.02, maxWaitTime: 0.05 } as const;
-
-/** A snapshot of `ni`, with the mock's history and behaviours cleared for the act. */
-async function snapshotOf(ni: NetworkInterface = eni()) {
-  const { ec2, mock } = mockedEc2();
-  mock.on(DescribeNetworkInterfacesCommand).resolves({ NetworkInterfaces: [ni] });
-  const snapshot = (await Eni.get(ec2, ids.eni))._unsafeUnwrap();
-  mock.reset();
-  return { ec2, mock, snapshot };
-}
-
-/** The ENI reads answer these, in order, the last one from then on. */
-function reads(mock: Mock, ...states: NetworkInterface[]) {
-  // Any ENI read, whatever its shape (by id or by filter): the tests are about what is sent after it.
-  let next = 0;
-  mock
-    .on(DescribeNetworkInterfacesCommand)
-    .callsFake(() => ({ NetworkInterfaces: [states[Math.min(next++, states.length - 1)]] }));
-}
 
 /** The fixture ENI with these private IPs (the first is the primary, whose association EC2 also reports on the ENI). */
 function withIps(...entries: NetworkInterfacePrivateIpAddress[]): NetworkInterface {

@@ -3,31 +3,10 @@ import {
   DeleteTagsCommand,
   DescribeNetworkInterfacesCommand,
   ModifyNetworkInterfaceAttributeCommand,
-  type NetworkInterface,
 } from "@aws-sdk/client-ec2";
 import { describe, expect, it } from "vitest";
 import { Eni } from "../../src/index.js";
-import { attachedEni, ec2Error, eni, fast, ids, mockedEc2 } from "../fixtures.js";
-
-type Mock = ReturnType<typeof mockedEc2>["mock"];
-
-/** A snapshot of `ni`, with the mock's history and behaviours cleared for the act. */
-async function snapshotOf(ni: NetworkInterface) {
-  const { ec2, mock } = mockedEc2();
-  mock.on(DescribeNetworkInterfacesCommand).resolves({ NetworkInterfaces: [ni] });
-  const snapshot = (await Eni.get(ec2, ids.eni))._unsafeUnwrap();
-  mock.reset();
-  return { ec2, mock, snapshot };
-}
-
-/** The ENI reads answer these, in order, the last one from then on. */
-function reads(mock: Mock, ...states: NetworkInterface[]) {
-  // Any ENI read, whatever its shape (by id or by filter): the tests are about what is sent after it.
-  let next = 0;
-  mock
-    .on(DescribeNetworkInterfacesCommand)
-    .callsFake(() => ({ NetworkInterfaces: [states[Math.min(next++, states.length - 1)]] }));
-}
+import { attachedEni, ec2Error, eni, fast, ids, mockedEc2, reads, snapshotOf, type Mock } from "../fixtures.js";
 
 const modifyInputs = (mock: Mock) =>
   mock.commandCalls(ModifyNetworkInterfaceAttributeCommand).map((call) => call.args[0].input);

@@ -12,7 +12,7 @@ import {
 } from "@aws-sdk/client-ec2";
 import { describe, expect, it } from "vitest";
 import { checkPermissions } from "../../src/index.js";
-import { attachedEni, ec2Error, eni, ids, mockedEc2 } from "../fixtures.js";
+import { attachedEni, ec2Error, eni, ids, mockedEc2, type Mock } from "../fixtures.js";
 
 const allocationId = "eipalloc-0123456789abcdef0";
 const placeholder = "eni-attach-00000000000000000";
@@ -36,7 +36,6 @@ const DRY_RUN_COMMANDS = [
   DeleteNetworkInterfaceCommand,
 ] as const;
 
-type Mock = ReturnType<typeof mockedEc2>["mock"];
 // One command type stands for all: every one of them takes `DryRun`.
 const asOne = (command: (typeof DRY_RUN_COMMANDS)[number]) => command as typeof DescribeNetworkInterfacesCommand;
 
