@@ -1,7 +1,7 @@
 /** Sleeps; resolves `false` at once if the signal fires. */
 export function sleep(ms: number, abortSignal: AbortSignal | undefined): Promise<boolean> {
-  if (abortSignal?.aborted === true) return Promise.resolve(false);
   return new Promise((resolve) => {
+    if (abortSignal?.aborted === true) return resolve(false);
     const onAbort = () => {
       clearTimeout(timer);
       resolve(false);
@@ -17,12 +17,10 @@ export function sleep(ms: number, abortSignal: AbortSignal | undefined): Promise
 /** Runs `run` over `items`, at most `limit` at a time, keeping results in input order. */
 export async function pool<T, R>(items: readonly T[], limit: number, run: (item: T) => Promise<R>): Promise<R[]> {
   const results: R[] = new Array<R>(items.length);
-  let next = 0;
+  // One iterator shared by all workers: each takes the next item when it is free.
+  const queue = items.entries();
   const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await run(items[index] as T);
-    }
+    for (const [index, item] of queue) results[index] = await run(item);
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   return results;

@@ -29,10 +29,12 @@ export interface EniKitErrorDetails {
 export abstract class EniKitError extends Error {
   /** The class name as a string literal, so `switch (error.name)` narrows the error type. */
   abstract override readonly name: string;
+  // The data fields of these classes are `declare`d and set in their constructors: the same own
+  // properties, without a second, redundant class-field definition of each in the bundle.
   /** The EC2 error code, when EC2 gave one. */
-  readonly code: string | undefined;
+  declare readonly code: string | undefined;
   /** The EC2 request id, when EC2 gave one. */
-  readonly requestId: string | undefined;
+  declare readonly requestId: string | undefined;
 
   constructor(message: string, details: EniKitErrorDetails = {}) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
@@ -54,7 +56,7 @@ export abstract class EniKitError extends Error {
 export class ValidationError extends EniKitError {
   override readonly name = "ValidationError" as const;
   /** The option or argument that was wrong, e.g. `deviceIndex` or `tags.team`. */
-  readonly field: string;
+  declare readonly field: string;
 
   /**
    * @param field - the option or argument that was wrong.
@@ -82,9 +84,9 @@ export type ResourceType =
 export class NotFoundError extends EniKitError {
   override readonly name = "NotFoundError" as const;
   /** What kind of resource was missing. */
-  readonly resourceType: ResourceType;
+  declare readonly resourceType: ResourceType;
   /** Its id, when known. */
-  readonly resourceId: string | undefined;
+  declare readonly resourceId: string | undefined;
 
   /**
    * @param resourceType - what kind of resource was missing.
@@ -96,8 +98,8 @@ export class NotFoundError extends EniKitError {
     message?: string,
     details?: EniKitErrorDetails,
   ) {
-    const what = resourceId === undefined ? `The ${resourceType}` : `The ${resourceType} '${resourceId}'`;
-    super(message ?? `${what} does not exist.`, details);
+    const named = resourceId === undefined ? "" : ` '${resourceId}'`;
+    super(message ?? `The ${resourceType}${named} does not exist.`, details);
     this.resourceType = resourceType;
     this.resourceId = resourceId;
   }
@@ -117,9 +119,9 @@ export class NotFoundError extends EniKitError {
 export class AzMismatchError extends EniKitError {
   override readonly name = "AzMismatchError" as const;
   /** The ENI's Availability Zone (from its subnet). */
-  readonly eniAz: string;
+  declare readonly eniAz: string;
   /** The instance's Availability Zone. */
-  readonly instanceAz: string;
+  declare readonly instanceAz: string;
 
   /**
    * @param eniAz - the ENI's AZ.
@@ -150,11 +152,11 @@ export class AzMismatchError extends EniKitError {
 export class AttachmentLimitError extends EniKitError {
   override readonly name = "AttachmentLimitError" as const;
   /** The instance type, e.g. `t3.medium`. */
-  readonly instanceType: string;
+  declare readonly instanceType: string;
   /** How many ENIs that type (or network card) takes. */
-  readonly limit: number;
+  declare readonly limit: number;
   /** How many are attached now. */
-  readonly inUse: number;
+  declare readonly inUse: number;
 
   /**
    * @param instanceType - the instance type.
@@ -185,9 +187,9 @@ export class AttachmentLimitError extends EniKitError {
 export class InvalidStateError extends EniKitError {
   override readonly name = "InvalidStateError" as const;
   /** The resource whose state was wrong, when known. */
-  readonly resourceId: string | undefined;
+  declare readonly resourceId: string | undefined;
   /** The state it was in, when known (e.g. `in-use`, `terminated`, `primary`). */
-  readonly state: string | undefined;
+  declare readonly state: string | undefined;
 
   /**
    * @param message - what was wrong.
@@ -214,9 +216,9 @@ export class InvalidStateError extends EniKitError {
 export class ConflictError extends EniKitError {
   override readonly name = "ConflictError" as const;
   /** What the caller expected. */
-  readonly expected: string | undefined;
+  declare readonly expected: string | undefined;
   /** What was actually there. */
-  readonly actual: string | undefined;
+  declare readonly actual: string | undefined;
 
   /**
    * @param message - what conflicted.
@@ -243,11 +245,11 @@ export class ConflictError extends EniKitError {
 export class WaitTimeoutError extends EniKitError {
   override readonly name = "WaitTimeoutError" as const;
   /** What the waiter waited for, e.g. `attachment eni-attach-… attached`. */
-  readonly waitingFor: string;
+  declare readonly waitingFor: string;
   /** The last state seen, e.g. `attaching`, or `undefined` if nothing was seen. */
-  readonly lastState: string | undefined;
+  declare readonly lastState: string | undefined;
   /** How long it waited, in seconds. */
-  readonly maxWaitTime: number;
+  declare readonly maxWaitTime: number;
 
   /**
    * @param waitingFor - what the waiter waited for.
@@ -263,7 +265,8 @@ export class WaitTimeoutError extends EniKitError {
 }
 
 /**
- * EC2 throttled the request (`RequestLimitExceeded`) and the SDK's own retries ran out.
+ * EC2 throttled the request (`RequestLimitExceeded`), or STS the credential provider's call
+ * (`Throttling`), and the SDK's own retries ran out. The message is the service's own.
  *
  * @example
  * ```ts
@@ -332,17 +335,17 @@ export class AwsError extends EniKitError {
 export class MoveFailedError extends EniKitError {
   override readonly name = "MoveFailedError" as const;
   /** The phase that failed: the detach from the source, or the attach to the target. */
-  readonly phase: "detach" | "attach";
+  declare readonly phase: "detach" | "attach";
   /** Whether the ENI was re-attached to its source. */
-  readonly rolledBack: boolean;
+  declare readonly rolledBack: boolean;
   /** Where the ENI ended up, as last read (`undefined` if it was never read, or is gone). */
-  readonly eni: EniState | undefined;
+  declare readonly eni: EniState | undefined;
   /** `true` when the final read failed and `eni` is the last state the move saw before that. */
-  readonly eniIsStale: boolean;
+  declare readonly eniIsStale: boolean;
   /** What made the move fail. */
-  readonly reason: EniError;
+  declare readonly reason: EniError;
   /** The move's report: phases, durations, API calls, retries, force. */
-  readonly report: MoveReport;
+  declare readonly report: MoveReport;
 
   /**
    * @param message - what happened and where the ENI is.

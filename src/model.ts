@@ -100,7 +100,7 @@ export function toEniState(raw: NetworkInterface): EniState {
       : [
           {
             privateIp: address.PrivateIpAddress,
-            primary: address.Primary === true,
+            primary: address.Primary ?? false,
             publicIp: address.Association?.PublicIp,
             allocationId: address.Association?.AllocationId,
             associationId: address.Association?.AssociationId,
@@ -118,9 +118,7 @@ export function toEniState(raw: NetworkInterface): EniState {
     privateIp: raw.PrivateIpAddress ?? "",
     secondaryPrivateIps: privateIpAddresses.filter((address) => !address.primary).map((address) => address.privateIp),
     privateIpAddresses,
-    ipv6Addresses: (raw.Ipv6Addresses ?? []).flatMap((address) =>
-      address.Ipv6Address === undefined ? [] : [address.Ipv6Address],
-    ),
+    ipv6Addresses: (raw.Ipv6Addresses ?? []).flatMap((address) => address.Ipv6Address ?? []),
     publicIp: raw.Association?.PublicIp,
     securityGroups: (raw.Groups ?? []).map((group) => ({ id: group.GroupId ?? "", name: group.GroupName })),
     description: raw.Description ?? "",
@@ -160,6 +158,7 @@ export function attachmentOf(raw: NetworkInterface): NetworkInterface["Attachmen
 
 /** A short description of where an ENI stands, for logs and timeout messages: `in-use/attaching`. */
 export function describeState(raw: NetworkInterface): string {
+  const status = raw.Status ?? "unknown";
   const attachment = raw.Attachment?.Status;
-  return attachment === undefined ? (raw.Status ?? "unknown") : `${raw.Status ?? "unknown"}/${attachment}`;
+  return attachment === undefined ? status : `${status}/${attachment}`;
 }

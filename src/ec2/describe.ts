@@ -6,7 +6,7 @@ import {
   type _InstanceType,
 } from "@aws-sdk/client-ec2";
 import { errAsync, okAsync, type ResultAsync } from "neverthrow";
-import { AwsError, NotFoundError, type EniError } from "../errors.js";
+import { AwsError, type EniError } from "../errors.js";
 import { readersOf } from "./reader.js";
 import { send, type CallContext } from "./send.js";
 
@@ -29,11 +29,7 @@ export function describeEni(
 ): ResultAsync<NetworkInterface, EniError> {
   return readersOf(ec2)
     .networkInterfaces.read(id, context)
-    .andThen((found) => {
-      if (found === undefined) return errAsync(new NotFoundError("network-interface", id));
-      context.onState?.(found);
-      return okAsync(found);
-    });
+    .andTee((found) => context.onState?.(found));
 }
 
 /** Reads one instance, batched like {@link describeEni}. An id EC2 does not know is a `NotFoundError`. */
@@ -42,9 +38,7 @@ export function describeInstance(
   id: string,
   context: CallContext = {},
 ): ResultAsync<Instance, EniError> {
-  return readersOf(ec2)
-    .instances.read(id, context)
-    .andThen((found) => (found === undefined ? errAsync(new NotFoundError("instance", id)) : okAsync(found)));
+  return readersOf(ec2).instances.read(id, context);
 }
 
 // Instance type limits never change, so one read per type per client is enough; the pending
@@ -59,23 +53,24 @@ export function instanceTypeLimits(
 ): ResultAsync<InstanceTypeLimits, EniError> {
   const cache = limitsCache.get(ec2) ?? new Map<string, ResultAsync<InstanceTypeLimits, EniError>>();
   limitsCache.set(ec2, cache);
-  const cached = cache.get(instanceType);
-  if (cached !== undefined) return cached;
-  const command = new DescribeInstanceTypesCommand({ InstanceTypes: [instanceType as _InstanceType] });
-  // Not with the caller's signal: other callers may share this read, and it is one short call.
-  const read = send(ec2, command, { onCall: context.onCall })
-    .andThen((output) => {
-      const network = output.InstanceTypes?.find((t) => t.InstanceType === instanceType)?.NetworkInfo;
-      if (network?.MaximumNetworkInterfaces === undefined) {
-        return errAsync(new AwsError(`EC2 did not report network limits for instance type ${instanceType}.`));
-      }
-      const perCard = new Map(
-        (network.NetworkCards ?? []).map((card) => [card.NetworkCardIndex ?? 0, card.MaximumNetworkInterfaces ?? 0]),
-      );
-      return okAsync({ instanceType, maxInterfaces: network.MaximumNetworkInterfaces, perCard });
+  const read =
+    cache.get(instanceType) ??
+    // Not with the caller's signal: other callers may share this read, and it is one short call.
+    send(ec2, new DescribeInstanceTypesCommand({ InstanceTypes: [instanceType as _InstanceType] }), {
+      onCall: context.onCall,
     })
-    // A failed read is not remembered: the next caller tries again.
-    .orTee(() => cache.delete(instanceType));
+      .andThen((output) => {
+        const network = output.InstanceTypes?.find((t) => t.InstanceType === instanceType)?.NetworkInfo;
+        if (network?.MaximumNetworkInterfaces === undefined) {
+          return errAsync(new AwsError(`EC2 did not report network limits for instance type ${instanceType}.`));
+        }
+        const perCard = new Map(
+          (network.NetworkCards ?? []).map((card) => [card.NetworkCardIndex ?? 0, card.MaximumNetworkInterfaces ?? 0]),
+        );
+        return okAsync({ instanceType, maxInterfaces: network.MaximumNetworkInterfaces, perCard });
+      })
+      // A failed read is not remembered: the next caller tries again.
+      .orTee(() => cache.delete(instanceType));
   cache.set(instanceType, read);
   return read;
 }

@@ -15,30 +15,14 @@ import {
   type ResourceType,
 } from "../errors.js";
 
-/** The throttling codes the SDK's retry strategy knows; EC2 itself sends `RequestLimitExceeded`. */
-const THROTTLING_CODES = new Set([
-  "RequestLimitExceeded",
-  "Throttling",
-  "ThrottlingException",
-  "ThrottledException",
-  "RequestThrottled",
-  "RequestThrottledException",
-  "EC2ThrottledException",
-  "TooManyRequestsException",
-  "SlowDown",
-]);
-
-const ACCESS_DENIED_CODES = new Set([
-  "UnauthorizedOperation",
-  "AuthFailure",
-  "AccessDenied",
-  "AccessDeniedException",
-  "Blocked",
-  "OptInRequired",
-]);
+/**
+ * EC2 throttles with `RequestLimitExceeded`. The credential provider's STS call runs inside `send`
+ * too, and fails unwrapped: its throttling codes (`Throttling`, `ThrottlingException`) say so.
+ */
+const THROTTLING = /^RequestLimitExceeded$|Throttl/;
 
 /** `InvalidNetworkInterfaceID.NotFound` → `network-interface`, and so on. */
-const NOT_FOUND_PREFIXES: Record<string, ResourceType> = {
+const NOT_FOUND: Readonly<Record<string, ResourceType>> = {
   InvalidNetworkInterfaceID: "network-interface",
   InvalidInstanceID: "instance",
   InvalidAttachmentID: "attachment",
@@ -49,14 +33,11 @@ const NOT_FOUND_PREFIXES: Record<string, ResourceType> = {
   InvalidAddress: "address",
 };
 
-const ID_IN_MESSAGE = /\b(?:eni-attach|eni|i|subnet|sg|eipalloc|eipassoc|vpc)-[0-9a-f]+\b/;
+/** An EC2 id: a prefix (`eni`, `eni-attach`, `i`, `sg`, `eipalloc`...), then 8 or 17 hex digits. */
+const ID_IN_MESSAGE = /\b[a-z]+(?:-attach)?-[0-9a-f]{8,17}\b/;
 
-interface SdkFailure {
-  name?: unknown;
-  message?: unknown;
-  Code?: unknown;
-  $metadata?: { requestId?: unknown };
-}
+/** A non-empty string, or `undefined`: SDK failures are untyped, and an empty field says nothing. */
+const text = (value: unknown) => (typeof value === "string" && value !== "" ? value : undefined);
 
 /**
  * Maps anything an SDK call rejected with to the typed error a caller can act on. This is
@@ -64,77 +45,70 @@ interface SdkFailure {
  */
 export function mapAwsError(error: unknown): EniError {
   if (isEniError(error)) return error;
-  const failure = (typeof error === "object" && error !== null ? error : {}) as SdkFailure;
-  const code =
-    typeof failure.Code === "string" ? failure.Code : typeof failure.name === "string" ? failure.name : "Unknown";
-  const message =
-    typeof failure.message === "string" && failure.message !== ""
-      ? failure.message
-      : typeof error === "string"
-        ? error
-        : `The EC2 call failed without a message (${code}).`;
-  const requestId = typeof failure.$metadata?.requestId === "string" ? failure.$metadata.requestId : undefined;
-  const details: EniKitErrorDetails = { code, requestId, cause: error };
+  // Any value may arrive here; reading a property is safe on all but null and undefined.
+  const failure = error as
+    { name?: unknown; message?: unknown; Code?: unknown; $metadata?: { requestId?: unknown } } | null | undefined;
+  const code = text(failure?.Code) ?? text(failure?.name) ?? "Unknown";
+  const message = text(failure?.message) ?? text(error) ?? `The EC2 call failed without a message (${code}).`;
+  const details: EniKitErrorDetails = { code, requestId: text(failure?.$metadata?.requestId), cause: error };
   const id = ID_IN_MESSAGE.exec(message)?.[0];
+  const is = (...codes: string[]) => codes.includes(code);
 
   if (code === "AbortError") return new AbortedError("The operation was aborted.", details);
-  if (THROTTLING_CODES.has(code)) return new ThrottledError(`EC2 throttled the request: ${message}`, details);
-  if (ACCESS_DENIED_CODES.has(code)) return new AccessDeniedError(message, details);
-  if (code.endsWith(".NotFound")) {
-    const resourceType = NOT_FOUND_PREFIXES[code.slice(0, -".NotFound".length)] ?? "resource";
-    return new NotFoundError(resourceType, id, message, details);
+  // The service's own message: the throttled call may be STS's rather than EC2's.
+  if (THROTTLING.test(code)) return new ThrottledError(message, details);
+  // EC2's codes, and STS's `AccessDenied` when the credential provider may not assume its role.
+  if (is("UnauthorizedOperation", "AuthFailure", "Blocked", "OptInRequired", "AccessDenied")) {
+    return new AccessDeniedError(message, details);
   }
-  if (code.endsWith(".Malformed")) return new ValidationError(resourceOf(code), message, details);
+  // `InvalidNetworkInterfaceID.NotFound`, `InvalidNetworkInterfaceId.Malformed`, and so on.
+  const [subject = "", problem] = code.split(".");
+  if (problem === "NotFound") return new NotFoundError(NOT_FOUND[subject] ?? "resource", id, message, details);
+  if (problem === "Malformed") return new ValidationError(fieldOf(subject), message, details);
   if (code === "InvalidParameterCombination" && /availability zone/i.test(message)) {
     // The preflight checks AZs; reaching this means the world changed under us.
     return new AzMismatchError("unknown", "unknown", message, details);
   }
   if (code === "AttachmentLimitExceeded") {
     const match = /count (\d+) exceeds the limit for (\S+?)\.?$/.exec(message);
-    const count = Number(match?.[1] ?? Number.NaN);
-    return new AttachmentLimitError(match?.[2] ?? "unknown", count - 1, count - 1, message, details);
+    // EC2 names the count the attach would have made: one over the limit (NaN if it does not say).
+    const limit = Number(match?.[1]) - 1;
+    return new AttachmentLimitError(match?.[2] ?? "unknown", limit, limit, message, details);
   }
-  // Before the "in use" message match below: these messages say "in use" too, but another
-  // resource holding the address is a conflict the caller can resolve, not a state of this ENI.
+  // Conflicts the caller can resolve: another resource holds the address, or the client token
+  // was used for another request (EC2's message says so). Before the "in use" match below: the
+  // address messages say "in use" too, but that is not a state of this ENI.
   if (
-    code === "Resource.AlreadyAssociated" ||
-    code === "Resource.AlreadyAssigned" ||
-    code === "InvalidIPAddress.InUse"
+    is(
+      "Resource.AlreadyAssociated",
+      "Resource.AlreadyAssigned",
+      "InvalidIPAddress.InUse",
+      "IdempotentParameterMismatch",
+    )
   ) {
     return new ConflictError(message, undefined, undefined, details);
   }
   if (code === "PrivateIpAddressLimitExceeded") return new ValidationError("privateIpAddresses", message, details);
   if (code === "SecurityGroupsPerInterfaceLimitExceeded") return new ValidationError("groupIds", message, details);
   if (code === "TagLimitExceeded") return new ValidationError("tags", message, details);
-  if (code === "InvalidNetworkInterface.InUse" || /currently in use|\bin use\b/i.test(message)) {
+  if (code === "InvalidNetworkInterface.InUse" || /\bin use\b/i.test(message)) {
     return new InvalidStateError(message, id, "in-use", details);
   }
-  if (code === "OperationNotPermitted" || code === "IncorrectState" || code === "IncorrectInstanceState") {
+  if (is("OperationNotPermitted", "IncorrectState", "IncorrectInstanceState")) {
     return new InvalidStateError(message, id, undefined, details);
   }
-  if (code === "IdempotentParameterMismatch") {
-    return new ConflictError(
-      `The client token was already used with other parameters: ${message}`,
-      undefined,
-      undefined,
-      details,
-    );
-  }
-  if (code === "InvalidParameterValue" && /device index/i.test(message)) {
-    return new ValidationError("deviceIndex", message, details);
-  }
-  if (
-    code === "InvalidParameterValue" ||
-    code === "InvalidParameterCombination" ||
-    code === "InvalidParameter" ||
-    code === "MissingParameter"
-  ) {
-    return new ValidationError("request", message, details);
+  // `InvalidParameter`, `InvalidParameterValue`, `InvalidParameterCombination`, `MissingParameter`...
+  if (/^(Invalid|Missing)Parameter/.test(code)) {
+    return new ValidationError(/device index/i.test(message) ? "deviceIndex" : "request", message, details);
   }
   return new AwsError(message, details);
 }
 
-const NETWORK_CODES = new Set([
+/**
+ * Node's network errors, and the HTTP handler's `TimeoutError`: those the SDK's retry strategy
+ * retries as transient, less the codes other services send (S3's `RequestTimeout`).
+ */
+const NETWORK_CODES = [
   "ECONNRESET",
   "ECONNREFUSED",
   "EPIPE",
@@ -144,8 +118,7 @@ const NETWORK_CODES = new Set([
   "ENOTFOUND",
   "EAI_AGAIN",
   "TimeoutError",
-  "RequestTimeout",
-]);
+];
 
 /**
  * Whether a failure may pass by itself: throttling, a 5xx, a network error. A wait keeps
@@ -153,23 +126,18 @@ const NETWORK_CODES = new Set([
  * bad read.
  */
 export function isTransient(error: EniError): boolean {
-  if (error.name === "ThrottledError") return true;
-  if (error.name !== "AwsError") return false;
-  const cause = (typeof error.cause === "object" && error.cause !== null ? error.cause : {}) as {
-    $fault?: unknown;
-    $metadata?: { httpStatusCode?: unknown };
-    code?: unknown;
-  };
-  const status = cause.$metadata?.httpStatusCode;
+  const cause = error.cause as { $fault?: unknown; $metadata?: { httpStatusCode?: number }; code?: unknown } | null;
   return (
-    cause.$fault === "server" ||
-    (typeof status === "number" && status >= 500) ||
-    NETWORK_CODES.has(typeof cause.code === "string" ? cause.code : (error.code ?? ""))
+    error.name === "ThrottledError" ||
+    (error.name === "AwsError" &&
+      (cause?.$fault === "server" ||
+        (cause?.$metadata?.httpStatusCode ?? 0) >= 500 ||
+        NETWORK_CODES.includes(text(cause?.code) ?? error.code ?? "")))
   );
 }
 
-/** `InvalidNetworkInterfaceId.Malformed` → `networkInterfaceId`: the field EC2 refused. */
-function resourceOf(code: string): string {
-  const resource = code.slice("Invalid".length, -".Malformed".length);
-  return resource.charAt(0).toLowerCase() + resource.slice(1).replace(/ID$/, "Id");
+/** `InvalidNetworkInterfaceId` → `networkInterfaceId`: the field EC2 refused. */
+function fieldOf(subject: string): string {
+  const resource = subject.replace(/^Invalid/, "").replace(/ID$/, "Id");
+  return resource.charAt(0).toLowerCase() + resource.slice(1);
 }

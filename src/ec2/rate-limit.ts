@@ -24,46 +24,44 @@ export interface RateLimit {
 const MARGIN = 0.9;
 const NON_MUTATING: RateLimit = { capacity: 100, refillPerSecond: 20 };
 const MUTATING: RateLimit = { capacity: 50, refillPerSecond: 5 };
-const OWN_BUCKETS: Readonly<Record<string, RateLimit>> = {
-  AssignPrivateIpAddresses: { capacity: 100, refillPerSecond: 5 },
-  UnassignPrivateIpAddresses: { capacity: 100, refillPerSecond: 5 },
-  CreateNetworkInterface: { capacity: 100, refillPerSecond: 5 },
-  DeleteNetworkInterface: { capacity: 100, refillPerSecond: 5 },
-  ModifyNetworkInterfaceAttribute: { capacity: 100, refillPerSecond: 5 },
-  CreateTags: { capacity: 100, refillPerSecond: 10 },
-  DeleteTags: { capacity: 100, refillPerSecond: 10 },
+/** The actions with a bucket of their own: each holds 100 tokens; this is its refill per second. */
+const OWN_BUCKETS: Readonly<Record<string, number>> = {
+  AssignPrivateIpAddresses: 5,
+  UnassignPrivateIpAddresses: 5,
+  CreateNetworkInterface: 5,
+  DeleteNetworkInterface: 5,
+  ModifyNetworkInterfaceAttribute: 5,
+  CreateTags: 10,
+  DeleteTags: 10,
 };
 
+/** EC2's documented bucket for `action`, `MARGIN` under. */
 function defaultLimit(action: string): RateLimit {
-  const documented = OWN_BUCKETS[action] ?? (action.startsWith("Describe") ? NON_MUTATING : MUTATING);
-  return { capacity: Math.floor(documented.capacity * MARGIN), refillPerSecond: documented.refillPerSecond * MARGIN };
+  const own = OWN_BUCKETS[action];
+  const generic = action.startsWith("Describe") ? NON_MUTATING : MUTATING;
+  const { capacity, refillPerSecond } = own === undefined ? generic : { capacity: 100, refillPerSecond: own };
+  return { capacity: Math.floor(capacity * MARGIN), refillPerSecond: refillPerSecond * MARGIN };
 }
 
-/** A bucket that hands out reservations: a caller learns how long to wait for its token. */
-class Bucket {
-  #tokens: number;
-  #updatedAt = Date.now();
-
-  constructor(private readonly limit: RateLimit) {
-    this.#tokens = limit.capacity;
-  }
-
-  /** Takes a token, possibly one not yet refilled; returns how many ms until it exists. */
-  reserve(): number {
+/**
+ * A token bucket that hands out reservations: each call takes a token, possibly one not yet
+ * refilled, and returns how many ms until it exists (0 when it already does).
+ */
+function bucket({ capacity, refillPerSecond }: RateLimit): () => number {
+  let tokens = capacity;
+  let updatedAt = Date.now();
+  return () => {
     const now = Date.now();
-    this.#tokens = Math.min(
-      this.limit.capacity,
-      this.#tokens + ((now - this.#updatedAt) / 1000) * this.limit.refillPerSecond,
-    );
-    this.#updatedAt = now;
-    this.#tokens -= 1;
-    return this.#tokens >= 0 ? 0 : (-this.#tokens / this.limit.refillPerSecond) * 1000;
-  }
+    tokens = Math.min(capacity, tokens + ((now - updatedAt) / 1000) * refillPerSecond) - 1;
+    updatedAt = now;
+    return tokens >= 0 ? 0 : (-tokens / refillPerSecond) * 1000;
+  };
 }
 
 interface ClientLimits {
   readonly overrides: Readonly<Record<string, RateLimit>>;
-  readonly buckets: Map<string, Bucket>;
+  /** Per action: takes a token and returns the ms to wait for it. */
+  readonly buckets: Map<string, () => number>;
 }
 
 // `false` means the caller turned client-side limiting off for this client.
@@ -118,18 +116,12 @@ export async function takeToken(
   action: string,
   abortSignal?: AbortSignal,
 ): Promise<Result<void, AbortedError>> {
-  let client = limits.get(ec2);
+  const client: ClientLimits | false = limits.get(ec2) ?? { overrides: {}, buckets: new Map() };
   if (client === false) return ok(undefined);
-  if (client === undefined) {
-    client = { overrides: {}, buckets: new Map() };
-    limits.set(ec2, client);
-  }
-  let bucket = client.buckets.get(action);
-  if (bucket === undefined) {
-    bucket = new Bucket(client.overrides[action] ?? defaultLimit(action));
-    client.buckets.set(action, bucket);
-  }
-  const wait = bucket.reserve();
+  limits.set(ec2, client);
+  const reserve = client.buckets.get(action) ?? bucket(client.overrides[action] ?? defaultLimit(action));
+  client.buckets.set(action, reserve);
+  const wait = reserve();
   if (wait === 0 || (await sleep(wait, abortSignal))) return ok(undefined);
   return err(new AbortedError(`Aborted while waiting to send ${action} under the client's rate limit.`));
 }

@@ -6,8 +6,8 @@ import {
   type Instance,
   type NetworkInterface,
 } from "@aws-sdk/client-ec2";
-import { err, ok, ResultAsync, type Result } from "neverthrow";
-import { AbortedError, type EniError } from "../errors.js";
+import { err, errAsync, ok, ResultAsync, type Result } from "neverthrow";
+import { AbortedError, NotFoundError, type EniError } from "../errors.js";
 import { mapAwsError } from "./map-error.js";
 import { send, type ApiCall, type CallContext } from "./send.js";
 
@@ -27,16 +27,18 @@ const RECENT_MS = 1000;
 // EC2's page size limit for these Describe calls.
 const PAGE_SIZE = 1000;
 
-/** One kind of batched read: how to ask EC2 for many ids at once, and how to find each in the answer. */
 /** One page of a Describe call by id filter. */
 interface PageInput {
   readonly Filters: Filter[];
   readonly MaxResults: number;
-  readonly NextToken?: string;
+  /** `undefined` for the first page: the SDK leaves it out of the request. */
+  readonly NextToken?: string | undefined;
 }
 
+/** One kind of batched read: how to ask EC2 for many ids at once, and how to find each in the answer. */
 interface ReadKind<T> {
-  readonly filter: string;
+  /** The resource, as a `NotFoundError` names it; EC2's id filter is named after it too. */
+  readonly type: "network-interface" | "instance";
   fetch(
     ec2: EC2Client,
     input: PageInput,
@@ -46,7 +48,7 @@ interface ReadKind<T> {
 }
 
 const networkInterfaces: ReadKind<NetworkInterface> = {
-  filter: "network-interface-id",
+  type: "network-interface",
   fetch: (ec2, input, context) =>
     send(ec2, new DescribeNetworkInterfacesCommand(input), context).map((output) => ({
       items: output.NetworkInterfaces ?? [],
@@ -56,7 +58,7 @@ const networkInterfaces: ReadKind<NetworkInterface> = {
 };
 
 const instances: ReadKind<Instance> = {
-  filter: "instance-id",
+  type: "instance",
   fetch: (ec2, input, context) =>
     send(ec2, new DescribeInstancesCommand(input), context).map((output) => ({
       items: output.Reservations?.flatMap((reservation) => reservation.Instances ?? []) ?? [],
@@ -67,33 +69,34 @@ const instances: ReadKind<Instance> = {
 
 interface Request<T> {
   readonly context: CallContext;
-  settle(result: Result<T | undefined, EniError>): void;
+  settle(result: Result<T, EniError>): void;
 }
 
 /** Collects reads of one kind on one client and sends them as batched, paged Describe calls. */
 class BatchReader<T> {
   readonly #pending = new Map<string, Request<T>[]>();
   #scheduled = false;
-  #lastSentAt = Number.NEGATIVE_INFINITY;
+  #lastSentAt = -Infinity;
   /** When each recently read id was last asked for. */
   readonly #recent = new Map<string, number>();
 
-  constructor(
-    private readonly ec2: EC2Client,
-    private readonly kind: ReadKind<T>,
-  ) {}
+  readonly #ec2: EC2Client;
+  readonly #kind: ReadKind<T>;
 
-  /** Reads one id; `undefined` when EC2 does not know it. */
-  read(id: string, context: CallContext): ResultAsync<T | undefined, EniError> {
+  constructor(ec2: EC2Client, kind: ReadKind<T>) {
+    this.#ec2 = ec2;
+    this.#kind = kind;
+  }
+
+  /** Reads one id; a `NotFoundError` when EC2 does not know it. */
+  read(id: string, context: CallContext): ResultAsync<T, EniError> {
     const { abortSignal } = context;
     if (abortSignal?.aborted === true)
-      return new ResultAsync(
-        Promise.resolve(err(new AbortedError("The operation was aborted before its next request."))),
-      );
-    const answer = new Promise<Result<T | undefined, EniError>>((resolve) => {
+      return errAsync(new AbortedError("The operation was aborted before its next request."));
+    const answer = new Promise<Result<T, EniError>>((resolve) => {
       const onAbort = () => resolve(err(new AbortedError("The operation was aborted while waiting for a read.")));
       abortSignal?.addEventListener("abort", onAbort, { once: true });
-      const settle = (result: Result<T | undefined, EniError>) => {
+      const settle = (result: Result<T, EniError>) => {
         abortSignal?.removeEventListener("abort", onAbort);
         resolve(result);
       };
@@ -126,37 +129,34 @@ class BatchReader<T> {
 
   async #send(batch: [string, Request<T>[]][]): Promise<void> {
     const requests = batch.flatMap(([, waiting]) => waiting);
-    try {
-      await this.#fetchAll(batch, requests);
-    } catch (thrown) {
-      // A malformed answer must fail these reads, never leave them waiting forever.
-      for (const request of requests) request.settle(err(mapAwsError(thrown)));
-    }
-  }
-
-  async #fetchAll(batch: [string, Request<T>[]][], requests: Request<T>[]): Promise<void> {
+    const settleAll = (result: Result<T, EniError>) => requests.forEach((request) => request.settle(result));
     // One call serves many callers: tell each of them about it, as if it were theirs.
     const context: CallContext = {
       onCall: (call: ApiCall) => requests.forEach((request) => request.context.onCall?.(call)),
     };
-    const ids = batch.map(([id]) => id);
     const found = new Map<string, T>();
     let nextToken: string | undefined;
-    do {
-      const input = {
-        Filters: [{ Name: this.kind.filter, Values: ids }],
-        MaxResults: PAGE_SIZE,
-        ...(nextToken && { NextToken: nextToken }),
-      };
-      const page = await this.kind.fetch(this.ec2, input, context);
-      if (page.isErr()) {
-        for (const request of requests) request.settle(err(page.error));
-        return;
-      }
-      for (const item of page.value.items) found.set(this.kind.idOf(item) ?? "", item);
-      nextToken = page.value.nextToken;
-    } while (nextToken);
-    for (const [id, waiting] of batch) for (const request of waiting) request.settle(ok(found.get(id)));
+    try {
+      do {
+        const input = {
+          Filters: [{ Name: `${this.#kind.type}-id`, Values: batch.map(([id]) => id) }],
+          MaxResults: PAGE_SIZE,
+          NextToken: nextToken,
+        };
+        const page = await this.#kind.fetch(this.#ec2, input, context);
+        if (page.isErr()) return settleAll(err(page.error));
+        for (const item of page.value.items) found.set(this.#kind.idOf(item) ?? "", item);
+        nextToken = page.value.nextToken;
+      } while (nextToken);
+    } catch (thrown) {
+      // A malformed answer must fail these reads, never leave them waiting forever.
+      return settleAll(err(mapAwsError(thrown)));
+    }
+    for (const [id, waiting] of batch) {
+      const item = found.get(id);
+      for (const request of waiting)
+        request.settle(item === undefined ? err(new NotFoundError(this.#kind.type, id)) : ok(item));
+    }
   }
 }
 
@@ -167,10 +167,10 @@ const readers = new WeakMap<
 
 /** The batched readers of one client, made on first use. */
 export function readersOf(ec2: EC2Client) {
-  let found = readers.get(ec2);
-  if (found === undefined) {
-    found = { networkInterfaces: new BatchReader(ec2, networkInterfaces), instances: new BatchReader(ec2, instances) };
-    readers.set(ec2, found);
-  }
+  const found = readers.get(ec2) ?? {
+    networkInterfaces: new BatchReader(ec2, networkInterfaces),
+    instances: new BatchReader(ec2, instances),
+  };
+  readers.set(ec2, found);
   return found;
 }

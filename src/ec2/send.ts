@@ -51,7 +51,6 @@ export function send<C extends Ec2Command>(
   // Checked here as well as by the SDK, so an aborted operation stops before its next request.
   if (abortSignal?.aborted === true)
     return errAsync(new AbortedError("The operation was aborted before its next request."));
-  const options = abortSignal === undefined ? undefined : { abortSignal };
   const action = command.constructor.name.replace(/Command$/, "");
   // The client-side rate limit first: a mass failover waits for tokens rather than being throttled.
   return new ResultAsync(takeToken(ec2, action, abortSignal)).andThen(() => {
@@ -60,7 +59,7 @@ export function send<C extends Ec2Command>(
     // The SDK's `send` ties a command to the client's generics in a way a generic `C` cannot
     // satisfy; `OutputOf` recovers the command's own output type.
     return ResultAsync.fromPromise(
-      Promise.resolve().then(() => ec2.send(command as never, options) as Promise<OutputOf<C>>),
+      Promise.resolve().then(() => ec2.send(command as never, abortSignal && { abortSignal }) as Promise<OutputOf<C>>),
       mapAwsError,
     )
       .andTee(() => report("ok"))

@@ -1,6 +1,6 @@
 import { EC2ServiceException } from "@aws-sdk/client-ec2";
 import { describe, expect, it } from "vitest";
-import { mapAwsError } from "../../src/ec2/map-error.js";
+import { isTransient, mapAwsError } from "../../src/ec2/map-error.js";
 import {
   AbortedError,
   AccessDeniedError,
@@ -179,6 +179,12 @@ describe("mapAwsError", () => {
       { field: "request" },
     ],
     [
+      "InvalidParameterDependency",
+      "The parameter SecondaryPrivateIpAddressCount requires SubnetId",
+      "ValidationError",
+      { field: "request" },
+    ],
+    [
       "OperationNotPermitted",
       "The network interface at device index 0 and networkCard index 0 cannot be detached.",
       "InvalidStateError",
@@ -226,51 +232,42 @@ describe("mapAwsError", () => {
     expect(mapAwsError(sdkError("InternalError", "boom"))).toBeInstanceOf(AwsError);
   });
 
-  it.each([
-    "RequestLimitExceeded",
-    "Throttling",
-    "ThrottlingException",
-    "ThrottledException",
-    "RequestThrottled",
-    "RequestThrottledException",
-    "EC2ThrottledException",
-    "TooManyRequestsException",
-    "SlowDown",
-  ])("maps the throttling code %s to a ThrottledError", (code) => {
-    const original = sdkError(code, "Request limit exceeded.");
+  // EC2's code, and the codes a throttled STS call (the credential provider's) fails with.
+  it.each(["RequestLimitExceeded", "Throttling", "ThrottlingException"])(
+    "maps the throttling code %s to a ThrottledError",
+    (code) => {
+      const original = sdkError(code, "Request limit exceeded.");
 
-    const error = mapAwsError(original);
+      const error = mapAwsError(original);
 
-    expect(error).toBeInstanceOf(ThrottledError);
-    expect(error).toMatchObject({
-      name: "ThrottledError",
-      code,
-      requestId: "r-1",
-      message: "EC2 throttled the request: Request limit exceeded.",
-    });
-    expect(error.cause).toBe(original);
-  });
+      expect(error).toBeInstanceOf(ThrottledError);
+      expect(error).toMatchObject({
+        name: "ThrottledError",
+        code,
+        requestId: "r-1",
+        message: "Request limit exceeded.",
+      });
+      expect(error.cause).toBe(original);
+    },
+  );
 
-  it.each([
-    "UnauthorizedOperation",
-    "AuthFailure",
-    "AccessDenied",
-    "AccessDeniedException",
-    "Blocked",
-    "OptInRequired",
-  ])("maps %s to an AccessDeniedError keeping EC2's message", (code) => {
-    const message = "You are not authorized to perform this operation.";
-    const original = sdkError(code, message);
+  it.each(["UnauthorizedOperation", "AuthFailure", "AccessDenied", "Blocked", "OptInRequired"])(
+    "maps %s to an AccessDeniedError keeping EC2's message",
+    (code) => {
+      const message = "You are not authorized to perform this operation.";
+      const original = sdkError(code, message);
 
-    const error = mapAwsError(original);
+      const error = mapAwsError(original);
 
-    expect(error).toBeInstanceOf(AccessDeniedError);
-    expect(error).toMatchObject({ name: "AccessDeniedError", code, requestId: "r-1", message });
-    expect(error.cause).toBe(original);
-  });
+      expect(error).toBeInstanceOf(AccessDeniedError);
+      expect(error).toMatchObject({ name: "AccessDeniedError", code, requestId: "r-1", message });
+      expect(error.cause).toBe(original);
+    },
+  );
 
   it("maps the idempotency token mismatch to a ConflictError", () => {
-    const original = sdkError("IdempotentParameterMismatch", "Client token reused with different parameters.");
+    const message = "Arguments on this idempotent request are inconsistent with arguments used in previous request(s).";
+    const original = sdkError("IdempotentParameterMismatch", message);
 
     const error = mapAwsError(original);
 
@@ -280,8 +277,7 @@ describe("mapAwsError", () => {
       code: "IdempotentParameterMismatch",
       expected: undefined,
       actual: undefined,
-      message:
-        "The client token was already used with other parameters: Client token reused with different parameters.",
+      message,
     });
     expect(error.cause).toBe(original);
   });
@@ -424,5 +420,49 @@ describe("mapAwsError", () => {
     const inputs: unknown[] = [sdkError("X", "y"), "s", 1, undefined, null, {}, [], new Error("e"), Symbol("s")];
 
     for (const input of inputs) expect(mapAwsError(input)).toBeInstanceOf(EniKitError);
+  });
+});
+
+describe("isTransient", () => {
+  /** A Node system error: a plain `Error` with an errno `code`. */
+  const systemError = (code: string) => Object.assign(new Error(`${code}: the system call failed`), { code });
+
+  it.each<[string, unknown]>([
+    ["a throttled request", sdkError("RequestLimitExceeded", "Request limit exceeded.")],
+    [
+      "a 5xx",
+      new EC2ServiceException({
+        name: "InternalError",
+        $fault: "client",
+        $metadata: { httpStatusCode: 500 },
+        message: "An internal error has occurred",
+      }),
+    ],
+    [
+      "a server fault",
+      new EC2ServiceException({ name: "Unavailable", $fault: "server", $metadata: {}, message: "Try again" }),
+    ],
+    ["a reset connection", systemError("ECONNRESET")],
+    ["a DNS failure", systemError("ENOTFOUND")],
+    ["the HTTP handler's timeout", Object.assign(new Error("socket timed out"), { name: "TimeoutError" })],
+    [
+      "a timeout as a DOMException (its numeric code aside)",
+      new DOMException("The operation timed out.", "TimeoutError"),
+    ],
+  ])("is true for %s", (_case, thrown) => {
+    expect(isTransient(mapAwsError(thrown))).toBe(true);
+  });
+
+  it.each<[string, unknown]>([
+    ["a client error", sdkError("InvalidParameterValue", "Value (x) for parameter description is invalid.")],
+    [
+      "an unknown ENI",
+      sdkError("InvalidNetworkInterfaceID.NotFound", `The networkInterface ID '${ids.eni}' does not exist`),
+    ],
+    ["a denied call", sdkError("UnauthorizedOperation", "You are not authorized to perform this operation.")],
+    ["a local bug", new TypeError("Cannot read properties of undefined (reading 'send')")],
+    ["a file the credential provider cannot read", systemError("ENOENT")],
+  ])("is false for %s", (_case, thrown) => {
+    expect(isTransient(mapAwsError(thrown))).toBe(false);
   });
 });
