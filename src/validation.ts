@@ -153,32 +153,68 @@ export function checkTags(field: string, value: unknown, reserved = 0): Check<Re
   return ok(value as Record<string, string>);
 }
 
-/**
- * A plain options object, or nothing. JavaScript callers may pass anything. Given the `known`
- * keys, any other key is refused too.
- */
-export function checkOptions<T extends object>(
-  field: string,
-  value: unknown,
-  known?: readonly string[],
-): Check<Partial<T>> {
+/** A plain options object, or nothing (JavaScript callers may pass anything). */
+export function checkOptions(field: string, value: unknown): Check<Readonly<Record<string, unknown>>> {
   if (value === undefined) return ok({});
-  if (!isPlainObject(value)) return invalid(field, "an options object", value);
-  return known === undefined
-    ? ok(value as Partial<T>)
-    : checkKnownKeys(field, value, known).map(() => value as Partial<T>);
+  return isPlainObject(value) ? ok(value) : invalid(field, "an options object", value);
 }
 
-/** Rejects keys the options type does not know: a typo must not silently change behaviour. */
-export function checkKnownKeys(field: string, value: object, known: readonly string[]): Check<void> {
-  const unknown = Object.keys(value).find((key) => !known.includes(key));
-  if (unknown === undefined) return ok(undefined);
-  return err(
-    new ValidationError(
-      fieldOf(field, unknown),
-      `Unknown option ${show(unknown)}; expected one of ${known.join(", ")}.`,
-    ),
-  );
+/** Checks one option's value; an absent option never reaches it, it takes its default. */
+export type OptionCheck<T> = (field: string, value: unknown) => Check<T>;
+
+/** The options an object may hold: each one's check, and its default when absent (if not `undefined`). */
+export type OptionSpec = Readonly<Record<string, readonly [check: OptionCheck<unknown>, fallback?: unknown]>>;
+
+/** What `checkOptionsWith` gives back for a spec: each option checked, or its default. */
+export type CheckedOptions<S extends OptionSpec> = {
+  -readonly [K in keyof S]: S[K] extends readonly [OptionCheck<infer T>, infer D]
+    ? T | D
+    : S[K] extends readonly [OptionCheck<infer T>]
+      ? T | undefined
+      : never;
+};
+
+/**
+ * Checks an options object against its spec, option by option in the spec's order. Keys the
+ * spec does not know are refused: a typo must not silently change behaviour.
+ */
+export function checkOptionsWith<S extends OptionSpec>(
+  field: string,
+  value: unknown,
+  spec: S,
+): Check<CheckedOptions<S>> {
+  return checkOptions(field, value).andThen((given) => {
+    const known = Object.keys(spec);
+    const unknown = Object.keys(given).find((key) => !known.includes(key));
+    if (unknown !== undefined) {
+      return err(
+        new ValidationError(
+          fieldOf(field, unknown),
+          `Unknown option ${show(unknown)}; expected one of ${known.join(", ")}.`,
+        ),
+      );
+    }
+    const checked: Record<string, unknown> = {};
+    for (const [key, [check, fallback]] of Object.entries(spec)) {
+      const option = given[key] === undefined ? ok(fallback) : check(key, given[key]);
+      if (option.isErr()) return err(option.error);
+      checked[key] = option.value;
+    }
+    return ok(checked as CheckedOptions<S>);
+  });
+}
+
+/** Any value: for options a later, joint check takes care of (the wait options). */
+export const anyValue: OptionCheck<unknown> = (_field, value) => ok(value);
+
+/** `checkInteger` over `[min, max]`, as an option check. */
+export function integerFrom(min: number, max: number): OptionCheck<number> {
+  return (field, value) => checkInteger(field, value, min, max);
+}
+
+/** `checkId` for one kind of id, as an option check. */
+export function idOf(prefix: IdPrefix): OptionCheck<string> {
+  return (field, value) => checkId(field, value, prefix);
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

@@ -6,7 +6,14 @@ import { isTransient } from "./ec2/map-error.js";
 import type { CallContext } from "./ec2/send.js";
 import { AbortedError, InvalidStateError, ValidationError, WaitTimeoutError, type EniError } from "./errors.js";
 import { describeState } from "./model.js";
-import { checkAbortSignal, checkOptions, show, type Check } from "./validation.js";
+import {
+  checkAbortSignal,
+  checkOptionsWith,
+  show,
+  type Check,
+  type CheckedOptions,
+  type OptionSpec,
+} from "./validation.js";
 
 /**
  * How long and how often to poll, in seconds, in the SDK waiters' vocabulary.
@@ -59,19 +66,28 @@ export const DEFAULT_MAX_WAIT = {
 const DEFAULT_MIN_DELAY = 0.25;
 const DEFAULT_MAX_DELAY = 1;
 
-/** The wait fields every waiting option object shares. */
-export const WAIT_KEYS = ["maxWaitTime", "minDelay", "maxDelay", "abortSignal"] as const;
+/** The wait options every waiting operation takes; `checkWait` then checks them together. */
+export const WAIT_OPTIONS = {
+  maxWaitTime: [checkSeconds],
+  minDelay: [checkSeconds],
+  maxDelay: [checkSeconds],
+  abortSignal: [checkAbortSignal],
+} as const satisfies OptionSpec;
 
-/** Checks wait options and fills in the defaults. */
-export function checkWait(
-  options: Partial<Record<(typeof WAIT_KEYS)[number], unknown>>,
-  defaultMaxWait: number,
-): Check<Wait> {
+/** Wait options as checked one by one, and an operation's `wait` flag if it has one. */
+type CheckedWait = Partial<CheckedOptions<typeof WAIT_OPTIONS> & { wait: boolean }>;
+
+/**
+ * Fills in the wait defaults and checks the options against each other. Timing options beside
+ * `wait: false` contradict each other, so they are refused rather than silently ignored.
+ */
+export function checkWait(options: CheckedWait, defaultMaxWait: number): Check<Wait> {
   const { maxWaitTime = defaultMaxWait, minDelay = DEFAULT_MIN_DELAY, abortSignal } = options;
-  if (!isPositive(maxWaitTime)) return seconds("maxWaitTime", maxWaitTime);
-  if (!isPositive(minDelay)) return seconds("minDelay", minDelay);
-  const maxDelay = options.maxDelay === undefined ? Math.max(DEFAULT_MAX_DELAY, minDelay) : options.maxDelay;
-  if (!isPositive(maxDelay)) return seconds("maxDelay", maxDelay);
+  const maxDelay = options.maxDelay ?? Math.max(DEFAULT_MAX_DELAY, minDelay);
+  const timing = (["maxWaitTime", "minDelay", "maxDelay"] as const).find((key) => options[key] !== undefined);
+  if (options.wait === false && timing !== undefined) {
+    return err(new ValidationError(timing, `\`${timing}\` makes no sense with \`wait: false\`.`));
+  }
   if (maxDelay < minDelay) {
     return err(
       new ValidationError("maxDelay", `Expected \`maxDelay\` (${maxDelay}) to be at least \`minDelay\` (${minDelay}).`),
@@ -85,44 +101,19 @@ export function checkWait(
       ),
     );
   }
-  if (abortSignal !== undefined) {
-    const signal = checkAbortSignal("abortSignal", abortSignal);
-    if (signal.isErr()) return err(signal.error);
-  }
-  return ok({ maxWaitTime, minDelay, maxDelay, abortSignal: abortSignal as AbortSignal | undefined });
+  return ok({ maxWaitTime, minDelay, maxDelay, abortSignal });
 }
 
 /** Checks an options object that holds wait options only, and fills in the defaults. */
 export function checkWaitOptions(options: unknown, defaultMaxWait: number): Check<Wait> {
-  return checkOptions<WaitOptions>("options", options, WAIT_KEYS).andThen((o) => checkWait(o, defaultMaxWait));
+  return checkOptionsWith("options", options, WAIT_OPTIONS).andThen((o) => checkWait(o, defaultMaxWait));
 }
 
-/**
- * Checks an operation's `wait` flag. Timing options beside `wait: false` contradict each
- * other, so they are refused rather than silently ignored.
- */
-export function checkWaitFlag(
-  options: { readonly wait?: unknown } & Partial<Record<(typeof WAIT_KEYS)[number], unknown>>,
-): Check<boolean> {
-  if (options.wait === undefined) return ok(true);
-  if (typeof options.wait !== "boolean") {
-    return err(new ValidationError("wait", `Expected \`wait\` to be a boolean, got ${show(options.wait)}.`));
-  }
-  const timing = WAIT_KEYS.find((key) => key !== "abortSignal" && options[key] !== undefined);
-  if (!options.wait && timing !== undefined) {
-    return err(new ValidationError(timing, `\`${timing}\` makes no sense with \`wait: false\`.`));
-  }
-  return ok(options.wait);
-}
-
-function isPositive(value: unknown): value is number {
-  return typeof value === "number" && Number.isFinite(value) && value > 0;
-}
-
-function seconds(field: string, value: unknown): Check<never> {
-  return err(
-    new ValidationError(field, `Expected \`${field}\` to be a positive number of seconds, got ${show(value)}.`),
-  );
+/** A positive, finite number of seconds. */
+function checkSeconds(field: string, value: unknown): Check<number> {
+  return typeof value === "number" && Number.isFinite(value) && value > 0
+    ? ok(value)
+    : err(new ValidationError(field, `Expected \`${field}\` to be a positive number of seconds, got ${show(value)}.`));
 }
 
 /** One look at the world: finished (with a value), or not yet (with what was seen). */

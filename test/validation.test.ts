@@ -10,9 +10,10 @@ import {
   checkIds,
   checkInteger,
   checkIpv4,
-  checkKnownKeys,
   checkOneOf,
   checkOptions,
+  checkOptionsWith,
+  integerFrom,
   checkString,
   checkTagKey,
   checkTags,
@@ -467,19 +468,37 @@ describe("checkOptions", () => {
   });
 });
 
-describe("checkKnownKeys", () => {
-  it("accepts known keys, and no keys at all", () => {
-    expect(checkKnownKeys("options", { wait: true, minDelay: 1 }, ["wait", "minDelay", "maxDelay"]).isOk()).toBe(true);
-    expect(checkKnownKeys("options", {}, ["wait"]).isOk()).toBe(true);
+describe("checkOptionsWith", () => {
+  const spec = { count: [integerFrom(1, 5), 2], force: [checkBoolean] } as const;
+
+  it("checks each option given, and gives absent ones their default", () => {
+    expect(checkOptionsWith("options", { count: 4, force: true }, spec)._unsafeUnwrap()).toEqual({
+      count: 4,
+      force: true,
+    });
+    expect(checkOptionsWith("options", { force: undefined }, spec)._unsafeUnwrap()).toEqual({
+      count: 2,
+      force: undefined,
+    });
+    expect(checkOptionsWith("options", undefined, spec)._unsafeUnwrap()).toEqual({ count: 2, force: undefined });
+  });
+
+  it("refuses the first bad option in the spec's order, by its own field name", () => {
+    const error = failure(checkOptionsWith("options", { force: "yes", count: 9 }, spec));
+
+    expect(error.field).toBe("count");
+    expect(error.message).toBe("Expected `count` to be an integer from 1 to 5, got 9.");
   });
 
   it("refuses the first unknown key, even one set to undefined, naming it and the known ones", () => {
-    const error = failure(
-      checkKnownKeys("options", { wait: true, maxWait: undefined, other: 1 }, ["wait", "maxWaitTime"]),
-    );
+    const error = failure(checkOptionsWith("options", { count: 1, maxWait: undefined, other: 1 }, spec));
 
     expect(error.field).toBe("options.maxWait");
-    expect(error.message).toBe('Unknown option "maxWait"; expected one of wait, maxWaitTime.');
+    expect(error.message).toBe('Unknown option "maxWait"; expected one of count, force.');
+  });
+
+  it("refuses what is not an options object before looking at keys", () => {
+    expect(failure(checkOptionsWith("query", [], spec)).field).toBe("query");
   });
 });
 

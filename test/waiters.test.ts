@@ -12,9 +12,9 @@ import {
 } from "../src/errors.js";
 import {
   DEFAULT_MAX_WAIT,
-  WAIT_KEYS,
+  WAIT_OPTIONS,
   checkWait,
-  checkWaitFlag,
+  checkWaitOptions,
   done,
   notYet,
   pollUntil,
@@ -82,7 +82,7 @@ describe("checkWait", () => {
 
   it("has the documented default limits per kind of wait", () => {
     expect(DEFAULT_MAX_WAIT).toEqual({ attach: 300, detach: 600, available: 600, create: 120, delete: 120, move: 600 });
-    expect(WAIT_KEYS).toEqual(["maxWaitTime", "minDelay", "maxDelay", "abortSignal"]);
+    expect(Object.keys(WAIT_OPTIONS)).toEqual(["maxWaitTime", "minDelay", "maxDelay", "abortSignal"]);
   });
 
   describe.each(["maxWaitTime", "minDelay", "maxDelay"] as const)("%s", (field) => {
@@ -94,7 +94,7 @@ describe("checkWait", () => {
       ["Infinity", Number.POSITIVE_INFINITY, "Infinity"],
       ["null", null, "null"],
     ])("refuses %s", (_case, value, shown) => {
-      const error = checkWait({ [field]: value }, 600)._unsafeUnwrapErr();
+      const error = checkWaitOptions({ [field]: value }, 600)._unsafeUnwrapErr();
 
       expect(error).toBeInstanceOf(ValidationError);
       expect(error.field).toBe(field);
@@ -141,45 +141,47 @@ describe("checkWait", () => {
     ["a string", "abort"],
     ["an AbortController", new AbortController()],
   ])("refuses %s as abortSignal", (_case, abortSignal) => {
-    const error = checkWait({ abortSignal }, 600)._unsafeUnwrapErr();
+    const error = checkWaitOptions({ abortSignal }, 600)._unsafeUnwrapErr();
 
     expect(error).toBeInstanceOf(ValidationError);
     expect(error.field).toBe("abortSignal");
   });
 });
 
-describe("checkWaitFlag", () => {
-  it("defaults to waiting", () => {
-    expect(checkWaitFlag({})._unsafeUnwrap()).toBe(true);
-    expect(checkWaitFlag({ wait: undefined, maxWaitTime: 5 })._unsafeUnwrap()).toBe(true);
-  });
-
-  it("returns the flag given", () => {
-    expect(checkWaitFlag({ wait: true, maxWaitTime: 5, minDelay: 1 })._unsafeUnwrap()).toBe(true);
-    expect(checkWaitFlag({ wait: false })._unsafeUnwrap()).toBe(false);
-  });
-
-  it.each([
-    ["no", '"no"'],
-    [0, "0"],
-    [null, "null"],
-  ])("refuses a non-boolean %o", (wait, shown) => {
-    const error = checkWaitFlag({ wait })._unsafeUnwrapErr();
-
-    expect(error).toBeInstanceOf(ValidationError);
-    expect(error.field).toBe("wait");
-    expect(error.message).toBe(`Expected \`wait\` to be a boolean, got ${shown}.`);
+describe("checkWait with an operation's wait flag", () => {
+  it("takes timing options beside wait: true or no flag", () => {
+    expect(checkWait({ maxWaitTime: 5 }, 600)._unsafeUnwrap().maxWaitTime).toBe(5);
+    expect(checkWait({ wait: true, maxWaitTime: 5, minDelay: 1 }, 600)._unsafeUnwrap().minDelay).toBe(1);
+    expect(checkWait({ wait: false }, 600).isOk()).toBe(true);
   });
 
   it.each(["maxWaitTime", "minDelay", "maxDelay"] as const)("refuses %s beside wait: false", (key) => {
-    const error = checkWaitFlag({ wait: false, [key]: 5 })._unsafeUnwrapErr();
+    const error = checkWait({ wait: false, [key]: 5 }, 600)._unsafeUnwrapErr();
 
     expect(error.field).toBe(key);
     expect(error.message).toBe(`\`${key}\` makes no sense with \`wait: false\`.`);
   });
 
   it("allows an abortSignal beside wait: false (it still stops the request)", () => {
-    expect(checkWaitFlag({ wait: false, abortSignal: new AbortController().signal })._unsafeUnwrap()).toBe(false);
+    expect(checkWait({ wait: false, abortSignal: new AbortController().signal }, 600).isOk()).toBe(true);
+  });
+});
+
+describe("checkWaitOptions", () => {
+  it("fills in the defaults of an absent options object", () => {
+    expect(checkWaitOptions(undefined, 120)._unsafeUnwrap()).toEqual({
+      maxWaitTime: 120,
+      minDelay: 0.25,
+      maxDelay: 1,
+      abortSignal: undefined,
+    });
+  });
+
+  it("refuses a key that is not a wait option", () => {
+    const error = checkWaitOptions({ wait: false }, 120)._unsafeUnwrapErr();
+
+    expect(error.field).toBe("options.wait");
+    expect(error.message).toBe('Unknown option "wait"; expected one of maxWaitTime, minDelay, maxDelay, abortSignal.');
   });
 });
 

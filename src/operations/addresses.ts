@@ -5,13 +5,11 @@ import {
   DescribeNetworkInterfacesCommand,
   DisassociateAddressCommand,
   UnassignPrivateIpAddressesCommand,
-  type Address,
   type EC2Client,
   type NetworkInterface,
   type NetworkInterfacePrivateIpAddress,
 } from "@aws-sdk/client-ec2";
-import { err, errAsync, ok, ResultAsync, safeTry, type Result } from "neverthrow";
-import { describeEni } from "../ec2/describe.js";
+import { err, ok, safeTry, type ResultAsync } from "neverthrow";
 import { send } from "../ec2/send.js";
 import { ConflictError, InvalidStateError, NotFoundError, ValidationError, type EniError } from "../errors.js";
 import {
@@ -21,12 +19,12 @@ import {
   checkInteger,
   checkIpv4,
   checkList,
-  checkOptions,
+  checkOptionsWith,
   show,
   type Check,
 } from "../validation.js";
-import { WAIT_KEYS, checkWait, type Wait, type WaitOptions } from "../waiters.js";
-import { READ_BACK_MAX_WAIT, applyChange, changeEni, checkManaged, parseReadBack, type Change } from "./attributes.js";
+import { WAIT_OPTIONS, checkWait, type Wait, type WaitOptions } from "../waiters.js";
+import { READ_BACK_MAX_WAIT, changeEni, parseReadBack } from "./attributes.js";
 
 /**
  * How `assignPrivateIps` assigns.
@@ -70,9 +68,6 @@ export interface AssociateAddressOptions extends WaitOptions {
   readonly allowReassociation?: boolean;
 }
 
-const ASSIGN_KEYS = ["allowReassignment", ...WAIT_KEYS];
-const ASSOCIATE_KEYS = ["privateIp", "allowReassociation", ...WAIT_KEYS];
-
 /** A non-empty list of IPv4 addresses without duplicates. */
 function checkIpList(field: string, value: unknown): Check<string[]> {
   return checkList(field, value, 1, "a non-empty array of IPv4 addresses", checkIpv4);
@@ -91,9 +86,11 @@ type Wanted = { readonly count: number } | { readonly addresses: string[]; reado
 
 function parseAssign(addresses: unknown, options: unknown): Check<{ wanted: Wanted; wait: Wait }> {
   return safeTry(function* () {
-    const o = yield* checkOptions<AssignPrivateIpsOptions>("options", options, ASSIGN_KEYS);
-    const allowReassignment =
-      o.allowReassignment === undefined ? false : yield* checkBoolean("allowReassignment", o.allowReassignment);
+    const o = yield* checkOptionsWith("options", options, {
+      allowReassignment: [checkBoolean, false],
+      ...WAIT_OPTIONS,
+    });
+    const { allowReassignment } = o;
     const wait = yield* checkWait(o, READ_BACK_MAX_WAIT);
     if (typeof addresses === "number") {
       // A count takes free addresses only, so asking to reassign with it is a mistake worth naming.
@@ -122,56 +119,49 @@ export function assignIps(
   addresses: unknown,
   options: unknown,
 ): ResultAsync<NetworkInterface, EniError> {
-  return parseAssign(addresses, options).asyncAndThen(({ wanted, wait }) => {
-    if ("count" in wanted) return changeEni(ec2, eniId, wait, (ni) => ok(assignCount(ec2, ni, wanted.count, wait)));
-    return changeEni(ec2, eniId, wait, (ni) => {
+  return parseAssign(addresses, options).asyncAndThen(({ wanted, wait }) =>
+    changeEni(ec2, eniId, wait, (ni) => {
+      if ("count" in wanted) {
+        // EC2 names the addresses it picked (`apply` keeps them); the count covers a response that
+        // does not. There is one primary address throughout, so counting all counts the secondaries.
+        const atLeast = privateIps(ni).length + wanted.count;
+        let picked: string[] = [];
+        return ok({
+          waitingFor: `given ${wanted.count} more secondary IPs`,
+          apply: () =>
+            send(
+              ec2,
+              new AssignPrivateIpAddressesCommand({
+                NetworkInterfaceId: eniId,
+                SecondaryPrivateIpAddressCount: wanted.count,
+              }),
+              wait,
+            ).map((output) => {
+              picked = (output.AssignedPrivateIpAddresses ?? []).flatMap((entry) => entry.PrivateIpAddress ?? []);
+            }),
+          isSet: (fresh: NetworkInterface) =>
+            privateIps(fresh).length >= atLeast && picked.every((address) => holds(fresh, address)),
+        });
+      }
       const missing = wanted.addresses.filter((address) => !holds(ni, address));
-      return ok(
-        missing.length === 0
-          ? undefined
-          : {
-              waitingFor: `assigned ${missing.join(", ")}`,
-              apply: () =>
-                checkHolders(ec2, ni, missing, wanted.allowReassignment, wait).andThen(() =>
-                  send(
-                    ec2,
-                    new AssignPrivateIpAddressesCommand({
-                      NetworkInterfaceId: eniId,
-                      PrivateIpAddresses: missing,
-                      AllowReassignment: wanted.allowReassignment,
-                    }),
-                    wait,
-                  ),
-                ),
-              isSet: (fresh: NetworkInterface) => missing.every((address) => holds(fresh, address)),
-            },
-      );
-    });
-  });
-}
-
-/** The change that assigns `count` more secondary IPs; it answers with the addresses EC2 picked. */
-function assignCount(ec2: EC2Client, ni: NetworkInterface, count: number, wait: Wait): Change<string[]> {
-  const secondaries = (fresh: NetworkInterface) => privateIps(fresh).filter((entry) => entry.Primary !== true).length;
-  const atLeast = secondaries(ni) + count;
-  return {
-    waitingFor: `given ${count} more secondary IPs`,
-    apply: () =>
-      send(
-        ec2,
-        new AssignPrivateIpAddressesCommand({
-          NetworkInterfaceId: ni.NetworkInterfaceId ?? "",
-          SecondaryPrivateIpAddressCount: count,
-        }),
-        wait,
-      ).map((output) =>
-        (output.AssignedPrivateIpAddresses ?? []).flatMap((entry) =>
-          entry.PrivateIpAddress === undefined ? [] : [entry.PrivateIpAddress],
-        ),
-      ),
-    // EC2 names the addresses it picked; the count covers a response that does not.
-    isSet: (fresh, assigned) => assigned.every((address) => holds(fresh, address)) && secondaries(fresh) >= atLeast,
-  };
+      return ok({
+        waitingFor: `assigned ${missing.join(", ")}`,
+        apply: () =>
+          checkHolders(ec2, ni, missing, wanted.allowReassignment, wait).andThen(() =>
+            send(
+              ec2,
+              new AssignPrivateIpAddressesCommand({
+                NetworkInterfaceId: eniId,
+                PrivateIpAddresses: missing,
+                AllowReassignment: wanted.allowReassignment,
+              }),
+              wait,
+            ),
+          ),
+        isSet: (fresh: NetworkInterface) => missing.every((address) => holds(fresh, address)),
+      });
+    }),
+  );
 }
 
 /**
@@ -185,7 +175,7 @@ function checkHolders(
   allowReassignment: boolean,
   wait: Wait,
 ): ResultAsync<void, EniError> {
-  const eniId = ni.NetworkInterfaceId ?? "";
+  const eniId = ni.NetworkInterfaceId;
   const filters = [
     { Name: "subnet-id", Values: [ni.SubnetId ?? ""] },
     { Name: "addresses.private-ip-address", Values: addresses },
@@ -193,15 +183,12 @@ function checkHolders(
   return send(ec2, new DescribeNetworkInterfacesCommand({ Filters: filters }), wait).andThen((output) => {
     for (const holder of output.NetworkInterfaces ?? []) {
       const holderId = holder.NetworkInterfaceId ?? "unknown";
-      if (holderId === eniId) continue;
-      for (const entry of privateIps(holder).filter(
-        (e) => e.PrivateIpAddress !== undefined && addresses.includes(e.PrivateIpAddress),
-      )) {
-        const address = entry.PrivateIpAddress;
-        if (entry.Primary === true) {
+      for (const { PrivateIpAddress: address = "", Primary } of privateIps(holder)) {
+        if (holderId === eniId || !addresses.includes(address)) continue;
+        if (Primary === true) {
           return err(
             new InvalidStateError(
-              `Address ${address} is the primary private IP of ${holderId}; EC2 cannot move a primary address.`,
+              `${address} is the primary private IP of ${holderId}, which EC2 cannot move.`,
               holderId,
               "primary",
             ),
@@ -210,7 +197,7 @@ function checkHolders(
         if (!allowReassignment) {
           return err(
             new ConflictError(
-              `Address ${address} is assigned to ${holderId}; pass allowReassignment: true to move it to ${eniId}.`,
+              `${address} is assigned to ${holderId}; pass allowReassignment: true to move it to ${eniId}.`,
               "unassigned",
               holderId,
             ),
@@ -247,52 +234,37 @@ export function unassignIps(
     }
     return ok({ list, wait: yield* parseReadBack(options) });
   });
-  if (parsed.isErr()) return errAsync(parsed.error);
-  const { list, wait } = parsed.value;
-  return changeEni(ec2, eniId, wait, (ni) => {
-    const present = list.filter((address) => holds(ni, address));
-    return ok(
-      present.length === 0
-        ? undefined
-        : {
-            waitingFor: `without ${present.join(", ")}`,
-            apply: () =>
-              send(
-                ec2,
-                new UnassignPrivateIpAddressesCommand({ NetworkInterfaceId: eniId, PrivateIpAddresses: present }),
-                wait,
-              ),
-            isSet: (fresh: NetworkInterface) => !present.some((address) => holds(fresh, address)),
-          },
-    );
-  });
+  return parsed.asyncAndThen(({ list, wait }) =>
+    changeEni(ec2, eniId, wait, (ni) => {
+      const present = list.filter((address) => holds(ni, address));
+      return ok({
+        waitingFor: `without ${present.join(", ")}`,
+        apply: () =>
+          send(
+            ec2,
+            new UnassignPrivateIpAddressesCommand({ NetworkInterfaceId: eniId, PrivateIpAddresses: present }),
+            wait,
+          ),
+        isSet: (fresh: NetworkInterface) => !present.some((address) => holds(fresh, address)),
+      });
+    }),
+  );
 }
 
 function parseAssociate(allocationId: unknown, options: unknown) {
   return safeTry(function* () {
-    const o = yield* checkOptions<AssociateAddressOptions>("options", options, ASSOCIATE_KEYS);
+    const o = yield* checkOptionsWith("options", options, {
+      privateIp: [checkIpv4],
+      allowReassociation: [checkBoolean, false],
+      ...WAIT_OPTIONS,
+    });
     return ok({
       allocationId: yield* checkId("allocationId", allocationId, "eipalloc"),
-      privateIp: o.privateIp === undefined ? undefined : yield* checkIpv4("privateIp", o.privateIp),
-      allowReassociation:
-        o.allowReassociation === undefined ? false : yield* checkBoolean("allowReassociation", o.allowReassociation),
+      privateIp: o.privateIp,
+      allowReassociation: o.allowReassociation,
       wait: yield* checkWait(o, READ_BACK_MAX_WAIT),
     });
   });
-}
-
-/** Reads one Elastic IP by allocation id. */
-function describeAddress(ec2: EC2Client, allocationId: string, wait: Wait): ResultAsync<Address, EniError> {
-  return send(ec2, new DescribeAddressesCommand({ AllocationIds: [allocationId] }), wait).andThen((output) => {
-    const found = output.Addresses?.find((address) => address.AllocationId === allocationId);
-    return found === undefined ? err(new NotFoundError("address", allocationId)) : ok(found);
-  });
-}
-
-/** Where an Elastic IP is associated, for messages: `eni-…/10.0.1.5` or an instance id. */
-function whereAssociated(address: Address): string {
-  const target = address.NetworkInterfaceId ?? address.InstanceId ?? "unknown";
-  return address.PrivateIpAddress === undefined ? target : `${target}/${address.PrivateIpAddress}`;
 }
 
 /**
@@ -307,66 +279,72 @@ export function associateEip(
   options: unknown,
 ): ResultAsync<NetworkInterface, EniError> {
   return parseAssociate(allocationId, options).asyncAndThen((request) => {
-    const { wait } = request;
-    return ResultAsync.combine([
-      describeEni(ec2, eniId, wait).andThen(checkManaged),
-      describeAddress(ec2, request.allocationId, wait),
-    ]).andThen(([ni, address]) =>
-      planAssociate(ec2, ni, address, request).asyncAndThen((change) => applyChange(ec2, ni, wait, change)),
+    const { allowReassociation, wait } = request;
+    const id = request.allocationId;
+    // Sent before `changeEni` reads the ENI, so the two reads run at once.
+    const readAddress = send(ec2, new DescribeAddressesCommand({ AllocationIds: [id] }), wait).andThen((output) => {
+      const found = output.Addresses?.find((entry) => entry.AllocationId === id);
+      return found === undefined ? err(new NotFoundError("address", id)) : ok(found);
+    });
+    return changeEni(ec2, eniId, wait, (ni) =>
+      readAddress.andThen((address) => {
+        const privateIp = request.privateIp ?? ni.PrivateIpAddress ?? "";
+        // The Elastic IP on `privateIp` of the ENI as read.
+        const allocationOn = (eni: NetworkInterface) =>
+          privateIps(eni).find((entry) => entry.PrivateIpAddress === privateIp)?.Association?.AllocationId;
+        if (!holds(ni, privateIp)) {
+          const own = privateIps(ni).map((entry) => entry.PrivateIpAddress);
+          return err(
+            new ValidationError(
+              "privateIp",
+              `${privateIp} is not a private IP of ${eniId} (it has ${own.join(", ")}).`,
+            ),
+          );
+        }
+        const occupant = allocationOn(ni);
+        // Already there: nothing to change, and no conflict with itself.
+        if (occupant === id) return ok(undefined);
+        if (!allowReassociation) {
+          const name = `Elastic IP ${id} (${address.PublicIp ?? "unknown"})`;
+          if (address.AssociationId !== undefined) {
+            // `eni-…/10.0.1.5`, or an instance id.
+            const target = address.NetworkInterfaceId ?? address.InstanceId ?? "unknown";
+            const where = address.PrivateIpAddress === undefined ? target : `${target}/${address.PrivateIpAddress}`;
+            return err(
+              new ConflictError(
+                `${name} is associated with ${where}; pass allowReassociation: true to move it to ${eniId}/${privateIp}.`,
+                "not associated",
+                where,
+              ),
+            );
+          }
+          if (occupant !== undefined) {
+            return err(
+              new ConflictError(
+                `${eniId}/${privateIp} already has Elastic IP ${occupant} (one per private IP); pass allowReassociation: true to replace it with ${name}.`,
+                "no Elastic IP",
+                occupant,
+              ),
+            );
+          }
+        }
+        return ok({
+          waitingFor: `associated with ${id} on ${privateIp}`,
+          apply: () =>
+            send(
+              ec2,
+              new AssociateAddressCommand({
+                AllocationId: id,
+                NetworkInterfaceId: eniId,
+                PrivateIpAddress: privateIp,
+                AllowReassociation: allowReassociation,
+              }),
+              wait,
+            ),
+          isSet: (fresh: NetworkInterface) => allocationOn(fresh) === id,
+        });
+      }),
     );
-  });
-}
-
-function planAssociate(
-  ec2: EC2Client,
-  ni: NetworkInterface,
-  address: Address,
-  request: { allocationId: string; privateIp: string | undefined; allowReassociation: boolean; wait: Wait },
-): Result<Change<unknown> | undefined, EniError> {
-  const eniId = ni.NetworkInterfaceId ?? "";
-  const privateIp = request.privateIp ?? ni.PrivateIpAddress ?? "";
-  const entry = privateIps(ni).find((e) => e.PrivateIpAddress === privateIp);
-  if (entry === undefined) {
-    const own = privateIps(ni)
-      .map((e) => e.PrivateIpAddress)
-      .join(", ");
-    return err(new ValidationError("privateIp", `${privateIp} is not a private IP of ${eniId} (it has ${own}).`));
-  }
-  if (address.NetworkInterfaceId === eniId && address.PrivateIpAddress === privateIp) return ok(undefined);
-  const name = `Elastic IP ${request.allocationId} (${address.PublicIp ?? "unknown"})`;
-  if (address.AssociationId !== undefined && !request.allowReassociation) {
-    const where = whereAssociated(address);
-    return err(
-      new ConflictError(
-        `${name} is associated with ${where}; pass allowReassociation: true to move it to ${eniId}/${privateIp}.`,
-        "not associated",
-        where,
-      ),
-    );
-  }
-  const occupant = entry.Association?.AllocationId;
-  if (occupant !== undefined && !request.allowReassociation) {
-    return err(
-      new ConflictError(
-        `${privateIp} of ${eniId} already has Elastic IP ${occupant} (one per private IP); pass allowReassociation: true to replace it with ${name}.`,
-        "no Elastic IP",
-        occupant,
-      ),
-    );
-  }
-  const command = new AssociateAddressCommand({
-    AllocationId: request.allocationId,
-    NetworkInterfaceId: eniId,
-    PrivateIpAddress: privateIp,
-    AllowReassociation: request.allowReassociation,
-  });
-  return ok({
-    waitingFor: `associated with ${request.allocationId} on ${privateIp}`,
-    apply: () => send(ec2, command, request.wait),
-    isSet: (fresh) =>
-      privateIps(fresh).some(
-        (e) => e.PrivateIpAddress === privateIp && e.Association?.AllocationId === request.allocationId,
-      ),
   });
 }
 
@@ -417,7 +395,6 @@ export function disassociateEip(
               waitingFor: `without association ${associationId}`,
               apply: () =>
                 send(ec2, new DisassociateAddressCommand({ AssociationId: associationId }), wait)
-                  .map(() => undefined)
                   // Gone already (disassociated meanwhile): the goal holds.
                   .orElse((error) => (error.name === "NotFoundError" ? ok(undefined) : err(error))),
               isSet: (fresh: NetworkInterface) =>

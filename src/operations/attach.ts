@@ -17,16 +17,16 @@ import {
   ValidationError,
   type EniError,
 } from "../errors.js";
-import { MAX_DEVICE_INDEX, checkBoolean, checkId, checkInteger, checkOptions } from "../validation.js";
 import {
-  DEFAULT_MAX_WAIT,
-  WAIT_KEYS,
-  checkWait,
-  checkWaitFlag,
-  waitUntilInUse,
-  type Wait,
-  type WaitOptions,
-} from "../waiters.js";
+  MAX_DEVICE_INDEX,
+  checkBoolean,
+  checkId,
+  checkOptionsWith,
+  integerFrom,
+  type Check,
+  type OptionSpec,
+} from "../validation.js";
+import { DEFAULT_MAX_WAIT, WAIT_OPTIONS, checkWait, waitUntilInUse, type Wait, type WaitOptions } from "../waiters.js";
 
 /**
  * How `attachTo` attaches.
@@ -59,7 +59,6 @@ export interface AttachOptions extends WaitOptions {
   readonly wait?: boolean;
 }
 
-const ATTACH_KEYS = ["deviceIndex", "networkCardIndex", "deleteOnTermination", "wait", ...WAIT_KEYS];
 // The most network cards any instance type has today is 16; this only bounds obviously wrong input.
 export const MAX_NETWORK_CARD = 15;
 const ATTACHABLE_INSTANCE_STATES = ["running", "stopped"];
@@ -74,29 +73,33 @@ interface ParsedAttach {
   readonly waitForAttached: boolean;
 }
 
-/** Checks `attachTo`'s input. */
-export function parseAttach(instanceId: unknown, options: unknown, defaultMaxWait: number = DEFAULT_MAX_WAIT.attach) {
+/** The options `attachTo` shares with `moveTo`: where the ENI goes on the target. */
+export const PLACEMENT_OPTIONS = {
+  networkCardIndex: [integerFrom(0, MAX_NETWORK_CARD), 0],
+  deleteOnTermination: [checkBoolean],
+} as const satisfies OptionSpec;
+
+/** Checks `attachTo`'s instance id and options. */
+export function parseAttach(
+  instanceId: unknown,
+  options: unknown,
+  defaultMaxWait: number = DEFAULT_MAX_WAIT.attach,
+): Check<ParsedAttach> {
   return safeTry(function* () {
-    const o = yield* checkOptions<AttachOptions>("options", options, ATTACH_KEYS);
-    const waitForAttached = yield* checkWaitFlag(o);
-    const parsed: ParsedAttach = {
+    const o = yield* checkOptionsWith("options", options, {
+      deviceIndex: [integerFrom(1, MAX_DEVICE_INDEX)],
+      ...PLACEMENT_OPTIONS,
+      wait: [checkBoolean, true],
+      ...WAIT_OPTIONS,
+    });
+    return ok({
       instanceId: yield* checkId("instanceId", instanceId, "i"),
-      deviceIndex:
-        o.deviceIndex === undefined
-          ? undefined
-          : yield* checkInteger("deviceIndex", o.deviceIndex, 1, MAX_DEVICE_INDEX),
-      networkCardIndex:
-        o.networkCardIndex === undefined
-          ? 0
-          : yield* checkInteger("networkCardIndex", o.networkCardIndex, 0, MAX_NETWORK_CARD),
-      deleteOnTermination:
-        o.deleteOnTermination === undefined
-          ? undefined
-          : yield* checkBoolean("deleteOnTermination", o.deleteOnTermination),
+      deviceIndex: o.deviceIndex,
+      networkCardIndex: o.networkCardIndex,
+      deleteOnTermination: o.deleteOnTermination,
       wait: yield* checkWait(o, defaultMaxWait),
-      waitForAttached,
-    };
-    return ok(parsed);
+      waitForAttached: o.wait,
+    });
   });
 }
 

@@ -52,50 +52,42 @@ export function checkManaged(ni: NetworkInterface): Result<NetworkInterface, Eni
   );
 }
 
-/**
- * A change EC2 has yet to make: the request that makes it, and how a fresh read shows it done.
- * `applied` is what the request answered, for changes whose result EC2 picks.
- */
-export interface Change<T> {
+/** A change EC2 has yet to make: the request that makes it, and how a read shows it done. */
+export interface Change {
   /** What the read-back waits for, for a timeout's message. */
   readonly waitingFor: string;
   /** Sends the mutating request. */
-  readonly apply: () => ResultAsync<T, EniError>;
-  /** Whether a fresh read shows the change. */
-  readonly isSet: (ni: NetworkInterface, applied: T) => boolean;
-}
-
-/** Applies a change to the ENI as read, and reads back until EC2 shows it; `undefined`: nothing to change, no call. */
-export function applyChange<T>(
-  ec2: EC2Client,
-  ni: NetworkInterface,
-  wait: Wait,
-  change: Change<T> | undefined,
-): ResultAsync<NetworkInterface, EniError> {
-  if (change === undefined) return okAsync(ni);
-  return change
-    .apply()
-    .andThen((applied) =>
-      waitForEni(ec2, ni.NetworkInterfaceId ?? "", change.waitingFor, wait, (fresh) =>
-        ok(change.isSet(fresh, applied)),
-      ),
-    );
+  readonly apply: () => ResultAsync<unknown, EniError>;
+  /** Whether a read shows the change. */
+  readonly isSet: (ni: NetworkInterface) => boolean;
 }
 
 /**
  * The flow of every setter: reads the ENI, refuses a requester-managed one (unless the change is
- * allowed there), lets `plan` decide from the read what to change, and applies it.
+ * allowed there), lets `plan` decide from the read (and any reads of its own) what to change,
+ * applies it, and reads back until EC2 shows it. Nothing to change (`undefined`, or the read
+ * already shows it, e.g. every address already there): no call.
  */
-export function changeEni<T>(
+export function changeEni(
   ec2: EC2Client,
   eniId: string,
   wait: Wait,
-  plan: (ni: NetworkInterface) => Result<Change<T> | undefined, EniError>,
+  plan: (ni: NetworkInterface) => Result<Change | undefined, EniError> | ResultAsync<Change | undefined, EniError>,
   allowRequesterManaged = false,
 ): ResultAsync<NetworkInterface, EniError> {
   return describeEni(ec2, eniId, wait)
     .andThen((ni) => (allowRequesterManaged ? ok(ni) : checkManaged(ni)))
-    .andThen((ni) => plan(ni).asyncAndThen((change) => applyChange(ec2, ni, wait, change)));
+    .andThen((ni) =>
+      okAsync(ni)
+        .andThen(plan)
+        .andThen((change) =>
+          change === undefined || change.isSet(ni)
+            ? okAsync(ni)
+            : change
+                .apply()
+                .andThen(() => waitForEni(ec2, eniId, change.waitingFor, wait, (fresh) => ok(change.isSet(fresh)))),
+        ),
+    );
 }
 
 /** Runs a setter once its value and options passed their checks, so bad input sends nothing. */
@@ -112,34 +104,9 @@ function checked<T>(
 /** The attribute part of a ModifyNetworkInterfaceAttribute request; EC2 takes one attribute per call. */
 type Attribute = Omit<ModifyNetworkInterfaceAttributeCommandInput, "NetworkInterfaceId">;
 
-function modifyChange(
-  ec2: EC2Client,
-  eniId: string,
-  wait: Wait,
-  waitingFor: string,
-  attribute: Attribute,
-  isSet: (ni: NetworkInterface) => boolean,
-): Change<unknown> {
-  return {
-    waitingFor,
-    apply: () =>
-      send(ec2, new ModifyNetworkInterfaceAttributeCommand({ NetworkInterfaceId: eniId, ...attribute }), wait),
-    isSet,
-  };
-}
-
-/** Sets an attribute that needs nothing but its wanted value; already showing it: no call. */
-function setAttribute(
-  ec2: EC2Client,
-  eniId: string,
-  wait: Wait,
-  waitingFor: string,
-  attribute: Attribute,
-  isSet: (ni: NetworkInterface) => boolean,
-): ResultAsync<NetworkInterface, EniError> {
-  return changeEni(ec2, eniId, wait, (ni) =>
-    ok(isSet(ni) ? undefined : modifyChange(ec2, eniId, wait, waitingFor, attribute, isSet)),
-  );
+/** A change's `apply` that sets one attribute. */
+function modify(ec2: EC2Client, eniId: string, wait: Wait, attribute: Attribute) {
+  return () => send(ec2, new ModifyNetworkInterfaceAttributeCommand({ NetworkInterfaceId: eniId, ...attribute }), wait);
 }
 
 /** Replaces the ENI's security groups (1 to 16 `sg-` ids, in its VPC). Same set already: no call. */
@@ -160,11 +127,15 @@ export function setEniSecurityGroups(
       : ok(ids),
   );
   return checked(groups, options, (wanted, wait) =>
-    setAttribute(ec2, eniId, wait, `in security groups ${wanted.join(", ")}`, { Groups: wanted }, (ni) => {
-      // Order means nothing to EC2, so the same set in another order is already set.
-      const current = (ni.Groups ?? []).map((group) => group.GroupId);
-      return current.length === wanted.length && current.every((id) => id !== undefined && wanted.includes(id));
-    }),
+    changeEni(ec2, eniId, wait, () =>
+      ok({
+        waitingFor: `in security groups ${wanted.join(", ")}`,
+        apply: modify(ec2, eniId, wait, { Groups: wanted }),
+        // Order means nothing to EC2, so the same set in another order is already set.
+        isSet: ({ Groups = [] }: NetworkInterface) =>
+          Groups.length === wanted.length && Groups.every((group) => wanted.includes(group.GroupId ?? "")),
+      }),
+    ),
   );
 }
 
@@ -176,14 +147,13 @@ export function setEniSourceDestCheck(
   options: unknown,
 ): ResultAsync<NetworkInterface, EniError> {
   return checked(checkBoolean("enabled", enabled), options, (value, wait) =>
-    // A missing field reads as on, EC2's default.
-    setAttribute(
-      ec2,
-      eniId,
-      wait,
-      `with source/dest check ${value ? "on" : "off"}`,
-      { SourceDestCheck: { Value: value } },
-      (ni) => (ni.SourceDestCheck ?? true) === value,
+    changeEni(ec2, eniId, wait, () =>
+      ok({
+        waitingFor: `with source/dest check ${value ? "on" : "off"}`,
+        apply: modify(ec2, eniId, wait, { SourceDestCheck: { Value: value } }),
+        // A missing field reads as on, EC2's default.
+        isSet: (ni: NetworkInterface) => (ni.SourceDestCheck ?? true) === value,
+      }),
     ),
   );
 }
@@ -196,13 +166,12 @@ export function setEniDescription(
   options: unknown,
 ): ResultAsync<NetworkInterface, EniError> {
   return checked(checkDescription("text", text), options, (value, wait) =>
-    setAttribute(
-      ec2,
-      eniId,
-      wait,
-      `described as ${show(value)}`,
-      { Description: { Value: value } },
-      (ni) => (ni.Description ?? "") === value,
+    changeEni(ec2, eniId, wait, () =>
+      ok({
+        waitingFor: `described as ${show(value)}`,
+        apply: modify(ec2, eniId, wait, { Description: { Value: value } }),
+        isSet: (ni: NetworkInterface) => (ni.Description ?? "") === value,
+      }),
     ),
   );
 }
@@ -226,30 +195,14 @@ export function setEniDeleteOnTermination(
           ),
         );
       }
-      // Tied to this attachment: if the ENI moves meanwhile, the new attachment's flag is not ours.
-      const isSet = (fresh: NetworkInterface) =>
-        fresh.Attachment?.AttachmentId === attachmentId && (fresh.Attachment.DeleteOnTermination ?? false) === value;
-      const attribute = { Attachment: { AttachmentId: attachmentId, DeleteOnTermination: value } };
-      return ok(
-        isSet(ni)
-          ? undefined
-          : modifyChange(
-              ec2,
-              eniId,
-              wait,
-              `with deleteOnTermination ${value} on attachment ${attachmentId}`,
-              attribute,
-              isSet,
-            ),
-      );
+      return ok({
+        waitingFor: `with deleteOnTermination ${value} on attachment ${attachmentId}`,
+        apply: modify(ec2, eniId, wait, { Attachment: { AttachmentId: attachmentId, DeleteOnTermination: value } }),
+        // Tied to this attachment: if the ENI moves meanwhile, the new attachment's flag is not ours.
+        isSet: ({ Attachment }: NetworkInterface) =>
+          Attachment?.AttachmentId === attachmentId && (Attachment.DeleteOnTermination ?? false) === value,
+      });
     }),
-  );
-}
-
-/** Keys that count toward EC2's 50-tag limit: `aws:` tags are EC2's own and do not. */
-function userTagKeys(ni: NetworkInterface): string[] {
-  return (ni.TagSet ?? []).flatMap((tag) =>
-    tag.Key === undefined || tag.Key.toLowerCase().startsWith("aws:") ? [] : [tag.Key],
   );
 }
 
@@ -277,13 +230,14 @@ export function tagEni(
       (ni) => {
         const current = tagsOf(ni);
         const changed = wanted.filter(([key, value]) => current.get(key) !== value);
-        if (changed.length === 0) return ok(undefined);
-        const total = new Set([...userTagKeys(ni), ...wanted.map(([key]) => key)]).size;
+        // EC2's 50-tag limit counts the ENI's tags but not `aws:` ones (EC2's own), plus the new keys.
+        const own = [...current.keys()].filter((key) => !/^aws:/i.test(key)).length;
+        const total = own + changed.filter(([key]) => !current.has(key)).length;
         if (total > MAX_TAGS) {
           return err(
             new ValidationError(
               "tags",
-              `Expected at most ${MAX_TAGS} tags on one resource: ${eniId} has ${userTagKeys(ni).length}, and these would make ${total}.`,
+              `Expected at most ${MAX_TAGS} tags on one resource, got ${total} (${eniId} has ${own} already).`,
             ),
           );
         }
@@ -321,20 +275,16 @@ export function untagEni(
       (ni) => {
         const current = tagsOf(ni);
         const present = wanted.filter((key) => current.has(key));
-        return ok(
-          present.length === 0
-            ? undefined
-            : {
-                waitingFor: `untagged ${present.join(", ")}`,
-                // Without a Value, EC2 deletes the tag whatever its value.
-                apply: () =>
-                  send(ec2, new DeleteTagsCommand({ Resources: [eniId], Tags: present.map((Key) => ({ Key })) }), wait),
-                isSet: (fresh: NetworkInterface) => {
-                  const now = tagsOf(fresh);
-                  return present.every((key) => !now.has(key));
-                },
-              },
-        );
+        return ok({
+          waitingFor: `untagged ${present.join(", ")}`,
+          // Without a Value, EC2 deletes the tag whatever its value.
+          apply: () =>
+            send(ec2, new DeleteTagsCommand({ Resources: [eniId], Tags: present.map((Key) => ({ Key })) }), wait),
+          isSet: (fresh: NetworkInterface) => {
+            const now = tagsOf(fresh);
+            return present.every((key) => !now.has(key));
+          },
+        });
       },
       true,
     ),

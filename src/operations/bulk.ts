@@ -1,8 +1,8 @@
-import { err, ok, ResultAsync, type Result } from "neverthrow";
+import { err, ResultAsync, type Result } from "neverthrow";
 import { pool } from "../async.js";
 import { mapAwsError } from "../ec2/map-error.js";
 import { ValidationError, type EniError } from "../errors.js";
-import { checkId, checkInteger, checkOptions, show } from "../validation.js";
+import { checkId, checkOptions, checkOptionsWith, integerFrom, show } from "../validation.js";
 import { parseAttach, type AttachOptions } from "./attach.js";
 import { parseDetach, type DetachOptions } from "./detach.js";
 import { parseMove, type MoveOptions } from "./move.js";
@@ -118,7 +118,7 @@ function checkBulk(
   const checked: Item[] = [];
   for (const [index, item] of (items as unknown[]).entries()) {
     const at = `${field}[${index}]`;
-    const itemOptions = checkOptions<Record<string, unknown>>(at, item);
+    const itemOptions = checkOptions(at, item);
     if (itemOptions.isErr()) return err(itemOptions.error);
     const eniId = checkId(`${at}.eniId`, itemOptions.value["eniId"], "eni");
     if (eniId.isErr()) return err(eniId.error);
@@ -130,13 +130,9 @@ function checkBulk(
   const duplicate = ids.find((id, index) => ids.indexOf(id) !== index);
   if (duplicate !== undefined)
     return err(new ValidationError(field, `${duplicate} appears twice; each ENI may be in one item only.`));
-  const o = checkOptions<BulkOptions>("options", options, ["concurrency"]);
-  if (o.isErr()) return err(o.error);
-  const concurrency =
-    o.value.concurrency === undefined
-      ? ok(DEFAULT_CONCURRENCY)
-      : checkInteger("concurrency", o.value.concurrency, 1, MAX_CONCURRENCY);
-  return concurrency.map((limit) => ({ items: checked, concurrency: limit }));
+  return checkOptionsWith("options", options, {
+    concurrency: [integerFrom(1, MAX_CONCURRENCY), DEFAULT_CONCURRENCY],
+  }).map(({ concurrency }) => ({ items: checked, concurrency }));
 }
 
 /** Runs `run` over the items, at most `concurrency` at a time, keeping input order. */

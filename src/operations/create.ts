@@ -11,6 +11,7 @@ import { send } from "../ec2/send.js";
 import { AwsError, ValidationError, type EniError } from "../errors.js";
 import {
   MAX_SECONDARY_IPS,
+  anyValue,
   checkBoolean,
   checkClientToken,
   checkDescription,
@@ -19,11 +20,12 @@ import {
   checkInteger,
   checkIpv4,
   checkOneOf,
-  checkOptions,
+  checkOptionsWith,
+  integerFrom,
   checkTags,
   type Check,
 } from "../validation.js";
-import { DEFAULT_MAX_WAIT, WAIT_KEYS, checkWait, waitForEni, type WaitOptions } from "../waiters.js";
+import { DEFAULT_MAX_WAIT, WAIT_OPTIONS, checkWait, waitForEni, type WaitOptions } from "../waiters.js";
 import { OWNERSHIP_TAGS, checkNotOwnershipTags, checkOwner, ownershipTags } from "./ownership.js";
 
 /** The kinds of ENI `Eni.create` makes. */
@@ -95,66 +97,52 @@ export interface CreateEniOptions extends WaitOptions {
   readonly clientToken?: string;
 }
 
-const CREATE_KEYS = [
-  "subnetId",
-  "name",
-  "description",
-  "securityGroupIds",
-  "privateIp",
-  "secondaryPrivateIps",
-  "ipv6AddressCount",
-  "interfaceType",
-  "sourceDestCheck",
-  "tags",
-  "owner",
-  "clientToken",
-  ...WAIT_KEYS,
-];
 // EC2's per-interface ceiling across instance types; the instance type enforces lower ones on attach.
 const MAX_IPV6 = 50;
 
 function parseCreate(options: unknown) {
   return safeTry(function* () {
-    const o = yield* checkOptions<CreateEniOptions>("options", options, CREATE_KEYS);
+    const o = yield* checkOptionsWith("options", options, {
+      subnetId: [anyValue],
+      // The Name tag, checked as one.
+      name: [(field, value) => checkTags(field, { Name: value }).map(() => value as string)],
+      description: [checkDescription],
+      securityGroupIds: [(field, value) => checkIds(field, value, "sg", 1)],
+      privateIp: [checkIpv4],
+      secondaryPrivateIps: [anyValue],
+      ipv6AddressCount: [integerFrom(0, MAX_IPV6)],
+      interfaceType: [(field, value) => checkOneOf(field, value, INTERFACE_TYPES)],
+      sourceDestCheck: [checkBoolean, true],
+      tags: [anyValue],
+      owner: [
+        (field, value) => (value === false ? ok(false as const) : checkOwner(field, value)),
+        OWNERSHIP_TAGS.defaultOwner,
+      ],
+      clientToken: [checkClientToken],
+      ...WAIT_OPTIONS,
+    });
     const input: CreateNetworkInterfaceCommandInput = {
       SubnetId: yield* checkId("subnetId", o.subnetId, "subnet"),
-      ClientToken:
-        o.clientToken === undefined
-          ? globalThis.crypto.randomUUID()
-          : yield* checkClientToken("clientToken", o.clientToken),
+      ClientToken: o.clientToken ?? globalThis.crypto.randomUUID(),
+      Description: o.description,
+      Groups: o.securityGroupIds,
+      PrivateIpAddress: o.privateIp,
+      Ipv6AddressCount: o.ipv6AddressCount,
+      // "interface" is EC2's default and not a value its API takes.
+      InterfaceType: o.interfaceType === "interface" ? undefined : o.interfaceType,
     };
-    if (o.description !== undefined) input.Description = yield* checkDescription("description", o.description);
-    if (o.securityGroupIds !== undefined)
-      input.Groups = yield* checkIds("securityGroupIds", o.securityGroupIds, "sg", 1);
-    if (o.privateIp !== undefined) input.PrivateIpAddress = yield* checkIpv4("privateIp", o.privateIp);
-    if (typeof o.secondaryPrivateIps === "number" || o.secondaryPrivateIps === undefined) {
-      if (o.secondaryPrivateIps !== undefined) {
-        input.SecondaryPrivateIpAddressCount = yield* checkInteger(
-          "secondaryPrivateIps",
-          o.secondaryPrivateIps,
-          1,
-          MAX_SECONDARY_IPS,
-        );
-      }
-    } else {
+    if (typeof o.secondaryPrivateIps === "number") {
+      input.SecondaryPrivateIpAddressCount = yield* checkInteger(
+        "secondaryPrivateIps",
+        o.secondaryPrivateIps,
+        1,
+        MAX_SECONDARY_IPS,
+      );
+    } else if (o.secondaryPrivateIps !== undefined) {
       input.PrivateIpAddresses = yield* explicitAddresses(input.PrivateIpAddress, o.secondaryPrivateIps);
       delete input.PrivateIpAddress;
     }
-    if (o.ipv6AddressCount !== undefined)
-      input.Ipv6AddressCount = yield* checkInteger("ipv6AddressCount", o.ipv6AddressCount, 0, MAX_IPV6);
-    if (o.interfaceType !== undefined) {
-      const type = yield* checkOneOf("interfaceType", o.interfaceType, INTERFACE_TYPES);
-      // "interface" is EC2's default and not a value its API takes.
-      if (type !== "interface") input.InterfaceType = type;
-    }
-    const sourceDestCheck =
-      o.sourceDestCheck === undefined ? true : yield* checkBoolean("sourceDestCheck", o.sourceDestCheck);
-    const owner =
-      o.owner === false
-        ? false
-        : o.owner === undefined
-          ? OWNERSHIP_TAGS.defaultOwner
-          : yield* checkOwner("owner", o.owner);
+    const { sourceDestCheck, owner } = o;
     // Name and the two ownership tags count against EC2's 50-tag limit too.
     const reserved = (o.name === undefined ? 0 : 1) + (owner === false ? 0 : 2);
     const tags = o.tags === undefined ? {} : yield* checkTags("tags", o.tags, reserved);
@@ -162,7 +150,6 @@ function parseCreate(options: unknown) {
     if (o.name !== undefined) {
       if ("Name" in tags)
         yield* err(new ValidationError("tags.Name", "Give the Name tag either as `name` or in `tags`, not both."));
-      yield* checkTags("name", { Name: o.name });
     }
     const allTags = {
       ...tags,

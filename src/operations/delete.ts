@@ -1,14 +1,13 @@
 import { DeleteNetworkInterfaceCommand, type EC2Client, type NetworkInterface } from "@aws-sdk/client-ec2";
-import { err, errAsync, ok, okAsync, safeTry, type ResultAsync } from "neverthrow";
+import { err, errAsync, ok, okAsync, Result, type ResultAsync } from "neverthrow";
 import { describeEni } from "../ec2/describe.js";
 import { send } from "../ec2/send.js";
 import { InvalidStateError, type EniError } from "../errors.js";
-import { checkBoolean, checkOptions } from "../validation.js";
+import { checkBoolean, checkOptionsWith } from "../validation.js";
 import {
   DEFAULT_MAX_WAIT,
-  WAIT_KEYS,
+  WAIT_OPTIONS,
   checkWait,
-  checkWaitFlag,
   done,
   notYet,
   pollUntil,
@@ -59,20 +58,19 @@ export interface DeletedEni {
   readonly alreadyGone: boolean;
 }
 
-const DELETE_KEYS = ["detachFirst", "force", "wait", ...WAIT_KEYS];
-
 function parseDelete(options: unknown) {
-  return safeTry(function* () {
-    const o = yield* checkOptions<DeleteOptions>("options", options, DELETE_KEYS);
-    return ok({
-      detachFirst: o.detachFirst === undefined ? false : yield* checkBoolean("detachFirst", o.detachFirst),
-      force: o.force === undefined ? false : yield* checkBoolean("force", o.force),
-      waitForGone: yield* checkWaitFlag(o),
-      wait: yield* checkWait(o, DEFAULT_MAX_WAIT.delete),
+  return checkOptionsWith("options", options, {
+    detachFirst: [checkBoolean, false],
+    force: [checkBoolean, false],
+    wait: [checkBoolean, true],
+    ...WAIT_OPTIONS,
+  }).andThen((o) =>
+    Result.combine([
+      checkWait(o, DEFAULT_MAX_WAIT.delete),
       // The same options, but a detach is given its own, longer default limit.
-      detachWait: yield* checkWait(o, DEFAULT_MAX_WAIT.detach),
-    });
-  });
+      checkWait(o, DEFAULT_MAX_WAIT.detach),
+    ]).map(([wait, detachWait]) => ({ ...o, waitForGone: o.wait, wait, detachWait })),
+  );
 }
 
 /**

@@ -1,15 +1,14 @@
 import { DetachNetworkInterfaceCommand, type EC2Client, type NetworkInterface } from "@aws-sdk/client-ec2";
-import { err, ok, okAsync, safeTry, type Result, type ResultAsync } from "neverthrow";
+import { err, ok, okAsync, type Result, type ResultAsync } from "neverthrow";
 import { describeEni } from "../ec2/describe.js";
 import { send } from "../ec2/send.js";
 import { InvalidStateError, type EniError } from "../errors.js";
-import { checkBoolean, checkOptions } from "../validation.js";
+import { checkBoolean, checkOptionsWith, type Check } from "../validation.js";
 import { checkManaged } from "./attributes.js";
 import {
   DEFAULT_MAX_WAIT,
-  WAIT_KEYS,
+  WAIT_OPTIONS,
   checkWait,
-  checkWaitFlag,
   waitUntilDetached,
   type Wait,
   type WaitOptions,
@@ -37,8 +36,6 @@ export interface DetachOptions extends WaitOptions {
   readonly wait?: boolean;
 }
 
-const DETACH_KEYS = ["force", "wait", ...WAIT_KEYS];
-
 /** A checked detach request. */
 export interface ParsedDetach {
   readonly force: boolean;
@@ -47,17 +44,14 @@ export interface ParsedDetach {
 }
 
 /** Checks `detach`'s options. */
-export function parseDetach(options: unknown) {
-  return safeTry(function* () {
-    const o = yield* checkOptions<DetachOptions>("options", options, DETACH_KEYS);
-    const waitForDetached = yield* checkWaitFlag(o);
-    const parsed: ParsedDetach = {
-      force: o.force === undefined ? false : yield* checkBoolean("force", o.force),
-      wait: yield* checkWait(o, DEFAULT_MAX_WAIT.detach),
-      waitForDetached,
-    };
-    return ok(parsed);
-  });
+export function parseDetach(options: unknown): Check<ParsedDetach> {
+  return checkOptionsWith("options", options, {
+    force: [checkBoolean, false],
+    wait: [checkBoolean, true],
+    ...WAIT_OPTIONS,
+  }).andThen((o) =>
+    checkWait(o, DEFAULT_MAX_WAIT.detach).map((wait) => ({ force: o.force, wait, waitForDetached: o.wait })),
+  );
 }
 
 /** Refuses what eni-kit must never detach: another service's ENI, or an instance's primary ENI. */

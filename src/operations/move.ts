@@ -3,29 +3,36 @@ import {
   DetachNetworkInterfaceCommand,
   ModifyNetworkInterfaceAttributeCommand,
   type EC2Client,
-  type Instance,
   type NetworkInterface,
 } from "@aws-sdk/client-ec2";
-import { err, errAsync, ok, okAsync, ResultAsync, safeTry, type Result } from "neverthrow";
+import { err, ok, okAsync, ResultAsync, safeTry, type Result } from "neverthrow";
 import { describeEni, describeInstance } from "../ec2/describe.js";
 import { send, type ApiCall, type CallContext } from "../ec2/send.js";
 import { ConflictError, MoveFailedError, ValidationError, type EniError } from "../errors.js";
-import { attachmentOf, describeState, liveAttachment, toEniState } from "../model.js";
-import { MAX_DEVICE_INDEX, checkBoolean, checkId, checkInteger, checkOptions } from "../validation.js";
+import { attachmentOf, liveAttachment, toEniState } from "../model.js";
+import {
+  MAX_DEVICE_INDEX,
+  anyValue,
+  checkBoolean,
+  checkId,
+  checkInteger,
+  checkOptionsWith,
+  type OptionCheck,
+} from "../validation.js";
 import {
   DEFAULT_MAX_WAIT,
-  WAIT_KEYS,
+  WAIT_OPTIONS,
   checkWait,
   done,
   notYet,
   pollUntil,
   waitUntilDetached,
+  waitForEni,
   waitUntilInUse,
-  type Poll,
   type Wait,
   type WaitOptions,
 } from "../waiters.js";
-import { MAX_NETWORK_CARD, azOf, findSlot, type Slot } from "./attach.js";
+import { PLACEMENT_OPTIONS, azOf, findSlot, type Slot } from "./attach.js";
 import { checkDetachable } from "./detach.js";
 
 /** The phases of a move, in order; `rollback` runs only when the attach fails for good. */
@@ -138,18 +145,6 @@ export interface MoveOptions extends WaitOptions {
   readonly onEvent?: (event: MoveEvent) => void;
 }
 
-const MOVE_KEYS = [
-  "expectedFrom",
-  "force",
-  "forceAfter",
-  "deviceIndex",
-  "networkCardIndex",
-  "deleteOnTermination",
-  "rollback",
-  "onEvent",
-  ...WAIT_KEYS,
-];
-
 interface ParsedMove {
   readonly target: string;
   readonly expectedFrom: string | undefined;
@@ -163,20 +158,41 @@ interface ParsedMove {
   readonly wait: Wait;
 }
 
+// The fence names an instance or, more precisely, one attachment.
+const checkFenceId: OptionCheck<string> = (field, value) =>
+  checkId(field, value, typeof value === "string" && value.startsWith("eni-attach-") ? "eni-attach" : "i");
+
+const checkDeviceIndex: OptionCheck<number | "same"> = (field, value) =>
+  value === "same" ? ok(value) : checkInteger(field, value, 1, MAX_DEVICE_INDEX);
+
+const checkCallback: OptionCheck<(event: MoveEvent) => void> = (field, value) =>
+  typeof value === "function"
+    ? ok(value as (event: MoveEvent) => void)
+    : err(new ValidationError(field, `Expected \`${field}\` to be a function.`));
+
 export function parseMove(instanceId: unknown, options: unknown): Result<ParsedMove, ValidationError> {
   return safeTry(function* () {
-    const o = yield* checkOptions<MoveOptions>("options", options, MOVE_KEYS);
+    const o = yield* checkOptionsWith("options", options, {
+      expectedFrom: [checkFenceId],
+      force: [checkBoolean, false],
+      forceAfter: [anyValue],
+      deviceIndex: [checkDeviceIndex],
+      ...PLACEMENT_OPTIONS,
+      rollback: [checkBoolean, true],
+      onEvent: [checkCallback],
+      ...WAIT_OPTIONS,
+    });
     const wait = yield* checkWait(o, DEFAULT_MAX_WAIT.move);
-    const force = o.force === undefined ? false : yield* checkBoolean("force", o.force);
-    if (o.forceAfter !== undefined) {
-      if (force)
+    const { forceAfter } = o;
+    if (forceAfter !== undefined) {
+      if (o.force)
         yield* err(
           new ValidationError(
             "forceAfter",
             "Give either `force` (force at once) or `forceAfter` (force if still detaching), not both.",
           ),
         );
-      if (typeof o.forceAfter !== "number" || !(o.forceAfter > 0) || o.forceAfter >= wait.maxWaitTime) {
+      if (typeof forceAfter !== "number" || !(forceAfter > 0) || forceAfter >= wait.maxWaitTime) {
         yield* err(
           new ValidationError(
             "forceAfter",
@@ -185,130 +201,106 @@ export function parseMove(instanceId: unknown, options: unknown): Result<ParsedM
         );
       }
     }
-    // The fence names an instance or, more precisely, one attachment.
-    const fence = typeof o.expectedFrom === "string" && o.expectedFrom.startsWith("eni-attach-") ? "eni-attach" : "i";
-    const expectedFrom =
-      o.expectedFrom === undefined ? undefined : yield* checkId("expectedFrom", o.expectedFrom, fence);
-    if (o.onEvent !== undefined && typeof o.onEvent !== "function") {
-      yield* err(new ValidationError("onEvent", "Expected `onEvent` to be a function."));
-    }
     return ok({
+      ...o,
       target: yield* checkId("instanceId", instanceId, "i"),
-      expectedFrom,
-      force,
-      forceAfter: o.forceAfter,
-      deviceIndex:
-        o.deviceIndex === undefined || o.deviceIndex === "same"
-          ? o.deviceIndex
-          : yield* checkInteger("deviceIndex", o.deviceIndex, 1, MAX_DEVICE_INDEX),
-      networkCardIndex:
-        o.networkCardIndex === undefined
-          ? 0
-          : yield* checkInteger("networkCardIndex", o.networkCardIndex, 0, MAX_NETWORK_CARD),
-      deleteOnTermination:
-        o.deleteOnTermination === undefined
-          ? undefined
-          : yield* checkBoolean("deleteOnTermination", o.deleteOnTermination),
-      rollback: o.rollback === undefined ? true : yield* checkBoolean("rollback", o.rollback),
-      onEvent: o.onEvent,
+      forceAfter: forceAfter as number | undefined,
       wait,
     });
   });
 }
 
-// The final read after a failure gets its own short budget: the move's may be spent.
-const FINAL_READ_SECONDS = 15;
-
+// The calls that change where the ENI is (see `changed`).
 const MUTATING = new Set(["DetachNetworkInterface", "AttachNetworkInterface"]);
 
-/** Keeps the move's books: phases, calls, retries, state changes; and tells `onEvent`. */
-class MoveBook {
-  readonly #started = Date.now();
-  readonly #calls: ApiCall[] = [];
-  readonly #phases: { phase: MovePhase; ok: boolean; durationMs: number }[] = [];
-  #lastState: string | undefined;
-  /** The last description of the ENI read during the move: where it is, if a final read fails. */
-  lastSeen: NetworkInterface | undefined;
-  retries = 0;
-  forced = false;
-  /** Whether a detach or attach of ours has gone through: from then on a failure is a MoveFailedError. */
-  changed = false;
-  from: MoveReport["from"];
-
-  constructor(
-    readonly eniId: string,
-    readonly to: string,
-    private readonly onEvent: ((event: MoveEvent) => void) | undefined,
-  ) {}
-
-  emit(event: MoveEvent): void {
+/** Opens the move's books: phases, calls, retries, state changes; each told to `onEvent` too. */
+function openBook(eniId: string, to: string, onEvent: ((event: MoveEvent) => void) | undefined) {
+  const started = Date.now();
+  const phases: { phase: MovePhase; ok: boolean; durationMs: number }[] = [];
+  const callsByAction: Record<string, number> = {};
+  let apiCalls = 0;
+  let lastState = "";
+  const emit = (event: MoveEvent): void => {
     try {
-      this.onEvent?.(event);
+      onEvent?.(event);
     } catch {
       // A logging hook must never break a failover.
     }
-  }
+  };
+  const book = {
+    to,
+    emit,
+    /** The last description of the ENI read during the move: where it is, if a final read fails. */
+    lastSeen: undefined as NetworkInterface | undefined,
+    retries: 0,
+    forced: false,
+    /** Whether a detach or attach of ours has gone through: from then on a failure is a MoveFailedError. */
+    changed: false,
+    from: undefined as MoveReport["from"],
 
-  /** The request context for this move: the caller's signal, and our bookkeeping. */
-  context(wait: Wait): Wait & CallContext {
-    return {
+    /** The request context for this move: the caller's signal, and our bookkeeping. */
+    context: (wait: Wait): Wait & CallContext => ({
       ...wait,
       onCall: (call) => {
-        this.#calls.push(call);
-        if (call.outcome === "ok" && MUTATING.has(call.action)) this.changed = true;
-        this.emit({ type: "call", call });
+        apiCalls += 1;
+        callsByAction[call.action] = (callsByAction[call.action] ?? 0) + 1;
+        if (call.outcome === "ok" && MUTATING.has(call.action)) book.changed = true;
+        emit({ type: "call", call });
       },
       onState: (ni) => {
-        this.lastSeen = ni;
-        const state = `${describeState(ni)}@${ni.Attachment?.InstanceId ?? "-"}`;
-        if (state === this.#lastState) return;
-        this.#lastState = state;
-        this.emit({
+        book.lastSeen = ni;
+        const event: MoveEvent = {
           type: "state",
           status: ni.Status ?? "unknown",
           attachedTo: ni.Attachment?.InstanceId,
           attachmentStatus: ni.Attachment?.Status,
-        });
+        };
+        // Waits read the same state over and over: tell only the changes.
+        const state = JSON.stringify(event);
+        if (state === lastState) return;
+        lastState = state;
+        emit(event);
       },
-    };
-  }
+    }),
 
-  /** Runs one phase, timing it and reporting its start and end. */
-  async phase<T>(phase: MovePhase, run: () => PromiseLike<Result<T, EniError>>): Promise<Result<T, EniError>> {
-    this.emit({ type: "phase-start", phase });
-    const started = Date.now();
-    const result = await run();
-    const durationMs = Date.now() - started;
-    this.#phases.push({ phase, ok: result.isOk(), durationMs });
-    this.emit({ type: "phase-end", phase, ok: result.isOk(), durationMs });
-    return result;
-  }
+    /** Runs one phase, timing it and reporting its start and end. */
+    async phase<T>(phase: MovePhase, run: () => PromiseLike<Result<T, EniError>>): Promise<Result<T, EniError>> {
+      emit({ type: "phase-start", phase });
+      const phaseStarted = Date.now();
+      const result = await run();
+      const entry = { phase, ok: result.isOk(), durationMs: Date.now() - phaseStarted };
+      phases.push(entry);
+      emit({ type: "phase-end", ...entry });
+      return result;
+    },
 
-  retry(phase: MovePhase, reason: string): void {
-    this.retries += 1;
-    this.emit({ type: "retry", phase, reason });
-  }
+    retry(phase: MovePhase, reason: string): void {
+      book.retries += 1;
+      emit({ type: "retry", phase, reason });
+    },
 
-  /** The finished report; also told to `onEvent` as the last event. */
-  close(outcome: MoveReport["outcome"]): MoveReport {
-    const callsByAction: Record<string, number> = {};
-    for (const call of this.#calls) callsByAction[call.action] = (callsByAction[call.action] ?? 0) + 1;
-    const report: MoveReport = {
-      eniId: this.eniId,
-      from: this.from,
-      to: this.to,
-      outcome,
-      phases: [...this.#phases],
-      apiCalls: this.#calls.length,
-      callsByAction,
-      retries: this.retries,
-      forced: this.forced,
-      durationMs: Date.now() - this.#started,
-    };
-    this.emit({ type: "done", report });
-    return report;
-  }
+    /** The finished report, made once at the end of the move; also told to `onEvent` as the last event. */
+    close(outcome: MoveReport["outcome"]): MoveReport {
+      const report: MoveReport = {
+        eniId,
+        from: book.from,
+        to,
+        outcome,
+        phases,
+        apiCalls,
+        callsByAction,
+        retries: book.retries,
+        forced: book.forced,
+        durationMs: Date.now() - started,
+      };
+      emit({ type: "done", report });
+      return report;
+    },
+  };
+  return book;
 }
+
+type MoveBook = ReturnType<typeof openBook>;
 
 /** The result of a successful move: where the ENI is now, and how it got there. */
 export interface Moved {
@@ -329,7 +321,7 @@ export function moveEni(
   options: unknown,
 ): ResultAsync<Moved, EniError> {
   return parseMove(instanceId, options).asyncAndThen((request) => {
-    const book = new MoveBook(eniId, request.target, request.onEvent);
+    const book = openBook(eniId, request.target, request.onEvent);
     return new ResultAsync(runMove(ec2, eniId, request, book));
   });
 }
@@ -340,18 +332,22 @@ async function runMove(
   request: ParsedMove,
   book: MoveBook,
 ): Promise<Result<Moved, EniError>> {
-  const deadline = Date.now() + request.wait.maxWaitTime * 1000;
   const context = book.context(request.wait);
-  const remaining = (): Wait & CallContext => ({
-    ...context,
-    maxWaitTime: Math.max((deadline - Date.now()) / 1000, context.minDelay * 1.01),
-  });
+  // Each step gets what is left of a budget; a spent one still allows one last look.
+  const budget = (seconds: number) => {
+    const deadline = Date.now() + seconds * 1000;
+    return (): Wait & CallContext => ({
+      ...context,
+      maxWaitTime: Math.max((deadline - Date.now()) / 1000, context.minDelay * 1.01),
+    });
+  };
+  const remaining = budget(request.wait.maxWaitTime);
 
   // Preflight: three reads at most (the instance type's limits are cached per client), no change.
   const preflight = await book.phase("preflight", () => preflightMove(ec2, eniId, request, context));
   if (preflight.isErr()) return refused(preflight.error, book);
-  const { ni, instance, slot } = preflight.value;
-  const source = attachmentOf(ni)?.AttachmentId === undefined ? undefined : ni.Attachment;
+  const { ni, slot } = preflight.value;
+  const source = attachmentOf(ni);
   book.from = source && {
     instanceId: source.InstanceId ?? "",
     attachmentId: source.AttachmentId ?? "",
@@ -361,7 +357,8 @@ async function runMove(
     // Already on the target: nothing to change, at most an attach under way to wait for.
     const settled =
       source?.Status === "attached" ? ok(ni) : await waitUntilInUse(ec2, eniId, remaining(), source?.AttachmentId);
-    return settled.map((final) => ({ ni: final, report: book.close("already-there") }));
+    if (settled.isErr()) return refused(settled.error, book);
+    return ok({ ni: settled.value, report: book.close("already-there") });
   }
 
   // Detach from the source.
@@ -385,20 +382,30 @@ async function runMove(
 
   // Attach to the target, then roll back if that fails for good.
   const attached = await book.phase("attach", () =>
-    attachForMove(ec2, eniId, instance, slot, request, source?.AttachmentId, book, remaining),
+    attachUntilInUse(
+      ec2,
+      eniId,
+      "attach",
+      request.target,
+      slot,
+      request.deviceIndex !== undefined,
+      book,
+      remaining,
+      request.deleteOnTermination,
+    ),
   );
   if (attached.isOk()) return ok({ ni: attached.value, report: book.close("moved") });
   // Nothing of ours went through (the ENI was free and stays free), or another controller won.
   if (!book.changed || attached.error.name === "ConflictError") return refused(attached.error, book);
   let rolledBack = false;
   if (request.rollback && source?.InstanceId !== undefined && attached.error.name !== "AbortedError") {
-    const back = {
-      instanceId: source.InstanceId,
-      deviceIndex: source.DeviceIndex ?? 1,
-      networkCardIndex: source.NetworkCardIndex ?? 0,
-    };
-    const rollbackWait = { ...context, maxWaitTime: Math.min(request.wait.maxWaitTime, DEFAULT_MAX_WAIT.attach) };
-    const rollback = await book.phase("rollback", () => rollbackTo(ec2, eniId, back, rollbackWait, book));
+    // Its old index, where the source's OS expects it; if that was taken meanwhile, the retry picks another.
+    const home = { deviceIndex: source.DeviceIndex ?? 1, networkCardIndex: source.NetworkCardIndex ?? 0 };
+    const rollbackBudget = budget(Math.min(request.wait.maxWaitTime, DEFAULT_MAX_WAIT.attach));
+    const back = source.InstanceId;
+    const rollback = await book.phase("rollback", () =>
+      attachUntilInUse(ec2, eniId, "rollback", back, home, false, book, rollbackBudget),
+    );
     rolledBack = rollback.isOk();
   }
   return failed(ec2, eniId, "attach", attached.error, rolledBack, book, request.wait);
@@ -406,69 +413,44 @@ async function runMove(
 
 interface Preflight {
   readonly ni: NetworkInterface;
-  readonly instance: Instance;
   /** Where the ENI goes on the target; `undefined` when it is already there. */
   readonly slot: Slot | undefined;
 }
 
+/** Preflight: three reads at most (the instance type's limits are cached per client), no change. */
 function preflightMove(
   ec2: EC2Client,
   eniId: string,
   request: ParsedMove,
   context: CallContext,
 ): ResultAsync<Preflight, EniError> {
-  return ResultAsync.combine([
-    describeEni(ec2, eniId, context),
-    describeInstance(ec2, request.target, context),
-  ]).andThen(([ni, instance]) =>
-    checkDetachable(ni)
-      .andThen(() => checkFence(ni, request))
-      .asyncAndThen(() => {
-        if (liveAttachment(ni)?.InstanceId === request.target)
-          return okAsync<Preflight, EniError>({ ni, instance, slot: undefined });
-        const current = attachmentOf(ni);
-        const sameIndex = request.deviceIndex === "same";
-        if (sameIndex && current === undefined) {
-          return errAsync(
-            new ValidationError(
-              "deviceIndex",
-              `\`deviceIndex: "same"\` needs an attached ENI; ${eniId} is not attached.`,
-            ),
-          );
-        }
-        const deviceIndex = sameIndex ? current?.DeviceIndex : request.deviceIndex;
-        return findSlot(
-          ec2,
-          ni.AvailabilityZone ?? "unknown",
-          instance,
-          { instanceId: request.target, deviceIndex, networkCardIndex: request.networkCardIndex },
-          context,
-        ).map((slot): Preflight => ({ ni, instance, slot }));
-      }),
-  );
-}
-
-/** The fence: with `expectedFrom`, the ENI must be attached exactly there. */
-function checkFence(ni: NetworkInterface, request: ParsedMove): Result<void, EniError> {
-  const expected = request.expectedFrom;
-  if (expected === undefined) return ok(undefined);
-  // Already on the target is success whatever the fence says: the world is as the caller wants it.
-  if (liveAttachment(ni)?.InstanceId === request.target) return ok(undefined);
-  const attachment = attachmentOf(ni);
-  const actual =
-    attachment === undefined
-      ? "detached"
-      : expected.startsWith("eni-attach-")
-        ? attachment.AttachmentId
-        : attachment.InstanceId;
-  if (actual === expected) return ok(undefined);
-  return err(
-    new ConflictError(
-      `Expected ${ni.NetworkInterfaceId} to be attached to ${expected}, but it is ${actual === "detached" ? "not attached" : `attached to ${actual}`}; nothing was changed.`,
-      expected,
-      actual,
-    ),
-  );
+  return safeTry(async function* () {
+    const [ni, instance] = yield* ResultAsync.combine([
+      describeEni(ec2, eniId, context),
+      describeInstance(ec2, request.target, context),
+    ]);
+    yield* checkDetachable(ni);
+    // Already on the target is success whatever the fence says: the world is as the caller wants it.
+    if (liveAttachment(ni)?.InstanceId === request.target) return ok({ ni, slot: undefined });
+    // The fence: with `expectedFrom`, the ENI must be attached exactly there (instance or attachment).
+    const current = attachmentOf(ni);
+    const expected = request.expectedFrom;
+    const actual = expected?.startsWith("eni-attach-") ? current?.AttachmentId : current?.InstanceId;
+    if (expected !== undefined && actual !== expected) {
+      const where = actual === undefined ? "not attached" : `attached to ${actual}`;
+      const message = `Expected ${eniId} to be attached to ${expected}, but it is ${where}; nothing was changed.`;
+      return err(new ConflictError(message, expected, actual ?? "detached"));
+    }
+    const sameIndex = request.deviceIndex === "same";
+    if (sameIndex && current === undefined) {
+      const message = `\`deviceIndex: "same"\` needs an attached ENI; ${eniId} is not attached.`;
+      return err(new ValidationError("deviceIndex", message));
+    }
+    const deviceIndex = sameIndex ? current?.DeviceIndex : request.deviceIndex;
+    const target = { instanceId: request.target, deviceIndex, networkCardIndex: request.networkCardIndex };
+    const slot = yield* findSlot(ec2, ni.AvailabilityZone ?? "unknown", instance, target, context);
+    return ok({ ni, slot });
+  });
 }
 
 /** Detaches from the source; forces at once, after `forceAfter`, or never. Returns the ENI once detached. */
@@ -480,43 +462,40 @@ async function detachForMove(
   book: MoveBook,
   remaining: () => Wait & CallContext,
 ): Promise<Result<NetworkInterface, EniError>> {
-  const detach = (force: boolean) =>
-    send(ec2, new DetachNetworkInterfaceCommand({ AttachmentId: attachmentId, Force: force }), remaining())
-      .map(() => undefined)
+  const detach = (force: boolean, wait: Wait) =>
+    send(ec2, new DetachNetworkInterfaceCommand({ AttachmentId: attachmentId, Force: force }), wait)
       // Gone or already detaching (another controller, or our own earlier call): the wait decides.
       .orElse((error) =>
         error.name === "NotFoundError" || error.name === "InvalidStateError" ? ok(undefined) : err(error),
-      );
-  if (request.force) book.forced = true;
-  const sent = await detach(request.force);
-  if (sent.isErr()) return err(sent.error);
-  if (request.forceAfter === undefined) return waitUntilDetached(ec2, eniId, remaining(), attachmentId);
-  const graceful = await waitUntilDetached(
-    ec2,
-    eniId,
-    { ...remaining(), maxWaitTime: request.forceAfter },
-    attachmentId,
-  );
+      )
+      .andThen(() => waitUntilDetached(ec2, eniId, wait, attachmentId));
+  const { force, forceAfter } = request;
+  book.forced = force;
+  if (forceAfter === undefined) return detach(force, remaining());
+  const graceful = await detach(false, { ...remaining(), maxWaitTime: forceAfter });
   if (graceful.isOk() || graceful.error.name !== "WaitTimeoutError") return graceful;
   book.forced = true;
   book.emit({ type: "forced" });
-  return detach(true).andThen(() => waitUntilDetached(ec2, eniId, remaining(), attachmentId));
+  return detach(true, remaining());
 }
 
 /**
- * Attaches to the target until the deadline. EC2 can call the ENI in use for a moment after its
- * detach completes, and a device index can stay taken for a moment: both are retried. An ENI
- * found attached elsewhere means another controller won: `ConflictError`.
+ * Attaches at `slot` until the deadline, then waits until the ENI is in use: the target's attach
+ * and the rollback's. EC2 can call the ENI in use for a moment after its detach completes, and a
+ * device index can stay taken for a moment: both are retried, a taken index we chose (not
+ * `pinned` by the caller) by choosing again from a fresh read. An ENI found attached elsewhere
+ * means another controller won: `ConflictError`.
  */
-function attachForMove(
+function attachUntilInUse(
   ec2: EC2Client,
   eniId: string,
-  instance: Instance,
+  phase: "attach" | "rollback",
+  instanceId: string,
   firstSlot: Slot,
-  request: ParsedMove,
-  sourceAttachmentId: string | undefined,
+  pinned: boolean,
   book: MoveBook,
   remaining: () => Wait & CallContext,
+  deleteOnTermination?: boolean,
 ): ResultAsync<NetworkInterface, EniError> {
   let slot = firstSlot;
   const wait = remaining();
@@ -525,7 +504,7 @@ function attachForMove(
       ec2,
       new AttachNetworkInterfaceCommand({
         NetworkInterfaceId: eniId,
-        InstanceId: request.target,
+        InstanceId: instanceId,
         DeviceIndex: slot.deviceIndex,
         NetworkCardIndex: slot.networkCardIndex,
       }),
@@ -534,42 +513,42 @@ function attachForMove(
       .map((output) => done(output.AttachmentId))
       .orElse((error) => {
         if (error.name === "ValidationError" && error.field === "deviceIndex") {
-          book.retry("attach", `device index ${slot.deviceIndex} still taken`);
-          if (request.deviceIndex !== undefined) return ok(notYet<string | undefined>("device index taken"));
-          // We chose the index: choose again from a fresh read of the target.
-          return describeInstance(ec2, request.target, wait)
-            .andThen((fresh) =>
-              findSlot(
-                ec2,
-                azOf(instance),
-                fresh,
-                { instanceId: request.target, deviceIndex: undefined, networkCardIndex: slot.networkCardIndex },
-                wait,
-              ),
-            )
-            .map((next) => {
-              slot = next;
-              return notYet<string | undefined>("device index taken");
-            });
+          book.retry(phase, `device index ${slot.deviceIndex} still taken`);
+          const next = pinned
+            ? okAsync<Slot, EniError>(slot)
+            : describeInstance(ec2, instanceId, wait).andThen((fresh) =>
+                findSlot(
+                  ec2,
+                  azOf(fresh),
+                  fresh,
+                  { instanceId, deviceIndex: undefined, networkCardIndex: slot.networkCardIndex },
+                  wait,
+                ),
+              );
+          return next.map((chosen) => {
+            slot = chosen;
+            return notYet<string | undefined>("device index taken");
+          });
         }
         if (error.name !== "InvalidStateError" || error.state !== "in-use") return err(error);
         return describeEni(ec2, eniId, wait).andThen((ni) => {
           const attachment = attachmentOf(ni);
-          if (attachment?.InstanceId === request.target) return ok(done(attachment.AttachmentId));
-          if (attachment !== undefined && attachment.AttachmentId !== sourceAttachmentId)
-            return err(lostRace(eniId, request.target, attachment.InstanceId));
-          book.retry("attach", "network interface still in use");
+          if (attachment?.InstanceId === instanceId) return ok(done(attachment.AttachmentId));
+          // The source's own attachment may linger for a moment after the detach.
+          if (attachment !== undefined && attachment.AttachmentId !== book.from?.attachmentId)
+            return err(lostRace(eniId, instanceId, attachment.InstanceId));
+          book.retry(phase, "network interface still in use");
           return ok(notYet<string | undefined>("in-use"));
         });
       });
-  return pollUntil(`${eniId} to attach to ${request.target}`, wait, tryAttach).andThen((attachmentId) =>
-    (request.deleteOnTermination === undefined || attachmentId === undefined
+  return pollUntil(`${eniId} to attach to ${instanceId}`, wait, tryAttach).andThen((attachmentId) =>
+    (deleteOnTermination === undefined || attachmentId === undefined
       ? okAsync<unknown, EniError>(undefined)
       : send(
           ec2,
           new ModifyNetworkInterfaceAttributeCommand({
             NetworkInterfaceId: eniId,
-            Attachment: { AttachmentId: attachmentId, DeleteOnTermination: request.deleteOnTermination },
+            Attachment: { AttachmentId: attachmentId, DeleteOnTermination: deleteOnTermination },
           }),
           wait,
         )
@@ -582,56 +561,6 @@ function lostRace(eniId: string, target: string, winner: string | undefined): Co
   return new ConflictError(`${eniId} was attached to ${winner} by someone else during the move.`, target, winner);
 }
 
-/** Puts the ENI back where it was, if the source can still take it. */
-function rollbackTo(
-  ec2: EC2Client,
-  eniId: string,
-  back: { instanceId: string; deviceIndex: number; networkCardIndex: number },
-  wait: Wait & CallContext,
-  book: MoveBook,
-): ResultAsync<NetworkInterface, EniError> {
-  return describeInstance(ec2, back.instanceId, wait)
-    .andThen((instance) =>
-      findSlot(
-        ec2,
-        azOf(instance),
-        instance,
-        { instanceId: back.instanceId, deviceIndex: undefined, networkCardIndex: back.networkCardIndex },
-        wait,
-      ).map((free) =>
-        // Its old index if still free (the OS expects it there), else the next free one.
-        (instance.NetworkInterfaces ?? []).some(
-          (n) =>
-            n.Attachment?.DeviceIndex === back.deviceIndex &&
-            (n.Attachment.NetworkCardIndex ?? 0) === back.networkCardIndex,
-        )
-          ? free
-          : { ...free, deviceIndex: back.deviceIndex },
-      ),
-    )
-    .andThen((slot) =>
-      pollUntil(`${eniId} to re-attach to ${back.instanceId}`, wait, () =>
-        send(
-          ec2,
-          new AttachNetworkInterfaceCommand({
-            NetworkInterfaceId: eniId,
-            InstanceId: back.instanceId,
-            DeviceIndex: slot.deviceIndex,
-            NetworkCardIndex: slot.networkCardIndex,
-          }),
-          wait,
-        )
-          .map((output) => done(output.AttachmentId))
-          .orElse((error) => {
-            if (error.name !== "InvalidStateError" || error.state !== "in-use") return err(error);
-            book.retry("rollback", "network interface still in use");
-            return ok(notYet<string | undefined>("in-use"));
-          }),
-      ),
-    )
-    .andThen((attachmentId) => waitUntilInUse(ec2, eniId, wait, attachmentId));
-}
-
 /** A move that changed nothing of its own: the plain typed error. */
 function refused(error: EniError, book: MoveBook): Result<Moved, EniError> {
   book.close("refused");
@@ -641,7 +570,7 @@ function refused(error: EniError, book: MoveBook): Result<Moved, EniError> {
 /**
  * Builds the `MoveFailedError`, reading where the ENI really is: without the caller's signal
  * (it may have fired), retrying a throttled or failed read briefly, and falling back to the
- * last state the move saw, so the caller is always told where the ENI is.
+ * last state the move saw, so the caller is always told where the ENI is (or that it is gone).
  */
 async function failed(
   ec2: EC2Client,
@@ -652,24 +581,20 @@ async function failed(
   book: MoveBook,
   wait: Wait,
 ): Promise<Result<Moved, EniError>> {
-  const budget: Wait = { ...wait, abortSignal: undefined, maxWaitTime: Math.min(FINAL_READ_SECONDS, wait.maxWaitTime) };
-  const final = await pollUntil<NetworkInterface | undefined>(`a final read of ${eniId}`, budget, () =>
-    describeEni(ec2, eniId)
-      .map((ni): Poll<NetworkInterface | undefined> => done(ni))
-      .orElse((error) =>
-        ok<Poll<NetworkInterface | undefined>>(error.name === "NotFoundError" ? done(undefined) : notYet(error.name)),
-      ),
-  );
-  const fromLastSeen = final.isErr() && book.lastSeen !== undefined;
-  const seen = final.isOk() ? final.value : book.lastSeen;
-  const state = seen === undefined ? undefined : toEniState(seen);
+  // Its own short budget (the move's may be spent), and no signal (the caller's may have fired).
+  const budget = { ...wait, abortSignal: undefined, maxWaitTime: Math.min(15, wait.maxWaitTime) };
+  const final = await waitForEni(ec2, eniId, "read", budget, () => ok(true));
+  const gone = final.isErr() && final.error.name === "NotFoundError";
+  const seen = final.isOk() ? final.value : gone ? undefined : book.lastSeen;
+  const stale = final.isErr() && seen !== undefined;
+  const state = seen && toEniState(seen);
   const report = book.close(rolledBack ? "rolled-back" : "failed");
   const where =
     state === undefined
-      ? final.isOk()
+      ? gone
         ? "it no longer exists"
         : "its state could not be read"
-      : `${fromLastSeen ? "as last seen, " : ""}${state.attachment === undefined ? `it is ${state.status}, not attached` : `it is ${state.status} on ${state.attachment.instanceId} (${state.attachment.status})`}`;
+      : `${stale ? "as last seen, " : ""}it is ${state.status}${state.attachment === undefined ? ", not attached" : ` on ${state.attachment.instanceId} (${state.attachment.status})`}`;
   const message = `Moving ${eniId} to ${book.to} failed in the ${phase} phase (${reason.name}: ${reason.message})${rolledBack ? "; it was rolled back to its source" : ""}; ${where}.`;
-  return err(new MoveFailedError(message, { phase, rolledBack, eni: state, eniIsStale: fromLastSeen, reason, report }));
+  return err(new MoveFailedError(message, { phase, rolledBack, eni: state, eniIsStale: stale, reason, report }));
 }

@@ -4,7 +4,16 @@ import { pool } from "../async.js";
 import { describeEni } from "../ec2/describe.js";
 import { send } from "../ec2/send.js";
 import { ValidationError, type EniError } from "../errors.js";
-import { checkAbortSignal, checkId, checkInteger, checkList, checkOptions, show, type Check } from "../validation.js";
+import {
+  anyValue,
+  checkAbortSignal,
+  checkId,
+  checkList,
+  checkOptionsWith,
+  integerFrom,
+  show,
+  type Check,
+} from "../validation.js";
 import { findEnis } from "./read.js";
 import { OWNERSHIP_TAGS, checkOwner, createdAt, tagOf } from "./ownership.js";
 
@@ -68,8 +77,6 @@ export interface ReapReport {
   readonly failed: readonly { readonly id: string; readonly error: EniError }[];
 }
 
-const QUERY_KEYS = ["olderThan", "owner", "abortSignal"];
-const REAP_KEYS = ["owner", "concurrency", "abortSignal"];
 const DEFAULT_CONCURRENCY = 5;
 const MAX_CONCURRENCY = 20;
 
@@ -83,7 +90,11 @@ function notOrphan(ni: NetworkInterface, owner: string): string | undefined {
 
 function parseQuery(query: unknown) {
   return safeTry(function* () {
-    const q = yield* checkOptions<OrphanQuery>("query", query, QUERY_KEYS);
+    const q = yield* checkOptionsWith("query", query, {
+      olderThan: [anyValue],
+      owner: [checkOwner, OWNERSHIP_TAGS.defaultOwner],
+      abortSignal: [checkAbortSignal],
+    });
     if (typeof q.olderThan !== "number" || !Number.isFinite(q.olderThan) || q.olderThan < 0) {
       yield* err(
         new ValidationError(
@@ -92,11 +103,7 @@ function parseQuery(query: unknown) {
         ),
       );
     }
-    return ok({
-      olderThanMs: (q.olderThan as number) * 1000,
-      owner: q.owner === undefined ? OWNERSHIP_TAGS.defaultOwner : yield* checkOwner("owner", q.owner),
-      abortSignal: q.abortSignal === undefined ? undefined : yield* checkAbortSignal("abortSignal", q.abortSignal),
-    });
+    return ok({ ...q, olderThanMs: (q.olderThan as number) * 1000 });
   });
 }
 
@@ -128,16 +135,12 @@ function parseReap(
     const ids = yield* checkList("orphans", orphans, 0, "an array of ENIs or ENI ids", (field, item) =>
       checkId(field, typeof item === "object" && item !== null ? (item as { id?: unknown }).id : item, "eni"),
     );
-    const o = yield* checkOptions<ReapOptions>("options", options, REAP_KEYS);
-    return ok({
-      ids,
-      owner: o.owner === undefined ? OWNERSHIP_TAGS.defaultOwner : yield* checkOwner("owner", o.owner),
-      concurrency:
-        o.concurrency === undefined
-          ? DEFAULT_CONCURRENCY
-          : yield* checkInteger("concurrency", o.concurrency, 1, MAX_CONCURRENCY),
-      abortSignal: o.abortSignal === undefined ? undefined : yield* checkAbortSignal("abortSignal", o.abortSignal),
+    const o = yield* checkOptionsWith("options", options, {
+      owner: [checkOwner, OWNERSHIP_TAGS.defaultOwner],
+      concurrency: [integerFrom(1, MAX_CONCURRENCY), DEFAULT_CONCURRENCY],
+      abortSignal: [checkAbortSignal],
     });
+    return ok({ ...o, ids });
   });
 }
 

@@ -20,9 +20,11 @@ import {
   MAX_DEVICE_INDEX,
   checkAbortSignal,
   checkId,
-  checkInteger,
   checkOneOf,
-  checkOptions,
+  anyValue,
+  checkOptionsWith,
+  idOf,
+  integerFrom,
   show,
   type Check,
 } from "../validation.js";
@@ -127,17 +129,6 @@ export interface PermissionReport {
   readonly attachment: { readonly id: string; readonly instanceId: string } | undefined;
 }
 
-const PLAN_KEYS = [
-  "networkInterfaceId",
-  "toInstanceId",
-  "fromInstanceId",
-  "allocationId",
-  "deviceIndex",
-  "also",
-  "owner",
-  "abortSignal",
-];
-const ALLOCATION_ID = /^eipalloc-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
 // Well-formed but unused: an unattached ENI has no real attachment to try the detach on.
 const PLACEHOLDER_ATTACHMENT_ID = "eni-attach-00000000000000000";
 
@@ -154,20 +145,18 @@ interface ParsedPlan {
 
 function parsePlan(plan: unknown): Check<ParsedPlan> {
   return safeTry(function* () {
-    const p = yield* checkOptions<PermissionPlan>("plan", plan, PLAN_KEYS);
+    const p = yield* checkOptionsWith("plan", plan, {
+      networkInterfaceId: [anyValue],
+      toInstanceId: [anyValue],
+      fromInstanceId: [idOf("i")],
+      allocationId: [idOf("eipalloc")],
+      deviceIndex: [integerFrom(1, MAX_DEVICE_INDEX), 1],
+      also: [anyValue],
+      owner: [checkOwner, OWNERSHIP_TAGS.defaultOwner],
+      abortSignal: [checkAbortSignal],
+    });
     const eniId = yield* checkId("networkInterfaceId", p.networkInterfaceId, "eni");
     const to = yield* checkId("toInstanceId", p.toInstanceId, "i");
-    const from = p.fromInstanceId === undefined ? undefined : yield* checkId("fromInstanceId", p.fromInstanceId, "i");
-    if (p.allocationId !== undefined && !(typeof p.allocationId === "string" && ALLOCATION_ID.test(p.allocationId))) {
-      yield* err(
-        new ValidationError(
-          "allocationId",
-          `Expected \`allocationId\` to be an id like "eipalloc-0123456789abcdef0", got ${show(p.allocationId)}.`,
-        ),
-      );
-    }
-    const deviceIndex =
-      p.deviceIndex === undefined ? 1 : yield* checkInteger("deviceIndex", p.deviceIndex, 1, MAX_DEVICE_INDEX);
     const also: OptionalPermissionAction[] = [];
     if (p.also !== undefined) {
       if (!Array.isArray(p.also))
@@ -179,9 +168,7 @@ function parsePlan(plan: unknown): Check<ParsedPlan> {
         if (!also.includes(checked)) also.push(checked);
       }
     }
-    const owner = p.owner === undefined ? OWNERSHIP_TAGS.defaultOwner : yield* checkOwner("owner", p.owner);
-    const abortSignal = p.abortSignal === undefined ? undefined : yield* checkAbortSignal("abortSignal", p.abortSignal);
-    return ok({ eniId, to, from, allocationId: p.allocationId, deviceIndex, also, owner, abortSignal });
+    return ok({ ...p, eniId, to, from: p.fromInstanceId, also });
   });
 }
 

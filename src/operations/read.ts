@@ -14,8 +14,12 @@ import {
   checkId,
   checkIds,
   checkOneOf,
+  MAX_TAG_VALUE,
+  anyValue,
   checkOptions,
+  checkOptionsWith,
   checkString,
+  idOf,
   checkTagKey,
   fieldOf,
   type Check,
@@ -61,17 +65,6 @@ export interface FindQuery {
   readonly abortSignal?: AbortSignal;
 }
 
-const FIND_KEYS = [
-  "ids",
-  "name",
-  "tags",
-  "subnetId",
-  "vpcId",
-  "availabilityZone",
-  "instanceId",
-  "status",
-  "abortSignal",
-];
 const MAX_AZ_NAME = 64;
 // EC2's page size limit for DescribeNetworkInterfaces; fewer pages, fewer calls.
 const PAGE_SIZE = 1000;
@@ -90,33 +83,39 @@ interface ParsedQuery {
 
 function parseQuery(query: unknown): Check<ParsedQuery> {
   return safeTry(function* () {
-    const q = yield* checkOptions<FindQuery>("query", query, FIND_KEYS);
+    const q = yield* checkOptionsWith("query", query, {
+      ids: [(field, value) => checkIds(field, value, "eni", 1)],
+      name: [(field, value) => checkString(field, value, MAX_TAG_VALUE)],
+      tags: [checkOptions],
+      subnetId: [idOf("subnet")],
+      vpcId: [idOf("vpc")],
+      availabilityZone: [(field, value) => checkString(field, value, MAX_AZ_NAME)],
+      instanceId: [idOf("i")],
+      status: [anyValue],
+      abortSignal: [checkAbortSignal],
+    });
     const filters: Filter[] = [];
-    const add = (name: string, values: string[]) => filters.push({ Name: name, Values: values });
-    if (q.name !== undefined) add("tag:Name", [yield* checkString("name", q.name, 256)]);
-    if (q.subnetId !== undefined) add("subnet-id", [yield* checkId("subnetId", q.subnetId, "subnet")]);
-    if (q.vpcId !== undefined) add("vpc-id", [yield* checkId("vpcId", q.vpcId, "vpc")]);
-    if (q.availabilityZone !== undefined)
-      add("availability-zone", [yield* checkString("availabilityZone", q.availabilityZone, MAX_AZ_NAME)]);
-    if (q.instanceId !== undefined) add("attachment.instance-id", [yield* checkId("instanceId", q.instanceId, "i")]);
+    const add = (name: string, value: string | undefined) => {
+      if (value !== undefined) filters.push({ Name: name, Values: [value] });
+    };
+    add("tag:Name", q.name);
+    add("subnet-id", q.subnetId);
+    add("vpc-id", q.vpcId);
+    add("availability-zone", q.availabilityZone);
+    add("attachment.instance-id", q.instanceId);
     if (q.status !== undefined) {
       const statuses: unknown[] = Array.isArray(q.status) ? q.status : [q.status];
       const values: string[] = [];
       for (const status of statuses) values.push(yield* checkOneOf("status", status, ENI_STATUSES));
       if (values.length === 0) yield* checkOneOf("status", q.status, ENI_STATUSES);
-      add("status", values);
+      filters.push({ Name: "status", Values: values });
     }
-    if (q.tags !== undefined) {
-      const tags = yield* checkOptions<Record<string, unknown>>("tags", q.tags);
-      for (const [key, value] of Object.entries(tags)) {
-        yield* checkTagKey(fieldOf("tags", key), key);
-        if (value === true) add("tag-key", [key]);
-        else add(`tag:${key}`, [yield* checkString(fieldOf("tags", key), value, 256)]);
-      }
+    for (const [key, value] of Object.entries(q.tags ?? {})) {
+      yield* checkTagKey(fieldOf("tags", key), key);
+      if (value === true) add("tag-key", key);
+      else add(`tag:${key}`, yield* checkString(fieldOf("tags", key), value, MAX_TAG_VALUE));
     }
-    const ids = q.ids === undefined ? undefined : yield* checkIds("ids", q.ids, "eni", 1);
-    const abortSignal = q.abortSignal === undefined ? undefined : yield* checkAbortSignal("abortSignal", q.abortSignal);
-    return ok({ ids, filters, abortSignal });
+    return ok({ ids: q.ids, filters, abortSignal: q.abortSignal });
   });
 }
 
