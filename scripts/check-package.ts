@@ -1,7 +1,8 @@
 /**
  * Tests the package as published: `npm pack`, install the tarball into a fresh project in a
  * temporary directory, then use it from an ES module, from CommonJS, and from TypeScript with
- * `moduleResolution` `node16` and `bundler`. Run after `npm run build`.
+ * `moduleResolution` `node16` and `bundler`; and hold `import { Eni }` to its bundle-size budget.
+ * Run after `npm run build`.
  *
  *   npx tsx scripts/check-package.ts [--keep]
  *
@@ -14,6 +15,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync 
 import { tmpdir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { BUNDLE_LIMIT_GZIP_BYTES, bundleSize } from "./bundle-size.js";
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const keep = process.argv.includes("--keep");
@@ -201,6 +203,14 @@ try {
   writeFileSync(join(project, "esm.mjs"), ESM);
   writeFileSync(join(project, "cjs.cjs"), CJS);
   step("import from an ES module", () => run(process.execPath, ["esm.mjs"], project).trim());
+  step("bundle size of import { Eni }", () => {
+    const size = bundleSize("eni-kit", project);
+    check(
+      size.gzipBytes <= BUNDLE_LIMIT_GZIP_BYTES,
+      `import { Eni } bundles to ${size.gzipBytes} B gzipped, over the budget of ${BUNDLE_LIMIT_GZIP_BYTES} B (docs/performance.md)`,
+    );
+    return `${size.minifiedBytes} B minified, ${size.gzipBytes} B gzipped (budget ${BUNDLE_LIMIT_GZIP_BYTES} B)`;
+  });
   step("require from CommonJS", () => run(process.execPath, ["cjs.cjs"], project).trim());
 
   writeFileSync(join(project, "esm.ts"), TYPES("esm"));

@@ -32,8 +32,14 @@ export function fieldOf(parent: string, key: string): string {
   return `${parent}.${key.length > 130 ? `${key.slice(0, 130)}…` : key}`;
 }
 
-function invalid<T>(field: string, expected: string, value: unknown): Check<T> {
-  return err(new ValidationError(field, `Expected \`${field}\` to be ${expected}, got ${show(value)}.`));
+/** A failed check: `field` and what was wrong with it. */
+export function refuse(field: string, message: string): Check<never> {
+  return err(new ValidationError(field, message));
+}
+
+/** A failed check in the house style: ``Expected `field` to be <expected>, got <value>.`` */
+export function invalid(field: string, expected: string, value: unknown): Check<never> {
+  return refuse(field, `Expected \`${field}\` to be ${expected}, got ${show(value)}.`);
 }
 
 /** An EC2 id of the given kind, e.g. `eni-0123456789abcdef0`. */
@@ -71,10 +77,10 @@ export function checkIds(field: string, value: unknown, prefix: IdPrefix, min = 
 
 /** A dotted-quad IPv4 address, each octet 0–255 without leading zeros. */
 export function checkIpv4(field: string, value: unknown): Check<string> {
-  const octet = "(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)";
-  const pattern = new RegExp(`^${octet}(?:\\.${octet}){3}$`);
-  return typeof value === "string" && pattern.test(value)
-    ? ok(value)
+  const octets = typeof value === "string" ? value.split(".") : [];
+  // Each octet is 0 or digits without a leading zero, up to 255.
+  return octets.length === 4 && octets.every((octet) => /^(?:0|[1-9]\d{0,2})$/.test(octet) && Number(octet) <= 255)
+    ? ok(value as string)
     : invalid(field, 'an IPv4 address like "10.0.1.25"', value);
 }
 
@@ -123,9 +129,7 @@ export function checkTagKey(field: string, key: unknown): Check<string> {
   if (typeof key !== "string" || key.length === 0 || key.length > MAX_TAG_KEY) {
     return invalid(field, `a tag key of 1 to ${MAX_TAG_KEY} characters`, key);
   }
-  return key.toLowerCase().startsWith("aws:")
-    ? invalid(field, 'a tag key without the reserved "aws:" prefix', key)
-    : ok(key);
+  return /^aws:/i.test(key) ? invalid(field, 'a tag key without the reserved "aws:" prefix', key) : ok(key);
 }
 
 /**
@@ -136,18 +140,14 @@ export function checkTags(field: string, value: unknown, reserved = 0): Check<Re
   if (!isPlainObject(value)) return invalid(field, "an object of tag keys to string values", value);
   const entries = Object.entries(value);
   if (entries.length + reserved > MAX_TAGS) {
-    return err(
-      new ValidationError(
-        field,
-        `Expected at most ${MAX_TAGS} tags on one resource, got ${entries.length + reserved}.`,
-      ),
-    );
+    return refuse(field, `Expected at most ${MAX_TAGS} tags on one resource, got ${entries.length + reserved}.`);
   }
   for (const [key, tagValue] of entries) {
-    const checkedKey = checkTagKey(fieldOf(field, key), key);
+    const tagField = fieldOf(field, key);
+    const checkedKey = checkTagKey(tagField, key);
     if (checkedKey.isErr()) return err(checkedKey.error);
     if (typeof tagValue !== "string" || tagValue.length > MAX_TAG_VALUE) {
-      return invalid(fieldOf(field, key), `a tag value of at most ${MAX_TAG_VALUE} characters`, tagValue);
+      return invalid(tagField, `a tag value of at most ${MAX_TAG_VALUE} characters`, tagValue);
     }
   }
   return ok(value as Record<string, string>);
@@ -187,12 +187,7 @@ export function checkOptionsWith<S extends OptionSpec>(
     const known = Object.keys(spec);
     const unknown = Object.keys(given).find((key) => !known.includes(key));
     if (unknown !== undefined) {
-      return err(
-        new ValidationError(
-          fieldOf(field, unknown),
-          `Unknown option ${show(unknown)}; expected one of ${known.join(", ")}.`,
-        ),
-      );
+      return refuse(fieldOf(field, unknown), `Unknown option ${show(unknown)}; expected one of ${known.join(", ")}.`);
     }
     const checked: Record<string, unknown> = {};
     for (const [key, [check, fallback]] of Object.entries(spec)) {

@@ -4,12 +4,13 @@ import { sleep } from "./async.js";
 import { describeEni } from "./ec2/describe.js";
 import { isTransient } from "./ec2/map-error.js";
 import type { CallContext } from "./ec2/send.js";
-import { AbortedError, InvalidStateError, ValidationError, WaitTimeoutError, type EniError } from "./errors.js";
+import { AbortedError, InvalidStateError, WaitTimeoutError, type EniError } from "./errors.js";
 import { describeState } from "./model.js";
 import {
   checkAbortSignal,
   checkOptionsWith,
-  show,
+  invalid,
+  refuse,
   type Check,
   type CheckedOptions,
   type OptionSpec,
@@ -86,19 +87,15 @@ export function checkWait(options: CheckedWait, defaultMaxWait: number): Check<W
   const maxDelay = options.maxDelay ?? Math.max(DEFAULT_MAX_DELAY, minDelay);
   const timing = (["maxWaitTime", "minDelay", "maxDelay"] as const).find((key) => options[key] !== undefined);
   if (options.wait === false && timing !== undefined) {
-    return err(new ValidationError(timing, `\`${timing}\` makes no sense with \`wait: false\`.`));
+    return refuse(timing, `\`${timing}\` makes no sense with \`wait: false\`.`);
   }
   if (maxDelay < minDelay) {
-    return err(
-      new ValidationError("maxDelay", `Expected \`maxDelay\` (${maxDelay}) to be at least \`minDelay\` (${minDelay}).`),
-    );
+    return refuse("maxDelay", `Expected \`maxDelay\` (${maxDelay}) to be at least \`minDelay\` (${minDelay}).`);
   }
   if (maxWaitTime <= minDelay) {
-    return err(
-      new ValidationError(
-        "maxWaitTime",
-        `Expected \`maxWaitTime\` (${maxWaitTime}) to be greater than \`minDelay\` (${minDelay}).`,
-      ),
+    return refuse(
+      "maxWaitTime",
+      `Expected \`maxWaitTime\` (${maxWaitTime}) to be greater than \`minDelay\` (${minDelay}).`,
     );
   }
   return ok({ maxWaitTime, minDelay, maxDelay, abortSignal });
@@ -113,7 +110,7 @@ export function checkWaitOptions(options: unknown, defaultMaxWait: number): Chec
 function checkSeconds(field: string, value: unknown): Check<number> {
   return typeof value === "number" && Number.isFinite(value) && value > 0
     ? ok(value)
-    : err(new ValidationError(field, `Expected \`${field}\` to be a positive number of seconds, got ${show(value)}.`));
+    : invalid(field, "a positive number of seconds", value);
 }
 
 /** One look at the world: finished (with a value), or not yet (with what was seen). */
@@ -138,18 +135,16 @@ export function pollUntil<T>(
 ): ResultAsync<T, EniError> {
   const deadline = Date.now() + wait.maxWaitTime * 1000;
   const poll = async (): Promise<Result<T, EniError>> => {
-    let lastSeen: string | undefined;
     for (let attempt = 1; ; attempt += 1) {
       if (wait.abortSignal?.aborted === true) return err(aborted(waitingFor));
       const polled = await check();
       if (polled.isErr()) return err(polled.error);
       if (polled.value.done) return ok(polled.value.value);
-      lastSeen = polled.value.seen;
       const remaining = deadline - Date.now();
-      if (remaining <= 0) return err(new WaitTimeoutError(waitingFor, wait.maxWaitTime, lastSeen));
-      const delay = backoff(wait, attempt) * 1000;
+      if (remaining <= 0) return err(new WaitTimeoutError(waitingFor, wait.maxWaitTime, polled.value.seen));
       // The last sleep is cut to the deadline, so the final check happens right at it.
-      if (!(await sleep(Math.min(delay, remaining), wait.abortSignal))) return err(aborted(waitingFor));
+      const delay = Math.min(backoff(wait, attempt) * 1000, remaining);
+      if (!(await sleep(delay, wait.abortSignal))) return err(aborted(waitingFor));
     }
   };
   return new ResultAsync(poll());
@@ -242,9 +237,10 @@ export function waitUntilDetached(
   wait: Wait,
   attachmentId: string,
 ): ResultAsync<NetworkInterface, EniError> {
-  return waitForEni(ec2, id, `detached from attachment ${attachmentId}`, wait, (ni) => {
-    const attachment = ni.Attachment;
-    if (attachment?.AttachmentId !== attachmentId) return ok(true);
-    return ok(attachment.Status === "detached" || ni.Status === "available");
-  });
+  return waitForEni(ec2, id, `detached from attachment ${attachmentId}`, wait, (ni) =>
+    // Another attachment (or none) means ours is gone.
+    ok(
+      ni.Attachment?.AttachmentId !== attachmentId || ni.Attachment.Status === "detached" || ni.Status === "available",
+    ),
+  );
 }

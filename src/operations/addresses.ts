@@ -9,7 +9,7 @@ import {
   type NetworkInterface,
   type NetworkInterfacePrivateIpAddress,
 } from "@aws-sdk/client-ec2";
-import { err, ok, safeTry, type ResultAsync } from "neverthrow";
+import { err, errAsync, ok, type ResultAsync } from "neverthrow";
 import { send } from "../ec2/send.js";
 import { ConflictError, InvalidStateError, NotFoundError, ValidationError, type EniError } from "../errors.js";
 import {
@@ -19,12 +19,12 @@ import {
   checkInteger,
   checkIpv4,
   checkList,
-  checkOptionsWith,
-  show,
+  invalid,
+  refuse,
   type Check,
 } from "../validation.js";
-import { WAIT_OPTIONS, checkWait, type Wait, type WaitOptions } from "../waiters.js";
-import { READ_BACK_MAX_WAIT, changeEni, parseReadBack } from "./attributes.js";
+import type { Wait, WaitOptions } from "../waiters.js";
+import { changeEni, checked } from "./attributes.js";
 
 /**
  * How `assignPrivateIps` assigns.
@@ -81,31 +81,11 @@ function holds(ni: NetworkInterface, address: string): boolean {
   return privateIps(ni).some((entry) => entry.PrivateIpAddress === address);
 }
 
-/** `count` free addresses EC2 picks, or these addresses. */
-type Wanted = { readonly count: number } | { readonly addresses: string[]; readonly allowReassignment: boolean };
-
-function parseAssign(addresses: unknown, options: unknown): Check<{ wanted: Wanted; wait: Wait }> {
-  return safeTry(function* () {
-    const o = yield* checkOptionsWith("options", options, {
-      allowReassignment: [checkBoolean, false],
-      ...WAIT_OPTIONS,
-    });
-    const { allowReassignment } = o;
-    const wait = yield* checkWait(o, READ_BACK_MAX_WAIT);
-    if (typeof addresses === "number") {
-      // A count takes free addresses only, so asking to reassign with it is a mistake worth naming.
-      if (allowReassignment) {
-        return err(
-          new ValidationError(
-            "allowReassignment",
-            "`allowReassignment` applies to explicit addresses; a count always takes free ones.",
-          ),
-        );
-      }
-      return ok({ wanted: { count: yield* checkInteger("addresses", addresses, 1, MAX_SECONDARY_IPS) }, wait });
-    }
-    return ok({ wanted: { addresses: yield* checkIpList("addresses", addresses), allowReassignment }, wait });
-  });
+/** A count of free addresses for EC2 to pick, or a list of addresses. */
+function checkWanted(addresses: unknown): Check<number | string[]> {
+  return typeof addresses === "number"
+    ? checkInteger("addresses", addresses, 1, MAX_SECONDARY_IPS)
+    : checkIpList("addresses", addresses);
 }
 
 /**
@@ -119,48 +99,64 @@ export function assignIps(
   addresses: unknown,
   options: unknown,
 ): ResultAsync<NetworkInterface, EniError> {
-  return parseAssign(addresses, options).asyncAndThen(({ wanted, wait }) =>
-    changeEni(ec2, eniId, wait, (ni) => {
-      if ("count" in wanted) {
-        // EC2 names the addresses it picked (`apply` keeps them); the count covers a response that
-        // does not. There is one primary address throughout, so counting all counts the secondaries.
-        const atLeast = privateIps(ni).length + wanted.count;
-        let picked: string[] = [];
-        return ok({
-          waitingFor: `given ${wanted.count} more secondary IPs`,
-          apply: () =>
-            send(
-              ec2,
-              new AssignPrivateIpAddressesCommand({
-                NetworkInterfaceId: eniId,
-                SecondaryPrivateIpAddressCount: wanted.count,
-              }),
-              wait,
-            ).map((output) => {
-              picked = (output.AssignedPrivateIpAddresses ?? []).flatMap((entry) => entry.PrivateIpAddress ?? []);
-            }),
-          isSet: (fresh: NetworkInterface) =>
-            privateIps(fresh).length >= atLeast && picked.every((address) => holds(fresh, address)),
-        });
-      }
-      const missing = wanted.addresses.filter((address) => !holds(ni, address));
-      return ok({
-        waitingFor: `assigned ${missing.join(", ")}`,
-        apply: () =>
-          checkHolders(ec2, ni, missing, wanted.allowReassignment, wait).andThen(() =>
-            send(
-              ec2,
-              new AssignPrivateIpAddressesCommand({
-                NetworkInterfaceId: eniId,
-                PrivateIpAddresses: missing,
-                AllowReassignment: wanted.allowReassignment,
-              }),
-              wait,
-            ),
+  return checked(
+    checkWanted(addresses),
+    options,
+    (wanted, wait, { allowReassignment }) => {
+      // A count takes free addresses only, so asking to reassign with it is a mistake worth naming
+      // (here, before `changeEni` reads anything).
+      if (typeof wanted === "number" && allowReassignment) {
+        return errAsync(
+          new ValidationError(
+            "allowReassignment",
+            "`allowReassignment` applies to explicit addresses; a count always takes free ones.",
           ),
-        isSet: (fresh: NetworkInterface) => missing.every((address) => holds(fresh, address)),
+        );
+      }
+      return changeEni(ec2, eniId, wait, (ni) => {
+        if (typeof wanted === "number") {
+          // EC2 names the addresses it picked (`apply` keeps them); the count covers a response that
+          // does not. There is one primary address throughout, so counting all counts the secondaries.
+          const atLeast = privateIps(ni).length + wanted;
+          let picked: string[] = [];
+          return ok({
+            waitingFor: `given ${wanted} more secondary IPs`,
+            apply: () =>
+              send(
+                ec2,
+                new AssignPrivateIpAddressesCommand({
+                  NetworkInterfaceId: eniId,
+                  SecondaryPrivateIpAddressCount: wanted,
+                }),
+                wait,
+              ).map((output) => {
+                picked = (output.AssignedPrivateIpAddresses ?? []).flatMap((entry) => entry.PrivateIpAddress ?? []);
+              }),
+            isSet: (fresh: NetworkInterface) =>
+              privateIps(fresh).length >= atLeast && picked.every((address) => holds(fresh, address)),
+          });
+        }
+        const missing = wanted.filter((address) => !holds(ni, address));
+        return ok({
+          waitingFor: `assigned ${missing.join(", ")}`,
+          apply: () =>
+            checkHolders(ec2, ni, missing, allowReassignment, wait).andThen(() =>
+              send(
+                ec2,
+                new AssignPrivateIpAddressesCommand({
+                  NetworkInterfaceId: eniId,
+                  PrivateIpAddresses: missing,
+                  AllowReassignment: allowReassignment,
+                }),
+                wait,
+              ),
+            ),
+          isSet: (fresh: NetworkInterface) => missing.every((address) => holds(fresh, address)),
+        });
       });
-    }),
+    },
+    // The options it takes beside the wait options.
+    { allowReassignment: [checkBoolean, false] },
   );
 }
 
@@ -221,22 +217,18 @@ export function unassignIps(
   addresses: unknown,
   options: unknown,
 ): ResultAsync<NetworkInterface, EniError> {
-  const parsed = safeTry(function* () {
-    const list = yield* checkIpList("addresses", addresses);
-    const index = list.indexOf(primaryIp);
-    if (index >= 0) {
-      return err(
-        new ValidationError(
+  const list = checkIpList("addresses", addresses).andThen((checkedList) => {
+    const index = checkedList.indexOf(primaryIp);
+    return index < 0
+      ? ok(checkedList)
+      : refuse(
           `addresses[${index}]`,
           `${primaryIp} is the primary private IP of ${eniId}; only secondary addresses can be unassigned.`,
-        ),
-      );
-    }
-    return ok({ list, wait: yield* parseReadBack(options) });
+        );
   });
-  return parsed.asyncAndThen(({ list, wait }) =>
+  return checked(list, options, (wanted, wait) =>
     changeEni(ec2, eniId, wait, (ni) => {
-      const present = list.filter((address) => holds(ni, address));
+      const present = wanted.filter((address) => holds(ni, address));
       return ok({
         waitingFor: `without ${present.join(", ")}`,
         apply: () =>
@@ -251,22 +243,6 @@ export function unassignIps(
   );
 }
 
-function parseAssociate(allocationId: unknown, options: unknown) {
-  return safeTry(function* () {
-    const o = yield* checkOptionsWith("options", options, {
-      privateIp: [checkIpv4],
-      allowReassociation: [checkBoolean, false],
-      ...WAIT_OPTIONS,
-    });
-    return ok({
-      allocationId: yield* checkId("allocationId", allocationId, "eipalloc"),
-      privateIp: o.privateIp,
-      allowReassociation: o.allowReassociation,
-      wait: yield* checkWait(o, READ_BACK_MAX_WAIT),
-    });
-  });
-}
-
 /**
  * Associates an Elastic IP with one private IP of the ENI (the primary by default). Associated
  * elsewhere, or the private IP already holding another Elastic IP: `ConflictError` from reads,
@@ -278,98 +254,85 @@ export function associateEip(
   allocationId: unknown,
   options: unknown,
 ): ResultAsync<NetworkInterface, EniError> {
-  return parseAssociate(allocationId, options).asyncAndThen((request) => {
-    const { allowReassociation, wait } = request;
-    const id = request.allocationId;
-    // Sent before `changeEni` reads the ENI, so the two reads run at once.
-    const readAddress = send(ec2, new DescribeAddressesCommand({ AllocationIds: [id] }), wait).andThen((output) => {
-      const found = output.Addresses?.find((entry) => entry.AllocationId === id);
-      return found === undefined ? err(new NotFoundError("address", id)) : ok(found);
-    });
-    return changeEni(ec2, eniId, wait, (ni) =>
-      readAddress.andThen((address) => {
-        const privateIp = request.privateIp ?? ni.PrivateIpAddress ?? "";
-        // The Elastic IP on `privateIp` of the ENI as read.
-        const allocationOn = (eni: NetworkInterface) =>
-          privateIps(eni).find((entry) => entry.PrivateIpAddress === privateIp)?.Association?.AllocationId;
-        if (!holds(ni, privateIp)) {
-          const own = privateIps(ni).map((entry) => entry.PrivateIpAddress);
-          return err(
-            new ValidationError(
-              "privateIp",
-              `${privateIp} is not a private IP of ${eniId} (it has ${own.join(", ")}).`,
-            ),
-          );
-        }
-        const occupant = allocationOn(ni);
-        // Already there: nothing to change, and no conflict with itself.
-        if (occupant === id) return ok(undefined);
-        if (!allowReassociation) {
-          const name = `Elastic IP ${id} (${address.PublicIp ?? "unknown"})`;
-          if (address.AssociationId !== undefined) {
-            // `eni-…/10.0.1.5`, or an instance id.
-            const target = address.NetworkInterfaceId ?? address.InstanceId ?? "unknown";
-            const where = address.PrivateIpAddress === undefined ? target : `${target}/${address.PrivateIpAddress}`;
-            return err(
-              new ConflictError(
-                `${name} is associated with ${where}; pass allowReassociation: true to move it to ${eniId}/${privateIp}.`,
-                "not associated",
-                where,
-              ),
-            );
+  return checked(
+    checkId("allocationId", allocationId, "eipalloc"),
+    options,
+    (id, wait, { privateIp: wantedIp, allowReassociation }) => {
+      // Sent before `changeEni` reads the ENI, so the two reads run at once.
+      const readAddress = send(ec2, new DescribeAddressesCommand({ AllocationIds: [id] }), wait).andThen((output) => {
+        const found = output.Addresses?.find((entry) => entry.AllocationId === id);
+        return found === undefined ? err(new NotFoundError("address", id)) : ok(found);
+      });
+      return changeEni(ec2, eniId, wait, (ni) =>
+        readAddress.andThen((address) => {
+          const privateIp = wantedIp ?? ni.PrivateIpAddress ?? "";
+          // The Elastic IP on `privateIp` of the ENI as read.
+          const allocationOn = (eni: NetworkInterface) =>
+            privateIps(eni).find((entry) => entry.PrivateIpAddress === privateIp)?.Association?.AllocationId;
+          if (!holds(ni, privateIp)) {
+            const own = privateIps(ni).map((entry) => entry.PrivateIpAddress);
+            return refuse("privateIp", `${privateIp} is not a private IP of ${eniId} (it has ${own.join(", ")}).`);
           }
-          if (occupant !== undefined) {
-            return err(
-              new ConflictError(
-                `${eniId}/${privateIp} already has Elastic IP ${occupant} (one per private IP); pass allowReassociation: true to replace it with ${name}.`,
-                "no Elastic IP",
-                occupant,
-              ),
-            );
+          const occupant = allocationOn(ni);
+          // Already there: nothing to change, and no conflict with itself.
+          if (occupant === id) return ok(undefined);
+          if (!allowReassociation) {
+            const name = `Elastic IP ${id} (${address.PublicIp ?? "unknown"})`;
+            if (address.AssociationId !== undefined) {
+              // `eni-…/10.0.1.5`, or an instance id.
+              const target = address.NetworkInterfaceId ?? address.InstanceId ?? "unknown";
+              const where = address.PrivateIpAddress === undefined ? target : `${target}/${address.PrivateIpAddress}`;
+              return err(
+                new ConflictError(
+                  `${name} is associated with ${where}; pass allowReassociation: true to move it to ${eniId}/${privateIp}.`,
+                  "not associated",
+                  where,
+                ),
+              );
+            }
+            if (occupant !== undefined) {
+              return err(
+                new ConflictError(
+                  `${eniId}/${privateIp} already has Elastic IP ${occupant} (one per private IP); pass allowReassociation: true to replace it with ${name}.`,
+                  "no Elastic IP",
+                  occupant,
+                ),
+              );
+            }
           }
-        }
-        return ok({
-          waitingFor: `associated with ${id} on ${privateIp}`,
-          apply: () =>
-            send(
-              ec2,
-              new AssociateAddressCommand({
-                AllocationId: id,
-                NetworkInterfaceId: eniId,
-                PrivateIpAddress: privateIp,
-                AllowReassociation: allowReassociation,
-              }),
-              wait,
-            ),
-          isSet: (fresh: NetworkInterface) => allocationOn(fresh) === id,
-        });
-      }),
-    );
-  });
+          return ok({
+            waitingFor: `associated with ${id} on ${privateIp}`,
+            apply: () =>
+              send(
+                ec2,
+                new AssociateAddressCommand({
+                  AllocationId: id,
+                  NetworkInterfaceId: eniId,
+                  PrivateIpAddress: privateIp,
+                  AllowReassociation: allowReassociation,
+                }),
+                wait,
+              ),
+            isSet: (fresh: NetworkInterface) => allocationOn(fresh) === id,
+          });
+        }),
+      );
+    },
+    // The options it takes beside the wait options.
+    { privateIp: [checkIpv4], allowReassociation: [checkBoolean, false] },
+  );
 }
 
-function parseDisassociate(address: unknown, options: unknown) {
-  return safeTry(function* () {
-    const wait = yield* parseReadBack(options);
-    if (address === undefined)
-      return ok({ match: (entry: NetworkInterfacePrivateIpAddress) => entry.Primary === true, wait });
-    if (typeof address === "string" && address.startsWith("eipalloc-")) {
-      const allocationId = yield* checkId("address", address, "eipalloc");
-      return ok({
-        match: (entry: NetworkInterfacePrivateIpAddress) => entry.Association?.AllocationId === allocationId,
-        wait,
-      });
-    }
-    if (checkIpv4("address", address).isErr()) {
-      return err(
-        new ValidationError(
-          "address",
-          `Expected \`address\` to be an allocation id like "eipalloc-0123456789abcdef0" or a public IPv4 address, got ${show(address)}.`,
-        ),
-      );
-    }
-    return ok({ match: (entry: NetworkInterfacePrivateIpAddress) => entry.Association?.PublicIp === address, wait });
-  });
+/**
+ * Which Elastic IP of the ENI `address` means: the one with this allocation id or public IP, or
+ * (no address) the one on the primary private IP.
+ */
+function checkWhichEip(address: unknown): Check<(entry: NetworkInterfacePrivateIpAddress) => boolean> {
+  if (address === undefined) return ok((entry) => entry.Primary === true);
+  // An allocation id never looks like an IP, so matching either field cannot pick the wrong one.
+  return checkId("address", address, "eipalloc").isOk() || checkIpv4("address", address).isOk()
+    ? ok(({ Association }) => Association?.AllocationId === address || Association?.PublicIp === address)
+    : invalid("address", 'an allocation id like "eipalloc-0123456789abcdef0" or a public IPv4 address', address);
 }
 
 /**
@@ -382,8 +345,8 @@ export function disassociateEip(
   address: unknown,
   options: unknown,
 ): ResultAsync<NetworkInterface, EniError> {
-  return parseDisassociate(address, options).asyncAndThen(({ match, wait }) => {
-    return changeEni(ec2, eniId, wait, (ni) => {
+  return checked(checkWhichEip(address), options, (match, wait) =>
+    changeEni(ec2, eniId, wait, (ni) => {
       // Only Elastic IPs carry an association id; an auto-assigned public IP cannot be disassociated.
       const associationId = privateIps(ni).find(
         (entry) => match(entry) && entry.Association?.AssociationId !== undefined,
@@ -401,6 +364,6 @@ export function disassociateEip(
                 !privateIps(fresh).some((e) => e.Association?.AssociationId === associationId),
             },
       );
-    });
-  });
+    }),
+  );
 }

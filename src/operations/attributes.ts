@@ -6,10 +6,10 @@ import {
   type ModifyNetworkInterfaceAttributeCommandInput,
   type NetworkInterface,
 } from "@aws-sdk/client-ec2";
-import { err, errAsync, ok, okAsync, type Result, type ResultAsync } from "neverthrow";
+import { err, ok, okAsync, type Result, type ResultAsync } from "neverthrow";
 import { describeEni } from "../ec2/describe.js";
 import { send } from "../ec2/send.js";
-import { InvalidStateError, ValidationError, type EniError } from "../errors.js";
+import { InvalidStateError, type EniError } from "../errors.js";
 import {
   MAX_TAGS,
   checkBoolean,
@@ -17,11 +17,15 @@ import {
   checkIds,
   checkList,
   checkTagKey,
+  checkOptionsWith,
   checkTags,
+  refuse,
   show,
   type Check,
+  type CheckedOptions,
+  type OptionSpec,
 } from "../validation.js";
-import { checkWaitOptions, waitForEni, type Wait } from "../waiters.js";
+import { WAIT_OPTIONS, checkWait, waitForEni, type Wait } from "../waiters.js";
 
 /**
  * How long a change is read back before giving up: EC2 is eventually consistent, so a
@@ -30,11 +34,6 @@ import { checkWaitOptions, waitForEni, type Wait } from "../waiters.js";
 export const READ_BACK_MAX_WAIT = 60;
 // EC2's limit of security groups per ENI (the adjustable quota's maximum).
 const MAX_GROUPS = 16;
-
-/** Checks a setter's options: wait options only, with the read-back limit. */
-export function parseReadBack(options: unknown): Check<Wait> {
-  return checkWaitOptions(options, READ_BACK_MAX_WAIT);
-}
 
 /**
  * Refuses changes to an ENI another AWS service manages (a load balancer's, a NAT gateway's):
@@ -90,15 +89,23 @@ export function changeEni(
     );
 }
 
-/** Runs a setter once its value and options passed their checks, so bad input sends nothing. */
-function checked<T>(
+/**
+ * Runs a setter once its value and options passed their checks, so bad input sends nothing. The
+ * options are the wait options (reading back for up to `READ_BACK_MAX_WAIT`) plus any the setter
+ * takes itself, described by `spec`; `run` gets those checked, beside the value and the wait.
+ */
+export function checked<T, S extends OptionSpec = Record<never, never>>(
   value: Check<T>,
   options: unknown,
-  run: (value: T, wait: Wait) => ResultAsync<NetworkInterface, EniError>,
+  run: (value: T, wait: Wait, own: CheckedOptions<S>) => ResultAsync<NetworkInterface, EniError>,
+  spec?: S,
 ): ResultAsync<NetworkInterface, EniError> {
-  if (value.isErr()) return errAsync(value.error);
-  const wait = parseReadBack(options);
-  return wait.isErr() ? errAsync(wait.error) : run(value.value, wait.value);
+  return value.asyncAndThen((valid) =>
+    checkOptionsWith("options", options, { ...spec, ...WAIT_OPTIONS }).asyncAndThen((own) =>
+      // TypeScript loses `S` when spreading an optional `spec`; the checked object does hold its keys.
+      checkWait(own, READ_BACK_MAX_WAIT).asyncAndThen((wait) => run(valid, wait, own as CheckedOptions<S>)),
+    ),
+  );
 }
 
 /** The attribute part of a ModifyNetworkInterfaceAttribute request; EC2 takes one attribute per call. */
@@ -118,11 +125,9 @@ export function setEniSecurityGroups(
 ): ResultAsync<NetworkInterface, EniError> {
   const groups = checkIds("groupIds", groupIds, "sg", 1).andThen((ids) =>
     ids.length > MAX_GROUPS
-      ? err(
-          new ValidationError(
-            "groupIds",
-            `Expected at most ${MAX_GROUPS} security groups on one network interface, got ${ids.length}.`,
-          ),
+      ? refuse(
+          "groupIds",
+          `Expected at most ${MAX_GROUPS} security groups on one network interface, got ${ids.length}.`,
         )
       : ok(ids),
   );
@@ -234,11 +239,9 @@ export function tagEni(
         const own = [...current.keys()].filter((key) => !/^aws:/i.test(key)).length;
         const total = own + changed.filter(([key]) => !current.has(key)).length;
         if (total > MAX_TAGS) {
-          return err(
-            new ValidationError(
-              "tags",
-              `Expected at most ${MAX_TAGS} tags on one resource, got ${total} (${eniId} has ${own} already).`,
-            ),
+          return refuse(
+            "tags",
+            `Expected at most ${MAX_TAGS} tags on one resource, got ${total} (${eniId} has ${own} already).`,
           );
         }
         return ok({

@@ -1,8 +1,8 @@
-import { err, ResultAsync, type Result } from "neverthrow";
+import { err, ok, ResultAsync, safeTry, type Result } from "neverthrow";
 import { pool } from "../async.js";
 import { mapAwsError } from "../ec2/map-error.js";
 import { ValidationError, type EniError } from "../errors.js";
-import { checkId, checkOptions, checkOptionsWith, integerFrom, show } from "../validation.js";
+import { checkId, checkList, checkOptions, checkOptionsWith, integerFrom } from "../validation.js";
 import { parseAttach, type AttachOptions } from "./attach.js";
 import { parseDetach, type DetachOptions } from "./detach.js";
 import { parseMove, type MoveOptions } from "./move.js";
@@ -104,85 +104,62 @@ export interface BulkReport<T> {
 const DEFAULT_CONCURRENCY = 50;
 const MAX_CONCURRENCY = 1000;
 
-type Item = Readonly<Record<string, unknown>> & { readonly eniId: string };
-
-/** Checks a whole bulk request (every item, before anything is sent), naming `items[3].field`. */
-function checkBulk(
-  field: string,
-  items: unknown,
-  options: unknown,
-  checkItem: (item: Record<string, unknown>) => Result<unknown, ValidationError>,
-): Result<{ items: Item[]; concurrency: number }, ValidationError> {
-  if (!Array.isArray(items))
-    return err(new ValidationError(field, `Expected \`${field}\` to be an array, got ${show(items)}.`));
-  const checked: Item[] = [];
-  for (const [index, item] of (items as unknown[]).entries()) {
-    const at = `${field}[${index}]`;
-    const itemOptions = checkOptions(at, item);
-    if (itemOptions.isErr()) return err(itemOptions.error);
-    const eniId = checkId(`${at}.eniId`, itemOptions.value["eniId"], "eni");
-    if (eniId.isErr()) return err(eniId.error);
-    const valid = checkItem(itemOptions.value);
-    if (valid.isErr()) return err(new ValidationError(`${at}.${valid.error.field}`, valid.error.message));
-    checked.push({ ...itemOptions.value, eniId: eniId.value });
-  }
-  const ids = checked.map((item) => item.eniId);
-  const duplicate = ids.find((id, index) => ids.indexOf(id) !== index);
-  if (duplicate !== undefined)
-    return err(new ValidationError(field, `${duplicate} appears twice; each ENI may be in one item only.`));
-  return checkOptionsWith("options", options, {
-    concurrency: [integerFrom(1, MAX_CONCURRENCY), DEFAULT_CONCURRENCY],
-  }).map(({ concurrency }) => ({ items: checked, concurrency }));
-}
-
-/** Runs `run` over the items, at most `concurrency` at a time, keeping input order. */
-async function runLimited<T>(
-  items: readonly Item[],
-  concurrency: number,
-  run: (item: Item) => ResultAsync<T, EniError>,
-): Promise<BulkReport<T>> {
-  const started = Date.now();
-  const results = await pool(items, concurrency, async (item): Promise<BulkResult<T>> => ({
-    eniId: item.eniId,
-    // A bug that throws inside one item must not take the others down with it.
-    result: await run(item).then<Result<T, EniError>, Result<T, EniError>>(
-      (settled) => settled,
-      (thrown) => err(mapAwsError(thrown)),
-    ),
-  }));
-  const succeeded = results.filter(({ result }) => result.isOk()).length;
-  return { results, succeeded, failed: results.length - succeeded, durationMs: Date.now() - started };
+/** A checked item: its ENI, its other id field, and the options of the single operation. */
+interface Item {
+  readonly eniId: string;
+  readonly id: unknown;
+  readonly options: Record<string, unknown>;
 }
 
 /**
- * Checks every item (its ENI, its `idField`, and the options of the single operation), then runs
- * them all; any bad item fails the whole call before anything is sent.
+ * Checks every item (its ENI, its `idField`, and the options of the single operation, naming
+ * `items[3].field`), then runs them all, at most `concurrency` at a time; any bad item fails the
+ * whole call before anything is sent.
  */
-function bulk<T>(
+function bulk<T, Id, Options>(
   field: string,
   items: unknown,
   options: unknown,
   idField: string,
   checkItem: (id: unknown, options: Record<string, unknown>) => Result<unknown, ValidationError>,
-  run: (eniId: string, id: unknown, options: Record<string, unknown>) => ResultAsync<T, EniError>,
+  run: (eniId: string, id: Id, options: Options) => ResultAsync<T, EniError>,
 ): ResultAsync<BulkReport<T>, ValidationError> {
-  return checkBulk(field, items, options, (item) => {
-    const { id, options: itemOptions } = split(item, idField);
-    return checkItem(id, itemOptions);
-  }).asyncAndThen(({ items: checked, concurrency }) =>
-    ResultAsync.fromSafePromise(
-      runLimited(checked, concurrency, (item) => {
-        const { id, options: itemOptions } = split(item, idField);
-        return run(item.eniId, id, itemOptions);
+  const checked = safeTry(function* () {
+    const list = yield* checkList(field, items, 0, "an array of items", (at, item) =>
+      safeTry(function* () {
+        const { eniId, [idField]: id, ...itemOptions } = yield* checkOptions(at, item);
+        const checkedEniId = yield* checkId(`${at}.eniId`, eniId, "eni");
+        yield* checkItem(id, itemOptions).mapErr((error) => new ValidationError(`${at}.${error.field}`, error.message));
+        return ok({ eniId: checkedEniId, id, options: itemOptions });
       }),
-    ),
-  );
-}
-
-/** Splits an item into its ENI, its other id field, and the options of the single operation. */
-function split(item: Record<string, unknown>, idField: string): { id: unknown; options: Record<string, unknown> } {
-  const { eniId: _eniId, [idField]: id, ...options } = item;
-  return { id, options };
+    );
+    // Items are distinct objects to `checkList`; their ENIs are compared here.
+    const ids = list.map((item) => item.eniId);
+    const duplicate = ids.find((id, index) => ids.indexOf(id) !== index);
+    if (duplicate !== undefined) {
+      yield* err(new ValidationError(field, `${duplicate} appears twice; each ENI may be in one item only.`));
+    }
+    const { concurrency } = yield* checkOptionsWith("options", options, {
+      concurrency: [integerFrom(1, MAX_CONCURRENCY), DEFAULT_CONCURRENCY],
+    });
+    return ok({ list, concurrency });
+  });
+  return checked.asyncAndThen(({ list, concurrency }) => {
+    const started = Date.now();
+    const runOne = async ({ eniId, id, options: itemOptions }: Item): Promise<BulkResult<T>> => {
+      try {
+        // `checkItem` passed them, so they are what the operation takes.
+        return { eniId, result: await run(eniId, id as Id, itemOptions as Options) };
+      } catch (thrown) {
+        // A bug that throws inside one item must not take the others down with it.
+        return { eniId, result: err(mapAwsError(thrown)) };
+      }
+    };
+    return ResultAsync.fromSafePromise(pool(list, concurrency, runOne)).map((results) => {
+      const succeeded = results.filter(({ result }) => result.isOk()).length;
+      return { results, succeeded, failed: results.length - succeeded, durationMs: Date.now() - started };
+    });
+  });
 }
 
 /** Runs many moves; see `Eni.moveAll`. */
@@ -200,7 +177,7 @@ export function moveMany<T>(
       parseMove(to, moveOptions).mapErr((error) =>
         error.field === "instanceId" ? new ValidationError("to", error.message) : error,
       ),
-    (eniId, to, moveOptions) => run(eniId, to as string, moveOptions),
+    run,
   );
 }
 
@@ -210,9 +187,7 @@ export function attachMany<T>(
   options: unknown,
   run: (eniId: string, instanceId: string, options: AttachOptions) => ResultAsync<T, EniError>,
 ): ResultAsync<BulkReport<T>, ValidationError> {
-  return bulk("attaches", items, options, "instanceId", parseAttach, (eniId, instanceId, attachOptions) =>
-    run(eniId, instanceId as string, attachOptions),
-  );
+  return bulk("attaches", items, options, "instanceId", parseAttach, run);
 }
 
 /** Runs many detaches; see `Eni.detachAll`. */
@@ -227,6 +202,6 @@ export function detachMany<T>(
     options,
     "eniId",
     (_eniId, detachOptions) => parseDetach(detachOptions),
-    (eniId, _eniId, detachOptions) => run(eniId, detachOptions),
+    (eniId, _eniId, detachOptions: DetachOptions) => run(eniId, detachOptions),
   );
 }

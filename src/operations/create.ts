@@ -19,11 +19,11 @@ import {
   checkIds,
   checkInteger,
   checkIpv4,
+  checkList,
   checkOneOf,
   checkOptionsWith,
   integerFrom,
   checkTags,
-  type Check,
 } from "../validation.js";
 import { DEFAULT_MAX_WAIT, WAIT_OPTIONS, checkWait, waitForEni, type WaitOptions } from "../waiters.js";
 import { OWNERSHIP_TAGS, checkNotOwnershipTags, checkOwner, ownershipTags } from "./ownership.js";
@@ -109,7 +109,12 @@ function parseCreate(options: unknown) {
       description: [checkDescription],
       securityGroupIds: [(field, value) => checkIds(field, value, "sg", 1)],
       privateIp: [checkIpv4],
-      secondaryPrivateIps: [anyValue],
+      secondaryPrivateIps: [
+        (field, value) =>
+          typeof value === "number"
+            ? checkInteger(field, value, 1, MAX_SECONDARY_IPS)
+            : checkList(field, value, 1, `a count or a list of 1 to ${MAX_SECONDARY_IPS} IPv4 addresses`, checkIpv4),
+      ],
       ipv6AddressCount: [integerFrom(0, MAX_IPV6)],
       interfaceType: [(field, value) => checkOneOf(field, value, INTERFACE_TYPES)],
       sourceDestCheck: [checkBoolean, true],
@@ -121,41 +126,52 @@ function parseCreate(options: unknown) {
       clientToken: [checkClientToken],
       ...WAIT_OPTIONS,
     });
+    const { privateIp, secondaryPrivateIps: secondary, sourceDestCheck, owner } = o;
     const input: CreateNetworkInterfaceCommandInput = {
       SubnetId: yield* checkId("subnetId", o.subnetId, "subnet"),
       ClientToken: o.clientToken ?? globalThis.crypto.randomUUID(),
       Description: o.description,
       Groups: o.securityGroupIds,
-      PrivateIpAddress: o.privateIp,
+      PrivateIpAddress: privateIp,
       Ipv6AddressCount: o.ipv6AddressCount,
       // "interface" is EC2's default and not a value its API takes.
       InterfaceType: o.interfaceType === "interface" ? undefined : o.interfaceType,
     };
-    if (typeof o.secondaryPrivateIps === "number") {
-      input.SecondaryPrivateIpAddressCount = yield* checkInteger(
-        "secondaryPrivateIps",
-        o.secondaryPrivateIps,
-        1,
-        MAX_SECONDARY_IPS,
-      );
-    } else if (o.secondaryPrivateIps !== undefined) {
-      input.PrivateIpAddresses = yield* explicitAddresses(input.PrivateIpAddress, o.secondaryPrivateIps);
+    if (typeof secondary === "number") {
+      input.SecondaryPrivateIpAddressCount = secondary;
+    } else if (secondary !== undefined) {
+      if (privateIp === undefined) {
+        // Without it EC2 would pick which listed address becomes primary; a failover IP must not be left to chance.
+        return err(
+          new ValidationError("privateIp", "Expected `privateIp` when `secondaryPrivateIps` lists addresses."),
+        );
+      }
+      if (secondary.length > MAX_SECONDARY_IPS || secondary.includes(privateIp)) {
+        return err(
+          new ValidationError(
+            "secondaryPrivateIps",
+            `Expected at most ${MAX_SECONDARY_IPS} \`secondaryPrivateIps\`, none of them \`privateIp\`.`,
+          ),
+        );
+      }
+      // The list carries the primary too, marked as such, so `PrivateIpAddress` is not sent beside it.
+      input.PrivateIpAddresses = [privateIp, ...secondary].map((address, index) => ({
+        PrivateIpAddress: address,
+        Primary: index === 0,
+      }));
       delete input.PrivateIpAddress;
     }
-    const { sourceDestCheck, owner } = o;
-    // Name and the two ownership tags count against EC2's 50-tag limit too.
-    const reserved = (o.name === undefined ? 0 : 1) + (owner === false ? 0 : 2);
-    const tags = o.tags === undefined ? {} : yield* checkTags("tags", o.tags, reserved);
-    if (owner !== false) yield* checkNotOwnershipTags("tags", tags);
-    if (o.name !== undefined) {
-      if ("Name" in tags)
-        yield* err(new ValidationError("tags.Name", "Give the Name tag either as `name` or in `tags`, not both."));
-    }
-    const allTags = {
-      ...tags,
+    // The tags eni-kit adds itself; they count against EC2's 50-tag limit too.
+    const added = {
       ...(o.name !== undefined && { Name: o.name }),
       ...(owner !== false && ownershipTags(owner, o.clientToken === undefined ? new Date() : undefined)),
     };
+    const tags = o.tags === undefined ? {} : yield* checkTags("tags", o.tags, Object.keys(added).length);
+    if (owner !== false) yield* checkNotOwnershipTags("tags", tags);
+    if (o.name !== undefined && "Name" in tags) {
+      yield* err(new ValidationError("tags.Name", "Give the Name tag either as `name` or in `tags`, not both."));
+    }
+    const allTags = { ...tags, ...added };
     if (Object.keys(allTags).length > 0) {
       input.TagSpecifications = [
         { ResourceType: "network-interface", Tags: Object.entries(allTags).map(([Key, Value]) => ({ Key, Value })) },
@@ -166,61 +182,25 @@ function parseCreate(options: unknown) {
   });
 }
 
-function explicitAddresses(
-  primary: string | undefined,
-  secondary: unknown,
-): Check<NonNullable<CreateNetworkInterfaceCommandInput["PrivateIpAddresses"]>> {
-  return safeTry(function* () {
-    if (!Array.isArray(secondary) || secondary.length === 0 || secondary.length > MAX_SECONDARY_IPS) {
-      yield* err(
-        new ValidationError(
-          "secondaryPrivateIps",
-          `Expected \`secondaryPrivateIps\` to be a count or a list of 1 to ${MAX_SECONDARY_IPS} IPv4 addresses.`,
-        ),
-      );
-    }
-    if (primary === undefined) {
-      // Without it EC2 would pick which listed address becomes primary; a failover IP must not be left to chance.
-      yield* err(new ValidationError("privateIp", "Expected `privateIp` when `secondaryPrivateIps` lists addresses."));
-    }
-    const addresses: string[] = [];
-    for (const [index, address] of (secondary as unknown[]).entries()) {
-      addresses.push(yield* checkIpv4(`secondaryPrivateIps[${index}]`, address));
-    }
-    if (new Set([primary, ...addresses]).size !== addresses.length + 1) {
-      yield* err(
-        new ValidationError("secondaryPrivateIps", "Expected distinct addresses, different from `privateIp`."),
-      );
-    }
-    return ok([
-      { PrivateIpAddress: primary, Primary: true },
-      ...addresses.map((PrivateIpAddress) => ({ PrivateIpAddress, Primary: false })),
-    ]);
-  });
-}
-
 /**
  * Creates an ENI and returns it once EC2 shows it `available`. A just-created id can be
  * briefly unknown to Describe calls; that NotFound is retried within the wait, for this id only.
  */
 export function createEni(ec2: EC2Client, options: unknown): ResultAsync<NetworkInterface, EniError> {
   return parseCreate(options).asyncAndThen(({ input, sourceDestCheck, wait }) =>
-    send(ec2, new CreateNetworkInterfaceCommand(input), wait)
-      .andThen((output) => {
-        const id = output.NetworkInterface?.NetworkInterfaceId;
-        return id === undefined
-          ? errAsync(new AwsError("EC2 returned no network interface id from CreateNetworkInterface."))
-          : ok(id);
-      })
-      .andThen((id) => waitForEni(ec2, id, "available", wait, (ni) => ok(ni.Status === "available"), true))
-      .andThen((ni) => {
-        if (sourceDestCheck) return ok(ni);
-        const id = ni.NetworkInterfaceId ?? "";
-        const modify = new ModifyNetworkInterfaceAttributeCommand({
-          NetworkInterfaceId: id,
-          SourceDestCheck: { Value: false },
-        });
-        return send(ec2, modify, wait).andThen(() => describeEni(ec2, id, wait));
-      }),
+    send(ec2, new CreateNetworkInterfaceCommand(input), wait).andThen((output) => {
+      const id = output.NetworkInterface?.NetworkInterfaceId;
+      if (id === undefined) {
+        return errAsync(new AwsError("EC2 returned no network interface id from CreateNetworkInterface."));
+      }
+      const available = waitForEni(ec2, id, "available", wait, (ni) => ok(ni.Status === "available"), true);
+      // EC2 cannot turn the check off at creation: one modify once the ENI is available.
+      if (sourceDestCheck) return available;
+      const modify = new ModifyNetworkInterfaceAttributeCommand({
+        NetworkInterfaceId: id,
+        SourceDestCheck: { Value: false },
+      });
+      return available.andThen(() => send(ec2, modify, wait)).andThen(() => describeEni(ec2, id, wait));
+    }),
   );
 }

@@ -79,14 +79,13 @@ function parseDelete(options: unknown) {
  */
 export function deleteEni(ec2: EC2Client, eniId: string, options: unknown): ResultAsync<DeletedEni, EniError> {
   return parseDelete(options).asyncAndThen((request) => {
-    const context = request.wait;
-    const gone: DeletedEni = { id: eniId, alreadyGone: true };
-    return describeEni(ec2, eniId, context)
+    const { wait } = request;
+    return describeEni(ec2, eniId, wait)
       .andThen(checkDetachable)
       .andThen((ni) => detachIfAsked(ec2, ni, request))
       .andThen(() =>
-        pollUntil(`${eniId} to be deletable`, request.wait, () =>
-          send(ec2, new DeleteNetworkInterfaceCommand({ NetworkInterfaceId: eniId }), context)
+        pollUntil(`${eniId} to be deletable`, wait, () =>
+          send(ec2, new DeleteNetworkInterfaceCommand({ NetworkInterfaceId: eniId }), wait)
             .map(() => done({ id: eniId, alreadyGone: false }))
             .orElse((error) =>
               error.name === "InvalidStateError" && error.state === "in-use"
@@ -95,11 +94,11 @@ export function deleteEni(ec2: EC2Client, eniId: string, options: unknown): Resu
             ),
         ),
       )
-      .andThen((deleted) =>
-        request.waitForGone ? waitUntilGone(ec2, eniId, request.wait).map(() => deleted) : okAsync(deleted),
-      )
+      .andThen((deleted) => (request.waitForGone ? waitUntilGone(ec2, eniId, wait).map(() => deleted) : ok(deleted)))
       .orElse((error) =>
-        error.name === "NotFoundError" && error.resourceType === "network-interface" ? ok(gone) : err(error),
+        error.name === "NotFoundError" && error.resourceType === "network-interface"
+          ? ok({ id: eniId, alreadyGone: true })
+          : err(error),
       );
   });
 }

@@ -1,38 +1,29 @@
-import {
-  AttachNetworkInterfaceCommand,
-  DetachNetworkInterfaceCommand,
-  ModifyNetworkInterfaceAttributeCommand,
-  type EC2Client,
-  type NetworkInterface,
-} from "@aws-sdk/client-ec2";
-import { err, ok, okAsync, ResultAsync, safeTry, type Result } from "neverthrow";
-import { describeEni, describeInstance } from "../ec2/describe.js";
-import { send, type ApiCall, type CallContext } from "../ec2/send.js";
-import { ConflictError, MoveFailedError, ValidationError, type EniError } from "../errors.js";
-import { attachmentOf, liveAttachment, toEniState } from "../model.js";
+import { DetachNetworkInterfaceCommand, type EC2Client, type NetworkInterface } from "@aws-sdk/client-ec2";
+import { err, ok, ResultAsync, safeTry, type Result } from "neverthrow";
+import { send, type ApiCall } from "../ec2/send.js";
+import { ConflictError, MoveFailedError, type EniError, type ValidationError } from "../errors.js";
+import { attachmentOf, toEniState } from "../model.js";
 import {
   MAX_DEVICE_INDEX,
-  anyValue,
   checkBoolean,
   checkId,
   checkInteger,
   checkOptionsWith,
+  invalid,
+  refuse,
   type OptionCheck,
 } from "../validation.js";
 import {
   DEFAULT_MAX_WAIT,
   WAIT_OPTIONS,
   checkWait,
-  done,
-  notYet,
-  pollUntil,
   waitUntilDetached,
   waitForEni,
   waitUntilInUse,
   type Wait,
   type WaitOptions,
 } from "../waiters.js";
-import { PLACEMENT_OPTIONS, azOf, findSlot, type Slot } from "./attach.js";
+import { PLACEMENT_OPTIONS, attachAt, budget, lostRace, preflight } from "./attach.js";
 import { checkDetachable } from "./detach.js";
 
 /** The phases of a move, in order; `rollback` runs only when the attach fails for good. */
@@ -146,11 +137,14 @@ export interface MoveOptions extends WaitOptions {
 }
 
 interface ParsedMove {
-  readonly target: string;
+  /** The target instance. */
+  readonly instanceId: string;
   readonly expectedFrom: string | undefined;
   readonly force: boolean;
   readonly forceAfter: number | undefined;
   readonly deviceIndex: number | "same" | undefined;
+  /** Whether the caller chose the device index. */
+  readonly pinned: boolean;
   readonly networkCardIndex: number;
   readonly deleteOnTermination: boolean | undefined;
   readonly rollback: boolean;
@@ -166,16 +160,15 @@ const checkDeviceIndex: OptionCheck<number | "same"> = (field, value) =>
   value === "same" ? ok(value) : checkInteger(field, value, 1, MAX_DEVICE_INDEX);
 
 const checkCallback: OptionCheck<(event: MoveEvent) => void> = (field, value) =>
-  typeof value === "function"
-    ? ok(value as (event: MoveEvent) => void)
-    : err(new ValidationError(field, `Expected \`${field}\` to be a function.`));
+  typeof value === "function" ? ok(value as (event: MoveEvent) => void) : invalid(field, "a function", value);
 
 export function parseMove(instanceId: unknown, options: unknown): Result<ParsedMove, ValidationError> {
   return safeTry(function* () {
     const o = yield* checkOptionsWith("options", options, {
       expectedFrom: [checkFenceId],
       force: [checkBoolean, false],
-      forceAfter: [anyValue],
+      // A number of seconds, checked as the wait options are; that it is below `maxWaitTime` comes after.
+      forceAfter: WAIT_OPTIONS.maxWaitTime,
       deviceIndex: [checkDeviceIndex],
       ...PLACEMENT_OPTIONS,
       rollback: [checkBoolean, true],
@@ -186,40 +179,36 @@ export function parseMove(instanceId: unknown, options: unknown): Result<ParsedM
     const { forceAfter } = o;
     if (forceAfter !== undefined) {
       if (o.force)
-        yield* err(
-          new ValidationError(
-            "forceAfter",
-            "Give either `force` (force at once) or `forceAfter` (force if still detaching), not both.",
-          ),
+        yield* refuse(
+          "forceAfter",
+          "Give either `force` (force at once) or `forceAfter` (force if still detaching), not both.",
         );
-      if (typeof forceAfter !== "number" || !(forceAfter > 0) || forceAfter >= wait.maxWaitTime) {
-        yield* err(
-          new ValidationError(
-            "forceAfter",
-            `Expected \`forceAfter\` to be a number of seconds above 0 and below \`maxWaitTime\` (${wait.maxWaitTime}).`,
-          ),
+      if (forceAfter >= wait.maxWaitTime) {
+        yield* refuse(
+          "forceAfter",
+          `Expected \`forceAfter\` (${forceAfter}) to be below \`maxWaitTime\` (${wait.maxWaitTime}).`,
         );
       }
     }
     return ok({
       ...o,
-      target: yield* checkId("instanceId", instanceId, "i"),
-      forceAfter: forceAfter as number | undefined,
+      instanceId: yield* checkId("instanceId", instanceId, "i"),
+      pinned: o.deviceIndex !== undefined,
       wait,
     });
   });
 }
 
-// The calls that change where the ENI is (see `changed`).
-const MUTATING = new Set(["DetachNetworkInterface", "AttachNetworkInterface"]);
-
 /** Opens the move's books: phases, calls, retries, state changes; each told to `onEvent` too. */
-function openBook(eniId: string, to: string, onEvent: ((event: MoveEvent) => void) | undefined) {
+function openBook(eniId: string, request: ParsedMove) {
+  const { instanceId: to, onEvent } = request;
   const started = Date.now();
   const phases: { phase: MovePhase; ok: boolean; durationMs: number }[] = [];
   const callsByAction: Record<string, number> = {};
   let apiCalls = 0;
   let lastState = "";
+  // The phase running now: retries are told as part of it.
+  let running: MovePhase = "preflight";
   const emit = (event: MoveEvent): void => {
     try {
       onEvent?.(event);
@@ -228,7 +217,6 @@ function openBook(eniId: string, to: string, onEvent: ((event: MoveEvent) => voi
     }
   };
   const book = {
-    to,
     emit,
     /** The last description of the ENI read during the move: where it is, if a final read fails. */
     lastSeen: undefined as NetworkInterface | undefined,
@@ -238,16 +226,17 @@ function openBook(eniId: string, to: string, onEvent: ((event: MoveEvent) => voi
     changed: false,
     from: undefined as MoveReport["from"],
 
-    /** The request context for this move: the caller's signal, and our bookkeeping. */
-    context: (wait: Wait): Wait & CallContext => ({
-      ...wait,
-      onCall: (call) => {
+    /** The request context for this move: the caller's wait options and signal, and our bookkeeping. */
+    context: {
+      ...request.wait,
+      onCall: (call: ApiCall) => {
         apiCalls += 1;
         callsByAction[call.action] = (callsByAction[call.action] ?? 0) + 1;
-        if (call.outcome === "ok" && MUTATING.has(call.action)) book.changed = true;
+        // Every call of a move but its reads is a detach, an attach, or the attach's DeleteOnTermination.
+        if (call.outcome === "ok" && !call.action.startsWith("Describe")) book.changed = true;
         emit({ type: "call", call });
       },
-      onState: (ni) => {
+      onState: (ni: NetworkInterface) => {
         book.lastSeen = ni;
         const event: MoveEvent = {
           type: "state",
@@ -261,10 +250,11 @@ function openBook(eniId: string, to: string, onEvent: ((event: MoveEvent) => voi
         lastState = state;
         emit(event);
       },
-    }),
+    } satisfies Wait,
 
     /** Runs one phase, timing it and reporting its start and end. */
     async phase<T>(phase: MovePhase, run: () => PromiseLike<Result<T, EniError>>): Promise<Result<T, EniError>> {
+      running = phase;
       emit({ type: "phase-start", phase });
       const phaseStarted = Date.now();
       const result = await run();
@@ -274,9 +264,10 @@ function openBook(eniId: string, to: string, onEvent: ((event: MoveEvent) => voi
       return result;
     },
 
-    retry(phase: MovePhase, reason: string): void {
+    /** Counts a retry of the running phase's attach, with why. */
+    retry: (reason: string): void => {
       book.retries += 1;
-      emit({ type: "retry", phase, reason });
+      emit({ type: "retry", phase: running, reason });
     },
 
     /** The finished report, made once at the end of the move; also told to `onEvent` as the last event. */
@@ -320,33 +311,21 @@ export function moveEni(
   instanceId: unknown,
   options: unknown,
 ): ResultAsync<Moved, EniError> {
-  return parseMove(instanceId, options).asyncAndThen((request) => {
-    const book = openBook(eniId, request.target, request.onEvent);
-    return new ResultAsync(runMove(ec2, eniId, request, book));
-  });
+  return parseMove(instanceId, options).asyncAndThen((request) => new ResultAsync(runMove(ec2, eniId, request)));
 }
 
-async function runMove(
-  ec2: EC2Client,
-  eniId: string,
-  request: ParsedMove,
-  book: MoveBook,
-): Promise<Result<Moved, EniError>> {
-  const context = book.context(request.wait);
-  // Each step gets what is left of a budget; a spent one still allows one last look.
-  const budget = (seconds: number) => {
-    const deadline = Date.now() + seconds * 1000;
-    return (): Wait & CallContext => ({
-      ...context,
-      maxWaitTime: Math.max((deadline - Date.now()) / 1000, context.minDelay * 1.01),
-    });
-  };
-  const remaining = budget(request.wait.maxWaitTime);
+async function runMove(ec2: EC2Client, eniId: string, request: ParsedMove): Promise<Result<Moved, EniError>> {
+  const book = openBook(eniId, request);
+  const context = book.context;
+  // Each step gets what is left of the move's budget.
+  const remaining = budget(context);
 
   // Preflight: three reads at most (the instance type's limits are cached per client), no change.
-  const preflight = await book.phase("preflight", () => preflightMove(ec2, eniId, request, context));
-  if (preflight.isErr()) return refused(preflight.error, book);
-  const { ni, slot } = preflight.value;
+  const checked = await book.phase("preflight", () =>
+    preflight(ec2, eniId, request, context, (ni) => admitMove(ni, request)),
+  );
+  if (checked.isErr()) return refused(checked.error, book);
+  const { ni, slot } = checked.value;
   const source = attachmentOf(ni);
   book.from = source && {
     instanceId: source.InstanceId ?? "",
@@ -357,8 +336,9 @@ async function runMove(
     // Already on the target: nothing to change, at most an attach under way to wait for.
     const settled =
       source?.Status === "attached" ? ok(ni) : await waitUntilInUse(ec2, eniId, remaining(), source?.AttachmentId);
-    if (settled.isErr()) return refused(settled.error, book);
-    return ok({ ni: settled.value, report: book.close("already-there") });
+    return settled.isErr()
+      ? refused(settled.error, book)
+      : ok({ ni: settled.value, report: book.close("already-there") });
   }
 
   // Detach from the source.
@@ -375,25 +355,15 @@ async function runMove(
     const holder = attachmentOf(after);
     if (holder !== undefined) {
       // Someone attached it between our detach and our attach: they won the race.
-      if (holder.InstanceId === request.target) return ok({ ni: after, report: book.close("already-there") });
-      return refused(lostRace(eniId, request.target, holder.InstanceId), book);
+      if (holder.InstanceId === request.instanceId) return ok({ ni: after, report: book.close("already-there") });
+      return refused(lostRace(eniId, request.instanceId, holder.InstanceId), book);
     }
   }
 
   // Attach to the target, then roll back if that fails for good.
-  const attached = await book.phase("attach", () =>
-    attachUntilInUse(
-      ec2,
-      eniId,
-      "attach",
-      request.target,
-      slot,
-      request.deviceIndex !== undefined,
-      book,
-      remaining,
-      request.deleteOnTermination,
-    ),
-  );
+  // The target, the device index choice and DeleteOnTermination, as the caller gave them.
+  const attach = { ...request, onRetry: book.retry };
+  const attached = await book.phase("attach", () => attachAt(ec2, ni, slot, attach, remaining));
   if (attached.isOk()) return ok({ ni: attached.value, report: book.close("moved") });
   // Nothing of ours went through (the ENI was free and stays free), or another controller won.
   if (!book.changed || attached.error.name === "ConflictError") return refused(attached.error, book);
@@ -401,39 +371,23 @@ async function runMove(
   if (request.rollback && source?.InstanceId !== undefined && attached.error.name !== "AbortedError") {
     // Its old index, where the source's OS expects it; if that was taken meanwhile, the retry picks another.
     const home = { deviceIndex: source.DeviceIndex ?? 1, networkCardIndex: source.NetworkCardIndex ?? 0 };
-    const rollbackBudget = budget(Math.min(request.wait.maxWaitTime, DEFAULT_MAX_WAIT.attach));
-    const back = source.InstanceId;
-    const rollback = await book.phase("rollback", () =>
-      attachUntilInUse(ec2, eniId, "rollback", back, home, false, book, rollbackBudget),
-    );
+    const rollbackBudget = budget(context, Math.min(request.wait.maxWaitTime, DEFAULT_MAX_WAIT.attach));
+    const back = { instanceId: source.InstanceId, onRetry: book.retry };
+    const rollback = await book.phase("rollback", () => attachAt(ec2, ni, home, back, rollbackBudget));
     rolledBack = rollback.isOk();
   }
   return failed(ec2, eniId, "attach", attached.error, rolledBack, book, request.wait);
 }
 
-interface Preflight {
-  readonly ni: NetworkInterface;
-  /** Where the ENI goes on the target; `undefined` when it is already there. */
-  readonly slot: Slot | undefined;
-}
-
-/** Preflight: three reads at most (the instance type's limits are cached per client), no change. */
-function preflightMove(
-  ec2: EC2Client,
-  eniId: string,
-  request: ParsedMove,
-  context: CallContext,
-): ResultAsync<Preflight, EniError> {
-  return safeTry(async function* () {
-    const [ni, instance] = yield* ResultAsync.combine([
-      describeEni(ec2, eniId, context),
-      describeInstance(ec2, request.target, context),
-    ]);
-    yield* checkDetachable(ni);
-    // Already on the target is success whatever the fence says: the world is as the caller wants it.
-    if (liveAttachment(ni)?.InstanceId === request.target) return ok({ ni, slot: undefined });
+/**
+ * The move's own preflight checks, for an ENI not already on the target (which is success
+ * whatever the fence says: the world is as the caller wants it). Returns the device index asked for.
+ */
+function admitMove(ni: NetworkInterface, request: ParsedMove): Result<number | undefined, EniError> {
+  return checkDetachable(ni).andThen(() => {
     // The fence: with `expectedFrom`, the ENI must be attached exactly there (instance or attachment).
     const current = attachmentOf(ni);
+    const eniId = ni.NetworkInterfaceId;
     const expected = request.expectedFrom;
     const actual = expected?.startsWith("eni-attach-") ? current?.AttachmentId : current?.InstanceId;
     if (expected !== undefined && actual !== expected) {
@@ -441,15 +395,10 @@ function preflightMove(
       const message = `Expected ${eniId} to be attached to ${expected}, but it is ${where}; nothing was changed.`;
       return err(new ConflictError(message, expected, actual ?? "detached"));
     }
-    const sameIndex = request.deviceIndex === "same";
-    if (sameIndex && current === undefined) {
-      const message = `\`deviceIndex: "same"\` needs an attached ENI; ${eniId} is not attached.`;
-      return err(new ValidationError("deviceIndex", message));
-    }
-    const deviceIndex = sameIndex ? current?.DeviceIndex : request.deviceIndex;
-    const target = { instanceId: request.target, deviceIndex, networkCardIndex: request.networkCardIndex };
-    const slot = yield* findSlot(ec2, ni.AvailabilityZone ?? "unknown", instance, target, context);
-    return ok({ ni, slot });
+    if (request.deviceIndex !== "same") return ok(request.deviceIndex);
+    return current === undefined
+      ? refuse("deviceIndex", `\`deviceIndex: "same"\` needs an attached ENI; ${eniId} is not attached.`)
+      : ok(current.DeviceIndex);
   });
 }
 
@@ -460,7 +409,7 @@ async function detachForMove(
   attachmentId: string,
   request: ParsedMove,
   book: MoveBook,
-  remaining: () => Wait & CallContext,
+  remaining: () => Wait,
 ): Promise<Result<NetworkInterface, EniError>> {
   const detach = (force: boolean, wait: Wait) =>
     send(ec2, new DetachNetworkInterfaceCommand({ AttachmentId: attachmentId, Force: force }), wait)
@@ -477,88 +426,6 @@ async function detachForMove(
   book.forced = true;
   book.emit({ type: "forced" });
   return detach(true, remaining());
-}
-
-/**
- * Attaches at `slot` until the deadline, then waits until the ENI is in use: the target's attach
- * and the rollback's. EC2 can call the ENI in use for a moment after its detach completes, and a
- * device index can stay taken for a moment: both are retried, a taken index we chose (not
- * `pinned` by the caller) by choosing again from a fresh read. An ENI found attached elsewhere
- * means another controller won: `ConflictError`.
- */
-function attachUntilInUse(
-  ec2: EC2Client,
-  eniId: string,
-  phase: "attach" | "rollback",
-  instanceId: string,
-  firstSlot: Slot,
-  pinned: boolean,
-  book: MoveBook,
-  remaining: () => Wait & CallContext,
-  deleteOnTermination?: boolean,
-): ResultAsync<NetworkInterface, EniError> {
-  let slot = firstSlot;
-  const wait = remaining();
-  const tryAttach = () =>
-    send(
-      ec2,
-      new AttachNetworkInterfaceCommand({
-        NetworkInterfaceId: eniId,
-        InstanceId: instanceId,
-        DeviceIndex: slot.deviceIndex,
-        NetworkCardIndex: slot.networkCardIndex,
-      }),
-      wait,
-    )
-      .map((output) => done(output.AttachmentId))
-      .orElse((error) => {
-        if (error.name === "ValidationError" && error.field === "deviceIndex") {
-          book.retry(phase, `device index ${slot.deviceIndex} still taken`);
-          const next = pinned
-            ? okAsync<Slot, EniError>(slot)
-            : describeInstance(ec2, instanceId, wait).andThen((fresh) =>
-                findSlot(
-                  ec2,
-                  azOf(fresh),
-                  fresh,
-                  { instanceId, deviceIndex: undefined, networkCardIndex: slot.networkCardIndex },
-                  wait,
-                ),
-              );
-          return next.map((chosen) => {
-            slot = chosen;
-            return notYet<string | undefined>("device index taken");
-          });
-        }
-        if (error.name !== "InvalidStateError" || error.state !== "in-use") return err(error);
-        return describeEni(ec2, eniId, wait).andThen((ni) => {
-          const attachment = attachmentOf(ni);
-          if (attachment?.InstanceId === instanceId) return ok(done(attachment.AttachmentId));
-          // The source's own attachment may linger for a moment after the detach.
-          if (attachment !== undefined && attachment.AttachmentId !== book.from?.attachmentId)
-            return err(lostRace(eniId, instanceId, attachment.InstanceId));
-          book.retry(phase, "network interface still in use");
-          return ok(notYet<string | undefined>("in-use"));
-        });
-      });
-  return pollUntil(`${eniId} to attach to ${instanceId}`, wait, tryAttach).andThen((attachmentId) =>
-    (deleteOnTermination === undefined || attachmentId === undefined
-      ? okAsync<unknown, EniError>(undefined)
-      : send(
-          ec2,
-          new ModifyNetworkInterfaceAttributeCommand({
-            NetworkInterfaceId: eniId,
-            Attachment: { AttachmentId: attachmentId, DeleteOnTermination: deleteOnTermination },
-          }),
-          wait,
-        )
-    ).andThen(() => waitUntilInUse(ec2, eniId, remaining(), attachmentId)),
-  );
-}
-
-/** Another controller attached the ENI elsewhere while we moved it: it won. */
-function lostRace(eniId: string, target: string, winner: string | undefined): ConflictError {
-  return new ConflictError(`${eniId} was attached to ${winner} by someone else during the move.`, target, winner);
 }
 
 /** A move that changed nothing of its own: the plain typed error. */
@@ -582,19 +449,18 @@ async function failed(
   wait: Wait,
 ): Promise<Result<Moved, EniError>> {
   // Its own short budget (the move's may be spent), and no signal (the caller's may have fired).
-  const budget = { ...wait, abortSignal: undefined, maxWaitTime: Math.min(15, wait.maxWaitTime) };
-  const final = await waitForEni(ec2, eniId, "read", budget, () => ok(true));
+  const lastLook = { ...wait, abortSignal: undefined, maxWaitTime: Math.min(15, wait.maxWaitTime) };
+  const final = await waitForEni(ec2, eniId, "read", lastLook, () => ok(true));
   const gone = final.isErr() && final.error.name === "NotFoundError";
+  // Without a fresh read, the last state the move saw: there is one, since the preflight read the ENI.
   const seen = final.isOk() ? final.value : gone ? undefined : book.lastSeen;
   const stale = final.isErr() && seen !== undefined;
   const state = seen && toEniState(seen);
   const report = book.close(rolledBack ? "rolled-back" : "failed");
   const where =
     state === undefined
-      ? gone
-        ? "it no longer exists"
-        : "its state could not be read"
+      ? "it no longer exists"
       : `${stale ? "as last seen, " : ""}it is ${state.status}${state.attachment === undefined ? ", not attached" : ` on ${state.attachment.instanceId} (${state.attachment.status})`}`;
-  const message = `Moving ${eniId} to ${book.to} failed in the ${phase} phase (${reason.name}: ${reason.message})${rolledBack ? "; it was rolled back to its source" : ""}; ${where}.`;
+  const message = `Moving ${eniId} to ${report.to} failed in the ${phase} phase (${reason.name}: ${reason.message})${rolledBack ? "; it was rolled back to its source" : ""}; ${where}.`;
   return err(new MoveFailedError(message, { phase, rolledBack, eni: state, eniIsStale: stale, reason, report }));
 }

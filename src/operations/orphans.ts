@@ -120,7 +120,7 @@ export function findOrphanEnis(ec2: EC2Client, query: unknown): ResultAsync<Netw
         // EC2 filtered already; checked again so the rule lives in one place.
         return found.filter((ni) => {
           const created = createdAt(ni);
-          return notOrphan(ni, owner) === undefined && created !== undefined && now - created.getTime() >= olderThanMs;
+          return notOrphan(ni, owner) === undefined && created !== undefined && now - created >= olderThanMs;
         });
       },
     );
@@ -144,29 +144,31 @@ function parseReap(
   });
 }
 
-type Outcome = { kind: "deleted" } | { kind: "skipped"; reason: string } | { kind: "failed"; error: EniError };
-
-/** Re-reads one ENI and deletes it only if it is still an orphan. Never fails: every end is an outcome. */
-function reapOne(ec2: EC2Client, id: string, owner: string, abortSignal: AbortSignal | undefined): Promise<Outcome> {
+/**
+ * Re-reads one ENI and deletes it only if it is still an orphan: `Ok(undefined)` once deleted,
+ * `Ok(reason)` when skipped, `Err` when the re-read or the delete failed.
+ */
+function reapOne(
+  ec2: EC2Client,
+  id: string,
+  owner: string,
+  abortSignal: AbortSignal | undefined,
+): ResultAsync<string | undefined, EniError> {
   return describeEni(ec2, id, { abortSignal })
-    .andThen((ni): ResultAsync<Outcome, EniError> => {
+    .andThen((ni) => {
       const reason = notOrphan(ni, owner);
-      if (reason !== undefined) return okAsync({ kind: "skipped", reason: `${reason} since the listing` });
-      return send(ec2, new DeleteNetworkInterfaceCommand({ NetworkInterfaceId: id }), { abortSignal }).map(() => ({
-        kind: "deleted",
-      }));
+      return reason === undefined
+        ? send(ec2, new DeleteNetworkInterfaceCommand({ NetworkInterfaceId: id }), { abortSignal }).map(() => undefined)
+        : okAsync(`${reason} since the listing`);
     })
-    .match(
-      (outcome) => outcome,
-      (error): Outcome => {
-        if (error.name === "NotFoundError" && error.resourceType === "network-interface")
-          return { kind: "skipped", reason: "already gone" };
-        // Attached between the re-read and the delete: EC2 refused it, which is what we want.
-        if (error.name === "InvalidStateError" && error.state === "in-use")
-          return { kind: "skipped", reason: `in use since the listing (${error.message})` };
-        return { kind: "failed", error };
-      },
-    );
+    .orElse((error) => {
+      if (error.name === "NotFoundError" && error.resourceType === "network-interface") return ok("already gone");
+      // Attached between the re-read and the delete: EC2 refused it, which is what we want.
+      if (error.name === "InvalidStateError" && error.state === "in-use") {
+        return ok(`in use since the listing (${error.message})`);
+      }
+      return err(error);
+    });
 }
 
 /**
@@ -180,21 +182,20 @@ export function reapOrphanEnis(
   options: unknown,
 ): ResultAsync<ReapReport, ValidationError> {
   return parseReap(orphans, options).asyncAndThen(({ ids, owner, concurrency, abortSignal }) => {
-    return ResultAsync.fromSafePromise(pool(ids, concurrency, (id) => reapOne(ec2, id, owner, abortSignal))).map(
-      (outcomes) => {
-        const report = {
-          deleted: [] as string[],
-          skipped: [] as { id: string; reason: string }[],
-          failed: [] as { id: string; error: EniError }[],
-        };
-        outcomes.forEach((outcome, index) => {
-          const id = ids[index] as string;
-          if (outcome.kind === "deleted") report.deleted.push(id);
-          else if (outcome.kind === "skipped") report.skipped.push({ id, reason: outcome.reason });
-          else report.failed.push({ id, error: outcome.error });
-        });
-        return report;
-      },
-    );
+    const reaped = pool(ids, concurrency, async (id) => reapOne(ec2, id, owner, abortSignal));
+    return ResultAsync.fromSafePromise(reaped).map((results) => {
+      const report = {
+        deleted: [] as string[],
+        skipped: [] as { id: string; reason: string }[],
+        failed: [] as { id: string; error: EniError }[],
+      };
+      results.forEach((result, index) => {
+        const id = ids[index] as string;
+        if (result.isErr()) report.failed.push({ id, error: result.error });
+        else if (result.value === undefined) report.deleted.push(id);
+        else report.skipped.push({ id, reason: result.value });
+      });
+      return report;
+    });
   });
 }

@@ -44,7 +44,7 @@ export function checkNotOwnershipTags(field: string, tags: Readonly<Record<strin
     : err(
         new ValidationError(
           `${field}.${clash}`,
-          `The \`${clash}\` tag is set by eni-kit; choose its value with \`owner\`, or pass \`owner: false\` to manage it yourself.`,
+          `eni-kit sets the \`${clash}\` tag itself (see \`owner\`); pass \`owner: false\` to set it yourself.`,
         ),
       );
 }
@@ -54,9 +54,9 @@ export function tagOf(ni: NetworkInterface, key: string): string | undefined {
   return ni.TagSet?.find((tag) => tag.Key === key)?.Value;
 }
 
-/** When the ENI was created according to its `eni-kit:created-at` tag; `undefined` if absent or unreadable. */
-export function createdAt(ni: NetworkInterface): Date | undefined {
-  const value = tagOf(ni, OWNERSHIP_TAGS.createdAt);
-  const time = value === undefined ? Number.NaN : Date.parse(value);
-  return Number.isNaN(time) ? undefined : new Date(time);
+/** When the ENI was created (epoch ms) according to its `eni-kit:created-at` tag; `undefined` if absent or unreadable. */
+export function createdAt(ni: NetworkInterface): number | undefined {
+  // An absent tag parses as "", which is as unreadable as a malformed one.
+  const time = Date.parse(tagOf(ni, OWNERSHIP_TAGS.createdAt) ?? "");
+  return Number.isNaN(time) ? undefined : time;
 }

@@ -4,7 +4,7 @@ import {
   type Filter,
   type NetworkInterface,
 } from "@aws-sdk/client-ec2";
-import { errAsync, ok, okAsync, safeTry, type ResultAsync } from "neverthrow";
+import { ok, okAsync, Result, safeTry, type ResultAsync } from "neverthrow";
 import { describeEni } from "../ec2/describe.js";
 import { send } from "../ec2/send.js";
 import type { EniError } from "../errors.js";
@@ -15,7 +15,6 @@ import {
   checkIds,
   checkOneOf,
   MAX_TAG_VALUE,
-  anyValue,
   checkOptions,
   checkOptionsWith,
   checkString,
@@ -71,8 +70,7 @@ const PAGE_SIZE = 1000;
 
 /** Reads one ENI by id. */
 export function getEni(ec2: EC2Client, id: unknown): ResultAsync<NetworkInterface, EniError> {
-  const checked = checkId("id", id, "eni");
-  return checked.isErr() ? errAsync(checked.error) : describeEni(ec2, checked.value);
+  return checkId("id", id, "eni").asyncAndThen((checked) => describeEni(ec2, checked));
 }
 
 interface ParsedQuery {
@@ -91,7 +89,15 @@ function parseQuery(query: unknown): Check<ParsedQuery> {
       vpcId: [idOf("vpc")],
       availabilityZone: [(field, value) => checkString(field, value, MAX_AZ_NAME)],
       instanceId: [idOf("i")],
-      status: [anyValue],
+      // One status or a non-empty list of them; an empty list is checked as a value itself, so it is refused.
+      status: [
+        (field, value) =>
+          Result.combine(
+            (Array.isArray(value) && value.length > 0 ? value : [value]).map((status: unknown) =>
+              checkOneOf(field, status, ENI_STATUSES),
+            ),
+          ),
+      ],
       abortSignal: [checkAbortSignal],
     });
     const filters: Filter[] = [];
@@ -103,13 +109,7 @@ function parseQuery(query: unknown): Check<ParsedQuery> {
     add("vpc-id", q.vpcId);
     add("availability-zone", q.availabilityZone);
     add("attachment.instance-id", q.instanceId);
-    if (q.status !== undefined) {
-      const statuses: unknown[] = Array.isArray(q.status) ? q.status : [q.status];
-      const values: string[] = [];
-      for (const status of statuses) values.push(yield* checkOneOf("status", status, ENI_STATUSES));
-      if (values.length === 0) yield* checkOneOf("status", q.status, ENI_STATUSES);
-      filters.push({ Name: "status", Values: values });
-    }
+    if (q.status !== undefined) filters.push({ Name: "status", Values: q.status });
     for (const [key, value] of Object.entries(q.tags ?? {})) {
       yield* checkTagKey(fieldOf("tags", key), key);
       if (value === true) add("tag-key", key);

@@ -225,6 +225,8 @@ describe("assignPrivateIps", () => {
     [["10.0.1.256"], undefined, "addresses[0]"],
     [["10.0.1.50", "10.0.1.50"], undefined, "addresses"],
     [1, { allowReassignment: true }, "allowReassignment"],
+    // The addresses are checked before the options, as in every setter.
+    [0, { allowReassignment: true }, "addresses"],
     [["10.0.1.50"], { allowReassignment: "yes" }, "allowReassignment"],
     [["10.0.1.50"], { allowReasignment: true }, "options.allowReasignment"],
     [["10.0.1.50"], { maxWaitTime: 0 }, "maxWaitTime"],
@@ -521,6 +523,7 @@ describe("associateAddress", () => {
     [allocationId, { allowReassociation: 1 }, "allowReassociation"],
     [allocationId, { allowReassignment: true }, "options.allowReassignment"],
     [allocationId, { minDelay: 5, maxDelay: 1 }, "maxDelay"],
+    ["eipalloc-xyz", { allowReassignment: true }, "allocationId"],
   ])("refuses (%o, %o) before sending anything", async (id, options, field) => {
     const { mock, snapshot } = await snapshotOf();
 
@@ -637,6 +640,7 @@ describe("disassociateAddress", () => {
     ["not-an-address", undefined, "address"],
     [42, undefined, "address"],
     [undefined, { force: true }, "options.force"],
+    ["not-an-address", { force: true }, "address"],
   ])("refuses (%o, %o) before sending anything", async (which, options, field) => {
     const { mock, snapshot } = await snapshotOf();
 
@@ -644,6 +648,16 @@ describe("disassociateAddress", () => {
 
     expect(result._unsafeUnwrapErr()).toMatchObject({ name: "ValidationError", field });
     expect(mock.calls()).toHaveLength(0);
+  });
+
+  it.each([["eipalloc-xyz"], ["10.0.1"]])("names both accepted forms when refusing %s", async (which) => {
+    const { snapshot } = await snapshotOf();
+
+    const result = await snapshot.disassociateAddress(which);
+
+    expect(result._unsafeUnwrapErr().message).toBe(
+      `Expected \`address\` to be an allocation id like "eipalloc-0123456789abcdef0" or a public IPv4 address, got "${which}".`,
+    );
   });
 });
 

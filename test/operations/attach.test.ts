@@ -299,14 +299,9 @@ describe("attachTo", () => {
     });
   });
 
+  // EC2's "in use" and "device index taken" are retried: see the tests below.
   it.each([
     ["AttachmentLimitExceeded", "Interface count 4 exceeds the limit for t3.medium", "AttachmentLimitError"],
-    ["InvalidNetworkInterface.InUse", `Interface: [${ids.eni}] in use.`, "InvalidStateError"],
-    [
-      "InvalidParameterValue",
-      `Instance '${ids.instance}' already has an interface attached at device index '1'.`,
-      "ValidationError",
-    ],
     ["UnauthorizedOperation", "You are not authorized to perform this operation.", "AccessDeniedError"],
     ["RequestLimitExceeded", "Request limit exceeded.", "ThrottledError"],
   ])("maps EC2's %s on the attach call", async (code, message, name) => {
@@ -366,10 +361,84 @@ describe("attachTo", () => {
     expect(result._unsafeUnwrapErr()).toMatchObject({ name: "WaitTimeoutError", lastState: "attaching/attaching" });
   });
 
-  it("reports an attach answer without an attachment id", async () => {
+  it("retries EC2's brief 'in use' (right after a detach), then attaches", async () => {
+    // Prepare: the ENI reads as free, but EC2 still calls it in use once.
+    const { ec2, mock } = world();
+    mock
+      .on(DescribeNetworkInterfacesCommand)
+      .resolvesOnce({ NetworkInterfaces: [eni()] }) // Eni.get
+      .resolvesOnce({ NetworkInterfaces: [eni()] }) // attachTo's preflight
+      .resolvesOnce({ NetworkInterfaces: [eni()] }) // the read after "in use": still free
+      .resolves({ NetworkInterfaces: [attachedEni(ids.instance)] });
+    mock
+      .on(AttachNetworkInterfaceCommand)
+      .rejectsOnce(ec2Error("InvalidNetworkInterface.InUse", `Interface: [${ids.eni}] in use.`))
+      .resolves({ AttachmentId: ids.attachment });
+
+    // Act
+    const result = await Eni.get(ec2, ids.eni).attachTo(ids.instance, fast);
+
+    // Assess
+    expect(result._unsafeUnwrap().attachment).toMatchObject({ instanceId: ids.instance, status: "attached" });
+    expect(mock).toHaveReceivedCommandTimes(AttachNetworkInterfaceCommand, 2);
+  });
+
+  it("gives up with ConflictError when 'in use' means someone else attached it elsewhere", async () => {
+    const { ec2, mock } = world();
+    mock
+      .on(DescribeNetworkInterfacesCommand)
+      .resolvesOnce({ NetworkInterfaces: [eni()] })
+      .resolvesOnce({ NetworkInterfaces: [eni()] })
+      .resolves({ NetworkInterfaces: [attachedEni(ids.standby)] });
+    mock
+      .on(AttachNetworkInterfaceCommand)
+      .rejects(ec2Error("InvalidNetworkInterface.InUse", `Interface: [${ids.eni}] in use.`));
+
+    const result = await Eni.get(ec2, ids.eni).attachTo(ids.instance, fast);
+
+    expect(result._unsafeUnwrapErr()).toMatchObject({
+      name: "ConflictError",
+      expected: ids.instance,
+      actual: ids.standby,
+    });
+    expect(mock).toHaveReceivedCommandTimes(AttachNetworkInterfaceCommand, 1);
+  });
+
+  it("re-picks a device index it chose when EC2 still reports it taken", async () => {
+    const { ec2, mock } = world();
+    mock
+      .on(DescribeInstancesCommand)
+      .resolvesOnce({ Reservations: [{ Instances: [instance()] }] }) // the preflight: index 1 looks free
+      .resolves({ Reservations: [{ Instances: [withInterfaces(2)] }] }); // the fresh read: it is not
+    mock
+      .on(AttachNetworkInterfaceCommand)
+      .rejectsOnce(
+        ec2Error(
+          "InvalidParameterValue",
+          `Instance '${ids.instance}' already has an interface attached at device index '1'.`,
+        ),
+      )
+      .resolves({ AttachmentId: ids.attachment });
+
+    const result = await Eni.get(ec2, ids.eni).attachTo(ids.instance, { wait: false });
+
+    expect(result.isOk()).toBe(true);
+    expect(mock.commandCalls(AttachNetworkInterfaceCommand).map((call) => call.args[0].input.DeviceIndex)).toEqual([
+      1, 2,
+    ]);
+  });
+
+  it("waits without an attachment id if EC2's answer lacks one", async () => {
     const { ec2, mock } = world();
     mock.on(AttachNetworkInterfaceCommand).resolves({});
+    mock
+      .on(DescribeNetworkInterfacesCommand)
+      .resolvesOnce({ NetworkInterfaces: [eni()] })
+      .resolvesOnce({ NetworkInterfaces: [eni()] })
+      .resolves({ NetworkInterfaces: [attachedEni(ids.instance)] });
+
     const result = await Eni.get(ec2, ids.eni).attachTo(ids.instance, fast);
-    expect(result._unsafeUnwrapErr()).toMatchObject({ name: "AwsError" });
+
+    expect(result._unsafeUnwrap().attachment?.status).toBe("attached");
   });
 });
