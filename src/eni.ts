@@ -94,22 +94,30 @@ export class Eni implements EniState {
 
   private constructor(ec2: EC2Client, state: EniState, moveReport?: MoveReport) {
     this.#ec2 = ec2;
-    // The state's fields, with frozen copies of the nested ones: a snapshot never changes.
-    Object.assign(this, state, {
-      secondaryPrivateIps: Object.freeze([...state.secondaryPrivateIps]),
-      privateIpAddresses: Object.freeze(state.privateIpAddresses.map((address) => Object.freeze({ ...address }))),
-      ipv6Addresses: Object.freeze([...state.ipv6Addresses]),
-      securityGroups: Object.freeze(state.securityGroups.map((group) => Object.freeze({ ...group }))),
-      tags: Object.freeze({ ...state.tags }),
-      attachment: state.attachment === undefined ? undefined : Object.freeze({ ...state.attachment }),
-      moveReport,
-    });
+    // toEniState builds fresh arrays and objects for each snapshot, so they are frozen where they are.
+    const nested = [
+      ...state.privateIpAddresses,
+      ...state.securityGroups,
+      state.privateIpAddresses,
+      state.securityGroups,
+      state.secondaryPrivateIps,
+      state.ipv6Addresses,
+      state.tags,
+      state.attachment,
+    ];
+    for (const value of nested) Object.freeze(value);
+    Object.assign(this, state, { moveReport });
     Object.freeze(this);
   }
 
   /** Wraps EC2's description of an ENI in a snapshot bound to the client that read it. */
   static #from(ec2: EC2Client, raw: NetworkInterface): Eni {
     return new Eni(ec2, toEniState(raw));
+  }
+
+  /** Wraps a listing's ENIs in snapshots. */
+  static #all(ec2: EC2Client, found: ResultAsync<NetworkInterface[], EniError>): ResultAsync<Eni[], EniError> {
+    return found.map((list) => list.map((raw) => Eni.#from(ec2, raw)));
   }
 
   /** Turns an operation's raw result into a chainable task of snapshots. */
@@ -183,7 +191,7 @@ export class Eni implements EniState {
    * ```
    */
   static find(ec2: EC2Client, query: FindQuery = {}): ResultAsync<Eni[], EniError> {
-    return withClient(ec2, () => findEnis(ec2, query).map((found) => found.map((raw) => Eni.#from(ec2, raw))));
+    return withClient(ec2, () => Eni.#all(ec2, findEnis(ec2, query)));
   }
 
   /**
@@ -201,7 +209,7 @@ export class Eni implements EniState {
    * ```
    */
   static findOrphans(ec2: EC2Client, query: OrphanQuery): ResultAsync<Eni[], EniError> {
-    return withClient(ec2, () => findOrphanEnis(ec2, query).map((found) => found.map((raw) => Eni.#from(ec2, raw))));
+    return withClient(ec2, () => Eni.#all(ec2, findOrphanEnis(ec2, query)));
   }
 
   /**

@@ -99,9 +99,9 @@ export function detachFrom(
   const detach = alreadyDetaching
     ? okAsync(undefined)
     : send(ec2, new DetachNetworkInterfaceCommand({ AttachmentId: attachmentId, Force: request.force }), context)
-        .map(() => undefined)
+        // Gone or already detaching (another controller, or an earlier call of ours): the wait decides.
         .orElse((error) =>
-          error.name === "NotFoundError" && error.resourceType === "attachment" ? ok(undefined) : err(error),
+          error.name === "NotFoundError" || error.name === "InvalidStateError" ? ok(undefined) : err(error),
         );
   return detach.andThen(() =>
     request.waitForDetached

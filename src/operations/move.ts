@@ -1,6 +1,6 @@
-import { DetachNetworkInterfaceCommand, type EC2Client, type NetworkInterface } from "@aws-sdk/client-ec2";
+import type { EC2Client, NetworkInterface } from "@aws-sdk/client-ec2";
 import { err, ok, ResultAsync, safeTry, type Result } from "neverthrow";
-import { send, type ApiCall } from "../ec2/send.js";
+import type { ApiCall } from "../ec2/send.js";
 import { ConflictError, MoveFailedError, type EniError, type ValidationError } from "../errors.js";
 import { attachmentOf, toEniState } from "../model.js";
 import {
@@ -17,14 +17,13 @@ import {
   DEFAULT_MAX_WAIT,
   WAIT_OPTIONS,
   checkWait,
-  waitUntilDetached,
   waitForEni,
   waitUntilInUse,
   type Wait,
   type WaitOptions,
 } from "../waiters.js";
 import { PLACEMENT_OPTIONS, attachAt, budget, lostRace, preflight } from "./attach.js";
-import { checkDetachable } from "./detach.js";
+import { checkDetachable, detachFrom } from "./detach.js";
 
 /** The phases of a move, in order; `rollback` runs only when the attach fails for good. */
 export type MovePhase = "preflight" | "detach" | "attach" | "rollback";
@@ -343,10 +342,7 @@ async function runMove(ec2: EC2Client, eniId: string, request: ParsedMove): Prom
 
   // Detach from the source.
   if (source?.AttachmentId !== undefined) {
-    const sourceAttachment = source.AttachmentId;
-    const detached = await book.phase("detach", () =>
-      detachForMove(ec2, eniId, sourceAttachment, request, book, remaining),
-    );
+    const detached = await book.phase("detach", () => detachForMove(ec2, ni, request, book, remaining));
     if (detached.isErr())
       return book.changed
         ? failed(ec2, eniId, "detach", detached.error, false, book, request.wait)
@@ -405,19 +401,12 @@ function admitMove(ni: NetworkInterface, request: ParsedMove): Result<number | u
 /** Detaches from the source; forces at once, after `forceAfter`, or never. Returns the ENI once detached. */
 async function detachForMove(
   ec2: EC2Client,
-  eniId: string,
-  attachmentId: string,
+  ni: NetworkInterface,
   request: ParsedMove,
   book: MoveBook,
   remaining: () => Wait,
 ): Promise<Result<NetworkInterface, EniError>> {
-  const detach = (force: boolean, wait: Wait) =>
-    send(ec2, new DetachNetworkInterfaceCommand({ AttachmentId: attachmentId, Force: force }), wait)
-      // Gone or already detaching (another controller, or our own earlier call): the wait decides.
-      .orElse((error) =>
-        error.name === "NotFoundError" || error.name === "InvalidStateError" ? ok(undefined) : err(error),
-      )
-      .andThen(() => waitUntilDetached(ec2, eniId, wait, attachmentId));
+  const detach = (force: boolean, wait: Wait) => detachFrom(ec2, ni, { force, wait, waitForDetached: true });
   const { force, forceAfter } = request;
   book.forced = force;
   if (forceAfter === undefined) return detach(force, remaining());

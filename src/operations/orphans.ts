@@ -3,7 +3,7 @@ import { err, ok, okAsync, ResultAsync, safeTry } from "neverthrow";
 import { pool } from "../async.js";
 import { describeEni } from "../ec2/describe.js";
 import { send } from "../ec2/send.js";
-import { ValidationError, type EniError } from "../errors.js";
+import type { EniError, ValidationError } from "../errors.js";
 import {
   anyValue,
   checkAbortSignal,
@@ -11,7 +11,7 @@ import {
   checkList,
   checkOptionsWith,
   integerFrom,
-  show,
+  invalid,
   type Check,
 } from "../validation.js";
 import { findEnis } from "./read.js";
@@ -89,22 +89,16 @@ function notOrphan(ni: NetworkInterface, owner: string): string | undefined {
 }
 
 function parseQuery(query: unknown) {
-  return safeTry(function* () {
-    const q = yield* checkOptionsWith("query", query, {
-      olderThan: [anyValue],
-      owner: [checkOwner, OWNERSHIP_TAGS.defaultOwner],
-      abortSignal: [checkAbortSignal],
-    });
-    if (typeof q.olderThan !== "number" || !Number.isFinite(q.olderThan) || q.olderThan < 0) {
-      yield* err(
-        new ValidationError(
-          "olderThan",
-          `Expected \`olderThan\` to be a number of seconds, 0 or more, got ${show(q.olderThan)}.`,
-        ),
-      );
-    }
-    return ok({ ...q, olderThanMs: (q.olderThan as number) * 1000 });
-  });
+  return checkOptionsWith("query", query, {
+    olderThan: [anyValue],
+    owner: [checkOwner, OWNERSHIP_TAGS.defaultOwner],
+    abortSignal: [checkAbortSignal],
+  }).andThen((q) =>
+    // Required, so checked here rather than in the spec (which lets an absent option through).
+    typeof q.olderThan === "number" && Number.isFinite(q.olderThan) && q.olderThan >= 0
+      ? ok({ ...q, olderThanMs: q.olderThan * 1000 })
+      : invalid("olderThan", "a number of seconds, 0 or more", q.olderThan),
+  );
 }
 
 /**
