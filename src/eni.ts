@@ -337,12 +337,15 @@ export class Eni implements EniState {
    * Attaches this `available` ENI to an instance in its Availability Zone, then (by default)
    * waits until the attachment is `attached`. Everything EC2 would refuse is checked first from
    * reads, so a refusal sends no mutating call. Already attached to that instance: success, no call.
+   * EC2's brief "in use" right after a detach, and a device index still taken, are retried until
+   * `maxWaitTime` (an index eni-kit chose is chosen again from a fresh read).
    *
    * @param instanceId - the instance, `running` or `stopped`.
    * @param options - device index, network card, `deleteOnTermination`, and wait options.
    * @returns a task of the attached ENI, or `ValidationError` (bad input, taken device index),
    *   `NotFoundError`, `InvalidStateError` (ENI in use, instance pending/stopping/terminated),
-   *   `AzMismatchError`, `AttachmentLimitError`, `WaitTimeoutError`, and the transport errors.
+   *   `AzMismatchError`, `AttachmentLimitError`, `ConflictError` (another controller attached it
+   *   elsewhere meanwhile), `WaitTimeoutError`, and the transport errors.
    * @example
    * ```ts
    * const attached = await eni.attachTo("i-0123456789abcdef0", { deviceIndex: 1 });
