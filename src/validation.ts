@@ -199,7 +199,7 @@ export function checkOptionsWith<S extends OptionSpec>(
   });
 }
 
-/** Any value: for options a later, joint check takes care of (the wait options). */
+/** Any value: for an option checked after the others (a required one, or one checked with another). */
 export const anyValue: OptionCheck<unknown> = (_field, value) => ok(value);
 
 /** `checkInteger` over `[min, max]`, as an option check. */
