@@ -491,7 +491,9 @@ async function runStep(run: Run, step: Step, index: number): Promise<void> {
 async function cleanUp(run: Run): Promise<void> {
   run.sim.faults.clear();
   await sleep(5_000); // let terminations finish and throttle buckets refill
-  const ec2 = run.sim.client();
+  // A careful caller gives the SDK room to ride out throttling (docs/errors.md): the sequence may
+  // have left the tiny test buckets empty.
+  const ec2 = run.sim.client({ maxAttempts: 10 });
   for (const id of run.created) {
     const deleted = await settle(Eni.get(ec2, id).delete({ detachFirst: true, force: true, ...WAIT }));
     if (deleted.isErr() && deleted.error.name === "NotFoundError") continue; // deleted during the sequence
