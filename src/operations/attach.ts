@@ -64,7 +64,7 @@ export interface AttachOptions extends WaitOptions {
 }
 
 // The most network cards any instance type has today is 16; this only bounds obviously wrong input.
-export const MAX_NETWORK_CARD = 15;
+const MAX_NETWORK_CARD = 15;
 
 interface ParsedAttach {
   readonly instanceId: string;
@@ -125,7 +125,7 @@ export interface TargetRequest {
  * the instance is running or stopped, in the ENI's AZ, with room for another ENI on the chosen
  * card and a free device index (the lowest from 1 when none is asked for).
  */
-export function checkTarget(
+function checkTarget(
   eniAz: string,
   instance: Instance,
   limits: InstanceTypeLimits,
@@ -179,7 +179,7 @@ export function checkTarget(
 }
 
 /** Where the ENI can go on the instance, as `checkTarget` decides with the instance type's limits. */
-export function findSlot(
+function findSlot(
   ec2: EC2Client,
   eniAz: string,
   instance: Instance,

@@ -31,7 +31,7 @@ import { WAIT_OPTIONS, checkWait, waitForEni, type Wait } from "../waiters.js";
  * How long a change is read back before giving up: EC2 is eventually consistent, so a
  * change it accepted can take a moment to show in its reads; usually well under a minute.
  */
-export const READ_BACK_MAX_WAIT = 60;
+const READ_BACK_MAX_WAIT = 60;
 // EC2's limit of security groups per ENI (the adjustable quota's maximum).
 const MAX_GROUPS = 16;
 
@@ -116,6 +116,18 @@ function modify(ec2: EC2Client, eniId: string, wait: Wait, attribute: Attribute)
   return () => send(ec2, new ModifyNetworkInterfaceAttributeCommand({ NetworkInterfaceId: eniId, ...attribute }), wait);
 }
 
+/** Sets an attribute that needs nothing but its wanted value; a read already showing it: no call. */
+function setAttribute(
+  ec2: EC2Client,
+  eniId: string,
+  wait: Wait,
+  waitingFor: string,
+  attribute: Attribute,
+  isSet: (ni: NetworkInterface) => boolean,
+): ResultAsync<NetworkInterface, EniError> {
+  return changeEni(ec2, eniId, wait, () => ok({ waitingFor, apply: modify(ec2, eniId, wait, attribute), isSet }));
+}
+
 /** Replaces the ENI's security groups (1 to 16 `sg-` ids, in its VPC). Same set already: no call. */
 export function setEniSecurityGroups(
   ec2: EC2Client,
@@ -132,14 +144,15 @@ export function setEniSecurityGroups(
       : ok(ids),
   );
   return checked(groups, options, (wanted, wait) =>
-    changeEni(ec2, eniId, wait, () =>
-      ok({
-        waitingFor: `in security groups ${wanted.join(", ")}`,
-        apply: modify(ec2, eniId, wait, { Groups: wanted }),
-        // Order means nothing to EC2, so the same set in another order is already set.
-        isSet: ({ Groups = [] }: NetworkInterface) =>
-          Groups.length === wanted.length && Groups.every((group) => wanted.includes(group.GroupId ?? "")),
-      }),
+    setAttribute(
+      ec2,
+      eniId,
+      wait,
+      `in security groups ${wanted.join(", ")}`,
+      { Groups: wanted },
+      // Order means nothing to EC2, so the same set in another order is already set.
+      ({ Groups = [] }) =>
+        Groups.length === wanted.length && Groups.every((group) => wanted.includes(group.GroupId ?? "")),
     ),
   );
 }
@@ -152,13 +165,14 @@ export function setEniSourceDestCheck(
   options: unknown,
 ): ResultAsync<NetworkInterface, EniError> {
   return checked(checkBoolean("enabled", enabled), options, (value, wait) =>
-    changeEni(ec2, eniId, wait, () =>
-      ok({
-        waitingFor: `with source/dest check ${value ? "on" : "off"}`,
-        apply: modify(ec2, eniId, wait, { SourceDestCheck: { Value: value } }),
-        // A missing field reads as on, EC2's default.
-        isSet: (ni: NetworkInterface) => (ni.SourceDestCheck ?? true) === value,
-      }),
+    setAttribute(
+      ec2,
+      eniId,
+      wait,
+      `with source/dest check ${value ? "on" : "off"}`,
+      { SourceDestCheck: { Value: value } },
+      // A missing field reads as on, EC2's default.
+      (ni) => (ni.SourceDestCheck ?? true) === value,
     ),
   );
 }
@@ -171,12 +185,13 @@ export function setEniDescription(
   options: unknown,
 ): ResultAsync<NetworkInterface, EniError> {
   return checked(checkDescription("text", text), options, (value, wait) =>
-    changeEni(ec2, eniId, wait, () =>
-      ok({
-        waitingFor: `described as ${show(value)}`,
-        apply: modify(ec2, eniId, wait, { Description: { Value: value } }),
-        isSet: (ni: NetworkInterface) => (ni.Description ?? "") === value,
-      }),
+    setAttribute(
+      ec2,
+      eniId,
+      wait,
+      `described as ${show(value)}`,
+      { Description: { Value: value } },
+      (ni) => (ni.Description ?? "") === value,
     ),
   );
 }

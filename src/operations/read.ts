@@ -25,14 +25,7 @@ import {
 } from "../validation.js";
 
 /** Every status EC2 reports for an ENI. */
-export const ENI_STATUSES: readonly EniStatus[] = [
-  "pending",
-  "available",
-  "attaching",
-  "in-use",
-  "detaching",
-  "associated",
-];
+const ENI_STATUSES: readonly EniStatus[] = ["pending", "available", "attaching", "in-use", "detaching", "associated"];
 
 /**
  * What to look for with `Eni.find`. Criteria combine with AND; a list (ids, statuses) matches

@@ -351,7 +351,7 @@ export class Ec2Simulator {
         return `${[24, 16, 8, 0].map((shift) => (base >>> shift) & 255).join(".")}/24`;
       }
     }
-    throw new Error(`No free /24 left in ${vpcId}`);
+    throw new Error(`No free /24 left in ${vpcId}: pass a \`cidr\` to addSubnet.`);
   }
 
   /**

@@ -167,7 +167,9 @@ describe("setting up a world through the API", () => {
 
     sim.addSubnet({ vpcId, availabilityZone: "us-east-1a" });
 
-    expect(() => sim.addSubnet({ vpcId, availabilityZone: "us-east-1a" })).toThrow(/No free \/24/);
+    expect(() => sim.addSubnet({ vpcId, availabilityZone: "us-east-1a" })).toThrow(
+      /No free \/24 left in vpc-\w+: pass a `cidr`/,
+    );
   });
 });
 
