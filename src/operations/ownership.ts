@@ -1,6 +1,7 @@
-import type { NetworkInterface } from "@aws-sdk/client-ec2";
-import { err, ok } from "neverthrow";
-import { ValidationError } from "../errors.js";
+import { CreateTagsCommand, type EC2Client, type NetworkInterface } from "@aws-sdk/client-ec2";
+import { err, ok, okAsync, type ResultAsync } from "neverthrow";
+import { send, type CallContext } from "../ec2/send.js";
+import { ValidationError, type EniError } from "../errors.js";
 import { MAX_TAG_VALUE, checkString, type Check } from "../validation.js";
 
 /**
@@ -21,6 +22,25 @@ export const OWNERSHIP_TAGS = {
   createdAt: "eni-kit:created-at",
   /** The owner value used when none is given. */
   defaultOwner: "eni-kit",
+  /**
+   * Key of the tag that says the ENI has been attached at least once (its value: when eni-kit first
+   * saw that, ISO 8601 UTC). Written by eni-kit's attaches and moves, and by a reaper that sees the
+   * ENI attached. Reapers leave such ENIs alone unless told otherwise: a floating ENI is free only
+   * for the moment of a failover.
+   */
+  attached: "eni-kit:attached",
+  /**
+   * Key of the tag holding when a reaper first saw the ENI free (ISO 8601 UTC). A reaper's grace
+   * period counts from here, never from creation. eni-kit's attaches and moves clear it (to an
+   * empty value), so a later look starts counting afresh.
+   */
+  freeSince: "eni-kit:free-since",
+  /**
+   * Key of the lease tag: until when (ISO 8601 UTC) a move holds the ENI. A reaper in any process
+   * skips an ENI whose lease has not expired. The lease outlives the move's deadline, and an expired
+   * one means nothing, so it is left in place rather than removed with another call.
+   */
+  heldUntil: "eni-kit:held-until",
 } as const;
 
 /** An owner value: what the `eni-kit:managed-by` tag says. */
@@ -58,5 +78,51 @@ export function tagOf(ni: NetworkInterface, key: string): string | undefined {
 export function createdAt(ni: NetworkInterface): number | undefined {
   // An absent tag parses as "", which is as unreadable as a malformed one.
   const time = Date.parse(tagOf(ni, OWNERSHIP_TAGS.createdAt) ?? "");
+  return Number.isNaN(time) ? undefined : time;
+}
+
+/** Whether an eni-kit reaper could ever list this ENI: it carries an owner tag. */
+function isManaged(ni: NetworkInterface): boolean {
+  return tagOf(ni, OWNERSHIP_TAGS.managedBy) !== undefined;
+}
+
+/**
+ * The tags an attach or a move writes on an ENI eni-kit manages before it changes it: the
+ * `attached` marker (when missing), an empty `free-since` (when set), and the lease until `until`
+ * (a move's). `undefined` when there is nothing to write: the ENI has no owner tag (no eni-kit
+ * reaper would touch it), or it already carries all of them.
+ */
+export function holdTags(ni: NetworkInterface, now: Date, until?: Date): Record<string, string> | undefined {
+  if (!isManaged(ni)) return undefined;
+  const tags: Record<string, string> = {
+    ...(tagOf(ni, OWNERSHIP_TAGS.attached) === undefined && { [OWNERSHIP_TAGS.attached]: now.toISOString() }),
+    ...(Boolean(tagOf(ni, OWNERSHIP_TAGS.freeSince)) && { [OWNERSHIP_TAGS.freeSince]: "" }),
+    ...(until !== undefined && { [OWNERSHIP_TAGS.heldUntil]: until.toISOString() }),
+  };
+  return Object.keys(tags).length === 0 ? undefined : tags;
+}
+
+/**
+ * Marks an ENI as held by an attach or a move (see {@link holdTags}) with one CreateTags call, or
+ * none when there is nothing to mark. `Ok(true)` once marked, `Ok(false)` when nothing was needed.
+ */
+export function holdEni(
+  ec2: EC2Client,
+  ni: NetworkInterface,
+  context: CallContext,
+  until?: Date,
+): ResultAsync<boolean, EniError> {
+  const tags = holdTags(ni, new Date(), until);
+  if (tags === undefined) return okAsync(false);
+  const command = new CreateTagsCommand({
+    Resources: [ni.NetworkInterfaceId ?? ""],
+    Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })),
+  });
+  return send(ec2, command, context).map(() => true);
+}
+
+/** Until when the ENI's lease holds (epoch ms), or `undefined` when it has none or it is unreadable. */
+export function heldUntil(ni: NetworkInterface): number | undefined {
+  const time = Date.parse(tagOf(ni, OWNERSHIP_TAGS.heldUntil) ?? "");
   return Number.isNaN(time) ? undefined : time;
 }
