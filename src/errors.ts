@@ -138,14 +138,26 @@ export class AzMismatchError extends EniKitError {
   }
 }
 
+/** Which attach-time limit of an instance type an {@link AttachmentLimitError} is about. */
+export type AttachmentLimitKind =
+  /** ENIs on the instance (`NetworkInfo.MaximumNetworkInterfaces`). */
+  | "network-interfaces"
+  /** ENIs on one network card (`NetworkInfo.NetworkCards[].MaximumNetworkInterfaces`). */
+  | "network-card"
+  /** Private IPv4 addresses and IPv4 prefixes on one interface (`Ipv4AddressesPerInterface`). */
+  | "ipv4-addresses"
+  /** IPv6 addresses and IPv6 prefixes on one interface (`Ipv6AddressesPerInterface`). */
+  | "ipv6-addresses";
+
 /**
- * The instance already has as many ENIs as its type (or network card) allows.
+ * The instance cannot take the ENI: it already has as many ENIs as its type (or network card)
+ * takes, or the ENI has more addresses than the type allows on one interface. `kind` says which.
  *
  * @example
  * ```ts
  * const result = await eni.attachTo("i-0123456789abcdef0");
  * if (result.isErr() && result.error.name === "AttachmentLimitError") {
- *   console.log(`${result.error.instanceType} takes ${result.error.limit}, has ${result.error.inUse}`);
+ *   console.log(`${result.error.kind}: ${result.error.instanceType} takes ${result.error.limit}, needs ${result.error.inUse + 1}`);
  * }
  * ```
  */
@@ -153,24 +165,69 @@ export class AttachmentLimitError extends EniKitError {
   override readonly name = "AttachmentLimitError" as const;
   /** The instance type, e.g. `t3.medium`. */
   declare readonly instanceType: string;
-  /** How many ENIs that type (or network card) takes. */
+  /** Which limit: ENIs per instance or per card, or addresses per interface. */
+  declare readonly kind: AttachmentLimitKind;
+  /** The limit (`NaN` when EC2 refused without saying it). */
   declare readonly limit: number;
-  /** How many are attached now. */
+  /** What it counts now: ENIs attached (to the instance or card), or the ENI's addresses. */
   declare readonly inUse: number;
 
   /**
    * @param instanceType - the instance type.
-   * @param limit - the ENI limit of the type or card.
-   * @param inUse - the number attached now.
+   * @param limit - the limit of the type or card.
+   * @param inUse - what the limit counts now.
+   * @param message - what was exceeded; a message about ENIs per instance when omitted.
+   * @param details - `kind` (default `network-interfaces`), and EC2's code, request id and cause.
    */
-  constructor(instanceType: string, limit: number, inUse: number, message?: string, details?: EniKitErrorDetails) {
+  constructor(
+    instanceType: string,
+    limit: number,
+    inUse: number,
+    message?: string,
+    details: EniKitErrorDetails & { readonly kind?: AttachmentLimitKind } = {},
+  ) {
     super(
       message ?? `Instance type ${instanceType} takes at most ${limit} network interfaces and already has ${inUse}.`,
       details,
     );
     this.instanceType = instanceType;
+    this.kind = details.kind ?? "network-interfaces";
     this.limit = limit;
     this.inUse = inUse;
+  }
+}
+
+/** Which limit a {@link LimitExceededError} is about. */
+export type LimitName =
+  /** The account's network interfaces in the Region (`NetworkInterfaceLimitExceeded`). */
+  | "network-interfaces-per-region"
+  /** The subnet has no free address left (`InsufficientFreeAddressesInSubnet`). */
+  | "free-addresses-in-subnet"
+  /** Private IPv4 addresses on one interface (`PrivateIpAddressLimitExceeded`). */
+  | "private-ipv4-addresses-per-interface";
+
+/**
+ * EC2 refused because a quota or a capacity limit would be exceeded: the account's ENIs in the
+ * Region, the subnet's free addresses, the addresses an interface may hold. `limit` says which.
+ *
+ * @example
+ * ```ts
+ * const result = await eni.assignPrivateIps(5);
+ * if (result.isErr() && result.error.name === "LimitExceededError") console.log(result.error.limit);
+ * ```
+ */
+export class LimitExceededError extends EniKitError {
+  override readonly name = "LimitExceededError" as const;
+  /** Which limit. */
+  declare readonly limit: LimitName;
+
+  /**
+   * @param message - what was exceeded (EC2's own message when EC2 refused).
+   * @param details - the limit, and EC2's code, request id and cause.
+   */
+  constructor(message: string, details: EniKitErrorDetails & { readonly limit: LimitName }) {
+    super(message, details);
+    this.limit = details.limit;
   }
 }
 
@@ -391,6 +448,7 @@ export type EniError =
   | NotFoundError
   | AzMismatchError
   | AttachmentLimitError
+  | LimitExceededError
   | InvalidStateError
   | ConflictError
   | WaitTimeoutError

@@ -22,6 +22,7 @@ export {
   ConflictError,
   EniKitError,
   InvalidStateError,
+  LimitExceededError,
   MoveFailedError,
   NotFoundError,
   ThrottledError,
@@ -29,7 +30,7 @@ export {
   WaitTimeoutError,
   isEniError,
 } from "./errors.js";
-export type { EniError, EniKitErrorDetails, ResourceType } from "./errors.js";
+export type { AttachmentLimitKind, EniError, EniKitErrorDetails, LimitName, ResourceType } from "./errors.js";
 export type { AttachmentStatus, EniAttachment, EniPrivateIp, EniSecurityGroup, EniState, EniStatus } from "./model.js";
 export type { AssignPrivateIpsOptions, AssociateAddressOptions } from "./operations/addresses.js";
 export type { AttachOptions } from "./operations/attach.js";

@@ -8,6 +8,7 @@ import {
   ConflictError,
   EniKitError,
   InvalidStateError,
+  LimitExceededError,
   NotFoundError,
   ThrottledError,
   ValidationError,
@@ -28,6 +29,10 @@ function everyError(): Array<[string, EniError]> {
     ["NotFoundError", new NotFoundError("network-interface", eniId)],
     ["AzMismatchError", new AzMismatchError("us-east-1a", "us-east-1b")],
     ["AttachmentLimitError", new AttachmentLimitError("t3.medium", 3, 3)],
+    [
+      "LimitExceededError",
+      new LimitExceededError("The subnet has no free address.", { limit: "free-addresses-in-subnet" }),
+    ],
     ["InvalidStateError", new InvalidStateError("The ENI is in use.", eniId, "in-use")],
     ["ConflictError", new ConflictError("Moved by someone else.", "i-0aaaaaaaaaaaaaaa1", "i-0ccccccccccccccc3")],
     ["WaitTimeoutError", new WaitTimeoutError(`${eniId} to be available`, 30, "in-use/detaching")],
@@ -48,7 +53,9 @@ function describeError(error: EniError): string {
     case "AzMismatchError":
       return `${error.eniAz} vs ${error.instanceAz}`;
     case "AttachmentLimitError":
-      return `${error.instanceType}: ${error.inUse}/${error.limit}`;
+      return `${error.instanceType} ${error.kind}: ${error.inUse}/${error.limit}`;
+    case "LimitExceededError":
+      return `limit ${error.limit}`;
     case "InvalidStateError":
       return `state ${error.state ?? "?"}`;
     case "ConflictError":
@@ -96,7 +103,8 @@ describe("error classes", () => {
       "field deviceIndex",
       "missing network-interface",
       "us-east-1a vs us-east-1b",
-      "t3.medium: 3/3",
+      "t3.medium network-interfaces: 3/3",
+      "limit free-addresses-in-subnet",
       "state in-use",
       "expected i-0aaaaaaaaaaaaaaa1, got i-0ccccccccccccccc3",
       "last in-use/detaching",

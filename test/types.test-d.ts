@@ -54,7 +54,12 @@ describe("public types", () => {
           return error.eni?.attachment?.instanceId;
         default:
           expectTypeOf(error.name).toEqualTypeOf<
-            "InvalidStateError" | "ThrottledError" | "AccessDeniedError" | "AbortedError" | "AwsError"
+            | "LimitExceededError"
+            | "InvalidStateError"
+            | "ThrottledError"
+            | "AccessDeniedError"
+            | "AbortedError"
+            | "AwsError"
           >();
           return error.message;
       }

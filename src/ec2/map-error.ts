@@ -6,12 +6,14 @@ import {
   AzMismatchError,
   ConflictError,
   InvalidStateError,
+  LimitExceededError,
   NotFoundError,
   ThrottledError,
   ValidationError,
   isEniError,
   type EniError,
   type EniKitErrorDetails,
+  type LimitName,
   type ResourceType,
 } from "../errors.js";
 
@@ -31,6 +33,13 @@ const NOT_FOUND: Readonly<Record<string, ResourceType>> = {
   InvalidAllocationID: "address",
   InvalidAssociationID: "address",
   InvalidAddress: "address",
+};
+
+/** The quota and capacity refusals, by EC2 code. */
+const LIMITS: Readonly<Record<string, LimitName>> = {
+  NetworkInterfaceLimitExceeded: "network-interfaces-per-region",
+  InsufficientFreeAddressesInSubnet: "free-addresses-in-subnet",
+  PrivateIpAddressLimitExceeded: "private-ipv4-addresses-per-interface",
 };
 
 /** An EC2 id: a prefix (`eni`, `eni-attach`, `i`, `sg`, `eipalloc`...), then 8 or 17 hex digits. */
@@ -75,6 +84,17 @@ export function mapAwsError(error: unknown): EniError {
     const limit = Number(match?.[1]) - 1;
     return new AttachmentLimitError(match?.[2] ?? "unknown", limit, limit, message, details);
   }
+  if (code === "InvalidInterface.IpAddressLimitExceeded") {
+    // "Address count 9 on interface eni-… exceeds the limit for t3.medium": the count, not the limit.
+    const match = /count (\d+) .*limit for (\S+?)\.?$/.exec(message);
+    const kind = /ipv6/i.test(message) ? "ipv6-addresses" : "ipv4-addresses";
+    return new AttachmentLimitError(match?.[2] ?? "unknown", Number.NaN, Number(match?.[1]), message, {
+      ...details,
+      kind,
+    });
+  }
+  const limit = LIMITS[code];
+  if (limit !== undefined) return new LimitExceededError(message, { ...details, limit });
   // Conflicts the caller can resolve: another resource holds the address, or the client token
   // was used for another request (EC2's message says so). Before the "in use" match below: the
   // address messages say "in use" too, but that is not a state of this ENI.
@@ -88,7 +108,6 @@ export function mapAwsError(error: unknown): EniError {
   ) {
     return new ConflictError(message, undefined, undefined, details);
   }
-  if (code === "PrivateIpAddressLimitExceeded") return new ValidationError("privateIpAddresses", message, details);
   if (code === "SecurityGroupsPerInterfaceLimitExceeded") return new ValidationError("groupIds", message, details);
   if (code === "TagLimitExceeded") return new ValidationError("tags", message, details);
   if (code === "InvalidNetworkInterface.InUse" || /\bin use\b/i.test(message)) {
@@ -121,9 +140,10 @@ const NETWORK_CODES = [
 ];
 
 /**
- * Whether a failure may pass by itself: throttling, a 5xx, a network error. A wait keeps
- * polling through these (its deadline still bounds it) instead of failing a failover over one
- * bad read.
+ * Whether a failure may pass by itself: throttling, a 5xx, a network error, or a request EC2 saw
+ * too late (`RequestExpired`: a signed request delayed past its validity, as under a stalled
+ * connection). A wait keeps polling through these, and a mutating call is sent again, within the
+ * operation's deadline, instead of failing a failover over one bad answer.
  */
 export function isTransient(error: EniError): boolean {
   const cause = error.cause as { $fault?: unknown; $metadata?: { httpStatusCode?: number }; code?: unknown } | null;
@@ -132,9 +152,13 @@ export function isTransient(error: EniError): boolean {
     (error.name === "AwsError" &&
       (cause?.$fault === "server" ||
         (cause?.$metadata?.httpStatusCode ?? 0) >= 500 ||
+        EXPIRED_CODES.includes(error.code ?? "") ||
         NETWORK_CODES.includes(text(cause?.code) ?? error.code ?? "")))
   );
 }
+
+/** EC2's codes for a request that arrived after its signature's validity. */
+const EXPIRED_CODES = ["RequestExpired", "Client.RequestExpired"];
 
 /** `InvalidNetworkInterfaceId` → `networkInterfaceId`: the field EC2 refused. */
 function fieldOf(subject: string): string {

@@ -10,6 +10,7 @@ import {
   ConflictError,
   EniKitError,
   InvalidStateError,
+  LimitExceededError,
   NotFoundError,
   ThrottledError,
   ValidationError,
@@ -423,6 +424,61 @@ describe("mapAwsError", () => {
   });
 });
 
+describe("limits", () => {
+  it("maps an attach over the type's addresses per interface to an AttachmentLimitError of kind ipv4-addresses", () => {
+    const message = `Address count 9 on interface ${ids.eni} exceeds the limit for t3.medium`;
+
+    const error = mapAwsError(sdkError("InvalidInterface.IpAddressLimitExceeded", message));
+
+    expect(error).toBeInstanceOf(AttachmentLimitError);
+    expect(error).toMatchObject({
+      name: "AttachmentLimitError",
+      kind: "ipv4-addresses",
+      instanceType: "t3.medium",
+      inUse: 9,
+      code: "InvalidInterface.IpAddressLimitExceeded",
+      message,
+    });
+    // EC2 names the count, not the limit.
+    expect((error as AttachmentLimitError).limit).toBeNaN();
+  });
+
+  it("tells an IPv6 address limit from an IPv4 one", () => {
+    const message = `IPv6 address count 12 on interface ${ids.eni} exceeds the limit for t3.medium`;
+
+    const error = mapAwsError(sdkError("InvalidInterface.IpAddressLimitExceeded", message));
+
+    expect(error).toMatchObject({ name: "AttachmentLimitError", kind: "ipv6-addresses", inUse: 12 });
+  });
+
+  it.each([
+    [
+      "NetworkInterfaceLimitExceeded",
+      "You have reached the limit for network interfaces.",
+      "network-interfaces-per-region",
+    ],
+    [
+      "InsufficientFreeAddressesInSubnet",
+      "The specified subnet subnet-0123456789abcdef0 does not have enough free addresses to satisfy the request.",
+      "free-addresses-in-subnet",
+    ],
+    [
+      "PrivateIpAddressLimitExceeded",
+      "Number of private addresses will exceed limit.",
+      "private-ipv4-addresses-per-interface",
+    ],
+  ])("maps %s to a LimitExceededError naming the limit", (code, message, limit) => {
+    const original = sdkError(code, message);
+
+    const error = mapAwsError(original);
+
+    expect(error).toBeInstanceOf(LimitExceededError);
+    expect(error).toMatchObject({ name: "LimitExceededError", limit, code, message, requestId: "r-1" });
+    expect(error.cause).toBe(original);
+    expect(isTransient(error)).toBe(false);
+  });
+});
+
 describe("isTransient", () => {
   /** A Node system error: a plain `Error` with an errno `code`. */
   const systemError = (code: string) => Object.assign(new Error(`${code}: the system call failed`), { code });
@@ -444,6 +500,8 @@ describe("isTransient", () => {
     ],
     ["a reset connection", systemError("ECONNRESET")],
     ["a DNS failure", systemError("ENOTFOUND")],
+    ["a request EC2 saw after it expired", sdkError("RequestExpired", "Request has expired.")],
+    ["a request expired, as older APIs name it", sdkError("Client.RequestExpired", "Request has expired.")],
     ["the HTTP handler's timeout", Object.assign(new Error("socket timed out"), { name: "TimeoutError" })],
     [
       "a timeout as a DOMException (its numeric code aside)",

@@ -182,7 +182,7 @@ describe("assignPrivateIps", () => {
     [
       "PrivateIpAddressLimitExceeded",
       "Number of private addresses will exceed limit.",
-      { name: "ValidationError", field: "privateIpAddresses" },
+      { name: "LimitExceededError", limit: "private-ipv4-addresses-per-interface" },
     ],
     ["Resource.AlreadyAssigned", "Address 10.0.1.50 is already assigned.", { name: "ConflictError" }],
     [
@@ -670,7 +670,7 @@ describe("EC2's address error codes", () => {
     ],
     ["Resource.AlreadyAssigned", "Address 10.0.1.50 is in use.", "ConflictError"],
     ["InvalidIPAddress.InUse", "Address 10.0.1.50 is in use.", "ConflictError"],
-    ["PrivateIpAddressLimitExceeded", "Number of private addresses will exceed limit.", "ValidationError"],
+    ["PrivateIpAddressLimitExceeded", "Number of private addresses will exceed limit.", "LimitExceededError"],
     ["InvalidAllocationID.NotFound", `The allocation ID '${allocationId}' does not exist`, "NotFoundError"],
     ["InvalidAssociationID.NotFound", `The association ID '${associationId}' does not exist`, "NotFoundError"],
   ])("maps %s to %s, not to the generic 'in use' state", (code, message, name) => {
