@@ -50,7 +50,14 @@ import {
   type ReapReport,
 } from "./operations/orphans.js";
 import { findEnis, getEni, type FindQuery } from "./operations/read.js";
-import { DEFAULT_MAX_WAIT, checkWaitOptions, waitUntilAvailable, waitUntilInUse, type WaitOptions } from "./waiters.js";
+import {
+  DEFAULT_MAX_WAIT,
+  checkWaitOptions,
+  timed,
+  waitUntilAvailable,
+  waitUntilInUse,
+  type WaitOptions,
+} from "./waiters.js";
 
 /**
  * An ENI as EC2 described it at one moment: an immutable snapshot. Its methods act on EC2
@@ -418,17 +425,21 @@ export class Eni implements EniState {
    */
   waitUntilAvailable(options?: WaitOptions): EniTask {
     return this.#run((ec2, id) =>
-      checkWaitOptions(options, DEFAULT_MAX_WAIT.available).asyncAndThen((wait) => waitUntilAvailable(ec2, id, wait)),
+      checkWaitOptions(options, DEFAULT_MAX_WAIT.available).asyncAndThen((plan) =>
+        timed(plan, `${id} to be available`, (wait) => waitUntilAvailable(ec2, id, wait)),
+      ),
     );
   }
 
   /**
-   * Waits until this ENI is `in-use` with its attachment `attached`. When this snapshot already
-   * shows an attachment, the wait follows that attachment and fails fast if it ends.
+   * Waits until this ENI is `in-use` with its attachment `attached`. It follows the attachment this
+   * snapshot shows (or the first one it sees) and fails fast, once reads agree, if that attachment
+   * ends, starts detaching or is replaced, or if its instance is shutting down or terminated.
    *
    * @param options - wait options.
    * @returns a task of the attached ENI, or `WaitTimeoutError`, `InvalidStateError` (the
-   *   attachment ended), `NotFoundError`, `AbortedError`, `ValidationError`, and the transport errors.
+   *   attachment ended, or its instance is going away), `ConflictError` (another attachment
+   *   replaced it), `NotFoundError`, `AbortedError`, `ValidationError`, and the transport errors.
    * @example
    * ```ts
    * const ready = await eni.attachTo("i-0123456789abcdef0", { wait: false }).waitUntilInUse();
@@ -436,8 +447,16 @@ export class Eni implements EniState {
    */
   waitUntilInUse(options?: WaitOptions): EniTask {
     return this.#run((ec2, id) =>
-      checkWaitOptions(options, DEFAULT_MAX_WAIT.attach).asyncAndThen((wait) =>
-        waitUntilInUse(ec2, id, wait, this.attachment?.id),
+      checkWaitOptions(options, DEFAULT_MAX_WAIT.attach).asyncAndThen((plan) =>
+        timed(plan, `${id} to be in use`, (wait) => {
+          const attachment = this.attachment;
+          return waitUntilInUse(
+            ec2,
+            id,
+            wait,
+            attachment && { attachmentId: attachment.id, instanceId: attachment.instanceId },
+          );
+        }),
       ),
     );
   }

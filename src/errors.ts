@@ -397,10 +397,18 @@ export class MoveFailedError extends EniKitError {
   declare readonly rolledBack: boolean;
   /** Where the ENI ended up, as last read (`undefined` if it was never read, or is gone). */
   declare readonly eni: EniState | undefined;
-  /** `true` when the final read failed and `eni` is the last state the move saw before that. */
+  /**
+   * `true` when the final read failed: `eni` is then only the last state the move saw, at
+   * `eniSeenAt`, and the ENI may since have moved on (to the target, say). Check it before paging
+   * "stranded".
+   */
   declare readonly eniIsStale: boolean;
+  /** When `eni` was read. */
+  declare readonly eniSeenAt: Date | undefined;
   /** What made the move fail. */
   declare readonly reason: EniError;
+  /** Why the rollback failed, when one was tried and failed. */
+  declare readonly rollbackError: EniError | undefined;
   /** The move's report: phases, durations, API calls, retries, force. */
   declare readonly report: MoveReport;
 
@@ -415,7 +423,9 @@ export class MoveFailedError extends EniKitError {
       rolledBack: boolean;
       eni: EniState | undefined;
       eniIsStale?: boolean;
+      eniSeenAt?: Date | undefined;
       reason: EniError;
+      rollbackError?: EniError | undefined;
       report: MoveReport;
     },
   ) {
@@ -424,7 +434,9 @@ export class MoveFailedError extends EniKitError {
     this.rolledBack = details.rolledBack;
     this.eni = details.eni;
     this.eniIsStale = details.eniIsStale ?? false;
+    this.eniSeenAt = details.eniSeenAt;
     this.reason = details.reason;
+    this.rollbackError = details.rollbackError;
     this.report = details.report;
   }
 }

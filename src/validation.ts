@@ -9,8 +9,6 @@ export type IdPrefix = "eni" | "i" | "subnet" | "sg" | "vpc" | "eni-attach" | "e
 
 /** EC2's most secondary private IPv4s on one ENI: the largest instance types take 50, the primary included. */
 export const MAX_SECONDARY_IPS = 49;
-/** EC2's device index range for secondary interfaces (0 is the primary's). */
-export const MAX_DEVICE_INDEX = 31;
 /** EC2's limits on tags per resource and on a tag value's length. */
 export const MAX_TAGS = 50;
 export const MAX_TAG_VALUE = 256;
@@ -89,6 +87,27 @@ export function checkInteger(field: string, value: unknown, min: number, max: nu
   return typeof value === "number" && Number.isInteger(value) && value >= min && value <= max
     ? ok(value)
     : invalid(field, `an integer from ${min} to ${max}`, value);
+}
+
+/**
+ * A device index or a network card index: a whole number from 0. Instance types set the real
+ * bounds (32 network cards on a p5.48xlarge, and more to come), so only the instance's type,
+ * read before attaching, can refuse a value that is too high.
+ */
+export function checkIndex(field: string, value: unknown): Check<number> {
+  return typeof value === "number" && Number.isSafeInteger(value) && value >= 0
+    ? ok(value)
+    : invalid(field, "a whole number from 0", value);
+}
+
+/** Device index 0 on network card 0 belongs to the instance's primary interface; on other cards it is free to use. */
+export function checkPlacement(deviceIndex: number | undefined, networkCardIndex: number): Check<void> {
+  return deviceIndex === 0 && networkCardIndex === 0
+    ? refuse(
+        "deviceIndex",
+        "Device index 0 on network card 0 is the instance's primary interface; give 1 or more, or another `networkCardIndex`.",
+      )
+    : ok(undefined);
 }
 
 /** `true` or `false`. */

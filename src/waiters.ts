@@ -1,11 +1,12 @@
-import type { EC2Client, NetworkInterface } from "@aws-sdk/client-ec2";
-import { err, errAsync, ok, okAsync, ResultAsync, type Result } from "neverthrow";
+import type { EC2Client, Instance, NetworkInterface } from "@aws-sdk/client-ec2";
+import { err, ok, okAsync, ResultAsync, type Result } from "neverthrow";
 import { sleep } from "./async.js";
-import { describeEni } from "./ec2/describe.js";
+import { abortReason, withDeadline, type Deadline } from "./deadline.js";
+import { describeEni, describeInstance } from "./ec2/describe.js";
 import { isTransient } from "./ec2/map-error.js";
 import type { CallContext } from "./ec2/send.js";
-import { AbortedError, InvalidStateError, WaitTimeoutError, type EniError } from "./errors.js";
-import { describeState } from "./model.js";
+import { AbortedError, ConflictError, InvalidStateError, WaitTimeoutError, type EniError } from "./errors.js";
+import { attachmentOf, describeState } from "./model.js";
 import {
   checkAbortSignal,
   checkOptionsWith,
@@ -26,8 +27,9 @@ import {
  */
 export interface WaitOptions {
   /**
-   * Give up after this many seconds with a `WaitTimeoutError`.
-   * @default 300 for attach and in-use waits, 600 for detach and available waits, 120 for create and delete
+   * The operation's deadline: it ends with a `WaitTimeoutError` at most one poll (`maxDelay`)
+   * after this many seconds, and a request still in flight then is abandoned.
+   * @default 300 for attach and in-use waits, 600 for detach, available waits and moves, 120 for create and delete
    */
   readonly maxWaitTime?: number;
   /**
@@ -45,12 +47,25 @@ export interface WaitOptions {
   readonly abortSignal?: AbortSignal;
 }
 
-/** Wait options with every default filled in; also the context of the requests the wait makes. */
+/** Wait options with every default filled in, as checked before an operation starts. */
+export interface WaitPlan {
+  readonly maxWaitTime: number;
+  readonly minDelay: number;
+  readonly maxDelay: number;
+  /** The caller's signal. */
+  readonly abortSignal: AbortSignal | undefined;
+}
+
+/**
+ * A running operation's timing, and the context of every request it makes: its plan, its
+ * deadline, and the deadline's signal, which aborts a request still in flight when time is up.
+ */
 export interface Wait extends CallContext {
   readonly maxWaitTime: number;
   readonly minDelay: number;
   readonly maxDelay: number;
-  readonly abortSignal: AbortSignal | undefined;
+  readonly deadline: Deadline;
+  readonly abortSignal: AbortSignal;
 }
 
 /** Default limits per kind of wait, in seconds: EC2 usually settles in seconds, rarely in minutes. */
@@ -82,7 +97,7 @@ type CheckedWait = Partial<CheckedOptions<typeof WAIT_OPTIONS> & { wait: boolean
  * Fills in the wait defaults and checks the options against each other. Timing options beside
  * `wait: false` contradict each other, so they are refused rather than silently ignored.
  */
-export function checkWait(options: CheckedWait, defaultMaxWait: number): Check<Wait> {
+export function checkWait(options: CheckedWait, defaultMaxWait: number): Check<WaitPlan> {
   const { maxWaitTime = defaultMaxWait, minDelay = DEFAULT_MIN_DELAY, abortSignal } = options;
   const maxDelay = options.maxDelay ?? Math.max(DEFAULT_MAX_DELAY, minDelay);
   const timing = (["maxWaitTime", "minDelay", "maxDelay"] as const).find((key) => options[key] !== undefined);
@@ -102,7 +117,7 @@ export function checkWait(options: CheckedWait, defaultMaxWait: number): Check<W
 }
 
 /** Checks an options object that holds wait options only, and fills in the defaults. */
-export function checkWaitOptions(options: unknown, defaultMaxWait: number): Check<Wait> {
+export function checkWaitOptions(options: unknown, defaultMaxWait: number): Check<WaitPlan> {
   return checkOptionsWith("options", options, WAIT_OPTIONS).andThen((o) => checkWait(o, defaultMaxWait));
 }
 
@@ -113,41 +128,96 @@ function checkSeconds(field: string, value: unknown): Check<number> {
     : invalid(field, "a positive number of seconds", value);
 }
 
-/** One look at the world: finished (with a value), or not yet (with what was seen). */
-export type Poll<T> = { readonly done: true; readonly value: T } | { readonly done: false; readonly seen: string };
+/**
+ * Runs an operation under its deadline: `maxWaitTime` from now, one poll (`maxDelay`) of grace
+ * for the last look, and the caller's signal. Every request and wait of `run` gets the returned
+ * `Wait` (or one derived from it), so nothing outlives the deadline.
+ */
+export function timed<T>(
+  plan: WaitPlan,
+  what: string,
+  run: (wait: Wait) => ResultAsync<T, EniError>,
+  context: Omit<CallContext, "abortSignal"> = {},
+): ResultAsync<T, EniError> {
+  return new ResultAsync(
+    withDeadline(plan.maxWaitTime, plan.maxDelay * 1000, plan.abortSignal, what, (deadline) =>
+      run({ ...plan, ...context, deadline, abortSignal: deadline.signal }),
+    ),
+  );
+}
+
+/** The same wait, with a soft deadline moved earlier to `at` (epoch ms); the hard stop stays the operation's. */
+export function until(wait: Wait, at: number): Wait {
+  return { ...wait, deadline: { ...wait.deadline, at: Math.min(at, wait.deadline.at) } };
+}
+
+/** One look at the world: finished (with a value), not yet (with what was seen), or a verdict that needs agreeing reads. */
+export type Poll<T> =
+  | { readonly kind: "done"; readonly value: T }
+  | { readonly kind: "not-yet"; readonly seen: string }
+  | { readonly kind: "failing"; readonly error: EniError; readonly seen: string };
 
 /** A finished poll. */
-export const done = <T>(value: T): Poll<T> => ({ done: true, value });
+export const done = <T>(value: T): Poll<T> => ({ kind: "done", value });
 /** An unfinished poll, remembering what was seen for the timeout message. */
-export const notYet = <T>(seen: string): Poll<T> => ({ done: false, seen });
+export const notYet = <T>(seen: string): Poll<T> => ({ kind: "not-yet", seen });
+/**
+ * A poll that says the wait has failed. EC2's reads are eventually consistent and can go
+ * backwards, so such a verdict stands only when {@link AGREEING_READS} reads in a row say the same.
+ */
+export const failing = <T>(error: EniError, seen: string): Poll<T> => ({ kind: "failing", error, seen });
+
+/** How many reads in a row must agree before a failure ("replaced", "gone", "ended") is believed. */
+export const AGREEING_READS = 2;
 
 /**
- * Polls `check` until it is done, fails, times out or is aborted: the first check at once, then
- * jittered delays from `minDelay` doubling up to `maxDelay` (the SDK waiters' schedule). Used for
- * every wait and every bounded retry in the library, so they share one timing and abort
- * behaviour. (Written here rather than on `@smithy/util-waiter`, which is deprecated upstream
- * and whose bundle is larger than all of eni-kit.)
+ * Polls `check` until it is done, fails, runs out of time or is aborted: the first check at once,
+ * then jittered delays from `minDelay` doubling up to `maxDelay` (the SDK waiters' schedule). A
+ * `failing` verdict is checked again after `minDelay`, and stands only once {@link AGREEING_READS}
+ * checks in a row agree. The last sleep is cut to the deadline, so the final check happens right
+ * at it; the deadline's signal cuts that check off one poll later.
  */
 export function pollUntil<T>(
   waitingFor: string,
   wait: Wait,
   check: () => ResultAsync<Poll<T>, EniError>,
 ): ResultAsync<T, EniError> {
-  const deadline = Date.now() + wait.maxWaitTime * 1000;
   const poll = async (): Promise<Result<T, EniError>> => {
+    let lastSeen: string | undefined;
+    let verdict: { message: string; count: number } | undefined;
     for (let attempt = 1; ; attempt += 1) {
-      if (wait.abortSignal?.aborted === true) return err(aborted(waitingFor));
+      if (wait.abortSignal.aborted) return err(stopped(wait, waitingFor, lastSeen));
       const polled = await check();
-      if (polled.isErr()) return err(polled.error);
-      if (polled.value.done) return ok(polled.value.value);
-      const remaining = deadline - Date.now();
-      if (remaining <= 0) return err(new WaitTimeoutError(waitingFor, wait.maxWaitTime, polled.value.seen));
-      // The last sleep is cut to the deadline, so the final check happens right at it.
-      const delay = Math.min(backoff(wait, attempt) * 1000, remaining);
-      if (!(await sleep(delay, wait.abortSignal))) return err(aborted(waitingFor));
+      if (polled.isErr()) {
+        return polled.error.name === "WaitTimeoutError" || polled.error.name === "AbortedError"
+          ? err(stopped(wait, waitingFor, lastSeen))
+          : err(polled.error);
+      }
+      const result = polled.value;
+      if (result.kind === "done") return ok(result.value);
+      lastSeen = result.seen;
+      let delay = backoff(wait, attempt);
+      if (result.kind === "failing") {
+        const agreeing = verdict?.message === result.error.message ? verdict.count + 1 : 1;
+        if (agreeing >= AGREEING_READS) return err(result.error);
+        verdict = { message: result.error.message, count: agreeing };
+        delay = wait.minDelay;
+      } else verdict = undefined;
+      const remaining = wait.deadline.at - Date.now();
+      if (remaining <= 0) return err(new WaitTimeoutError(waitingFor, wait.maxWaitTime, lastSeen));
+      if (!(await sleep(Math.min(delay * 1000, remaining), wait.abortSignal))) {
+        return err(stopped(wait, waitingFor, lastSeen));
+      }
     }
   };
   return new ResultAsync(poll());
+}
+
+/** Why a wait stopped early: the caller's abort, or the deadline (with what was last seen). */
+function stopped(wait: Wait, waitingFor: string, lastSeen: string | undefined): EniError {
+  return abortReason(wait.abortSignal).name === "AbortedError"
+    ? new AbortedError(`Aborted while waiting for ${waitingFor}.`)
+    : new WaitTimeoutError(waitingFor, wait.maxWaitTime, lastSeen);
 }
 
 /**
@@ -160,34 +230,90 @@ function backoff(wait: Wait, attempt: number): number {
   return wait.minDelay + Math.random() * (ceiling - wait.minDelay);
 }
 
-function aborted(waitingFor: string): AbortedError {
-  return new AbortedError(`Aborted while waiting for ${waitingFor}.`);
+/**
+ * How many refusals EC2 may give for a moment ("in use" right after a detach, a device index
+ * still taken) a mutating call takes before it gives up: with the backoff, about half a minute.
+ */
+export const MAX_REFUSALS = 8;
+
+/**
+ * The delay before retry number `retry` (from 0) of a mutating call, in ms: twice `minDelay`,
+ * doubling up to eight times `maxDelay` (0.5 s, 1 s, 2 s… 8 s by default), with jitter so a fleet
+ * of retries spreads out. A long outage costs a request every few seconds, not every poll.
+ */
+export function retryDelayMs(wait: Pick<Wait, "minDelay" | "maxDelay">, retry: number): number {
+  const ceiling = Math.min(2 * wait.minDelay * 2 ** retry, 8 * wait.maxDelay) * 1000;
+  return ceiling / 2 + (Math.random() * ceiling) / 2;
+}
+
+/** What {@link retrying} does with one failure: give up, or try again (saying why). */
+export type RetryDecision = { readonly retry: false } | { readonly retry: true; readonly reason: string };
+
+/**
+ * Sends a mutating request, and sends it again with backoff while its failure is transient
+ * (throttling, a 5xx, `RequestExpired`) or `retryable` says so, until the deadline leaves no time
+ * for another try. The last failure is returned as is.
+ *
+ * @param onRetry - told of each retry and why.
+ */
+export function retrying<T>(
+  wait: Wait,
+  attempt: () => ResultAsync<T, EniError>,
+  options: {
+    readonly retryable?: (error: EniError) => RetryDecision | PromiseLike<RetryDecision>;
+    readonly onRetry?: ((reason: string) => void) | undefined;
+  } = {},
+): ResultAsync<T, EniError> {
+  const run = async (): Promise<Result<T, EniError>> => {
+    for (let retry = 0; ; retry += 1) {
+      const result = await attempt();
+      if (result.isOk()) return result;
+      const error = result.error;
+      const decision: RetryDecision = isTransient(error)
+        ? { retry: true, reason: `${error.code ?? error.name}` }
+        : ((await options.retryable?.(error)) ?? { retry: false });
+      if (!decision.retry) return result;
+      const delay = retryDelayMs(wait, retry);
+      if (Date.now() + delay >= wait.deadline.at) return result;
+      options.onRetry?.(decision.reason);
+      if (!(await sleep(delay, wait.abortSignal))) return err(abortReason(wait.abortSignal));
+    }
+  };
+  return new ResultAsync(run());
+}
+
+/** Reads the ENI; NotFound becomes a verdict to confirm (or "not visible yet" for an id just made). */
+function readEni<T>(
+  ec2: EC2Client,
+  id: string,
+  wait: Wait,
+  visibleSoon: boolean,
+  judge: (ni: NetworkInterface) => Poll<T>,
+): ResultAsync<Poll<T>, EniError> {
+  return describeEni(ec2, id, wait)
+    .map(judge)
+    .orElse((error) => {
+      if (error.name === "NotFoundError")
+        return ok(visibleSoon ? notYet<T>("not visible yet") : failing<T>(error, "not found"));
+      // One throttled or failed read must not fail a wait that still has time left.
+      return isTransient(error) ? ok(notYet<T>(`read failed: ${error.code ?? error.name}`)) : err(error);
+    });
 }
 
 /**
- * Polls one ENI until `accept` says done. NotFound is an error, unless `visibleSoon` says the
- * id was just created and EC2 may not show it yet (its eventual consistency).
+ * Polls one ENI until `accept` says done. NotFound fails the wait once reads agree, unless
+ * `visibleSoon` says the id was just created and EC2 may not show it yet.
  */
 export function waitForEni(
   ec2: EC2Client,
   id: string,
   waitingFor: string,
   wait: Wait,
-  accept: (ni: NetworkInterface) => Result<boolean, EniError>,
+  accept: (ni: NetworkInterface) => boolean,
   visibleSoon = false,
 ): ResultAsync<NetworkInterface, EniError> {
   return pollUntil(`${id} to be ${waitingFor}`, wait, () =>
-    describeEni(ec2, id, wait)
-      .andThen((ni) =>
-        accept(ni).map((finished) => (finished ? done(ni) : notYet<NetworkInterface>(describeState(ni)))),
-      )
-      .orElse((error) => {
-        if (visibleSoon && error.name === "NotFoundError") return okAsync(notYet<NetworkInterface>("not visible yet"));
-        // One throttled or failed read must not fail a wait that still has time left.
-        return isTransient(error)
-          ? okAsync(notYet<NetworkInterface>(`read failed: ${error.code ?? error.name}`))
-          : errAsync(error);
-      }),
+    readEni(ec2, id, wait, visibleSoon, (ni) => (accept(ni) ? done(ni) : notYet(describeState(ni)))),
   );
 }
 
@@ -196,34 +322,82 @@ export function waitUntilGone(ec2: EC2Client, id: string, wait: Wait): ResultAsy
   return pollUntil(`${id} to be deleted`, wait, () =>
     describeEni(ec2, id, wait)
       .map((ni) => notYet<void>(describeState(ni)))
-      .orElse((error) => (error.name === "NotFoundError" ? okAsync(done(undefined)) : errAsync(error))),
+      .orElse((error) => (error.name === "NotFoundError" ? okAsync(done(undefined)) : err(error))),
   );
 }
 
 /** Waits until the ENI's status is `available` (detached and free to attach). */
 export function waitUntilAvailable(ec2: EC2Client, id: string, wait: Wait): ResultAsync<NetworkInterface, EniError> {
-  return waitForEni(ec2, id, "available", wait, (ni) => ok(ni.Status === "available"));
+  return waitForEni(ec2, id, "available", wait, (ni) => ni.Status === "available");
 }
 
+/** The attachment an in-use wait follows, when known. */
+export interface AttachmentWatch {
+  /** The attachment to see attached. */
+  readonly attachmentId: string;
+  /** Its instance, watched too: one going away ends the wait. */
+  readonly instanceId: string;
+  /** An attachment just ended (the source of a move): a read that still shows it is stale, not a replacement. */
+  readonly previous?: string | undefined;
+}
+
+/** Instance states from which an attach can never complete. */
+const GOING_AWAY = ["shutting-down", "terminated"];
+
 /**
- * Waits until the ENI is `in-use` with its attachment `attached`. Given an attachment id, it
- * fails fast if another attachment replaces it. A missing attachment is waited out: right after
- * an attach, EC2's reads may not show it yet.
+ * Waits until the ENI is `in-use` with its attachment `attached`. Without a known attachment it
+ * follows the first one it sees. It fails fast, once reads agree, when that attachment ends or
+ * starts detaching (`InvalidStateError`), when another attachment replaces it (`ConflictError`:
+ * someone else attached the ENI), or when its instance is shutting down or terminated. A missing
+ * attachment not yet seen is waited out: right after an attach, EC2's reads may not show it.
  */
 export function waitUntilInUse(
   ec2: EC2Client,
   id: string,
   wait: Wait,
-  attachmentId?: string,
+  watch?: AttachmentWatch,
 ): ResultAsync<NetworkInterface, EniError> {
-  const what = attachmentId === undefined ? "in-use" : `in-use on attachment ${attachmentId}`;
-  return waitForEni(ec2, id, what, wait, (ni) => {
-    const current = ni.Attachment?.AttachmentId;
-    if (attachmentId !== undefined && current !== undefined && current !== attachmentId) {
-      const message = `Attachment ${attachmentId} of ${id} was replaced by ${current} (to ${ni.Attachment?.InstanceId}) while waiting for it.`;
-      return err(new InvalidStateError(message, id, describeState(ni)));
+  let followed = watch;
+  let seen = false;
+  const what = watch === undefined ? "in-use" : `in-use on attachment ${watch.attachmentId}`;
+  const judge = (ni: NetworkInterface, instance: Instance | undefined): Poll<NetworkInterface> => {
+    const state = describeState(ni);
+    const attachment = attachmentOf(ni);
+    const instanceState = instance?.State?.Name ?? "";
+    if (followed !== undefined && GOING_AWAY.includes(instanceState)) {
+      const message = `Instance ${followed.instanceId} is ${instanceState}: the attachment of ${id} cannot complete.`;
+      return failing(new InvalidStateError(message, followed.instanceId, instanceState), state);
     }
-    return ok(ni.Status === "in-use" && ni.Attachment?.Status === "attached");
+    if (attachment?.AttachmentId === undefined) {
+      if (followed === undefined || !seen) return notYet(seen ? state : `${state} (attachment not visible yet)`);
+      const message = `Attachment ${followed.attachmentId} of ${id} to ${followed.instanceId} ended while waiting for it.`;
+      return failing(new InvalidStateError(message, id, "detached"), state);
+    }
+    followed ??= { attachmentId: attachment.AttachmentId, instanceId: attachment.InstanceId ?? "" };
+    if (attachment.AttachmentId === followed.previous) return notYet(`${state} (a stale read)`);
+    if (attachment.AttachmentId !== followed.attachmentId) {
+      const message = `Attachment ${followed.attachmentId} of ${id} was replaced by ${attachment.AttachmentId} (to ${attachment.InstanceId}) while waiting for it: someone else attached it.`;
+      return failing(new ConflictError(message, followed.instanceId, attachment.InstanceId), state);
+    }
+    seen = true;
+    if (attachment.Status === "detaching" || attachment.Status === "detached") {
+      const message = `Attachment ${followed.attachmentId} of ${id} to ${followed.instanceId} is ${attachment.Status} while waiting for it to be attached.`;
+      return failing(new InvalidStateError(message, id, attachment.Status), state);
+    }
+    return ni.Status === "in-use" && attachment.Status === "attached" ? done(ni) : notYet(state);
+  };
+  return pollUntil(`${id} to be ${what}`, wait, () => {
+    const instanceId = followed?.instanceId;
+    // The instance is read with the ENI (one batched call per kind), and a failed read of it only skips that check.
+    const instance =
+      instanceId === undefined || instanceId === ""
+        ? okAsync(undefined)
+        : describeInstance(ec2, instanceId, wait).orElse((error) =>
+            error.name === "NotFoundError" ? ok({ State: { Name: "terminated" as const } }) : ok(undefined),
+          );
+    return ResultAsync.combine([readEni(ec2, id, wait, false, done), instance]).map(([read, found]) =>
+      read.kind === "done" ? judge(read.value, found) : read,
+    );
   });
 }
 
@@ -237,10 +411,13 @@ export function waitUntilDetached(
   wait: Wait,
   attachmentId: string,
 ): ResultAsync<NetworkInterface, EniError> {
-  return waitForEni(ec2, id, `detached from attachment ${attachmentId}`, wait, (ni) =>
+  return waitForEni(
+    ec2,
+    id,
+    `detached from attachment ${attachmentId}`,
+    wait,
     // Another attachment (or none) means ours is gone.
-    ok(
+    (ni) =>
       ni.Attachment?.AttachmentId !== attachmentId || ni.Attachment.Status === "detached" || ni.Status === "available",
-    ),
   );
 }

@@ -279,7 +279,11 @@ const cases: readonly Case[] = [
     "deviceIndex",
     (w) => w.free.attachTo(w.instanceId, { deviceIndex: 0, ...wait }),
   ],
-  ["attachTo: device index 32", "deviceIndex", (w) => w.free.attachTo(w.instanceId, { deviceIndex: 32, ...wait })],
+  [
+    "attachTo: device index beyond a safe integer",
+    "deviceIndex",
+    (w) => w.free.attachTo(w.instanceId, { deviceIndex: 2 ** 53, ...wait }),
+  ],
   ["attachTo: device index -1", "deviceIndex", (w) => w.free.attachTo(w.instanceId, { deviceIndex: -1, ...wait })],
   ["attachTo: device index 1.5", "deviceIndex", (w) => w.free.attachTo(w.instanceId, { deviceIndex: 1.5, ...wait })],
   [
@@ -293,9 +297,9 @@ const cases: readonly Case[] = [
     (w) => w.free.attachTo(w.instanceId, { deviceIndex: any("1"), ...wait }),
   ],
   [
-    "attachTo: network card 16",
+    "attachTo: network card -1",
     "networkCardIndex",
-    (w) => w.free.attachTo(w.instanceId, { networkCardIndex: 16, ...wait }),
+    (w) => w.free.attachTo(w.instanceId, { networkCardIndex: -1, ...wait }),
   ],
   [
     "attachTo: deleteOnTermination as a string",

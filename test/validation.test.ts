@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { ValidationError } from "../src/errors.js";
 import {
-  MAX_DEVICE_INDEX,
   checkAbortSignal,
+  checkIndex,
+  checkPlacement,
   checkBoolean,
   checkClientToken,
   checkDescription,
@@ -194,15 +195,49 @@ describe("checkIpv4", () => {
   });
 });
 
+describe("checkIndex", () => {
+  it("accepts any whole number from 0: instance types set the real bounds", () => {
+    expect(checkIndex("networkCardIndex", 0)._unsafeUnwrap()).toBe(0);
+    expect(checkIndex("networkCardIndex", 31)._unsafeUnwrap()).toBe(31);
+    expect(checkIndex("deviceIndex", 64)._unsafeUnwrap()).toBe(64);
+  });
+
+  it.each([
+    ["a negative index", -1, "-1"],
+    ["a fraction", 1.5, "1.5"],
+    ["an unsafe integer", 2 ** 53, "9007199254740992"],
+    ["a numeric string", "1", '"1"'],
+  ])("refuses %s", (_case, value, shown) => {
+    expect(failure(checkIndex("deviceIndex", value)).message).toBe(
+      `Expected \`deviceIndex\` to be a whole number from 0, got ${shown}.`,
+    );
+  });
+});
+
+describe("checkPlacement", () => {
+  it("refuses device index 0 on network card 0, the primary interface's", () => {
+    const error = failure(checkPlacement(0, 0));
+
+    expect(error.field).toBe("deviceIndex");
+    expect(error.message).toContain("primary interface");
+  });
+
+  it("takes device index 0 on any other network card, and any other index on card 0", () => {
+    expect(checkPlacement(0, 5).isOk()).toBe(true);
+    expect(checkPlacement(1, 0).isOk()).toBe(true);
+    expect(checkPlacement(undefined, 0).isOk()).toBe(true);
+  });
+});
+
 describe("checkInteger", () => {
   it("accepts the bounds and values between them", () => {
-    expect(checkInteger("deviceIndex", 1, 1, MAX_DEVICE_INDEX)._unsafeUnwrap()).toBe(1);
-    expect(checkInteger("deviceIndex", 31, 1, MAX_DEVICE_INDEX)._unsafeUnwrap()).toBe(31);
-    expect(checkInteger("deviceIndex", 7, 1, MAX_DEVICE_INDEX)._unsafeUnwrap()).toBe(7);
+    expect(checkInteger("deviceIndex", 1, 1, 31)._unsafeUnwrap()).toBe(1);
+    expect(checkInteger("deviceIndex", 31, 1, 31)._unsafeUnwrap()).toBe(31);
+    expect(checkInteger("deviceIndex", 7, 1, 31)._unsafeUnwrap()).toBe(7);
   });
 
   it("refuses -1 with the house-style message", () => {
-    const error = failure(checkInteger("deviceIndex", -1, 1, MAX_DEVICE_INDEX));
+    const error = failure(checkInteger("deviceIndex", -1, 1, 31));
 
     expect(error.field).toBe("deviceIndex");
     expect(error.message).toBe("Expected `deviceIndex` to be an integer from 1 to 31, got -1.");
@@ -218,7 +253,7 @@ describe("checkInteger", () => {
     ["a bigint", 1n, "1"],
     ["null", null, "null"],
   ])("refuses %s", (_case, value, shown) => {
-    const error = failure(checkInteger("deviceIndex", value, 1, MAX_DEVICE_INDEX));
+    const error = failure(checkInteger("deviceIndex", value, 1, 31));
 
     expect(error.field).toBe("deviceIndex");
     expect(error.message).toBe(`Expected \`deviceIndex\` to be an integer from 1 to 31, got ${shown}.`);

@@ -10,12 +10,16 @@ import { AwsError, type EniError } from "../errors.js";
 import { readersOf } from "./reader.js";
 import { send, type CallContext } from "./send.js";
 
-/** How many ENIs an instance type takes, in all and per network card. */
+/** What an instance type takes: ENIs in all and per network card, and addresses per interface. */
 export interface InstanceTypeLimits {
   readonly instanceType: string;
   readonly maxInterfaces: number;
   /** Per network card index: how many ENIs that card takes. */
   readonly perCard: ReadonlyMap<number, number>;
+  /** Private IPv4 addresses and IPv4 prefixes on one interface; `undefined` when EC2 did not say. */
+  readonly ipv4PerInterface: number | undefined;
+  /** IPv6 addresses and IPv6 prefixes on one interface (0 without IPv6 support); `undefined` when EC2 did not say. */
+  readonly ipv6PerInterface: number | undefined;
 }
 
 /**
@@ -45,7 +49,7 @@ export function describeInstance(
 // read is shared too, so a thousand concurrent attaches to one type make one call.
 const limitsCache = new WeakMap<EC2Client, Map<string, ResultAsync<InstanceTypeLimits, EniError>>>();
 
-/** Reads (once per client) how many ENIs an instance type takes. */
+/** Reads (once per client) how many ENIs and addresses an instance type takes. */
 export function instanceTypeLimits(
   ec2: EC2Client,
   instanceType: string,
@@ -67,7 +71,13 @@ export function instanceTypeLimits(
         const perCard = new Map(
           (network.NetworkCards ?? []).map((card) => [card.NetworkCardIndex ?? 0, card.MaximumNetworkInterfaces ?? 0]),
         );
-        return okAsync({ instanceType, maxInterfaces: network.MaximumNetworkInterfaces, perCard });
+        return okAsync({
+          instanceType,
+          maxInterfaces: network.MaximumNetworkInterfaces,
+          perCard,
+          ipv4PerInterface: network.Ipv4AddressesPerInterface,
+          ipv6PerInterface: network.Ipv6Supported === false ? 0 : network.Ipv6AddressesPerInterface,
+        });
       })
       // A failed read is not remembered: the next caller tries again.
       .orTee(() => cache.delete(instanceType));

@@ -7,7 +7,8 @@ import {
   type NetworkInterface,
 } from "@aws-sdk/client-ec2";
 import { err, errAsync, ok, ResultAsync, type Result } from "neverthrow";
-import { AbortedError, NotFoundError, type EniError } from "../errors.js";
+import { abortReason } from "../deadline.js";
+import { NotFoundError, type EniError } from "../errors.js";
 import { mapAwsError } from "./map-error.js";
 import { send, type ApiCall, type CallContext } from "./send.js";
 
@@ -91,10 +92,9 @@ class BatchReader<T> {
   /** Reads one id; a `NotFoundError` when EC2 does not know it. */
   read(id: string, context: CallContext): ResultAsync<T, EniError> {
     const { abortSignal } = context;
-    if (abortSignal?.aborted === true)
-      return errAsync(new AbortedError("The operation was aborted before its next request."));
+    if (abortSignal?.aborted === true) return errAsync(abortReason(abortSignal));
     const answer = new Promise<Result<T, EniError>>((resolve) => {
-      const onAbort = () => resolve(err(new AbortedError("The operation was aborted while waiting for a read.")));
+      const onAbort = () => resolve(err(abortReason(abortSignal as AbortSignal)));
       abortSignal?.addEventListener("abort", onAbort, { once: true });
       const settle = (result: Result<T, EniError>) => {
         abortSignal?.removeEventListener("abort", onAbort);
@@ -130,9 +130,11 @@ class BatchReader<T> {
   async #send(batch: [string, Request<T>[]][]): Promise<void> {
     const requests = batch.flatMap(([, waiting]) => waiting);
     const settleAll = (result: Result<T, EniError>) => requests.forEach((request) => request.settle(result));
-    // One call serves many callers: tell each of them about it, as if it were theirs.
+    // One call serves many callers: tell each of them about it once, as if it were theirs (one
+    // operation may have several reads in the batch).
+    const listeners = new Set(requests.map((request) => request.context.onCall));
     const context: CallContext = {
-      onCall: (call: ApiCall) => requests.forEach((request) => request.context.onCall?.(call)),
+      onCall: (call: ApiCall) => listeners.forEach((onCall) => onCall?.(call)),
     };
     const found = new Map<string, T>();
     let nextToken: string | undefined;

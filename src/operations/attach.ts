@@ -9,28 +9,38 @@ import { err, ok, okAsync, ResultAsync, safeTry, type Result } from "neverthrow"
 import { describeEni, describeInstance, instanceTypeLimits, type InstanceTypeLimits } from "../ec2/describe.js";
 import { send, type CallContext } from "../ec2/send.js";
 import { attachmentOf, liveAttachment } from "../model.js";
-import { AttachmentLimitError, AzMismatchError, ConflictError, InvalidStateError, type EniError } from "../errors.js";
 import {
-  MAX_DEVICE_INDEX,
+  AttachmentLimitError,
+  AzMismatchError,
+  ConflictError,
+  InvalidStateError,
+  type AttachmentLimitKind,
+  type EniError,
+} from "../errors.js";
+import {
   checkBoolean,
   checkId,
+  checkIndex,
   checkOptionsWith,
-  integerFrom,
+  checkPlacement,
   refuse,
   type Check,
   type OptionSpec,
 } from "../validation.js";
 import {
   DEFAULT_MAX_WAIT,
+  MAX_REFUSALS,
   WAIT_OPTIONS,
   checkWait,
-  done,
-  notYet,
-  pollUntil,
+  retrying,
+  timed,
   waitUntilInUse,
+  type RetryDecision,
   type Wait,
   type WaitOptions,
+  type WaitPlan,
 } from "../waiters.js";
+import { holdEni } from "./ownership.js";
 
 /**
  * How `attachTo` attaches.
@@ -42,12 +52,13 @@ import {
  */
 export interface AttachOptions extends WaitOptions {
   /**
-   * The device index on the instance (the OS sees it as eth1, eth2…).
+   * The device index on the instance's network card (the OS sees it as eth1, eth2…). Device index
+   * 0 on network card 0 is the primary interface's; on other cards 0 is valid.
    * @default the lowest free index from 1 on the chosen network card
    */
   readonly deviceIndex?: number;
   /**
-   * The network card, for instance types with several.
+   * The network card, for instance types with several (a p5.48xlarge has 32).
    * @default 0
    */
   readonly networkCardIndex?: number;
@@ -63,9 +74,6 @@ export interface AttachOptions extends WaitOptions {
   readonly wait?: boolean;
 }
 
-// The most network cards any instance type has today is 16; this only bounds obviously wrong input.
-const MAX_NETWORK_CARD = 15;
-
 interface ParsedAttach {
   readonly instanceId: string;
   readonly deviceIndex: number | undefined;
@@ -73,35 +81,32 @@ interface ParsedAttach {
   readonly pinned: boolean;
   readonly networkCardIndex: number;
   readonly deleteOnTermination: boolean | undefined;
-  readonly wait: Wait;
+  readonly plan: WaitPlan;
   /** `false` when the caller asked not to wait for `attached`. */
   readonly waitForAttached: boolean;
 }
 
 /** The options `attachTo` shares with `moveTo`: where the ENI goes on the target. */
 export const PLACEMENT_OPTIONS = {
-  networkCardIndex: [integerFrom(0, MAX_NETWORK_CARD), 0],
+  networkCardIndex: [checkIndex, 0],
   deleteOnTermination: [checkBoolean],
 } as const satisfies OptionSpec;
 
 /** Checks `attachTo`'s instance id and options. */
-export function parseAttach(
-  instanceId: unknown,
-  options: unknown,
-  defaultMaxWait: number = DEFAULT_MAX_WAIT.attach,
-): Check<ParsedAttach> {
+export function parseAttach(instanceId: unknown, options: unknown): Check<ParsedAttach> {
   return safeTry(function* () {
     const o = yield* checkOptionsWith("options", options, {
-      deviceIndex: [integerFrom(1, MAX_DEVICE_INDEX)],
+      deviceIndex: [checkIndex],
       ...PLACEMENT_OPTIONS,
       wait: [checkBoolean, true],
       ...WAIT_OPTIONS,
     });
+    yield* checkPlacement(o.deviceIndex, o.networkCardIndex);
     return ok({
       ...o,
       instanceId: yield* checkId("instanceId", instanceId, "i"),
       pinned: o.deviceIndex !== undefined,
-      wait: yield* checkWait(o, defaultMaxWait),
+      plan: yield* checkWait(o, DEFAULT_MAX_WAIT.attach),
       waitForAttached: o.wait,
     });
   });
@@ -118,20 +123,33 @@ export interface TargetRequest {
   readonly instanceId: string;
   readonly deviceIndex: number | undefined;
   readonly networkCardIndex: number;
+  /** Device indexes not to choose (ones EC2 kept refusing). */
+  readonly avoid?: ReadonlySet<number> | undefined;
+}
+
+/** How many IPv4 and IPv6 addresses an interface counts against its type's limits: each prefix counts as one. */
+function addressCounts(ni: NetworkInterface): Record<"ipv4-addresses" | "ipv6-addresses", number> {
+  const ipv4 = ni.PrivateIpAddresses?.length ?? (ni.PrivateIpAddress === undefined ? 0 : 1);
+  return {
+    "ipv4-addresses": ipv4 + (ni.Ipv4Prefixes?.length ?? 0),
+    "ipv6-addresses": (ni.Ipv6Addresses?.length ?? 0) + (ni.Ipv6Prefixes?.length ?? 0),
+  };
 }
 
 /**
- * The checks EC2 would make of the target, made first so a refusal costs no mutating call:
- * the instance is running or stopped, in the ENI's AZ, with room for another ENI on the chosen
- * card and a free device index (the lowest from 1 when none is asked for).
+ * The checks EC2 makes of an attach, made first so a refusal costs no mutating call: the instance
+ * is running or stopped, in the ENI's AZ, has the network card, room for another ENI on it and in
+ * all, takes as many addresses per interface as the ENI has, and has the device index free (the
+ * lowest free from 1 when none is asked for).
  */
 function checkTarget(
-  eniAz: string,
+  ni: NetworkInterface,
   instance: Instance,
   limits: InstanceTypeLimits,
   request: TargetRequest,
 ): Result<Slot, EniError> {
   const { instanceId, networkCardIndex: card } = request;
+  const { instanceType } = limits;
   const state = instance.State?.Name ?? "unknown";
   if (state !== "running" && state !== "stopped") {
     return err(
@@ -142,6 +160,7 @@ function checkTarget(
       ),
     );
   }
+  const eniAz = ni.AvailabilityZone ?? "unknown";
   const instanceAz = instance.Placement?.AvailabilityZone ?? "unknown";
   if (eniAz !== instanceAz) return err(new AzMismatchError(eniAz, instanceAz));
 
@@ -151,20 +170,32 @@ function checkTarget(
   const onCard = attached.filter((attachment) => (attachment.NetworkCardIndex ?? 0) === card);
   const cardLimit = limits.perCard.size === 0 && card === 0 ? limits.maxInterfaces : limits.perCard.get(card);
   if (cardLimit === undefined) {
-    return refuse("networkCardIndex", `Instance type ${limits.instanceType} has no network card ${card}.`);
+    return refuse(
+      "networkCardIndex",
+      `Instance type ${instanceType} has no network card ${card} (it has ${Math.max(limits.perCard.size, 1)}).`,
+    );
   }
   if (attached.length >= limits.maxInterfaces) {
-    return err(new AttachmentLimitError(limits.instanceType, limits.maxInterfaces, attached.length));
+    return err(new AttachmentLimitError(instanceType, limits.maxInterfaces, attached.length));
   }
   if (onCard.length >= cardLimit) {
     return err(
       new AttachmentLimitError(
-        limits.instanceType,
+        instanceType,
         cardLimit,
         onCard.length,
-        `Network card ${card} of ${limits.instanceType} takes at most ${cardLimit} network interfaces and already has ${onCard.length}.`,
+        `Network card ${card} of ${instanceType} takes at most ${cardLimit} network interfaces and already has ${onCard.length}.`,
+        { kind: "network-card" },
       ),
     );
+  }
+  const counts = addressCounts(ni);
+  for (const [kind, limit] of [
+    ["ipv4-addresses", limits.ipv4PerInterface],
+    ["ipv6-addresses", limits.ipv6PerInterface],
+  ] as const) {
+    if (limit !== undefined && counts[kind] > limit)
+      return err(addressLimit(ni, instanceType, kind, limit, counts[kind]));
   }
   const taken = new Set(onCard.map((attachment) => attachment.DeviceIndex ?? 0));
   if (request.deviceIndex !== undefined && taken.has(request.deviceIndex)) {
@@ -174,20 +205,38 @@ function checkTarget(
     );
   }
   let deviceIndex = request.deviceIndex ?? 1;
-  while (taken.has(deviceIndex)) deviceIndex += 1;
+  while (taken.has(deviceIndex) || request.avoid?.has(deviceIndex) === true) deviceIndex += 1;
   return ok({ deviceIndex, networkCardIndex: card });
+}
+
+/** An ENI with more addresses than the target's type takes on one interface. */
+function addressLimit(
+  ni: NetworkInterface,
+  instanceType: string,
+  kind: AttachmentLimitKind,
+  limit: number,
+  count: number,
+): AttachmentLimitError {
+  const what = kind === "ipv4-addresses" ? "private IPv4 addresses and IPv4 prefixes" : "IPv6 addresses and prefixes";
+  return new AttachmentLimitError(
+    instanceType,
+    limit,
+    count,
+    `${ni.NetworkInterfaceId} has ${count} ${what}; instance type ${instanceType} takes at most ${limit} on one interface.`,
+    { kind },
+  );
 }
 
 /** Where the ENI can go on the instance, as `checkTarget` decides with the instance type's limits. */
 function findSlot(
   ec2: EC2Client,
-  eniAz: string,
+  ni: NetworkInterface,
   instance: Instance,
   request: TargetRequest,
   context: CallContext,
 ): ResultAsync<Slot, EniError> {
   return instanceTypeLimits(ec2, instance.InstanceType ?? "unknown", context).andThen((limits) =>
-    checkTarget(eniAz, instance, limits, request),
+    checkTarget(ni, instance, limits, request),
   );
 }
 
@@ -205,15 +254,6 @@ function checkAvailable(ni: NetworkInterface): Result<NetworkInterface, EniError
   );
 }
 
-/**
- * What is left of a budget of `seconds` from now on, each time it is asked; a spent budget still
- * allows one last look, so a step that starts late can see a change that has just happened.
- */
-export function budget(wait: Wait, seconds = wait.maxWaitTime): () => Wait {
-  const deadline = Date.now() + seconds * 1000;
-  return () => ({ ...wait, maxWaitTime: Math.max((deadline - Date.now()) / 1000, wait.minDelay * 1.01) });
-}
-
 /** What a preflight found: the ENI, and where it goes on the target. */
 export interface Preflight {
   readonly ni: NetworkInterface;
@@ -223,16 +263,17 @@ export interface Preflight {
 
 /**
  * The preflight of `attachTo` and `moveTo`, from reads alone, so a refusal costs no mutating
- * call: two reads, and the instance type's limits (cached per client). An ENI already on the
- * target needs nothing more; otherwise `admit` refuses what the operation cannot take and
- * names the device index asked for, and `checkTarget` checks the target.
+ * call: the ENI and the target (read at once, in one batch with any other read started in the
+ * same turn), and the instance type's limits (cached per client). An ENI already on the target
+ * needs nothing more; otherwise `admit` refuses what the operation cannot take and names the
+ * device index asked for, and `checkTarget` checks the target.
  */
 export function preflight(
   ec2: EC2Client,
   eniId: string,
   target: Omit<TargetRequest, "deviceIndex">,
   context: CallContext,
-  admit: (ni: NetworkInterface) => Result<number | undefined, EniError>,
+  admit: (ni: NetworkInterface) => Result<number | undefined, EniError> | ResultAsync<number | undefined, EniError>,
 ): ResultAsync<Preflight, EniError> {
   return ResultAsync.combine([
     describeEni(ec2, eniId, context),
@@ -240,18 +281,17 @@ export function preflight(
   ]).andThen(([ni, instance]) =>
     liveAttachment(ni)?.InstanceId === target.instanceId
       ? okAsync({ ni, slot: undefined })
-      : admit(ni)
-          .asyncAndThen((deviceIndex) =>
-            findSlot(ec2, ni.AvailabilityZone ?? "unknown", instance, { ...target, deviceIndex }, context),
-          )
+      : okAsync(ni)
+          .andThen(admit)
+          .andThen((deviceIndex) => findSlot(ec2, ni, instance, { ...target, deviceIndex }, context))
           .map((slot) => ({ ni, slot })),
   );
 }
 
 /**
  * Attaches an available ENI to an instance after checking, from reads alone, everything EC2
- * would refuse. Attaching to the instance it is already on succeeds without a call. EC2's
- * brief refusals right after a detach are retried (see `attachAt`).
+ * would refuse. Attaching to the instance it is already on succeeds without a call. An ENI eni-kit
+ * created is marked as attached once (see `OWNERSHIP_TAGS.attached`), in parallel with the attach.
  */
 export function attachEni(
   ec2: EC2Client,
@@ -260,15 +300,26 @@ export function attachEni(
   options: unknown,
 ): ResultAsync<NetworkInterface, EniError> {
   return parseAttach(instanceId, options).asyncAndThen((request) =>
-    preflight(ec2, eniId, request, request.wait, (ni) => checkAvailable(ni).map(() => request.deviceIndex)).andThen(
-      ({ ni, slot }) => {
-        if (slot !== undefined) return attachAt(ec2, ni, slot, request, budget(request.wait));
-        // Already there (or on its way): nothing to send, at most something to wait for.
-        const current = ni.Attachment;
-        return !request.waitForAttached || current?.Status === "attached"
-          ? okAsync(ni)
-          : waitUntilInUse(ec2, eniId, request.wait, current?.AttachmentId);
-      },
+    timed(request.plan, `${eniId} to attach to ${request.instanceId}`, (wait) =>
+      preflight(ec2, eniId, request, wait, (ni) => checkAvailable(ni).map(() => request.deviceIndex)).andThen(
+        ({ ni, slot }) => {
+          if (slot !== undefined) {
+            // The marker is information for reapers: its failure must not fail the attach.
+            const marked = holdEni(ec2, ni, wait).orElse(() => ok(false));
+            return ResultAsync.combine([attachAt(ec2, ni, slot, request, wait), marked]).map(([attached]) => attached);
+          }
+          // Already there (or on its way): nothing to send, at most something to wait for.
+          const current = attachmentOf(ni);
+          return !request.waitForAttached || current?.Status === "attached"
+            ? okAsync(ni)
+            : waitUntilInUse(
+                ec2,
+                eniId,
+                wait,
+                current && { attachmentId: current.AttachmentId ?? "", instanceId: request.instanceId },
+              );
+        },
+      ),
     ),
   );
 }
@@ -289,43 +340,49 @@ export interface AttachRequest {
    */
   readonly waitForAttached?: boolean;
   /** Told of each retry, with why (for `moveTo`'s report and events). */
-  readonly onRetry?: (reason: string) => void;
+  readonly onRetry?: ((reason: string) => void) | undefined;
+}
+
+/**
+ * After this many refusals of one device index, an index eni-kit chose is swapped for another free
+ * one: after a forced detach, EC2 can keep the old index taken until the instance stops.
+ */
+const REFUSALS_PER_INDEX = 2;
+
+/** EC2's refusal of a device index that another interface holds. */
+function isIndexTaken(error: EniError): boolean {
+  return error.name === "ValidationError" && /already has an interface attached at device index/i.test(error.message);
 }
 
 /**
  * The mutating part of every attach, once a preflight has chosen `firstSlot`: `attachTo`'s, and
- * `moveTo`'s attach and rollback. Right after a detach EC2 can call the ENI in use for a moment,
- * and a device index can stay taken for a moment: both are retried until the deadline, a taken
- * index we chose (not `pinned`) by choosing again from a fresh read. An ENI found attached
- * elsewhere means someone else won: `ConflictError`. Then sets `DeleteOnTermination` if asked,
- * and waits until the ENI is in use.
+ * `moveTo`'s attach and rollback. Sends the attach again, with backoff and within the deadline,
+ * while EC2's answer is transient (throttling, 5xx) or a brief refusal: right after a detach EC2
+ * can call the ENI in use for a moment, and a device index can stay taken. Refusals are capped
+ * ({@link MAX_REFUSALS}); a taken index eni-kit chose (not `pinned`) is chosen again from a fresh
+ * read, another one once it has been refused twice. An ENI found attached elsewhere means someone
+ * else won: `ConflictError`. Then sets `DeleteOnTermination` if asked (retrying while EC2 does not
+ * yet know the new attachment id), and waits until the ENI is in use on the new attachment.
  *
  * @param ni - the ENI as the preflight read it.
- * @param remaining - what is left of the wait budget, asked once per step.
  */
 export function attachAt(
   ec2: EC2Client,
   ni: NetworkInterface,
   firstSlot: Slot,
   request: AttachRequest,
-  remaining: () => Wait,
+  wait: Wait,
 ): ResultAsync<NetworkInterface, EniError> {
   const eniId = ni.NetworkInterfaceId ?? "";
   const az = ni.AvailabilityZone ?? "unknown";
-  const instanceId = request.instanceId;
+  const { instanceId, onRetry } = request;
   // The attachment the preflight saw was just detached (by moveTo, or by the caller): it can linger.
-  const detached = attachmentOf(ni)?.AttachmentId;
+  const previous = attachmentOf(ni)?.AttachmentId;
   let slot = firstSlot;
-  const wait = remaining();
-  // Tells the caller why we try again, and at which slot (`next`, once any fresh read is done).
-  const retry = (reason: string, next: ResultAsync<Slot, EniError>) => {
-    request.onRetry?.(reason);
-    return next.map((chosen) => {
-      slot = chosen;
-      return notYet<string | undefined>(reason);
-    });
-  };
-  const tryAttach = () =>
+  let refusals = 0;
+  const refusedIndexes = new Map<number, number>();
+
+  const attempt = () =>
     send(
       ec2,
       new AttachNetworkInterfaceCommand({
@@ -336,49 +393,77 @@ export function attachAt(
       }),
       wait,
     )
-      .map((output) => done(output.AttachmentId))
+      .map((output) => output.AttachmentId ?? "")
       .orElse((error) => {
         // EC2's AZ refusal does not name the zones; the preflight found the instance in the ENI's
         // (and a rollback's source held the ENI).
         if (error.name === "AzMismatchError") return err(new AzMismatchError(az, az, error.message, error));
-        if (error.name === "ValidationError" && error.field === "deviceIndex") {
-          const target = { instanceId, deviceIndex: undefined, networkCardIndex: slot.networkCardIndex };
-          return retry(
-            `device index ${slot.deviceIndex} still taken`,
-            request.pinned === true
-              ? okAsync(slot)
-              : describeInstance(ec2, instanceId, wait).andThen((fresh) => findSlot(ec2, az, fresh, target, wait)),
-          );
-        }
         if (error.name !== "InvalidStateError" || error.state !== "in-use") return err(error);
         return describeEni(ec2, eniId, wait).andThen((now) => {
           const attachment = attachmentOf(now);
           // Ours after all (an earlier try whose answer was lost), or someone else's on the same target.
-          if (attachment?.InstanceId === instanceId) return ok(done(attachment.AttachmentId));
-          if (attachment !== undefined && attachment.AttachmentId !== detached)
+          if (attachment?.InstanceId === instanceId) return ok(attachment.AttachmentId ?? "");
+          if (attachment !== undefined && attachment.AttachmentId !== previous)
             return err(lostRace(eniId, instanceId, attachment.InstanceId));
-          return retry("network interface still in use", okAsync(slot));
+          return err(error);
         });
       });
-  return pollUntil(`${eniId} to attach to ${instanceId}`, wait, tryAttach)
+
+  const retryable = async (error: EniError): Promise<RetryDecision> => {
+    if (refusals >= MAX_REFUSALS) return { retry: false };
+    if (error.name === "InvalidStateError" && error.state === "in-use") {
+      refusals += 1;
+      return { retry: true, reason: "network interface still in use" };
+    }
+    if (!isIndexTaken(error)) return { retry: false };
+    refusals += 1;
+    const refused = slot.deviceIndex;
+    refusedIndexes.set(refused, (refusedIndexes.get(refused) ?? 0) + 1);
+    if (request.pinned === true) return { retry: true, reason: `device index ${refused} still taken` };
+    const avoid = new Set(
+      [...refusedIndexes].filter(([, count]) => count >= REFUSALS_PER_INDEX).map(([index]) => index),
+    );
+    const target = { instanceId, deviceIndex: undefined, networkCardIndex: slot.networkCardIndex, avoid };
+    const fresh = await describeInstance(ec2, instanceId, wait).andThen((instance) =>
+      findSlot(ec2, ni, instance, target, wait),
+    );
+    if (fresh.isErr()) return { retry: false };
+    slot = fresh.value;
+    return { retry: true, reason: `device index ${refused} still taken; trying ${slot.deviceIndex}` };
+  };
+
+  return retrying(wait, attempt, { retryable, onRetry })
     .andThrough((attachmentId) =>
       // EC2 always names the new attachment; were it missing, EC2 would refuse this call rather
-      // than the setting being skipped unnoticed.
+      // than the setting being skipped unnoticed. Right after the attach, EC2 may not know the
+      // new attachment id yet: that NotFound passes.
       request.deleteOnTermination === undefined
         ? okAsync(undefined)
-        : send(
-            ec2,
-            new ModifyNetworkInterfaceAttributeCommand({
-              NetworkInterfaceId: eniId,
-              Attachment: { AttachmentId: attachmentId, DeleteOnTermination: request.deleteOnTermination },
-            }),
+        : retrying(
             wait,
+            () =>
+              send(
+                ec2,
+                new ModifyNetworkInterfaceAttributeCommand({
+                  NetworkInterfaceId: eniId,
+                  Attachment: { AttachmentId: attachmentId, DeleteOnTermination: request.deleteOnTermination },
+                }),
+                wait,
+              ),
+            {
+              retryable: (error) =>
+                error.name === "NotFoundError" && error.resourceType === "attachment"
+                  ? { retry: true, reason: `attachment ${attachmentId} not visible yet` }
+                  : { retry: false },
+              onRetry,
+            },
           ),
     )
     .andThen((attachmentId) =>
       request.waitForAttached === false
         ? describeEni(ec2, eniId, wait)
-        : waitUntilInUse(ec2, eniId, remaining(), attachmentId),
+        : // EC2 names the new attachment; should it not, the wait follows the first one it sees.
+          waitUntilInUse(ec2, eniId, wait, attachmentId === "" ? undefined : { attachmentId, instanceId, previous }),
     );
 }
 

@@ -25,7 +25,7 @@ import {
   type CheckedOptions,
   type OptionSpec,
 } from "../validation.js";
-import { WAIT_OPTIONS, checkWait, waitForEni, type Wait } from "../waiters.js";
+import { WAIT_OPTIONS, checkWait, retrying, timed, waitForEni, type Wait } from "../waiters.js";
 
 /**
  * How long a change is read back before giving up: EC2 is eventually consistent, so a
@@ -82,9 +82,8 @@ export function changeEni(
         .andThen((change) =>
           change === undefined || change.isSet(ni)
             ? okAsync(ni)
-            : change
-                .apply()
-                .andThen(() => waitForEni(ec2, eniId, change.waitingFor, wait, (fresh) => ok(change.isSet(fresh)))),
+            : // A throttled or failed change is sent again within the deadline: each one sets a value, so sending twice is harmless.
+              retrying(wait, change.apply).andThen(() => waitForEni(ec2, eniId, change.waitingFor, wait, change.isSet)),
         ),
     );
 }
@@ -103,7 +102,9 @@ export function checked<T, S extends OptionSpec = Record<never, never>>(
   return value.asyncAndThen((valid) =>
     checkOptionsWith("options", options, { ...spec, ...WAIT_OPTIONS }).asyncAndThen((own) =>
       // TypeScript loses `S` when spreading an optional `spec`; the checked object does hold its keys.
-      checkWait(own, READ_BACK_MAX_WAIT).asyncAndThen((wait) => run(valid, wait, own as CheckedOptions<S>)),
+      checkWait(own, READ_BACK_MAX_WAIT).asyncAndThen((plan) =>
+        timed(plan, "the change to show", (wait) => run(valid, wait, own as CheckedOptions<S>)),
+      ),
     ),
   );
 }

@@ -25,7 +25,15 @@ import {
   integerFrom,
   checkTags,
 } from "../validation.js";
-import { DEFAULT_MAX_WAIT, WAIT_OPTIONS, checkWait, waitForEni, type WaitOptions } from "../waiters.js";
+import {
+  DEFAULT_MAX_WAIT,
+  WAIT_OPTIONS,
+  checkWait,
+  retrying,
+  timed,
+  waitForEni,
+  type WaitOptions,
+} from "../waiters.js";
 import { OWNERSHIP_TAGS, checkNotOwnershipTags, checkOwner, ownershipTags } from "./ownership.js";
 
 /** The kinds of ENI `Eni.create` makes. */
@@ -177,30 +185,35 @@ function parseCreate(options: unknown) {
         { ResourceType: "network-interface", Tags: Object.entries(allTags).map(([Key, Value]) => ({ Key, Value })) },
       ];
     }
-    const wait = yield* checkWait(o, DEFAULT_MAX_WAIT.create);
-    return ok({ input, sourceDestCheck, wait });
+    const plan = yield* checkWait(o, DEFAULT_MAX_WAIT.create);
+    return ok({ input, sourceDestCheck, plan });
   });
 }
 
 /**
- * Creates an ENI and returns it once EC2 shows it `available`. A just-created id can be
- * briefly unknown to Describe calls; that NotFound is retried within the wait, for this id only.
+ * Creates an ENI and returns it once EC2 shows it `available`. The create carries a client token,
+ * so a throttled or failed request is sent again safely, within the deadline. A just-created id
+ * can be briefly unknown to Describe calls; that NotFound is retried within the wait, for this id only.
  */
 export function createEni(ec2: EC2Client, options: unknown): ResultAsync<NetworkInterface, EniError> {
-  return parseCreate(options).asyncAndThen(({ input, sourceDestCheck, wait }) =>
-    send(ec2, new CreateNetworkInterfaceCommand(input), wait).andThen((output) => {
-      const id = output.NetworkInterface?.NetworkInterfaceId;
-      if (id === undefined) {
-        return errAsync(new AwsError("EC2 returned no network interface id from CreateNetworkInterface."));
-      }
-      const available = waitForEni(ec2, id, "available", wait, (ni) => ok(ni.Status === "available"), true);
-      // EC2 cannot turn the check off at creation: one modify once the ENI is available.
-      if (sourceDestCheck) return available;
-      const modify = new ModifyNetworkInterfaceAttributeCommand({
-        NetworkInterfaceId: id,
-        SourceDestCheck: { Value: false },
-      });
-      return available.andThen(() => send(ec2, modify, wait)).andThen(() => describeEni(ec2, id, wait));
-    }),
+  return parseCreate(options).asyncAndThen(({ input, sourceDestCheck, plan }) =>
+    timed(plan, "a new network interface", (wait) =>
+      retrying(wait, () => send(ec2, new CreateNetworkInterfaceCommand(input), wait)).andThen((output) => {
+        const id = output.NetworkInterface?.NetworkInterfaceId;
+        if (id === undefined) {
+          return errAsync(new AwsError("EC2 returned no network interface id from CreateNetworkInterface."));
+        }
+        const available = waitForEni(ec2, id, "available", wait, (ni) => ni.Status === "available", true);
+        // EC2 cannot turn the check off at creation: one modify once the ENI is available.
+        if (sourceDestCheck) return available;
+        const modify = () =>
+          send(
+            ec2,
+            new ModifyNetworkInterfaceAttributeCommand({ NetworkInterfaceId: id, SourceDestCheck: { Value: false } }),
+            wait,
+          );
+        return available.andThen(() => retrying(wait, modify)).andThen(() => describeEni(ec2, id, wait));
+      }),
+    ),
   );
 }

@@ -1,17 +1,19 @@
 import { DeleteNetworkInterfaceCommand, type EC2Client, type NetworkInterface } from "@aws-sdk/client-ec2";
-import { err, errAsync, ok, okAsync, Result, type ResultAsync } from "neverthrow";
+import { err, errAsync, ok, okAsync, type ResultAsync } from "neverthrow";
 import { describeEni } from "../ec2/describe.js";
 import { send } from "../ec2/send.js";
 import { InvalidStateError, type EniError } from "../errors.js";
+import { attachmentOf, liveAttachment } from "../model.js";
 import { checkBoolean, checkOptionsWith } from "../validation.js";
 import {
   DEFAULT_MAX_WAIT,
+  MAX_REFUSALS,
   WAIT_OPTIONS,
   checkWait,
-  done,
-  notYet,
-  pollUntil,
+  retrying,
+  timed,
   waitUntilGone,
+  type RetryDecision,
   type Wait,
   type WaitOptions,
 } from "../waiters.js";
@@ -65,59 +67,71 @@ function parseDelete(options: unknown) {
     wait: [checkBoolean, true],
     ...WAIT_OPTIONS,
   }).andThen((o) =>
-    Result.combine([
-      checkWait(o, DEFAULT_MAX_WAIT.delete),
-      // The same options, but a detach is given its own, longer default limit.
-      checkWait(o, DEFAULT_MAX_WAIT.detach),
-    ]).map(([wait, detachWait]) => ({ ...o, waitForGone: o.wait, wait, detachWait })),
+    // A delete that may detach first gets a detach's longer default limit.
+    checkWait(o, o.detachFirst ? DEFAULT_MAX_WAIT.detach : DEFAULT_MAX_WAIT.delete).map((plan) => ({
+      ...o,
+      waitForGone: o.wait,
+      plan,
+    })),
   );
 }
 
 /**
- * Deletes an ENI. A missing ENI counts as deleted. EC2 can call an ENI "in use" for a moment
- * after its detach completes, so that refusal is retried within the wait's time limit.
+ * Deletes an ENI. A missing ENI counts as deleted. A throttled or failed request is sent again
+ * within the deadline, and so is EC2's "in use" for a moment after a detach completes (at most
+ * {@link MAX_REFUSALS} times); an ENI someone attached meanwhile is refused at once.
  */
 export function deleteEni(ec2: EC2Client, eniId: string, options: unknown): ResultAsync<DeletedEni, EniError> {
-  return parseDelete(options).asyncAndThen((request) => {
-    const { wait } = request;
-    return describeEni(ec2, eniId, wait)
-      .andThen(checkDetachable)
-      .andThen((ni) => detachIfAsked(ec2, ni, request))
-      .andThen(() =>
-        pollUntil(`${eniId} to be deletable`, wait, () =>
-          send(ec2, new DeleteNetworkInterfaceCommand({ NetworkInterfaceId: eniId }), wait)
-            .map(() => done({ id: eniId, alreadyGone: false }))
-            .orElse((error) =>
-              error.name === "InvalidStateError" && error.state === "in-use"
-                ? ok(notYet<DeletedEni>("in-use"))
-                : err(error),
-            ),
-        ),
-      )
-      .andThen((deleted) => (request.waitForGone ? waitUntilGone(ec2, eniId, wait).map(() => deleted) : ok(deleted)))
-      .orElse((error) =>
-        error.name === "NotFoundError" && error.resourceType === "network-interface"
-          ? ok({ id: eniId, alreadyGone: true })
-          : err(error),
-      );
-  });
+  return parseDelete(options).asyncAndThen((request) =>
+    timed(request.plan, `${eniId} to be deleted`, (wait) => {
+      let refusals = 0;
+      const stillInUse = async (error: EniError): Promise<RetryDecision> => {
+        if (error.name !== "InvalidStateError" || error.state !== "in-use" || refusals >= MAX_REFUSALS) {
+          return { retry: false };
+        }
+        refusals += 1;
+        // Still attached (someone attached it meanwhile) is a refusal; otherwise EC2 is catching up.
+        const now = await describeEni(ec2, eniId, wait);
+        return now.isOk() && liveAttachment(now.value) !== undefined
+          ? { retry: false }
+          : { retry: true, reason: "network interface still in use" };
+      };
+      return describeEni(ec2, eniId, wait)
+        .andThen(checkDetachable)
+        .andThen((ni) => detachIfAsked(ec2, ni, request, wait))
+        .andThen(() =>
+          retrying(wait, () => send(ec2, new DeleteNetworkInterfaceCommand({ NetworkInterfaceId: eniId }), wait), {
+            retryable: stillInUse,
+          }),
+        )
+        .andThen(() => (request.waitForGone ? waitUntilGone(ec2, eniId, wait) : okAsync(undefined)))
+        .map(() => ({ id: eniId, alreadyGone: false }))
+        .orElse((error) =>
+          error.name === "NotFoundError" && error.resourceType === "network-interface"
+            ? ok({ id: eniId, alreadyGone: true })
+            : err(error),
+        );
+    }),
+  );
 }
 
 function detachIfAsked(
   ec2: EC2Client,
   ni: NetworkInterface,
-  request: { detachFirst: boolean; force: boolean; detachWait: Wait },
+  request: { detachFirst: boolean; force: boolean },
+  wait: Wait,
 ): ResultAsync<NetworkInterface, EniError> {
-  if (ni.Attachment === undefined || ni.Status === "available") return okAsync(ni);
+  const attachment = attachmentOf(ni);
+  if (attachment === undefined) return okAsync(ni);
   if (!request.detachFirst) {
     const id = ni.NetworkInterfaceId;
     return errAsync(
       new InvalidStateError(
-        `Network interface ${id} is attached to ${ni.Attachment.InstanceId}; pass \`detachFirst: true\` to detach and delete it.`,
+        `Network interface ${id} is attached to ${attachment.InstanceId}; pass \`detachFirst: true\` to detach and delete it.`,
         id,
         ni.Status,
       ),
     );
   }
-  return detachFrom(ec2, ni, { force: request.force, wait: request.detachWait, waitForDetached: true });
+  return detachFrom(ec2, ni, { force: request.force, waitForDetached: true }, wait);
 }

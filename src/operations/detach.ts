@@ -1,18 +1,22 @@
 import { DetachNetworkInterfaceCommand, type EC2Client, type NetworkInterface } from "@aws-sdk/client-ec2";
 import { err, ok, okAsync, type Result, type ResultAsync } from "neverthrow";
-import { describeEni } from "../ec2/describe.js";
+import { describeEni, describeInstance } from "../ec2/describe.js";
 import { send } from "../ec2/send.js";
 import { InvalidStateError, type EniError } from "../errors.js";
+import { attachmentOf } from "../model.js";
 import { checkBoolean, checkOptionsWith, type Check } from "../validation.js";
-import { checkManaged } from "./attributes.js";
 import {
   DEFAULT_MAX_WAIT,
   WAIT_OPTIONS,
   checkWait,
+  retrying,
+  timed,
   waitUntilDetached,
   type Wait,
   type WaitOptions,
+  type WaitPlan,
 } from "../waiters.js";
+import { checkManaged } from "./attributes.js";
 
 /**
  * How `detach` detaches.
@@ -39,8 +43,16 @@ export interface DetachOptions extends WaitOptions {
 /** A checked detach request. */
 export interface ParsedDetach {
   readonly force: boolean;
-  readonly wait: Wait;
+  readonly plan: WaitPlan;
   readonly waitForDetached: boolean;
+}
+
+/** How `detachFrom` detaches. */
+export interface DetachRequest {
+  readonly force: boolean;
+  readonly waitForDetached: boolean;
+  /** Told of each retry, with why (for `moveTo`'s report and events). */
+  readonly onRetry?: ((reason: string) => void) | undefined;
 }
 
 /** Checks `detach`'s options. */
@@ -50,15 +62,28 @@ export function parseDetach(options: unknown): Check<ParsedDetach> {
     wait: [checkBoolean, true],
     ...WAIT_OPTIONS,
   }).andThen((o) =>
-    checkWait(o, DEFAULT_MAX_WAIT.detach).map((wait) => ({ force: o.force, wait, waitForDetached: o.wait })),
+    checkWait(o, DEFAULT_MAX_WAIT.detach).map((plan) => ({ force: o.force, plan, waitForDetached: o.wait })),
   );
 }
 
-/** Refuses what eni-kit must never detach: another service's ENI, or an instance's primary ENI. */
+/**
+ * Refuses what eni-kit must never detach: another service's ENI (a requester-managed one, or one
+ * held by a service's `ela-attach-…` attachment, which EC2 refuses to detach), or an instance's
+ * primary ENI.
+ */
 export function checkDetachable(ni: NetworkInterface): Result<NetworkInterface, EniError> {
   return checkManaged(ni).andThen(() => {
     const id = ni.NetworkInterfaceId;
     const attachment = ni.Attachment;
+    if (attachment?.AttachmentId?.startsWith("ela-attach-") === true) {
+      return err(
+        new InvalidStateError(
+          `Network interface ${id} is attached by another AWS service (${attachment.AttachmentId}, owner ${attachment.InstanceOwnerId ?? "unknown"}); eni-kit leaves it alone.`,
+          id,
+          "requester-managed",
+        ),
+      );
+    }
     if (attachment !== undefined && (attachment.DeviceIndex ?? 0) === 0 && (attachment.NetworkCardIndex ?? 0) === 0) {
       return err(
         new InvalidStateError(
@@ -78,34 +103,68 @@ export function checkDetachable(ni: NetworkInterface): Result<NetworkInterface, 
  */
 export function detachEni(ec2: EC2Client, eniId: string, options: unknown): ResultAsync<NetworkInterface, EniError> {
   return parseDetach(options).asyncAndThen((request) =>
-    describeEni(ec2, eniId, request.wait)
-      .andThen(checkDetachable)
-      .andThen((ni) => detachFrom(ec2, ni, request)),
+    timed(request.plan, `${eniId} to detach`, (wait) =>
+      describeEni(ec2, eniId, wait)
+        .andThen(checkDetachable)
+        .andThen((ni) => detachFrom(ec2, ni, request, wait)),
+    ),
   );
 }
 
-/** The mutating part of a detach, once the ENI is known to be detachable. Also used by `moveTo` and `delete`. */
+/** Instance states in which EC2 may refuse a detach for a while, until the instance has stopped or gone. */
+const SETTLING = ["stopping", "shutting-down"];
+
+/**
+ * The mutating part of a detach, once the ENI is known to be detachable; also `moveTo`'s and
+ * `delete`'s. The request is sent again with backoff while EC2's answer is transient, within the
+ * deadline. A refusal is looked into with one read: a detach already in progress (another
+ * controller's, or an earlier try of ours whose answer was lost) or an attachment already gone is
+ * waited out; an instance still stopping or shutting down is given time; any other refusal
+ * (another service's attachment, a state EC2 will not detach from) returns at once with EC2's
+ * code and message.
+ */
 export function detachFrom(
   ec2: EC2Client,
   ni: NetworkInterface,
-  request: ParsedDetach,
+  request: DetachRequest,
+  wait: Wait,
 ): ResultAsync<NetworkInterface, EniError> {
   const eniId = ni.NetworkInterfaceId ?? "";
-  const attachmentId = ni.Attachment?.AttachmentId;
-  const context = request.wait;
-  if (attachmentId === undefined || ni.Status === "available") return okAsync(ni);
+  const attachment = attachmentOf(ni);
+  const attachmentId = attachment?.AttachmentId;
+  if (attachmentId === undefined) return okAsync(ni);
+  let settling: string | undefined;
+  const attempt = () =>
+    send(ec2, new DetachNetworkInterfaceCommand({ AttachmentId: attachmentId, Force: request.force }), wait)
+      .map(() => undefined)
+      .orElse((error) => {
+        // The attachment is gone already: the wait below sees the ENI free.
+        if (error.name === "NotFoundError") return ok(undefined);
+        if (error.name !== "InvalidStateError") return err(error);
+        return describeEni(ec2, eniId, wait).andThen((now) => {
+          const current = attachmentOf(now);
+          if (current?.AttachmentId !== attachmentId || current.Status === "detaching") return ok(undefined);
+          return describeInstance(ec2, current.InstanceId ?? "", wait)
+            .orElse(() => ok(undefined))
+            .andThen((instance) => {
+              const state = instance?.State?.Name;
+              settling = state !== undefined && SETTLING.includes(state) ? state : undefined;
+              return err(error);
+            });
+        });
+      });
   // A detach already under way needs no second request, unless the caller wants it forced.
-  const alreadyDetaching = ni.Attachment?.Status === "detaching" && !request.force;
-  const detach = alreadyDetaching
-    ? okAsync(undefined)
-    : send(ec2, new DetachNetworkInterfaceCommand({ AttachmentId: attachmentId, Force: request.force }), context)
-        // Gone or already detaching (another controller, or an earlier call of ours): the wait decides.
-        .orElse((error) =>
-          error.name === "NotFoundError" || error.name === "InvalidStateError" ? ok(undefined) : err(error),
-        );
+  const detach =
+    attachment?.Status === "detaching" && !request.force
+      ? okAsync(undefined)
+      : retrying(wait, attempt, {
+          retryable: () =>
+            settling === undefined
+              ? { retry: false }
+              : { retry: true, reason: `instance ${attachment?.InstanceId} is ${settling}` },
+          onRetry: request.onRetry,
+        });
   return detach.andThen(() =>
-    request.waitForDetached
-      ? waitUntilDetached(ec2, eniId, request.wait, attachmentId)
-      : describeEni(ec2, eniId, context),
+    request.waitForDetached ? waitUntilDetached(ec2, eniId, wait, attachmentId) : describeEni(ec2, eniId, wait),
   );
 }

@@ -1,14 +1,16 @@
 import type { EC2Client, NetworkInterface } from "@aws-sdk/client-ec2";
-import { err, ok, ResultAsync, safeTry, type Result } from "neverthrow";
+import { err, errAsync, ok, okAsync, ResultAsync, safeTry, type Result } from "neverthrow";
+import { abortReason, withDeadline } from "../deadline.js";
+import { describeEni, describeInstance } from "../ec2/describe.js";
 import type { ApiCall } from "../ec2/send.js";
-import { ConflictError, MoveFailedError, type EniError, type ValidationError } from "../errors.js";
-import { attachmentOf, toEniState } from "../model.js";
+import { ConflictError, MoveFailedError, ValidationError, type EniError } from "../errors.js";
+import { attachmentOf, describeState, liveAttachment, toEniState } from "../model.js";
 import {
-  MAX_DEVICE_INDEX,
   checkBoolean,
   checkId,
-  checkInteger,
+  checkIndex,
   checkOptionsWith,
+  checkPlacement,
   invalid,
   refuse,
   type OptionCheck,
@@ -17,13 +19,19 @@ import {
   DEFAULT_MAX_WAIT,
   WAIT_OPTIONS,
   checkWait,
-  waitForEni,
+  done,
+  notYet,
+  pollUntil,
+  timed,
+  until,
   waitUntilInUse,
   type Wait,
   type WaitOptions,
+  type WaitPlan,
 } from "../waiters.js";
-import { PLACEMENT_OPTIONS, attachAt, budget, lostRace, preflight } from "./attach.js";
+import { PLACEMENT_OPTIONS, attachAt, lostRace, preflight, type Slot } from "./attach.js";
 import { checkDetachable, detachFrom } from "./detach.js";
+import { holdEni } from "./ownership.js";
 
 /** The phases of a move, in order; `rollback` runs only when the attach fails for good. */
 export type MovePhase = "preflight" | "detach" | "attach" | "rollback";
@@ -53,6 +61,34 @@ export type MoveEvent =
   | { readonly type: "done"; readonly report: MoveReport };
 
 /**
+ * Where a move took the ENI from: the attachment it detached, or, when the ENI was already free,
+ * the fence's instance that no longer runs (the failover from a dead primary).
+ *
+ * @example
+ * ```ts
+ * const from: MoveSource = { kind: "released", instanceId: "i-0aaaaaaaaaaaaaaa1", instanceState: "terminated" };
+ * ```
+ */
+export type MoveSource =
+  | {
+      /** The ENI was attached to `instanceId`; the move detached it. */
+      readonly kind: "attached";
+      readonly instanceId: string;
+      readonly attachmentId: string;
+      readonly deviceIndex: number;
+      readonly networkCardIndex: number;
+      /** The source attachment's `DeleteOnTermination`, carried over to the new attachment. */
+      readonly deleteOnTermination: boolean;
+    }
+  | {
+      /** The ENI was already `available`, and `expectedFrom` (its last holder) no longer runs. */
+      readonly kind: "released";
+      readonly instanceId: string;
+      /** `stopping`, `stopped`, `shutting-down`, `terminated`, or `gone` (EC2 no longer knows it). */
+      readonly instanceState: string;
+    };
+
+/**
  * What a move did. Every move has one: on the moved snapshot (`eni.moveReport`), on a
  * `MoveFailedError`, and in the final `done` event of `onEvent`.
  *
@@ -64,14 +100,13 @@ export type MoveEvent =
 export interface MoveReport {
   /** The ENI moved. */
   readonly eniId: string;
-  /** Where it was attached when the move started, if anywhere. */
-  readonly from:
-    { readonly instanceId: string; readonly attachmentId: string; readonly deviceIndex: number } | undefined;
+  /** Where it came from: detached from an attachment, or free after its instance stopped; `undefined` when it was free and unfenced. */
+  readonly from: MoveSource | undefined;
   /** The target instance. */
   readonly to: string;
   /**
    * `moved`; `already-there` (no mutating call); `refused` (a preflight check or the fence
-   * stopped it, nothing changed); `rolled-back` (back on its source); `failed`.
+   * stopped it, nothing changed, or another controller won); `rolled-back` (back on its source); `failed`.
    */
   readonly outcome: "moved" | "already-there" | "refused" | "rolled-back" | "failed";
   /** Each phase run, with its duration. */
@@ -80,10 +115,15 @@ export interface MoveReport {
   readonly apiCalls: number;
   /** Requests per EC2 action. */
   readonly callsByAction: Readonly<Record<string, number>>;
-  /** How many times an attach was retried (ENI reported in use, device index still taken). */
+  /** How many times a request was sent again (throttled, a 5xx, the ENI reported in use, a device index still taken…). */
   readonly retries: number;
   /** Whether the detach was forced. */
   readonly forced: boolean;
+  /**
+   * Whether the move marked the ENI as held (the `eni-kit:held-until` lease) so no reaper deletes it
+   * while it is free. Only ENIs eni-kit created are marked; a failed mark does not stop the move.
+   */
+  readonly leased: boolean;
   /** How long the whole move took, in milliseconds. */
   readonly durationMs: number;
 }
@@ -98,9 +138,11 @@ export interface MoveReport {
  */
 export interface MoveOptions extends WaitOptions {
   /**
-   * The fence: the instance id (or attachment id) the ENI must be attached to for the move to
-   * start. Anything else, including not attached, stops it with a `ConflictError` before any
-   * change. Set it whenever two controllers might move the same ENI.
+   * The fence: the instance id (or attachment id) the ENI must come from. The move starts only if
+   * the ENI is attached there, or, for an instance id, if the ENI is `available` and that
+   * instance no longer runs (stopping, stopped, shutting down, terminated, or gone): the failover
+   * from a dead primary. Anything else stops it with a `ConflictError` before any change. Set it
+   * whenever two controllers might move the same ENI.
    */
   readonly expectedFrom?: string;
   /**
@@ -115,7 +157,8 @@ export interface MoveOptions extends WaitOptions {
    */
   readonly forceAfter?: number;
   /**
-   * The device index on the target; `"same"` keeps the source's.
+   * The device index on the target; `"same"` keeps the source's (the lowest free one when the
+   * source's is unknown: an ENI released by a dead instance).
    * @default the lowest free index from 1
    */
   readonly deviceIndex?: number | "same";
@@ -124,10 +167,14 @@ export interface MoveOptions extends WaitOptions {
    * @default 0
    */
   readonly networkCardIndex?: number;
-  /** Set `DeleteOnTermination` on the new attachment. */
+  /**
+   * `DeleteOnTermination` of the new attachment.
+   * @default the source attachment's (an ENI moved off an instance keeps how it was treated there); false for an ENI that was free
+   */
   readonly deleteOnTermination?: boolean;
   /**
-   * If the attach to the target fails for good, re-attach the ENI to its source.
+   * If the attach to the target fails for good, re-attach the ENI to its source (when the source
+   * still runs and the ENI is still free). Part of `maxWaitTime` is kept for it.
    * @default true
    */
   readonly rollback?: boolean;
@@ -148,15 +195,23 @@ interface ParsedMove {
   readonly deleteOnTermination: boolean | undefined;
   readonly rollback: boolean;
   readonly onEvent: ((event: MoveEvent) => void) | undefined;
-  readonly wait: Wait;
+  readonly plan: WaitPlan;
 }
+
+/** How long a move's lease outlives its deadline: clocks of other hosts may run behind. */
+const LEASE_MARGIN_MS = 5 * 60_000;
+/** The share of `maxWaitTime` kept for a rollback, at most {@link MAX_ROLLBACK_RESERVE_MS}. */
+const ROLLBACK_SHARE = 0.25;
+const MAX_ROLLBACK_RESERVE_MS = 60_000;
+/** The instance states from which a fenced move of a free ENI may start: its source no longer runs. */
+const RUNNING = ["pending", "running"];
 
 // The fence names an instance or, more precisely, one attachment.
 const checkFenceId: OptionCheck<string> = (field, value) =>
   checkId(field, value, typeof value === "string" && value.startsWith("eni-attach-") ? "eni-attach" : "i");
 
 const checkDeviceIndex: OptionCheck<number | "same"> = (field, value) =>
-  value === "same" ? ok(value) : checkInteger(field, value, 1, MAX_DEVICE_INDEX);
+  value === "same" ? ok(value) : checkIndex(field, value);
 
 const checkCallback: OptionCheck<(event: MoveEvent) => void> = (field, value) =>
   typeof value === "function" ? ok(value as (event: MoveEvent) => void) : invalid(field, "a function", value);
@@ -174,7 +229,7 @@ export function parseMove(instanceId: unknown, options: unknown): Result<ParsedM
       onEvent: [checkCallback],
       ...WAIT_OPTIONS,
     });
-    const wait = yield* checkWait(o, DEFAULT_MAX_WAIT.move);
+    const plan = yield* checkWait(o, DEFAULT_MAX_WAIT.move);
     const { forceAfter } = o;
     if (forceAfter !== undefined) {
       if (o.force)
@@ -182,21 +237,25 @@ export function parseMove(instanceId: unknown, options: unknown): Result<ParsedM
           "forceAfter",
           "Give either `force` (force at once) or `forceAfter` (force if still detaching), not both.",
         );
-      if (forceAfter >= wait.maxWaitTime) {
+      if (forceAfter >= plan.maxWaitTime) {
         yield* refuse(
           "forceAfter",
-          `Expected \`forceAfter\` (${forceAfter}) to be below \`maxWaitTime\` (${wait.maxWaitTime}).`,
+          `Expected \`forceAfter\` (${forceAfter}) to be below \`maxWaitTime\` (${plan.maxWaitTime}).`,
         );
       }
     }
+    if (o.deviceIndex !== "same") yield* checkPlacement(o.deviceIndex, o.networkCardIndex);
     return ok({
       ...o,
       instanceId: yield* checkId("instanceId", instanceId, "i"),
       pinned: o.deviceIndex !== undefined,
-      wait,
+      plan,
     });
   });
 }
+
+/** Mutating actions whose success means the move changed where the ENI is (tags do not). */
+const MOVING_ACTIONS = ["DetachNetworkInterface", "AttachNetworkInterface"];
 
 /** Opens the move's books: phases, calls, retries, state changes; each told to `onEvent` too. */
 function openBook(eniId: string, request: ParsedMove) {
@@ -217,26 +276,25 @@ function openBook(eniId: string, request: ParsedMove) {
   };
   const book = {
     emit,
-    /** The last description of the ENI read during the move: where it is, if a final read fails. */
-    lastSeen: undefined as NetworkInterface | undefined,
+    /** The last description of the ENI read during the move, and when: where it is, if a final read fails. */
+    lastSeen: undefined as { ni: NetworkInterface; at: Date } | undefined,
     retries: 0,
     forced: false,
+    leased: false,
     /** Whether a detach or attach of ours has gone through: from then on a failure is a MoveFailedError. */
     changed: false,
-    from: undefined as MoveReport["from"],
+    from: undefined as MoveSource | undefined,
 
-    /** The request context for this move: the caller's wait options and signal, and our bookkeeping. */
+    /** What every request of the move reports to. */
     context: {
-      ...request.wait,
       onCall: (call: ApiCall) => {
         apiCalls += 1;
         callsByAction[call.action] = (callsByAction[call.action] ?? 0) + 1;
-        // Every call of a move but its reads is a detach, an attach, or the attach's DeleteOnTermination.
-        if (call.outcome === "ok" && !call.action.startsWith("Describe")) book.changed = true;
+        if (call.outcome === "ok" && MOVING_ACTIONS.includes(call.action)) book.changed = true;
         emit({ type: "call", call });
       },
       onState: (ni: NetworkInterface) => {
-        book.lastSeen = ni;
+        book.lastSeen = { ni, at: new Date() };
         const event: MoveEvent = {
           type: "state",
           status: ni.Status ?? "unknown",
@@ -249,10 +307,10 @@ function openBook(eniId: string, request: ParsedMove) {
         lastState = state;
         emit(event);
       },
-    } satisfies Wait,
+    },
 
     /** Runs one phase, timing it and reporting its start and end. */
-    async phase<T>(phase: MovePhase, run: () => PromiseLike<Result<T, EniError>>): Promise<Result<T, EniError>> {
+    async phase<T, E>(phase: MovePhase, run: () => PromiseLike<Result<T, E>>): Promise<Result<T, E>> {
       running = phase;
       emit({ type: "phase-start", phase });
       const phaseStarted = Date.now();
@@ -263,7 +321,7 @@ function openBook(eniId: string, request: ParsedMove) {
       return result;
     },
 
-    /** Counts a retry of the running phase's attach, with why. */
+    /** Counts a retry of the running phase's request, with why. */
     retry: (reason: string): void => {
       book.retries += 1;
       emit({ type: "retry", phase: running, reason });
@@ -281,6 +339,7 @@ function openBook(eniId: string, request: ParsedMove) {
         callsByAction,
         retries: book.retries,
         forced: book.forced,
+        leased: book.leased,
         durationMs: Date.now() - started,
       };
       emit({ type: "done", report });
@@ -298,11 +357,29 @@ export interface Moved {
   readonly report: MoveReport;
 }
 
+/** How a move ended, before its report is closed. */
+type Ending =
+  | { readonly kind: "ok"; readonly outcome: "moved" | "already-there"; readonly ni: NetworkInterface }
+  | { readonly kind: "refused"; readonly error: EniError }
+  | {
+      readonly kind: "failed";
+      readonly phase: "detach" | "attach";
+      readonly reason: EniError;
+      readonly rollback?: RollbackEnding | undefined;
+    };
+
+/** What a rollback did: put the ENI back, failed (with why), or was not tried (with why). */
+type RollbackEnding =
+  | { readonly kind: "back" }
+  | { readonly kind: "failed"; readonly error: EniError }
+  | { readonly kind: "skipped"; readonly why: string };
+
 /**
- * Moves an ENI to another instance: preflight from reads, fence, detach (graceful, forced, or
- * forced after a delay), attach with retries, and rollback to the source if the attach fails
- * for good. Refusals before any change are their own typed errors; a failure after a change is
- * a `MoveFailedError` that says where the ENI ended up.
+ * Moves an ENI to another instance: preflight from reads, fence, lease, detach (graceful, forced,
+ * or forced after a delay), attach with retries, and rollback to the source if the attach fails
+ * for good. Refusals before any change are their own typed errors; a failure after a change is a
+ * `MoveFailedError` that says where the ENI ended up. The whole move ends within its
+ * `maxWaitTime` and one poll.
  */
 export function moveEni(
   ec2: EC2Client,
@@ -310,92 +387,276 @@ export function moveEni(
   instanceId: unknown,
   options: unknown,
 ): ResultAsync<Moved, EniError> {
-  return parseMove(instanceId, options).asyncAndThen((request) => new ResultAsync(runMove(ec2, eniId, request)));
+  return parseMove(instanceId, options).asyncAndThen((request) => {
+    const book = openBook(eniId, request);
+    return timed(
+      request.plan,
+      `${eniId} to move to ${request.instanceId}`,
+      (wait) =>
+        new ResultAsync(
+          runMove(ec2, eniId, request, book, wait).then((ending) => finish(ec2, eniId, ending, book, wait)),
+        ),
+      book.context,
+    );
+  });
 }
 
-async function runMove(ec2: EC2Client, eniId: string, request: ParsedMove): Promise<Result<Moved, EniError>> {
-  const book = openBook(eniId, request);
-  const context = book.context;
-  // Each step gets what is left of the move's budget.
-  const remaining = budget(context);
-
-  // Preflight: three reads at most (the instance type's limits are cached per client), no change.
+async function runMove(
+  ec2: EC2Client,
+  eniId: string,
+  request: ParsedMove,
+  book: MoveBook,
+  wait: Wait,
+): Promise<Ending> {
+  // Preflight: the ENI, the target and the fence's instance in one batch of reads (the instance
+  // type's limits are cached per client); no change. The fence's instance matters only if the ENI is free.
+  const fence = request.expectedFrom;
+  const fenceInstance =
+    fence?.startsWith("i-") === true && fence !== request.instanceId
+      ? describeInstance(ec2, fence, wait)
+          .map((instance) => instance.State?.Name ?? "unknown")
+          .orElse((error) => (error.name === "NotFoundError" ? ok("gone") : err(error)))
+      : okAsync("unknown");
   const checked = await book.phase("preflight", () =>
-    preflight(ec2, eniId, request, context, (ni) => admitMove(ni, request)),
+    preflight(ec2, eniId, request, wait, (ni) =>
+      admitMove(ni, request, fenceInstance).map(({ deviceIndex, from }) => {
+        book.from = from;
+        return deviceIndex;
+      }),
+    ),
   );
-  if (checked.isErr()) return refused(checked.error, book);
+  if (checked.isErr()) return { kind: "refused", error: checked.error };
   const { ni, slot } = checked.value;
-  const source = attachmentOf(ni);
-  book.from = source && {
-    instanceId: source.InstanceId ?? "",
-    attachmentId: source.AttachmentId ?? "",
-    deviceIndex: source.DeviceIndex ?? 0,
-  };
-  if (slot === undefined) {
-    // Already on the target: nothing to change, at most an attach under way to wait for.
-    const settled =
-      source?.Status === "attached" ? ok(ni) : await waitUntilInUse(ec2, eniId, remaining(), source?.AttachmentId);
-    return settled.isErr()
-      ? refused(settled.error, book)
-      : ok({ ni: settled.value, report: book.close("already-there") });
-  }
+  if (slot === undefined) return alreadyThere(ec2, eniId, ni, wait);
 
-  // Detach from the source.
-  if (source?.AttachmentId !== undefined) {
-    const detached = await book.phase("detach", () => detachForMove(ec2, ni, request, book, remaining));
-    if (detached.isErr())
+  // Mark the ENI as held, in parallel with the detach (or the attach, for a free ENI): a reaper in
+  // any process leaves it alone until the lease expires.
+  const lease = holdEni(ec2, ni, wait, new Date(wait.deadline.at + LEASE_MARGIN_MS))
+    .map((held) => (book.leased = held))
+    .orElse(() => ok(false));
+  const ending = await detachThenAttach(ec2, ni, slot, request, book, wait);
+  await lease;
+  return ending;
+}
+
+/** Already on the target: nothing to change, at most an attach under way to wait for. */
+async function alreadyThere(ec2: EC2Client, eniId: string, ni: NetworkInterface, wait: Wait): Promise<Ending> {
+  const current = attachmentOf(ni);
+  if (current?.Status === "attached") return { kind: "ok", outcome: "already-there", ni };
+  const settled = await waitUntilInUse(
+    ec2,
+    eniId,
+    wait,
+    current && { attachmentId: current.AttachmentId ?? "", instanceId: current.InstanceId ?? "" },
+  );
+  return settled.isOk()
+    ? { kind: "ok", outcome: "already-there", ni: settled.value }
+    : { kind: "refused", error: settled.error };
+}
+
+async function detachThenAttach(
+  ec2: EC2Client,
+  ni: NetworkInterface,
+  slot: Slot,
+  request: ParsedMove,
+  book: MoveBook,
+  wait: Wait,
+): Promise<Ending> {
+  const eniId = ni.NetworkInterfaceId ?? "";
+  const source = book.from?.kind === "attached" ? book.from : undefined;
+  if (source !== undefined) {
+    const detached = await book.phase("detach", () => detachForMove(ec2, ni, request, book, wait));
+    if (detached.isErr()) {
       return book.changed
-        ? failed(ec2, eniId, "detach", detached.error, false, book, request.wait)
-        : refused(detached.error, book);
-    const after = detached.value;
-    const holder = attachmentOf(after);
+        ? { kind: "failed", phase: "detach", reason: detached.error }
+        : { kind: "refused", error: detached.error };
+    }
+    const holder = liveAttachment(detached.value);
     if (holder !== undefined) {
       // Someone attached it between our detach and our attach: they won the race.
-      if (holder.InstanceId === request.instanceId) return ok({ ni: after, report: book.close("already-there") });
-      return refused(lostRace(eniId, request.instanceId, holder.InstanceId), book);
+      if (holder.InstanceId === request.instanceId) return { kind: "ok", outcome: "already-there", ni: detached.value };
+      return { kind: "refused", error: lostRace(eniId, request.instanceId, holder.InstanceId) };
     }
   }
 
-  // Attach to the target, then roll back if that fails for good.
-  // The target, the device index choice and DeleteOnTermination, as the caller gave them.
-  const attach = { ...request, onRetry: book.retry };
-  const attached = await book.phase("attach", () => attachAt(ec2, ni, slot, attach, remaining));
-  if (attached.isOk()) return ok({ ni: attached.value, report: book.close("moved") });
+  // Attach to the target, keeping part of the deadline for a rollback if one is possible.
+  const canRollBack = request.rollback && source !== undefined;
+  const reserve = canRollBack ? Math.min(MAX_ROLLBACK_RESERVE_MS, wait.maxWaitTime * 1000 * ROLLBACK_SHARE) : 0;
+  const attach = {
+    ...request,
+    // The source attachment's setting carries over, unless the caller said otherwise.
+    deleteOnTermination: request.deleteOnTermination ?? (source?.deleteOnTermination === true ? true : undefined),
+    onRetry: book.retry,
+  };
+  const attached = await book.phase("attach", () =>
+    attachAt(ec2, ni, slot, attach, until(wait, wait.deadline.at - reserve)),
+  );
+  if (attached.isOk()) return { kind: "ok", outcome: "moved", ni: attached.value };
+  const reason = attached.error;
   // Nothing of ours went through (the ENI was free and stays free), or another controller won.
-  if (!book.changed || attached.error.name === "ConflictError") return refused(attached.error, book);
-  let rolledBack = false;
-  if (request.rollback && source?.InstanceId !== undefined && attached.error.name !== "AbortedError") {
-    // Its old index, where the source's OS expects it; if that was taken meanwhile, the retry picks another.
-    const home = { deviceIndex: source.DeviceIndex ?? 1, networkCardIndex: source.NetworkCardIndex ?? 0 };
-    const rollbackBudget = budget(context, Math.min(request.wait.maxWaitTime, DEFAULT_MAX_WAIT.attach));
-    const back = { instanceId: source.InstanceId, onRetry: book.retry };
-    const rollback = await book.phase("rollback", () => attachAt(ec2, ni, home, back, rollbackBudget));
-    rolledBack = rollback.isOk();
-  }
-  return failed(ec2, eniId, "attach", attached.error, rolledBack, book, request.wait);
+  if (!book.changed || reason.name === "ConflictError") return { kind: "refused", error: reason };
+  // An abort means "stop": no rollback.
+  if (!canRollBack || callerAborted(wait)) return { kind: "failed", phase: "attach", reason };
+  const rolled = await book.phase("rollback", () => rollBack(ec2, eniId, request.instanceId, source, book, wait));
+  if (rolled.isOk() && rolled.value.kind === "late") return { kind: "ok", outcome: "moved", ni: rolled.value.ni };
+  return { kind: "failed", phase: "attach", reason, rollback: rolled.isOk() ? { kind: "back" } : rolled.error };
+}
+
+/** Whether the caller's own signal stopped the move (rather than its deadline). */
+function callerAborted(wait: Wait): boolean {
+  return wait.abortSignal.aborted && abortReason(wait.abortSignal).name === "AbortedError";
+}
+
+/**
+ * Puts the ENI back on its source after a failed attach, once reads agree on where it is, and
+ * only if it is free: a late success of our attach is success, and an ENI someone else attached
+ * is theirs (a backend that accepts a double attach would let us take it from them).
+ */
+function rollBack(
+  ec2: EC2Client,
+  eniId: string,
+  target: string,
+  source: Extract<MoveSource, { kind: "attached" }>,
+  book: MoveBook,
+  wait: Wait,
+): ResultAsync<{ readonly kind: "back" | "late"; readonly ni: NetworkInterface }, RollbackEnding> {
+  return settledWhere(ec2, eniId, wait, source.attachmentId)
+    .mapErr((error): RollbackEnding => ({
+      kind: "skipped",
+      why: `its state could not be read (${error.name}: ${error.message})`,
+    }))
+    .andThen((now) => {
+      const holder = liveAttachment(now);
+      // Late success: the attach we gave up on went through after all.
+      if (holder?.InstanceId === target) return okAsync({ kind: "late" as const, ni: now });
+      if (holder !== undefined) {
+        return errAsync<never, RollbackEnding>({
+          kind: "skipped",
+          why: `it is attached to ${holder.InstanceId} by someone else`,
+        });
+      }
+      return backHome(ec2, now, source, book, wait).map((ni) => ({ kind: "back" as const, ni }));
+    });
+}
+
+/**
+ * Reads where the ENI has settled before a rollback decides anything: reads must agree that it
+ * is free, a detach in progress is waited out, and the source attachment a stale read may still
+ * show is not believed.
+ */
+function settledWhere(
+  ec2: EC2Client,
+  eniId: string,
+  wait: Wait,
+  sourceAttachment: string,
+): ResultAsync<NetworkInterface, EniError> {
+  let freeReads = 0;
+  return pollUntil(`${eniId} to settle before a rollback`, wait, () =>
+    describeEni(ec2, eniId, wait).map((ni) => {
+      const attachment = attachmentOf(ni);
+      const state = describeState(ni);
+      if (attachment === undefined) {
+        freeReads += 1;
+        return freeReads >= 2 ? done(ni) : notYet<NetworkInterface>(`${state} (confirming)`);
+      }
+      freeReads = 0;
+      if (attachment.AttachmentId === sourceAttachment || attachment.Status === "detaching") return notYet(state);
+      return done(ni);
+    }),
+  );
+}
+
+/** The rollback's attach: back to the source's old device index, if the source can still take the ENI. */
+function backHome(
+  ec2: EC2Client,
+  ni: NetworkInterface,
+  source: Extract<MoveSource, { kind: "attached" }>,
+  book: MoveBook,
+  wait: Wait,
+): ResultAsync<NetworkInterface, RollbackEnding> {
+  return describeInstance(ec2, source.instanceId, wait)
+    .mapErr((error): RollbackEnding => ({ kind: "failed", error }))
+    .andThen((instance) => {
+      const state = instance.State?.Name ?? "unknown";
+      if (state !== "running" && state !== "stopped") {
+        return errAsync<NetworkInterface, RollbackEnding>({
+          kind: "skipped",
+          why: `its source ${source.instanceId} is ${state}`,
+        });
+      }
+      // Its old index, where the source's OS expects it; if that was taken meanwhile, another is chosen.
+      const home = { deviceIndex: source.deviceIndex, networkCardIndex: source.networkCardIndex };
+      const back = {
+        instanceId: source.instanceId,
+        deleteOnTermination: source.deleteOnTermination || undefined,
+        onRetry: book.retry,
+      };
+      return attachAt(ec2, ni, home, back, wait).mapErr((error): RollbackEnding => ({ kind: "failed", error }));
+    });
 }
 
 /**
  * The move's own preflight checks, for an ENI not already on the target (which is success
- * whatever the fence says: the world is as the caller wants it). Returns the device index asked for.
+ * whatever the fence says: the world is as the caller wants it): never another service's ENI or a
+ * primary; the fence; and the device index asked for. Says where the ENI comes from.
  */
-function admitMove(ni: NetworkInterface, request: ParsedMove): Result<number | undefined, EniError> {
-  return checkDetachable(ni).andThen(() => {
-    // The fence: with `expectedFrom`, the ENI must be attached exactly there (instance or attachment).
-    const current = attachmentOf(ni);
-    const eniId = ni.NetworkInterfaceId;
-    const expected = request.expectedFrom;
-    const actual = expected?.startsWith("eni-attach-") ? current?.AttachmentId : current?.InstanceId;
-    if (expected !== undefined && actual !== expected) {
-      const where = actual === undefined ? "not attached" : `attached to ${actual}`;
-      const message = `Expected ${eniId} to be attached to ${expected}, but it is ${where}; nothing was changed.`;
-      return err(new ConflictError(message, expected, actual ?? "detached"));
+function admitMove(
+  ni: NetworkInterface,
+  request: ParsedMove,
+  fenceInstance: ResultAsync<string, EniError>,
+): ResultAsync<Admitted, EniError> {
+  const eniId = ni.NetworkInterfaceId;
+  const current = attachmentOf(ni);
+  const expected = request.expectedFrom;
+  const conflict = (where: string, actual: string) =>
+    errAsync<Admitted, EniError>(
+      new ConflictError(
+        `Expected ${eniId} to come from ${expected}, but it is ${where}; nothing was changed.`,
+        expected,
+        actual,
+      ),
+    );
+  return checkDetachable(ni).asyncAndThen((): ResultAsync<Admitted, EniError> => {
+    if (current !== undefined) {
+      const actual = expected?.startsWith("eni-attach-") === true ? current.AttachmentId : current.InstanceId;
+      if (expected !== undefined && actual !== expected) return conflict(`attached to ${actual}`, actual ?? "unknown");
+      const from: MoveSource = {
+        kind: "attached",
+        instanceId: current.InstanceId ?? "",
+        attachmentId: current.AttachmentId ?? "",
+        deviceIndex: current.DeviceIndex ?? 0,
+        networkCardIndex: current.NetworkCardIndex ?? 0,
+        deleteOnTermination: current.DeleteOnTermination ?? false,
+      };
+      const deviceIndex = request.deviceIndex === "same" ? current.DeviceIndex : request.deviceIndex;
+      const placed = checkPlacement(deviceIndex, request.networkCardIndex);
+      return placed.isErr() ? errAsync(placed.error) : okAsync({ deviceIndex, from });
     }
-    if (request.deviceIndex !== "same") return ok(request.deviceIndex);
-    return current === undefined
-      ? refuse("deviceIndex", `\`deviceIndex: "same"\` needs an attached ENI; ${eniId} is not attached.`)
-      : ok(current.DeviceIndex);
+    // A free ENI: with a fence, its instance must no longer run (the failover from a dead primary).
+    if (expected === undefined) {
+      return request.deviceIndex === "same"
+        ? errAsync(
+            new ValidationError(
+              "deviceIndex",
+              `\`deviceIndex: "same"\` needs an attached ENI; ${eniId} is not attached.`,
+            ),
+          )
+        : okAsync({ deviceIndex: request.deviceIndex, from: undefined });
+    }
+    if (expected.startsWith("eni-attach-")) return conflict("not attached", "detached");
+    return fenceInstance.andThen((instanceState) => {
+      if (RUNNING.includes(instanceState))
+        return conflict(`not attached, and ${expected} is ${instanceState}`, "detached");
+      const from: MoveSource = { kind: "released", instanceId: expected, instanceState };
+      return okAsync({ deviceIndex: request.deviceIndex === "same" ? undefined : request.deviceIndex, from });
+    });
   });
+}
+
+/** What the move's own preflight lets through: the device index asked for, and where the ENI comes from. */
+interface Admitted {
+  readonly deviceIndex: number | undefined;
+  readonly from: MoveSource | undefined;
 }
 
 /** Detaches from the source; forces at once, after `forceAfter`, or never. Returns the ENI once detached. */
@@ -404,52 +665,103 @@ async function detachForMove(
   ni: NetworkInterface,
   request: ParsedMove,
   book: MoveBook,
-  remaining: () => Wait,
+  wait: Wait,
 ): Promise<Result<NetworkInterface, EniError>> {
-  const detach = (force: boolean, wait: Wait) => detachFrom(ec2, ni, { force, wait, waitForDetached: true });
+  const detach = (force: boolean, within: Wait) =>
+    detachFrom(ec2, ni, { force, waitForDetached: true, onRetry: book.retry }, within);
   const { force, forceAfter } = request;
   book.forced = force;
-  if (forceAfter === undefined) return detach(force, remaining());
-  const graceful = await detach(false, { ...remaining(), maxWaitTime: forceAfter });
-  if (graceful.isOk() || graceful.error.name !== "WaitTimeoutError") return graceful;
+  if (forceAfter === undefined) return detach(force, wait);
+  const graceful = await detach(false, until(wait, Date.now() + forceAfter * 1000));
+  if (graceful.isOk() || graceful.error.name !== "WaitTimeoutError" || wait.abortSignal.aborted) return graceful;
   book.forced = true;
   book.emit({ type: "forced" });
-  return detach(true, remaining());
+  return detach(true, wait);
 }
 
-/** A move that changed nothing of its own: the plain typed error. */
-function refused(error: EniError, book: MoveBook): Result<Moved, EniError> {
-  book.close("refused");
-  return err(error);
-}
-
-/**
- * Builds the `MoveFailedError`, reading where the ENI really is: without the caller's signal
- * (it may have fired), retrying a throttled or failed read briefly, and falling back to the
- * last state the move saw, so the caller is always told where the ENI is (or that it is gone).
- */
-async function failed(
+/** Turns how the move ended into its result, closing the report; a failure reads where the ENI is first. */
+async function finish(
   ec2: EC2Client,
   eniId: string,
-  phase: "detach" | "attach",
-  reason: EniError,
-  rolledBack: boolean,
+  ending: Ending,
   book: MoveBook,
   wait: Wait,
 ): Promise<Result<Moved, EniError>> {
-  // Its own short budget (the move's may be spent), and no signal (the caller's may have fired).
-  const lastLook = { ...wait, abortSignal: undefined, maxWaitTime: Math.min(15, wait.maxWaitTime) };
-  const final = await waitForEni(ec2, eniId, "read", lastLook, () => ok(true));
+  if (ending.kind === "ok") return ok({ ni: ending.ni, report: book.close(ending.outcome) });
+  if (ending.kind === "refused") {
+    book.close("refused");
+    return err(ending.error);
+  }
+  const final = await finalRead(ec2, eniId, wait);
   const gone = final.isErr() && final.error.name === "NotFoundError";
-  // Without a fresh read, the last state the move saw: there is one, since the preflight read the ENI.
-  const seen = final.isOk() ? final.value : gone ? undefined : book.lastSeen;
-  const stale = final.isErr() && seen !== undefined;
-  const state = seen && toEniState(seen);
+  const rolledBack = ending.rollback?.kind === "back";
   const report = book.close(rolledBack ? "rolled-back" : "failed");
-  const where =
-    state === undefined
-      ? "it no longer exists"
-      : `${stale ? "as last seen, " : ""}it is ${state.status}${state.attachment === undefined ? ", not attached" : ` on ${state.attachment.instanceId} (${state.attachment.status})`}`;
-  const message = `Moving ${eniId} to ${report.to} failed in the ${phase} phase (${reason.name}: ${reason.message})${rolledBack ? "; it was rolled back to its source" : ""}; ${where}.`;
-  return err(new MoveFailedError(message, { phase, rolledBack, eni: state, eniIsStale: stale, reason, report }));
+  const seen = final.isOk() ? { ni: final.value, at: new Date() } : gone ? undefined : book.lastSeen;
+  const stale = final.isErr() && !gone;
+  const state = seen && toEniState(seen.ni);
+  let where: string;
+  if (final.isOk()) where = `it is ${whereIs(final.value)}`;
+  else if (gone) where = "it no longer exists";
+  else
+    where = `its state is unknown: the final read failed (${final.error.name}: ${final.error.message})${
+      seen === undefined
+        ? ""
+        : `; it was last seen ${whereIs(seen.ni)} at ${seen.at.toISOString()}, ${((Date.now() - seen.at.getTime()) / 1000).toFixed(1)} s before`
+    }`;
+  const rollback = ending.rollback;
+  const told =
+    rollback === undefined
+      ? ""
+      : rollback.kind === "back"
+        ? "; it was rolled back to its source"
+        : rollback.kind === "failed"
+          ? `; the rollback failed too (${rollback.error.name}: ${rollback.error.message})`
+          : `; no rollback: ${rollback.why}`;
+  const { phase, reason } = ending;
+  const message = `Moving ${eniId} to ${report.to} failed in the ${phase} phase (${reason.name}: ${reason.message})${told}; ${where}.`;
+  return err(
+    new MoveFailedError(message, {
+      phase,
+      rolledBack,
+      eni: state,
+      eniIsStale: stale,
+      eniSeenAt: seen?.at,
+      reason,
+      rollbackError: rollback?.kind === "failed" ? rollback.error : undefined,
+      report,
+    }),
+  );
+}
+
+/** `in-use on i-… (attached)`, `available, not attached`. */
+function whereIs(ni: NetworkInterface): string {
+  const attachment = attachmentOf(ni);
+  return attachment === undefined
+    ? `${ni.Status ?? "unknown"}, not attached`
+    : `${ni.Status ?? "unknown"} on ${attachment.InstanceId} (${attachment.Status})`;
+}
+
+/**
+ * One last read of where the ENI is, for the error: even after the caller's abort (the truth is
+ * still owed), but never past the move's deadline by more than one poll.
+ */
+function finalRead(ec2: EC2Client, eniId: string, wait: Wait): Promise<Result<NetworkInterface, EniError>> {
+  const hardEnd = wait.deadline.at + wait.maxDelay * 1000;
+  const timedOut = wait.abortSignal.aborted && abortReason(wait.abortSignal).name === "WaitTimeoutError";
+  const windowMs = Math.min(wait.maxDelay * 1000, hardEnd - Date.now());
+  if (timedOut || windowMs <= 0) return Promise.resolve(err(abortReason(wait.abortSignal)));
+  return withDeadline(windowMs / 1000, 0, undefined, `a final read of ${eniId}`, (deadline) =>
+    pollUntil(
+      `a final read of ${eniId}`,
+      { ...wait, maxWaitTime: deadline.seconds, deadline, abortSignal: deadline.signal },
+      () =>
+        describeEni(ec2, eniId, { ...wait, abortSignal: deadline.signal })
+          .map((ni) => done(ni))
+          .orElse((error) =>
+            error.name === "NotFoundError"
+              ? err(error)
+              : ok(notYet<NetworkInterface>(`read failed: ${error.code ?? error.name}`)),
+          ),
+    ),
+  );
 }

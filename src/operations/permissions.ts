@@ -17,14 +17,14 @@ import { describeEni } from "../ec2/describe.js";
 import { send, type Ec2Command } from "../ec2/send.js";
 import { ValidationError, type AbortedError, type EniError } from "../errors.js";
 import {
-  MAX_DEVICE_INDEX,
   checkAbortSignal,
   checkId,
   checkOneOf,
   anyValue,
   checkOptionsWith,
   idOf,
-  integerFrom,
+  checkIndex,
+  checkPlacement,
   show,
   type Check,
 } from "../validation.js";
@@ -150,11 +150,12 @@ function parsePlan(plan: unknown): Check<ParsedPlan> {
       toInstanceId: [anyValue],
       fromInstanceId: [idOf("i")],
       allocationId: [idOf("eipalloc")],
-      deviceIndex: [integerFrom(1, MAX_DEVICE_INDEX), 1],
+      deviceIndex: [checkIndex, 1],
       also: [anyValue],
       owner: [checkOwner, OWNERSHIP_TAGS.defaultOwner],
       abortSignal: [checkAbortSignal],
     });
+    yield* checkPlacement(p.deviceIndex, 0);
     const eniId = yield* checkId("networkInterfaceId", p.networkInterfaceId, "eni");
     const to = yield* checkId("toInstanceId", p.toInstanceId, "i");
     const also: OptionalPermissionAction[] = [];

@@ -262,7 +262,8 @@ describe("attachTo", () => {
     ["device index 0", ids.instance, { deviceIndex: 0 }, "deviceIndex"],
     ["device index -1", ids.instance, { deviceIndex: -1 }, "deviceIndex"],
     ["a fractional device index", ids.instance, { deviceIndex: 1.5 }, "deviceIndex"],
-    ["a network card of 16", ids.instance, { networkCardIndex: 16 }, "networkCardIndex"],
+    ["a negative network card", ids.instance, { networkCardIndex: -1 }, "networkCardIndex"],
+    ["device index 0 on network card 0 (the primary's)", ids.instance, { deviceIndex: 0 }, "deviceIndex"],
     ["a string deleteOnTermination", ids.instance, { deleteOnTermination: "yes" }, "deleteOnTermination"],
     ["wait: false with a time limit", ids.instance, { wait: false, maxWaitTime: 10 }, "maxWaitTime"],
     ["a zero maxWaitTime", ids.instance, { maxWaitTime: 0 }, "maxWaitTime"],
@@ -325,7 +326,8 @@ describe("attachTo", () => {
 
     const result = await Eni.get(ec2, ids.eni).attachTo(ids.instance, fast);
 
-    expect(result._unsafeUnwrapErr()).toMatchObject({ name: "InvalidStateError" });
+    // Someone else's attachment: they won, and the reads agreed on it.
+    expect(result._unsafeUnwrapErr()).toMatchObject({ name: "ConflictError", actual: ids.standby });
     expect(result._unsafeUnwrapErr().message).toContain(ids.otherAttachment);
   });
 

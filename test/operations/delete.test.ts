@@ -3,7 +3,7 @@ import {
   DescribeNetworkInterfacesCommand,
   DetachNetworkInterfaceCommand,
 } from "@aws-sdk/client-ec2";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { Eni } from "../../src/index.js";
 import { attachedEni, ec2Error, eni, fast, ids, mockedEc2 } from "../fixtures.js";
 
@@ -67,16 +67,59 @@ describe("delete", () => {
     expect(mock).toHaveReceivedCommandTimes(DeleteNetworkInterfaceCommand, 3);
   });
 
-  it("gives up on 'in use' after the time limit", async () => {
+  it("gives up on 'in use' after at most 8 refusals, with EC2's refusal", async () => {
     const { ec2, mock } = mockedEc2();
     mock.on(DescribeNetworkInterfacesCommand).resolves({ NetworkInterfaces: [eni()] });
     mock
       .on(DeleteNetworkInterfaceCommand)
       .rejects(ec2Error("InvalidParameterValue", `Network interface '${ids.eni}' is currently in use.`));
 
-    const result = await Eni.get(ec2, ids.eni).delete({ minDelay: 0.01, maxDelay: 0.02, maxWaitTime: 0.1 });
+    const result = await Eni.get(ec2, ids.eni).delete({ minDelay: 0.001, maxDelay: 0.002, maxWaitTime: 60 });
 
-    expect(result._unsafeUnwrapErr()).toMatchObject({ name: "WaitTimeoutError", lastState: "in-use" });
+    expect(result._unsafeUnwrapErr()).toMatchObject({ name: "InvalidStateError", state: "in-use" });
+    expect(mock).toHaveReceivedCommandTimes(DeleteNetworkInterfaceCommand, 9);
+  });
+
+  it("gives up on 'in use' at its deadline, with EC2's refusal", async () => {
+    const { ec2, mock } = mockedEc2();
+    mock.on(DescribeNetworkInterfacesCommand).resolves({ NetworkInterfaces: [eni()] });
+    mock
+      .on(DeleteNetworkInterfaceCommand)
+      .rejects(ec2Error("InvalidParameterValue", `Network interface '${ids.eni}' is currently in use.`));
+    const snapshot = (await Eni.get(ec2, ids.eni))._unsafeUnwrap();
+    vi.useFakeTimers();
+    const started = Date.now();
+    let endedAt: number | undefined;
+
+    const pending = (async () => {
+      const deleted = await snapshot.delete({ minDelay: 0.5, maxDelay: 1, maxWaitTime: 5 });
+      endedAt = Date.now();
+      return deleted;
+    })();
+    await vi.advanceTimersByTimeAsync(10_000);
+    const result = await pending;
+    vi.useRealTimers();
+
+    expect(result._unsafeUnwrapErr()).toMatchObject({ name: "InvalidStateError", state: "in-use" });
+    // Within its 5 s and one poll (1 s).
+    expect((endedAt ?? Infinity) - started).toBeLessThanOrEqual(6_000);
+  });
+
+  it("refuses at once, with no retry, when someone attached the ENI between the read and the delete", async () => {
+    const { ec2, mock } = mockedEc2();
+    mock
+      .on(DescribeNetworkInterfacesCommand)
+      .resolvesOnce({ NetworkInterfaces: [eni()] })
+      .resolvesOnce({ NetworkInterfaces: [eni()] })
+      .resolves({ NetworkInterfaces: [attachedEni()] });
+    mock
+      .on(DeleteNetworkInterfaceCommand)
+      .rejects(ec2Error("InvalidParameterValue", `Network interface '${ids.eni}' is currently in use.`));
+
+    const result = await Eni.get(ec2, ids.eni).delete(fast);
+
+    expect(result._unsafeUnwrapErr()).toMatchObject({ name: "InvalidStateError", state: "in-use" });
+    expect(mock).toHaveReceivedCommandTimes(DeleteNetworkInterfaceCommand, 1);
   });
 
   it("counts an ENI that is already gone as deleted", async () => {

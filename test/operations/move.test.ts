@@ -265,12 +265,18 @@ describe("moveTo (scripted EC2 answers)", () => {
 
     const result = await Eni.get(ec2, ids.eni).moveTo(ids.standby, { rollback: false, ...fast });
 
-    // The last state the move saw stands in for the failed final read.
-    expect(result._unsafeUnwrapErr()).toMatchObject({
+    // The last state the move saw stands in for the failed final read, and the error says it is stale.
+    const error = result._unsafeUnwrapErr();
+    expect(error).toMatchObject({
       name: "MoveFailedError",
+      eniIsStale: true,
       eni: { status: "available", attachment: undefined },
     });
-    expect(result._unsafeUnwrapErr().message).toContain("as last seen, it is available");
+    if (error.name !== "MoveFailedError") throw error;
+    expect(error.eniSeenAt).toBeInstanceOf(Date);
+    expect(error.message).toMatch(
+      /; its state is unknown: the final read failed \(WaitTimeoutError: .*\); it was last seen available, not attached at \d{4}-\d\d-\d\dT[\d:.]+Z, [\d.]+ s before\.$/,
+    );
   });
 
   it("ignores an onEvent hook that throws", async () => {
