@@ -156,12 +156,13 @@ describe("the reaper's rule (issue 11: a floating ENI was reaped mid-failover)",
     const seen = await w.pass(0, { olderThan: HOUR });
     const early = await w.pass(HOUR - 1, { olderThan: HOUR });
     const due = await w.pass(HOUR, { olderThan: HOUR });
+    const count = w.tags(leftover)[freeSince];
     const tooEarly = (await Eni.reapOrphans(w.ec2, due, { olderThan: 2 * HOUR }))._unsafeUnwrap();
     const report = (await Eni.reapOrphans(w.ec2, due, { olderThan: HOUR }))._unsafeUnwrap();
 
     expect([seen, early, due]).toEqual([[], [], [leftover]]);
     // A later pass never moves the start of the count.
-    expect(w.tags(leftover)[freeSince]).toBe(iso(0));
+    expect(count).toBe(iso(0));
     expect(tooEarly.skipped).toEqual([{ id: leftover, reason: `seen free only since ${iso(0)}` }]);
     expect(report).toEqual({ deleted: [leftover], skipped: [], failed: [] });
     expect(w.sim.networkInterface(leftover)).toBeUndefined();
@@ -199,6 +200,7 @@ describe("the reaper's rule (issue 11: a floating ENI was reaped mid-failover)",
     const leftover = w.owned();
     await w.attach(leftover);
     await w.pass(0, { olderThan: HOUR });
+    const marker = w.tags(leftover)[attached];
     w.sim.terminateInstance(w.primary);
     vi.setSystemTime(at(10));
 
@@ -207,7 +209,7 @@ describe("the reaper's rule (issue 11: a floating ENI was reaped mid-failover)",
     const passes = [await w.pass(30, query), await w.pass(30 + HOUR - 1, query), await w.pass(30 + HOUR, query)];
     const report = (await Eni.reapOrphans(w.ec2, passes[2] ?? [], query))._unsafeUnwrap();
 
-    expect(w.tags(leftover)[attached]).toBe(iso(0));
+    expect(marker).toBe(iso(0));
     expect(byDefault).toEqual([]);
     expect(passes).toEqual([[], [], [leftover]]);
     expect(report.deleted).toEqual([leftover]);
@@ -260,7 +262,7 @@ describe("the reaper's rule (issue 11: a floating ENI was reaped mid-failover)",
     const w = world();
     // Seen free before, then attached by another tool: marker and reset count.
     const reattached = [w.owned(), w.owned()];
-    await w.pass(-60, { olderThan: 0 });
+    await w.pass(0, { olderThan: 0 });
     for (const id of reattached) await w.attach(id);
     const attachedNow = [w.owned(), w.owned(), w.owned()];
     for (const id of attachedNow) await w.attach(id);
@@ -274,7 +276,7 @@ describe("the reaper's rule (issue 11: a floating ENI was reaped mid-failover)",
     }).networkInterfaceId;
     w.sim.clearCalls();
 
-    const listed = await w.pass(0, { olderThan: HOUR });
+    const listed = await w.pass(60, { olderThan: HOUR });
 
     expect(listed).toEqual([counting]);
     const describes = w.calls("DescribeNetworkInterfaces");
@@ -287,22 +289,22 @@ describe("the reaper's rule (issue 11: a floating ENI was reaped mid-failover)",
     expect(writes).toHaveLength(3);
     expect(writes).toEqual(
       expect.arrayContaining([
-        { Resources: [...attachedNow].sort(), Tags: [{ Key: attached, Value: iso(0) }] },
+        { Resources: [...attachedNow].sort(), Tags: [{ Key: attached, Value: iso(60) }] },
         {
           Resources: [...reattached].sort(),
           Tags: [
-            { Key: attached, Value: iso(0) },
+            { Key: attached, Value: iso(60) },
             { Key: freeSince, Value: "" },
           ],
         },
-        { Resources: [...newlyFree].sort(), Tags: [{ Key: freeSince, Value: iso(0) }] },
+        { Resources: [...newlyFree].sort(), Tags: [{ Key: freeSince, Value: iso(60) }] },
       ]),
     );
     expect(w.tags(settled)).toMatchObject({ [attached]: hoursAgo(24), [freeSince]: "" });
     expect(w.tags(someoneElses)).toEqual({ [managedBy]: "someone-else" });
     // The steady state costs one describe and no write.
     w.sim.clearCalls();
-    await w.pass(1, { olderThan: HOUR });
+    await w.pass(61, { olderThan: HOUR });
     expect(w.sim.calls.map((call) => call.action)).toEqual(["DescribeNetworkInterfaces"]);
   });
 
