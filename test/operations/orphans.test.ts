@@ -50,7 +50,10 @@ function owned(
 
 // --- the rule, on the EC2 simulator -----------------------------------------------------------
 
-/** A region with two big instances and helpers that act as other tools (plain SDK calls) would. */
+/**
+ * A region with two big instances; helpers that act as other tools (plain SDK calls) or as an
+ * eni-kit attach or move would, on one client; and the reaper's own client, as on another host.
+ */
 function world() {
   const sim = new Ec2Simulator({ timings: { createMs: 0, attachMs: 0, detachMs: 0 } });
   const { vpcId } = sim.addVpc();
@@ -58,10 +61,12 @@ function world() {
   const primary = sim.addInstance({ subnetId, instanceType: "c5.18xlarge" }).instanceId;
   const standby = sim.addInstance({ subnetId, instanceType: "c5.18xlarge" }).instanceId;
   const ec2 = sim.client();
+  const reaper = sim.client();
   let deviceIndex = 0;
   return {
     sim,
     ec2,
+    reaper,
     primary,
     standby,
     /** An ENI as `Eni.create` left it months ago, plus `tags`. */
@@ -83,7 +88,7 @@ function world() {
     /** One `findOrphans` pass at `NOW + seconds`: the ids it lists. */
     pass: async (seconds: number, query: Parameters<typeof Eni.findOrphans>[1]) => {
       vi.setSystemTime(at(seconds));
-      return (await Eni.findOrphans(ec2, query))._unsafeUnwrap().map((orphan) => orphan.id);
+      return (await Eni.findOrphans(reaper, query))._unsafeUnwrap().map((orphan) => orphan.id);
     },
     calls: (action: string) => sim.calls.filter((call) => call.action === action),
   };
@@ -102,11 +107,11 @@ describe("the reaper's rule (issue 11: a floating ENI was reaped mid-failover)",
     // Act: reapers on other hosts, with no grace at all, while the attach to the standby is throttled.
     const first = await w.pass(1, { olderThan: 0 });
     const second = await w.pass(2, { olderThan: 0 });
-    const reaped = (await Eni.reapOrphans(w.ec2, [floating]))._unsafeUnwrap();
+    const reaped = (await Eni.reapOrphans(w.reaper, [floating]))._unsafeUnwrap();
     // …and long after the move gave up on its lease: still attached before.
     const later = await w.pass(HOUR, { olderThan: 0 });
     const laterStill = await w.pass(2 * HOUR, { olderThan: 0 });
-    const reapedLater = (await Eni.reapOrphans(w.ec2, [floating]))._unsafeUnwrap();
+    const reapedLater = (await Eni.reapOrphans(w.reaper, [floating]))._unsafeUnwrap();
 
     // Assess
     expect([first, second, later, laterStill]).toEqual([[], [], [], []]);
@@ -127,7 +132,7 @@ describe("the reaper's rule (issue 11: a floating ENI was reaped mid-failover)",
     const marked = w.tags(floating);
     await w.detach(attachment);
     const afterDetach = [await w.pass(1, { olderThan: 0 }), await w.pass(2 * HOUR, { olderThan: 0 })];
-    const reaped = (await Eni.reapOrphans(w.ec2, [floating]))._unsafeUnwrap();
+    const reaped = (await Eni.reapOrphans(w.reaper, [floating]))._unsafeUnwrap();
 
     expect(whileAttached).toEqual([]);
     expect(marked[attached]).toBe(iso(0));
@@ -157,8 +162,8 @@ describe("the reaper's rule (issue 11: a floating ENI was reaped mid-failover)",
     const early = await w.pass(HOUR - 1, { olderThan: HOUR });
     const due = await w.pass(HOUR, { olderThan: HOUR });
     const count = w.tags(leftover)[freeSince];
-    const tooEarly = (await Eni.reapOrphans(w.ec2, due, { olderThan: 2 * HOUR }))._unsafeUnwrap();
-    const report = (await Eni.reapOrphans(w.ec2, due, { olderThan: HOUR }))._unsafeUnwrap();
+    const tooEarly = (await Eni.reapOrphans(w.reaper, due, { olderThan: 2 * HOUR }))._unsafeUnwrap();
+    const report = (await Eni.reapOrphans(w.reaper, due, { olderThan: HOUR }))._unsafeUnwrap();
 
     expect([seen, early, due]).toEqual([[], [], [leftover]]);
     // A later pass never moves the start of the count.
@@ -207,7 +212,7 @@ describe("the reaper's rule (issue 11: a floating ENI was reaped mid-failover)",
     const query = { olderThan: HOUR, includeOnceAttached: true } as const;
     const byDefault = await w.pass(20, { olderThan: 0 });
     const passes = [await w.pass(30, query), await w.pass(30 + HOUR - 1, query), await w.pass(30 + HOUR, query)];
-    const report = (await Eni.reapOrphans(w.ec2, passes[2] ?? [], query))._unsafeUnwrap();
+    const report = (await Eni.reapOrphans(w.reaper, passes[2] ?? [], query))._unsafeUnwrap();
 
     expect(marker).toBe(iso(0));
     expect(byDefault).toEqual([]);
@@ -227,7 +232,7 @@ describe("the reaper's rule (issue 11: a floating ENI was reaped mid-failover)",
 
     const query = { olderThan: 0, includeOnceAttached: true } as const;
     const during = [await w.pass(1, query), await w.pass(599, query)];
-    const reaped = (await Eni.reapOrphans(w.ec2, [leased, seenFree], query))._unsafeUnwrap();
+    const reaped = (await Eni.reapOrphans(w.reaper, [leased, seenFree], query))._unsafeUnwrap();
 
     expect(during).toEqual([[], []]);
     expect(reaped.deleted).toEqual([]);
@@ -249,7 +254,7 @@ describe("the reaper's rule (issue 11: a floating ENI was reaped mid-failover)",
 
     const first = await w.pass(0, { olderThan: 0 });
     const second = await w.pass(1, { olderThan: 0 });
-    const report = (await Eni.reapOrphans(w.ec2, [expired, unreadable, empty]))._unsafeUnwrap();
+    const report = (await Eni.reapOrphans(w.reaper, [expired, unreadable, empty]))._unsafeUnwrap();
 
     expect(first).toEqual([]);
     // A lease eni-kit cannot read is kept as a lease: skipped, never deleted.
@@ -317,9 +322,9 @@ describe("the reaper's rule (issue 11: a floating ENI was reaped mid-failover)",
     await w.attach(inUse);
     w.sim.denyActions(["CreateTags"]);
 
-    const result = await Eni.findOrphans(w.ec2, { olderThan: HOUR });
+    const result = await Eni.findOrphans(w.reaper, { olderThan: HOUR });
     vi.setSystemTime(at(HOUR));
-    const denied = await Eni.findOrphans(w.ec2, { olderThan: HOUR });
+    const denied = await Eni.findOrphans(w.reaper, { olderThan: HOUR });
 
     for (const outcome of [result, denied]) {
       expect(outcome._unsafeUnwrapErr()).toMatchObject({ name: "AccessDeniedError", code: "UnauthorizedOperation" });
@@ -335,7 +340,7 @@ describe("the reaper's rule (issue 11: a floating ENI was reaped mid-failover)",
     const [takenIntoService, movedAndBack, leased, untouched] = [w.owned(), w.owned(), w.owned(), w.owned()];
     await w.pass(0, { olderThan: HOUR });
     vi.setSystemTime(at(HOUR));
-    const listed = (await Eni.findOrphans(w.ec2, { olderThan: HOUR }))._unsafeUnwrap();
+    const listed = (await Eni.findOrphans(w.reaper, { olderThan: HOUR }))._unsafeUnwrap();
     // Between the listing and the reap: another tool attaches one; eni-kit attaches and detaches
     // another; a move takes a third.
     await w.attach(takenIntoService, w.standby);
@@ -344,7 +349,7 @@ describe("the reaper's rule (issue 11: a floating ENI was reaped mid-failover)",
     await w.hold(leased, at(HOUR + 600));
     w.sim.clearCalls();
 
-    const report = (await Eni.reapOrphans(w.ec2, listed, { olderThan: HOUR }))._unsafeUnwrap();
+    const report = (await Eni.reapOrphans(w.reaper, listed, { olderThan: HOUR }))._unsafeUnwrap();
 
     expect(listed.map((orphan) => orphan.id)).toEqual([takenIntoService, movedAndBack, leased, untouched]);
     expect(report.deleted).toEqual([untouched]);
@@ -362,7 +367,7 @@ describe("the reaper's rule (issue 11: a floating ENI was reaped mid-failover)",
     const w = world();
     const unseen = w.owned();
 
-    const report = (await Eni.reapOrphans(w.ec2, [unseen]))._unsafeUnwrap();
+    const report = (await Eni.reapOrphans(w.reaper, [unseen]))._unsafeUnwrap();
 
     expect(report.skipped).toEqual([{ id: unseen, reason: `not seen free yet (no ${freeSince} time)` }]);
     expect(w.sim.networkInterface(unseen)).toBeDefined();
