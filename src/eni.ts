@@ -202,17 +202,32 @@ export class Eni implements EniState {
   }
 
   /**
-   * Lists leftovers: `available` ENIs that `Eni.create` tagged as `owner`'s (`eni-kit:managed-by`)
-   * whose `eni-kit:created-at` tag is at least `olderThan` seconds old. One paginated, filtered
-   * DescribeNetworkInterfaces; ENIs without a creation-time tag are never listed.
+   * Looks for leftovers, and records what it sees so that later passes can decide safely. It lists
+   * `owner`'s ENIs (`eni-kit:managed-by`, every status: one paginated, filtered
+   * DescribeNetworkInterfaces), **writes tags** on some of them, and returns those reapable now:
+   * `available`, not attached, under no unexpired move lease (`eni-kit:held-until`), never attached
+   * (`eni-kit:attached`) unless `includeOnceAttached`, and first seen free by a pass at least
+   * `olderThan` seconds ago (`eni-kit:free-since`; the creation time does not count).
+   *
+   * What it writes, with one CreateTags per distinct tag set (and per 1000 ENIs): on an ENI it sees
+   * attached, the `eni-kit:attached` marker and an empty `eni-kit:free-since`; on an ENI it sees
+   * free for the first time, `eni-kit:free-since` = now. So an ENI is never listed by the pass that
+   * first sees it free, even with `olderThan: 0`: run passes on a schedule and reap what a later one
+   * lists. It needs `ec2:CreateTags` on those two keys (docs/iam.md). If a write fails, the pass
+   * fails with that error (after trying the other writes): nothing unobserved is ever listed, and a
+   * reaper that may not tag does not go unnoticed. An ENI deleted meanwhile is simply left out of
+   * the write.
    *
    * @param ec2 - your `EC2Client`.
-   * @param query - the grace period `olderThan` (seconds), `owner` (default `eni-kit`), `abortSignal`.
-   * @returns `Ok(Eni[])` (possibly empty), or `ValidationError`, `ThrottledError`,
-   *   `AccessDeniedError`, `AbortedError`, `AwsError`.
+   * @param query - the grace period `olderThan` (seconds), `owner` (default `eni-kit`),
+   *   `includeOnceAttached` (default `false`), `abortSignal`.
+   * @returns `Ok(Eni[])` (possibly empty), or `ValidationError` (bad input, nothing sent),
+   *   `ThrottledError`, `AccessDeniedError`, `AbortedError`, `AwsError`.
    * @example
    * ```ts
-   * const orphans = await Eni.findOrphans(ec2, { olderThan: 3600 });
+   * // Every 15 minutes: delete what has been seen free for an hour, then report.
+   * const rule = { olderThan: 3600 } as const;
+   * const report = await Eni.findOrphans(ec2, rule).andThen((orphans) => Eni.reapOrphans(ec2, orphans, rule));
    * ```
    */
   static findOrphans(ec2: EC2Client, query: OrphanQuery): ResultAsync<Eni[], EniError> {
@@ -220,18 +235,23 @@ export class Eni implements EniState {
   }
 
   /**
-   * Deletes orphans found by {@link Eni.findOrphans}. Each is re-read first and skipped if it was
-   * attached, left `available`, or lost its owner tag since the listing; at most `concurrency`
-   * (default 5) at a time; one failure never hides the others.
+   * Deletes orphans found by {@link Eni.findOrphans}. Right before each delete the ENI is re-read
+   * and the same rule applied again with these options: anything attached, no longer `available`,
+   * no longer `owner`'s, held by a move's lease, marked `eni-kit:attached` (unless
+   * `includeOnceAttached`) or not seen free for `olderThan` seconds is skipped, with the reason.
+   * Pass the listing's `olderThan` and `includeOnceAttached`. At most `concurrency` (default 5) at a
+   * time; one failure never hides the others. Writes no tags.
    *
    * @param ec2 - your `EC2Client`.
    * @param orphans - the ENIs (or their ids) to delete.
-   * @param options - `owner` (default `eni-kit`), `concurrency`, `abortSignal`.
+   * @param options - `olderThan` (default 0: seen free by an earlier pass, for any time),
+   *   `includeOnceAttached` (default `false`), `owner` (default `eni-kit`), `concurrency`, `abortSignal`.
    * @returns `Ok({ deleted, skipped: [{ id, reason }], failed: [{ id, error }] })`, or
    *   `ValidationError` (bad input, nothing sent).
    * @example
    * ```ts
-   * const report = await Eni.findOrphans(ec2, { olderThan: 3600 }).andThen((orphans) => Eni.reapOrphans(ec2, orphans));
+   * const rule = { olderThan: 3600, owner: "db-failover" } as const;
+   * const report = await Eni.findOrphans(ec2, rule).andThen((orphans) => Eni.reapOrphans(ec2, orphans, rule));
    * ```
    */
   static reapOrphans(

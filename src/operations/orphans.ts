@@ -1,12 +1,17 @@
-import { DeleteNetworkInterfaceCommand, type EC2Client, type NetworkInterface } from "@aws-sdk/client-ec2";
+import {
+  CreateTagsCommand,
+  DeleteNetworkInterfaceCommand,
+  type EC2Client,
+  type NetworkInterface,
+} from "@aws-sdk/client-ec2";
 import { err, ok, okAsync, ResultAsync, safeTry } from "neverthrow";
 import { pool } from "../async.js";
 import { describeEni } from "../ec2/describe.js";
 import { send } from "../ec2/send.js";
 import type { EniError, ValidationError } from "../errors.js";
 import {
-  anyValue,
   checkAbortSignal,
+  checkBoolean,
   checkId,
   checkList,
   checkOptionsWith,
@@ -15,10 +20,15 @@ import {
   type Check,
 } from "../validation.js";
 import { findEnis } from "./read.js";
-import { OWNERSHIP_TAGS, checkOwner, createdAt, tagOf } from "./ownership.js";
+import { OWNERSHIP_TAGS, checkOwner, holdTags, tagOf } from "./ownership.js";
 
 /**
- * Which leftovers `Eni.findOrphans` looks for.
+ * Which leftovers `Eni.findOrphans` looks for, and which ENIs it may consider at all.
+ *
+ * An ENI is an orphan when it is tagged as `owner`'s, `available` with no attachment, under no
+ * unexpired lease (`eni-kit:held-until`), has never been attached (`eni-kit:attached`) unless
+ * `includeOnceAttached`, and was first seen free by a pass at least `olderThan` seconds ago
+ * (`eni-kit:free-since`). See {@link OWNERSHIP_TAGS}.
  *
  * @example
  * ```ts
@@ -26,31 +36,56 @@ import { OWNERSHIP_TAGS, checkOwner, createdAt, tagOf } from "./ownership.js";
  * ```
  */
 export interface OrphanQuery {
-  /** The grace period, in seconds: only ENIs created at least this long ago are listed. */
+  /**
+   * The grace period, in seconds, counted from when a pass first saw the ENI free (the
+   * `eni-kit:free-since` tag), never from its creation. An ENI first seen free by this pass is
+   * tagged and not listed, even with `0`: only a later pass can list it.
+   */
   readonly olderThan: number;
   /**
    * The owner, as `Eni.create`'s `owner` option wrote it to the `eni-kit:managed-by` tag.
    * @default "eni-kit"
    */
   readonly owner?: string;
-  /** Stops the listing with an `AbortedError`. */
+  /**
+   * Also consider ENIs that have been attached before (the `eni-kit:attached` tag). Off by default,
+   * because a floating ENI is free only for the moments of a failover. Turn it on to clean up ENIs
+   * left `available` when their instance was terminated (an ENI attached with
+   * `deleteOnTermination: false` outlives its instance), knowing that a floating ENI whose
+   * instances are all gone is reaped too. Such ENIs still wait out the grace period from when a
+   * pass first saw them free, and a lease still protects them.
+   * @default false
+   */
+  readonly includeOnceAttached?: boolean;
+  /** Stops the listing (and its tag writes) with an `AbortedError`. */
   readonly abortSignal?: AbortSignal;
 }
 
 /**
- * How `Eni.reapOrphans` deletes.
+ * How `Eni.reapOrphans` decides, again, right before each delete, and how it deletes.
  *
  * @example
  * ```ts
- * const options: ReapOptions = { owner: "db-failover", concurrency: 2 };
+ * const options: ReapOptions = { olderThan: 3600, owner: "db-failover", concurrency: 2 };
  * ```
  */
 export interface ReapOptions {
+  /**
+   * The grace period, in seconds, checked again on the re-read: pass the listing's. With `0` an
+   * ENI still needs a `findOrphans` pass to have seen it free (the `eni-kit:free-since` tag).
+   * @default 0
+   */
+  readonly olderThan?: number;
   /**
    * Only ENIs still tagged with this owner are deleted.
    * @default "eni-kit"
    */
   readonly owner?: string;
+  /**
+   * Also delete ENIs attached before (see {@link OrphanQuery.includeOnceAttached}); pass the listing's.
+   * @default false
+   */
+  readonly includeOnceAttached?: boolean;
   /**
    * How many ENIs are re-read and deleted at once (EC2 throttles per API).
    * @default 5
@@ -71,7 +106,10 @@ export interface ReapOptions {
 export interface ReapReport {
   /** The ENIs deleted. */
   readonly deleted: readonly string[];
-  /** The ENIs left alone, and why (attached since the listing, no longer owned, already gone). */
+  /**
+   * The ENIs left alone, and why: attached or not `available`, no longer owned, `held by a move
+   * until …`, `attached before …`, `seen free only since …`, `not seen free yet …`, already gone.
+   */
   readonly skipped: readonly { readonly id: string; readonly reason: string }[];
   /** The ENIs whose re-read or delete failed. */
   readonly failed: readonly { readonly id: string; readonly error: EniError }[];
@@ -79,104 +117,187 @@ export interface ReapReport {
 
 const DEFAULT_CONCURRENCY = 5;
 const MAX_CONCURRENCY = 20;
+// EC2's most resources in one CreateTags.
+const TAG_BATCH = 1000;
+const { managedBy, attached, freeSince, heldUntil } = OWNERSHIP_TAGS;
 
-/** Why an ENI is not (or no longer) an orphan of `owner`; `undefined` when it is one. */
-function notOrphan(ni: NetworkInterface, owner: string): string | undefined {
-  if (ni.Attachment?.AttachmentId !== undefined) return `attached to ${ni.Attachment.InstanceId ?? "an instance"}`;
-  if (ni.Status !== "available") return `status is ${ni.Status ?? "unknown"}, not available`;
-  if (tagOf(ni, OWNERSHIP_TAGS.managedBy) !== owner) return `not tagged ${OWNERSHIP_TAGS.managedBy}=${owner}`;
-  return undefined;
+/** Why an ENI may not be reaped (none: it may), and the tags a pass should write on it. */
+interface Verdict {
+  readonly reason?: string | undefined;
+  readonly observe?: Record<string, string> | undefined;
 }
 
-function parseQuery(query: unknown) {
-  return checkOptionsWith("query", query, {
-    olderThan: [anyValue],
-    owner: [checkOwner, OWNERSHIP_TAGS.defaultOwner],
-    abortSignal: [checkAbortSignal],
-  }).andThen((q) =>
-    // Required, so checked here rather than in the spec (which lets an absent option through).
-    typeof q.olderThan === "number" && Number.isFinite(q.olderThan) && q.olderThan >= 0
-      ? ok({ ...q, olderThanMs: q.olderThan * 1000 })
-      : invalid("olderThan", "a number of seconds, 0 or more", q.olderThan),
+interface Rule {
+  readonly owner: string;
+  readonly olderThan: number;
+  readonly includeOnceAttached: boolean;
+}
+
+/**
+ * Why `ni` may not be reaped now (`undefined` when it may), and what a pass should write on it
+ * (`observe`): the `attached` marker and a reset count when it is seen attached, the start of the
+ * count when it is first seen free. Nothing is written on an ENI under a lease or not considered.
+ */
+function judge(ni: NetworkInterface, rule: Rule, now: Date): Verdict {
+  if (tagOf(ni, managedBy) !== rule.owner) return { reason: `not tagged ${managedBy}=${rule.owner}` };
+  // An unreadable lease is kept as a lease: only eni-kit writes it, so someone meant to hold the ENI.
+  const lease = tagOf(ni, heldUntil);
+  if (lease && !(Date.parse(lease) <= now.getTime())) return { reason: `held by a move until ${lease}` };
+  if (ni.Attachment?.AttachmentId !== undefined || ni.Status !== "available") {
+    return {
+      reason:
+        ni.Attachment?.AttachmentId === undefined
+          ? `status is ${ni.Status ?? "unknown"}, not available`
+          : `attached to ${ni.Attachment.InstanceId ?? "an instance"}`,
+      // A pending ENI is a new one, not a used one (EC2 reports the status; the SDK's enum omits it).
+      ...((ni.Status as string) !== "pending" && { observe: holdTags(ni, now) }),
+    };
+  }
+  const marker = tagOf(ni, attached);
+  if (marker !== undefined && !rule.includeOnceAttached) {
+    return { reason: `attached before (${attached}=${marker}); see includeOnceAttached` };
+  }
+  const since = tagOf(ni, freeSince) ?? "";
+  const seen = Date.parse(since);
+  if (Number.isNaN(seen)) {
+    return { reason: `not seen free yet (no ${freeSince} time)`, observe: { [freeSince]: now.toISOString() } };
+  }
+  return now.getTime() - seen < rule.olderThan * 1000 ? { reason: `seen free only since ${since}` } : {};
+}
+
+/** A grace period: seconds, 0 or more. */
+function checkSeconds(field: string, value: unknown): Check<number> {
+  return typeof value === "number" && Number.isFinite(value) && value >= 0
+    ? ok(value)
+    : invalid(field, "a number of seconds, 0 or more", value);
+}
+
+const RULE_SPEC = {
+  owner: [checkOwner, OWNERSHIP_TAGS.defaultOwner],
+  includeOnceAttached: [checkBoolean, false],
+  abortSignal: [checkAbortSignal],
+} as const;
+
+/**
+ * Writes `tags` on `ids` with one CreateTags. An ENI deleted since the listing makes EC2 refuse the
+ * whole call: it is dropped and the call sent again for the others.
+ */
+function tagAll(
+  ec2: EC2Client,
+  ids: readonly string[],
+  tags: Record<string, string>,
+  abortSignal: AbortSignal | undefined,
+): ResultAsync<unknown, EniError> {
+  if (ids.length === 0) return okAsync(undefined);
+  const command = new CreateTagsCommand({
+    Resources: [...ids],
+    Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })),
+  });
+  return send(ec2, command, { abortSignal }).orElse((error) =>
+    error.name === "NotFoundError" && ids.includes(error.resourceId ?? "")
+      ? tagAll(
+          ec2,
+          ids.filter((id) => id !== error.resourceId),
+          tags,
+          abortSignal,
+        )
+      : err(error),
   );
 }
 
 /**
- * Lists `available` ENIs tagged as `owner`'s whose `eni-kit:created-at` tag is at least
- * `olderThan` seconds old: one paginated, filtered DescribeNetworkInterfaces. ENIs without a
- * readable creation time are never listed: their age is unknown.
+ * Lists `owner`'s ENIs (one paginated, filtered DescribeNetworkInterfaces), writes what it observed
+ * on them (one CreateTags per distinct tag set and 1000 ENIs), and returns those reapable now. If a
+ * write fails, the pass fails with its error (after trying the others): an ENI it could not observe
+ * is never listed, and a reaper that may not tag must not go unnoticed.
  */
 export function findOrphanEnis(ec2: EC2Client, query: unknown): ResultAsync<NetworkInterface[], EniError> {
-  return parseQuery(query).asyncAndThen(({ olderThanMs, owner, abortSignal }) => {
-    return findEnis(ec2, { status: "available", tags: { [OWNERSHIP_TAGS.managedBy]: owner }, abortSignal }).map(
-      (found) => {
-        const now = Date.now();
-        // EC2 filtered already; checked again so the rule lives in one place.
-        return found.filter((ni) => {
-          const created = createdAt(ni);
-          return notOrphan(ni, owner) === undefined && created !== undefined && now - created >= olderThanMs;
+  return checkOptionsWith("query", query, { olderThan: [checkSeconds], ...RULE_SPEC })
+    .andThen((q) =>
+      // Required, so checked here rather than in the spec (which lets an absent option through).
+      q.olderThan === undefined
+        ? invalid("olderThan", "a number of seconds, 0 or more", undefined)
+        : ok({ ...q, olderThan: q.olderThan }),
+    )
+    .asyncAndThen(({ abortSignal, ...rule }) =>
+      findEnis(ec2, { tags: { [managedBy]: rule.owner }, abortSignal }).andThen((found) => {
+        const now = new Date();
+        // The observations, one entry per distinct tag set (keyed by its JSON): the tags and the ENIs.
+        const writes = new Map<string, [Record<string, string>, string[]]>();
+        const orphans = found.filter((ni) => {
+          const { reason, observe } = judge(ni, rule, now);
+          if (observe) {
+            const key = JSON.stringify(observe);
+            const write = writes.get(key) ?? [observe, []];
+            write[1].push(ni.NetworkInterfaceId ?? "");
+            writes.set(key, write);
+          }
+          return reason === undefined;
         });
-      },
+        const calls: ResultAsync<unknown, EniError>[] = [];
+        for (const [tags, ids] of writes.values()) {
+          for (let i = 0; i < ids.length; i += TAG_BATCH)
+            calls.push(tagAll(ec2, ids.slice(i, i + TAG_BATCH), tags, abortSignal));
+        }
+        return ResultAsync.combine(calls).map(() => orphans);
+      }),
     );
-  });
 }
 
 function parseReap(
   orphans: unknown,
   options: unknown,
-): Check<{ ids: string[]; owner: string; concurrency: number; abortSignal: AbortSignal | undefined }> {
+): Check<Rule & { ids: string[]; concurrency: number; abortSignal: AbortSignal | undefined }> {
   return safeTry(function* () {
     const ids = yield* checkList("orphans", orphans, 0, "an array of ENIs or ENI ids", (field, item) =>
       checkId(field, typeof item === "object" && item !== null ? (item as { id?: unknown }).id : item, "eni"),
     );
     const o = yield* checkOptionsWith("options", options, {
-      owner: [checkOwner, OWNERSHIP_TAGS.defaultOwner],
+      olderThan: [checkSeconds, 0],
+      ...RULE_SPEC,
       concurrency: [integerFrom(1, MAX_CONCURRENCY), DEFAULT_CONCURRENCY],
-      abortSignal: [checkAbortSignal],
     });
     return ok({ ...o, ids });
   });
 }
 
 /**
- * Re-reads one ENI and deletes it only if it is still an orphan: `Ok(undefined)` once deleted,
+ * Re-reads one ENI and deletes it only if the rule still allows it: `Ok(undefined)` once deleted,
  * `Ok(reason)` when skipped, `Err` when the re-read or the delete failed.
  */
 function reapOne(
   ec2: EC2Client,
   id: string,
-  owner: string,
+  rule: Rule,
   abortSignal: AbortSignal | undefined,
 ): ResultAsync<string | undefined, EniError> {
   return describeEni(ec2, id, { abortSignal })
     .andThen((ni) => {
-      const reason = notOrphan(ni, owner);
+      const { reason } = judge(ni, rule, new Date());
       return reason === undefined
         ? send(ec2, new DeleteNetworkInterfaceCommand({ NetworkInterfaceId: id }), { abortSignal }).map(() => undefined)
-        : okAsync(`${reason} since the listing`);
+        : okAsync(reason);
     })
     .orElse((error) => {
       if (error.name === "NotFoundError" && error.resourceType === "network-interface") return ok("already gone");
       // Attached between the re-read and the delete: EC2 refused it, which is what we want.
-      if (error.name === "InvalidStateError" && error.state === "in-use") {
-        return ok(`in use since the listing (${error.message})`);
-      }
+      if (error.name === "InvalidStateError" && error.state === "in-use") return ok(`in use (${error.message})`);
       return err(error);
     });
 }
 
 /**
- * Deletes the given orphans, each only after re-reading it: anything attached, no longer
- * `available` or no longer tagged as `owner`'s since the listing is skipped. One ENI's failure
- * never stops the others.
+ * Deletes the given orphans, each only after re-reading it and applying the rule again (see
+ * {@link judge}): whatever was attached, leased, marked or otherwise changed since the listing is
+ * skipped. One ENI's failure never stops the others. Writes no tags.
  */
 export function reapOrphanEnis(
   ec2: EC2Client,
   orphans: unknown,
   options: unknown,
 ): ResultAsync<ReapReport, ValidationError> {
-  return parseReap(orphans, options).asyncAndThen(({ ids, owner, concurrency, abortSignal }) => {
-    const reaped = pool(ids, concurrency, async (id) => reapOne(ec2, id, owner, abortSignal));
+  return parseReap(orphans, options).asyncAndThen(({ ids, concurrency, abortSignal, ...rule }) => {
+    const reaped = pool(ids, concurrency, async (id) => reapOne(ec2, id, rule, abortSignal));
     return ResultAsync.fromSafePromise(reaped).map((results) => {
       const report = {
         deleted: [] as string[],

@@ -5,10 +5,19 @@ import { ValidationError, type EniError } from "../errors.js";
 import { MAX_TAG_VALUE, checkString, type Check } from "../validation.js";
 
 /**
- * The tags `Eni.create` puts on every ENI it makes, so eni-kit can later tell its own ENIs
- * from everyone else's. EC2 reports no creation time for an ENI, so `createdAt` is what makes
- * `Eni.findOrphans({ olderThan })` possible. Use these keys in IAM conditions, e.g.
+ * The tags eni-kit puts on ENIs: `Eni.create` marks every ENI it makes as its owner's
+ * (`managedBy`, `createdAt`), so eni-kit can later tell its own ENIs from everyone else's; the
+ * other three keep the orphan reaper away from ENIs in use. Use these keys in IAM conditions, e.g.
  * `ec2:ResourceTag/eni-kit:managed-by`.
+ *
+ * The reaper's rule (`Eni.findOrphans`, checked again by `Eni.reapOrphans` before each delete): an
+ * ENI is an orphan when it is tagged `managedBy` = the owner, is `available` with no attachment,
+ * has no unexpired `heldUntil` lease, has no `attached` marker (unless the reaper passes
+ * `includeOnceAttached`), and a reaper pass first saw it free (`freeSince`) at least the grace
+ * period `olderThan` ago. The pass that first sees it free only writes `freeSince`: no ENI is
+ * listed by the pass that first sees it free, whatever `olderThan`. A pass that sees an owned ENI
+ * attached writes the `attached` marker (when missing) and empties `freeSince` (when set), in one
+ * CreateTags. Nothing is written on an ENI under a lease; if a write fails, the pass fails.
  *
  * @example
  * ```ts
@@ -18,26 +27,31 @@ import { MAX_TAG_VALUE, checkString, type Check } from "../validation.js";
 export const OWNERSHIP_TAGS = {
   /** Key of the tag naming the owner; its value is `owner` (default `eni-kit`). */
   managedBy: "eni-kit:managed-by",
-  /** Key of the tag holding the creation time, as an ISO 8601 UTC timestamp. */
+  /**
+   * Key of the tag holding the creation time, as an ISO 8601 UTC timestamp. Information only: the
+   * reaper's grace period counts from `freeSince`, since a months-old ENI may be free only now.
+   */
   createdAt: "eni-kit:created-at",
   /** The owner value used when none is given. */
   defaultOwner: "eni-kit",
   /**
    * Key of the tag that says the ENI has been attached at least once (its value: when eni-kit first
    * saw that, ISO 8601 UTC). Written by eni-kit's attaches and moves, and by a reaper that sees the
-   * ENI attached. Reapers leave such ENIs alone unless told otherwise: a floating ENI is free only
-   * for the moment of a failover.
+   * ENI attached. Reapers leave such ENIs alone unless told otherwise (`includeOnceAttached`): a
+   * floating ENI is free only for the moment of a failover. Its presence counts, whatever its value.
    */
   attached: "eni-kit:attached",
   /**
    * Key of the tag holding when a reaper first saw the ENI free (ISO 8601 UTC). A reaper's grace
    * period counts from here, never from creation. eni-kit's attaches and moves clear it (to an
-   * empty value), so a later look starts counting afresh.
+   * empty value), and so does a reaper that sees the ENI attached, so a later look starts counting
+   * afresh. Empty or unreadable means not seen free yet.
    */
   freeSince: "eni-kit:free-since",
   /**
    * Key of the lease tag: until when (ISO 8601 UTC) a move holds the ENI. A reaper in any process
-   * skips an ENI whose lease has not expired. The lease outlives the move's deadline, and an expired
+   * skips an ENI whose lease has not expired, whatever its options, and writes nothing on it; an
+   * unreadable lease counts as unexpired. The lease outlives the move's deadline, and an expired
    * one means nothing, so it is left in place rather than removed with another call.
    */
   heldUntil: "eni-kit:held-until",

@@ -499,7 +499,10 @@ async function cleanUp(run: Run): Promise<void> {
     if (deleted.isErr() && deleted.error.name === "NotFoundError") continue; // deleted during the sequence
     if (deleted.isErr()) run.problem(`cleanup: deleting ${id} failed: ${deleted.error.name} ${deleted.error.message}`);
   }
-  // A create that failed after EC2 made the ENI leaves one the caller never saw: the reaper finds it.
+  // A create that failed after EC2 made the ENI leaves one the caller never saw: the reaper finds it,
+  // in two passes (the pass that first sees an ENI free only starts its count).
+  const first = await settle(Eni.findOrphans(ec2, { olderThan: 0 }));
+  if (first.isErr()) run.problem(`cleanup: the reaper's first pass failed: ${first.error.message}`);
   const orphans = await settle(Eni.findOrphans(ec2, { olderThan: 0 }).andThen((found) => Eni.reapOrphans(ec2, found)));
   if (orphans.isErr()) run.problem(`cleanup: reaping failed: ${orphans.error.message}`);
   else if (orphans.value.failed.length > 0)

@@ -122,7 +122,7 @@ describe("safety for the people running failover (on the simulator)", () => {
     );
   });
 
-  it("findOrphans lists only old, available, owned ENIs; reapOrphans deletes them and skips one attached since", async () => {
+  it("findOrphans lists only owned ENIs seen free long enough; reapOrphans deletes them and skips one attached since", async () => {
     const { sim, ec2, subnetId, primary, standby } = world();
     const create = (options: { owner?: string | false } = {}) =>
       Eni.create(ec2, { subnetId, ...options, ...wait }).map((eni) => eni.id);
@@ -135,18 +135,24 @@ describe("safety for the people running failover (on the simulator)", () => {
       subnetId,
       tags: { [OWNERSHIP_TAGS.managedBy]: "eni-kit" },
     }).networkInterfaceId;
+    // A first pass per owner sees them free (or attached) and only starts the count.
+    expect((await Eni.findOrphans(ec2, { olderThan: 0.4 }))._unsafeUnwrap()).toEqual([]);
+    expect((await Eni.findOrphans(ec2, { olderThan: 0.4, owner: "someone-else" }))._unsafeUnwrap()).toEqual([]);
     await sleep(600);
     const young = (await create())._unsafeUnwrap();
     sim.clearCalls();
 
     const orphans = (await Eni.findOrphans(ec2, { olderThan: 0.4 }))._unsafeUnwrap();
 
-    expect(orphans.map((orphan) => orphan.id).sort()).toEqual([...old].sort());
-    expect(sim.calls).toHaveLength(1);
-    expect(sim.calls[0]?.input["Filters"]).toEqual([
-      { Name: "status", Values: ["available"] },
-      { Name: "tag:eni-kit:managed-by", Values: ["eni-kit"] },
-    ]);
+    // The creation time does not count: the undated ENI was seen free 600 ms ago too.
+    expect(orphans.map((orphan) => orphan.id).sort()).toEqual([...old, undated].sort());
+    // One listing, and the young ENI's count starts.
+    expect(sim.calls.map((call) => call.action)).toEqual(["DescribeNetworkInterfaces", "CreateTags"]);
+    expect(sim.calls[0]?.input["Filters"]).toEqual([{ Name: "tag:eni-kit:managed-by", Values: ["eni-kit"] }]);
+    expect(sim.calls[1]?.input["Resources"]).toEqual([young]);
+    expect(sim.networkInterface(attached)?.TagSet).toEqual(
+      expect.arrayContaining([{ Key: OWNERSHIP_TAGS.attached, Value: expect.any(String) }]),
+    );
     expect(
       (await Eni.findOrphans(ec2, { olderThan: 0.4, owner: "someone-else" }))
         ._unsafeUnwrap()
@@ -164,11 +170,11 @@ describe("safety for the people running failover (on the simulator)", () => {
 
     const report = (await Eni.reapOrphans(ec2, orphans))._unsafeUnwrap();
 
-    expect(report.deleted).toEqual([first]);
+    expect([...report.deleted].sort()).toEqual([first, undated].sort());
     expect(report.skipped).toEqual(
       expect.arrayContaining([
-        { id: takenIntoService, reason: `attached to ${standby.instanceId} since the listing` },
-        { id: retagged, reason: "not tagged eni-kit:managed-by=eni-kit since the listing" },
+        { id: takenIntoService, reason: `attached to ${standby.instanceId}` },
+        { id: retagged, reason: "not tagged eni-kit:managed-by=eni-kit" },
       ]),
     );
     expect(report.skipped).toHaveLength(2);
@@ -176,10 +182,10 @@ describe("safety for the people running failover (on the simulator)", () => {
     const deletes = sim.calls
       .filter((call) => call.action === "DeleteNetworkInterface")
       .map((call) => call.input["NetworkInterfaceId"]);
-    expect(deletes).toEqual([first]);
+    expect(deletes.sort()).toEqual([first, undated].sort());
     expect(sim.networkInterface(first)).toBeUndefined();
     expect(sim.networkInterface(takenIntoService)?.Attachment?.InstanceId).toBe(standby.instanceId);
-    for (const survivor of [retagged, attached, notOwned, otherOwner, undated, young])
+    for (const survivor of [retagged, attached, notOwned, otherOwner, young])
       expect(sim.networkInterface(survivor)).toBeDefined();
   });
 
@@ -189,6 +195,8 @@ describe("safety for the people running failover (on the simulator)", () => {
       (await Eni.create(ec2, { subnetId, ...wait }))._unsafeUnwrap().id,
       (await Eni.create(ec2, { subnetId, ...wait }))._unsafeUnwrap().id,
     ] as const;
+    // Seen free by a pass: reapable from now on (olderThan defaults to 0).
+    expect((await Eni.findOrphans(ec2, { olderThan: 0 }))._unsafeUnwrap()).toEqual([]);
     sim.denyActions(["DeleteNetworkInterface"]);
 
     const denied = (await Eni.reapOrphans(ec2, [...ids]))._unsafeUnwrap();
