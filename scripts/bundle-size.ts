@@ -6,8 +6,12 @@
 import { buildSync } from "esbuild";
 import { gzipSync } from "node:zlib";
 
-/** The budget from issue #5: at most 15 KB minified and gzipped. */
-export const BUNDLE_LIMIT_GZIP_BYTES = 15 * 1024;
+/**
+ * The budget: at most 20 KB minified and gzipped. Issue #5 set 15 KB; issue #11 raised it once,
+ * before measuring, for what a failover must do under real EC2 (hard deadlines, retries of
+ * mutating calls, the dead-primary fence, address limits, the reaper's rule): correctness first.
+ */
+export const BUNDLE_LIMIT_GZIP_BYTES = 20 * 1024;
 
 /** Bundles `export { Eni } from <specifier>`, resolved from `resolveDir`, and sizes the result. */
 export function bundleSize(specifier: string, resolveDir: string): { minifiedBytes: number; gzipBytes: number } {

@@ -93,8 +93,8 @@ export interface CreateEniOptions extends WaitOptions {
    * creation time; EC2 records none) in the same call, so `Eni.findOrphans` can find leftovers.
    * Give each controller its own owner to keep their reapers apart; `false` adds neither tag.
    * With your own `clientToken`, `eni-kit:created-at` is left out: a retry would send another
-   * time and EC2 would refuse it as `IdempotentParameterMismatch`. Such an ENI has no age, so
-   * `Eni.findOrphans` never lists it.
+   * time and EC2 would refuse it as `IdempotentParameterMismatch`. The tag is information only:
+   * a reaper's grace period counts from when it first saw the ENI free.
    * @default "eni-kit"
    */
   readonly owner?: string | false;

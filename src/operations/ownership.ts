@@ -88,13 +88,6 @@ export function tagOf(ni: NetworkInterface, key: string): string | undefined {
   return ni.TagSet?.find((tag) => tag.Key === key)?.Value;
 }
 
-/** When the ENI was created (epoch ms) according to its `eni-kit:created-at` tag; `undefined` if absent or unreadable. */
-export function createdAt(ni: NetworkInterface): number | undefined {
-  // An absent tag parses as "", which is as unreadable as a malformed one.
-  const time = Date.parse(tagOf(ni, OWNERSHIP_TAGS.createdAt) ?? "");
-  return Number.isNaN(time) ? undefined : time;
-}
-
 /** Whether an eni-kit reaper could ever list this ENI: it carries an owner tag. */
 function isManaged(ni: NetworkInterface): boolean {
   return tagOf(ni, OWNERSHIP_TAGS.managedBy) !== undefined;
@@ -133,10 +126,4 @@ export function holdEni(
     Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })),
   });
   return send(ec2, command, context).map(() => true);
-}
-
-/** Until when the ENI's lease holds (epoch ms), or `undefined` when it has none or it is unreadable. */
-export function heldUntil(ni: NetworkInterface): number | undefined {
-  const time = Date.parse(tagOf(ni, OWNERSHIP_TAGS.heldUntil) ?? "");
-  return Number.isNaN(time) ? undefined : time;
 }
