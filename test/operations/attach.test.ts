@@ -5,10 +5,12 @@ import {
   DescribeNetworkInterfacesCommand,
   ModifyNetworkInterfaceAttributeCommand,
   type Instance,
+  type InstanceTypeInfo,
   type NetworkInterface,
 } from "@aws-sdk/client-ec2";
 import { describe, expect, it } from "vitest";
-import { Eni } from "../../src/index.js";
+import { Eni, type AttachmentLimitKind } from "../../src/index.js";
+import { MAX_REFUSALS } from "../../src/waiters.js";
 import { attachedEni, ec2Error, eni, fast, ids, instance, mockedEc2, t3medium } from "../fixtures.js";
 
 /** A mock where the ENI, the instance and t3.medium's limits read as given. */
@@ -443,4 +445,140 @@ describe("attachTo", () => {
 
     expect(result._unsafeUnwrap().attachment?.status).toBe("attached");
   });
+});
+
+describe("attachTo: bounded retries and many network cards (issue 11)", () => {
+  const taken = (index: number) =>
+    ec2Error(
+      "InvalidParameterValue",
+      `Instance '${ids.instance}' already has an interface attached at device index '${index}'.`,
+    );
+
+  it("gives up on a device index EC2 keeps refusing after a bounded number of tries, preferring another free index (A11)", async () => {
+    const { ec2, mock } = world();
+    // After a forced detach EC2 can keep an index taken while DescribeInstances shows it free.
+    mock.on(AttachNetworkInterfaceCommand).callsFake((input: { DeviceIndex?: number }) => {
+      throw taken(input.DeviceIndex ?? -1);
+    });
+
+    const result = await Eni.get(ec2, ids.eni).attachTo(ids.instance, { ...fast, maxWaitTime: 60 });
+
+    expect(result._unsafeUnwrapErr()).toMatchObject({ name: "ValidationError", field: "deviceIndex" });
+    const tried = mock.commandCalls(AttachNetworkInterfaceCommand).map((call) => call.args[0].input.DeviceIndex);
+    expect(tried.length).toBeLessThanOrEqual(MAX_REFUSALS + 1);
+    // Index 1 twice, then another one.
+    expect(tried.slice(0, 3)).toEqual([1, 1, 2]);
+  });
+
+  it("tries an index the caller pinned a bounded number of times, and only that one", async () => {
+    const { ec2, mock } = world();
+    mock.on(AttachNetworkInterfaceCommand).rejects(taken(2));
+
+    const result = await Eni.get(ec2, ids.eni).attachTo(ids.instance, { deviceIndex: 2, ...fast, maxWaitTime: 60 });
+
+    expect(result._unsafeUnwrapErr()).toMatchObject({ name: "ValidationError", field: "deviceIndex" });
+    const tried = mock.commandCalls(AttachNetworkInterfaceCommand).map((call) => call.args[0].input.DeviceIndex);
+    expect(tried).toEqual(Array(MAX_REFUSALS + 1).fill(2));
+  });
+
+  /** A p5.48xlarge: 64 interfaces on 32 network cards of 2 each. */
+  const p5: InstanceTypeInfo = {
+    InstanceType: "p5.48xlarge",
+    NetworkInfo: {
+      MaximumNetworkInterfaces: 64,
+      MaximumNetworkCards: 32,
+      Ipv4AddressesPerInterface: 50,
+      Ipv6AddressesPerInterface: 50,
+      NetworkCards: Array.from({ length: 32 }, (_, index) => ({
+        NetworkCardIndex: index,
+        MaximumNetworkInterfaces: 2,
+      })),
+    },
+  };
+
+  it("attaches at device index 0 on network card 31 of a p5.48xlarge (A12)", async () => {
+    const { ec2, mock } = world({ instance: instance({ InstanceType: "p5.48xlarge" }) });
+    mock.on(DescribeInstanceTypesCommand).resolves({ InstanceTypes: [p5] });
+    const onCard31 = attachedEni();
+    onCard31.Attachment = { ...onCard31.Attachment, NetworkCardIndex: 31, DeviceIndex: 0 };
+    mock
+      .on(DescribeNetworkInterfacesCommand)
+      .resolvesOnce({ NetworkInterfaces: [eni()] })
+      .resolvesOnce({ NetworkInterfaces: [eni()] })
+      .resolves({ NetworkInterfaces: [onCard31] });
+
+    const result = await Eni.get(ec2, ids.eni).attachTo(ids.instance, {
+      networkCardIndex: 31,
+      deviceIndex: 0,
+      ...fast,
+    });
+
+    expect(result.isOk()).toBe(true);
+    expect(mock).toHaveReceivedCommandWith(AttachNetworkInterfaceCommand, { NetworkCardIndex: 31, DeviceIndex: 0 });
+  });
+
+  it("refuses a network card the instance type does not have, from its limits, before any change (A12)", async () => {
+    const { ec2, mock } = world({ instance: instance({ InstanceType: "p5.48xlarge" }) });
+    mock.on(DescribeInstanceTypesCommand).resolves({ InstanceTypes: [p5] });
+    const onCard31 = attachedEni();
+    onCard31.Attachment = { ...onCard31.Attachment, NetworkCardIndex: 31, DeviceIndex: 0 };
+    mock
+      .on(DescribeNetworkInterfacesCommand)
+      .resolvesOnce({ NetworkInterfaces: [eni()] })
+      .resolvesOnce({ NetworkInterfaces: [eni()] })
+      .resolves({ NetworkInterfaces: [onCard31] });
+
+    const result = await Eni.get(ec2, ids.eni).attachTo(ids.instance, { networkCardIndex: 32, ...fast });
+
+    expect(result._unsafeUnwrapErr()).toMatchObject({ name: "ValidationError", field: "networkCardIndex" });
+    expect(result._unsafeUnwrapErr().message).toBe("Instance type p5.48xlarge has no network card 32 (it has 32).");
+    expect(mock).not.toHaveReceivedCommand(AttachNetworkInterfaceCommand);
+  });
+
+  it.each<[string, Parameters<typeof eni>[0], AttachmentLimitKind, number]>([
+    [
+      "private IPv4 addresses",
+      { PrivateIpAddresses: Array.from({ length: 7 }, (_, i) => ({ PrivateIpAddress: `10.0.1.${10 + i}` })) },
+      "ipv4-addresses",
+      7,
+    ],
+    [
+      "IPv4 prefixes, each counting as one address",
+      {
+        Ipv4Prefixes: [
+          { Ipv4Prefix: "10.0.1.16/28" },
+          { Ipv4Prefix: "10.0.1.32/28" },
+          { Ipv4Prefix: "10.0.1.48/28" },
+          { Ipv4Prefix: "10.0.1.64/28" },
+          { Ipv4Prefix: "10.0.1.80/28" },
+        ],
+      },
+      "ipv4-addresses",
+      7,
+    ],
+    [
+      "IPv6 addresses",
+      { Ipv6Addresses: Array.from({ length: 7 }, (_, i) => ({ Ipv6Address: `2600:1f18::${i + 1}` })) },
+      "ipv6-addresses",
+      7,
+    ],
+  ])(
+    "refuses an ENI with more %s than the type takes per interface, before any change (A5)",
+    async (_case, addresses, kind, count) => {
+      const { ec2, mock } = world({ eni: eni(addresses) });
+      mock.on(DescribeInstanceTypesCommand).resolves({
+        InstanceTypes: [
+          {
+            ...t3medium,
+            NetworkInfo: { ...t3medium.NetworkInfo, Ipv4AddressesPerInterface: 6, Ipv6AddressesPerInterface: 6 },
+          },
+        ],
+      });
+
+      const result = await Eni.get(ec2, ids.eni).attachTo(ids.instance, fast);
+
+      expect(result._unsafeUnwrapErr()).toMatchObject({ name: "AttachmentLimitError", kind, limit: 6, inUse: count });
+      expect(mock).not.toHaveReceivedCommand(AttachNetworkInterfaceCommand);
+    },
+  );
 });

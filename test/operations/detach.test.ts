@@ -1,7 +1,11 @@
-import { DescribeNetworkInterfacesCommand, DetachNetworkInterfaceCommand } from "@aws-sdk/client-ec2";
+import {
+  DescribeInstancesCommand,
+  DescribeNetworkInterfacesCommand,
+  DetachNetworkInterfaceCommand,
+} from "@aws-sdk/client-ec2";
 import { describe, expect, it } from "vitest";
 import { Eni } from "../../src/index.js";
-import { attachedEni, ec2Error, eni, fast, ids, mockedEc2 } from "../fixtures.js";
+import { attachedEni, ec2Error, eni, fast, ids, instance, mockedEc2 } from "../fixtures.js";
 
 describe("detach", () => {
   it("detaches by attachment id and waits until the ENI is available", async () => {
@@ -183,5 +187,97 @@ describe("detach", () => {
 
     expect(result._unsafeUnwrapErr()).toMatchObject({ name: "ValidationError", field });
     expect(mock.calls()).toHaveLength(0);
+  });
+});
+
+describe("detach: a refusal is not a detach in progress (issue 11, A6)", () => {
+  it("returns EC2's refusal at once, with its code and message, when no detach is under way", async () => {
+    const { ec2, mock } = mockedEc2();
+    mock.on(DescribeNetworkInterfacesCommand).resolves({ NetworkInterfaces: [attachedEni()] });
+    mock.on(DescribeInstancesCommand).resolves({ Reservations: [{ Instances: [instance()] }] });
+    const message = "You are not allowed to manage 'ela-attach' attachments.";
+    mock.on(DetachNetworkInterfaceCommand).rejects(ec2Error("OperationNotPermitted", message));
+
+    const result = await Eni.get(ec2, ids.eni).detach({ ...fast, maxWaitTime: 60 });
+
+    expect(result._unsafeUnwrapErr()).toMatchObject({
+      name: "InvalidStateError",
+      code: "OperationNotPermitted",
+      message,
+    });
+    expect(mock).toHaveReceivedCommandTimes(DetachNetworkInterfaceCommand, 1);
+  });
+
+  it("waits out a detach another controller started, which EC2 refuses to start twice", async () => {
+    const { ec2, mock } = mockedEc2();
+    mock
+      .on(DescribeNetworkInterfacesCommand)
+      .resolvesOnce({ NetworkInterfaces: [attachedEni()] })
+      .resolvesOnce({ NetworkInterfaces: [attachedEni()] })
+      .resolvesOnce({ NetworkInterfaces: [attachedEni(ids.instance, "detaching")] })
+      .resolves({ NetworkInterfaces: [eni()] });
+    mock.on(DetachNetworkInterfaceCommand).rejects(ec2Error("IncorrectState", "The attachment is detaching."));
+
+    const result = await Eni.get(ec2, ids.eni).detach(fast);
+
+    expect(result._unsafeUnwrap()).toMatchObject({ status: "available" });
+    expect(mock).toHaveReceivedCommandTimes(DetachNetworkInterfaceCommand, 1);
+  });
+
+  it("sends the detach again while its instance is still stopping", async () => {
+    const { ec2, mock } = mockedEc2();
+    mock
+      .on(DescribeNetworkInterfacesCommand)
+      .resolvesOnce({ NetworkInterfaces: [attachedEni()] })
+      .resolvesOnce({ NetworkInterfaces: [attachedEni()] })
+      .resolvesOnce({ NetworkInterfaces: [attachedEni()] })
+      .resolves({ NetworkInterfaces: [eni()] });
+    mock
+      .on(DescribeInstancesCommand)
+      .resolves({ Reservations: [{ Instances: [instance({ State: { Code: 64, Name: "stopping" } })] }] });
+    mock
+      .on(DetachNetworkInterfaceCommand)
+      .rejectsOnce(ec2Error("IncorrectInstanceState", "The instance is not in a valid state for this operation."))
+      .resolves({});
+
+    const result = await Eni.get(ec2, ids.eni).detach(fast);
+
+    expect(result._unsafeUnwrap()).toMatchObject({ status: "available" });
+    expect(mock).toHaveReceivedCommandTimes(DetachNetworkInterfaceCommand, 2);
+  });
+
+  it("refuses an attachment another service holds (ela-attach-…) before calling, even when EC2 does not flag the ENI", async () => {
+    const { ec2, mock } = mockedEc2();
+    const held = attachedEni(ids.instance, "attached", { RequesterManaged: false });
+    held.Attachment = {
+      AttachmentId: "ela-attach-0123456789abcdef0",
+      InstanceOwnerId: "amazon-elb",
+      Status: "attached",
+    };
+    mock.on(DescribeNetworkInterfacesCommand).resolves({ NetworkInterfaces: [held] });
+
+    const result = await Eni.get(ec2, ids.eni).detach(fast);
+
+    expect(result._unsafeUnwrapErr()).toMatchObject({ name: "InvalidStateError", state: "requester-managed" });
+    expect(result._unsafeUnwrapErr().message).toContain("ela-attach-0123456789abcdef0");
+    expect(mock).not.toHaveReceivedCommand(DetachNetworkInterfaceCommand);
+  });
+
+  it.each(["RequestLimitExceeded", "InternalError"])("sends a detach EC2 answered %s again", async (code) => {
+    const { ec2, mock } = mockedEc2();
+    mock
+      .on(DescribeNetworkInterfacesCommand)
+      .resolvesOnce({ NetworkInterfaces: [attachedEni()] })
+      .resolvesOnce({ NetworkInterfaces: [attachedEni()] })
+      .resolves({ NetworkInterfaces: [eni()] });
+    mock
+      .on(DetachNetworkInterfaceCommand)
+      .rejectsOnce(Object.assign(ec2Error(code), { $fault: "server", $metadata: { httpStatusCode: 503 } }))
+      .resolves({});
+
+    const result = await Eni.get(ec2, ids.eni).detach(fast);
+
+    expect(result._unsafeUnwrap()).toMatchObject({ status: "available" });
+    expect(mock).toHaveReceivedCommandTimes(DetachNetworkInterfaceCommand, 2);
   });
 });

@@ -320,3 +320,132 @@ describe("moveTo (scripted EC2 answers)", () => {
     expect(mock).toHaveReceivedCommandTimes(DescribeNetworkInterfacesCommand, 1);
   });
 });
+
+describe("moveTo under what EC2 really does (scripted answers, issue 11)", () => {
+  const third = (status: "attaching" | "attached" = "attached") => {
+    const taken = attachedEni("i-0ccccccccccccccc3", status);
+    taken.Attachment = { ...taken.Attachment, AttachmentId: "eni-attach-0ccccccccccccccc3" };
+    return taken;
+  };
+
+  it("is not fooled by one stale read that still shows the source attachment after its attach (A8)", async () => {
+    // preflight, detach's read, detached, then one read from an older replica, then the truth.
+    const { ec2, mock } = world([attachedEni(), attachedEni(), eni(), attachedEni(), onStandby()]);
+
+    const result = await Eni.get(ec2, ids.eni).moveTo(ids.standby, fast);
+
+    expect(result._unsafeUnwrap().moveReport).toMatchObject({ outcome: "moved" });
+    expect(result._unsafeUnwrap().moveReport?.phases.map((phase) => phase.phase)).toEqual([
+      "preflight",
+      "detach",
+      "attach",
+    ]);
+    expect(mock).toHaveReceivedCommandTimes(AttachNetworkInterfaceCommand, 1);
+  });
+
+  it("retries the DeleteOnTermination change while EC2 does not know the new attachment yet (A9)", async () => {
+    const { ec2, mock } = world([attachedEni(), attachedEni(), eni(), onStandby()]);
+    mock
+      .on(ModifyNetworkInterfaceAttributeCommand)
+      .rejectsOnce(
+        ec2Error("InvalidAttachmentID.NotFound", `The attachment ID '${ids.otherAttachment}' does not exist`),
+      )
+      .resolves({});
+
+    const result = await Eni.get(ec2, ids.eni).moveTo(ids.standby, { deleteOnTermination: true, ...fast });
+
+    expect(result._unsafeUnwrap().attachment?.instanceId).toBe(ids.standby);
+    expect(mock).toHaveReceivedCommandTimes(ModifyNetworkInterfaceAttributeCommand, 2);
+  });
+
+  it("carries the source attachment's DeleteOnTermination over to the new one (A9)", async () => {
+    const source = attachedEni();
+    source.Attachment = { ...source.Attachment, DeleteOnTermination: true };
+    const { ec2, mock } = world([source, source, eni(), onStandby({ DeleteOnTermination: true })]);
+    mock.on(ModifyNetworkInterfaceAttributeCommand).resolves({});
+
+    const result = await Eni.get(ec2, ids.eni).moveTo(ids.standby, fast);
+
+    expect(result.isOk()).toBe(true);
+    expect(mock).toHaveReceivedCommandWith(ModifyNetworkInterfaceAttributeCommand, {
+      NetworkInterfaceId: ids.eni,
+      Attachment: { AttachmentId: ids.otherAttachment, DeleteOnTermination: true },
+    });
+  });
+
+  it("sends no DeleteOnTermination change when the source's was false, as EC2 makes a new attachment", async () => {
+    const { ec2, mock } = world([attachedEni(), attachedEni(), eni(), onStandby()]);
+
+    const result = await Eni.get(ec2, ids.eni).moveTo(ids.standby, fast);
+
+    expect(result.isOk()).toBe(true);
+    expect(mock).not.toHaveReceivedCommand(ModifyNetworkInterfaceAttributeCommand);
+  });
+
+  it("does not roll back an ENI a racing controller's attach took, as a permissive backend allows (A10)", async () => {
+    // Our attach is accepted, then another controller's replaces it (moto accepts a double attach).
+    const { ec2, mock } = world([attachedEni(), attachedEni(), eni(), third()]);
+
+    const result = await Eni.get(ec2, ids.eni).moveTo(ids.standby, fast);
+
+    expect(result._unsafeUnwrapErr()).toMatchObject({ name: "ConflictError", actual: "i-0ccccccccccccccc3" });
+    // Our one attach, and no rollback attach taking it back from the winner.
+    expect(mock).toHaveReceivedCommandTimes(AttachNetworkInterfaceCommand, 1);
+  });
+
+  it("rolls back only an ENI that reads agree is free: never one someone else holds (A10)", async () => {
+    const { ec2, mock } = world([attachedEni(), attachedEni(), eni(), eni(), third()]);
+    mock.on(AttachNetworkInterfaceCommand).rejects(ec2Error("UnauthorizedOperation"));
+
+    const result = await Eni.get(ec2, ids.eni).moveTo(ids.standby, fast);
+
+    const error = result._unsafeUnwrapErr();
+    expect(error).toMatchObject({ name: "MoveFailedError", rolledBack: false });
+    expect(error.message).toContain("no rollback: it is attached to i-0ccccccccccccccc3 by someone else");
+    expect(mock).toHaveReceivedCommandTimes(AttachNetworkInterfaceCommand, 1);
+  });
+
+  it("sends no rollback attach while the ENI's state is unknown, and says the state is unknown (A13, A14)", async () => {
+    const { ec2, mock } = world([attachedEni()]);
+    mock
+      .on(DescribeNetworkInterfacesCommand)
+      .resolvesOnce({ NetworkInterfaces: [attachedEni()] })
+      .resolvesOnce({ NetworkInterfaces: [attachedEni()] })
+      .resolvesOnce({ NetworkInterfaces: [eni()] })
+      .resolvesOnce({ NetworkInterfaces: [onStandby({ Status: "attaching" })] })
+      .rejects(ec2Error("InternalError"));
+
+    const result = await Eni.get(ec2, ids.eni).moveTo(ids.standby, fast);
+
+    const error = result._unsafeUnwrapErr();
+    expect(error).toMatchObject({
+      name: "MoveFailedError",
+      rolledBack: false,
+      eniIsStale: true,
+      eni: { attachment: { instanceId: ids.standby, status: "attaching" } },
+    });
+    expect(error.message).toContain("no rollback: its state could not be read");
+    expect(error.message).toContain(
+      `its state is unknown: the final read failed (WaitTimeoutError: Timed out after 0.02 s waiting for a final read of ${ids.eni}`,
+    );
+    expect(error.message).toContain(`it was last seen in-use on ${ids.standby} (attaching) at `);
+    expect(error.message).not.toContain("available, not attached");
+    expect(mock).toHaveReceivedCommandTimes(AttachNetworkInterfaceCommand, 1);
+  });
+
+  it("keeps the rollback's own error", async () => {
+    const { ec2, mock } = world([attachedEni(), attachedEni(), eni()]);
+    mock
+      .on(AttachNetworkInterfaceCommand)
+      .rejectsOnce(ec2Error("UnauthorizedOperation", "not to the standby"))
+      .rejects(ec2Error("IncorrectInstanceState", "The instance is not in a valid state for this operation."));
+
+    const result = await Eni.get(ec2, ids.eni).moveTo(ids.standby, fast);
+
+    const error = result._unsafeUnwrapErr();
+    if (error.name !== "MoveFailedError") throw error;
+    expect(error.reason).toMatchObject({ name: "AccessDeniedError" });
+    expect(error.rollbackError).toMatchObject({ name: "InvalidStateError", code: "IncorrectInstanceState" });
+    expect(error.message).toContain("the rollback failed too (InvalidStateError");
+  });
+});
