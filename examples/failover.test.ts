@@ -105,6 +105,45 @@ describe("failover", () => {
     expect(result).toMatchObject({ outcome: "stranded", page: "now", where: "available on no instance" });
   });
 
+  it("moves the ENI off a primary that died: terminated, it let the ENI go", async () => {
+    const { sim, ec2, primary, standby, networkInterfaceId } = await setUp({ instanceTimings: { terminateMs: 10 } });
+    sim.terminateInstance(primary); // the floating ENI (DeleteOnTermination false) becomes available
+    await new Promise((resolve) => setTimeout(resolve, 50));
+
+    const result = await failover(ec2, { networkInterfaceId, fromInstanceId: primary, toInstanceId: standby }, wait);
+
+    expect(result).toMatchObject({
+      outcome: "moved",
+      page: "none",
+      report: { from: { kind: "released", instanceId: primary, instanceState: "terminated" } },
+    });
+    expect(sim.networkInterface(networkInterfaceId)?.Attachment?.InstanceId).toBe(standby);
+  });
+
+  it("does not call it stranded when EC2 could not be read at the end: the state is unknown", async () => {
+    const { sim, ec2, primary, standby, networkInterfaceId } = await setUp();
+    // Once the attach to the standby is sent, every read of the ENI is refused, as in an outage
+    // of the Describe API: the move cannot see it reach the standby.
+    ec2.middlewareStack.add(
+      (next, context) => async (args) => {
+        const output = await next(args);
+        const input = args.input as { DryRun?: boolean };
+        if (context.commandName === "AttachNetworkInterfaceCommand" && input.DryRun !== true) {
+          sim.denyActions(["DescribeNetworkInterfaces"]);
+        }
+        return output;
+      },
+      { step: "initialize" },
+    );
+
+    const result = await failover(ec2, { networkInterfaceId, fromInstanceId: primary, toInstanceId: standby }, wait);
+
+    expect(result).toMatchObject({ outcome: "state-unknown", page: "now" });
+    expect(result.outcome === "state-unknown" && result.lastSeen).toMatch(/ at \d{4}-\d\d-\d\dT/);
+    // It did reach the standby: paging "stranded" would have sent the on-call engineer the wrong way.
+    expect(sim.networkInterface(networkInterfaceId)?.Attachment?.InstanceId).toBe(standby);
+  });
+
   it("pages when EC2 keeps throttling and the SDK's retries run out", async () => {
     const { sim, ec2, primary, standby, networkInterfaceId } = await setUp();
     sim.faults.throttleNext(10, "DescribeNetworkInterfaces"); // RequestLimitExceeded, as EC2's token bucket does

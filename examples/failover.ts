@@ -33,6 +33,13 @@ export type FailoverOutcome =
       readonly reason: string;
       readonly where: string;
       readonly report: MoveReport;
+    }
+  | {
+      readonly outcome: "state-unknown";
+      readonly page: Page;
+      readonly reason: string;
+      readonly lastSeen: string;
+      readonly report: MoveReport;
     };
 
 /**
@@ -83,22 +90,22 @@ export async function failover(ec2: EC2Client, event: FailoverEvent, wait: WaitO
           report: error.report,
         };
       }
+      const reason = `${error.reason.name}: ${error.reason.message}`;
+      const seen = error.eni && `${error.eni.status} on ${error.eni.attachment?.instanceId ?? "no instance"}`;
+      if (error.eniIsStale) {
+        // EC2 could not be read at the end: `eni` is only the last state the move saw, and the ENI
+        // may have reached the standby since. Look before calling it stranded.
+        const lastSeen = `${seen ?? "never read"} at ${error.eniSeenAt?.toISOString() ?? "?"}`;
+        return { outcome: "state-unknown", page: "now", reason, lastSeen, report: error.report };
+      }
       // Changed and not put back: the ENI may be detached, or stuck detaching. Say where.
-      const where =
-        error.eni === undefined
-          ? "unknown (could not be read)"
-          : `${error.eni.status} on ${error.eni.attachment?.instanceId ?? "no instance"}`;
-      return {
-        outcome: "stranded",
-        page: "now",
-        reason: `${error.reason.name}: ${error.reason.message}`,
-        where,
-        report: error.report,
-      };
+      const where = seen ?? "gone (deleted)";
+      return { outcome: "stranded", page: "now", reason, where, report: error.report };
     }
     default:
-      // Refused before any change: the standby is in another AZ, full, stopped or terminated;
-      // the ENI is gone; EC2 throttled or denied. Nothing moved, so the service is still down.
+      // Refused before any change: the standby is in another AZ, full, stopped or terminated, or
+      // cannot take as many addresses; the ENI is gone; the primary still runs while the ENI is
+      // free (someone detached it); EC2 throttled or denied. Nothing moved: the service is still down.
       return { outcome: "refused", page: "now", reason: `${error.name}: ${error.message}` };
   }
 }

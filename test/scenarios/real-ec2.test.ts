@@ -229,16 +229,22 @@ describe("fail fast when the target dies (A7)", () => {
 });
 
 describe("maxWaitTime is a hard deadline (A13)", () => {
-  it("a 4 s move whose reads keep failing ends within its deadline and one poll", async () => {
+  it("a 4 s move whose reads keep failing once it has detached ends within its deadline and one poll", async () => {
     const { sim, eni, primary, standby } = await floating();
     vi.useFakeTimers();
-    sim.faults.failNext("DescribeNetworkInterfaces", "InternalError", 10_000);
+    // From the accepted detach on, every read fails (as in a regional API brown-out).
+    const onEvent = (event: MoveEvent) => {
+      if (event.type === "call" && event.call.action === "DetachNetworkInterface" && event.call.outcome === "ok") {
+        sim.faults.failNext("DescribeNetworkInterfaces", "InternalError", 100_000);
+      }
+    };
     const started = Date.now();
     let endedAt = 0;
 
     const pending = (async () => {
       const result = await eni.moveTo(standby, {
         expectedFrom: primary,
+        onEvent,
         minDelay: 0.25,
         maxDelay: 1,
         maxWaitTime: 4,
@@ -249,8 +255,11 @@ describe("maxWaitTime is a hard deadline (A13)", () => {
     await vi.advanceTimersByTimeAsync(30_000);
     const result = await pending;
 
-    expect(result.isErr()).toBe(true);
+    const error = result._unsafeUnwrapErr();
+    expect(error).toMatchObject({ name: "MoveFailedError", phase: "detach", eniIsStale: true });
     expect(endedAt).toBeLessThanOrEqual(5_000);
+    // No attach was sent while the state was unknown.
+    expect(outcomes(sim, "AttachNetworkInterface")).toEqual([]);
   });
 });
 
