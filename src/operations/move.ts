@@ -20,6 +20,7 @@ import {
   WAIT_OPTIONS,
   checkWait,
   done,
+  failing,
   notYet,
   pollUntil,
   timed,
@@ -742,26 +743,36 @@ function whereIs(ni: NetworkInterface): string {
 }
 
 /**
- * One last read of where the ENI is, for the error: even after the caller's abort (the truth is
- * still owed), but never past the move's deadline by more than one poll.
+ * One last look at where the ENI is, for the error: even after the caller's abort (the truth is
+ * still owed), but never past the move's deadline by more than one poll. Reads can lag and go
+ * backwards, so it reads until two reads in a row agree; if time runs out first, the latest read
+ * stands. NotFound, too, must be read twice.
  */
-function finalRead(ec2: EC2Client, eniId: string, wait: Wait): Promise<Result<NetworkInterface, EniError>> {
+async function finalRead(ec2: EC2Client, eniId: string, wait: Wait): Promise<Result<NetworkInterface, EniError>> {
   const hardEnd = wait.deadline.at + wait.maxDelay * 1000;
   const timedOut = wait.abortSignal.aborted && abortReason(wait.abortSignal).name === "WaitTimeoutError";
   const windowMs = Math.min(wait.maxDelay * 1000, hardEnd - Date.now());
-  if (timedOut || windowMs <= 0) return Promise.resolve(err(abortReason(wait.abortSignal)));
-  return withDeadline(windowMs / 1000, 0, undefined, `a final read of ${eniId}`, (deadline) =>
+  if (timedOut || windowMs <= 0) return err(abortReason(wait.abortSignal));
+  let latest: { ni: NetworkInterface; where: string } | undefined;
+  const read = await withDeadline(windowMs / 1000, 0, undefined, `a final read of ${eniId}`, (deadline) =>
     pollUntil(
       `a final read of ${eniId}`,
       { ...wait, maxWaitTime: deadline.seconds, deadline, abortSignal: deadline.signal },
       () =>
         describeEni(ec2, eniId, { ...wait, abortSignal: deadline.signal })
-          .map((ni) => done(ni))
-          .orElse((error) =>
-            error.name === "NotFoundError"
-              ? err(error)
-              : ok(notYet<NetworkInterface>(`read failed: ${error.code ?? error.name}`)),
-          ),
+          .map((ni) => {
+            const where = `${ni.Status}/${ni.Attachment?.AttachmentId}/${ni.Attachment?.Status}`;
+            const agreed = latest?.where === where;
+            latest = { ni, where };
+            return agreed ? done(ni) : notYet<NetworkInterface>(describeState(ni));
+          })
+          .orElse((error) => {
+            if (error.name !== "NotFoundError")
+              return ok(notYet<NetworkInterface>(`read failed: ${error.code ?? error.name}`));
+            latest = undefined;
+            return ok(failing<NetworkInterface>(error, "not found"));
+          }),
     ),
   );
+  return read.isErr() && latest !== undefined && read.error.name !== "NotFoundError" ? ok(latest.ni) : read;
 }
