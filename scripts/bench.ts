@@ -40,13 +40,20 @@ Math.random = () => {
   return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
 };
 
+// Captured before the clock is faked: the SDK needs a few real event-loop turns per request.
+const realSetImmediate = globalThis.setImmediate;
+
 // The virtual clock: timers and Date only; promises and microtasks stay real.
 const clock = FakeTimers.install({
   now: Date.UTC(2026, 10, 28),
   toFake: ["setTimeout", "clearTimeout", "setInterval", "clearInterval", "setImmediate", "clearImmediate", "Date"],
 });
 
-/** Runs virtual time forward, timer by timer, until the promise settles. */
+/**
+ * Runs virtual time forward, timer by timer, until the promise settles. Requests in flight get
+ * their real event-loop turns before each jump: otherwise the clock could jump to the next timer
+ * (an operation's deadline, say) while they are still on their way.
+ */
 async function settle<T>(promise: PromiseLike<T>): Promise<T> {
   let done = false;
   const result = Promise.resolve(promise).finally(() => {
@@ -54,6 +61,7 @@ async function settle<T>(promise: PromiseLike<T>): Promise<T> {
   });
   for (let steps = 0; !done; steps += 1) {
     if (steps > 5_000_000) throw new Error("the virtual clock ran away");
+    for (let turn = 0; turn < 5; turn += 1) await new Promise((resolve) => realSetImmediate(resolve));
     await clock.nextAsync();
   }
   return result;

@@ -1,4 +1,4 @@
-import type { EC2Client, Instance, NetworkInterface } from "@aws-sdk/client-ec2";
+import type { EC2Client, NetworkInterface } from "@aws-sdk/client-ec2";
 import { err, ok, okAsync, ResultAsync, type Result } from "neverthrow";
 import { sleep } from "./async.js";
 import { abortReason, withDeadline, type Deadline } from "./deadline.js";
@@ -346,10 +346,12 @@ const GOING_AWAY = ["shutting-down", "terminated"];
 
 /**
  * Waits until the ENI is `in-use` with its attachment `attached`. Without a known attachment it
- * follows the first one it sees. It fails fast, once reads agree, when that attachment ends or
- * starts detaching (`InvalidStateError`), when another attachment replaces it (`ConflictError`:
- * someone else attached the ENI), or when its instance is shutting down or terminated. A missing
- * attachment not yet seen is waited out: right after an attach, EC2's reads may not show it.
+ * follows the first one it sees, and its instance too, read every other poll (in the same batch as
+ * the ENI's read). It fails fast when that instance is shutting down or terminated, or the
+ * attachment starts detaching (`InvalidStateError`: states that only move forward, so one read is
+ * a fact), and, once two reads agree, when the attachment ends (`InvalidStateError`) or another
+ * attachment replaces it (`ConflictError`: someone else attached the ENI). A missing attachment
+ * not yet seen is waited out: right after an attach, EC2's reads may not show it.
  */
 export function waitUntilInUse(
   ec2: EC2Client,
@@ -359,44 +361,51 @@ export function waitUntilInUse(
 ): ResultAsync<NetworkInterface, EniError> {
   let followed = watch;
   let seen = false;
+  let polls = 0;
+  // The latest read of the followed attachment's instance: `undefined` until read, `null` if EC2 no longer knows it.
+  let instanceState: string | null | undefined;
   const what = watch === undefined ? "in-use" : `in-use on attachment ${watch.attachmentId}`;
-  const judge = (ni: NetworkInterface, instance: Instance | undefined): Poll<NetworkInterface> => {
+  const judge = (ni: NetworkInterface): Result<Poll<NetworkInterface>, EniError> => {
     const state = describeState(ni);
     const attachment = attachmentOf(ni);
-    const instanceState = instance?.State?.Name ?? "";
-    if (followed !== undefined && GOING_AWAY.includes(instanceState)) {
-      const message = `Instance ${followed.instanceId} is ${instanceState}: the attachment of ${id} cannot complete.`;
-      return failing(new InvalidStateError(message, followed.instanceId, instanceState), state);
+    if (followed !== undefined && instanceState !== undefined) {
+      const message = `Instance ${followed.instanceId} is ${instanceState ?? "gone"}: the attachment of ${id} cannot complete.`;
+      if (instanceState === null)
+        return ok(failing(new InvalidStateError(message, followed.instanceId, "gone"), state));
+      if (GOING_AWAY.includes(instanceState))
+        return err(new InvalidStateError(message, followed.instanceId, instanceState));
     }
     if (attachment?.AttachmentId === undefined) {
-      if (followed === undefined || !seen) return notYet(seen ? state : `${state} (attachment not visible yet)`);
+      if (followed === undefined || !seen) return ok(notYet(seen ? state : `${state} (attachment not visible yet)`));
       const message = `Attachment ${followed.attachmentId} of ${id} to ${followed.instanceId} ended while waiting for it.`;
-      return failing(new InvalidStateError(message, id, "detached"), state);
+      return ok(failing(new InvalidStateError(message, id, "detached"), state));
     }
     followed ??= { attachmentId: attachment.AttachmentId, instanceId: attachment.InstanceId ?? "" };
-    if (attachment.AttachmentId === followed.previous) return notYet(`${state} (a stale read)`);
+    if (attachment.AttachmentId === followed.previous) return ok(notYet(`${state} (a stale read)`));
     if (attachment.AttachmentId !== followed.attachmentId) {
       const message = `Attachment ${followed.attachmentId} of ${id} was replaced by ${attachment.AttachmentId} (to ${attachment.InstanceId}) while waiting for it: someone else attached it.`;
-      return failing(new ConflictError(message, followed.instanceId, attachment.InstanceId), state);
+      return ok(failing(new ConflictError(message, followed.instanceId, attachment.InstanceId), state));
     }
     seen = true;
     if (attachment.Status === "detaching" || attachment.Status === "detached") {
       const message = `Attachment ${followed.attachmentId} of ${id} to ${followed.instanceId} is ${attachment.Status} while waiting for it to be attached.`;
-      return failing(new InvalidStateError(message, id, attachment.Status), state);
+      return err(new InvalidStateError(message, id, attachment.Status));
     }
-    return ni.Status === "in-use" && attachment.Status === "attached" ? done(ni) : notYet(state);
+    return ok(ni.Status === "in-use" && attachment.Status === "attached" ? done(ni) : notYet(state));
   };
   return pollUntil(`${id} to be ${what}`, wait, () => {
+    polls += 1;
     const instanceId = followed?.instanceId;
-    // The instance is read with the ENI (one batched call per kind), and a failed read of it only skips that check.
+    // Every other poll, the instance is read with the ENI (one batched call per kind); a failed
+    // read of it only skips that check.
     const instance =
-      instanceId === undefined || instanceId === ""
+      instanceId === undefined || instanceId === "" || polls % 2 === 0
         ? okAsync(undefined)
-        : describeInstance(ec2, instanceId, wait).orElse((error) =>
-            error.name === "NotFoundError" ? ok({ State: { Name: "terminated" as const } }) : ok(undefined),
-          );
-    return ResultAsync.combine([readEni(ec2, id, wait, false, done), instance]).map(([read, found]) =>
-      read.kind === "done" ? judge(read.value, found) : read,
+        : describeInstance(ec2, instanceId, wait)
+            .map((found) => (instanceState = found.State?.Name ?? "unknown"))
+            .orElse((error) => ok(error.name === "NotFoundError" ? (instanceState = null) : undefined));
+    return ResultAsync.combine([readEni(ec2, id, wait, false, done), instance]).andThen(([read]) =>
+      read.kind === "done" ? judge(read.value) : ok(read),
     );
   });
 }
