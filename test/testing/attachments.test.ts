@@ -139,14 +139,18 @@ describe("AttachNetworkInterface and DetachNetworkInterface", () => {
     ).rejects.toMatchObject({ name: "MissingParameter" });
   });
 
-  it("refuses an ENI with more addresses than the instance type allows per interface", async () => {
+  it("refuses an ENI with more IPv4 addresses than the instance type allows per interface", async () => {
     const { ec2, sim, subnetA } = setup(INSTANT);
     const { instanceId } = sim.addInstance({ subnetId: subnetA, instanceType: "t3.micro" });
     const { networkInterfaceId } = sim.addNetworkInterface({ subnetId: subnetA, secondaryPrivateIpAddressCount: 2 });
 
     await expect(
       ec2.send(attach({ NetworkInterfaceId: networkInterfaceId, InstanceId: instanceId, DeviceIndex: 1 })),
-    ).rejects.toMatchObject({ name: "PrivateIpAddressLimitExceeded" });
+    ).rejects.toMatchObject({
+      name: "InvalidInterface.IpAddressLimitExceeded",
+      message: `Address count 3 on interface ${networkInterfaceId} exceeds the limit for t3.micro`,
+    });
+    expect(sim.networkInterface(networkInterfaceId)?.Status).toBe("available");
   });
 
   it("refuses an ENI that is still pending", async () => {
