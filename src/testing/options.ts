@@ -86,9 +86,10 @@ export interface Ec2SimulatorOptions {
    */
   readonly latencyMs?: Duration;
   /**
-   * Multiplies every duration the simulator uses (transitions, `consistencyDelayMs`,
-   * `staleReads.windowMs`, `latencyMs`; throttling refill rates stay as they are), so a real-time
-   * test can run, say, the realistic preset 50 times faster with `0.02`.
+   * Multiplies every duration the simulator uses, the preset's and yours (transitions,
+   * `consistencyDelayMs`, `staleReads.windowMs`, `latencyMs`; throttling refill rates stay as
+   * they are), rounded to whole milliseconds, so a real-time test can run, say, the realistic
+   * preset 50 times faster with `0.02`.
    * @default 1
    */
   readonly timeScale?: number;
@@ -136,10 +137,16 @@ export interface ResolvedOptions {
   readonly seed: number;
 }
 
-type Preset = Omit<ResolvedOptions, "region" | "seed">;
+type Timings = { readonly createMs: Duration; readonly attachMs: Duration; readonly detachMs: Duration };
+type InstanceTimings = { readonly startMs: Duration; readonly stopMs: Duration; readonly terminateMs: Duration };
+type Preset = Omit<ResolvedOptions, "region" | "seed" | "timings"> & {
+  readonly timings: Timings;
+  readonly instanceTimings: InstanceTimings;
+};
 
 const DEFAULT: Preset = {
-  timings: { createMs: 200, attachMs: 300, detachMs: 400, startMs: 400, stopMs: 400, terminateMs: 500 },
+  timings: { createMs: 200, attachMs: 300, detachMs: 400 },
+  instanceTimings: { startMs: 400, stopMs: 400, terminateMs: 500 },
   consistencyDelayMs: 0,
   staleReads: undefined,
   latencyMs: 0,
@@ -150,14 +157,8 @@ const DEFAULT: Preset = {
 // Figures seen on EC2: attaches take a few seconds, detaches longer, instances tens of seconds;
 // reads lag changes by a second or two; a call's round trip is 60-200 ms from inside the region.
 const REALISTIC: Preset = {
-  timings: {
-    createMs: [500, 2000],
-    attachMs: [1000, 4000],
-    detachMs: [2000, 8000],
-    startMs: [10_000, 30_000],
-    stopMs: [15_000, 60_000],
-    terminateMs: [20_000, 60_000],
-  },
+  timings: { createMs: [500, 2000], attachMs: [1000, 4000], detachMs: [2000, 8000] },
+  instanceTimings: { startMs: [10_000, 30_000], stopMs: [15_000, 60_000], terminateMs: [20_000, 60_000] },
   consistencyDelayMs: 1000,
   staleReads: { windowMs: 2000, probability: 0.3 },
   latencyMs: [60, 200],
@@ -176,13 +177,18 @@ export function resolveOptions(options: Ec2SimulatorOptions): ResolvedOptions {
   const preset = options.preset === "realistic" ? REALISTIC : DEFAULT;
   const scale = options.timeScale ?? 1;
   if (!(scale > 0)) throw new RangeError(`Expected \`timeScale\` to be a positive number, got ${scale}.`);
-  const given = { ...options.timings, ...options.instanceTimings };
-  const timings = Object.fromEntries(
-    Object.entries(preset.timings).map(([name, value]) => [
-      name,
-      scaled(name, given[name as keyof typeof given] ?? value, scale),
-    ]),
-  ) as unknown as ResolvedOptions["timings"];
+  // Each field given overrides the preset's alone.
+  const group = <T extends object>(name: string, defaults: T, given: Partial<T> | undefined): T =>
+    Object.fromEntries(
+      Object.entries(defaults).map(([key, value]) => [
+        key,
+        scaled(`${name}.${key}`, (given?.[key as keyof T] as Duration | undefined) ?? (value as Duration), scale),
+      ]),
+    ) as T;
+  const timings = {
+    ...group("timings", preset.timings, options.timings),
+    ...group("instanceTimings", preset.instanceTimings, options.instanceTimings),
+  };
   const staleReads = options.staleReads === undefined ? preset.staleReads : options.staleReads || undefined;
   if (staleReads && !(staleReads.probability >= 0 && staleReads.probability <= 1)) {
     throw new RangeError(`Expected \`staleReads.probability\` to be from 0 to 1, got ${staleReads.probability}.`);
@@ -209,5 +215,7 @@ function scaled<T extends Duration>(name: string, duration: T, scale: number): T
       `Expected \`${name}\` to be milliseconds from 0, or a [min, max] pair with min <= max, got ${JSON.stringify(duration)}.`,
     );
   }
-  return (typeof duration === "number" ? duration * scale : [min * scale, max * scale]) as T;
+  // Whole milliseconds, so that draws from a range stay within it.
+  const ms = (value: number) => Math.round(value * scale);
+  return (typeof duration === "number" ? ms(duration) : [ms(min), ms(max)]) as T;
 }

@@ -530,8 +530,8 @@ export class Ec2Simulator {
   private async roundTrip<T>(serve: () => T, signal: AbortSignal | undefined): Promise<T> {
     // No latency: the call takes no time, so nothing can abort it midway.
     if (this.latencyMs === 0) return Promise.resolve().then(serve);
-    const half = this.latencies.duration(this.latencyMs) / 2;
-    await sleep(half, signal);
+    const latency = this.latencies.duration(this.latencyMs);
+    await sleep(Math.floor(latency / 2), signal);
     let answer: () => T;
     try {
       const output = serve();
@@ -541,7 +541,7 @@ export class Ec2Simulator {
         throw error;
       };
     }
-    await sleep(half, signal);
+    await sleep(latency - Math.floor(latency / 2), signal);
     return answer();
   }
 
