@@ -94,6 +94,7 @@ export interface EniState {
   ips: PrivateIp[];
   ipv6: string[];
   sourceDestCheck: boolean;
+  /** Changed only by `World.setAttachment`, which keeps the per-instance index. */
   attachment: AttachmentState | undefined;
 }
 
@@ -199,6 +200,8 @@ export class World {
   readonly addresses = new Map<string, AddressState>();
   private readonly clientTokens = new Map<string, { fingerprint: string; output: object }>();
   private eipCount = 0;
+  /** Per instance, the ENIs attached to it, kept by `setAttachment`. */
+  private readonly attached = new Map<string, Set<EniState>>();
   /** Per subnet, how many IPv6 addresses it handed out. */
   private readonly ipv6Taken = new Map<string, number>();
   /** Draws transition times from their ranges. */
@@ -246,11 +249,11 @@ export class World {
   }
 
   private completeAttachmentPhase(eni: EniState, attachment: AttachmentState): void {
-    this.touch(eni.id);
     if (attachment.status === "detaching") {
       // EC2 drops a completed detach from DescribeNetworkInterfaces rather than showing `detached`.
-      eni.attachment = undefined;
+      this.setAttachment(eni, undefined);
     } else {
+      this.touch(eni.id);
       attachment.status = "attached";
       attachment.until = undefined;
     }
@@ -266,9 +269,8 @@ export class World {
       // moto leaves a terminated instance's ENIs attached; permissive mode does too.
       if (this.config.permissive) return;
       for (const eni of this.attachedTo(instance.id)) {
-        this.touch(eni.id);
         if (eni.attachment?.deleteOnTermination) this.deleteEni(eni);
-        else eni.attachment = undefined;
+        else this.setAttachment(eni, undefined);
       }
     }
   }
@@ -422,9 +424,9 @@ export class World {
     return [...this.gateways.values()].find((gateway) => gateway.vpcId === vpcId);
   }
 
-  /** The ENIs attached (in any phase) to an instance. */
+  /** The ENIs attached (in any phase) to an instance, in the order they were attached. */
   attachedTo(instanceId: string): EniState[] {
-    return [...this.enis.values()].filter((eni) => eni.attachment?.instanceId === instanceId);
+    return [...(this.attached.get(instanceId) ?? [])];
   }
 
   /** The networking limits of an instance type. */
@@ -674,8 +676,7 @@ export class World {
    * already has is replaced); the attachment completes after `attachMs`, or at once if `settled`.
    */
   attach(eni: EniState, instance: InstanceState, deviceIndex: number, cardIndex: number, settled = false): void {
-    this.touch(eni.id);
-    eni.attachment = {
+    this.setAttachment(eni, {
       id: this.ids.id("eni-attach"),
       instanceId: instance.id,
       deviceIndex,
@@ -686,7 +687,7 @@ export class World {
       status: settled ? "attached" : "attaching",
       until: settled ? undefined : this.now + this.draw(this.config.timings.attachMs),
       hung: false,
-    };
+    });
   }
 
   /**
@@ -695,8 +696,7 @@ export class World {
    * refuses to detach.
    */
   attachForService(eni: EniState): void {
-    this.touch(eni.id);
-    eni.attachment = {
+    this.setAttachment(eni, {
       id: this.ids.id("ela-attach"),
       instanceId: undefined,
       deviceIndex: 1,
@@ -707,7 +707,22 @@ export class World {
       status: "attached",
       until: undefined,
       hung: false,
-    };
+    });
+  }
+
+  /**
+   * Sets or clears an ENI's attachment, the one place it changes, so that the index of each
+   * instance's ENIs (reads list them often) and the stale-read history follow.
+   */
+  private setAttachment(eni: EniState, attachment: AttachmentState | undefined): void {
+    this.touch(eni.id);
+    const before = eni.attachment?.instanceId;
+    if (before !== undefined) this.attached.get(before)?.delete(eni);
+    eni.attachment = attachment;
+    const after = attachment?.instanceId;
+    if (after === undefined) return;
+    const enis = this.attached.get(after) ?? new Set<EniState>();
+    this.attached.set(after, enis.add(eni));
   }
 
   /** Starts a detach; it completes after `detachMs`, unless a hang fault holds it. */
@@ -724,7 +739,7 @@ export class World {
     for (const address of this.addresses.values()) {
       if (address.association?.eniId === eni.id) this.associate(address, undefined);
     }
-    this.touch(eni.id);
+    this.setAttachment(eni, undefined);
     this.enis.delete(eni.id);
   }
 
