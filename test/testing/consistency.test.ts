@@ -1,6 +1,7 @@
 import {
   AssociateAddressCommand,
   AttachNetworkInterfaceCommand,
+  CreateNetworkInterfaceCommand,
   DeleteNetworkInterfaceCommand,
   DescribeInstancesCommand,
   DescribeNetworkInterfacesCommand,
@@ -70,6 +71,24 @@ describe("stale reads", () => {
     expect(new Set(within)).toEqual(new Set(["attached", "attaching", "none"]));
     expect(within.some((status, i) => status === "attached" && within[i + 1] === "attaching")).toBe(true);
     expect(new Set(after)).toEqual(new Set(["attached"]));
+  });
+
+  it("count an ENI turning available by itself as a change", async () => {
+    vi.useFakeTimers({ now: Date.UTC(2025, 0, 1) });
+    const { ec2, subnetA } = setup({ ...STALE, timings: { createMs: 500 } });
+    const { NetworkInterface } = await ec2.send(new CreateNetworkInterfaceCommand({ SubnetId: subnetA }));
+    const id = NetworkInterface?.NetworkInterfaceId ?? "";
+    vi.advanceTimersByTime(600); // available from +500 ms
+    const status = async () =>
+      (await ec2.send(new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: [id] }))).NetworkInterfaces?.[0]
+        ?.Status ?? "";
+
+    const answers = await reads(30, status);
+    vi.advanceTimersByTime(2000);
+    const later = await reads(10, status);
+
+    expect(new Set(answers)).toEqual(new Set(["available", "pending"]));
+    expect(new Set(later)).toEqual(new Set(["available"]));
   });
 
   it("keep only the versions within the window", async () => {
