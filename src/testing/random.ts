@@ -1,4 +1,12 @@
-/** A duration in milliseconds: a fixed one, or a `[min, max]` range drawn anew each time. */
+/**
+ * A duration in milliseconds: a fixed one, or a `[min, max]` range drawn anew each time from the
+ * simulator's seeded generator.
+ *
+ * @example
+ * ```ts
+ * const attachMs: Duration = [1000, 4000];
+ * ```
+ */
 export type Duration = number | readonly [min: number, max: number];
 
 /**

@@ -311,6 +311,7 @@ export class Ec2Simulator {
    */
   addVpc(options: { readonly cidr?: string; readonly internetGateway?: boolean } & TagOption = {}): {
     vpcId: string;
+    /** The internet gateway attached to it; `undefined` with `internetGateway: false`. */
     internetGatewayId: string | undefined;
   } {
     this.world.advance(Date.now());
