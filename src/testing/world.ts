@@ -204,6 +204,11 @@ export class World {
   private readonly attached = new Map<string, Set<EniState>>();
   /** Per subnet, how many IPv6 addresses it handed out. */
   private readonly ipv6Taken = new Map<string, number>();
+  /**
+   * Ids of internet gateways, apart from the others: `addVpc` makes one, and drawing it from
+   * `ids` would change every later id of the worlds tests already build.
+   */
+  private readonly gatewayIds: IdFactory;
   /** Draws transition times from their ranges. */
   private readonly durations: Random;
   /** Recent versions of ENIs and instances, for stale reads; `undefined` when reads are consistent. */
@@ -213,6 +218,7 @@ export class World {
 
   constructor(readonly config: WorldConfig) {
     this.ids = new IdFactory(config.seed);
+    this.gatewayIds = new IdFactory(Random.stream(config.seed, 4).next());
     this.durations = Random.stream(config.seed, 1);
     const stale = config.staleReads;
     if (stale && stale.windowMs > 0 && stale.probability > 0) {
@@ -548,7 +554,7 @@ export class World {
 
   /** A new, detached internet gateway. */
   createGateway(tags: Tags = new Map<string, string>()): GatewayState {
-    const gateway: GatewayState = { id: this.ids.id("igw"), vpcId: undefined, tags };
+    const gateway: GatewayState = { id: this.gatewayIds.id("igw"), vpcId: undefined, tags };
     this.gateways.set(gateway.id, gateway);
     return gateway;
   }
