@@ -230,6 +230,8 @@ export class Ec2Simulator {
           const response = { statusCode: 200, headers: { "x-amzn-requestid": output.$metadata.requestId } };
           return { output: output as ServiceOutputTypes, response };
         };
+        // No latency: the call takes no time, so nothing can abort it midway.
+        if (this.latencyMs === 0) return Promise.resolve().then(serve);
         // Where the SDK puts `client.send(command, { abortSignal })`'s signal.
         const smithy = (context as { __smithy_context?: { abortSignal?: AbortSignal } }).__smithy_context;
         return this.roundTrip(serve, smithy?.abortSignal);
@@ -529,8 +531,6 @@ export class Ec2Simulator {
    * reaches EC2 cancels it; one after loses only the answer.
    */
   private async roundTrip<T>(serve: () => T, signal: AbortSignal | undefined): Promise<T> {
-    // No latency: the call takes no time, so nothing can abort it midway.
-    if (this.latencyMs === 0) return Promise.resolve().then(serve);
     const latency = this.latencies.duration(this.latencyMs);
     await sleep(Math.floor(latency / 2), signal);
     let answer: () => T;
