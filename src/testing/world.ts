@@ -681,8 +681,14 @@ export class World {
    * Attaches `eni` (rules already checked, or waived in permissive mode, where an attachment it
    * already has is replaced); the attachment completes after `attachMs`, or at once if `settled`.
    */
-  attach(eni: EniState, instance: InstanceState, deviceIndex: number, cardIndex: number, settled = false): void {
-    this.setAttachment(eni, {
+  attach(
+    eni: EniState,
+    instance: InstanceState,
+    deviceIndex: number,
+    cardIndex: number,
+    settled = false,
+  ): AttachmentState {
+    const attachment: AttachmentState = {
       id: this.ids.id("eni-attach"),
       instanceId: instance.id,
       deviceIndex,
@@ -693,7 +699,9 @@ export class World {
       status: settled ? "attached" : "attaching",
       until: settled ? undefined : this.now + this.draw(this.config.timings.attachMs),
       hung: false,
-    });
+    };
+    this.setAttachment(eni, attachment);
+    return attachment;
   }
 
   /**
@@ -789,8 +797,7 @@ export class World {
     };
     this.instances.set(instance.id, instance);
     this.touch(instance.id);
-    this.attach(eni, instance, 0, 0, true);
-    if (eni.attachment) eni.attachment.deleteOnTermination = true;
+    this.attach(eni, instance, 0, 0, true).deleteOnTermination = true;
     return instance;
   }
 

@@ -96,8 +96,8 @@ export function attachNetworkInterface(
       ),
     );
   }
-  world.attach(eni, instance, deviceIndex, card);
-  return { AttachmentId: eni.attachment?.id, NetworkCardIndex: card };
+  const attachment = world.attach(eni, instance, deviceIndex, card);
+  return { AttachmentId: attachment.id, NetworkCardIndex: card };
 }
 
 /**
