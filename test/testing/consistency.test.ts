@@ -1,7 +1,9 @@
 import {
+  AssignPrivateIpAddressesCommand,
   AssociateAddressCommand,
   AttachNetworkInterfaceCommand,
   CreateNetworkInterfaceCommand,
+  CreateTagsCommand,
   DeleteNetworkInterfaceCommand,
   DescribeInstancesCommand,
   DescribeNetworkInterfacesCommand,
@@ -89,6 +91,46 @@ describe("stale reads", () => {
 
     expect(new Set(answers)).toEqual(new Set(["available", "pending"]));
     expect(new Set(later)).toEqual(new Set(["available"]));
+  });
+
+  it("follow every kind of change: attributes, tags, IP assignments, Elastic IP associations", async () => {
+    // Prepare: four changes, 100 ms apart
+    vi.useFakeTimers({ now: Date.UTC(2025, 0, 1) });
+    const { ec2, sim, subnetA } = setup(STALE);
+    const { networkInterfaceId: id } = sim.addNetworkInterface({ subnetId: subnetA, description: "before" });
+    const { allocationId } = sim.addAddress();
+    vi.advanceTimersByTime(10_000);
+    const changes = [
+      () =>
+        ec2.send(
+          new ModifyNetworkInterfaceAttributeCommand({ NetworkInterfaceId: id, Description: { Value: "after" } }),
+        ),
+      () => ec2.send(new CreateTagsCommand({ Resources: [id], Tags: [{ Key: "Name", Value: "db" }] })),
+      () =>
+        ec2.send(new AssignPrivateIpAddressesCommand({ NetworkInterfaceId: id, SecondaryPrivateIpAddressCount: 1 })),
+      () => ec2.send(new AssociateAddressCommand({ AllocationId: allocationId, NetworkInterfaceId: id })),
+    ];
+    for (const change of changes) {
+      await change();
+      vi.advanceTimersByTime(100);
+    }
+
+    // Act
+    const versions = await reads(80, async () => {
+      const [eni] = (await ec2.send(new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: [id] })))
+        .NetworkInterfaces ?? [{}];
+      return [
+        eni?.Description,
+        eni?.TagSet?.length,
+        eni?.PrivateIpAddresses?.length,
+        eni?.Association?.PublicIp ?? "-",
+      ].join(" ");
+    });
+
+    // Assess: the current version and each one before
+    expect(new Set(versions)).toEqual(
+      new Set(["before 0 1 -", "after 0 1 -", "after 1 1 -", "after 1 2 -", "after 1 2 198.51.100.1"]),
+    );
   });
 
   it("keep only the versions within the window", async () => {
