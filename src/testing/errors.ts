@@ -50,10 +50,12 @@ export function toServiceException(error: Ec2Error, requestId: string): EC2Servi
 
 const NOT_FOUND: Record<IdPrefix, { code: string; noun: string }> = {
   vpc: { code: "InvalidVpcID.NotFound", noun: "vpc ID" },
+  igw: { code: "InvalidInternetGatewayID.NotFound", noun: "internetGateway ID" },
   subnet: { code: "InvalidSubnetID.NotFound", noun: "subnet ID" },
   sg: { code: "InvalidGroup.NotFound", noun: "security group" },
   eni: { code: "InvalidNetworkInterfaceID.NotFound", noun: "networkInterface ID" },
   "eni-attach": { code: "InvalidAttachmentID.NotFound", noun: "attachment ID" },
+  "ela-attach": { code: "InvalidAttachmentID.NotFound", noun: "attachment ID" },
   i: { code: "InvalidInstanceID.NotFound", noun: "instance ID" },
   r: { code: "InvalidReservationID.NotFound", noun: "reservation ID" },
   eipalloc: { code: "InvalidAllocationID.NotFound", noun: "allocation ID" },
@@ -70,13 +72,15 @@ export function notFound(prefix: IdPrefix, ids: readonly string[]): Ec2Error {
 }
 
 // Note EC2's inconsistent casing (`Id` vs `ID`), kept on purpose. The allocation
-// and association codes are not in EC2's error table; they follow its pattern.
+// association and internet gateway codes are not in EC2's error table; they follow its pattern.
 const MALFORMED: Record<IdPrefix | "ami", string> = {
   vpc: "InvalidVpcID.Malformed",
+  igw: "InvalidInternetGatewayID.Malformed",
   subnet: "InvalidSubnetID.Malformed",
   sg: "InvalidGroupId.Malformed",
   eni: "InvalidNetworkInterfaceId.Malformed",
   "eni-attach": "InvalidNetworkInterfaceAttachmentId.Malformed",
+  "ela-attach": "InvalidNetworkInterfaceAttachmentId.Malformed",
   i: "InvalidInstanceID.Malformed",
   r: "InvalidReservationID.Malformed",
   eipalloc: "InvalidAllocationID.Malformed",

@@ -1,5 +1,8 @@
+import { Random } from "./random.js";
+
 /** Id prefixes EC2 uses for the resources the simulator models. */
-export type IdPrefix = "vpc" | "subnet" | "sg" | "eni" | "eni-attach" | "i" | "r" | "eipalloc" | "eipassoc";
+export type IdPrefix =
+  "vpc" | "igw" | "subnet" | "sg" | "eni" | "eni-attach" | "ela-attach" | "i" | "r" | "eipalloc" | "eipassoc";
 
 /** Account id that owns every simulated resource. */
 export const OWNER_ID = "123456789012";
@@ -17,11 +20,12 @@ export function isWellFormedId(id: string, prefix: IdPrefix | "ami"): boolean {
  * Seeded so that a test run, and the demo's step log, is reproducible.
  */
 export class IdFactory {
-  private state: number;
+  // mulberry32: tiny, fast, and good enough to make ids look random.
+  private readonly random: Random;
   private readonly issued = new Set<string>();
 
   constructor(seed: number) {
-    this.state = seed >>> 0;
+    this.random = new Random(seed);
   }
 
   /** A fresh `prefix-` id with 17 hex digits, never handed out before. */
@@ -37,7 +41,7 @@ export class IdFactory {
 
   /** A locally administered unicast MAC, like the ones EC2 hands out (`0a:1b:…`). */
   mac(): string {
-    const first = `0${"26ae".charAt(this.next() % 4)}`;
+    const first = `0${"26ae".charAt(this.random.next() % 4)}`;
     const rest = Array.from({ length: 5 }, () => this.hex(2));
     return [first, ...rest].join(":");
   }
@@ -49,16 +53,7 @@ export class IdFactory {
 
   private hex(digits: number): string {
     let out = "";
-    while (out.length < digits) out += (this.next() % 16).toString(16);
+    while (out.length < digits) out += (this.random.next() % 16).toString(16);
     return out;
-  }
-
-  // mulberry32: tiny, fast, and good enough to make ids look random.
-  private next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
   }
 }

@@ -8,7 +8,8 @@ export {
   type AddInstanceOptions,
   type AddNetworkInterfaceOptions,
   type CallRecord,
-  type Ec2SimulatorOptions,
 } from "./simulator.js";
+export type { Ec2SimulatorOptions, StaleReadOptions } from "./options.js";
+export type { Duration } from "./random.js";
 export { Faults } from "./faults.js";
 export type { BucketConfig } from "./throttle.js";

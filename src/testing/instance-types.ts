@@ -47,4 +47,6 @@ export const INSTANCE_TYPES: Readonly<Record<string, InstanceTypeLimits>> = {
   "c6gn.16xlarge": type(15, 50, [15], true),
   // Four network cards of 15 interfaces each.
   "p4d.24xlarge": type(60, 50, [15, 15, 15, 15], true),
+  // 32 network cards of 2 interfaces each (the AWS VPC CNI's vpc_ip_resource_limit.go).
+  "p5.48xlarge": type(64, 50, new Array<number>(32).fill(2), true),
 };

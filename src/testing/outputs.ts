@@ -1,10 +1,13 @@
 import type {
   Address,
+  AttachmentStatus,
   AvailabilityZone,
   GroupIdentifier,
   Instance,
   InstanceStateName,
+  InternetGateway,
   NetworkInterface,
+  NetworkInterfaceIpv6Address,
   NetworkInterfaceAssociation,
   NetworkInterfaceStatus,
   SecurityGroup,
@@ -13,7 +16,17 @@ import type {
   Vpc,
 } from "@aws-sdk/client-ec2";
 import { OWNER_ID } from "./ids.js";
-import type { AddressState, EniState, GroupState, InstanceState, SubnetState, Tags, VpcState, World } from "./world.js";
+import type {
+  AddressState,
+  EniState,
+  GatewayState,
+  GroupState,
+  InstanceState,
+  SubnetState,
+  Tags,
+  VpcState,
+  World,
+} from "./world.js";
 
 // Builders of the SDK's deserialized shapes: PascalCase fields, Date timestamps,
 // empty lists where EC2 sends empty sets.
@@ -70,7 +83,7 @@ function association(world: World, eni: EniState, privateIp: string): NetworkInt
 export function networkInterfaceOutput(world: World, eni: EniState): NetworkInterface {
   const primary = eni.ips.find((ip) => ip.primary)?.address ?? "";
   const a = eni.attachment;
-  const instance = a ? world.instances.get(a.instanceId) : undefined;
+  const instance = a?.instanceId === undefined ? undefined : world.instances.get(a.instanceId);
   return {
     Association: association(world, eni, primary),
     Attachment: a && {
@@ -80,14 +93,15 @@ export function networkInterfaceOutput(world: World, eni: EniState): NetworkInte
       DeviceIndex: a.deviceIndex,
       NetworkCardIndex: a.cardIndex,
       InstanceId: instance?.id,
-      InstanceOwnerId: OWNER_ID,
+      // A service's own attachment names the service (`amazon-elb`) as the instance owner.
+      InstanceOwnerId: a.instanceId === undefined ? eni.requesterId : OWNER_ID,
       Status: a.status,
     },
     AvailabilityZone: eni.az,
     Description: eni.description,
     Groups: groupIdentifiers(world, eni.groupIds),
     InterfaceType: eni.interfaceType,
-    Ipv6Addresses: [],
+    Ipv6Addresses: ipv6Addresses(eni),
     MacAddress: eni.mac,
     NetworkInterfaceId: eni.id,
     OwnerId: OWNER_ID,
@@ -108,6 +122,10 @@ export function networkInterfaceOutput(world: World, eni: EniState): NetworkInte
     TagSet: tagList(eni.tags),
     VpcId: eni.vpcId,
   };
+}
+
+function ipv6Addresses(eni: EniState): NetworkInterfaceIpv6Address[] {
+  return eni.ipv6.map((address) => ({ Ipv6Address: address, IsPrimaryIpv6: false }));
 }
 
 function privateDnsName(ip: string): string {
@@ -141,7 +159,7 @@ export function instanceOutput(world: World, instance: InstanceState): Instance 
         Description: full.Description,
         Groups: full.Groups,
         InterfaceType: full.InterfaceType,
-        Ipv6Addresses: [],
+        Ipv6Addresses: ipv6Addresses(eni),
         MacAddress: full.MacAddress,
         NetworkInterfaceId: full.NetworkInterfaceId,
         OwnerId: OWNER_ID,
@@ -206,6 +224,17 @@ export function vpcOutput(vpc: VpcState): Vpc {
     State: "available",
     Tags: tagList(vpc.tags),
     VpcId: vpc.id,
+  };
+}
+
+/** An internet gateway as DescribeInternetGateways returns it. */
+export function internetGatewayOutput(gateway: GatewayState): InternetGateway {
+  return {
+    // EC2 reports an attached internet gateway's attachment as `available`, a state the SDK's enum omits.
+    Attachments: gateway.vpcId === undefined ? [] : [{ State: "available" as AttachmentStatus, VpcId: gateway.vpcId }],
+    InternetGatewayId: gateway.id,
+    OwnerId: OWNER_ID,
+    Tags: tagList(gateway.tags),
   };
 }
 

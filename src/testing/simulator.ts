@@ -10,56 +10,11 @@ import {
 import { Ec2Error, toServiceException } from "./errors.js";
 import { Faults } from "./faults.js";
 import { HANDLERS } from "./handlers/index.js";
+import { type Ec2SimulatorOptions, resolveOptions } from "./options.js";
 import { addressOutput, compact, instanceOutput, networkInterfaceOutput } from "./outputs.js";
-import { type BucketConfig, Throttle } from "./throttle.js";
+import { type Duration, Random } from "./random.js";
+import { Throttle } from "./throttle.js";
 import { type Tags, World } from "./world.js";
-
-/**
- * Options of an {@link Ec2Simulator}; every field has a default.
- *
- * @example
- * ```ts
- * const options: Ec2SimulatorOptions = { region: "eu-west-1", timings: { attachMs: 2000 }, consistencyDelayMs: 500 };
- * ```
- */
-export interface Ec2SimulatorOptions {
-  /**
-   * The region. `us-east-1` has six AZs (`us-east-1a` to `us-east-1f`), any other region three.
-   * @default "us-east-1"
-   */
-  readonly region?: string;
-  /**
-   * ENI transition times in milliseconds: `pending` to `available` after create, `attaching`
-   * to `attached`, `detaching` to gone. `0` makes a transition instant.
-   * @default { createMs: 200, attachMs: 300, detachMs: 400 }
-   */
-  readonly timings?: { readonly createMs?: number; readonly attachMs?: number; readonly detachMs?: number };
-  /**
-   * Instance transition times in milliseconds: `pending` to `running`, `stopping` to
-   * `stopped`, `shutting-down` to `terminated`.
-   * @default { startMs: 400, stopMs: 400, terminateMs: 500 }
-   */
-  readonly instanceTimings?: { readonly startMs?: number; readonly stopMs?: number; readonly terminateMs?: number };
-  /**
-   * Eventual consistency: for this long after CreateNetworkInterface the new id is
-   * `InvalidNetworkInterfaceID.NotFound` to DescribeNetworkInterfaces, as EC2 may report it.
-   * @default 0
-   */
-  readonly consistencyDelayMs?: number;
-  /**
-   * Per-API token buckets. `true` applies EC2's documented defaults (Describe*: 100 tokens,
-   * 20 per second; mutating calls: 50 tokens, 5 per second; actions with their own bucket, such
-   * as CreateNetworkInterface at 100 and 5, keep it). An object enables throttling and sets the
-   * buckets of the actions it names.
-   * @default false
-   */
-  readonly throttling?: boolean | Readonly<Record<string, BucketConfig>>;
-  /**
-   * Seed of the id generator: equal seeds give equal ids, run after run.
-   * @default 1
-   */
-  readonly seed?: number;
-}
 
 /**
  * One request the simulator answered (each SDK retry is one more).
@@ -76,7 +31,7 @@ export interface CallRecord {
   readonly input: Readonly<Record<string, unknown>>;
   /** `"ok"`, or the EC2 error code it failed with. */
   readonly outcome: string;
-  /** When it arrived, from `Date.now()`. */
+  /** When it reached EC2 and took effect (after half the call's latency), from `Date.now()`. */
   readonly time: number;
 }
 
@@ -130,8 +85,17 @@ export interface AddNetworkInterfaceOptions extends TagOption {
   readonly secondaryPrivateIpAddressCount?: number;
   /** @default the VPC's default security group */
   readonly securityGroupIds?: readonly string[];
+  /** How many IPv6 addresses it gets, from its subnet's /64 (in `2001:db8::/32`). @default 0 */
+  readonly ipv6AddressCount?: number;
   /** @default "interface" */
   readonly interfaceType?: NetworkInterfaceType;
+  /**
+   * Attached by the service that manages it, as a load balancer's or a NAT gateway's ENI is:
+   * `in-use`, with an `ela-attach-` attachment owned by `requesterId` and no instance, which
+   * DetachNetworkInterface refuses. Implies `requesterManaged`.
+   * @default false
+   */
+  readonly serviceAttached?: boolean;
 }
 
 interface ResponseMetadata {
@@ -151,6 +115,33 @@ function toTags(tags: Readonly<Record<string, string>> | undefined): Tags {
 function resourceCount(action: string, input: Readonly<Record<string, unknown>>): number {
   if (action === "RunInstances") return Number(input.MaxCount ?? 1);
   return Array.isArray(input.InstanceIds) ? input.InstanceIds.length : 1;
+}
+
+/** Waits `ms` on `setTimeout`; rejects as the SDK does if `signal` aborts first (or already has). */
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(abortError(signal));
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(abortError(signal as AbortSignal));
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+/** The error the SDK's HTTP handlers reject an aborted request with. */
+function abortError(signal: AbortSignal): Error {
+  const reason: unknown = signal.reason;
+  const error =
+    reason instanceof Error
+      ? new Error("Request aborted", { cause: reason })
+      : new Error(typeof reason === "string" ? reason : "Request aborted");
+  error.name = "AbortError";
+  return error;
 }
 
 /**
@@ -183,41 +174,43 @@ export class Ec2Simulator {
   private readonly throttle: Throttle | undefined;
   private readonly log: CallRecord[] = [];
   private readonly denied = new Set<string>();
+  private readonly latencyMs: Duration;
+  /** Draws each call's latency, apart from the world's draws. */
+  private readonly latencies: Random;
 
   /**
    * Creates an empty region (no VPCs) with short, non-zero transition times.
    *
-   * @param options - region, timings, eventual consistency, throttling and id seed; see {@link Ec2SimulatorOptions}.
+   * @param options - a preset, region, timings, eventual consistency, latency, throttling,
+   *   permissive mode and seed; see {@link Ec2SimulatorOptions}.
+   * @throws a `RangeError` for an option out of its range (a negative duration, say).
    * @example
    * ```ts
    * const sim = new Ec2Simulator({ timings: { attachMs: 0 }, throttling: true });
+   * const realistic = new Ec2Simulator({ preset: "realistic", timeScale: 0.02, seed: 7 });
    * ```
    */
   constructor(options: Ec2SimulatorOptions = {}) {
-    const region = options.region ?? "us-east-1";
-    const letters = region === "us-east-1" ? "abcdef" : "abc";
+    const { latencyMs, throttling, ...resolved } = resolveOptions(options);
+    const letters = resolved.region === "us-east-1" ? "abcdef" : "abc";
     this.world = new World({
-      region,
-      zones: [...letters].map((letter) => `${region}${letter}`),
-      timings: {
-        createMs: options.timings?.createMs ?? 200,
-        attachMs: options.timings?.attachMs ?? 300,
-        detachMs: options.timings?.detachMs ?? 400,
-        startMs: options.instanceTimings?.startMs ?? 400,
-        stopMs: options.instanceTimings?.stopMs ?? 400,
-        terminateMs: options.instanceTimings?.terminateMs ?? 500,
-      },
-      consistencyDelayMs: options.consistencyDelayMs ?? 0,
+      ...resolved,
+      zones: [...letters].map((letter) => `${resolved.region}${letter}`),
       faults: this.faults,
-      seed: options.seed ?? 1,
+      describers: {
+        eni: (world, eni) => compact(networkInterfaceOutput(world, eni)),
+        instance: (world, instance) => compact(instanceOutput(world, instance)),
+      },
     });
-    const throttling = options.throttling ?? false;
+    this.latencyMs = latencyMs;
+    this.latencies = Random.stream(resolved.seed, 3);
     this.throttle = throttling === false ? undefined : new Throttle(throttling === true ? {} : throttling);
   }
 
   /**
    * A real `EC2Client` whose requests this simulator answers. The hook sits after the
-   * SDK's retry middleware, so the SDK retries throttling and 5xx errors by itself.
+   * SDK's retry middleware, so the SDK retries throttling and 5xx errors by itself. With
+   * `latencyMs`, each attempt takes that long and honours `client.send`'s `abortSignal`.
    *
    * @param config - extra client configuration (e.g. `{ maxAttempts: 1 }`); the region and
    *   fake static credentials are preset so no credential chain is read.
@@ -230,13 +223,19 @@ export class Ec2Simulator {
   client(config: EC2ClientConfig = {}): EC2Client {
     const client = new EC2Client({ region: this.world.config.region, credentials: FAKE_CREDENTIALS, ...config });
     client.middlewareStack.add(
-      (_next, context) => (args) =>
-        Promise.resolve().then(() => {
+      (_next, context) => (args) => {
+        const serve = () => {
           const action = (context.commandName ?? "").replace(/Command$/, "");
           const output = this.handle(action, args.input as Record<string, unknown>);
           const response = { statusCode: 200, headers: { "x-amzn-requestid": output.$metadata.requestId } };
           return { output: output as ServiceOutputTypes, response };
-        }),
+        };
+        // No latency: the call takes no time, so nothing can abort it midway.
+        if (this.latencyMs === 0) return Promise.resolve().then(serve);
+        // Where the SDK puts `client.send(command, { abortSignal })`'s signal.
+        const smithy = (context as { __smithy_context?: { abortSignal?: AbortSignal } }).__smithy_context;
+        return this.roundTrip(serve, smithy?.abortSignal);
+      },
       // High priority in the deserialize step: inside retries and signing, before the
       // deserializer, so the SDK never parses (or sends) an HTTP message.
       { step: "deserialize", name: "eniKitEc2Simulator", priority: "high", override: true },
@@ -300,19 +299,29 @@ export class Ec2Simulator {
   }
 
   /**
-   * Adds a VPC (with its `default` security group) without an API call.
+   * Adds a VPC (with its `default` security group) without an API call. Like a default VPC,
+   * it has an internet gateway attached, which AssociateAddress needs.
    *
-   * @param options - `cidr` (default `10.0.0.0/16`) and `tags`.
-   * @returns the new VPC's id.
+   * @param options - `cidr` (default `10.0.0.0/16`), `internetGateway` (default `true`; `false`
+   *   leaves the VPC without one, as CreateVpc does) and `tags`.
+   * @returns the new VPC's id, and its internet gateway's.
    * @throws an `Error` with EC2's code and message if the CIDR is not valid.
    * @example
    * ```ts
    * const { vpcId } = sim.addVpc({ cidr: "10.1.0.0/16" });
    * ```
    */
-  addVpc(options: { readonly cidr?: string } & TagOption = {}): { vpcId: string } {
+  addVpc(options: { readonly cidr?: string; readonly internetGateway?: boolean } & TagOption = {}): {
+    vpcId: string;
+    /** The internet gateway attached to it; `undefined` with `internetGateway: false`. */
+    internetGatewayId: string | undefined;
+  } {
     this.world.advance(Date.now());
-    return { vpcId: this.world.createVpc(options.cidr ?? "10.0.0.0/16", toTags(options.tags)).id };
+    const vpc = this.world.createVpc(options.cidr ?? "10.0.0.0/16", toTags(options.tags));
+    if (options.internetGateway === false) return { vpcId: vpc.id, internetGatewayId: undefined };
+    const gateway = this.world.createGateway();
+    this.world.attachGateway(gateway, vpc);
+    return { vpcId: vpc.id, internetGatewayId: gateway.id };
   }
 
   /**
@@ -417,13 +426,14 @@ export class Ec2Simulator {
 
   /**
    * Adds an `available` ENI without an API call, for instance one managed by another
-   * AWS service (`requesterManaged: true`).
+   * AWS service (`requesterManaged: true`), or one that service has attached (`serviceAttached: true`).
    *
    * @param options - see {@link AddNetworkInterfaceOptions}.
    * @returns the ENI's id.
    * @example
    * ```ts
    * const { networkInterfaceId } = sim.addNetworkInterface({ subnetId, requesterManaged: true });
+   * const loadBalancers = sim.addNetworkInterface({ subnetId, serviceAttached: true }).networkInterfaceId;
    * ```
    */
   addNetworkInterface(options: AddNetworkInterfaceOptions): { networkInterfaceId: string } {
@@ -435,10 +445,13 @@ export class Ec2Simulator {
       privateIps: options.privateIpAddress === undefined ? undefined : [options.privateIpAddress],
       secondaryCount: options.secondaryPrivateIpAddressCount,
       interfaceType: options.interfaceType,
-      requesterId: options.requesterManaged ? (options.requesterId ?? "amazon-elb") : undefined,
+      requesterId:
+        options.requesterManaged || options.serviceAttached ? (options.requesterId ?? "amazon-elb") : undefined,
+      ipv6Count: options.ipv6AddressCount,
       tags: toTags(options.tags),
       settled: true,
     });
+    if (options.serviceAttached) this.world.attachForService(eni);
     return { networkInterfaceId: eni.id };
   }
 
@@ -510,6 +523,27 @@ export class Ec2Simulator {
     this.world.advance(Date.now());
     const address = this.world.addresses.get(allocationId);
     return address && compact(addressOutput(this.world, address));
+  }
+
+  /**
+   * Serves a request as the network would: it reaches EC2 (and takes effect) after half the
+   * call's latency, and its answer, or error, arrives after the other half. An abort before it
+   * reaches EC2 cancels it; one after loses only the answer.
+   */
+  private async roundTrip<T>(serve: () => T, signal: AbortSignal | undefined): Promise<T> {
+    const latency = this.latencies.duration(this.latencyMs);
+    await sleep(Math.floor(latency / 2), signal);
+    let answer: () => T;
+    try {
+      const output = serve();
+      answer = () => output;
+    } catch (error) {
+      answer = () => {
+        throw error;
+      };
+    }
+    await sleep(latency - Math.floor(latency / 2), signal);
+    return answer();
   }
 
   private handle(action: string, input: Record<string, unknown>): { $metadata: ResponseMetadata } {

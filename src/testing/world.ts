@@ -1,9 +1,18 @@
-import type { InstanceStateName, NetworkInterfaceType, TagSpecification } from "@aws-sdk/client-ec2";
+import type {
+  Instance,
+  InstanceStateName,
+  NetworkInterface,
+  NetworkInterfaceType,
+  TagSpecification,
+} from "@aws-sdk/client-ec2";
 import { type Cidr, cidrContains, cidrsOverlap, ipToString, parseCidr, parseIp, usableRange } from "./cidr.js";
 import { Ec2Error, invalidValue, malformed, missingParameter, notFound } from "./errors.js";
 import type { Faults } from "./faults.js";
+import { History } from "./history.js";
 import { IdFactory, type IdPrefix, isWellFormedId } from "./ids.js";
 import { INSTANCE_TYPES, type InstanceTypeLimits } from "./instance-types.js";
+import type { ResolvedOptions } from "./options.js";
+import { type Duration, Random } from "./random.js";
 
 /** Tags of one resource, key to value. */
 export type Tags = Map<string, string>;
@@ -21,6 +30,8 @@ export interface SubnetState {
   readonly vpcId: string;
   readonly az: string;
   readonly cidr: Cidr;
+  /** The first four groups of its IPv6 /64, from the documentation range `2001:db8::/32`. */
+  readonly ipv6Prefix: string;
   readonly tags: Tags;
 }
 
@@ -33,13 +44,24 @@ export interface GroupState {
   readonly tags: Tags;
 }
 
+/** An internet gateway, attached to at most one VPC. */
+export interface GatewayState {
+  readonly id: string;
+  vpcId: string | undefined;
+  readonly tags: Tags;
+}
+
 /** An attachment of an ENI to an instance; `until` is when its current phase ends. */
 export interface AttachmentState {
+  /** `eni-attach-…`, or `ela-attach-…` for an attachment an AWS service made and manages. */
   readonly id: string;
-  readonly instanceId: string;
+  /** `undefined` for a service's attachment (a load balancer's, a NAT gateway's), which has no instance. */
+  readonly instanceId: string | undefined;
   readonly deviceIndex: number;
   readonly cardIndex: number;
   readonly attachTime: number;
+  /** Unknown to the calls that take an attachment id until then (eventual consistency). */
+  readonly knownAt: number;
   deleteOnTermination: boolean;
   status: "attaching" | "attached" | "detaching";
   until: number | undefined;
@@ -70,7 +92,9 @@ export interface EniState {
   description: string;
   groupIds: string[];
   ips: PrivateIp[];
+  ipv6: string[];
   sourceDestCheck: boolean;
+  /** Changed only by `World.setAttachment`, which keeps the per-instance index. */
   attachment: AttachmentState | undefined;
 }
 
@@ -98,27 +122,32 @@ export interface AddressState {
   readonly allocationId: string;
   readonly publicIp: string;
   readonly tags: Tags;
-  association: { readonly id: string; readonly eniId: string; readonly privateIp: string } | undefined;
+  association: Association | undefined;
 }
 
-/** Transition times, in milliseconds. */
-export interface Timings {
-  readonly createMs: number;
-  readonly attachMs: number;
-  readonly detachMs: number;
-  readonly startMs: number;
-  readonly stopMs: number;
-  readonly terminateMs: number;
+/** An Elastic IP's association with one private IP of an ENI. */
+export interface Association {
+  readonly id: string;
+  readonly eniId: string;
+  readonly privateIp: string;
+  /** Unknown to DisassociateAddress until then (eventual consistency). */
+  readonly knownAt: number;
+}
+
+/**
+ * How Describe answers an ENI and an instance. outputs.ts builds them and imports this module,
+ * so the simulator passes them in rather than this module importing outputs.ts.
+ */
+export interface Describers {
+  readonly eni: (world: World, eni: EniState) => NetworkInterface;
+  readonly instance: (world: World, instance: InstanceState) => Instance;
 }
 
 /** What a world is made with. */
-export interface WorldConfig {
-  readonly region: string;
+export interface WorldConfig extends Omit<ResolvedOptions, "latencyMs" | "throttling"> {
   readonly zones: readonly string[];
-  readonly timings: Timings;
-  readonly consistencyDelayMs: number;
   readonly faults: Faults;
-  readonly seed: number;
+  readonly describers: Describers;
 }
 
 /** What a new ENI is made of; everything optional takes EC2's default. */
@@ -128,6 +157,7 @@ export interface EniSpec {
   readonly description?: string | undefined;
   readonly privateIps?: readonly string[] | undefined;
   readonly secondaryCount?: number | undefined;
+  readonly ipv6Count?: number | undefined;
   readonly interfaceType?: NetworkInterfaceType | undefined;
   readonly requesterId?: string | undefined;
   readonly tags?: Tags | undefined;
@@ -162,6 +192,7 @@ export class World {
   now = Date.now();
   readonly ids: IdFactory;
   readonly vpcs = new Map<string, VpcState>();
+  readonly gateways = new Map<string, GatewayState>();
   readonly subnets = new Map<string, SubnetState>();
   readonly groups = new Map<string, GroupState>();
   readonly enis = new Map<string, EniState>();
@@ -169,16 +200,44 @@ export class World {
   readonly addresses = new Map<string, AddressState>();
   private readonly clientTokens = new Map<string, { fingerprint: string; output: object }>();
   private eipCount = 0;
+  /** Per instance, the ENIs attached to it, kept by `setAttachment`. */
+  private readonly attached = new Map<string, Set<EniState>>();
+  /** Per subnet, how many IPv6 addresses it handed out. */
+  private readonly ipv6Taken = new Map<string, number>();
+  /**
+   * Ids of internet gateways, apart from the others: `addVpc` makes one, and drawing it from
+   * `ids` would change every later id of the worlds tests already build.
+   */
+  private readonly gatewayIds: IdFactory;
+  /** Draws transition times from their ranges. */
+  private readonly durations: Random;
+  /** Recent versions of ENIs and instances, for stale reads; `undefined` when reads are consistent. */
+  private readonly history: { enis: History<NetworkInterface>; instances: History<Instance> } | undefined;
+  /** ENIs and instances changed at `now` and not yet recorded in the history. */
+  private readonly changed = new Set<string>();
 
   constructor(readonly config: WorldConfig) {
     this.ids = new IdFactory(config.seed);
+    this.gatewayIds = new IdFactory(Random.stream(config.seed, 4).next());
+    this.durations = Random.stream(config.seed, 1);
+    const stale = config.staleReads;
+    if (stale && stale.windowMs > 0 && stale.probability > 0) {
+      const reads = Random.stream(config.seed, 2);
+      this.history = { enis: new History(stale, reads), instances: new History(stale, reads) };
+    }
   }
 
   /** Moves the clock to `now`, completing every transition that is due, in time order. */
   advance(now: number): void {
-    this.now = now;
+    // What changed since the last advance changed at the old `now`.
+    this.flush();
+    const previous = this.now;
     const due: { at: number; apply: () => void }[] = [];
     for (const eni of this.enis.values()) {
+      // Turning `available` changes what reads answer, though no call changed the ENI.
+      if (this.history && previous < eni.availableAt && eni.availableAt <= now) {
+        due.push({ at: eni.availableAt, apply: () => this.touch(eni.id) });
+      }
       const a = eni.attachment;
       if (a?.until === undefined || a.until > now || a.hung) continue;
       due.push({ at: a.until, apply: () => this.completeAttachmentPhase(eni, a) });
@@ -187,28 +246,37 @@ export class World {
       if (instance.until === undefined || instance.until > now) continue;
       due.push({ at: instance.until, apply: () => this.completeInstancePhase(instance) });
     }
-    due.sort((a, b) => a.at - b.at).forEach((event) => event.apply());
+    for (const event of due.sort((a, b) => a.at - b.at)) {
+      this.now = event.at;
+      event.apply();
+      this.flush();
+    }
+    this.now = now;
   }
 
   private completeAttachmentPhase(eni: EniState, attachment: AttachmentState): void {
     if (attachment.status === "detaching") {
       // EC2 drops a completed detach from DescribeNetworkInterfaces rather than showing `detached`.
-      eni.attachment = undefined;
+      this.setAttachment(eni, undefined);
     } else {
+      this.touch(eni.id);
       attachment.status = "attached";
       attachment.until = undefined;
     }
   }
 
   private completeInstancePhase(instance: InstanceState): void {
+    this.touch(instance.id);
     instance.until = undefined;
     if (instance.state === "pending") instance.state = "running";
     else if (instance.state === "stopping") instance.state = "stopped";
     else {
       instance.state = "terminated";
+      // moto leaves a terminated instance's ENIs attached; permissive mode does too.
+      if (this.config.permissive) return;
       for (const eni of this.attachedTo(instance.id)) {
         if (eni.attachment?.deleteOnTermination) this.deleteEni(eni);
-        else eni.attachment = undefined;
+        else this.setAttachment(eni, undefined);
       }
     }
   }
@@ -216,8 +284,61 @@ export class World {
   /** Starts an instance state change; it completes after the matching timing. */
   beginInstanceTransition(instance: InstanceState, next: "pending" | "stopping" | "shutting-down"): void {
     const { startMs, stopMs, terminateMs } = this.config.timings;
+    this.touch(instance.id);
     instance.state = next;
-    instance.until = this.now + (next === "pending" ? startMs : next === "stopping" ? stopMs : terminateMs);
+    instance.until = this.now + this.draw(next === "pending" ? startMs : next === "stopping" ? stopMs : terminateMs);
+  }
+
+  /** Milliseconds a transition takes this time: the timing, or a draw from its range. */
+  draw(duration: Duration): number {
+    return this.durations.duration(duration);
+  }
+
+  // --- eventual consistency of reads -----------------------------------------
+
+  /**
+   * Notes that an ENI or an instance (by id) changed at `now`, so that stale reads can keep
+   * answering its previous version for a while.
+   */
+  touch(id: string): void {
+    if (this.history) this.changed.add(id);
+  }
+
+  /** Records what the resources changed at `now` look like now. */
+  private flush(): void {
+    const history = this.history;
+    if (!history || this.changed.size === 0) return;
+    const { describers } = this.config;
+    const ids = [...this.changed];
+    this.changed.clear();
+    const instances = new Set(ids.filter((id) => id.startsWith("i-")));
+    for (const id of ids.filter((i) => i.startsWith("eni-"))) {
+      const eni = this.enis.get(id);
+      // An instance's description lists its ENIs: it changes with those it gains and loses.
+      for (const instanceId of [history.enis.latest(id)?.Attachment?.InstanceId, eni?.attachment?.instanceId]) {
+        if (instanceId !== undefined) instances.add(instanceId);
+      }
+      history.enis.record(id, this.now, eni && describers.eni(this, eni));
+    }
+    for (const id of instances) {
+      const instance = this.instances.get(id);
+      if (instance) history.instances.record(id, this.now, describers.instance(this, instance));
+    }
+  }
+
+  /** What one Describe read answers for an ENI: `current`, or, with stale reads, maybe an earlier version. */
+  readEni(id: string, current: NetworkInterface | undefined): NetworkInterface | undefined {
+    return this.history ? this.history.enis.read(id, this.now, current) : current;
+  }
+
+  /** @see World.readEni */
+  readInstance(id: string, current: Instance): Instance {
+    return this.history?.instances.read(id, this.now, current) ?? current;
+  }
+
+  /** ENIs deleted so recently that a stale read may still list them. */
+  recentlyDeletedEnis(): string[] {
+    return this.history?.enis.recentlyDeleted(this.now) ?? [];
   }
 
   /** The ENI's status as EC2 reports it. */
@@ -242,6 +363,11 @@ export class World {
   }
 
   /** @see World.vpc */
+  gateway(id: string | undefined, param = "InternetGatewayId"): GatewayState {
+    return this.lookup(this.gateways, "igw", id, param);
+  }
+
+  /** @see World.vpc */
   subnet(id: string | undefined, param = "SubnetId"): SubnetState {
     return this.lookup(this.subnets, "subnet", id, param);
   }
@@ -261,12 +387,20 @@ export class World {
     return this.lookup(this.addresses, "eipalloc", id, param);
   }
 
-  /** Every id in `ids` looked up, with one NotFound naming all unknown ones, as EC2 does. */
-  many<T>(map: ReadonlyMap<string, T>, prefix: IdPrefix, ids: readonly string[]): T[] {
+  /**
+   * Every id in `ids` looked up in a map (or by a function), with one NotFound naming all
+   * unknown ones, as EC2 does.
+   */
+  many<T>(
+    source: ReadonlyMap<string, T> | ((id: string) => T | undefined),
+    prefix: IdPrefix,
+    ids: readonly string[],
+  ): T[] {
     for (const id of ids) if (!isWellFormedId(id, prefix)) throw malformed(prefix, id);
-    const missing = ids.filter((id) => !map.has(id));
+    const found = ids.map(typeof source === "function" ? source : (id) => source.get(id));
+    const missing = ids.filter((_, i) => found[i] === undefined);
     if (missing.length > 0) throw notFound(prefix, missing);
-    return ids.map((id) => map.get(id) as T);
+    return found as T[];
   }
 
   private lookup<T>(map: ReadonlyMap<string, T>, prefix: IdPrefix, id: string | undefined, param: string): T {
@@ -275,19 +409,30 @@ export class World {
     return found as T;
   }
 
-  /** The ENI holding the attachment `id`. */
+  /** The ENI holding the attachment `id` (an `eni-attach-` or a service's `ela-attach-` one), once known. */
   attachment(id: string | undefined): { eni: EniState; attachment: AttachmentState } {
     if (id === undefined) throw missingParameter("AttachmentId");
-    if (!isWellFormedId(id, "eni-attach")) throw malformed("eni-attach", id);
+    if (!isWellFormedId(id, "eni-attach") && !isWellFormedId(id, "ela-attach")) throw malformed("eni-attach", id);
     for (const eni of this.enis.values()) {
-      if (eni.attachment?.id === id) return { eni, attachment: eni.attachment };
+      const attachment = eni.attachment;
+      if (attachment?.id === id && this.isKnown(attachment)) return { eni, attachment };
     }
     throw notFound("eni-attach", [id]);
   }
 
-  /** The ENIs attached (in any phase) to an instance. */
+  /** Whether calls know a new id yet: for `consistencyDelayMs` after its creation they do not. */
+  isKnown(created: { readonly knownAt: number }): boolean {
+    return created.knownAt <= this.now;
+  }
+
+  /** The internet gateway attached to a VPC, if any. */
+  gatewayOf(vpcId: string): GatewayState | undefined {
+    return [...this.gateways.values()].find((gateway) => gateway.vpcId === vpcId);
+  }
+
+  /** The ENIs attached (in any phase) to an instance, in the order they were attached. */
   attachedTo(instanceId: string): EniState[] {
-    return [...this.enis.values()].filter((eni) => eni.attachment?.instanceId === instanceId);
+    return [...(this.attached.get(instanceId) ?? [])];
   }
 
   /** The networking limits of an instance type. */
@@ -349,9 +494,12 @@ export class World {
 
   /** The resource an id names, for tagging; fails like EC2 for unknown ids. */
   taggable(id: string): { tags: Tags } {
-    const prefix = (["vpc", "subnet", "sg", "eni", "i", "eipalloc"] as const).find((p) => id.startsWith(`${p}-`));
+    const prefix = (["vpc", "igw", "subnet", "sg", "eni", "i", "eipalloc"] as const).find((p) =>
+      id.startsWith(`${p}-`),
+    );
     const maps = {
       vpc: this.vpcs,
+      igw: this.gateways,
       subnet: this.subnets,
       sg: this.groups,
       eni: this.enis,
@@ -404,6 +552,27 @@ export class World {
     return vpc;
   }
 
+  /** A new, detached internet gateway. */
+  createGateway(tags: Tags = new Map<string, string>()): GatewayState {
+    const gateway: GatewayState = { id: this.gatewayIds.id("igw"), vpcId: undefined, tags };
+    this.gateways.set(gateway.id, gateway);
+    return gateway;
+  }
+
+  /** Attaches an internet gateway to a VPC: one gateway per VPC, one VPC per gateway. */
+  attachGateway(gateway: GatewayState, vpc: VpcState): void {
+    if (gateway.vpcId !== undefined) {
+      throw new Ec2Error(
+        "Resource.AlreadyAssociated",
+        `resource ${gateway.id} is already attached to network ${gateway.vpcId}`,
+      );
+    }
+    if (this.gatewayOf(vpc.id)) {
+      throw new Ec2Error("Resource.AlreadyAssociated", `Network ${vpc.id} already has an internet gateway attached`);
+    }
+    gateway.vpcId = vpc.id;
+  }
+
   /** A new subnet inside `vpc`, in one of the region's AZs, not overlapping its siblings. */
   createSubnet(
     vpc: VpcState,
@@ -428,7 +597,14 @@ export class World {
     if (sibling) {
       throw new Ec2Error("InvalidSubnet.Conflict", `The CIDR '${cidrText}' conflicts with another subnet`);
     }
-    const subnet: SubnetState = { id: this.ids.id("subnet"), vpcId: vpc.id, az: zone, cidr, tags };
+    const subnet: SubnetState = {
+      id: this.ids.id("subnet"),
+      vpcId: vpc.id,
+      az: zone,
+      cidr,
+      ipv6Prefix: `2001:db8:0:${(this.subnets.size + 1).toString(16)}`,
+      tags,
+    };
     this.subnets.set(subnet.id, subnet);
     return subnet;
   }
@@ -479,50 +655,117 @@ export class World {
       mac: this.ids.mac(),
       interfaceType: spec.interfaceType ?? "interface",
       requesterId: spec.requesterId,
-      availableAt: spec.settled ? createdAt : createdAt + this.config.timings.createMs,
+      availableAt: spec.settled ? createdAt : createdAt + this.draw(this.config.timings.createMs),
       visibleAt: spec.settled ? createdAt : createdAt + this.config.consistencyDelayMs,
       tags: spec.tags ?? new Map<string, string>(),
       description: spec.description ?? "",
       groupIds,
       ips: addresses.map((address, i) => ({ address, primary: i === 0 })),
+      ipv6: Array.from({ length: spec.ipv6Count ?? 0 }, () => this.takeIpv6(subnet)),
       sourceDestCheck: true,
       attachment: undefined,
     };
     this.enis.set(eni.id, eni);
+    this.touch(eni.id);
     return eni;
   }
 
-  /** Attaches `eni` (rules already checked); the attachment completes after `attachMs`. */
-  attach(eni: EniState, instance: InstanceState, deviceIndex: number, cardIndex: number): AttachmentState {
+  /** The next IPv6 address of the subnet's /64; addresses are never reused. */
+  private takeIpv6(subnet: SubnetState): string {
+    const host = (this.ipv6Taken.get(subnet.id) ?? 0) + 1;
+    this.ipv6Taken.set(subnet.id, host);
+    return `${subnet.ipv6Prefix}::${host.toString(16)}`;
+  }
+
+  /**
+   * Attaches `eni` (rules already checked, or waived in permissive mode, where an attachment it
+   * already has is replaced); the attachment completes after `attachMs`, or at once if `settled`.
+   */
+  attach(
+    eni: EniState,
+    instance: InstanceState,
+    deviceIndex: number,
+    cardIndex: number,
+    settled = false,
+  ): AttachmentState {
     const attachment: AttachmentState = {
       id: this.ids.id("eni-attach"),
       instanceId: instance.id,
       deviceIndex,
       cardIndex,
       attachTime: this.now,
+      knownAt: settled ? this.now : this.now + this.config.consistencyDelayMs,
       deleteOnTermination: false,
-      status: "attaching",
-      until: this.now + this.config.timings.attachMs,
+      status: settled ? "attached" : "attaching",
+      until: settled ? undefined : this.now + this.draw(this.config.timings.attachMs),
       hung: false,
     };
-    eni.attachment = attachment;
+    this.setAttachment(eni, attachment);
     return attachment;
+  }
+
+  /**
+   * Attaches `eni` the way an AWS service attaches its own (a load balancer's, a NAT gateway's):
+   * an `ela-attach-` attachment with the service as its owner and no instance, which the API
+   * refuses to detach.
+   */
+  attachForService(eni: EniState): void {
+    this.setAttachment(eni, {
+      id: this.ids.id("ela-attach"),
+      instanceId: undefined,
+      deviceIndex: 1,
+      cardIndex: 0,
+      attachTime: this.now,
+      knownAt: this.now,
+      deleteOnTermination: false,
+      status: "attached",
+      until: undefined,
+      hung: false,
+    });
+  }
+
+  /**
+   * Sets or clears an ENI's attachment, the one place it changes, so that the index of each
+   * instance's ENIs (reads list them often) and the stale-read history follow.
+   */
+  private setAttachment(eni: EniState, attachment: AttachmentState | undefined): void {
+    this.touch(eni.id);
+    const before = eni.attachment?.instanceId;
+    if (before !== undefined) this.attached.get(before)?.delete(eni);
+    eni.attachment = attachment;
+    const after = attachment?.instanceId;
+    if (after === undefined) return;
+    const enis = this.attached.get(after) ?? new Set<EniState>();
+    this.attached.set(after, enis.add(eni));
   }
 
   /** Starts a detach; it completes after `detachMs`, unless a hang fault holds it. */
   beginDetach(eni: EniState, attachment: AttachmentState, force: boolean): void {
     if (attachment.status === "detaching" && !attachment.hung) return;
+    this.touch(eni.id);
     attachment.status = "detaching";
-    attachment.until = this.now + this.config.timings.detachMs;
+    attachment.until = this.now + this.draw(this.config.timings.detachMs);
     attachment.hung = !force && this.config.faults.detachHangs(eni.id);
   }
 
   /** Deletes an ENI, releasing its addresses and Elastic IP associations. */
   deleteEni(eni: EniState): void {
     for (const address of this.addresses.values()) {
-      if (address.association?.eniId === eni.id) address.association = undefined;
+      if (address.association?.eniId === eni.id) this.associate(address, undefined);
     }
+    this.setAttachment(eni, undefined);
     this.enis.delete(eni.id);
+  }
+
+  /** Sets or clears an Elastic IP's association; the ENIs it leaves and joins change with it. */
+  associate(address: AddressState, association: Association | undefined): void {
+    for (const changed of [address.association, association]) if (changed) this.touch(changed.eniId);
+    address.association = association;
+  }
+
+  /** A new association of an Elastic IP with one private IP of an ENI. */
+  newAssociation(eniId: string, privateIp: string): Association {
+    return { id: this.ids.id("eipassoc"), eniId, privateIp, knownAt: this.now + this.config.consistencyDelayMs };
   }
 
   /** A new instance with its primary ENI at device 0 on card 0, deleted with the instance. */
@@ -550,13 +793,11 @@ export class World {
       privateIp: eni.ips[0]?.address ?? "",
       tags: spec.tags ?? new Map<string, string>(),
       state: spec.state,
-      until: spec.state === "pending" ? this.now + this.config.timings.startMs : undefined,
+      until: spec.state === "pending" ? this.now + this.draw(this.config.timings.startMs) : undefined,
     };
     this.instances.set(instance.id, instance);
-    const attachment = this.attach(eni, instance, 0, 0);
-    attachment.status = "attached";
-    attachment.until = undefined;
-    attachment.deleteOnTermination = true;
+    this.touch(instance.id);
+    this.attach(eni, instance, 0, 0, true).deleteOnTermination = true;
     return instance;
   }
 

@@ -2,8 +2,12 @@ import {
   AllocateAddressCommand,
   AssociateAddressCommand,
   AssignPrivateIpAddressesCommand,
+  AttachInternetGatewayCommand,
+  CreateInternetGatewayCommand,
+  CreateVpcCommand,
   DeleteNetworkInterfaceCommand,
   DescribeAddressesCommand,
+  DescribeInternetGatewaysCommand,
   DescribeNetworkInterfacesCommand,
   DisassociateAddressCommand,
   ReleaseAddressCommand,
@@ -217,5 +221,74 @@ describe("Elastic IPs", () => {
     for (let i = 0; i < 762; i++) sim.addAddress();
 
     expect(() => sim.addAddress()).toThrow(expect.objectContaining({ code: "AddressLimitExceeded" }));
+  });
+});
+
+describe("Internet gateways", () => {
+  it("are needed on the ENI's VPC to associate an Elastic IP; CreateVpc makes a VPC without one", async () => {
+    // Prepare
+    const { ec2, sim } = setup(INSTANT);
+    const { vpcId, internetGatewayId } = sim.addVpc({ cidr: "10.1.0.0/16", internetGateway: false });
+    const { subnetId } = sim.addSubnet({ vpcId, availabilityZone: "us-east-1a" });
+    const { networkInterfaceId } = sim.addNetworkInterface({ subnetId });
+    const { allocationId } = sim.addAddress();
+    const associate = () =>
+      ec2.send(new AssociateAddressCommand({ AllocationId: allocationId, NetworkInterfaceId: networkInterfaceId }));
+    const created = await ec2.send(new CreateVpcCommand({ CidrBlock: "10.2.0.0/16" }));
+    const gatewaysOf = async (id: string) =>
+      (await ec2.send(new DescribeInternetGatewaysCommand({ Filters: [{ Name: "attachment.vpc-id", Values: [id] }] })))
+        .InternetGateways;
+
+    // Act, Assess: no gateway
+    expect(internetGatewayId).toBeUndefined();
+    expect(await gatewaysOf(created.Vpc?.VpcId ?? "")).toEqual([]);
+    await expect(associate()).rejects.toMatchObject({
+      name: "Gateway.NotAttached",
+      message: `Network ${vpcId} is not attached to any internet gateway`,
+    });
+    expect(sim.address(allocationId)?.AssociationId).toBeUndefined();
+
+    // Act, Assess: one created and attached
+    const { InternetGateway: gateway } = await ec2.send(
+      new CreateInternetGatewayCommand({
+        TagSpecifications: [{ ResourceType: "internet-gateway", Tags: [{ Key: "Name", Value: "edge" }] }],
+      }),
+    );
+    const gatewayId = gateway?.InternetGatewayId ?? "";
+    expect(gatewayId).toMatch(/^igw-[0-9a-f]{17}$/);
+    expect(gateway).toMatchObject({ Attachments: [], OwnerId: "123456789012", Tags: [{ Key: "Name", Value: "edge" }] });
+    await ec2.send(new AttachInternetGatewayCommand({ InternetGatewayId: gatewayId, VpcId: vpcId }));
+    await associate();
+    expect(sim.address(allocationId)?.NetworkInterfaceId).toBe(networkInterfaceId);
+    expect(await gatewaysOf(vpcId)).toEqual([
+      expect.objectContaining({ InternetGatewayId: gatewayId, Attachments: [{ State: "available", VpcId: vpcId }] }),
+    ]);
+  });
+
+  it("attach one per VPC, one VPC each, and fail like EC2 for unknown and malformed ids", async () => {
+    const { ec2, sim, vpcId, internetGatewayId } = setup(INSTANT);
+    const other = sim.addVpc({ cidr: "10.1.0.0/16", internetGateway: false }).vpcId;
+    const { InternetGateway } = await ec2.send(new CreateInternetGatewayCommand({}));
+    const fresh = InternetGateway?.InternetGatewayId ?? "";
+    const attach = (InternetGatewayId: string, VpcId: string, DryRun?: boolean) =>
+      ec2.send(new AttachInternetGatewayCommand({ InternetGatewayId, VpcId, DryRun }));
+
+    await expect(attach(internetGatewayId, other)).rejects.toMatchObject({
+      name: "Resource.AlreadyAssociated",
+      message: `resource ${internetGatewayId} is already attached to network ${vpcId}`,
+    });
+    await expect(attach(fresh, vpcId)).rejects.toMatchObject({
+      name: "Resource.AlreadyAssociated",
+      message: `Network ${vpcId} already has an internet gateway attached`,
+    });
+    await expect(attach("igw-0123456789abcdef0", other)).rejects.toMatchObject({
+      name: "InvalidInternetGatewayID.NotFound",
+      message: "The internetGateway ID 'igw-0123456789abcdef0' does not exist",
+    });
+    await expect(attach("igw-x", other)).rejects.toMatchObject({ name: "InvalidInternetGatewayID.Malformed" });
+    await expect(attach(fresh, other, true)).rejects.toMatchObject({ name: "DryRunOperation" });
+    const { InternetGateways } = await ec2.send(new DescribeInternetGatewaysCommand({ InternetGatewayIds: [fresh] }));
+    expect(InternetGateways?.[0]?.Attachments).toEqual([]);
+    expect((await ec2.send(new DescribeInternetGatewaysCommand({}))).InternetGateways).toHaveLength(2);
   });
 });

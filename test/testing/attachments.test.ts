@@ -2,6 +2,9 @@ import {
   AttachNetworkInterfaceCommand,
   type AttachNetworkInterfaceCommandInput,
   CreateNetworkInterfaceCommand,
+  DeleteNetworkInterfaceCommand,
+  DescribeInstanceTypesCommand,
+  DescribeNetworkInterfacesCommand,
   DetachNetworkInterfaceCommand,
   StopInstancesCommand,
 } from "@aws-sdk/client-ec2";
@@ -107,6 +110,55 @@ describe("AttachNetworkInterface and DetachNetworkInterface", () => {
     ).rejects.toMatchObject({ name: "InvalidParameterValue", message: expect.stringContaining("device index '1'") });
   });
 
+  it("follows EC2's device index rules on a type with 32 network cards (p5.48xlarge)", async () => {
+    // Prepare
+    const { ec2, sim, subnetA } = setup(INSTANT);
+    const { instanceId } = sim.addInstance({ subnetId: subnetA, instanceType: "p5.48xlarge" });
+    const eni = () => sim.addNetworkInterface({ subnetId: subnetA }).networkInterfaceId;
+    const onCard = (NetworkCardIndex: number, DeviceIndex: number) =>
+      ec2.send(attach({ NetworkInterfaceId: eni(), InstanceId: instanceId, DeviceIndex, NetworkCardIndex }));
+
+    // Act: device index 0 is valid on cards other than 0; AWS recommends 1
+    const [first] = [await onCard(5, 0), await onCard(31, 1), await onCard(5, 1), await onCard(0, 1)];
+
+    // Assess
+    expect(first?.NetworkCardIndex).toBe(5);
+    const pairs = sim
+      .instance(instanceId)
+      ?.NetworkInterfaces?.map((n) => [n.Attachment?.NetworkCardIndex, n.Attachment?.DeviceIndex]);
+    expect(pairs).toEqual([
+      [0, 0],
+      [5, 0],
+      [31, 1],
+      [5, 1],
+      [0, 1],
+    ]);
+    await expect(onCard(5, 0)).rejects.toMatchObject({
+      name: "InvalidParameterValue",
+      message: `Instance '${instanceId}' already has an interface attached at device index '0'.`,
+    });
+    await expect(onCard(0, 0)).rejects.toMatchObject({ name: "InvalidParameterValue" });
+    await expect(onCard(5, 2)).rejects.toMatchObject({
+      name: "AttachmentLimitExceeded",
+      message: "Interface count 3 exceeds the limit for network card 5 of p5.48xlarge",
+    });
+    await expect(onCard(32, 1)).rejects.toMatchObject({
+      name: "InvalidParameterValue",
+      message: "Network card index '32' is not valid for instance type p5.48xlarge.",
+    });
+    const { InstanceTypes } = await ec2.send(new DescribeInstanceTypesCommand({ InstanceTypes: ["p5.48xlarge"] }));
+    expect(InstanceTypes?.[0]?.NetworkInfo).toMatchObject({
+      MaximumNetworkInterfaces: 64,
+      MaximumNetworkCards: 32,
+      Ipv4AddressesPerInterface: 50,
+      EfaSupported: true,
+    });
+    expect(InstanceTypes?.[0]?.NetworkInfo?.NetworkCards?.[31]).toEqual({
+      NetworkCardIndex: 31,
+      MaximumNetworkInterfaces: 2,
+    });
+  });
+
   it("refuses a taken device index, an ENI in use, and a bad device index", async () => {
     const { ec2, sim, subnetA } = setup(INSTANT);
     const { instanceId } = sim.addInstance({ subnetId: subnetA });
@@ -139,14 +191,42 @@ describe("AttachNetworkInterface and DetachNetworkInterface", () => {
     ).rejects.toMatchObject({ name: "MissingParameter" });
   });
 
-  it("refuses an ENI with more addresses than the instance type allows per interface", async () => {
+  it("refuses an ENI with more IPv4 addresses than the instance type allows per interface", async () => {
     const { ec2, sim, subnetA } = setup(INSTANT);
     const { instanceId } = sim.addInstance({ subnetId: subnetA, instanceType: "t3.micro" });
     const { networkInterfaceId } = sim.addNetworkInterface({ subnetId: subnetA, secondaryPrivateIpAddressCount: 2 });
 
     await expect(
       ec2.send(attach({ NetworkInterfaceId: networkInterfaceId, InstanceId: instanceId, DeviceIndex: 1 })),
-    ).rejects.toMatchObject({ name: "PrivateIpAddressLimitExceeded" });
+    ).rejects.toMatchObject({
+      name: "InvalidInterface.IpAddressLimitExceeded",
+      message: `Address count 3 on interface ${networkInterfaceId} exceeds the limit for t3.micro`,
+    });
+    expect(sim.networkInterface(networkInterfaceId)?.Status).toBe("available");
+  });
+
+  it("refuses an ENI with more IPv6 addresses than the instance type allows per interface", async () => {
+    const { ec2, sim, subnetA } = setup(INSTANT);
+    const micro = sim.addInstance({ subnetId: subnetA, instanceType: "t3.micro" }).instanceId;
+    const noIpv6 = sim.addInstance({ subnetId: subnetA, instanceType: "m1.small" }).instanceId;
+    const three = sim.addNetworkInterface({ subnetId: subnetA, ipv6AddressCount: 3 }).networkInterfaceId;
+    const two = sim.addNetworkInterface({ subnetId: subnetA, ipv6AddressCount: 2 }).networkInterfaceId;
+    const one = sim.addNetworkInterface({ subnetId: subnetA, ipv6AddressCount: 1 }).networkInterfaceId;
+
+    await expect(
+      ec2.send(attach({ NetworkInterfaceId: three, InstanceId: micro, DeviceIndex: 1 })),
+    ).rejects.toMatchObject({
+      name: "InvalidInterface.IpAddressLimitExceeded",
+      message: `Address count 3 on interface ${three} exceeds the limit for t3.micro`,
+    });
+    await expect(
+      ec2.send(attach({ NetworkInterfaceId: one, InstanceId: noIpv6, DeviceIndex: 1 })),
+    ).rejects.toMatchObject({
+      name: "InvalidInterface.IpAddressLimitExceeded",
+      message: `Address count 1 on interface ${one} exceeds the limit for m1.small`,
+    });
+    await ec2.send(attach({ NetworkInterfaceId: two, InstanceId: micro, DeviceIndex: 1 }));
+    expect(sim.networkInterface(two)?.Attachment?.InstanceId).toBe(micro);
   });
 
   it("refuses an ENI that is still pending", async () => {
@@ -236,6 +316,50 @@ describe("AttachNetworkInterface and DetachNetworkInterface", () => {
     await expect(
       ec2.send(attach({ NetworkInterfaceId: networkInterfaceId, InstanceId: instanceId, DeviceIndex: 1 })),
     ).rejects.toMatchObject({ name: "OperationNotPermitted" });
+  });
+
+  it("refuses to detach or delete an ENI a service attached (ela-attach)", async () => {
+    // Prepare
+    const { ec2, sim, subnetA } = setup(INSTANT);
+    const { networkInterfaceId } = sim.addNetworkInterface({ subnetId: subnetA, serviceAttached: true });
+    const eni = sim.networkInterface(networkInterfaceId);
+    const attachmentId = eni?.Attachment?.AttachmentId ?? "";
+    const refusal = {
+      name: "OperationNotPermitted",
+      message: "You are not allowed to manage 'ela-attach' attachments.",
+    };
+
+    // Act, Assess
+    expect(eni).toMatchObject({
+      Status: "in-use",
+      RequesterManaged: true,
+      RequesterId: "amazon-elb",
+      Attachment: { DeviceIndex: 1, InstanceOwnerId: "amazon-elb", Status: "attached", DeleteOnTermination: false },
+    });
+    expect(attachmentId).toMatch(/^ela-attach-[0-9a-f]{17}$/);
+    expect(eni?.Attachment && "InstanceId" in eni.Attachment).toBe(false);
+    await expect(ec2.send(new DetachNetworkInterfaceCommand({ AttachmentId: attachmentId }))).rejects.toMatchObject(
+      refusal,
+    );
+    await expect(
+      ec2.send(new DetachNetworkInterfaceCommand({ AttachmentId: attachmentId, Force: true })),
+    ).rejects.toMatchObject(refusal);
+    await expect(
+      ec2.send(new DeleteNetworkInterfaceCommand({ NetworkInterfaceId: networkInterfaceId })),
+    ).rejects.toMatchObject({ name: "OperationNotPermitted" });
+    await expect(
+      ec2.send(new DetachNetworkInterfaceCommand({ AttachmentId: "ela-attach-0123456789abcdef0" })),
+    ).rejects.toMatchObject({ name: "InvalidAttachmentID.NotFound" });
+    await expect(ec2.send(new DetachNetworkInterfaceCommand({ AttachmentId: "ela-attach-x" }))).rejects.toMatchObject({
+      name: "InvalidNetworkInterfaceAttachmentId.Malformed",
+    });
+    const byOwner = await ec2.send(
+      new DescribeNetworkInterfacesCommand({
+        Filters: [{ Name: "attachment.instance-owner-id", Values: ["amazon-elb"] }],
+      }),
+    );
+    expect(byOwner.NetworkInterfaces?.map((n) => n.NetworkInterfaceId)).toEqual([networkInterfaceId]);
+    expect(sim.networkInterface(networkInterfaceId)?.Attachment?.Status).toBe("attached");
   });
 
   it("attaches to running and stopped instances only", async () => {

@@ -5,6 +5,7 @@ import {
   DescribeAvailabilityZonesCommand,
   DescribeInstancesCommand,
   DescribeInstanceTypesCommand,
+  DescribeInternetGatewaysCommand,
   DescribeNetworkInterfacesCommand,
   DescribeSecurityGroupsCommand,
   DescribeSubnetsCommand,
@@ -25,6 +26,7 @@ const FILTERS: Record<string, readonly string[]> = {
     "requester-managed",
     "requester-id",
     "attachment.instance-id",
+    "attachment.instance-owner-id",
     "attachment.attachment-id",
     "attachment.status",
     "attachment.device-index",
@@ -34,6 +36,7 @@ const FILTERS: Record<string, readonly string[]> = {
     "group-name",
     "private-ip-address",
     "addresses.private-ip-address",
+    "ipv6-addresses.ipv6-address",
     "mac-address",
     "interface-type",
     "source-dest-check",
@@ -89,6 +92,7 @@ const FILTERS: Record<string, readonly string[]> = {
     "domain",
   ],
   DescribeAvailabilityZones: ["zone-name", "zone-id", "state", "region-name", "zone-type"],
+  DescribeInternetGateways: ["internet-gateway-id", "attachment.vpc-id", "attachment.state", "owner-id", "tag-key"],
   DescribeInstanceTypes: [
     "instance-type",
     "network-info.maximum-network-interfaces",
@@ -105,18 +109,19 @@ const COMMANDS = {
   DescribeSecurityGroups: (Filters: Filter[]) => new DescribeSecurityGroupsCommand({ Filters }),
   DescribeAddresses: (Filters: Filter[]) => new DescribeAddressesCommand({ Filters }),
   DescribeAvailabilityZones: (Filters: Filter[]) => new DescribeAvailabilityZonesCommand({ Filters }),
+  DescribeInternetGateways: (Filters: Filter[]) => new DescribeInternetGatewaysCommand({ Filters }),
   DescribeInstanceTypes: (Filters: Filter[]) => new DescribeInstanceTypesCommand({ Filters }),
 };
 
 describe("Describe filters", () => {
   it.each(Object.entries(FILTERS))("%s accepts its filters, matching with wildcards", async (action, names) => {
-    const { ec2, sim, subnetA, vpcId } = setup(INSTANT);
+    const { ec2, sim, subnetA, vpcId, internetGatewayId } = setup(INSTANT);
     const { instanceId, primaryEniId } = sim.addInstance({ subnetId: subnetA });
-    sim.addNetworkInterface({ subnetId: subnetA, requesterManaged: true });
+    sim.addNetworkInterface({ subnetId: subnetA, requesterManaged: true, ipv6AddressCount: 1 });
     const { allocationId } = sim.addAddress();
     await ec2.send(new AssociateAddressCommand({ AllocationId: allocationId, InstanceId: instanceId }));
     const groupId = sim.instance(instanceId)?.SecurityGroups?.[0]?.GroupId ?? "";
-    const tagged = [vpcId, subnetA, groupId, instanceId, primaryEniId];
+    const tagged = [vpcId, internetGatewayId, subnetA, groupId, instanceId, primaryEniId];
     await ec2.send(new CreateTagsCommand({ Resources: tagged, Tags: [{ Key: "Name", Value: "n" }] }));
     const command = COMMANDS[action as keyof typeof COMMANDS];
 

@@ -107,6 +107,44 @@ describe("CreateNetworkInterface", () => {
     ]);
   });
 
+  it("gives IPv6 addresses from the subnet's /64 by count, shown and filtered like EC2's", async () => {
+    // Prepare
+    const { ec2, sim, subnetA, subnetB } = setup(INSTANT);
+    const { instanceId } = sim.addInstance({ subnetId: subnetA });
+
+    // Act
+    const { NetworkInterface: created } = await ec2.send(
+      new CreateNetworkInterfaceCommand({ SubnetId: subnetA, Ipv6AddressCount: 2 }),
+    );
+    const added = sim.addNetworkInterface({ subnetId: subnetA, ipv6AddressCount: 1 }).networkInterfaceId;
+    const elsewhere = sim.addNetworkInterface({ subnetId: subnetB, ipv6AddressCount: 1 }).networkInterfaceId;
+    await ec2.send(
+      new AttachNetworkInterfaceCommand({ NetworkInterfaceId: added, InstanceId: instanceId, DeviceIndex: 1 }),
+    );
+
+    // Assess
+    expect(created?.Ipv6Addresses).toEqual([
+      { Ipv6Address: "2001:db8:0:1::1", IsPrimaryIpv6: false },
+      { Ipv6Address: "2001:db8:0:1::2", IsPrimaryIpv6: false },
+    ]);
+    expect(sim.networkInterface(added)?.Ipv6Addresses).toEqual([
+      { Ipv6Address: "2001:db8:0:1::3", IsPrimaryIpv6: false },
+    ]);
+    expect(sim.networkInterface(elsewhere)?.Ipv6Addresses?.[0]?.Ipv6Address).toBe("2001:db8:0:2::1");
+    expect(sim.instance(instanceId)?.NetworkInterfaces?.[1]?.Ipv6Addresses).toEqual([
+      { Ipv6Address: "2001:db8:0:1::3", IsPrimaryIpv6: false },
+    ]);
+    const filtered = await ec2.send(
+      new DescribeNetworkInterfacesCommand({
+        Filters: [{ Name: "ipv6-addresses.ipv6-address", Values: ["2001:db8:0:1::3"] }],
+      }),
+    );
+    expect(filtered.NetworkInterfaces?.map((n) => n.NetworkInterfaceId)).toEqual([added]);
+    await expect(
+      ec2.send(new CreateNetworkInterfaceCommand({ SubnetId: subnetA, Ipv6AddressCount: -1 })),
+    ).rejects.toMatchObject({ name: "InvalidParameterValue", message: "Invalid value '-1' for ipv6AddressCount." });
+  });
+
   it("applies TagSpecifications, security groups and the interface type", async () => {
     const { ec2, sim, subnetA, vpcId } = setup(INSTANT);
     const { groupId } = sim.addSecurityGroup({ vpcId, name: "db" });

@@ -61,6 +61,10 @@ export function associateAddress(
   if (!eni.ips.some((ip) => ip.address === privateIp)) {
     throw invalidValue(`The private IP address ${privateIp} is not assigned to network interface ${eni.id}.`);
   }
+  // A public address needs a route to the internet: an internet gateway on the ENI's VPC.
+  if (!world.gatewayOf(eni.vpcId)) {
+    throw new Ec2Error("Gateway.NotAttached", `Network ${eni.vpcId} is not attached to any internet gateway`);
+  }
   world.dryRun(input);
   const current = address.association;
   if (current?.eniId === eni.id && current.privateIp === privateIp) return { AssociationId: current.id };
@@ -74,9 +78,10 @@ export function associateAddress(
       `resource ${holder.allocationId} is already associated with associate-id ${holder.association?.id ?? ""}`,
     );
   }
-  if (occupant) occupant.association = undefined;
-  address.association = { id: world.ids.id("eipassoc"), eniId: eni.id, privateIp };
-  return { AssociationId: address.association.id };
+  if (occupant) world.associate(occupant, undefined);
+  const association = world.newAssociation(eni.id, privateIp);
+  world.associate(address, association);
+  return { AssociationId: association.id };
 }
 
 /** DisassociateAddress. */
@@ -88,7 +93,7 @@ export function disassociateAddress(
   const address =
     id === undefined && input.PublicIp !== undefined ? addressByIp(world, input.PublicIp) : findAssociation(world, id);
   world.dryRun(input);
-  address.association = undefined;
+  world.associate(address, undefined);
   return {};
 }
 
@@ -96,7 +101,7 @@ function findAssociation(world: World, id: string | undefined): AddressState {
   if (id === undefined) throw missingParameter("AssociationId");
   if (!isWellFormedId(id, "eipassoc")) throw malformed("eipassoc", id);
   const address = [...world.addresses.values()].find((a) => a.association?.id === id);
-  if (!address) throw notFound("eipassoc", [id]);
+  if (!address?.association || !world.isKnown(address.association)) throw notFound("eipassoc", [id]);
   return address;
 }
 
@@ -122,7 +127,7 @@ export function describeAddresses(
   const all = [...world.addresses.values()];
   const byIp = (input.PublicIps ?? []).map((ip) => addressByIp(world, ip));
   const { page } = describe<AddressState>(world, {
-    all: input.PublicIps?.length ? byIp : all,
+    all: () => (input.PublicIps?.length ? byIp : all),
     ids: input.AllocationIds,
     lookup: (ids) => world.many(world.addresses, "eipalloc", ids),
     idsParam: "AllocationIds",
@@ -136,6 +141,7 @@ export function describeAddresses(
       "instance-id": (a) => addressOutput(world, a).InstanceId,
       domain: () => "vpc",
     },
+    tagsOf: (a) => a.tags,
     input,
   });
   return { Addresses: page.map((a) => addressOutput(world, a)) };

@@ -15,7 +15,8 @@ const ATTACHABLE_STATES: readonly string[] = ["running", "stopped"];
 
 /**
  * AttachNetworkInterface with EC2's rules: same AZ, a free device index per network
- * card, the type's interface limits (overall and per card), and attachable states.
+ * card, the type's interface and address limits (interfaces overall and per card), and
+ * attachable states. Permissive mode waives the rules moto does not check.
  */
 export function attachNetworkInterface(
   world: World,
@@ -36,6 +37,10 @@ export function attachNetworkInterface(
   }
   world.dryRun(input);
   ensureManageable(eni);
+  // What EC2 refuses and moto accepts: permissive mode lets these through.
+  const refuse = (error: Ec2Error) => {
+    if (!world.config.permissive) throw error;
+  };
   if (!ATTACHABLE_STATES.includes(instance.state)) {
     throw new Ec2Error(
       "IncorrectInstanceState",
@@ -43,49 +48,71 @@ export function attachNetworkInterface(
     );
   }
   if (eni.az !== instance.az) {
-    throw new Ec2Error(
-      "InvalidParameterCombination",
-      "You may not attach a network interface to an instance if they are not in the same availability zone",
+    refuse(
+      new Ec2Error(
+        "InvalidParameterCombination",
+        "You may not attach a network interface to an instance if they are not in the same availability zone",
+      ),
     );
   }
-  if (eni.attachment) throw new Ec2Error("InvalidNetworkInterface.InUse", `Interface: [${eni.id}] in use.`);
+  if (eni.attachment) refuse(new Ec2Error("InvalidNetworkInterface.InUse", `Interface: [${eni.id}] in use.`));
   if (world.eniStatus(eni) === "pending") {
     throw new Ec2Error("IncorrectState", `Network interface '${eni.id}' is not available yet.`);
   }
-  const attached = world.attachedTo(instance.id);
+  // Device indexes are unique per network card; index 0 on a card other than 0 is valid.
+  const attached = world.attachedTo(instance.id).filter((e) => e !== eni);
   const onCard = attached.filter((e) => e.attachment?.cardIndex === card);
   if (onCard.some((e) => e.attachment?.deviceIndex === deviceIndex)) {
-    throw invalidValue(`Instance '${instance.id}' already has an interface attached at device index '${deviceIndex}'.`);
+    refuse(
+      invalidValue(`Instance '${instance.id}' already has an interface attached at device index '${deviceIndex}'.`),
+    );
   }
   if (attached.length + 1 > limits.maxInterfaces) {
-    throw new Ec2Error(
-      "AttachmentLimitExceeded",
-      `Interface count ${attached.length + 1} exceeds the limit for ${instance.type}`,
+    refuse(
+      new Ec2Error(
+        "AttachmentLimitExceeded",
+        `Interface count ${attached.length + 1} exceeds the limit for ${instance.type}`,
+      ),
     );
   }
   if (onCard.length + 1 > cardLimit) {
-    throw new Ec2Error(
-      "AttachmentLimitExceeded",
-      `Interface count ${onCard.length + 1} exceeds the limit for network card ${card} of ${instance.type}`,
+    refuse(
+      new Ec2Error(
+        "AttachmentLimitExceeded",
+        `Interface count ${onCard.length + 1} exceeds the limit for network card ${card} of ${instance.type}`,
+      ),
     );
   }
-  if (eni.ips.length > limits.ipv4PerInterface) {
-    throw new Ec2Error(
-      "PrivateIpAddressLimitExceeded",
-      `Number of private addresses will exceed limit for ${instance.type}.`,
+  const addresses = [
+    [eni.ips.length, limits.ipv4PerInterface],
+    [eni.ipv6.length, limits.ipv6PerInterface],
+  ] as const;
+  for (const [count, limit] of addresses) {
+    if (count <= limit) continue;
+    refuse(
+      new Ec2Error(
+        "InvalidInterface.IpAddressLimitExceeded",
+        `Address count ${count} on interface ${eni.id} exceeds the limit for ${instance.type}`,
+      ),
     );
   }
   const attachment = world.attach(eni, instance, deviceIndex, card);
   return { AttachmentId: attachment.id, NetworkCardIndex: card };
 }
 
-/** DetachNetworkInterface: never the primary ENI; `detaching` for `detachMs`, then gone. */
+/**
+ * DetachNetworkInterface: never the primary ENI, nor a service's own attachment; `detaching`
+ * for `detachMs`, then gone.
+ */
 export function detachNetworkInterface(
   world: World,
   input: DetachNetworkInterfaceCommandInput,
 ): Output<DetachNetworkInterfaceCommandOutput> {
   const { eni, attachment } = world.attachment(input.AttachmentId);
   world.dryRun(input);
+  if (attachment.instanceId === undefined) {
+    throw new Ec2Error("OperationNotPermitted", "You are not allowed to manage 'ela-attach' attachments.");
+  }
   ensureManageable(eni);
   if (attachment.deviceIndex === 0 && attachment.cardIndex === 0) {
     throw new Ec2Error(

@@ -25,10 +25,13 @@ import {
 } from "./network-interfaces.js";
 import { createTags, deleteTags } from "./tags.js";
 import {
+  attachInternetGateway,
+  createInternetGateway,
   createSecurityGroup,
   createSubnet,
   createVpc,
   describeAvailabilityZones,
+  describeInternetGateways,
   describeSecurityGroups,
   describeSubnets,
   describeVpcs,
@@ -44,7 +47,9 @@ export const HANDLERS: Readonly<Record<string, Handler>> = {
   AllocateAddress: allocateAddress,
   AssignPrivateIpAddresses: assignPrivateIpAddresses,
   AssociateAddress: associateAddress,
+  AttachInternetGateway: attachInternetGateway,
   AttachNetworkInterface: attachNetworkInterface,
+  CreateInternetGateway: createInternetGateway,
   CreateNetworkInterface: createNetworkInterface,
   CreateSecurityGroup: createSecurityGroup,
   CreateSubnet: createSubnet,
@@ -56,6 +61,7 @@ export const HANDLERS: Readonly<Record<string, Handler>> = {
   DescribeAvailabilityZones: describeAvailabilityZones,
   DescribeInstanceTypes: describeInstanceTypes,
   DescribeInstances: describeInstances,
+  DescribeInternetGateways: describeInternetGateways,
   DescribeNetworkInterfaces: describeNetworkInterfaces,
   DescribeSecurityGroups: describeSecurityGroups,
   DescribeSubnets: describeSubnets,

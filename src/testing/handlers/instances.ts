@@ -3,6 +3,7 @@ import type {
   DescribeInstancesCommandOutput,
   DescribeInstanceTypesCommandInput,
   DescribeInstanceTypesCommandOutput,
+  Instance,
   InstanceStateChange,
   InstanceStateName,
   InstanceTypeInfo,
@@ -22,7 +23,7 @@ import { isWellFormedId, OWNER_ID } from "../ids.js";
 import { INSTANCE_TYPES } from "../instance-types.js";
 import { instanceOutput, instanceState } from "../outputs.js";
 import { type InstanceState, tagsFromSpecs, type World } from "../world.js";
-import { describe, STANDARD_PAGING } from "./describe.js";
+import { describe, exactIds, STANDARD_PAGING, tagMap } from "./describe.js";
 import type { Output } from "./types.js";
 
 const RUN_TAGGABLE = ["instance", "network-interface", "volume"];
@@ -145,44 +146,58 @@ export function startInstances(world: World, input: StartInstancesCommandInput):
   return { StartingInstances };
 }
 
-/** DescribeInstances: instances grouped in their reservations, with EC2's filters and paging. */
+/**
+ * DescribeInstances: instances grouped in their reservations, with EC2's filters and paging;
+ * with stale reads, each instance may be answered as it was a moment ago.
+ */
 export function describeInstances(
   world: World,
   input: DescribeInstancesCommandInput,
 ): Output<DescribeInstancesCommandOutput> {
-  const { page, nextToken } = describe<InstanceState>(world, {
-    all: [...world.instances.values()],
+  const read = (instance: InstanceState) => world.readInstance(instance.id, instanceOutput(world, instance));
+  const reservationOf = (instance: Instance) => world.instances.get(instance.InstanceId ?? "")?.reservationId ?? "";
+  const { page, nextToken } = describe<Instance>(world, {
+    all: () => {
+      const ids = exactIds(input.Filters, "instance-id") ?? world.instances.keys();
+      return [...ids].flatMap((id) => {
+        const instance = world.instances.get(id);
+        return instance ? [read(instance)] : [];
+      });
+    },
     ids: input.InstanceIds,
-    lookup: (ids) => world.many(world.instances, "i", ids),
+    lookup: (ids) => world.many(world.instances, "i", ids).map(read),
     idsParam: "instancesSet",
     filters: input.Filters,
+    // Read from the answer itself, so that filters match the version a stale read answers.
     spec: {
-      "instance-id": (i) => i.id,
-      "instance-state-name": (i) => i.state,
-      "instance-state-code": (i) => instanceState(i.state).Code,
-      "instance-type": (i) => i.type,
-      "subnet-id": (i) => i.subnetId,
-      "vpc-id": (i) => i.vpcId,
-      "availability-zone": (i) => i.az,
-      "image-id": (i) => i.imageId,
-      "reservation-id": (i) => i.reservationId,
-      "private-ip-address": (i) => i.privateIp,
-      "network-interface.network-interface-id": (i) => world.attachedTo(i.id).map((e) => e.id),
-      "network-interface.attachment.attachment-id": (i) => world.attachedTo(i.id).map((e) => e.attachment?.id),
+      "instance-id": (i) => i.InstanceId,
+      "instance-state-name": (i) => i.State?.Name,
+      "instance-state-code": (i) => i.State?.Code,
+      "instance-type": (i) => i.InstanceType,
+      "subnet-id": (i) => i.SubnetId,
+      "vpc-id": (i) => i.VpcId,
+      "availability-zone": (i) => i.Placement?.AvailabilityZone,
+      "image-id": (i) => i.ImageId,
+      "reservation-id": reservationOf,
+      "private-ip-address": (i) => i.PrivateIpAddress,
+      "network-interface.network-interface-id": (i) => i.NetworkInterfaces?.map((n) => n.NetworkInterfaceId),
+      "network-interface.attachment.attachment-id": (i) => i.NetworkInterfaces?.map((n) => n.Attachment?.AttachmentId),
     },
+    tagsOf: (i) => tagMap(i.Tags),
     input,
     paging: STANDARD_PAGING,
   });
   const reservations = new Map<string, Reservation>();
   for (const instance of page) {
-    const reservation = reservations.get(instance.reservationId) ?? {
-      ReservationId: instance.reservationId,
+    const reservationId = reservationOf(instance);
+    const reservation = reservations.get(reservationId) ?? {
+      ReservationId: reservationId,
       OwnerId: OWNER_ID,
       Groups: [],
       Instances: [],
     };
-    reservation.Instances?.push(instanceOutput(world, instance));
-    reservations.set(instance.reservationId, reservation);
+    reservation.Instances?.push(instance);
+    reservations.set(reservationId, reservation);
   }
   return { Reservations: [...reservations.values()], NextToken: nextToken };
 }
@@ -195,7 +210,7 @@ function typeInfo(name: string): InstanceTypeInfo {
       MaximumNetworkInterfaces: limits.maxInterfaces,
       Ipv4AddressesPerInterface: limits.ipv4PerInterface,
       Ipv6AddressesPerInterface: limits.ipv6PerInterface,
-      Ipv6Supported: true,
+      Ipv6Supported: limits.ipv6PerInterface > 0,
       MaximumNetworkCards: limits.cards.length,
       DefaultNetworkCardIndex: 0,
       NetworkCards: limits.cards.map((max, index) => ({
@@ -229,7 +244,10 @@ export function describeInstanceTypes(
     "network-info.maximum-network-cards": (t) => t.NetworkInfo?.MaximumNetworkCards,
     "network-info.efa-supported": (t) => t.NetworkInfo?.EfaSupported,
   });
-  const { page, nextToken } = paginate(matching, input, { min: 5, max: 100 });
+  // Permissive mode, as moto, does not page.
+  const { page, nextToken } = world.config.permissive
+    ? { page: matching, nextToken: undefined }
+    : paginate(matching, input, { min: 5, max: 100 });
   world.dryRun(input);
   return { InstanceTypes: page, NextToken: nextToken };
 }

@@ -8,14 +8,16 @@ import type {
   DescribeNetworkInterfacesCommandInput,
   DescribeNetworkInterfacesCommandOutput,
   ModifyNetworkInterfaceAttributeCommandInput,
+  NetworkInterface,
   ModifyNetworkInterfaceAttributeCommandOutput,
   UnassignPrivateIpAddressesCommandInput,
   UnassignPrivateIpAddressesCommandOutput,
 } from "@aws-sdk/client-ec2";
 import { Ec2Error, invalidValue, missingParameter, notFound } from "../errors.js";
+import type { FilterSpec } from "../filters.js";
 import { networkInterfaceOutput } from "../outputs.js";
 import { type EniState, tagsFromSpecs, type World } from "../world.js";
-import { describe, STANDARD_PAGING } from "./describe.js";
+import { describe, exactIds, STANDARD_PAGING, tagMap } from "./describe.js";
 import type { Output } from "./types.js";
 
 const CREATABLE_TYPES: readonly string[] = ["interface", "efa", "efa-only", "trunk", "branch"];
@@ -41,6 +43,10 @@ export function createNetworkInterface(
     if (input.InterfaceType !== undefined && !CREATABLE_TYPES.includes(input.InterfaceType)) {
       throw invalidValue(`Invalid value '${input.InterfaceType}' for InterfaceType.`);
     }
+    const ipv6Count = input.Ipv6AddressCount;
+    if (ipv6Count !== undefined && !(Number.isInteger(ipv6Count) && ipv6Count >= 0)) {
+      throw invalidValue(`Invalid value '${ipv6Count}' for ipv6AddressCount.`);
+    }
     const listed = input.PrivateIpAddresses ?? [];
     // The list's primary entry (or the plain PrivateIpAddress) comes first: it becomes the primary IP.
     const ordered = [
@@ -55,6 +61,7 @@ export function createNetworkInterface(
       description: input.Description,
       privateIps: [...new Set(ordered)],
       secondaryCount: input.SecondaryPrivateIpAddressCount,
+      ipv6Count,
       interfaceType: input.InterfaceType,
       tags,
     });
@@ -62,7 +69,7 @@ export function createNetworkInterface(
   });
 }
 
-/** DeleteNetworkInterface: only when nothing is attached. */
+/** DeleteNetworkInterface: only when nothing is attached (permissive mode, as moto, deletes it anyway). */
 export function deleteNetworkInterface(
   world: World,
   input: DeleteNetworkInterfaceCommandInput,
@@ -70,59 +77,74 @@ export function deleteNetworkInterface(
   const eni = world.eni(input.NetworkInterfaceId);
   world.dryRun(input);
   ensureManageable(eni);
-  if (eni.attachment) {
+  if (eni.attachment && !world.config.permissive) {
     throw invalidValue(`Network interface '${eni.id}' is currently in use.`);
   }
   world.deleteEni(eni);
   return {};
 }
 
-/** DescribeNetworkInterfaces, with EC2's filters and paging; new ENIs hide during `consistencyDelayMs`. */
+// EC2's filters, read from the answer itself, so that they match the version a stale read answers.
+const FILTERS: FilterSpec<NetworkInterface> = {
+  "network-interface-id": (n) => n.NetworkInterfaceId,
+  "subnet-id": (n) => n.SubnetId,
+  "vpc-id": (n) => n.VpcId,
+  "availability-zone": (n) => n.AvailabilityZone,
+  status: (n) => n.Status,
+  description: (n) => n.Description,
+  "requester-managed": (n) => n.RequesterManaged,
+  "requester-id": (n) => n.RequesterId,
+  "attachment.instance-id": (n) => n.Attachment?.InstanceId,
+  "attachment.instance-owner-id": (n) => n.Attachment?.InstanceOwnerId,
+  "attachment.attachment-id": (n) => n.Attachment?.AttachmentId,
+  "attachment.status": (n) => n.Attachment?.Status,
+  "attachment.device-index": (n) => n.Attachment?.DeviceIndex,
+  "attachment.network-card-index": (n) => n.Attachment?.NetworkCardIndex,
+  "attachment.delete-on-termination": (n) => n.Attachment?.DeleteOnTermination,
+  "group-id": (n) => n.Groups?.map((g) => g.GroupId),
+  "group-name": (n) => n.Groups?.map((g) => g.GroupName),
+  "private-ip-address": (n) => n.PrivateIpAddresses?.map((p) => p.PrivateIpAddress),
+  "addresses.private-ip-address": (n) => n.PrivateIpAddresses?.map((p) => p.PrivateIpAddress),
+  "ipv6-addresses.ipv6-address": (n) => n.Ipv6Addresses?.map((a) => a.Ipv6Address),
+  "mac-address": (n) => n.MacAddress,
+  "interface-type": (n) => n.InterfaceType,
+  "source-dest-check": (n) => n.SourceDestCheck,
+  "owner-id": (n) => n.OwnerId,
+  "association.public-ip": (n) => n.PrivateIpAddresses?.map((p) => p.Association?.PublicIp),
+};
+
+/**
+ * DescribeNetworkInterfaces, with EC2's filters and paging. New ENIs hide during
+ * `consistencyDelayMs`; with stale reads, each ENI may be answered as it was a moment ago, and
+ * one deleted a moment ago may still be listed.
+ */
 export function describeNetworkInterfaces(
   world: World,
   input: DescribeNetworkInterfacesCommandInput,
 ): Output<DescribeNetworkInterfacesCommandOutput> {
-  const visible = [...world.enis.values()].filter((eni) => eni.visibleAt <= world.now);
-  const visibleIds = new Map(visible.map((eni) => [eni.id, eni]));
-  const { page, nextToken } = describe<EniState>(world, {
-    all: visible,
+  const read = (id: string): NetworkInterface | undefined => {
+    const eni = world.enis.get(id);
+    if (eni && eni.visibleAt > world.now) return undefined;
+    return world.readEni(id, eni && networkInterfaceOutput(world, eni));
+  };
+  const { page, nextToken } = describe<NetworkInterface>(world, {
+    all: () => {
+      const ids = exactIds(input.Filters, "network-interface-id") ?? [
+        ...world.enis.keys(),
+        ...world.recentlyDeletedEnis(),
+      ];
+      return ids.map(read).filter((answer) => answer !== undefined);
+    },
     ids: input.NetworkInterfaceIds,
-    lookup: (ids) => world.many(visibleIds, "eni", ids),
+    lookup: (ids) => world.many(read, "eni", ids),
     idsParam: "NetworkInterfaceIds",
     filters: input.Filters,
-    spec: {
-      "network-interface-id": (e) => e.id,
-      "subnet-id": (e) => e.subnetId,
-      "vpc-id": (e) => e.vpcId,
-      "availability-zone": (e) => e.az,
-      status: (e) => world.eniStatus(e),
-      description: (e) => e.description,
-      "requester-managed": (e) => e.requesterId !== undefined,
-      "requester-id": (e) => e.requesterId,
-      "attachment.instance-id": (e) => e.attachment?.instanceId,
-      "attachment.attachment-id": (e) => e.attachment?.id,
-      "attachment.status": (e) => e.attachment?.status,
-      "attachment.device-index": (e) => e.attachment?.deviceIndex,
-      "attachment.network-card-index": (e) => e.attachment?.cardIndex,
-      "attachment.delete-on-termination": (e) => e.attachment?.deleteOnTermination,
-      "group-id": (e) => e.groupIds,
-      "group-name": (e) => e.groupIds.map((id) => world.groups.get(id)?.name),
-      "private-ip-address": (e) => e.ips.map((ip) => ip.address),
-      "addresses.private-ip-address": (e) => e.ips.map((ip) => ip.address),
-      "mac-address": (e) => e.mac,
-      "interface-type": (e) => e.interfaceType,
-      "source-dest-check": (e) => e.sourceDestCheck,
-      "owner-id": () => "123456789012",
-      "association.public-ip": (e) => publicIps(world, e),
-    },
+    spec: FILTERS,
+    tagsOf: (n) => tagMap(n.TagSet),
     input,
     paging: STANDARD_PAGING,
   });
-  return { NetworkInterfaces: page.map((eni) => networkInterfaceOutput(world, eni)), NextToken: nextToken };
-}
-
-function publicIps(world: World, eni: EniState): string[] {
-  return [...world.addresses.values()].filter((a) => a.association?.eniId === eni.id).map((a) => a.publicIp);
+  return { NetworkInterfaces: page, NextToken: nextToken };
 }
 
 /** ModifyNetworkInterfaceAttribute: one attribute per call, as EC2 requires. */
@@ -144,11 +166,13 @@ export function modifyNetworkInterfaceAttribute(
   }
   const groupIds = input.Groups && world.resolveGroups(world.subnet(eni.subnetId), input.Groups);
   const attachment = input.Attachment;
-  if (attachment && eni.attachment?.id !== attachment.AttachmentId) {
+  const knownAttachment = eni.attachment && world.isKnown(eni.attachment) ? eni.attachment.id : undefined;
+  if (attachment && knownAttachment !== attachment.AttachmentId) {
     throw notFound("eni-attach", [attachment.AttachmentId ?? ""]);
   }
   world.dryRun(input);
   ensureManageable(eni);
+  world.touch(eni.id);
   if (input.Description) eni.description = input.Description.Value ?? "";
   if (input.SourceDestCheck) eni.sourceDestCheck = input.SourceDestCheck.Value ?? true;
   if (groupIds) eni.groupIds = groupIds;
@@ -178,6 +202,7 @@ export function assignPrivateIpAddresses(
   }
   // EC2 has no DryRun for the IP assignment calls.
   ensureManageable(eni);
+  world.touch(eni.id);
   const fresh = requested.filter((ip) => !eni.ips.some((p) => p.address === ip));
   if (eni.ips.length + fresh.length + (count ?? 0) > world.ipLimit(eni)) {
     throw new Ec2Error("PrivateIpAddressLimitExceeded", "Number of private addresses will exceed limit.");
@@ -222,16 +247,18 @@ export function unassignPrivateIpAddresses(
     if (held.primary) throw invalidValue(`The primary private IP address ${ip} cannot be unassigned.`);
   }
   ensureManageable(eni);
+  world.touch(eni.id);
   for (const ip of addresses) removeIp(world, eni, ip);
   return {};
 }
 
 /** Takes an address off an ENI; its Elastic IP goes with it to `movedTo`, or is disassociated. */
 function removeIp(world: World, eni: EniState, ip: string, movedTo?: EniState): void {
+  world.touch(eni.id);
   eni.ips = eni.ips.filter((p) => p.address !== ip);
   for (const address of world.addresses.values()) {
     if (address.association?.eniId === eni.id && address.association.privateIp === ip) {
-      address.association = movedTo === undefined ? undefined : { ...address.association, eniId: movedTo.id };
+      world.associate(address, movedTo && { ...address.association, eniId: movedTo.id });
     }
   }
 }

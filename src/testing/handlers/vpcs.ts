@@ -1,4 +1,8 @@
 import type {
+  AttachInternetGatewayCommandInput,
+  AttachInternetGatewayCommandOutput,
+  CreateInternetGatewayCommandInput,
+  CreateInternetGatewayCommandOutput,
   CreateSecurityGroupCommandInput,
   CreateSecurityGroupCommandOutput,
   CreateSubnetCommandInput,
@@ -7,6 +11,8 @@ import type {
   CreateVpcCommandOutput,
   DescribeAvailabilityZonesCommandInput,
   DescribeAvailabilityZonesCommandOutput,
+  DescribeInternetGatewaysCommandInput,
+  DescribeInternetGatewaysCommandOutput,
   DescribeSecurityGroupsCommandInput,
   DescribeSecurityGroupsCommandOutput,
   DescribeSubnetsCommandInput,
@@ -16,12 +22,19 @@ import type {
 } from "@aws-sdk/client-ec2";
 import { Ec2Error, invalidValue, missingParameter } from "../errors.js";
 import { applyFilters } from "../filters.js";
-import { securityGroupOutput, subnetOutput, vpcOutput, zoneOutput } from "../outputs.js";
-import { type GroupState, type SubnetState, tagsFromSpecs, type VpcState, type World } from "../world.js";
+import { internetGatewayOutput, securityGroupOutput, subnetOutput, vpcOutput, zoneOutput } from "../outputs.js";
+import {
+  type GatewayState,
+  type GroupState,
+  type SubnetState,
+  tagsFromSpecs,
+  type VpcState,
+  type World,
+} from "../world.js";
 import { describe, STANDARD_PAGING } from "./describe.js";
 import type { Output } from "./types.js";
 
-/** CreateVpc: a VPC (and its default security group). */
+/** CreateVpc: a VPC (and its default security group), without an internet gateway. */
 export function createVpc(world: World, input: CreateVpcCommandInput): Output<CreateVpcCommandOutput> {
   if (input.CidrBlock === undefined) throw missingParameter("CidrBlock");
   const tags = tagsFromSpecs(input.TagSpecifications, "vpc");
@@ -34,7 +47,7 @@ export function createVpc(world: World, input: CreateVpcCommandInput): Output<Cr
 /** DescribeVpcs. */
 export function describeVpcs(world: World, input: DescribeVpcsCommandInput): Output<DescribeVpcsCommandOutput> {
   const { page, nextToken } = describe<VpcState>(world, {
-    all: [...world.vpcs.values()],
+    all: () => [...world.vpcs.values()],
     ids: input.VpcIds,
     lookup: (ids) => world.many(world.vpcs, "vpc", ids),
     idsParam: "vpcIds",
@@ -48,10 +61,57 @@ export function describeVpcs(world: World, input: DescribeVpcsCommandInput): Out
       "is-default": () => false,
       "owner-id": () => "123456789012",
     },
+    tagsOf: (resource) => resource.tags,
     input,
     paging: STANDARD_PAGING,
   });
   return { Vpcs: page.map(vpcOutput), NextToken: nextToken };
+}
+
+/** CreateInternetGateway: a detached internet gateway. */
+export function createInternetGateway(
+  world: World,
+  input: CreateInternetGatewayCommandInput,
+): Output<CreateInternetGatewayCommandOutput> {
+  const tags = tagsFromSpecs(input.TagSpecifications, "internet-gateway");
+  world.dryRun(input);
+  return { InternetGateway: internetGatewayOutput(world.createGateway(tags)) };
+}
+
+/** AttachInternetGateway: one gateway per VPC, one VPC per gateway. */
+export function attachInternetGateway(
+  world: World,
+  input: AttachInternetGatewayCommandInput,
+): Output<AttachInternetGatewayCommandOutput> {
+  const gateway = world.gateway(input.InternetGatewayId);
+  const vpc = world.vpc(input.VpcId);
+  world.dryRun(input);
+  world.attachGateway(gateway, vpc);
+  return {};
+}
+
+/** DescribeInternetGateways. */
+export function describeInternetGateways(
+  world: World,
+  input: DescribeInternetGatewaysCommandInput,
+): Output<DescribeInternetGatewaysCommandOutput> {
+  const { page, nextToken } = describe<GatewayState>(world, {
+    all: () => [...world.gateways.values()],
+    ids: input.InternetGatewayIds,
+    lookup: (ids) => world.many(world.gateways, "igw", ids),
+    idsParam: "internetGatewayIds",
+    filters: input.Filters,
+    spec: {
+      "internet-gateway-id": (g) => g.id,
+      "attachment.vpc-id": (g) => g.vpcId,
+      "attachment.state": (g) => g.vpcId && "available",
+      "owner-id": () => "123456789012",
+    },
+    tagsOf: (g) => g.tags,
+    input,
+    paging: STANDARD_PAGING,
+  });
+  return { InternetGateways: page.map(internetGatewayOutput), NextToken: nextToken };
 }
 
 /** CreateSubnet: a subnet in the VPC's CIDR, in a named AZ (or the region's first). */
@@ -77,7 +137,7 @@ export function describeSubnets(
   input: DescribeSubnetsCommandInput,
 ): Output<DescribeSubnetsCommandOutput> {
   const { page, nextToken } = describe<SubnetState>(world, {
-    all: [...world.subnets.values()],
+    all: () => [...world.subnets.values()],
     ids: input.SubnetIds,
     lookup: (ids) => world.many(world.subnets, "subnet", ids),
     idsParam: "subnetIds",
@@ -91,6 +151,7 @@ export function describeSubnets(
       state: () => "available",
       "default-for-az": () => false,
     },
+    tagsOf: (resource) => resource.tags,
     input,
     paging: STANDARD_PAGING,
   });
@@ -125,7 +186,7 @@ export function describeSecurityGroups(
     return group;
   });
   const { page, nextToken } = describe<GroupState>(world, {
-    all: input.GroupNames?.length ? byName : [...world.groups.values()],
+    all: () => (input.GroupNames?.length ? byName : [...world.groups.values()]),
     ids: input.GroupIds,
     lookup: (ids) => world.many(world.groups, "sg", ids),
     idsParam: "groupIds",
@@ -136,6 +197,7 @@ export function describeSecurityGroups(
       "vpc-id": (g) => g.vpcId,
       description: (g) => g.description,
     },
+    tagsOf: (resource) => resource.tags,
     input,
     paging: STANDARD_PAGING,
   });
