@@ -116,6 +116,8 @@ export function mapAwsError(error: unknown): EniError {
   if (is("OperationNotPermitted", "IncorrectState", "IncorrectInstanceState")) {
     return new InvalidStateError(message, id, undefined, details);
   }
+  // An Elastic IP needs an internet gateway on the ENI's VPC: a state of the VPC, not of the input.
+  if (code === "Gateway.NotAttached") return new InvalidStateError(message, id, "no-internet-gateway", details);
   // `InvalidParameter`, `InvalidParameterValue`, `InvalidParameterCombination`, `MissingParameter`...
   if (/^(Invalid|Missing)Parameter/.test(code)) {
     return new ValidationError(/device index/i.test(message) ? "deviceIndex" : "request", message, details);

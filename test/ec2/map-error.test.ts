@@ -424,6 +424,22 @@ describe("mapAwsError", () => {
   });
 });
 
+describe("Gateway.NotAttached", () => {
+  it("maps an Elastic IP refused for want of an internet gateway to an InvalidStateError naming the VPC", () => {
+    const message = "Network vpc-0123456789abcdef0 is not attached to any internet gateway";
+
+    const error = mapAwsError(sdkError("Gateway.NotAttached", message));
+
+    expect(error).toMatchObject({
+      name: "InvalidStateError",
+      state: "no-internet-gateway",
+      resourceId: "vpc-0123456789abcdef0",
+      code: "Gateway.NotAttached",
+      message,
+    });
+  });
+});
+
 describe("limits", () => {
   it("maps an attach over the type's addresses per interface to an AttachmentLimitError of kind ipv4-addresses", () => {
     const message = `Address count 9 on interface ${ids.eni} exceeds the limit for t3.medium`;

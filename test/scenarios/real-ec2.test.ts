@@ -16,11 +16,12 @@ const wait = { minDelay: 0.02, maxDelay: 0.05, maxWaitTime: 20 } as const;
  * attempt per request: a fault injected once is what the caller sees after the SDK's retries.
  */
 async function floating(options: ConstructorParameters<typeof Ec2Simulator>[0] = {}) {
-  const sim = new Ec2Simulator({
+  // Short transitions, unless a preset brings its own.
+  const quick = {
     timings: { createMs: 10, attachMs: 40, detachMs: 60 },
     instanceTimings: { terminateMs: 50, stopMs: 50 },
-    ...options,
-  });
+  };
+  const sim = new Ec2Simulator(options.preset === undefined ? { ...quick, ...options } : options);
   const { vpcId } = sim.addVpc();
   const { subnetId } = sim.addSubnet({ vpcId, availabilityZone: "us-east-1a" });
   const primary = sim.addInstance({ subnetId, instanceType: "m5.large" }).instanceId;
@@ -289,5 +290,125 @@ describe("the reaper never deletes a floating ENI (A2)", () => {
     expect(result._unsafeUnwrap().moveReport).toMatchObject({ outcome: "moved", leased: true });
     expect(sim.networkInterface(eni.id)?.Attachment?.InstanceId).toBe(standby);
     expect(outcomes(sim, "DeleteNetworkInterface")).toEqual([]);
+  });
+});
+
+describe("every guard holds against a permissive backend, as moto and LocalStack are (A10)", () => {
+  async function permissive() {
+    const world = await floating({ permissive: true });
+    const { sim, subnetId } = world;
+    const { vpcId } = { vpcId: sim.networkInterface(world.eni.id)?.VpcId ?? "" };
+    const elsewhere = sim.addInstance({
+      subnetId: sim.addSubnet({ vpcId, availabilityZone: "us-east-1b" }).subnetId,
+    }).instanceId;
+    const full = sim.addInstance({ subnetId, instanceType: "t3.micro" }).instanceId; // takes 2 ENIs
+    return { ...world, elsewhere, full };
+  }
+  const mutating = (sim: Ec2Simulator) =>
+    sim.calls.filter((call) => /^(Attach|Detach|Delete)/.test(call.action) && call.outcome === "ok").length;
+
+  it("refuses, with no request that changes anything, what EC2 would refuse and moto accepts", async () => {
+    const { sim, ec2, subnetId, eni, standby, elsewhere, full } = await permissive();
+    const free = (await Eni.create(ec2, { subnetId, ...wait }))._unsafeUnwrap();
+    const onFull = (await Eni.create(ec2, { subnetId, ...wait }).attachTo(full, wait))._unsafeUnwrap();
+    const taken = onFull.attachment?.deviceIndex ?? 1;
+    sim.clearCalls();
+
+    const results = await Promise.all([
+      free.attachTo(elsewhere, wait), // another AZ
+      Eni.get(ec2, eni.id).attachTo(standby, wait), // attached elsewhere: that is moveTo's job
+      free.attachTo(full, wait), // the type takes no more ENIs
+      free.attachTo(full, { deviceIndex: taken, ...wait }), // a taken device index
+      Eni.get(ec2, eni.id).delete(wait), // attached, without detachFirst
+      Eni.get(ec2, eni.id).moveTo(elsewhere, wait),
+    ]);
+
+    expect(results.map((result) => result._unsafeUnwrapErr().name)).toEqual([
+      "AzMismatchError",
+      "InvalidStateError",
+      "AttachmentLimitError",
+      "AttachmentLimitError",
+      "InvalidStateError",
+      "AzMismatchError",
+    ]);
+    expect(mutating(sim)).toBe(0);
+  });
+
+  it("lets exactly one of two controllers racing to different standbys win, and the loser takes nothing back", async () => {
+    const { sim, subnetId, eni, primary, standby } = await permissive();
+    const other = sim.addInstance({ subnetId, instanceType: "m5.large" }).instanceId;
+
+    const [first, second] = await Promise.all([
+      Eni.get(sim.client(), eni.id).moveTo(standby, { expectedFrom: primary, ...wait }),
+      Eni.get(sim.client(), eni.id).moveTo(other, { expectedFrom: primary, ...wait }),
+    ]);
+
+    const winners = [first, second].filter((result) => result.isOk());
+    const losers = [first, second].flatMap((result) => (result.isErr() ? [result.error] : []));
+    expect(winners).toHaveLength(1);
+    expect(losers.map((error) => error.name)).toEqual(["ConflictError"]);
+    const where = sim.networkInterface(eni.id)?.Attachment?.InstanceId;
+    expect(where).toBe(winners[0]?._unsafeUnwrap().attachment?.instanceId);
+    // The loser sent no rollback attach to the primary.
+    expect(
+      sim.calls.filter((call) => call.action === "AttachNetworkInterface" && call.input["InstanceId"] === primary),
+    ).toEqual([]);
+  });
+});
+
+describe("the simulator's EC2 behaviours, through the library", () => {
+  it("leaves a service's ENI (an ela-attach attachment) alone, with no request", async () => {
+    const { sim, ec2, subnetId, standby } = await floating();
+    const { networkInterfaceId } = sim.addNetworkInterface({ subnetId, serviceAttached: true });
+    sim.clearCalls();
+
+    const results = await Promise.all([
+      Eni.get(ec2, networkInterfaceId).detach(wait),
+      Eni.get(ec2, networkInterfaceId).moveTo(standby, wait),
+      Eni.get(ec2, networkInterfaceId).delete({ detachFirst: true, ...wait }),
+    ]);
+
+    expect(results.map((result) => result._unsafeUnwrapErr())).toEqual([
+      expect.objectContaining({ name: "InvalidStateError", state: "requester-managed" }),
+      expect.objectContaining({ name: "InvalidStateError", state: "requester-managed" }),
+      expect.objectContaining({ name: "InvalidStateError", state: "requester-managed" }),
+    ]);
+    expect(sim.calls.every((call) => call.action.startsWith("Describe"))).toBe(true);
+  });
+
+  it("attaches on network card 31 of a p5.48xlarge, at device index 0", async () => {
+    const { sim, ec2, subnetId } = await floating();
+    const big = sim.addInstance({ subnetId, instanceType: "p5.48xlarge" }).instanceId;
+    const free = (await Eni.create(ec2, { subnetId, ...wait }))._unsafeUnwrap();
+
+    const result = await free.attachTo(big, { networkCardIndex: 31, deviceIndex: 0, ...wait });
+
+    expect(result._unsafeUnwrap().attachment).toMatchObject({
+      instanceId: big,
+      networkCardIndex: 31,
+      deviceIndex: 0,
+      status: "attached",
+    });
+  });
+
+  it("moves back and forth on the realistic preset (stale reads, latency, throttling), 50 times faster", async () => {
+    const { sim, ec2, eni, primary, standby } = await floating({ preset: "realistic", timeScale: 0.02, seed: 11 });
+    const ends: string[] = [];
+
+    for (const [to, from] of [
+      [standby, primary],
+      [primary, standby],
+      [standby, primary],
+      [primary, standby],
+    ] as const) {
+      const moved = await Eni.get(ec2, eni.id).moveTo(to, { expectedFrom: from, ...wait });
+      ends.push(
+        `${moved.isOk() ? moved.value.moveReport?.outcome : moved.error.name}@${to === standby ? "standby" : "primary"}`,
+      );
+      // What the move said is where EC2 has it.
+      expect(sim.networkInterface(eni.id)?.Attachment?.InstanceId).toBe(moved.isOk() ? to : undefined);
+    }
+
+    expect(ends).toEqual(["moved@standby", "moved@primary", "moved@standby", "moved@primary"]);
   });
 });
