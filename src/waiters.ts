@@ -300,9 +300,20 @@ function readEni<T>(
     });
 }
 
+/** How {@link waitForEni} decides. */
+export interface EniWaitOptions {
+  /** The id was just created: NotFound means "not visible yet", not gone. */
+  readonly visibleSoon?: boolean;
+  /**
+   * The accepted state is one the ENI was also in before (free, say, before its attach): a stale
+   * read could show it, so two reads in a row must accept.
+   */
+  readonly agreeing?: boolean;
+}
+
 /**
  * Polls one ENI until `accept` says done. NotFound fails the wait once reads agree, unless
- * `visibleSoon` says the id was just created and EC2 may not show it yet.
+ * `visibleSoon` says the id was just created and EC2 may not show it yet (its eventual consistency).
  */
 export function waitForEni(
   ec2: EC2Client,
@@ -310,10 +321,15 @@ export function waitForEni(
   waitingFor: string,
   wait: Wait,
   accept: (ni: NetworkInterface) => boolean,
-  visibleSoon = false,
+  options: EniWaitOptions = {},
 ): ResultAsync<NetworkInterface, EniError> {
+  let accepted = 0;
   return pollUntil(`${id} to be ${waitingFor}`, wait, () =>
-    readEni(ec2, id, wait, visibleSoon, (ni) => (accept(ni) ? done(ni) : notYet(describeState(ni)))),
+    readEni(ec2, id, wait, options.visibleSoon === true, (ni) => {
+      accepted = accept(ni) ? accepted + 1 : 0;
+      if (accepted >= (options.agreeing === true ? AGREEING_READS : 1)) return done(ni);
+      return notYet(accepted > 0 ? `${describeState(ni)} (confirming)` : describeState(ni));
+    }),
   );
 }
 
@@ -328,7 +344,8 @@ export function waitUntilGone(ec2: EC2Client, id: string, wait: Wait): ResultAsy
 
 /** Waits until the ENI's status is `available` (detached and free to attach). */
 export function waitUntilAvailable(ec2: EC2Client, id: string, wait: Wait): ResultAsync<NetworkInterface, EniError> {
-  return waitForEni(ec2, id, "available", wait, (ni) => ni.Status === "available");
+  // Free is also what the ENI was before its last attach: reads must agree.
+  return waitForEni(ec2, id, "available", wait, (ni) => ni.Status === "available", { agreeing: true });
 }
 
 /** The attachment an in-use wait follows, when known. */
@@ -412,7 +429,8 @@ export function waitUntilInUse(
 
 /**
  * Waits until the given attachment is gone: the ENI is detached from that instance. As DESIGN
- * notes, EC2 usually drops a finished attachment rather than showing it `detached`.
+ * notes, EC2 usually drops a finished attachment rather than showing it `detached`. Free is also
+ * what the ENI was before that attachment, so a stale read could show it: reads must agree.
  */
 export function waitUntilDetached(
   ec2: EC2Client,
@@ -428,5 +446,6 @@ export function waitUntilDetached(
     // Another attachment (or none) means ours is gone.
     (ni) =>
       ni.Attachment?.AttachmentId !== attachmentId || ni.Attachment.Status === "detached" || ni.Status === "available",
+    { agreeing: true },
   );
 }

@@ -59,8 +59,10 @@ describe("EniTask", () => {
       .on(DescribeNetworkInterfacesCommand)
       .resolvesOnce({ NetworkInterfaces: [attachedEni()] })
       .resolvesOnce({ NetworkInterfaces: [attachedEni()] })
-      .resolvesOnce({ NetworkInterfaces: [eni()] }) // detach's wait
-      .resolvesOnce({ NetworkInterfaces: [eni()] }) // waitUntilAvailable
+      .resolvesOnce({ NetworkInterfaces: [eni()] }) // detach's wait…
+      .resolvesOnce({ NetworkInterfaces: [eni()] }) // …with a second read that agrees
+      .resolvesOnce({ NetworkInterfaces: [eni()] }) // waitUntilAvailable…
+      .resolvesOnce({ NetworkInterfaces: [eni()] }) // …the same
       .resolvesOnce({ NetworkInterfaces: [eni()] }) // delete's read
       .rejects(ec2Error("InvalidNetworkInterfaceID.NotFound"));
     mock.on(DetachNetworkInterfaceCommand).resolves({});

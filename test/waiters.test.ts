@@ -527,7 +527,7 @@ describe("waitUntilAvailable", () => {
     const result = await within(quick, (wait) => waitUntilAvailable(ec2, ids.eni, wait));
 
     expect(result._unsafeUnwrap()).toMatchObject({ NetworkInterfaceId: ids.eni, Status: "available" });
-    expect(mock).toHaveReceivedCommandTimes(DescribeNetworkInterfacesCommand, 2);
+    expect(mock).toHaveReceivedCommandTimes(DescribeNetworkInterfacesCommand, 3); // free must be read twice: it is also what it was before its attach
     // Reads are batched into a filtered, paged Describe (see src/ec2/reader.ts).
     expect(mock).toHaveReceivedCommandWith(DescribeNetworkInterfacesCommand, {
       Filters: [{ Name: "network-interface-id", Values: [ids.eni] }],
@@ -806,7 +806,7 @@ describe("waitUntilDetached", () => {
 
     expect(result._unsafeUnwrap()).toMatchObject({ Status: "available" });
     expect(result._unsafeUnwrap().Attachment).toBeUndefined();
-    expect(mock).toHaveReceivedCommandTimes(DescribeNetworkInterfacesCommand, 2);
+    expect(mock).toHaveReceivedCommandTimes(DescribeNetworkInterfacesCommand, 3);
   });
 
   it("is done when another attachment replaced it (the ENI moved on)", async () => {
@@ -818,7 +818,7 @@ describe("waitUntilDetached", () => {
     const result = await within(quick, (wait) => waitUntilDetached(ec2, ids.eni, wait, ids.attachment));
 
     expect(result._unsafeUnwrap().Attachment?.AttachmentId).toBe(ids.otherAttachment);
-    expect(mock).toHaveReceivedCommandTimes(DescribeNetworkInterfacesCommand, 1);
+    expect(mock).toHaveReceivedCommandTimes(DescribeNetworkInterfacesCommand, 2);
   });
 
   it("is done when the attachment shows detached and the ENI available", async () => {
@@ -834,7 +834,7 @@ describe("waitUntilDetached", () => {
     const result = await within(quick, (wait) => waitUntilDetached(ec2, ids.eni, wait, ids.attachment));
 
     expect(result._unsafeUnwrap().Attachment?.Status).toBe("detached");
-    expect(mock).toHaveReceivedCommandTimes(DescribeNetworkInterfacesCommand, 2);
+    expect(mock).toHaveReceivedCommandTimes(DescribeNetworkInterfacesCommand, 3);
   });
 
   it("keeps waiting while the same attachment is still attached or detaching", async () => {
@@ -930,7 +930,9 @@ describe("waitForEni", () => {
       .resolvesOnce({ NetworkInterfaces: [eni({ Status: "pending" })] })
       .resolves({ NetworkInterfaces: [eni()] });
 
-    const result = await within(quick, (wait) => waitForEni(ec2, ids.eni, "available", wait, available, true));
+    const result = await within(quick, (wait) =>
+      waitForEni(ec2, ids.eni, "available", wait, available, { visibleSoon: true }),
+    );
 
     expect(result._unsafeUnwrap()).toMatchObject({ NetworkInterfaceId: ids.eni, Status: "available" });
     expect(mock).toHaveReceivedCommandTimes(DescribeNetworkInterfacesCommand, 4);
@@ -940,7 +942,9 @@ describe("waitForEni", () => {
     const { ec2, mock } = mockedEc2();
     mock.on(DescribeNetworkInterfacesCommand).rejects(notFound());
 
-    const result = await within(brief, (wait) => waitForEni(ec2, ids.eni, "available", wait, available, true));
+    const result = await within(brief, (wait) =>
+      waitForEni(ec2, ids.eni, "available", wait, available, { visibleSoon: true }),
+    );
 
     expect(result._unsafeUnwrapErr()).toMatchObject({ name: "WaitTimeoutError", lastState: "not visible yet" });
   });
@@ -949,7 +953,9 @@ describe("waitForEni", () => {
     const { ec2, mock } = mockedEc2();
     mock.on(DescribeNetworkInterfacesCommand).rejects(ec2Error("UnauthorizedOperation"));
 
-    const result = await within(quick, (wait) => waitForEni(ec2, ids.eni, "available", wait, available, true));
+    const result = await within(quick, (wait) =>
+      waitForEni(ec2, ids.eni, "available", wait, available, { visibleSoon: true }),
+    );
 
     expect(result._unsafeUnwrapErr()).toBeInstanceOf(AccessDeniedError);
     expect(mock).toHaveReceivedCommandTimes(DescribeNetworkInterfacesCommand, 1);

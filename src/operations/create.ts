@@ -203,7 +203,9 @@ export function createEni(ec2: EC2Client, options: unknown): ResultAsync<Network
         if (id === undefined) {
           return errAsync(new AwsError("EC2 returned no network interface id from CreateNetworkInterface."));
         }
-        const available = waitForEni(ec2, id, "available", wait, (ni) => ni.Status === "available", true);
+        const available = waitForEni(ec2, id, "available", wait, (ni) => ni.Status === "available", {
+          visibleSoon: true,
+        });
         // EC2 cannot turn the check off at creation: one modify once the ENI is available.
         if (sourceDestCheck) return available;
         const modify = () =>

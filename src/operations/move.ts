@@ -16,6 +16,7 @@ import {
   type OptionCheck,
 } from "../validation.js";
 import {
+  AGREEING_READS,
   DEFAULT_MAX_WAIT,
   WAIT_OPTIONS,
   checkWait,
@@ -510,8 +511,10 @@ function callerAborted(wait: Wait): boolean {
 
 /**
  * Puts the ENI back on its source after a failed attach, once reads agree on where it is, and
- * only if it is free: a late success of our attach is success, and an ENI someone else attached
- * is theirs (a backend that accepts a double attach would let us take it from them).
+ * only if it is free: a late success of our attach (attached to a target that still runs) is
+ * success, and an ENI someone else attached is theirs (a backend that accepts a double attach
+ * would let us take it from them). An ENI still held by a target that is going away is waited
+ * for: its termination frees it.
  */
 function rollBack(
   ec2: EC2Client,
@@ -521,11 +524,20 @@ function rollBack(
   book: MoveBook,
   wait: Wait,
 ): ResultAsync<{ readonly kind: "back" | "late"; readonly ni: NetworkInterface }, RollbackEnding> {
-  return settledWhere(ec2, eniId, wait, source.attachmentId)
-    .mapErr((error): RollbackEnding => ({
-      kind: "skipped",
-      why: `its state could not be read (${error.name}: ${error.message})`,
-    }))
+  const unreadable = (error: EniError): RollbackEnding => ({
+    kind: "skipped",
+    why: `its state could not be read (${error.name}: ${error.message})`,
+  });
+  return describeInstance(ec2, target, wait)
+    .map((instance) => RUNNING.includes(instance.State?.Name ?? "") || instance.State?.Name === "stopped")
+    .orElse((error) => (error.name === "NotFoundError" ? ok(false) : err(error)))
+    .andThen((targetAlive) =>
+      settledWhere(ec2, eniId, wait, {
+        sourceAttachment: source.attachmentId,
+        dyingTarget: targetAlive ? undefined : target,
+      }),
+    )
+    .mapErr(unreadable)
     .andThen((now) => {
       const holder = liveAttachment(now);
       // Late success: the attach we gave up on went through after all.
@@ -542,14 +554,14 @@ function rollBack(
 
 /**
  * Reads where the ENI has settled before a rollback decides anything: reads must agree that it
- * is free, a detach in progress is waited out, and the source attachment a stale read may still
- * show is not believed.
+ * is free; an attachment in transition (attaching, detaching), or held by a target that is going
+ * away, is waited out; and the source attachment a stale read may still show is not believed.
  */
 function settledWhere(
   ec2: EC2Client,
   eniId: string,
   wait: Wait,
-  sourceAttachment: string,
+  known: { readonly sourceAttachment: string; readonly dyingTarget: string | undefined },
 ): ResultAsync<NetworkInterface, EniError> {
   let freeReads = 0;
   return pollUntil(`${eniId} to settle before a rollback`, wait, () =>
@@ -558,11 +570,14 @@ function settledWhere(
       const state = describeState(ni);
       if (attachment === undefined) {
         freeReads += 1;
-        return freeReads >= 2 ? done(ni) : notYet<NetworkInterface>(`${state} (confirming)`);
+        return freeReads >= AGREEING_READS ? done(ni) : notYet<NetworkInterface>(`${state} (confirming)`);
       }
       freeReads = 0;
-      if (attachment.AttachmentId === sourceAttachment || attachment.Status === "detaching") return notYet(state);
-      return done(ni);
+      const settling =
+        attachment.AttachmentId === known.sourceAttachment ||
+        attachment.Status !== "attached" ||
+        attachment.InstanceId === known.dyingTarget;
+      return settling ? notYet(state) : done(ni);
     }),
   );
 }

@@ -15,6 +15,7 @@ export const KNOWN_ERRORS = new Set([
   "NotFoundError",
   "AzMismatchError",
   "AttachmentLimitError",
+  "LimitExceededError",
   "InvalidStateError",
   "ConflictError",
   "WaitTimeoutError",

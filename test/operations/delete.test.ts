@@ -48,7 +48,10 @@ describe("delete", () => {
       .on(DescribeNetworkInterfacesCommand)
       .resolvesOnce({ NetworkInterfaces: [attachedEni()] })
       .resolvesOnce({ NetworkInterfaces: [attachedEni()] })
-      .resolvesOnce({ NetworkInterfaces: [eni()] })
+      .resolvesOnce({ NetworkInterfaces: [eni()] }) // the detach's wait: free…
+      .resolvesOnce({ NetworkInterfaces: [eni()] }) // …in two reads that agree
+      .resolvesOnce({ NetworkInterfaces: [eni()] }) // the first 'in use' is looked into: free
+      .resolvesOnce({ NetworkInterfaces: [eni()] }) // and the second
       .rejects(notFound());
     mock.on(DetachNetworkInterfaceCommand).resolves({});
     mock

@@ -28,7 +28,8 @@ describe("detach", () => {
       AttachmentId: ids.attachment,
       Force: false,
     });
-    expect(mock).toHaveReceivedCommandTimes(DescribeNetworkInterfacesCommand, 4);
+    // Free is also what the ENI was before its attach: two reads in a row must show it.
+    expect(mock).toHaveReceivedCommandTimes(DescribeNetworkInterfacesCommand, 5);
   });
 
   it("forces when asked", async () => {
@@ -191,6 +192,23 @@ describe("detach", () => {
 });
 
 describe("detach: a refusal is not a detach in progress (issue 11, A6)", () => {
+  it("does not believe one stale read that shows the ENI free from before its attach", async () => {
+    const { ec2, mock } = mockedEc2();
+    mock
+      .on(DescribeNetworkInterfacesCommand)
+      .resolvesOnce({ NetworkInterfaces: [attachedEni()] })
+      .resolvesOnce({ NetworkInterfaces: [attachedEni()] })
+      .resolvesOnce({ NetworkInterfaces: [eni()] }) // an older replica
+      .resolvesOnce({ NetworkInterfaces: [attachedEni(ids.instance, "detaching")] })
+      .resolves({ NetworkInterfaces: [eni()] });
+    mock.on(DetachNetworkInterfaceCommand).resolves({});
+
+    const result = await Eni.get(ec2, ids.eni).detach(fast);
+
+    expect(result._unsafeUnwrap()).toMatchObject({ status: "available" });
+    expect(mock).toHaveReceivedCommandTimes(DescribeNetworkInterfacesCommand, 6);
+  });
+
   it("returns EC2's refusal at once, with its code and message, when no detach is under way", async () => {
     const { ec2, mock } = mockedEc2();
     mock.on(DescribeNetworkInterfacesCommand).resolves({ NetworkInterfaces: [attachedEni()] });

@@ -52,7 +52,7 @@ function world(sequence: NetworkInterface[]) {
 describe("moveTo (scripted EC2 answers)", () => {
   it("detaches by attachment id, attaches with the card sent, sets deleteOnTermination and waits", async () => {
     // Prepare
-    const { ec2, mock } = world([attachedEni(), attachedEni(), eni(), onStandby()]);
+    const { ec2, mock } = world([attachedEni(), attachedEni(), eni(), eni(), onStandby()]);
     mock.on(ModifyNetworkInterfaceAttributeCommand).resolves({});
 
     // Act
@@ -98,7 +98,7 @@ describe("moveTo (scripted EC2 answers)", () => {
   });
 
   it("treats a detach already under way (or already gone) as its own", async () => {
-    const { ec2, mock } = world([attachedEni(), attachedEni(), eni(), onStandby()]);
+    const { ec2, mock } = world([attachedEni(), attachedEni(), eni(), eni(), onStandby()]);
     mock.on(DetachNetworkInterfaceCommand).rejects(ec2Error("IncorrectState", "The attachment is already detaching."));
     const result = await Eni.get(ec2, ids.eni).moveTo(ids.standby, fast);
     expect(result._unsafeUnwrap().attachment?.instanceId).toBe(ids.standby);
@@ -280,7 +280,7 @@ describe("moveTo (scripted EC2 answers)", () => {
   });
 
   it("ignores an onEvent hook that throws", async () => {
-    const { ec2 } = world([attachedEni(), attachedEni(), eni(), onStandby()]);
+    const { ec2 } = world([attachedEni(), attachedEni(), eni(), eni(), onStandby()]);
     const result = await Eni.get(ec2, ids.eni).moveTo(ids.standby, {
       onEvent: () => {
         throw new Error("logger down");
@@ -330,7 +330,7 @@ describe("moveTo under what EC2 really does (scripted answers, issue 11)", () =>
 
   it("is not fooled by one stale read that still shows the source attachment after its attach (A8)", async () => {
     // preflight, detach's read, detached, then one read from an older replica, then the truth.
-    const { ec2, mock } = world([attachedEni(), attachedEni(), eni(), attachedEni(), onStandby()]);
+    const { ec2, mock } = world([attachedEni(), attachedEni(), eni(), eni(), attachedEni(), onStandby()]);
 
     const result = await Eni.get(ec2, ids.eni).moveTo(ids.standby, fast);
 
@@ -344,7 +344,7 @@ describe("moveTo under what EC2 really does (scripted answers, issue 11)", () =>
   });
 
   it("retries the DeleteOnTermination change while EC2 does not know the new attachment yet (A9)", async () => {
-    const { ec2, mock } = world([attachedEni(), attachedEni(), eni(), onStandby()]);
+    const { ec2, mock } = world([attachedEni(), attachedEni(), eni(), eni(), onStandby()]);
     mock
       .on(ModifyNetworkInterfaceAttributeCommand)
       .rejectsOnce(
@@ -361,7 +361,7 @@ describe("moveTo under what EC2 really does (scripted answers, issue 11)", () =>
   it("carries the source attachment's DeleteOnTermination over to the new one (A9)", async () => {
     const source = attachedEni();
     source.Attachment = { ...source.Attachment, DeleteOnTermination: true };
-    const { ec2, mock } = world([source, source, eni(), onStandby({ DeleteOnTermination: true })]);
+    const { ec2, mock } = world([source, source, eni(), eni(), onStandby({ DeleteOnTermination: true })]);
     mock.on(ModifyNetworkInterfaceAttributeCommand).resolves({});
 
     const result = await Eni.get(ec2, ids.eni).moveTo(ids.standby, fast);
@@ -374,7 +374,7 @@ describe("moveTo under what EC2 really does (scripted answers, issue 11)", () =>
   });
 
   it("sends no DeleteOnTermination change when the source's was false, as EC2 makes a new attachment", async () => {
-    const { ec2, mock } = world([attachedEni(), attachedEni(), eni(), onStandby()]);
+    const { ec2, mock } = world([attachedEni(), attachedEni(), eni(), eni(), onStandby()]);
 
     const result = await Eni.get(ec2, ids.eni).moveTo(ids.standby, fast);
 
@@ -384,7 +384,7 @@ describe("moveTo under what EC2 really does (scripted answers, issue 11)", () =>
 
   it("does not roll back an ENI a racing controller's attach took, as a permissive backend allows (A10)", async () => {
     // Our attach is accepted, then another controller's replaces it (moto accepts a double attach).
-    const { ec2, mock } = world([attachedEni(), attachedEni(), eni(), third()]);
+    const { ec2, mock } = world([attachedEni(), attachedEni(), eni(), eni(), third()]);
 
     const result = await Eni.get(ec2, ids.eni).moveTo(ids.standby, fast);
 
@@ -411,6 +411,7 @@ describe("moveTo under what EC2 really does (scripted answers, issue 11)", () =>
       .on(DescribeNetworkInterfacesCommand)
       .resolvesOnce({ NetworkInterfaces: [attachedEni()] })
       .resolvesOnce({ NetworkInterfaces: [attachedEni()] })
+      .resolvesOnce({ NetworkInterfaces: [eni()] })
       .resolvesOnce({ NetworkInterfaces: [eni()] })
       .resolvesOnce({ NetworkInterfaces: [onStandby({ Status: "attaching" })] })
       .rejects(ec2Error("InternalError"));
