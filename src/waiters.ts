@@ -282,6 +282,20 @@ export function retrying<T>(
   return new ResultAsync(run());
 }
 
+/**
+ * One stale read must not decide that an operation has nothing to do (the ENI already on the
+ * target, already detached, the value already set): when `first` says so, the ENI is read again,
+ * and the caller decides again from that fresher read. Costs a read only on that path.
+ */
+export function confirmNoOp(
+  ec2: EC2Client,
+  first: NetworkInterface,
+  context: CallContext,
+  isNoOp: (ni: NetworkInterface) => boolean,
+): ResultAsync<NetworkInterface, EniError> {
+  return isNoOp(first) ? describeEni(ec2, first.NetworkInterfaceId ?? "", context) : okAsync(first);
+}
+
 /** Reads the ENI; NotFound becomes a verdict to confirm (or "not visible yet" for an id just made). */
 function readEni<T>(
   ec2: EC2Client,

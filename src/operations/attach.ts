@@ -32,6 +32,7 @@ import {
   MAX_REFUSALS,
   WAIT_OPTIONS,
   checkWait,
+  confirmNoOp,
   retrying,
   timed,
   waitUntilInUse,
@@ -275,11 +276,12 @@ export function preflight(
   context: CallContext,
   admit: (ni: NetworkInterface) => Result<number | undefined, EniError> | ResultAsync<number | undefined, EniError>,
 ): ResultAsync<Preflight, EniError> {
+  const onTarget = (ni: NetworkInterface) => liveAttachment(ni)?.InstanceId === target.instanceId;
   return ResultAsync.combine([
-    describeEni(ec2, eniId, context),
+    describeEni(ec2, eniId, context).andThen((ni) => confirmNoOp(ec2, ni, context, onTarget)),
     describeInstance(ec2, target.instanceId, context),
   ]).andThen(([ni, instance]) =>
-    liveAttachment(ni)?.InstanceId === target.instanceId
+    onTarget(ni)
       ? okAsync({ ni, slot: undefined })
       : okAsync(ni)
           .andThen(admit)

@@ -74,18 +74,25 @@ export function changeEni(
   plan: (ni: NetworkInterface) => Result<Change | undefined, EniError> | ResultAsync<Change | undefined, EniError>,
   allowRequesterManaged = false,
 ): ResultAsync<NetworkInterface, EniError> {
-  return describeEni(ec2, eniId, wait)
-    .andThen((ni) => (allowRequesterManaged ? ok(ni) : checkManaged(ni)))
-    .andThen((ni) =>
-      okAsync(ni)
-        .andThen(plan)
-        .andThen((change) =>
-          change === undefined || change.isSet(ni)
-            ? okAsync(ni)
-            : // A throttled or failed change is sent again within the deadline: each one sets a value, so sending twice is harmless.
-              retrying(wait, change.apply).andThen(() => waitForEni(ec2, eniId, change.waitingFor, wait, change.isSet)),
-        ),
-    );
+  // What to change, from one read; `undefined` when that read shows nothing to do.
+  const decide = (ni: NetworkInterface) =>
+    okAsync(ni)
+      .andThen((read) => (allowRequesterManaged ? ok(read) : checkManaged(read)))
+      .andThen(plan)
+      .map((change) => (change === undefined || change.isSet(ni) ? undefined : change));
+  const apply = (change: Change) =>
+    // A throttled or failed change is sent again within the deadline: each sets a value, so twice is harmless.
+    retrying(wait, change.apply).andThen(() => waitForEni(ec2, eniId, change.waitingFor, wait, change.isSet));
+  return describeEni(ec2, eniId, wait).andThen((first) =>
+    decide(first).andThen((change) =>
+      change !== undefined
+        ? apply(change)
+        : // Nothing to do is decided only when a second read agrees: a stale one can show an older value.
+          describeEni(ec2, eniId, wait).andThen((fresh) =>
+            decide(fresh).andThen((again) => (again === undefined ? okAsync(fresh) : apply(again))),
+          ),
+    ),
+  );
 }
 
 /**

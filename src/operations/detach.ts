@@ -9,6 +9,7 @@ import {
   DEFAULT_MAX_WAIT,
   WAIT_OPTIONS,
   checkWait,
+  confirmNoOp,
   retrying,
   timed,
   waitUntilDetached,
@@ -129,10 +130,23 @@ export function detachFrom(
   request: DetachRequest,
   wait: Wait,
 ): ResultAsync<NetworkInterface, EniError> {
+  const free = (read: NetworkInterface) => attachmentOf(read) === undefined;
+  // Already free is a no-op only if a second read agrees: a stale one can show it before its attach.
+  return confirmNoOp(ec2, ni, wait, free).andThen((fresh) =>
+    free(fresh) ? okAsync(fresh) : detachAttached(ec2, fresh, request, wait),
+  );
+}
+
+/** `detachFrom` for an ENI a read shows attached. */
+function detachAttached(
+  ec2: EC2Client,
+  ni: NetworkInterface,
+  request: DetachRequest,
+  wait: Wait,
+): ResultAsync<NetworkInterface, EniError> {
   const eniId = ni.NetworkInterfaceId ?? "";
   const attachment = attachmentOf(ni);
-  const attachmentId = attachment?.AttachmentId;
-  if (attachmentId === undefined) return okAsync(ni);
+  const attachmentId = attachment?.AttachmentId ?? "";
   let settling: string | undefined;
   const attempt = () =>
     send(ec2, new DetachNetworkInterfaceCommand({ AttachmentId: attachmentId, Force: request.force }), wait)

@@ -5,15 +5,32 @@
  * or a typed error, and what the call returned must match the simulator at the moment it
  * resolved. The sequence ends with a cleanup that must leave nothing eni-kit created behind.
  *
+ * The simulator runs its `realistic` preset (stale reads that can go backwards, new ids unknown
+ * for a while, latency, throttling, EC2-like transition times drawn per transition), 50 times
+ * faster. Issue 11 added a reaper to the operations, and three invariants: a reaper never deletes
+ * an ENI that is attached, leased by a move or (by default) once attached; a result agrees with
+ * where EC2 has the ENI; no operation outlives its deadline by more than one poll.
+ *
  * CI runs a fixed seed; elsewhere the seed is random and fast-check prints it (and the shrunk
  * sequence) on failure. Shrunk failures go into `regressions` below, replayed as plain tests.
  */
+import type { EC2Client } from "@aws-sdk/client-ec2";
 import fc from "fast-check";
 import type { Result } from "neverthrow";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { Eni, OWNERSHIP_TAGS, type EniError, type MoveOptions } from "../../src/index.js";
+import { Eni, OWNERSHIP_TAGS, type EniError, type MoveOptions, type ReapReport } from "../../src/index.js";
 import { Ec2Simulator } from "../../src/testing/index.js";
-import { badOutcome, invariantViolations, settle, show, sleep, whereSim, whereState, type Where } from "./harness.js";
+import {
+  badOutcome,
+  invariantViolations,
+  settle,
+  show,
+  sleep,
+  whereRaw,
+  whereSim,
+  whereState,
+  type Where,
+} from "./harness.js";
 
 // --- the model's vocabulary -------------------------------------------------------------
 
@@ -32,7 +49,8 @@ type Op =
     }
   | { readonly t: "delete"; readonly eni: number; readonly detachFirst: boolean }
   | { readonly t: "assignIp"; readonly eni: number }
-  | { readonly t: "eip"; readonly eni: number; readonly associate: boolean };
+  | { readonly t: "eip"; readonly eni: number; readonly associate: boolean }
+  | { readonly t: "reap"; readonly includeOnceAttached: boolean };
 
 type Fault =
   | { readonly t: "throttle"; readonly n: number; readonly action?: string }
@@ -55,6 +73,8 @@ interface Scenario {
 // Four instances in us-east-1a (one a t3.micro that takes only 2 ENIs) and one in us-east-1b.
 const INSTANCE_TYPES = ["t3.medium", "t3.medium", "t3.micro", "t3.medium", "t3.medium"] as const;
 const INSTANCE_AZ = [0, 0, 0, 0, 1] as const;
+/** The simulator runs 50 times faster than EC2: transitions of 20 to 160 ms, terminations of 0.4 to 1.2 s. */
+const TIME_SCALE = 0.02;
 const WAIT = { minDelay: 0.01, maxDelay: 0.05, maxWaitTime: 3 } as const;
 const MOVE_WAIT = { minDelay: 0.01, maxDelay: 0.05, maxWaitTime: 4 } as const;
 const REFUSALS = new Set([
@@ -99,6 +119,10 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ t: fc.constant("delete" as const), eni: eniRef, detachFirst: fc.boolean() }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant("assignIp" as const), eni: eniRef }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant("eip" as const), eni: eniRef, associate: fc.boolean() }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({ t: fc.constant("reap" as const), includeOnceAttached: fc.boolean() }),
+  },
 );
 
 const ACTIONS = [
@@ -173,17 +197,18 @@ class Run {
 
   constructor(scenario: Scenario) {
     this.sim = new Ec2Simulator({
-      timings: { createMs: 20, attachMs: 30, detachMs: 40 },
-      instanceTimings: { terminateMs: 60 },
-      consistencyDelayMs: scenario.consistencyDelayMs,
-      // Small buckets, so throttling surfaces through the SDK's own retries.
-      throttling: scenario.throttling
-        ? {
-            DescribeNetworkInterfaces: { capacity: 6, refillPerSecond: 10 },
-            AttachNetworkInterface: { capacity: 2, refillPerSecond: 2 },
-            DetachNetworkInterface: { capacity: 2, refillPerSecond: 2 },
-          }
-        : false,
+      // EC2's behaviour and timings, 50 times faster (the waits below are scaled to match).
+      preset: "realistic",
+      timeScale: TIME_SCALE,
+      ...(scenario.consistencyDelayMs > 0 && { consistencyDelayMs: scenario.consistencyDelayMs }),
+      // Small buckets, so throttling surfaces through the SDK's own retries; otherwise EC2's own.
+      ...(scenario.throttling && {
+        throttling: {
+          DescribeNetworkInterfaces: { capacity: 6, refillPerSecond: 10 },
+          AttachNetworkInterface: { capacity: 2, refillPerSecond: 2 },
+          DetachNetworkInterface: { capacity: 2, refillPerSecond: 2 },
+        },
+      }),
       seed: 7,
     });
     const { vpcId } = this.sim.addVpc();
@@ -215,6 +240,7 @@ class Run {
   async start(op: Op, client: 0 | 1): Promise<Outcome> {
     const ec2 = this.clients[client];
     if (op.t === "create") {
+      const started = Date.now();
       const result = await Eni.create(ec2, { subnetId: this.subnets[op.subnet] ?? "", name: "model", ...WAIT });
       return {
         op,
@@ -222,13 +248,19 @@ class Run {
         pre: NONE,
         result,
         post: result.isOk() ? whereSim(this.sim, result.value.id) : NONE,
+        tookMs: Date.now() - started,
       };
     }
+    if (op.t === "reap") return this.reap(op, ec2);
     const eniId = this.eniId(op.eni);
     if (eniId === undefined) return { op, eniId, pre: NONE, result: undefined, post: NONE };
     const pre = whereSim(this.sim, eniId);
-    const task = Eni.get(ec2, eniId);
     const target = this.instances[op.t === "attach" || op.t === "move" ? op.to : 0] ?? "";
+    const read = await Eni.get(ec2, eniId);
+    if (read.isErr()) return { op, eniId, pre, result: read, post: whereSim(this.sim, eniId), target };
+    const task = read.value;
+    // The operation itself is timed, apart from the read that gave its snapshot.
+    const started = Date.now();
     // Each method has its own Ok type; the checks below narrow by operation.
     let pending: PromiseLike<Result<any, EniError>>;
     switch (op.t) {
@@ -278,7 +310,31 @@ class Run {
       result,
       post: whereSim(this.sim, eniId),
       target,
+      tookMs: Date.now() - started,
     }));
+  }
+
+  /** A reaper pass on its own, as on another host: list, then delete what the rule allows. */
+  async reap(op: Extract<Op, { t: "reap" }>, ec2: EC2Client): Promise<Outcome> {
+    const before = new Map(this.created.map((id) => [id, this.sim.networkInterface(id)]));
+    const startedAt = Date.now();
+    const rule = { olderThan: 0, includeOnceAttached: op.includeOnceAttached };
+    const result = await Eni.findOrphans(ec2, rule).andThen((found) => Eni.reapOrphans(ec2, found, rule));
+    if (result.isOk()) {
+      for (const id of result.value.deleted) {
+        const was = before.get(id);
+        if (was === undefined) continue; // not one of the sequence's
+        const tag = (key: string) => was.TagSet?.find((t) => t.Key === key)?.Value;
+        const leasedUntil = Date.parse(tag(OWNERSHIP_TAGS.heldUntil) ?? "");
+        if (was.Attachment !== undefined && was.Status !== "available")
+          this.problem(`the reaper deleted ${id}, attached (${show(whereRaw(was))}) when its pass began`);
+        if (leasedUntil > startedAt)
+          this.problem(`the reaper deleted ${id}, leased by a move until ${tag(OWNERSHIP_TAGS.heldUntil)}`);
+        if (!op.includeOnceAttached && tag(OWNERSHIP_TAGS.attached) !== undefined)
+          this.problem(`the reaper deleted ${id}, attached once, without includeOnceAttached`);
+      }
+    }
+    return { op, eniId: undefined, pre: NONE, result, post: NONE };
   }
 
   /** The checks of one outcome; `alone` when no other call touched the same ENI meanwhile. */
@@ -288,6 +344,12 @@ class Run {
     tally(`${op.t}:${summary(result)}`);
     const bad = badOutcome(result);
     if (bad !== undefined) return this.problem(`${describeOp(op)}: ${bad}`);
+    // No operation outlives its deadline by more than one poll.
+    const limits = op.t === "move" ? MOVE_WAIT : WAIT;
+    if (outcome.tookMs !== undefined && outcome.tookMs > (limits.maxWaitTime + limits.maxDelay) * 1000)
+      this.problem(
+        `${describeOp(op)} took ${outcome.tookMs} ms, past its ${limits.maxWaitTime} s deadline and one poll`,
+      );
     if (op.t === "create") {
       if (result.isOk()) {
         if (eniId !== undefined) this.created.push(eniId);
@@ -326,7 +388,11 @@ class Run {
     const error = result.error;
     if (error.name === "MoveFailedError") {
       const said = error.eni === undefined ? undefined : whereState(error.eni);
-      if (said === undefined) {
+      if (error.eniIsStale) {
+        // The final read failed: the error must say the state is unknown, not assert one.
+        if (!error.message.includes("its state is unknown"))
+          this.problem(`${label}: a stale MoveFailedError that does not say so: ${error.message}`);
+      } else if (said === undefined) {
         // Without a state, the error says the ENI is gone; the move's last read is its fallback otherwise.
         if (post.exists || !error.message.includes("no longer exists"))
           this.problem(`${label}: MoveFailedError without a state, the simulator ${show(post)}: ${error.message}`);
@@ -407,6 +473,8 @@ interface Outcome {
   readonly result: Result<unknown, EniError> | undefined;
   readonly post: Where;
   readonly target?: string;
+  /** How long the operation took, in virtual ms (its snapshot's read apart). */
+  readonly tookMs?: number;
 }
 
 const NONE: Where = { exists: false, status: undefined, instanceId: undefined, attachmentStatus: undefined };
@@ -464,10 +532,35 @@ async function runStep(run: Run, step: Step, index: number): Promise<void> {
       const shared = a.eniId !== undefined && a.eniId === b.eniId;
       // Two Elastic IP calls share the one address even on different ENIs: either may take it from the other.
       const sharedAddress = a.op.t === "eip" && b.op.t === "eip";
-      run.check(a, !shared && !sharedAddress);
-      run.check(b, !shared && !sharedAddress);
+      // A reaper racing an operation may delete its ENI if the rule allowed it when its pass began
+      // (free, seen free before, never attached nor leased): that call is then not alone with its
+      // ENI. What the reaper may delete is checked in `reap`.
+      const reaped = new Set(
+        [a, b].flatMap(({ op, result }) =>
+          op.t === "reap" && result?.isOk() === true ? (result.value as ReapReport).deleted : [],
+        ),
+      );
+      const alone = (outcome: Outcome) =>
+        !shared && !sharedAddress && (outcome.eniId === undefined || !reaped.has(outcome.eniId));
+      run.check(a, alone(a));
+      run.check(b, alone(b));
       if (shared && a.eniId !== undefined) run.checkExplained(a.eniId, [a, b], a.pre);
       if (sharedAddress) run.checkAddressExplained(holderBefore, [a, b]);
+      // A reaper racing a move of an attached ENI never gets it: the move's lease and the
+      // attached marker keep it away.
+      for (const [move, other] of [
+        [a, b],
+        [b, a],
+      ] as const) {
+        if (
+          move.op.t === "move" &&
+          other.op.t === "reap" &&
+          move.pre.instanceId !== undefined &&
+          move.eniId !== undefined
+        )
+          if (run.sim.networkInterface(move.eniId) === undefined && move.result?.isOk() !== false)
+            run.problem(`a reaper deleted ${move.eniId} while a move held it`);
+      }
       break;
     }
     case "terminate": {
@@ -509,6 +602,8 @@ async function cleanUp(run: Run): Promise<void> {
     run.problem(`cleanup: reaping failed for ${orphans.value.failed.map((f) => f.id).join(", ")}`);
   for (const id of run.created)
     if (run.sim.networkInterface(id) !== undefined) run.problem(`cleanup: ${id} is still there`);
+  // EC2's reads may still list an ENI deleted a moment ago: let them settle first.
+  await sleep(1_000);
   const left = await settle(Eni.find(ec2, { tags: { [OWNERSHIP_TAGS.managedBy]: true } }));
   if (left.isErr() || left.value.length > 0)
     run.problem(
