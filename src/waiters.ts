@@ -1,4 +1,4 @@
-import type { EC2Client, NetworkInterface } from "@aws-sdk/client-ec2";
+import type { EC2Client, Instance, NetworkInterface } from "@aws-sdk/client-ec2";
 import { err, ok, okAsync, ResultAsync, type Result } from "neverthrow";
 import { sleep } from "./async.js";
 import { abortReason, withDeadline, type Deadline } from "./deadline.js";
@@ -155,6 +155,7 @@ export function until(wait: Wait, at: number): Wait {
 export type Poll<T> =
   | { readonly kind: "done"; readonly value: T }
   | { readonly kind: "not-yet"; readonly seen: string }
+  | { readonly kind: "agreeing"; readonly value: T; readonly seen: string }
   | { readonly kind: "failing"; readonly error: EniError; readonly seen: string };
 
 /** A finished poll. */
@@ -162,19 +163,42 @@ export const done = <T>(value: T): Poll<T> => ({ kind: "done", value });
 /** An unfinished poll, remembering what was seen for the timeout message. */
 export const notYet = <T>(seen: string): Poll<T> => ({ kind: "not-yet", seen });
 /**
- * A poll that says the wait has failed. EC2's reads are eventually consistent and can go
- * backwards, so such a verdict stands only when {@link AGREEING_READS} reads in a row say the same.
+ * A poll that says the wait is done, in a state a stale read could also show (free, say, which the
+ * ENI also was before its last attach): it stands only when reads agree on it (see {@link agreement}).
+ */
+export const agreeing = <T>(value: T, seen: string): Poll<T> => ({ kind: "agreeing", value, seen });
+/**
+ * A poll that says the wait has failed ("ended", "replaced", "gone"). EC2's reads are eventually
+ * consistent and can go backwards, so it stands only when reads agree on it (see {@link agreement}).
  */
 export const failing = <T>(error: EniError, seen: string): Poll<T> => ({ kind: "failing", error, seen });
 
-/** How many reads in a row must agree before a failure ("replaced", "gone", "ended") is believed. */
+/** The fewest reads in a row that must agree before a verdict that a stale read could fake is believed. */
 export const AGREEING_READS = 2;
 
 /**
+ * Counts reads that agree on a verdict a stale read could fake. Stale reads only ever show older
+ * versions of a resource, within a short window after each change, so a verdict stands once reads
+ * in a row agree on it across one `maxDelay`: at least {@link AGREEING_READS}, and enough that,
+ * `minDelay` apart, they span `maxDelay` (5 reads over a second by default). Counted rather than
+ * timed, so a frozen test clock cannot stall it. Feed it each read's verdict (`undefined` for
+ * none); it says whether the verdict stands.
+ */
+export function agreement(wait: Pick<Wait, "minDelay" | "maxDelay">): (verdict: string | undefined) => boolean {
+  const needed = Math.max(AGREEING_READS, Math.ceil(wait.maxDelay / wait.minDelay) + 1);
+  let current: { verdict: string; count: number } | undefined;
+  return (verdict) => {
+    current =
+      verdict === undefined ? undefined : { verdict, count: current?.verdict === verdict ? current.count + 1 : 1 };
+    return current !== undefined && current.count >= needed;
+  };
+}
+
+/**
  * Polls `check` until it is done, fails, runs out of time or is aborted: the first check at once,
- * then jittered delays from `minDelay` doubling up to `maxDelay` (the SDK waiters' schedule). A
- * `failing` verdict is checked again after `minDelay`, and stands only once {@link AGREEING_READS}
- * checks in a row agree. The last sleep is cut to the deadline, so the final check happens right
+ * then jittered delays from `minDelay` doubling up to `maxDelay` (the SDK waiters' schedule). An
+ * `agreeing` or `failing` verdict is checked again after `minDelay`, and stands only once reads
+ * agree on it (see {@link agreement}). The last sleep is cut to the deadline, so the final check happens right
  * at it; the deadline's signal cuts that check off one poll later.
  */
 export function pollUntil<T>(
@@ -184,7 +208,7 @@ export function pollUntil<T>(
 ): ResultAsync<T, EniError> {
   const poll = async (): Promise<Result<T, EniError>> => {
     let lastSeen: string | undefined;
-    let verdict: { message: string; count: number } | undefined;
+    const stands = agreement(wait);
     for (let attempt = 1; ; attempt += 1) {
       if (wait.abortSignal.aborted) return err(stopped(wait, waitingFor, lastSeen));
       const polled = await check();
@@ -196,13 +220,18 @@ export function pollUntil<T>(
       const result = polled.value;
       if (result.kind === "done") return ok(result.value);
       lastSeen = result.seen;
-      let delay = backoff(wait, attempt);
-      if (result.kind === "failing") {
-        const agreeing = verdict?.message === result.error.message ? verdict.count + 1 : 1;
-        if (agreeing >= AGREEING_READS) return err(result.error);
-        verdict = { message: result.error.message, count: agreeing };
-        delay = wait.minDelay;
-      } else verdict = undefined;
+      const verdict =
+        result.kind === "failing"
+          ? `failed: ${result.error.message}`
+          : result.kind === "agreeing"
+            ? `done: ${result.seen}`
+            : undefined;
+      if (stands(verdict)) {
+        if (result.kind === "failing") return err(result.error);
+        if (result.kind === "agreeing") return ok(result.value);
+      }
+      // A verdict on its way to standing is checked again soon.
+      const delay = verdict === undefined ? backoff(wait, attempt) : wait.minDelay;
       const remaining = wait.deadline.at - Date.now();
       if (remaining <= 0) return err(new WaitTimeoutError(waitingFor, wait.maxWaitTime, lastSeen));
       if (!(await sleep(Math.min(delay * 1000, remaining), wait.abortSignal))) {
@@ -282,6 +311,16 @@ export function retrying<T>(
   return new ResultAsync(run());
 }
 
+/** Reads one ENI within the operation's deadline, riding out throttling and 5xx as a wait does. */
+export function readEniWithin(ec2: EC2Client, id: string, wait: Wait): ResultAsync<NetworkInterface, EniError> {
+  return retrying(wait, () => describeEni(ec2, id, wait));
+}
+
+/** Reads one instance within the operation's deadline, riding out throttling and 5xx. */
+export function readInstanceWithin(ec2: EC2Client, id: string, wait: Wait): ResultAsync<Instance, EniError> {
+  return retrying(wait, () => describeInstance(ec2, id, wait));
+}
+
 /**
  * One stale read must not decide that an operation has nothing to do (the ENI already on the
  * target, already detached, the value already set): when `first` says so, the ENI is read again,
@@ -290,14 +329,14 @@ export function retrying<T>(
 export function confirmNoOp(
   ec2: EC2Client,
   first: NetworkInterface,
-  context: CallContext,
+  wait: Wait,
   isNoOp: (ni: NetworkInterface) => boolean,
 ): ResultAsync<NetworkInterface, EniError> {
-  return isNoOp(first) ? describeEni(ec2, first.NetworkInterfaceId ?? "", context) : okAsync(first);
+  return isNoOp(first) ? readEniWithin(ec2, first.NetworkInterfaceId ?? "", wait) : okAsync(first);
 }
 
 /** Reads the ENI; NotFound becomes a verdict to confirm (or "not visible yet" for an id just made). */
-function readEni<T>(
+function pollEni<T>(
   ec2: EC2Client,
   id: string,
   wait: Wait,
@@ -319,8 +358,8 @@ export interface EniWaitOptions {
   /** The id was just created: NotFound means "not visible yet", not gone. */
   readonly visibleSoon?: boolean;
   /**
-   * The accepted state is one the ENI was also in before (free, say, before its attach): a stale
-   * read could show it, so two reads in a row must accept.
+   * The accepted state is one the ENI was also in a moment ago (free, say, before an attach): a
+   * stale read could show it, so reads must agree (see {@link agreement}).
    */
   readonly agreeing?: boolean;
 }
@@ -337,12 +376,10 @@ export function waitForEni(
   accept: (ni: NetworkInterface) => boolean,
   options: EniWaitOptions = {},
 ): ResultAsync<NetworkInterface, EniError> {
-  let accepted = 0;
   return pollUntil(`${id} to be ${waitingFor}`, wait, () =>
-    readEni(ec2, id, wait, options.visibleSoon === true, (ni) => {
-      accepted = accept(ni) ? accepted + 1 : 0;
-      if (accepted >= (options.agreeing === true ? AGREEING_READS : 1)) return done(ni);
-      return notYet(accepted > 0 ? `${describeState(ni)} (confirming)` : describeState(ni));
+    pollEni(ec2, id, wait, options.visibleSoon === true, (ni) => {
+      if (!accept(ni)) return notYet(describeState(ni));
+      return options.agreeing === true ? agreeing(ni, `${describeState(ni)} (confirming)`) : done(ni);
     }),
   );
 }
@@ -424,42 +461,60 @@ export function waitUntilInUse(
     }
     return ok(ni.Status === "in-use" && attachment.Status === "attached" ? done(ni) : notYet(state));
   };
+  const readInstance = () => {
+    const instanceId = followed?.instanceId;
+    return instanceId === undefined || instanceId === ""
+      ? okAsync(undefined)
+      : describeInstance(ec2, instanceId, wait)
+          .map((found) => (instanceState = found.State?.Name ?? "unknown"))
+          // A failed read of it only skips that check.
+          .orElse((error) => ok(error.name === "NotFoundError" ? (instanceState = null) : undefined));
+  };
   return pollUntil(`${id} to be ${what}`, wait, () => {
     polls += 1;
-    const instanceId = followed?.instanceId;
-    // Every other poll, the instance is read with the ENI (one batched call per kind); a failed
-    // read of it only skips that check.
-    const instance =
-      instanceId === undefined || instanceId === "" || polls % 2 === 0
-        ? okAsync(undefined)
-        : describeInstance(ec2, instanceId, wait)
-            .map((found) => (instanceState = found.State?.Name ?? "unknown"))
-            .orElse((error) => ok(error.name === "NotFoundError" ? (instanceState = null) : undefined));
-    return ResultAsync.combine([readEni(ec2, id, wait, false, done), instance]).andThen(([read]) =>
-      read.kind === "done" ? judge(read.value) : ok(read),
-    );
+    // Every other poll, the instance is read with the ENI (one batched call per kind).
+    const withInstance = polls % 2 === 1;
+    return ResultAsync.combine([
+      pollEni(ec2, id, wait, false, done),
+      withInstance ? readInstance() : okAsync(undefined),
+    ])
+      .andThen(([read]) => (read.kind === "done" ? judge(read.value) : ok(read)))
+      .andThen((verdict) =>
+        // Attached on a poll that did not read the instance: read it before calling it done, so a
+        // target that has started going away is not reported as the ENI's new home.
+        verdict.kind !== "done" || withInstance ? okAsync(verdict) : readInstance().andThen(() => judge(verdict.value)),
+      );
   });
 }
 
 /**
+ * How long after an attach a read may still show the ENI free from before it. EC2 documents no
+ * bound for its eventual consistency; it settles within seconds.
+ */
+const RECENT_MS = 10_000;
+
+/**
  * Waits until the given attachment is gone: the ENI is detached from that instance. As DESIGN
- * notes, EC2 usually drops a finished attachment rather than showing it `detached`. Free is also
- * what the ENI was before that attachment, so a stale read could show it: reads must agree.
+ * notes, EC2 usually drops a finished attachment rather than showing it `detached`. If the
+ * attachment is recent (`attachedAt` within seconds), free is also what a stale read could show
+ * from before it, so reads must agree; the floating ENI of a failover, attached long ago, is
+ * believed free on the first read that shows it.
  */
 export function waitUntilDetached(
   ec2: EC2Client,
   id: string,
   wait: Wait,
-  attachmentId: string,
+  attachment: { readonly id: string; readonly attachedAt: Date | undefined },
 ): ResultAsync<NetworkInterface, EniError> {
+  const recent = attachment.attachedAt === undefined || Date.now() - attachment.attachedAt.getTime() < RECENT_MS;
   return waitForEni(
     ec2,
     id,
-    `detached from attachment ${attachmentId}`,
+    `detached from attachment ${attachment.id}`,
     wait,
     // Another attachment (or none) means ours is gone.
     (ni) =>
-      ni.Attachment?.AttachmentId !== attachmentId || ni.Attachment.Status === "detached" || ni.Status === "available",
-    { agreeing: true },
+      ni.Attachment?.AttachmentId !== attachment.id || ni.Attachment.Status === "detached" || ni.Status === "available",
+    { agreeing: recent },
   );
 }

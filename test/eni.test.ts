@@ -99,6 +99,7 @@ describe("Eni waits", () => {
       .resolvesOnce({ NetworkInterfaces: [attachedEni(ids.instance, "detaching")] })
       .resolvesOnce({ NetworkInterfaces: [eni()] })
       .resolvesOnce({ NetworkInterfaces: [eni()] })
+      .resolvesOnce({ NetworkInterfaces: [eni()] }) // free, in reads that agree across a poll
       .resolvesOnce({ NetworkInterfaces: [attachedEni(ids.instance, "attaching")] })
       .resolves({ NetworkInterfaces: [attachedEni()] });
 

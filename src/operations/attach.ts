@@ -6,8 +6,8 @@ import {
   type NetworkInterface,
 } from "@aws-sdk/client-ec2";
 import { err, ok, okAsync, ResultAsync, safeTry, type Result } from "neverthrow";
-import { describeEni, describeInstance, instanceTypeLimits, type InstanceTypeLimits } from "../ec2/describe.js";
-import { send, type CallContext } from "../ec2/send.js";
+import { instanceTypeLimits, type InstanceTypeLimits } from "../ec2/describe.js";
+import { send } from "../ec2/send.js";
 import { attachmentOf, liveAttachment } from "../model.js";
 import {
   AttachmentLimitError,
@@ -33,6 +33,8 @@ import {
   WAIT_OPTIONS,
   checkWait,
   confirmNoOp,
+  readEniWithin,
+  readInstanceWithin,
   retrying,
   timed,
   waitUntilInUse,
@@ -234,9 +236,9 @@ function findSlot(
   ni: NetworkInterface,
   instance: Instance,
   request: TargetRequest,
-  context: CallContext,
+  wait: Wait,
 ): ResultAsync<Slot, EniError> {
-  return instanceTypeLimits(ec2, instance.InstanceType ?? "unknown", context).andThen((limits) =>
+  return retrying(wait, () => instanceTypeLimits(ec2, instance.InstanceType ?? "unknown", wait)).andThen((limits) =>
     checkTarget(ni, instance, limits, request),
   );
 }
@@ -273,19 +275,19 @@ export function preflight(
   ec2: EC2Client,
   eniId: string,
   target: Omit<TargetRequest, "deviceIndex">,
-  context: CallContext,
+  wait: Wait,
   admit: (ni: NetworkInterface) => Result<number | undefined, EniError> | ResultAsync<number | undefined, EniError>,
 ): ResultAsync<Preflight, EniError> {
   const onTarget = (ni: NetworkInterface) => liveAttachment(ni)?.InstanceId === target.instanceId;
   return ResultAsync.combine([
-    describeEni(ec2, eniId, context).andThen((ni) => confirmNoOp(ec2, ni, context, onTarget)),
-    describeInstance(ec2, target.instanceId, context),
+    readEniWithin(ec2, eniId, wait).andThen((ni) => confirmNoOp(ec2, ni, wait, onTarget)),
+    readInstanceWithin(ec2, target.instanceId, wait),
   ]).andThen(([ni, instance]) =>
     onTarget(ni)
       ? okAsync({ ni, slot: undefined })
       : okAsync(ni)
           .andThen(admit)
-          .andThen((deviceIndex) => findSlot(ec2, ni, instance, { ...target, deviceIndex }, context))
+          .andThen((deviceIndex) => findSlot(ec2, ni, instance, { ...target, deviceIndex }, wait))
           .map((slot) => ({ ni, slot })),
   );
 }
@@ -401,7 +403,7 @@ export function attachAt(
         // (and a rollback's source held the ENI).
         if (error.name === "AzMismatchError") return err(new AzMismatchError(az, az, error.message, error));
         if (error.name !== "InvalidStateError" || error.state !== "in-use") return err(error);
-        return describeEni(ec2, eniId, wait).andThen((now) => {
+        return readEniWithin(ec2, eniId, wait).andThen((now) => {
           const attachment = attachmentOf(now);
           // Ours after all (an earlier try whose answer was lost), or someone else's on the same target.
           if (attachment?.InstanceId === instanceId) return ok(attachment.AttachmentId ?? "");
@@ -426,7 +428,7 @@ export function attachAt(
       [...refusedIndexes].filter(([, count]) => count >= REFUSALS_PER_INDEX).map(([index]) => index),
     );
     const target = { instanceId, deviceIndex: undefined, networkCardIndex: slot.networkCardIndex, avoid };
-    const fresh = await describeInstance(ec2, instanceId, wait).andThen((instance) =>
+    const fresh = await readInstanceWithin(ec2, instanceId, wait).andThen((instance) =>
       findSlot(ec2, ni, instance, target, wait),
     );
     if (fresh.isErr()) return { retry: false };
@@ -463,7 +465,7 @@ export function attachAt(
     )
     .andThen((attachmentId) =>
       request.waitForAttached === false
-        ? describeEni(ec2, eniId, wait)
+        ? readEniWithin(ec2, eniId, wait)
         : // EC2 names the new attachment; should it not, the wait follows the first one it sees.
           waitUntilInUse(ec2, eniId, wait, attachmentId === "" ? undefined : { attachmentId, instanceId, previous }),
     );

@@ -7,7 +7,6 @@ import {
   type NetworkInterface,
 } from "@aws-sdk/client-ec2";
 import { err, ok, okAsync, type Result, type ResultAsync } from "neverthrow";
-import { describeEni } from "../ec2/describe.js";
 import { send } from "../ec2/send.js";
 import { InvalidStateError, type EniError } from "../errors.js";
 import {
@@ -25,7 +24,7 @@ import {
   type CheckedOptions,
   type OptionSpec,
 } from "../validation.js";
-import { WAIT_OPTIONS, checkWait, retrying, timed, waitForEni, type Wait } from "../waiters.js";
+import { WAIT_OPTIONS, checkWait, readEniWithin, retrying, timed, waitForEni, type Wait } from "../waiters.js";
 
 /**
  * How long a change is read back before giving up: EC2 is eventually consistent, so a
@@ -83,12 +82,12 @@ export function changeEni(
   const apply = (change: Change) =>
     // A throttled or failed change is sent again within the deadline: each sets a value, so twice is harmless.
     retrying(wait, change.apply).andThen(() => waitForEni(ec2, eniId, change.waitingFor, wait, change.isSet));
-  return describeEni(ec2, eniId, wait).andThen((first) =>
+  return readEniWithin(ec2, eniId, wait).andThen((first) =>
     decide(first).andThen((change) =>
       change !== undefined
         ? apply(change)
         : // Nothing to do is decided only when a second read agrees: a stale one can show an older value.
-          describeEni(ec2, eniId, wait).andThen((fresh) =>
+          readEniWithin(ec2, eniId, wait).andThen((fresh) =>
             decide(fresh).andThen((again) => (again === undefined ? okAsync(fresh) : apply(again))),
           ),
     ),

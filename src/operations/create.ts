@@ -6,7 +6,6 @@ import {
   type NetworkInterface,
 } from "@aws-sdk/client-ec2";
 import { err, errAsync, ok, safeTry, type ResultAsync } from "neverthrow";
-import { describeEni } from "../ec2/describe.js";
 import { send } from "../ec2/send.js";
 import { AwsError, ValidationError, type EniError } from "../errors.js";
 import {
@@ -29,6 +28,7 @@ import {
   DEFAULT_MAX_WAIT,
   WAIT_OPTIONS,
   checkWait,
+  readEniWithin,
   retrying,
   timed,
   waitForEni,
@@ -214,7 +214,7 @@ export function createEni(ec2: EC2Client, options: unknown): ResultAsync<Network
             new ModifyNetworkInterfaceAttributeCommand({ NetworkInterfaceId: id, SourceDestCheck: { Value: false } }),
             wait,
           );
-        return available.andThen(() => retrying(wait, modify)).andThen(() => describeEni(ec2, id, wait));
+        return available.andThen(() => retrying(wait, modify)).andThen(() => readEniWithin(ec2, id, wait));
       }),
     ),
   );

@@ -10,6 +10,7 @@ import {
   MAX_REFUSALS,
   WAIT_OPTIONS,
   checkWait,
+  readEniWithin,
   retrying,
   timed,
   waitUntilGone,
@@ -96,7 +97,7 @@ export function deleteEni(ec2: EC2Client, eniId: string, options: unknown): Resu
           ? { retry: false }
           : { retry: true, reason: "network interface still in use" };
       };
-      return describeEni(ec2, eniId, wait)
+      return readEniWithin(ec2, eniId, wait)
         .andThen(checkDetachable)
         .andThen((ni) => detachIfAsked(ec2, ni, request, wait))
         .andThen(() =>

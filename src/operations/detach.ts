@@ -10,6 +10,7 @@ import {
   WAIT_OPTIONS,
   checkWait,
   confirmNoOp,
+  readEniWithin,
   retrying,
   timed,
   waitUntilDetached,
@@ -105,7 +106,7 @@ export function checkDetachable(ni: NetworkInterface): Result<NetworkInterface, 
 export function detachEni(ec2: EC2Client, eniId: string, options: unknown): ResultAsync<NetworkInterface, EniError> {
   return parseDetach(options).asyncAndThen((request) =>
     timed(request.plan, `${eniId} to detach`, (wait) =>
-      describeEni(ec2, eniId, wait)
+      readEniWithin(ec2, eniId, wait)
         .andThen(checkDetachable)
         .andThen((ni) => detachFrom(ec2, ni, request, wait)),
     ),
@@ -179,6 +180,8 @@ function detachAttached(
           onRetry: request.onRetry,
         });
   return detach.andThen(() =>
-    request.waitForDetached ? waitUntilDetached(ec2, eniId, wait, attachmentId) : describeEni(ec2, eniId, wait),
+    request.waitForDetached
+      ? waitUntilDetached(ec2, eniId, wait, { id: attachmentId, attachedAt: attachment?.AttachTime })
+      : readEniWithin(ec2, eniId, wait),
   );
 }

@@ -1,7 +1,7 @@
 import type { EC2Client, NetworkInterface } from "@aws-sdk/client-ec2";
 import { err, errAsync, ok, okAsync, ResultAsync, safeTry, type Result } from "neverthrow";
 import { abortReason, withDeadline } from "../deadline.js";
-import { describeEni, describeInstance } from "../ec2/describe.js";
+import { describeEni } from "../ec2/describe.js";
 import type { ApiCall } from "../ec2/send.js";
 import { ConflictError, MoveFailedError, ValidationError, type EniError } from "../errors.js";
 import { attachmentOf, describeState, liveAttachment, toEniState } from "../model.js";
@@ -16,14 +16,15 @@ import {
   type OptionCheck,
 } from "../validation.js";
 import {
-  AGREEING_READS,
   DEFAULT_MAX_WAIT,
   WAIT_OPTIONS,
+  agreeing,
   checkWait,
   done,
   failing,
   notYet,
   pollUntil,
+  readInstanceWithin,
   timed,
   until,
   waitUntilInUse,
@@ -415,7 +416,7 @@ async function runMove(
   const fence = request.expectedFrom;
   const fenceInstance =
     fence?.startsWith("i-") === true && fence !== request.instanceId
-      ? describeInstance(ec2, fence, wait)
+      ? readInstanceWithin(ec2, fence, wait)
           .map((instance) => instance.State?.Name ?? "unknown")
           .orElse((error) => (error.name === "NotFoundError" ? ok("gone") : err(error)))
       : okAsync("unknown");
@@ -528,7 +529,7 @@ function rollBack(
     kind: "skipped",
     why: `its state could not be read (${error.name}: ${error.message})`,
   });
-  return describeInstance(ec2, target, wait)
+  return readInstanceWithin(ec2, target, wait)
     .map((instance) => RUNNING.includes(instance.State?.Name ?? "") || instance.State?.Name === "stopped")
     .orElse((error) => (error.name === "NotFoundError" ? ok(false) : err(error)))
     .andThen((targetAlive) =>
@@ -563,16 +564,12 @@ function settledWhere(
   wait: Wait,
   known: { readonly sourceAttachment: string; readonly dyingTarget: string | undefined },
 ): ResultAsync<NetworkInterface, EniError> {
-  let freeReads = 0;
   return pollUntil(`${eniId} to settle before a rollback`, wait, () =>
     describeEni(ec2, eniId, wait).map((ni) => {
       const attachment = attachmentOf(ni);
       const state = describeState(ni);
-      if (attachment === undefined) {
-        freeReads += 1;
-        return freeReads >= AGREEING_READS ? done(ni) : notYet<NetworkInterface>(`${state} (confirming)`);
-      }
-      freeReads = 0;
+      // Free is also what it was before our attach: reads must agree.
+      if (attachment === undefined) return agreeing(ni, `${state} (confirming)`);
       const settling =
         attachment.AttachmentId === known.sourceAttachment ||
         attachment.Status !== "attached" ||
@@ -590,7 +587,7 @@ function backHome(
   book: MoveBook,
   wait: Wait,
 ): ResultAsync<NetworkInterface, RollbackEnding> {
-  return describeInstance(ec2, source.instanceId, wait)
+  return readInstanceWithin(ec2, source.instanceId, wait)
     .mapErr((error): RollbackEnding => ({ kind: "failed", error }))
     .andThen((instance) => {
       const state = instance.State?.Name ?? "unknown";

@@ -125,6 +125,20 @@ export function whereState(state: EniState): Where {
   };
 }
 
+/**
+ * Whether EC2 could have gone from `said` (what a call reported, from its last reads) to `now`
+ * (the simulator at that moment) by transitions already under way: an attach completing, a detach
+ * completing, an instance going away releasing the ENI. EC2's reads lag, so a report can be one
+ * such step behind; it must never be anywhere else.
+ */
+export function couldBecome(said: Where, now: Where, goingAway: (instanceId: string | undefined) => boolean): boolean {
+  if (show(said) === show(now)) return true;
+  if (said.exists !== now.exists) return false;
+  const sameInstance = said.instanceId === now.instanceId;
+  if (sameInstance && said.attachmentStatus === "attaching" && now.attachmentStatus === "attached") return true;
+  return now.instanceId === undefined && (said.attachmentStatus === "detaching" || goingAway(said.instanceId));
+}
+
 export const show = (where: Where): string =>
   where.exists
     ? `${where.status ?? "?"}${where.instanceId === undefined ? "" : `@${where.instanceId}/${where.attachmentStatus ?? "?"}`}`
