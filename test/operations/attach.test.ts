@@ -496,9 +496,15 @@ describe("attachTo: bounded retries and many network cards (issue 11)", () => {
     },
   };
 
-  it("attaches at device index 0 on network card 31 of a p5.48xlarge (A12)", async () => {
+  /** A p5.48xlarge instance, as `world` reads it. */
+  const p5World = () => {
     const { ec2, mock } = world({ instance: instance({ InstanceType: "p5.48xlarge" }) });
     mock.on(DescribeInstanceTypesCommand).resolves({ InstanceTypes: [p5] });
+    return { ec2, mock };
+  };
+
+  it("attaches at device index 0 on network card 31 of a p5.48xlarge (A12)", async () => {
+    const { ec2, mock } = p5World();
     const onCard31 = attachedEni();
     onCard31.Attachment = { ...onCard31.Attachment, NetworkCardIndex: 31, DeviceIndex: 0 };
     mock
@@ -518,8 +524,7 @@ describe("attachTo: bounded retries and many network cards (issue 11)", () => {
   });
 
   it("refuses a network card the instance type does not have, from its limits, before any change (A12)", async () => {
-    const { ec2, mock } = world({ instance: instance({ InstanceType: "p5.48xlarge" }) });
-    mock.on(DescribeInstanceTypesCommand).resolves({ InstanceTypes: [p5] });
+    const { ec2, mock } = p5World();
     const onCard31 = attachedEni();
     onCard31.Attachment = { ...onCard31.Attachment, NetworkCardIndex: 31, DeviceIndex: 0 };
     mock

@@ -26,8 +26,8 @@ export async function untilSent(): Promise<void> {
   while (vi.getTimerCount() === 0) await vi.advanceTimersByTimeAsync(0);
 }
 
-/** What `promise` settles to, once the SDK's middleware has run, without moving the fake clock. */
-export async function outcomeOf<T>(promise: Promise<T>): Promise<T | Error> {
+/** What `promise` settles to (its value or its error), with `advance` called until it has settled. */
+async function settleWith<T>(promise: Promise<T>, advance: () => Promise<unknown>): Promise<T | Error> {
   let done = false;
   const outcome = promise.then(
     (value) => value,
@@ -36,21 +36,18 @@ export async function outcomeOf<T>(promise: Promise<T>): Promise<T | Error> {
   void outcome.finally(() => {
     done = true;
   });
-  while (!done) await vi.advanceTimersByTimeAsync(0);
+  while (!done) await advance();
   return outcome;
+}
+
+/** What `promise` settles to, once the SDK's middleware has run, without moving the fake clock. */
+export function outcomeOf<T>(promise: Promise<T>): Promise<T | Error> {
+  return settleWith(promise, () => vi.advanceTimersByTimeAsync(0));
 }
 
 /** Runs the fake clock timer by timer until `promise` settles; resolves to its outcome and how long it took. */
 export async function timed<T>(promise: Promise<T>): Promise<{ outcome: T | Error; ms: number }> {
   const start = Date.now();
-  let done = false;
-  const outcome = promise.then(
-    (value) => value,
-    (error: Error) => error,
-  );
-  void outcome.finally(() => {
-    done = true;
-  });
-  while (!done) await vi.advanceTimersToNextTimerAsync();
-  return { outcome: await outcome, ms: Date.now() - start };
+  const outcome = await settleWith(promise, () => vi.advanceTimersToNextTimerAsync());
+  return { outcome, ms: Date.now() - start };
 }
