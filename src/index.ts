@@ -52,5 +52,5 @@ export type {
   PermissionReport,
 } from "./operations/permissions.js";
 export type { FindQuery } from "./operations/read.js";
-export type { MoveEvent, MoveOptions, MovePhase, MoveReport } from "./operations/move.js";
+export type { MoveEvent, MoveOptions, MovePhase, MoveReport, MoveSource } from "./operations/move.js";
 export type { WaitOptions } from "./waiters.js";

@@ -76,9 +76,13 @@ export type MoveSource =
   | {
       /** The ENI was attached to `instanceId`; the move detached it. */
       readonly kind: "attached";
+      /** The instance it was attached to. */
       readonly instanceId: string;
+      /** The attachment the move detached. */
       readonly attachmentId: string;
+      /** Its device index there. */
       readonly deviceIndex: number;
+      /** Its network card there. */
       readonly networkCardIndex: number;
       /** The source attachment's `DeleteOnTermination`, carried over to the new attachment. */
       readonly deleteOnTermination: boolean;
@@ -86,6 +90,7 @@ export type MoveSource =
   | {
       /** The ENI was already `available`, and `expectedFrom` (its last holder) no longer runs. */
       readonly kind: "released";
+      /** The fence's instance. */
       readonly instanceId: string;
       /** `stopping`, `stopped`, `shutting-down`, `terminated`, or `gone` (EC2 no longer knows it). */
       readonly instanceState: string;
