@@ -496,15 +496,10 @@ describe("attachTo: bounded retries and many network cards (issue 11)", () => {
     },
   };
 
-  /** A p5.48xlarge instance, as `world` reads it. */
+  /** A p5.48xlarge instance, as `world` reads it, and a free ENI that shows up on its card 31 once attached. */
   const p5World = () => {
     const { ec2, mock } = world({ instance: instance({ InstanceType: "p5.48xlarge" }) });
     mock.on(DescribeInstanceTypesCommand).resolves({ InstanceTypes: [p5] });
-    return { ec2, mock };
-  };
-
-  it("attaches at device index 0 on network card 31 of a p5.48xlarge (A12)", async () => {
-    const { ec2, mock } = p5World();
     const onCard31 = attachedEni();
     onCard31.Attachment = { ...onCard31.Attachment, NetworkCardIndex: 31, DeviceIndex: 0 };
     mock
@@ -512,6 +507,11 @@ describe("attachTo: bounded retries and many network cards (issue 11)", () => {
       .resolvesOnce({ NetworkInterfaces: [eni()] })
       .resolvesOnce({ NetworkInterfaces: [eni()] })
       .resolves({ NetworkInterfaces: [onCard31] });
+    return { ec2, mock };
+  };
+
+  it("attaches at device index 0 on network card 31 of a p5.48xlarge (A12)", async () => {
+    const { ec2, mock } = p5World();
 
     const result = await Eni.get(ec2, ids.eni).attachTo(ids.instance, {
       networkCardIndex: 31,
@@ -525,13 +525,6 @@ describe("attachTo: bounded retries and many network cards (issue 11)", () => {
 
   it("refuses a network card the instance type does not have, from its limits, before any change (A12)", async () => {
     const { ec2, mock } = p5World();
-    const onCard31 = attachedEni();
-    onCard31.Attachment = { ...onCard31.Attachment, NetworkCardIndex: 31, DeviceIndex: 0 };
-    mock
-      .on(DescribeNetworkInterfacesCommand)
-      .resolvesOnce({ NetworkInterfaces: [eni()] })
-      .resolvesOnce({ NetworkInterfaces: [eni()] })
-      .resolves({ NetworkInterfaces: [onCard31] });
 
     const result = await Eni.get(ec2, ids.eni).attachTo(ids.instance, { networkCardIndex: 32, ...fast });
 
