@@ -25,6 +25,7 @@ import {
   notYet,
   pollUntil,
   readInstanceWithin,
+  retrying,
   timed,
   until,
   waitUntilInUse,
@@ -129,7 +130,9 @@ export interface MoveReport {
   readonly forced: boolean;
   /**
    * Whether the move marked the ENI as held (the `eni-kit:held-until` lease) so no reaper deletes it
-   * while it is free. Only ENIs eni-kit created are marked; a failed mark does not stop the move.
+   * while it is free. The lease is written in the preflight phase, before any change. Only ENIs
+   * eni-kit created are marked; a mark refused (no `ec2:CreateTags`) or throttled for longer than
+   * 10 s (or a tenth of `maxWaitTime`) does not stop the move: it goes on unleased.
    */
   readonly leased: boolean;
   /** How long the whole move took, in milliseconds. */
@@ -208,6 +211,9 @@ interface ParsedMove {
 
 /** How long a move's lease outlives its deadline: clocks of other hosts may run behind. */
 const LEASE_MARGIN_MS = 5 * 60_000;
+/** The share of `maxWaitTime` a throttled lease may take before the move goes on without it, at most {@link MAX_LEASE_WAIT_MS}. */
+const LEASE_WAIT_SHARE = 0.1;
+const MAX_LEASE_WAIT_MS = 10_000;
 /** The share of `maxWaitTime` kept for a rollback, at most {@link MAX_ROLLBACK_RESERVE_MS}. */
 const ROLLBACK_SHARE = 0.25;
 const MAX_ROLLBACK_RESERVE_MS = 60_000;
@@ -431,20 +437,32 @@ async function runMove(
         book.from = from;
         return deviceIndex;
       }),
+    ).andThen((admitted) =>
+      admitted.slot === undefined ? okAsync(admitted) : lease(ec2, admitted.ni, book, wait).map(() => admitted),
     ),
   );
   if (checked.isErr()) return { kind: "refused", error: checked.error };
   const { ni, slot } = checked.value;
   if (slot === undefined) return alreadyThere(ec2, eniId, ni, wait);
+  return detachThenAttach(ec2, ni, slot, request, book, wait);
+}
 
-  // Mark the ENI as held, in parallel with the detach (or the attach, for a free ENI): a reaper in
-  // any process leaves it alone until the lease expires.
-  const lease = holdEni(ec2, ni, wait, new Date(wait.deadline.at + LEASE_MARGIN_MS))
-    .map((held) => (book.leased = held))
-    .orElse(() => ok(false));
-  const ending = await detachThenAttach(ec2, ni, slot, request, book, wait);
-  await lease;
-  return ending;
+/**
+ * Marks the ENI as held before the move changes it. A reaper in any process re-reads an ENI just
+ * before it deletes it, so the lease must be there before the detach can free the ENI: written in
+ * parallel, a throttled lease would let a reaper delete the ENI mid-failover. Throttling and 5xx
+ * are ridden out for a short while ({@link MAX_LEASE_WAIT_MS}); after that, or when tagging is
+ * refused (no `ec2:CreateTags`), the failover goes on without the lease, and its report says so.
+ */
+function lease(ec2: EC2Client, ni: NetworkInterface, book: MoveBook, wait: Wait): ResultAsync<void, never> {
+  const budget = until(wait, Date.now() + Math.min(MAX_LEASE_WAIT_MS, wait.maxWaitTime * 1000 * LEASE_WAIT_SHARE));
+  return retrying(budget, () => holdEni(ec2, ni, budget, new Date(wait.deadline.at + LEASE_MARGIN_MS)), {
+    onRetry: book.retry,
+  })
+    .map((held) => {
+      book.leased = held;
+    })
+    .orElse(() => ok(undefined));
 }
 
 /** Already on the target: nothing to change, at most an attach under way to wait for. */

@@ -265,12 +265,12 @@ describe("maxWaitTime is a hard deadline (A13)", () => {
 });
 
 describe("the reaper never deletes a floating ENI (A2)", () => {
-  it("a reaper on another client, running through a move whose attach is throttled, deletes nothing", async () => {
-    const { sim, eni, primary, standby } = await floating();
-    sim.faults.throttleNext(6, "AttachNetworkInterface");
+  /** Eager reapers (no grace period, with and without `includeOnceAttached`) on another client, until `stopped` settles. */
+  function reapUntil(sim: Ec2Simulator, stopped: { then(onSettled: () => void): unknown }) {
     const reaper = sim.client();
     const reaped: string[] = [];
     let moving = true;
+    void stopped.then(() => (moving = false));
     const reaping = (async () => {
       while (moving) {
         for (const includeOnceAttached of [false, true]) {
@@ -280,16 +280,44 @@ describe("the reaper never deletes a floating ENI (A2)", () => {
         }
         await new Promise((resolve) => setTimeout(resolve, 10));
       }
+      return reaped;
     })();
+    return reaping;
+  }
 
-    const result = await eni.moveTo(standby, { expectedFrom: primary, ...wait });
-    moving = false;
-    await reaping;
+  it("a reaper on another client, running through a move whose attach is throttled, deletes nothing", async () => {
+    const { sim, eni, primary, standby } = await floating();
+    sim.faults.throttleNext(6, "AttachNetworkInterface");
+
+    const move = eni.moveTo(standby, { expectedFrom: primary, ...wait });
+    const reaped = await reapUntil(sim, move);
+    const result = await move;
 
     expect(reaped).toEqual([]);
     expect(result._unsafeUnwrap().moveReport).toMatchObject({ outcome: "moved", leased: true });
     expect(sim.networkInterface(eni.id)?.Attachment?.InstanceId).toBe(standby);
     expect(outcomes(sim, "DeleteNetworkInterface")).toEqual([]);
+  });
+
+  it("the lease lands before the detach, even when its first CreateTags is throttled, so the reaper deletes nothing", async () => {
+    const { sim, eni, primary, standby } = await floating();
+    sim.faults.throttleNext(1, "CreateTags");
+    sim.faults.throttleNext(6, "AttachNetworkInterface");
+
+    const move = eni.moveTo(standby, { expectedFrom: primary, ...wait });
+    const reaped = await reapUntil(sim, move);
+    const result = await move;
+
+    expect(reaped).toEqual([]);
+    expect(result._unsafeUnwrap().moveReport).toMatchObject({ outcome: "moved", leased: true });
+    expect(sim.networkInterface(eni.id)?.Attachment?.InstanceId).toBe(standby);
+    const leased = sim.calls.findIndex(
+      (call) =>
+        call.action === "CreateTags" && call.outcome === "ok" && JSON.stringify(call.input).includes("held-until"),
+    );
+    const detached = sim.calls.findIndex((call) => call.action === "DetachNetworkInterface");
+    expect(leased).toBeGreaterThanOrEqual(0);
+    expect(leased).toBeLessThan(detached);
   });
 });
 
