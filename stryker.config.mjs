@@ -5,7 +5,8 @@
 // The npm script sets CI=1 so that the seeded property tests repeat their fixed seed.
 // The vitest runner turns coverage off (so vitest.config.ts's thresholds never apply) and does not
 // pass --typecheck (so the *.test-d.ts type tests are not run); the TypeScript checker below
-// type-checks each mutant against tsconfig.json instead, and drops the ones that do not compile.
+// type-checks each mutant against tsconfig.stryker.json (the sources only) instead, and drops the
+// ones that do not compile.
 
 /** @type {import("@stryker-mutator/api/core").PartialStrykerOptions} */
 export default {
@@ -20,7 +21,7 @@ export default {
   timeoutFactor: 2,
   timeoutMS: 30_000,
   checkers: ["typescript"],
-  tsconfigFile: "tsconfig.json",
+  tsconfigFile: "tsconfig.stryker.json",
   mutate: [
     "src/operations/move.ts",
     "src/operations/attach.ts",

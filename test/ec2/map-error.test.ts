@@ -130,6 +130,8 @@ describe("mapAwsError", () => {
       "ValidationError",
       { field: "request" },
     ],
+    // An availability zone named in a refused value is the caller's input, not a mismatch.
+    ["InvalidParameterValue", "Invalid availability zone: [us-east-1z]", "ValidationError", { field: "request" }],
     [
       "AttachmentLimitExceeded",
       "Interface count 4 exceeds the limit for t3.medium",
@@ -151,6 +153,13 @@ describe("mapAwsError", () => {
     [
       "InvalidNetworkInterface.InUse",
       `Network interface '${ids.eni}' is currently in use.`,
+      "InvalidStateError",
+      { state: "in-use", resourceId: ids.eni },
+    ],
+    // The code alone says it, whatever the message.
+    [
+      "InvalidNetworkInterface.InUse",
+      `The network interface ${ids.eni} is attached to an instance.`,
       "InvalidStateError",
       { state: "in-use", resourceId: ids.eni },
     ],
@@ -234,6 +243,13 @@ describe("mapAwsError", () => {
   });
 
   // EC2's code, and the codes a throttled STS call (the credential provider's) fails with.
+  it.each(["RequestLimitExceededByAccount", "NotRequestLimitExceeded"])(
+    "does not take %s, a code that only contains EC2's throttling code, for throttling",
+    (code) => {
+      expect(mapAwsError(sdkError(code, "Something else."))).toMatchObject({ name: "AwsError", code });
+    },
+  );
+
   it.each(["RequestLimitExceeded", "Throttling", "ThrottlingException"])(
     "maps the throttling code %s to a ThrottledError",
     (code) => {
@@ -515,7 +531,13 @@ describe("isTransient", () => {
       new EC2ServiceException({ name: "Unavailable", $fault: "server", $metadata: {}, message: "Try again" }),
     ],
     ["a reset connection", systemError("ECONNRESET")],
+    ["a refused connection", systemError("ECONNREFUSED")],
+    ["a broken pipe", systemError("EPIPE")],
+    ["a connect timeout", systemError("ETIMEDOUT")],
+    ["an unreachable host", systemError("EHOSTUNREACH")],
+    ["an unreachable network", systemError("ENETUNREACH")],
     ["a DNS failure", systemError("ENOTFOUND")],
+    ["a DNS server that did not answer in time", systemError("EAI_AGAIN")],
     ["a request EC2 saw after it expired", sdkError("RequestExpired", "Request has expired.")],
     ["a request expired, as older APIs name it", sdkError("Client.RequestExpired", "Request has expired.")],
     ["the HTTP handler's timeout", Object.assign(new Error("socket timed out"), { name: "TimeoutError" })],
@@ -536,6 +558,14 @@ describe("isTransient", () => {
     ["a denied call", sdkError("UnauthorizedOperation", "You are not authorized to perform this operation.")],
     ["a local bug", new TypeError("Cannot read properties of undefined (reading 'send')")],
     ["a file the credential provider cannot read", systemError("ENOENT")],
+    // Only an untyped failure is judged by its status: a refusal eni-kit knows is never sent again.
+    [
+      "a typed refusal that came with a 5xx status",
+      Object.assign(sdkError("InvalidNetworkInterfaceID.NotFound", "not found"), {
+        $fault: "server",
+        $metadata: { httpStatusCode: 503 },
+      }),
+    ],
   ])("is false for %s", (_case, thrown) => {
     expect(isTransient(mapAwsError(thrown))).toBe(false);
   });

@@ -130,7 +130,27 @@ describe("detach", () => {
     const result = await Eni.get(ec2, ids.eni).detach(fast);
 
     expect(result._unsafeUnwrapErr()).toMatchObject({ name: "InvalidStateError", state: "primary" });
+    expect(result._unsafeUnwrapErr().message).toBe(
+      `Network interface ${ids.eni} is the primary interface of ${ids.instance}; it cannot be detached.`,
+    );
     expect(mock).not.toHaveReceivedCommand(DetachNetworkInterfaceCommand);
+  });
+
+  it("detaches an ENI at device index 0 of a second network card: only card 0's is the primary", async () => {
+    const { ec2, mock } = mockedEc2();
+    const secondCard = attachedEni();
+    secondCard.Attachment = { ...secondCard.Attachment, DeviceIndex: 0, NetworkCardIndex: 1 };
+    mock
+      .on(DescribeNetworkInterfacesCommand)
+      .resolvesOnce({ NetworkInterfaces: [secondCard] })
+      .resolvesOnce({ NetworkInterfaces: [secondCard] })
+      .resolves({ NetworkInterfaces: [eni()] });
+    mock.on(DetachNetworkInterfaceCommand).resolves({});
+
+    const result = await Eni.get(ec2, ids.eni).detach(fast);
+
+    expect(result._unsafeUnwrap().status).toBe("available");
+    expect(mock).toHaveReceivedCommandTimes(DetachNetworkInterfaceCommand, 1);
   });
 
   it("refuses an ENI another service manages before calling", async () => {
@@ -157,6 +177,19 @@ describe("detach", () => {
     const result = await Eni.get(ec2, ids.eni).detach({ minDelay: 0.01, maxDelay: 0.02, maxWaitTime: 0.1 });
 
     expect(result._unsafeUnwrapErr()).toMatchObject({ name: "WaitTimeoutError", lastState: "detaching/detaching" });
+  });
+
+  it("names the ENI and the detach when the caller aborts", async () => {
+    const { ec2, mock } = mockedEc2();
+    mock.on(DescribeNetworkInterfacesCommand).resolves({ NetworkInterfaces: [attachedEni()] });
+
+    const result = await Eni.get(ec2, ids.eni).detach({ abortSignal: AbortSignal.abort(), ...fast });
+
+    expect(result._unsafeUnwrapErr()).toMatchObject({
+      name: "AbortedError",
+      message: `Aborted while waiting for ${ids.eni} to detach.`,
+    });
+    expect(mock).not.toHaveReceivedCommand(DetachNetworkInterfaceCommand);
   });
 
   it("passes other EC2 failures through, typed", async () => {
@@ -281,7 +314,19 @@ describe("detach: a refusal is not a detach in progress (issue 11, A6)", () => {
 
     expect(result._unsafeUnwrapErr()).toMatchObject({ name: "InvalidStateError", state: "requester-managed" });
     expect(result._unsafeUnwrapErr().message).toContain("ela-attach-0123456789abcdef0");
+    expect(result._unsafeUnwrapErr().message).toContain("owner amazon-elb");
     expect(mock).not.toHaveReceivedCommand(DetachNetworkInterfaceCommand);
+  });
+
+  it("says 'owner unknown' for a service attachment whose owner EC2 does not give", async () => {
+    const { ec2, mock } = mockedEc2();
+    const held = attachedEni(ids.instance, "attached", { RequesterManaged: false });
+    held.Attachment = { AttachmentId: "ela-attach-0123456789abcdef0", Status: "attached" };
+    mock.on(DescribeNetworkInterfacesCommand).resolves({ NetworkInterfaces: [held] });
+
+    const result = await Eni.get(ec2, ids.eni).detach(fast);
+
+    expect(result._unsafeUnwrapErr().message).toContain("(ela-attach-0123456789abcdef0, owner unknown)");
   });
 
   it.each(["RequestLimitExceeded", "InternalError"])("sends a detach EC2 answered %s again", async (code) => {

@@ -105,6 +105,21 @@ describe("moveTo (scripted EC2 answers)", () => {
     expect(mock).toHaveReceivedCommandTimes(DetachNetworkInterfaceCommand, 1);
   });
 
+  it("sends the detach again while the source is still stopping, and tells onEvent why", async () => {
+    const { ec2, mock } = world([attachedEni(), attachedEni(), attachedEni(), eni(), eni(), onStandby()]);
+    instances(mock, [standby], [instance({ State: { Code: 64, Name: "stopping" } })]);
+    mock
+      .on(DetachNetworkInterfaceCommand)
+      .rejectsOnce(ec2Error("IncorrectInstanceState", "The instance is not in a valid state for this operation."))
+      .resolves({});
+    const events: MoveEvent[] = [];
+
+    const result = await Eni.get(ec2, ids.eni).moveTo(ids.standby, { onEvent: (event) => events.push(event), ...fast });
+
+    expect(result._unsafeUnwrap().attachment?.instanceId).toBe(ids.standby);
+    expect(events).toContainEqual({ type: "retry", phase: "detach", reason: `instance ${ids.instance} is stopping` });
+  });
+
   it("returns the plain error, changing nothing, when the detach itself is refused", async () => {
     const { ec2, mock } = world([attachedEni()]);
     mock
