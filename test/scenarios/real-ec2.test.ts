@@ -285,40 +285,33 @@ describe("the reaper never deletes a floating ENI (A2)", () => {
     return reaping;
   }
 
-  it("a reaper on another client, running through a move whose attach is throttled, deletes nothing", async () => {
-    const { sim, eni, primary, standby } = await floating();
-    sim.faults.throttleNext(6, "AttachNetworkInterface");
+  it.each([
+    ["its attach", 0],
+    ["its attach and its lease's first CreateTags", 1],
+  ])(
+    "a reaper on another client deletes nothing during a move with %s throttled: the lease lands before the detach",
+    async (_case, throttledLeases) => {
+      const { sim, eni, primary, standby } = await floating();
+      sim.faults.throttleNext(throttledLeases, "CreateTags");
+      sim.faults.throttleNext(6, "AttachNetworkInterface");
 
-    const move = eni.moveTo(standby, { expectedFrom: primary, ...wait });
-    const reaped = await reapUntil(sim, move);
-    const result = await move;
+      const move = eni.moveTo(standby, { expectedFrom: primary, ...wait });
+      const reaped = await reapUntil(sim, move);
+      const result = await move;
 
-    expect(reaped).toEqual([]);
-    expect(result._unsafeUnwrap().moveReport).toMatchObject({ outcome: "moved", leased: true });
-    expect(sim.networkInterface(eni.id)?.Attachment?.InstanceId).toBe(standby);
-    expect(outcomes(sim, "DeleteNetworkInterface")).toEqual([]);
-  });
-
-  it("the lease lands before the detach, even when its first CreateTags is throttled, so the reaper deletes nothing", async () => {
-    const { sim, eni, primary, standby } = await floating();
-    sim.faults.throttleNext(1, "CreateTags");
-    sim.faults.throttleNext(6, "AttachNetworkInterface");
-
-    const move = eni.moveTo(standby, { expectedFrom: primary, ...wait });
-    const reaped = await reapUntil(sim, move);
-    const result = await move;
-
-    expect(reaped).toEqual([]);
-    expect(result._unsafeUnwrap().moveReport).toMatchObject({ outcome: "moved", leased: true });
-    expect(sim.networkInterface(eni.id)?.Attachment?.InstanceId).toBe(standby);
-    const leased = sim.calls.findIndex(
-      (call) =>
-        call.action === "CreateTags" && call.outcome === "ok" && JSON.stringify(call.input).includes("held-until"),
-    );
-    const detached = sim.calls.findIndex((call) => call.action === "DetachNetworkInterface");
-    expect(leased).toBeGreaterThanOrEqual(0);
-    expect(leased).toBeLessThan(detached);
-  });
+      expect(reaped).toEqual([]);
+      expect(result._unsafeUnwrap().moveReport).toMatchObject({ outcome: "moved", leased: true });
+      expect(sim.networkInterface(eni.id)?.Attachment?.InstanceId).toBe(standby);
+      expect(outcomes(sim, "DeleteNetworkInterface")).toEqual([]);
+      const leased = sim.calls.findIndex(
+        (call) =>
+          call.action === "CreateTags" && call.outcome === "ok" && JSON.stringify(call.input).includes("held-until"),
+      );
+      const detached = sim.calls.findIndex((call) => call.action === "DetachNetworkInterface");
+      expect(leased).toBeGreaterThanOrEqual(0);
+      expect(leased).toBeLessThan(detached);
+    },
+  );
 });
 
 describe("every guard holds against a permissive backend, as moto and LocalStack are (A10)", () => {
