@@ -49,6 +49,39 @@ function world(sequence: NetworkInterface[]) {
   return { ec2, mock };
 }
 
+describe("moveTo's options: refused before any request, with what to change", () => {
+  it.each<[string, Record<string, unknown>, string, string]>([
+    [
+      "force with forceAfter",
+      { force: true, forceAfter: 1, maxWaitTime: 5 },
+      "forceAfter",
+      "Give either `force` (force at once) or `forceAfter` (force if still detaching), not both.",
+    ],
+    [
+      "forceAfter equal to maxWaitTime",
+      { forceAfter: 5, maxWaitTime: 5 },
+      "forceAfter",
+      "Expected `forceAfter` (5) to be below `maxWaitTime` (5).",
+    ],
+    ["onEvent not a function", { onEvent: "console.log" }, "onEvent", "a function"],
+  ])("refuses %s", async (_case, options, field, message) => {
+    const { ec2, mock } = world([attachedEni()]);
+
+    const result = await Eni.get(ec2, ids.eni).moveTo(ids.standby, options);
+
+    expect(result._unsafeUnwrapErr()).toMatchObject({ name: "ValidationError", field });
+    expect(result._unsafeUnwrapErr().message).toContain(message);
+    // Only Eni.get's own read went out.
+    expect(mock.calls().map((call) => call.args[0].constructor.name)).toEqual(["DescribeNetworkInterfacesCommand"]);
+  });
+
+  it("takes a forceAfter just below maxWaitTime", async () => {
+    const { ec2 } = world([attachedEni(), attachedEni(), eni(), eni(), onStandby()]);
+    const result = await Eni.get(ec2, ids.eni).moveTo(ids.standby, { ...fast, forceAfter: 1.9, maxWaitTime: 2 });
+    expect(result._unsafeUnwrap().attachment?.instanceId).toBe(ids.standby);
+  });
+});
+
 describe("moveTo (scripted EC2 answers)", () => {
   it("detaches by attachment id, attaches with the card sent, sets deleteOnTermination and waits", async () => {
     // Prepare
@@ -86,6 +119,9 @@ describe("moveTo (scripted EC2 answers)", () => {
     const { ec2, mock } = world([eni()]);
     const result = await Eni.get(ec2, ids.eni).moveTo(ids.standby, { deviceIndex: "same", ...fast });
     expect(result._unsafeUnwrapErr()).toMatchObject({ name: "ValidationError", field: "deviceIndex" });
+    expect(result._unsafeUnwrapErr().message).toContain(
+      `\`deviceIndex: "same"\` needs an attached ENI; ${ids.eni} is not attached.`,
+    );
     expect(mock).not.toHaveReceivedCommand(AttachNetworkInterfaceCommand);
   });
 

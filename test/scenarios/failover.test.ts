@@ -79,6 +79,13 @@ describe("moveTo on the simulator", () => {
     expect(states[0]).toBe(`in-use/attached@${primary}`);
     expect(states.at(-1)).toBe(`in-use/attached@${standby}`);
     expect(states).toContain("available/-@-");
+    // Waits read the same state again and again; only the changes are told.
+    expect(states.filter((state, index) => index > 0 && state === states[index - 1])).toEqual([]);
+    // Each phase's time is part of the move's, which took well under a minute.
+    const phaseTimes = report?.phases.map((phase) => phase.durationMs) ?? [];
+    expect(Math.min(...phaseTimes)).toBeGreaterThanOrEqual(0);
+    expect(phaseTimes.reduce((sum, time) => sum + time, 0)).toBeLessThanOrEqual(report?.durationMs ?? 0);
+    expect(report?.durationMs).toBeLessThan(60_000);
   });
 
   it("changes nothing when the ENI is already on the target", async () => {
