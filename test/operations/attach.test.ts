@@ -166,6 +166,9 @@ describe("attachTo", () => {
     const result = await Eni.get(ec2, ids.eni).attachTo(ids.instance, fast);
 
     expect(result._unsafeUnwrapErr()).toMatchObject({ name: "InvalidStateError", resourceId: ids.instance, state });
+    expect(result._unsafeUnwrapErr().message).toBe(
+      `Instance ${ids.instance} is ${state}; ENIs attach only to running or stopped instances.`,
+    );
     expect(mock).not.toHaveReceivedCommand(AttachNetworkInterfaceCommand);
   });
 
@@ -248,7 +251,75 @@ describe("attachTo", () => {
     const result = await Eni.get(ec2, ids.eni).attachTo(ids.instance, { deviceIndex: 1, ...fast });
 
     expect(result._unsafeUnwrapErr()).toMatchObject({ name: "ValidationError", field: "deviceIndex" });
+    expect(result._unsafeUnwrapErr().message).toContain(
+      `Instance ${ids.instance} already has an interface at device index 1 on network card 0.`,
+    );
     expect(mock).not.toHaveReceivedCommand(AttachNetworkInterfaceCommand);
+  });
+
+  /** Answers DescribeInstanceTypes with a type of the given total and per-card limits (none: EC2 gave no cards). */
+  function typed(instance: Instance, maxInterfaces: number, perCard: number[]) {
+    // Made-up limits, to isolate one check: no real type has them, so no real type's name.
+    const InstanceType = "x9.test" as InstanceTypeInfo["InstanceType"];
+    const { ec2, mock } = world({ instance: { ...instance, InstanceType } });
+    const NetworkCards = perCard.map((max, NetworkCardIndex) => ({ NetworkCardIndex, MaximumNetworkInterfaces: max }));
+    mock.on(DescribeInstanceTypesCommand).resolves({
+      InstanceTypes: [
+        {
+          InstanceType,
+          NetworkInfo: { MaximumNetworkInterfaces: maxInterfaces, ...(perCard.length > 0 ? { NetworkCards } : {}) },
+        },
+      ],
+    });
+    return { ec2, mock };
+  }
+
+  it("holds card 0 to its own limit when it is below the instance's", async () => {
+    const { ec2, mock } = typed(withInterfaces(2), 4, [2, 2]);
+
+    const result = await Eni.get(ec2, ids.eni).attachTo(ids.instance, fast);
+
+    expect(result._unsafeUnwrapErr()).toMatchObject({
+      name: "AttachmentLimitError",
+      kind: "network-card",
+      limit: 2,
+      inUse: 2,
+    });
+    expect(result._unsafeUnwrapErr().message).toBe(
+      "Network card 0 of x9.test takes at most 2 network interfaces and already has 2.",
+    );
+    expect(mock).not.toHaveReceivedCommand(AttachNetworkInterfaceCommand);
+  });
+
+  it("holds the instance to its total limit even when the card has room", async () => {
+    const oneOnEachCard = instance({
+      NetworkInterfaces: [0, 1].map((card) => ({
+        Attachment: { AttachmentId: `eni-attach-0000000000000000${card}`, DeviceIndex: 0, NetworkCardIndex: card },
+      })),
+    });
+    const { ec2, mock } = typed(oneOnEachCard, 2, [2, 2]);
+
+    const result = await Eni.get(ec2, ids.eni).attachTo(ids.instance, fast);
+
+    expect(result._unsafeUnwrapErr()).toMatchObject({
+      name: "AttachmentLimitError",
+      kind: "network-interfaces",
+      limit: 2,
+      inUse: 2,
+    });
+    expect(mock).not.toHaveReceivedCommand(AttachNetworkInterfaceCommand);
+  });
+
+  it("takes a type EC2 gives no network cards for as one card holding the instance's limit", async () => {
+    const { ec2, mock } = typed(withInterfaces(1), 2, []);
+
+    const onCard0 = await Eni.get(ec2, ids.eni).attachTo(ids.instance, { wait: false });
+    const onCard1 = await Eni.get(ec2, ids.eni).attachTo(ids.instance, { networkCardIndex: 1, wait: false });
+
+    expect(onCard0.isOk()).toBe(true);
+    expect(onCard1._unsafeUnwrapErr()).toMatchObject({ name: "ValidationError", field: "networkCardIndex" });
+    expect(onCard1._unsafeUnwrapErr().message).toContain("Instance type x9.test has no network card 1 (it has 1).");
+    expect(mock).toHaveReceivedCommandTimes(AttachNetworkInterfaceCommand, 1);
   });
 
   it("reports an instance type EC2 gives no limits for", async () => {
