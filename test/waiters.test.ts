@@ -72,6 +72,7 @@ function counting<T>(answer: (call: number) => ResultAsync<Poll<T>, EniError>) {
 
 afterEach(() => {
   vi.useRealTimers();
+  vi.restoreAllMocks();
 });
 
 describe("checkWait", () => {
@@ -227,6 +228,31 @@ describe("pollUntil", () => {
     expect(state.calls).toBe(2);
     expect(result._unsafeUnwrap()).toBe("ready");
   });
+
+  it.each<[string, number, number[]]>([
+    ["at the bottom of each range", 0, [0.5, 0.5, 0.5, 0.5, 4, 4]],
+    ["at the top of each range", 1, [0.5, 1, 2, 4, 4, 4]],
+  ])(
+    "spaces its checks as the SDK waiters do (%s): random between minDelay and a ceiling doubling each attempt, then exactly maxDelay",
+    async (_case, random, gaps) => {
+      vi.useFakeTimers();
+      vi.spyOn(Math, "random").mockReturnValue(random);
+      const times: number[] = [];
+      const { check } = counting((call) => {
+        times.push(Date.now());
+        return okAsync(call <= gaps.length ? notYet<string>("pending") : done("ready"));
+      });
+
+      const polling = within({ maxWaitTime: 600, minDelay: 0.5, maxDelay: 4, abortSignal: undefined }, (wait) =>
+        pollUntil("x", wait, check),
+      );
+      await vi.advanceTimersByTimeAsync(60_000);
+      const result = await polling;
+
+      expect(result._unsafeUnwrap()).toBe("ready");
+      expect(times.slice(1).map((time, index) => (time - (times[index] ?? 0)) / 1000)).toEqual(gaps);
+    },
+  );
 
   it("returns the done value of the first check without waiting", async () => {
     const value = { id: ids.eni };
@@ -634,6 +660,34 @@ describe("waitUntilAvailable", () => {
 });
 
 describe("waitUntilInUse", () => {
+  it("keeps waiting while the attachment shows attached but the ENI does not read in-use yet", async () => {
+    const { ec2, mock } = mockedEc2();
+    mock.on(DescribeInstancesCommand).resolves({ Reservations: [{ Instances: [instance()] }] });
+    mock
+      .on(DescribeNetworkInterfacesCommand)
+      .resolves({ NetworkInterfaces: [attachedEni(ids.instance, "attached", { Status: "available" })] });
+
+    const result = await within(brief, (wait) => waitUntilInUse(ec2, ids.eni, wait));
+
+    expect(result._unsafeUnwrapErr()).toMatchObject({
+      name: "WaitTimeoutError",
+      waitingFor: `${ids.eni} to be in-use`,
+      lastState: "available/attached (attachment not visible yet)",
+    });
+  });
+
+  it("says what it last saw when every read was throttled", async () => {
+    const { ec2, mock } = mockedEc2();
+    mock.on(DescribeNetworkInterfacesCommand).rejects(ec2Error("RequestLimitExceeded", "Request limit exceeded."));
+
+    const result = await within(brief, (wait) => waitUntilInUse(ec2, ids.eni, wait));
+
+    expect(result._unsafeUnwrapErr()).toMatchObject({
+      name: "WaitTimeoutError",
+      lastState: "read failed: RequestLimitExceeded",
+    });
+  });
+
   const watch = { attachmentId: ids.attachment, instanceId: ids.instance };
   const replacedBy = (instanceId: string) => {
     const other = attachedEni(instanceId);
@@ -898,6 +952,27 @@ describe("waitUntilDetached", () => {
 
     expect(result._unsafeUnwrap().Attachment?.Status).toBe("detached");
     expect(mock.commandCalls(DescribeNetworkInterfacesCommand).length).toBeGreaterThanOrEqual(3);
+  });
+
+  it.each<[string, NetworkInterface]>([
+    [
+      "the attachment shows detached while the ENI still reads in-use",
+      attachedEni(ids.instance, "attaching", {
+        Status: "in-use",
+        Attachment: { AttachmentId: ids.attachment, InstanceId: ids.instance, Status: "detached" },
+      }),
+    ],
+    [
+      "the ENI reads available while its attachment still shows detaching",
+      attachedEni(ids.instance, "detaching", { Status: "available" }),
+    ],
+  ])("is done when %s: either says the attachment is over", async (_case, read) => {
+    const { ec2, mock } = mockedEc2();
+    mock.on(DescribeNetworkInterfacesCommand).resolves({ NetworkInterfaces: [read] });
+
+    const result = await within(quick, (wait) => waitUntilDetached(ec2, ids.eni, wait, recentAttachment));
+
+    expect(result._unsafeUnwrap()).toBe(read);
   });
 
   it("keeps waiting while the same attachment is still attached or detaching", async () => {
