@@ -328,6 +328,10 @@ describe("moveTo (scripted EC2 answers)", () => {
     expect(error.message).toMatch(
       /; its state is unknown: the final read failed \(WaitTimeoutError: .*\); it was last seen available, not attached at \d{4}-\d\d-\d\dT[\d:.]+Z, [\d.]+ s before\.$/,
     );
+    // Seen within this 2 s move: how long ago, in seconds.
+    const ago = Number(/, ([\d.]+) s before\.$/.exec(error.message)?.[1]);
+    expect(ago).toBeGreaterThanOrEqual(0);
+    expect(ago).toBeLessThan(5);
   });
 
   it("ignores an onEvent hook that throws", async () => {

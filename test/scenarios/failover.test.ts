@@ -332,3 +332,120 @@ describe("moveTo on the simulator", () => {
     expect(sim.calls.map((call) => call.action)).not.toContain("AttachNetworkInterface");
   });
 });
+
+describe("moveTo: what the report and the errors say at the edges", () => {
+  it("rolls nothing back onto a source that is going away, and says why", async () => {
+    const { sim, eni, primary, standby } = await floating();
+    sim.faults.failNext("AttachNetworkInterface", "UnauthorizedOperation");
+    const onEvent = (event: MoveEvent) => {
+      if (event.type === "phase-start" && event.phase === "attach") sim.terminateInstance(primary);
+    };
+
+    const result = await eni.moveTo(standby, { onEvent, ...wait });
+
+    const error = result._unsafeUnwrapErr();
+    expect(error).toMatchObject({ name: "MoveFailedError", phase: "attach", rolledBack: false });
+    expect(error.message).toMatch(new RegExp(`; no rollback: its source ${primary} is (shutting-down|terminated); `));
+    expect(sim.networkInterface(eni.id)?.Attachment).toBeUndefined();
+  });
+
+  it("refuses a move fenced on an attachment when the ENI is free, saying so", async () => {
+    const { ec2, eni, standby } = await floating();
+    const attachmentId = eni.attachment?.id ?? "";
+    const free = (await eni.detach(wait))._unsafeUnwrap();
+
+    const result = await free.moveTo(standby, { expectedFrom: attachmentId, ...wait });
+
+    expect(result._unsafeUnwrapErr()).toMatchObject({
+      name: "ConflictError",
+      expected: attachmentId,
+      actual: "detached",
+    });
+    expect(result._unsafeUnwrapErr().message).toContain("not attached");
+    expect((await Eni.get(ec2, eni.id)).map((now) => now.status)._unsafeUnwrap()).toBe("available");
+  });
+
+  it("refuses a move from a free ENI while its fenced instance is still pending", async () => {
+    const { sim, eni, subnetId, standby } = await floating();
+    const starting = sim.addInstance({ subnetId, state: "pending" });
+    const free = (await eni.detach(wait))._unsafeUnwrap();
+
+    const result = await free.moveTo(standby, { expectedFrom: starting.instanceId, ...wait });
+
+    expect(result._unsafeUnwrapErr()).toMatchObject({ name: "ConflictError" });
+    expect(mutatingCalls(sim).filter((call) => call.action === "AttachNetworkInterface")).toEqual([]);
+  });
+
+  it("writes no lease, nor anything else, when the ENI is already on the target", async () => {
+    const { sim, eni, primary } = await floating();
+
+    const result = await eni.moveTo(primary, wait);
+
+    expect(result._unsafeUnwrap().moveReport).toMatchObject({ outcome: "already-there", leased: false });
+    expect(sim.calls.filter((call) => call.action === "CreateTags")).toEqual([]);
+  });
+
+  it("leases the ENI until five minutes past the move's deadline", async () => {
+    const { sim, eni, primary, standby } = await floating();
+    const started = Date.now();
+
+    const result = await eni.moveTo(standby, { expectedFrom: primary, ...wait });
+
+    expect(result._unsafeUnwrap().moveReport?.leased).toBe(true);
+    const heldUntil = sim.networkInterface(eni.id)?.TagSet?.find((tag) => tag.Key === "eni-kit:held-until")?.Value;
+    const until = Date.parse(heldUntil ?? "");
+    expect(until).toBeGreaterThanOrEqual(started + wait.maxWaitTime * 1000 + 5 * 60_000 - 1000);
+    expect(until).toBeLessThanOrEqual(Date.now() + wait.maxWaitTime * 1000 + 5 * 60_000 + 1000);
+  });
+
+  it("goes on unleased after a tenth of maxWaitTime when tagging stays throttled", async () => {
+    const { sim, eni, primary, standby } = await floating();
+    sim.faults.throttleNext(10_000, "CreateTags");
+
+    const result = await eni.moveTo(standby, { expectedFrom: primary, ...wait, maxWaitTime: 30 });
+
+    const report = result._unsafeUnwrap().moveReport;
+    expect(report).toMatchObject({ outcome: "moved", leased: false });
+    // 3 s for the lease (a tenth of 30 s; at most 10 s), plus the SDK attempt then in flight.
+    expect(report?.phases.find((phase) => phase.phase === "preflight")?.durationMs).toBeLessThan(8_000);
+  }, 20_000);
+
+  it("tells onEvent of each retry of a throttled lease, then leases", async () => {
+    const { sim, eni, primary, standby } = await floating();
+    // More than the SDK's own three attempts; a 60 s move gives its lease 6 s.
+    sim.faults.throttleNext(4, "CreateTags");
+    const events: MoveEvent[] = [];
+
+    const result = await eni.moveTo(standby, {
+      expectedFrom: primary,
+      onEvent: (event) => events.push(event),
+      ...wait,
+      maxWaitTime: 60,
+    });
+
+    expect(result._unsafeUnwrap().moveReport).toMatchObject({ outcome: "moved", leased: true });
+    expect(events.filter((event) => event.type === "retry" && event.phase === "preflight").length).toBeGreaterThan(0);
+  }, 20_000);
+
+  it("reports nothing forced and nothing leased for a move refused before any change", async () => {
+    const { eni, standby } = await floating();
+    const events: MoveEvent[] = [];
+
+    const result = await eni.moveTo(standby, {
+      expectedFrom: "i-0ffffffffffffffff",
+      onEvent: (event) => events.push(event),
+      ...wait,
+    });
+
+    expect(result._unsafeUnwrapErr()).toMatchObject({ name: "ConflictError" });
+    expect(events.at(-1)).toMatchObject({ type: "done", report: { outcome: "refused", forced: false, leased: false } });
+  });
+
+  it("names the ENI and the target when the caller aborts", async () => {
+    const { eni, standby } = await floating();
+
+    const result = await eni.moveTo(standby, { abortSignal: AbortSignal.abort(), ...wait });
+
+    expect(result._unsafeUnwrapErr().message).toBe(`Aborted while waiting for ${eni.id} to move to ${standby}.`);
+  });
+});
