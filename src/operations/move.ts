@@ -21,7 +21,6 @@ import {
   agreeing,
   checkWait,
   done,
-  failing,
   notYet,
   pollUntil,
   readInstanceWithin,
@@ -788,26 +787,29 @@ async function finalRead(ec2: EC2Client, eniId: string, wait: Wait): Promise<Res
   const timedOut = wait.abortSignal.aborted && abortReason(wait.abortSignal).name === "WaitTimeoutError";
   const windowMs = Math.min(wait.maxDelay * 1000, hardEnd - Date.now());
   if (timedOut || windowMs <= 0) return err(abortReason(wait.abortSignal));
-  let latest: { ni: NetworkInterface; where: string } | undefined;
+  // The latest read: the ENI, or EC2's NotFound; two in a row that agree decide.
+  type Seen = Result<NetworkInterface, EniError>;
+  let latest: { seen: Seen; where: string } | undefined;
   const read = await withDeadline(windowMs / 1000, 0, undefined, `a final read of ${eniId}`, (deadline) =>
-    pollUntil(
+    pollUntil<Seen>(
       `a final read of ${eniId}`,
       { ...wait, maxWaitTime: deadline.seconds, deadline, abortSignal: deadline.signal },
       () =>
         describeEni(ec2, eniId, { ...wait, abortSignal: deadline.signal })
-          .map((ni) => {
-            const where = `${ni.Status}/${ni.Attachment?.AttachmentId}/${ni.Attachment?.Status}`;
+          .map((ni): Seen => ok(ni))
+          .orElse((error) => (error.name === "NotFoundError" ? ok<Seen, EniError>(err(error)) : err(error)))
+          .map((seen) => {
+            const where = seen.isOk()
+              ? `${seen.value.Status}/${seen.value.Attachment?.AttachmentId}/${seen.value.Attachment?.Status}`
+              : "gone";
             const agreed = latest?.where === where;
-            latest = { ni, where };
-            return agreed ? done(ni) : notYet<NetworkInterface>(describeState(ni));
+            latest = { seen, where };
+            return agreed ? done(seen) : notYet<Seen>(seen.isOk() ? describeState(seen.value) : "not found");
           })
-          .orElse((error) => {
-            if (error.name !== "NotFoundError")
-              return ok(notYet<NetworkInterface>(`read failed: ${error.code ?? error.name}`));
-            latest = undefined;
-            return ok(failing<NetworkInterface>(error, "not found"));
-          }),
+          .orElse((error) => ok(notYet<Seen>(`read failed: ${error.code ?? error.name}`))),
     ),
   );
-  return read.isErr() && latest !== undefined && read.error.name !== "NotFoundError" ? ok(latest.ni) : read;
+  if (read.isOk()) return read.value;
+  // Out of time before two reads agreed: the latest read of the ENI stands; a lone NotFound does not.
+  return latest?.seen.isOk() === true ? latest.seen : err(read.error);
 }

@@ -304,6 +304,54 @@ describe("moveTo (scripted EC2 answers)", () => {
     expect(error.code).toBe("UnauthorizedOperation");
   });
 
+  /** The final read gets one maxDelay: enough for two reads to agree, even on a busy machine. */
+  const finalWindow = { ...fast, maxDelay: 0.25 };
+
+  /** A floating ENI whose detach succeeds and whose attach is refused; after the attach, reads answer `finalReads` in turn. */
+  function failingAttach(finalReads: (NetworkInterface | Error)[]) {
+    const { ec2, mock } = world([attachedEni()]);
+    let phase: "attached" | "free" | "final" = "attached";
+    mock.on(DetachNetworkInterfaceCommand).callsFake(() => {
+      phase = "free";
+      return {};
+    });
+    mock.on(AttachNetworkInterfaceCommand).callsFake(() => {
+      phase = "final";
+      throw ec2Error("UnauthorizedOperation");
+    });
+    mock.on(DescribeNetworkInterfacesCommand).callsFake(() => {
+      const answer =
+        phase === "attached" ? attachedEni() : phase === "free" ? eni() : (finalReads.shift() ?? finalReads.at(-1));
+      if (finalReads.length === 0 && answer === undefined) throw new Error("no answer scripted");
+      if (answer instanceof Error) throw answer;
+      return { NetworkInterfaces: [answer] };
+    });
+    return { ec2, mock };
+  }
+
+  it("believes the final read only once two reads agree", async () => {
+    // A stale read still shows our refused attach under way; the two after it agree that the ENI is free.
+    const { ec2 } = failingAttach([onStandby({ Status: "attaching" }), eni(), eni()]);
+
+    const result = await Eni.get(ec2, ids.eni).moveTo(ids.standby, { rollback: false, ...finalWindow });
+
+    const error = result._unsafeUnwrapErr();
+    expect(error).toMatchObject({ name: "MoveFailedError", eniIsStale: false, eni: { status: "available" } });
+    expect(error.message).toMatch(/; it is available, not attached\.$/);
+  });
+
+  it("says the ENI no longer exists when the final reads agree it is gone", async () => {
+    const gone = () =>
+      ec2Error("InvalidNetworkInterfaceID.NotFound", `The networkInterface ID '${ids.eni}' does not exist`);
+    const { ec2 } = failingAttach([gone(), gone(), gone()]);
+
+    const result = await Eni.get(ec2, ids.eni).moveTo(ids.standby, { rollback: false, ...finalWindow });
+
+    const error = result._unsafeUnwrapErr();
+    expect(error).toMatchObject({ name: "MoveFailedError", eniIsStale: false, eni: undefined });
+    expect(error.message).toMatch(/; it no longer exists\.$/);
+  });
+
   it("says so when even the final read fails", async () => {
     const { ec2, mock } = world([attachedEni(), eni()]);
     mock.on(AttachNetworkInterfaceCommand).rejects(ec2Error("UnauthorizedOperation"));
