@@ -125,6 +125,15 @@ describe("moveTo (scripted EC2 answers)", () => {
     expect(mock).not.toHaveReceivedCommand(AttachNetworkInterfaceCommand);
   });
 
+  it("returns at once, with no mutating call and no wait, when the ENI is already attached to the target", async () => {
+    const { ec2, mock } = world([onStandby()]);
+    const result = await Eni.get(ec2, ids.eni).moveTo(ids.standby, fast);
+    expect(result._unsafeUnwrap().moveReport?.outcome).toBe("already-there");
+    // Eni.get's read, the preflight's, and the second read that confirms there is nothing to do.
+    expect(mock).toHaveReceivedCommandTimes(DescribeNetworkInterfacesCommand, 3);
+    expect(mock).not.toHaveReceivedCommand(AttachNetworkInterfaceCommand);
+  });
+
   it("waits for an attach to the target already under way, with no mutating call", async () => {
     const { ec2, mock } = world([onStandby({ Status: "attaching" }), onStandby({ Status: "attaching" }), onStandby()]);
     const result = await Eni.get(ec2, ids.eni).moveTo(ids.standby, fast);
