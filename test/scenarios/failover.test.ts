@@ -263,7 +263,20 @@ describe("moveTo on the simulator", () => {
     expect(error.report.outcome).toBe("rolled-back");
     expect(error.report.phases.map((phase) => phase.phase)).toEqual(["preflight", "detach", "attach", "rollback"]);
     expect(error.message).toContain("rolled back");
-    expect(sim.networkInterface(eni.id)?.Attachment?.InstanceId).toBe(primary);
+    expect(sim.networkInterface(eni.id)?.Attachment).toMatchObject({ InstanceId: primary, DeleteOnTermination: false });
+  });
+
+  it("rolls back with the source attachment's DeleteOnTermination", async () => {
+    const { sim, ec2, subnetId, primary, standby } = await floating();
+    const eni = (
+      await Eni.create(ec2, { subnetId, ...wait }).attachTo(primary, { deleteOnTermination: true, ...wait })
+    )._unsafeUnwrap();
+    sim.faults.failNext("AttachNetworkInterface", "UnauthorizedOperation");
+
+    const result = await eni.moveTo(standby, { expectedFrom: primary, ...wait });
+
+    expect(result._unsafeUnwrapErr()).toMatchObject({ name: "MoveFailedError", rolledBack: true });
+    expect(sim.networkInterface(eni.id)?.Attachment).toMatchObject({ InstanceId: primary, DeleteOnTermination: true });
   });
 
   it("leaves the ENI detached, and says so, with rollback: false", async () => {
