@@ -199,6 +199,27 @@ describe("moveTo on the simulator", () => {
     ).toEqual([false, true]);
   });
 
+  it("forces nothing when the graceful detach finishes within forceAfter", async () => {
+    const { sim, eni, primary, standby } = await floating();
+
+    const result = await eni.moveTo(standby, { expectedFrom: primary, forceAfter: 3, ...wait });
+
+    expect(result._unsafeUnwrap().moveReport).toMatchObject({ outcome: "moved", forced: false });
+    expect(
+      sim.calls.filter((call) => call.action === "DetachNetworkInterface").map((call) => call.input["Force"]),
+    ).toEqual([false]);
+  });
+
+  it("returns a refused graceful detach as it is, without forcing, under forceAfter", async () => {
+    const { sim, eni, primary, standby } = await floating();
+    sim.denyActions(["DetachNetworkInterface"]);
+
+    const result = await eni.moveTo(standby, { expectedFrom: primary, forceAfter: 3, ...wait });
+
+    expect(result._unsafeUnwrapErr()).toMatchObject({ name: "AccessDeniedError" });
+    expect(sim.calls.filter((call) => call.action === "DetachNetworkInterface")).toHaveLength(1);
+  });
+
   it("times out a hanging detach without forceAfter, saying where the ENI is", async () => {
     const { sim, eni, standby } = await floating();
     sim.faults.hangDetach(eni.id);
