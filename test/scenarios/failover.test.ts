@@ -410,6 +410,33 @@ describe("moveTo: what the report and the errors say at the edges", () => {
     expect(mutatingCalls(sim).filter((call) => call.action === "AttachNetworkInterface")).toEqual([]);
   });
 
+  it("takes a free ENI whose fenced instance EC2 no longer knows: the primary is gone", async () => {
+    const { eni, standby } = await floating();
+    const free = (await eni.detach(wait))._unsafeUnwrap();
+    const gone = "i-0ffffffffffffffff";
+
+    const result = await free.moveTo(standby, { expectedFrom: gone, ...wait });
+
+    expect(result._unsafeUnwrap().moveReport?.from).toEqual({
+      kind: "released",
+      instanceId: gone,
+      instanceState: "gone",
+    });
+  });
+
+  it("reads no instance for a fence on an attachment id", async () => {
+    const { sim, eni, standby } = await floating();
+    const attachmentId = eni.attachment?.id ?? "";
+
+    const result = await eni.moveTo(standby, { expectedFrom: attachmentId, ...wait });
+
+    expect(result._unsafeUnwrap().attachment?.instanceId).toBe(standby);
+    const asked = sim.calls
+      .filter((call) => call.action === "DescribeInstances")
+      .map((call) => JSON.stringify(call.input));
+    expect(asked.filter((input) => input.includes(attachmentId))).toEqual([]);
+  });
+
   it("writes no lease, nor anything else, when the ENI is already on the target", async () => {
     const { sim, eni, primary } = await floating();
 
