@@ -338,6 +338,20 @@ describe("moveTo (scripted EC2 answers)", () => {
     return { ec2, mock };
   }
 
+  it.each(["running", "stopped"] as const)(
+    "takes an attach whose refusal was wrong (reads agree the ENI is on the %s target) as a move",
+    async (state) => {
+      const { ec2, mock } = failingAttach([onStandby()]);
+      instances(mock, [instance({ InstanceId: ids.standby, State: { Name: state } })], [instance()]);
+
+      const result = await Eni.get(ec2, ids.eni).moveTo(ids.standby, fast);
+
+      expect(result._unsafeUnwrap().moveReport).toMatchObject({ outcome: "moved" });
+      // No rollback attach to the source.
+      expect(mock).toHaveReceivedCommandTimes(AttachNetworkInterfaceCommand, 1);
+    },
+  );
+
   it("believes the final read only once two reads agree", async () => {
     // A stale read still shows our refused attach under way; the two after it agree that the ENI is free.
     const { ec2 } = failingAttach([onStandby({ Status: "attaching" }), eni(), eni()]);
