@@ -352,6 +352,44 @@ describe("moveTo (scripted EC2 answers)", () => {
     },
   );
 
+  it.each<[string, NetworkInterface]>([
+    ["a stale read still shows the source attachment", attachedEni()],
+    ["the refused attach still shows as attaching", onStandby({ Status: "attaching" })],
+  ])("rolls back only once reads agree the ENI is free, when %s", async (_case, firstRead) => {
+    const { ec2, mock } = world([attachedEni()]);
+    const back = { ...attachedEni(), Attachment: { ...attachedEni().Attachment, AttachmentId: ids.otherAttachment } };
+    let phase: "attached" | "free" | "settling" | "back" = "attached";
+    const settling = [firstRead, eni()];
+    mock.on(DetachNetworkInterfaceCommand).callsFake(() => {
+      phase = "free";
+      return {};
+    });
+    mock.on(AttachNetworkInterfaceCommand).callsFake((input: { InstanceId?: string }) => {
+      if (input.InstanceId === ids.standby) {
+        phase = "settling";
+        throw ec2Error("UnauthorizedOperation");
+      }
+      phase = "back";
+      return { AttachmentId: ids.otherAttachment };
+    });
+    mock.on(DescribeNetworkInterfacesCommand).callsFake(() => ({
+      NetworkInterfaces: [
+        phase === "attached"
+          ? attachedEni()
+          : phase === "back"
+            ? back
+            : phase === "free"
+              ? eni()
+              : (settling.shift() ?? eni()),
+      ],
+    }));
+
+    const result = await Eni.get(ec2, ids.eni).moveTo(ids.standby, fast);
+
+    expect(result._unsafeUnwrapErr()).toMatchObject({ name: "MoveFailedError", rolledBack: true });
+    expect(mock).toHaveReceivedNthCommandWith(AttachNetworkInterfaceCommand, 2, { InstanceId: ids.instance });
+  });
+
   it("believes the final read only once two reads agree", async () => {
     // A stale read still shows our refused attach under way; the two after it agree that the ENI is free.
     const { ec2 } = failingAttach([onStandby({ Status: "attaching" }), eni(), eni()]);
