@@ -390,6 +390,36 @@ describe("moveTo (scripted EC2 answers)", () => {
     expect(mock).toHaveReceivedNthCommandWith(AttachNetworkInterfaceCommand, 2, { InstanceId: ids.instance });
   });
 
+  it("keeps a quarter of maxWaitTime for the rollback when the target's attach stays throttled", async () => {
+    const { ec2, mock } = world([attachedEni()]);
+    const back = { ...attachedEni(), Attachment: { ...attachedEni().Attachment, AttachmentId: ids.otherAttachment } };
+    let phase: "attached" | "free" | "back" = "attached";
+    mock.on(DetachNetworkInterfaceCommand).callsFake(() => {
+      phase = "free";
+      return {};
+    });
+    mock.on(AttachNetworkInterfaceCommand).callsFake((input: { InstanceId?: string }) => {
+      if (input.InstanceId === ids.standby) throw ec2Error("RequestLimitExceeded", "Request limit exceeded.");
+      phase = "back";
+      return { AttachmentId: ids.otherAttachment };
+    });
+    mock.on(DescribeNetworkInterfacesCommand).callsFake(() => ({
+      NetworkInterfaces: [phase === "attached" ? attachedEni() : phase === "back" ? back : eni()],
+    }));
+    const started = Date.now();
+
+    const result = await Eni.get(ec2, ids.eni).moveTo(ids.standby, { ...fast, maxWaitTime: 4 });
+
+    expect(result._unsafeUnwrapErr()).toMatchObject({ name: "MoveFailedError", rolledBack: true });
+    const error = result._unsafeUnwrapErr();
+    if (error.name !== "MoveFailedError") throw error;
+    const attachPhase = error.report.phases.find((phase) => phase.phase === "attach")?.durationMs ?? 0;
+    // The attach gave up at about three quarters of the 4 s, leaving the rest to the rollback.
+    expect(attachPhase).toBeGreaterThan(2_000);
+    expect(attachPhase).toBeLessThan(3_500);
+    expect(Date.now() - started).toBeLessThan(4_500);
+  }, 10_000);
+
   it("believes the final read only once two reads agree", async () => {
     // A stale read still shows our refused attach under way; the two after it agree that the ENI is free.
     const { ec2 } = failingAttach([onStandby({ Status: "attaching" }), eni(), eni()]);
