@@ -420,6 +420,23 @@ describe("moveTo (scripted EC2 answers)", () => {
     expect(Date.now() - started).toBeLessThan(4_500);
   }, 10_000);
 
+  it("still reads where the ENI is when the attach used the whole deadline, within one poll of it", async () => {
+    const { ec2, mock } = world([attachedEni(), attachedEni(), eni()]);
+    mock.on(AttachNetworkInterfaceCommand).rejects(ec2Error("RequestLimitExceeded", "Request limit exceeded."));
+    const started = Date.now();
+
+    const result = await Eni.get(ec2, ids.eni).moveTo(ids.standby, {
+      rollback: false,
+      minDelay: 0.01,
+      maxDelay: 0.2,
+      maxWaitTime: 1,
+    });
+
+    const error = result._unsafeUnwrapErr();
+    expect(error).toMatchObject({ name: "MoveFailedError", eniIsStale: false, eni: { status: "available" } });
+    expect(Date.now() - started).toBeLessThan(1_000 + 200 + 300);
+  });
+
   it("believes the final read only once two reads agree", async () => {
     // A stale read still shows our refused attach under way; the two after it agree that the ENI is free.
     const { ec2 } = failingAttach([onStandby({ Status: "attaching" }), eni(), eni()]);
