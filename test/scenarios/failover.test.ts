@@ -334,6 +334,19 @@ describe("moveTo on the simulator", () => {
     expect(sim.networkInterface(eni.id)?.Attachment?.InstanceId).toBe(primary);
   });
 
+  it("says where a free ENI was left when the target dies after the attach went through", async () => {
+    const { sim, eni, standby } = await floating();
+    const free = (await eni.detach(wait))._unsafeUnwrap();
+    const onEvent = (event: MoveEvent) => {
+      if (event.type === "call" && event.call.action === "AttachNetworkInterface") sim.terminateInstance(standby);
+    };
+
+    const result = await free.moveTo(standby, { onEvent, ...wait });
+
+    // The attach changed something: not a refusal, but a failed move that says where the ENI is.
+    expect(result._unsafeUnwrapErr()).toMatchObject({ name: "MoveFailedError", phase: "attach", rolledBack: false });
+  });
+
   it("keeps the source's device index with deviceIndex: 'same'", async () => {
     const { sim, ec2, subnetId, standby } = await floating();
     const source = sim.addInstance({ subnetId, instanceType: "m5.large" });
