@@ -445,7 +445,9 @@ describe("moveTo (scripted EC2 answers)", () => {
 
     const error = result._unsafeUnwrapErr();
     expect(error).toMatchObject({ name: "MoveFailedError", eniIsStale: false, eni: { status: "available" } });
-    expect(error.message).toMatch(/; it is available, not attached\.$/);
+    expect(error.message).toMatch(
+      /failed in the attach phase \(AccessDeniedError: UnauthorizedOperation\); it is available, not attached\.$/,
+    );
   });
 
   it("says the ENI no longer exists when the final reads agree it is gone", async () => {
