@@ -121,6 +121,18 @@ describe("attachTo", () => {
 
     expect(result._unsafeUnwrap().attachment?.instanceId).toBe(ids.instance);
     expect(mock).not.toHaveReceivedCommand(AttachNetworkInterfaceCommand);
+    // Eni.get's read, the preflight's and the one that confirms it: no wait.
+    expect(mock).toHaveReceivedCommandTimes(DescribeNetworkInterfacesCommand, 3);
+  });
+
+  it("returns an attach already under way at once with wait: false", async () => {
+    const { ec2, mock } = world({ eni: attachedEni(ids.instance, "attaching") });
+
+    const result = await Eni.get(ec2, ids.eni).attachTo(ids.instance, { wait: false });
+
+    expect(result._unsafeUnwrap().attachment?.status).toBe("attaching");
+    expect(mock).not.toHaveReceivedCommand(AttachNetworkInterfaceCommand);
+    expect(mock).toHaveReceivedCommandTimes(DescribeNetworkInterfacesCommand, 3);
   });
 
   it("waits for an attach to that instance that is already under way", async () => {
@@ -631,6 +643,15 @@ describe("attachTo: bounded retries and many network cards (issue 11)", () => {
       "ipv6-addresses",
       7,
     ],
+    [
+      "IPv6 addresses and prefixes, each prefix counting as one address",
+      {
+        Ipv6Addresses: Array.from({ length: 4 }, (_, i) => ({ Ipv6Address: `2600:1f18::${i + 1}` })),
+        Ipv6Prefixes: Array.from({ length: 3 }, (_, i) => ({ Ipv6Prefix: `2600:1f18:0:${i + 1}::/80` })),
+      },
+      "ipv6-addresses",
+      7,
+    ],
   ])(
     "refuses an ENI with more %s than the type takes per interface, before any change (A5)",
     async (_case, addresses, kind, count) => {
@@ -647,7 +668,61 @@ describe("attachTo: bounded retries and many network cards (issue 11)", () => {
       const result = await Eni.get(ec2, ids.eni).attachTo(ids.instance, fast);
 
       expect(result._unsafeUnwrapErr()).toMatchObject({ name: "AttachmentLimitError", kind, limit: 6, inUse: count });
+      const what =
+        kind === "ipv4-addresses" ? "private IPv4 addresses and IPv4 prefixes" : "IPv6 addresses and prefixes";
+      expect(result._unsafeUnwrapErr().message).toBe(
+        `${ids.eni} has ${count} ${what}; instance type t3.medium takes at most 6 on one interface.`,
+      );
       expect(mock).not.toHaveReceivedCommand(AttachNetworkInterfaceCommand);
     },
   );
+
+  it.each<[string, Parameters<typeof eni>[0]]>([
+    [
+      "private IPv4 addresses",
+      { PrivateIpAddresses: Array.from({ length: 6 }, (_, i) => ({ PrivateIpAddress: `10.0.1.${10 + i}` })) },
+    ],
+    [
+      "IPv6 addresses",
+      { Ipv6Addresses: Array.from({ length: 6 }, (_, i) => ({ Ipv6Address: `2600:1f18::${i + 1}` })) },
+    ],
+    // An emulator's answer without the address list: the primary address counts as one.
+    ["addresses as an emulator lists them (no PrivateIpAddresses)", { PrivateIpAddresses: undefined }],
+  ])("attaches an ENI with exactly as many %s as the type takes per interface", async (_case, addresses) => {
+    const { ec2, mock } = world({ eni: eni(addresses) });
+    mock.on(DescribeInstanceTypesCommand).resolves({
+      InstanceTypes: [
+        {
+          ...t3medium,
+          NetworkInfo: { ...t3medium.NetworkInfo, Ipv4AddressesPerInterface: 6, Ipv6AddressesPerInterface: 6 },
+        },
+      ],
+    });
+
+    const result = await Eni.get(ec2, ids.eni).attachTo(ids.instance, { wait: false });
+
+    expect(result.isOk()).toBe(true);
+    expect(mock).toHaveReceivedCommandTimes(AttachNetworkInterfaceCommand, 1);
+  });
+
+  it("counts an emulator's primary address when it gives no address list", async () => {
+    const { ec2, mock } = world({ eni: eni({ PrivateIpAddresses: undefined }) });
+    mock.on(DescribeInstanceTypesCommand).resolves({
+      InstanceTypes: [{ ...t3medium, NetworkInfo: { ...t3medium.NetworkInfo, Ipv4AddressesPerInterface: 0 } }],
+    });
+
+    const result = await Eni.get(ec2, ids.eni).attachTo(ids.instance, { wait: false });
+
+    expect(result._unsafeUnwrapErr()).toMatchObject({ name: "AttachmentLimitError", kind: "ipv4-addresses", inUse: 1 });
+  });
+
+  it("names the ENI and the instance when the caller aborts", async () => {
+    const { ec2 } = world();
+
+    const result = await Eni.get(ec2, ids.eni).attachTo(ids.instance, { abortSignal: AbortSignal.abort(), ...fast });
+
+    expect(result._unsafeUnwrapErr().message).toBe(
+      `Aborted while waiting for ${ids.eni} to attach to ${ids.instance}.`,
+    );
+  });
 });
