@@ -489,6 +489,9 @@ describe("attachTo", () => {
       actual: ids.standby,
     });
     expect(mock).toHaveReceivedCommandTimes(AttachNetworkInterfaceCommand, 1);
+    expect(result._unsafeUnwrapErr().message).toBe(
+      `${ids.eni} was attached to ${ids.standby} by someone else meanwhile.`,
+    );
   });
 
   it("re-picks a device index it chose when EC2 still reports it taken", async () => {

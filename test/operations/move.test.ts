@@ -229,6 +229,20 @@ describe("moveTo (scripted EC2 answers)", () => {
     expect(wonResult._unsafeUnwrap().attachment?.instanceId).toBe(ids.standby);
   });
 
+  it("sends an attach refused with a brief 'in use' again, telling onEvent why", async () => {
+    const { ec2, mock } = world([eni(), eni(), eni(), onStandby()]);
+    mock
+      .on(AttachNetworkInterfaceCommand)
+      .rejectsOnce(ec2Error("InvalidNetworkInterface.InUse", `Interface: [${ids.eni}] in use.`))
+      .resolves({ AttachmentId: ids.otherAttachment });
+    const events: MoveEvent[] = [];
+
+    const result = await Eni.get(ec2, ids.eni).moveTo(ids.standby, { onEvent: (event) => events.push(event), ...fast });
+
+    expect(result._unsafeUnwrap().attachment?.instanceId).toBe(ids.standby);
+    expect(events).toContainEqual({ type: "retry", phase: "attach", reason: "network interface still in use" });
+  });
+
   it("re-picks a device index it chose when EC2 still reports it taken", async () => {
     const { ec2, mock } = world([eni(), eni(), onStandby()]);
     mock
@@ -252,12 +266,15 @@ describe("moveTo (scripted EC2 answers)", () => {
       [instance()],
     );
 
-    const result = await Eni.get(ec2, ids.eni).moveTo(ids.standby, fast);
+    const events: MoveEvent[] = [];
+
+    const result = await Eni.get(ec2, ids.eni).moveTo(ids.standby, { onEvent: (event) => events.push(event), ...fast });
 
     expect(result._unsafeUnwrap().moveReport?.retries).toBe(1);
     expect(mock.commandCalls(AttachNetworkInterfaceCommand).map((call) => call.args[0].input.DeviceIndex)).toEqual([
       1, 2,
     ]);
+    expect(events).toContainEqual({ type: "retry", phase: "attach", reason: "device index 1 still taken; trying 2" });
   });
 
   it("retries an index the caller asked for until EC2 frees it", async () => {
@@ -272,9 +289,16 @@ describe("moveTo (scripted EC2 answers)", () => {
       )
       .resolves({ AttachmentId: ids.otherAttachment });
 
-    const result = await Eni.get(ec2, ids.eni).moveTo(ids.standby, { deviceIndex: 2, ...fast });
+    const events: MoveEvent[] = [];
+
+    const result = await Eni.get(ec2, ids.eni).moveTo(ids.standby, {
+      deviceIndex: 2,
+      onEvent: (event) => events.push(event),
+      ...fast,
+    });
 
     expect(result.isOk()).toBe(true);
+    expect(events).toContainEqual({ type: "retry", phase: "attach", reason: "device index 2 still taken" });
     expect(mock.commandCalls(AttachNetworkInterfaceCommand).map((call) => call.args[0].input.DeviceIndex)).toEqual([
       2, 2,
     ]);
@@ -565,10 +589,21 @@ describe("moveTo under what EC2 really does (scripted answers, issue 11)", () =>
       )
       .resolves({});
 
-    const result = await Eni.get(ec2, ids.eni).moveTo(ids.standby, { deleteOnTermination: true, ...fast });
+    const events: MoveEvent[] = [];
+
+    const result = await Eni.get(ec2, ids.eni).moveTo(ids.standby, {
+      deleteOnTermination: true,
+      onEvent: (event) => events.push(event),
+      ...fast,
+    });
 
     expect(result._unsafeUnwrap().attachment?.instanceId).toBe(ids.standby);
     expect(mock).toHaveReceivedCommandTimes(ModifyNetworkInterfaceAttributeCommand, 2);
+    expect(events).toContainEqual({
+      type: "retry",
+      phase: "attach",
+      reason: `attachment ${ids.otherAttachment} not visible yet`,
+    });
   });
 
   it("carries the source attachment's DeleteOnTermination over to the new one (A9)", async () => {
