@@ -340,7 +340,7 @@ describe("moveTo (scripted EC2 answers)", () => {
   /** The final read gets one maxDelay: enough for two reads to agree, even on a busy machine. */
   const finalWindow = { ...fast, maxDelay: 0.25 };
 
-  /** A floating ENI whose detach succeeds and whose attach is refused; after the attach, reads answer `finalReads` in turn. */
+  /** A floating ENI whose detach succeeds and whose attach is refused; after the attach, reads answer `finalReads` in turn, the last one from then on. */
   function failingAttach(finalReads: (NetworkInterface | Error)[]) {
     const { ec2, mock } = world([attachedEni()]);
     let phase: "attached" | "free" | "final" = "attached";
@@ -353,9 +353,9 @@ describe("moveTo (scripted EC2 answers)", () => {
       throw ec2Error("UnauthorizedOperation");
     });
     mock.on(DescribeNetworkInterfacesCommand).callsFake(() => {
-      const answer =
-        phase === "attached" ? attachedEni() : phase === "free" ? eni() : (finalReads.shift() ?? finalReads.at(-1));
-      if (finalReads.length === 0 && answer === undefined) throw new Error("no answer scripted");
+      // The last scripted answer stands from then on.
+      const final = finalReads.length > 1 ? finalReads.shift() : finalReads[0];
+      const answer = phase === "attached" ? attachedEni() : phase === "free" ? eni() : final;
       if (answer instanceof Error) throw answer;
       return { NetworkInterfaces: [answer] };
     });
@@ -412,6 +412,18 @@ describe("moveTo (scripted EC2 answers)", () => {
 
     expect(result._unsafeUnwrapErr()).toMatchObject({ name: "MoveFailedError", rolledBack: true });
     expect(mock).toHaveReceivedNthCommandWith(AttachNetworkInterfaceCommand, 2, { InstanceId: ids.instance });
+  });
+
+  it("skips the rollback, saying why, when the ENI never settles after a refused attach", async () => {
+    const { ec2 } = failingAttach([onStandby({ Status: "attaching" })]);
+
+    const result = await Eni.get(ec2, ids.eni).moveTo(ids.standby, fast);
+
+    const error = result._unsafeUnwrapErr();
+    expect(error).toMatchObject({ name: "MoveFailedError", rolledBack: false });
+    expect(error.message).toContain(
+      `no rollback: its state could not be read (WaitTimeoutError: Timed out after 2 s waiting for ${ids.eni} to settle before a rollback; last state seen: in-use/attaching`,
+    );
   });
 
   it("keeps a quarter of maxWaitTime for the rollback when the target's attach stays throttled", async () => {
