@@ -278,7 +278,10 @@ describe("detach: a refusal is not a detach in progress (issue 11, A6)", () => {
     expect(mock).toHaveReceivedCommandTimes(DetachNetworkInterfaceCommand, 1);
   });
 
-  it("sends the detach again while its instance is still stopping", async () => {
+  it.each([
+    ["stopping", 64],
+    ["shutting-down", 32],
+  ] as const)("sends the detach again while its instance is still %s", async (state, code) => {
     const { ec2, mock } = mockedEc2();
     mock
       .on(DescribeNetworkInterfacesCommand)
@@ -288,7 +291,7 @@ describe("detach: a refusal is not a detach in progress (issue 11, A6)", () => {
       .resolves({ NetworkInterfaces: [eni()] });
     mock
       .on(DescribeInstancesCommand)
-      .resolves({ Reservations: [{ Instances: [instance({ State: { Code: 64, Name: "stopping" } })] }] });
+      .resolves({ Reservations: [{ Instances: [instance({ State: { Code: code, Name: state } })] }] });
     mock
       .on(DetachNetworkInterfaceCommand)
       .rejectsOnce(ec2Error("IncorrectInstanceState", "The instance is not in a valid state for this operation."))
