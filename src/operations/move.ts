@@ -520,16 +520,11 @@ async function detachThenAttach(
   const reason = attached.error;
   // Nothing of ours went through (the ENI was free and stays free), or another controller won.
   if (!book.changed || reason.name === "ConflictError") return { kind: "refused", error: reason };
-  // An abort means "stop": no rollback.
-  if (!canRollBack || callerAborted(wait)) return { kind: "failed", phase: "attach", reason };
+  // The move's signal fired (the caller's abort, which means "stop", or the move's hard stop): no rollback.
+  if (!canRollBack || wait.abortSignal.aborted) return { kind: "failed", phase: "attach", reason };
   const rolled = await book.phase("rollback", () => rollBack(ec2, eniId, request.instanceId, source, book, wait));
   if (rolled.isOk() && rolled.value.kind === "late") return { kind: "ok", outcome: "moved", ni: rolled.value.ni };
   return { kind: "failed", phase: "attach", reason, rollback: rolled.isOk() ? { kind: "back" } : rolled.error };
-}
-
-/** Whether the caller's own signal stopped the move (rather than its deadline). */
-function callerAborted(wait: Wait): boolean {
-  return wait.abortSignal.aborted && abortReason(wait.abortSignal).name === "AbortedError";
 }
 
 /**

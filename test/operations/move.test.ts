@@ -473,6 +473,19 @@ describe("moveTo (scripted EC2 answers)", () => {
     expect(Date.now() - started).toBeLessThan(1_000 + 200 + 300);
   });
 
+  it("sends no rollback once the move's hard stop has passed: an attach that hangs past it ends the move", async () => {
+    const { ec2, mock } = world([attachedEni(), attachedEni(), eni()]);
+    mock.on(AttachNetworkInterfaceCommand).callsFake(() => new Promise(() => {}));
+
+    const result = await Eni.get(ec2, ids.eni).moveTo(ids.standby, { ...fast, maxWaitTime: 0.5 });
+
+    const error = result._unsafeUnwrapErr();
+    expect(error).toMatchObject({ name: "MoveFailedError", phase: "attach", rolledBack: false });
+    expect(error.message).toMatch(/failed in the attach phase \(WaitTimeoutError: .*\); its state is unknown/);
+    expect(error.message).not.toContain("rollback");
+    expect(mock).toHaveReceivedCommandTimes(AttachNetworkInterfaceCommand, 1);
+  });
+
   it("believes the final read only once two reads agree", async () => {
     // A stale read still shows our refused attach under way; the two after it agree that the ENI is free.
     const { ec2 } = failingAttach([onStandby({ Status: "attaching" }), eni(), eni()]);
