@@ -30,7 +30,7 @@ export default {
     "src/ec2/map-error.ts",
   ],
   // Not needed to run the tests; keeps the sandbox copy small.
-  ignorePatterns: ["/dist", "/coverage", "/docs/api", "/test-output"],
+  ignorePatterns: ["/dist", "/coverage", "/docs/api", "/test-output", "/reports", "/.stryker-tmp*"],
   reporters: ["clear-text", "progress", "html", "json"],
   // The survivors and the score table; not the list of every test.
   clearTextReporter: { reportTests: false },
