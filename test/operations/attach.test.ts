@@ -556,6 +556,30 @@ describe("attachTo: bounded retries and many network cards (issue 11)", () => {
     expect(tried.slice(0, 3)).toEqual([1, 1, 2]);
   });
 
+  it("gives up on an 'in use' that never clears after a bounded number of tries, not at the deadline", async () => {
+    const { ec2, mock } = world();
+    mock
+      .on(AttachNetworkInterfaceCommand)
+      .rejects(ec2Error("InvalidNetworkInterface.InUse", `Interface: [${ids.eni}] in use.`));
+
+    const result = await Eni.get(ec2, ids.eni).attachTo(ids.instance, { ...fast, maxWaitTime: 60 });
+
+    expect(result._unsafeUnwrapErr()).toMatchObject({ name: "InvalidStateError", state: "in-use" });
+    expect(mock).toHaveReceivedCommandTimes(AttachNetworkInterfaceCommand, MAX_REFUSALS + 1);
+  });
+
+  it("does not retry a DeleteOnTermination change refused because the ENI itself is gone", async () => {
+    const { ec2, mock } = world();
+    mock
+      .on(ModifyNetworkInterfaceAttributeCommand)
+      .rejects(ec2Error("InvalidNetworkInterfaceID.NotFound", `The networkInterface ID '${ids.eni}' does not exist`));
+
+    const result = await Eni.get(ec2, ids.eni).attachTo(ids.instance, { ...fast, deleteOnTermination: true });
+
+    expect(result._unsafeUnwrapErr()).toMatchObject({ name: "NotFoundError", resourceType: "network-interface" });
+    expect(mock).toHaveReceivedCommandTimes(ModifyNetworkInterfaceAttributeCommand, 1);
+  });
+
   it("tries an index the caller pinned a bounded number of times, and only that one", async () => {
     const { ec2, mock } = world();
     mock.on(AttachNetworkInterfaceCommand).rejects(taken(2));

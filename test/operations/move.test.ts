@@ -605,6 +605,39 @@ describe("moveTo under what EC2 really does (scripted answers, issue 11)", () =>
     expect(mock).toHaveReceivedCommandTimes(AttachNetworkInterfaceCommand, 1);
   });
 
+  it("sends an attach refused as 'in use' again while a stale read still shows the source attachment it detached", async () => {
+    const { ec2, mock } = world([attachedEni()]);
+    let phase: "attached" | "free" | "refused" | "moved" = "attached";
+    mock.on(DetachNetworkInterfaceCommand).callsFake(() => {
+      phase = "free";
+      return {};
+    });
+    mock.on(AttachNetworkInterfaceCommand).callsFake(() => {
+      if (phase === "free") {
+        phase = "refused";
+        throw ec2Error("InvalidNetworkInterface.InUse", `Interface: [${ids.eni}] in use.`);
+      }
+      phase = "moved";
+      return { AttachmentId: ids.otherAttachment };
+    });
+    mock.on(DescribeNetworkInterfacesCommand).callsFake(() => ({
+      NetworkInterfaces: [
+        phase === "attached"
+          ? attachedEni()
+          : phase === "free"
+            ? eni()
+            : phase === "refused"
+              ? attachedEni(ids.instance, "detaching")
+              : onStandby(),
+      ],
+    }));
+
+    const result = await Eni.get(ec2, ids.eni).moveTo(ids.standby, fast);
+
+    expect(result._unsafeUnwrap().moveReport).toMatchObject({ outcome: "moved" });
+    expect(mock).toHaveReceivedCommandTimes(AttachNetworkInterfaceCommand, 2);
+  });
+
   it("retries the DeleteOnTermination change while EC2 does not know the new attachment yet (A9)", async () => {
     const { ec2, mock } = world([attachedEni(), attachedEni(), eni(), eni(), onStandby()]);
     mock
