@@ -112,7 +112,22 @@ describe("moveTo (scripted EC2 answers)", () => {
     const { ec2, mock } = world([eni(), eni(), onStandby()]);
     const result = await Eni.get(ec2, ids.eni).moveTo(ids.standby, fast);
     expect(result._unsafeUnwrap().moveReport?.phases.map((phase) => phase.phase)).toEqual(["preflight", "attach"]);
+    expect(result._unsafeUnwrap().moveReport).toMatchObject({ from: undefined, forced: false });
     expect(mock).not.toHaveReceivedCommand(DetachNetworkInterfaceCommand);
+  });
+
+  it("fails with MoveFailedError, not a bare timeout, when an unattached ENI's accepted attach never completes", async () => {
+    const { ec2 } = world([eni(), eni(), onStandby({ Status: "attaching" })]);
+
+    const result = await Eni.get(ec2, ids.eni).moveTo(ids.standby, { ...fast, maxWaitTime: 0.5 });
+
+    // The attach went through: where the ENI is has changed, so the error says where it is now.
+    expect(result._unsafeUnwrapErr()).toMatchObject({
+      name: "MoveFailedError",
+      phase: "attach",
+      rolledBack: false,
+      reason: { name: "WaitTimeoutError" },
+    });
   });
 
   it("refuses deviceIndex 'same' for an unattached ENI before any change", async () => {
@@ -128,7 +143,12 @@ describe("moveTo (scripted EC2 answers)", () => {
   it("returns at once, with no mutating call and no wait, when the ENI is already attached to the target", async () => {
     const { ec2, mock } = world([onStandby()]);
     const result = await Eni.get(ec2, ids.eni).moveTo(ids.standby, fast);
-    expect(result._unsafeUnwrap().moveReport?.outcome).toBe("already-there");
+    expect(result._unsafeUnwrap().moveReport).toMatchObject({
+      outcome: "already-there",
+      forced: false,
+      leased: false,
+      retries: 0,
+    });
     // Eni.get's read, the preflight's, and the second read that confirms there is nothing to do.
     expect(mock).toHaveReceivedCommandTimes(DescribeNetworkInterfacesCommand, 3);
     expect(mock).not.toHaveReceivedCommand(AttachNetworkInterfaceCommand);
