@@ -425,11 +425,11 @@ async function runMove(
   // type's limits are cached per client); no change. The fence's instance matters only if the ENI is free.
   const fence = request.expectedFrom;
   const fenceInstance =
-    fence?.startsWith("i-") === true && fence !== request.instanceId
+    fence?.startsWith("i-") === true
       ? readInstanceWithin(ec2, fence, wait)
           .map((instance) => instance.State?.Name ?? "unknown")
           .orElse((error) => (error.name === "NotFoundError" ? ok("gone") : err(error)))
-      : okAsync("unknown");
+      : undefined;
   const checked = await book.phase("preflight", () =>
     preflight(ec2, eniId, request, wait, (ni) =>
       admitMove(ni, request, fenceInstance).map(({ deviceIndex, from }) => {
@@ -633,7 +633,7 @@ function backHome(
 function admitMove(
   ni: NetworkInterface,
   request: ParsedMove,
-  fenceInstance: ResultAsync<string, EniError>,
+  fenceInstance: ResultAsync<string, EniError> | undefined,
 ): ResultAsync<Admitted, EniError> {
   const eniId = ni.NetworkInterfaceId;
   const current = attachmentOf(ni);
@@ -673,7 +673,8 @@ function admitMove(
           )
         : okAsync({ deviceIndex: request.deviceIndex, from: undefined });
     }
-    if (expected.startsWith("eni-attach-")) return conflict("not attached", "detached");
+    // A fence on an attachment: a free ENI is not on it.
+    if (fenceInstance === undefined) return conflict("not attached", "detached");
     return fenceInstance.andThen((instanceState) => {
       if (RUNNING.includes(instanceState))
         return conflict(`not attached, and ${expected} is ${instanceState}`, "detached");
@@ -778,30 +779,28 @@ function whereIs(ni: NetworkInterface): string {
  * stands. NotFound, too, must be read twice.
  */
 async function finalRead(ec2: EC2Client, eniId: string, wait: Wait): Promise<Result<NetworkInterface, EniError>> {
+  // The move's hard stop: its signal fires then, so no time is left once it has.
   const hardEnd = wait.deadline.at + wait.maxDelay * 1000;
-  const timedOut = wait.abortSignal.aborted && abortReason(wait.abortSignal).name === "WaitTimeoutError";
   const windowMs = Math.min(wait.maxDelay * 1000, hardEnd - Date.now());
-  if (timedOut || windowMs <= 0) return err(abortReason(wait.abortSignal));
+  if (windowMs <= 0) return err(abortReason(wait.abortSignal));
   // The latest read: the ENI, or EC2's NotFound; two in a row that agree decide.
   type Seen = Result<NetworkInterface, EniError>;
   let latest: { seen: Seen; where: string } | undefined;
-  const read = await withDeadline(windowMs / 1000, 0, undefined, `a final read of ${eniId}`, (deadline) =>
-    pollUntil<Seen>(
-      `a final read of ${eniId}`,
-      { ...wait, maxWaitTime: deadline.seconds, deadline, abortSignal: deadline.signal },
-      () =>
-        describeEni(ec2, eniId, { ...wait, abortSignal: deadline.signal })
-          .map((ni): Seen => ok(ni))
-          .orElse((error) => (error.name === "NotFoundError" ? ok<Seen, EniError>(err(error)) : err(error)))
-          .map((seen) => {
-            const where = seen.isOk()
-              ? `${seen.value.Status}/${seen.value.Attachment?.AttachmentId}/${seen.value.Attachment?.Status}`
-              : "gone";
-            const agreed = latest?.where === where;
-            latest = { seen, where };
-            return agreed ? done(seen) : notYet<Seen>(seen.isOk() ? describeState(seen.value) : "not found");
-          })
-          .orElse((error) => ok(notYet<Seen>(`read failed: ${error.code ?? error.name}`))),
+  const what = `a final read of ${eniId}`;
+  const read = await withDeadline(windowMs / 1000, 0, undefined, what, (deadline) =>
+    pollUntil<Seen>(what, { ...wait, maxWaitTime: deadline.seconds, deadline, abortSignal: deadline.signal }, () =>
+      describeEni(ec2, eniId, { ...wait, abortSignal: deadline.signal })
+        .map((ni): Seen => ok(ni))
+        .orElse((error) => (error.name === "NotFoundError" ? ok<Seen, EniError>(err(error)) : err(error)))
+        .map((seen) => {
+          const where = seen.isOk()
+            ? `${seen.value.Status}/${seen.value.Attachment?.AttachmentId}/${seen.value.Attachment?.Status}`
+            : "gone";
+          const agreed = latest?.where === where;
+          latest = { seen, where };
+          return agreed ? done(seen) : notYet<Seen>(seen.isOk() ? describeState(seen.value) : "not found");
+        })
+        .orElse((error) => ok(notYet<Seen>(`read failed: ${error.code ?? error.name}`))),
     ),
   );
   if (read.isOk()) return read.value;

@@ -119,14 +119,17 @@ describe("moveTo (scripted EC2 answers)", () => {
   it("fails with MoveFailedError, not a bare timeout, when an unattached ENI's accepted attach never completes", async () => {
     const { ec2 } = world([eni(), eni(), onStandby({ Status: "attaching" })]);
 
-    const result = await Eni.get(ec2, ids.eni).moveTo(ids.standby, { ...fast, maxWaitTime: 0.5 });
+    const result = await Eni.get(ec2, ids.eni).moveTo(ids.standby, { ...fast, maxDelay: 0.25, maxWaitTime: 0.5 });
 
-    // The attach went through: where the ENI is has changed, so the error says where it is now.
+    // The attach went through: where the ENI is has changed, so the error says where it is now, read
+    // after the deadline (the attach's wait used all of it) and before the hard stop one poll later.
     expect(result._unsafeUnwrapErr()).toMatchObject({
       name: "MoveFailedError",
       phase: "attach",
       rolledBack: false,
       reason: { name: "WaitTimeoutError" },
+      eniIsStale: false,
+      eni: { attachment: { instanceId: ids.standby, status: "attaching" } },
     });
   });
 
@@ -374,8 +377,8 @@ describe("moveTo (scripted EC2 answers)", () => {
     });
     mock.on(DescribeNetworkInterfacesCommand).callsFake(() => {
       // The last scripted answer stands from then on.
-      const final = finalReads.length > 1 ? finalReads.shift() : finalReads[0];
-      const answer = phase === "attached" ? attachedEni() : phase === "free" ? eni() : final;
+      const next = () => (finalReads.length > 1 ? finalReads.shift() : finalReads[0]);
+      const answer = phase === "attached" ? attachedEni() : phase === "free" ? eni() : next();
       if (answer instanceof Error) throw answer;
       return { NetworkInterfaces: [answer] };
     });
@@ -562,6 +565,145 @@ describe("moveTo (scripted EC2 answers)", () => {
     const ago = Number(/, ([\d.]+) s before\.$/.exec(error.message)?.[1]);
     expect(ago).toBeGreaterThanOrEqual(0);
     expect(ago).toBeLessThan(5);
+  });
+
+  it("takes the read that two agree on, not the first of a changing run, and counts the final reads in the report", async () => {
+    const { ec2, mock } = failingAttach([onStandby({ Status: "attaching" }), eni(), onStandby(), onStandby()]);
+
+    const result = await Eni.get(ec2, ids.eni).moveTo(ids.standby, { rollback: false, ...finalWindow });
+
+    const error = result._unsafeUnwrapErr();
+    expect(error).toMatchObject({
+      name: "MoveFailedError",
+      eniIsStale: false,
+      eni: { attachment: { instanceId: ids.standby, status: "attached" } },
+    });
+    if (error.name !== "MoveFailedError") throw error;
+    // Every read of the move, the final ones too; Eni.get's own read is not the move's.
+    const reads = mock.commandCalls(DescribeNetworkInterfacesCommand).length - 1;
+    expect(error.report.callsByAction.DescribeNetworkInterfaces).toBe(reads);
+  });
+
+  it("lets the latest read stand when the final reads never agree within their window", async () => {
+    const flapping = Array.from({ length: 500 }, (_, i) => (i % 2 === 0 ? onStandby({ Status: "attaching" }) : eni()));
+    const { ec2 } = failingAttach(flapping);
+
+    const result = await Eni.get(ec2, ids.eni).moveTo(ids.standby, { rollback: false, ...finalWindow });
+
+    const error = result._unsafeUnwrapErr();
+    expect(error).toMatchObject({ name: "MoveFailedError", eniIsStale: false });
+    expect(error.message).toMatch(/; it is (available, not attached|attaching on i-\w+ \(attaching\))\.$/);
+  });
+
+  it.each(["shutting-down", "terminated"] as const)(
+    "does not take a refused attach as a move when reads show the ENI on a %s target: its end frees the ENI",
+    async (state) => {
+      const { ec2, mock } = failingAttach([onStandby()]);
+      instances(mock, [standby, instance({ InstanceId: ids.standby, State: { Name: state } })], [instance()]);
+
+      const result = await Eni.get(ec2, ids.eni).moveTo(ids.standby, fast);
+
+      const error = result._unsafeUnwrapErr();
+      expect(error).toMatchObject({ name: "MoveFailedError", rolledBack: false });
+      expect(error.message).toContain(`to settle before a rollback; last state seen: in-use/attached`);
+      expect(mock).toHaveReceivedCommandTimes(AttachNetworkInterfaceCommand, 1);
+    },
+  );
+
+  /**
+   * A floating ENI on `ids.instance` whose attach to the standby is refused; reads then agree it is
+   * free, and a rollback's attach to the source goes through. After the refusal, the standby reads
+   * as `standbyAfter` (an instance, a read error, or gone); the source reads as `source` throughout.
+   */
+  function refusedThenBack(standbyAfter: Instance | Error | "gone", source: Instance = instance()) {
+    const { ec2, mock } = world([attachedEni()]);
+    const back = { ...attachedEni(), Attachment: { ...attachedEni().Attachment, AttachmentId: ids.otherAttachment } };
+    let phase: "attached" | "free" | "refused" | "back" = "attached";
+    mock.on(DetachNetworkInterfaceCommand).callsFake(() => {
+      phase = "free";
+      return {};
+    });
+    mock.on(AttachNetworkInterfaceCommand).callsFake((input: { InstanceId?: string }) => {
+      if (input.InstanceId === ids.standby) {
+        phase = "refused";
+        throw ec2Error("UnauthorizedOperation");
+      }
+      phase = "back";
+      return { AttachmentId: ids.otherAttachment };
+    });
+    mock.on(DescribeNetworkInterfacesCommand).callsFake(() => ({
+      NetworkInterfaces: [phase === "attached" ? attachedEni() : phase === "back" ? back : eni()],
+    }));
+    mock.on(DescribeInstancesCommand).callsFake((input: DescribeInstancesCommandInput) => {
+      const asked = input.Filters?.find((filter) => filter.Name === "instance-id")?.Values ?? input.InstanceIds ?? [];
+      const found = asked.flatMap((id) => {
+        if (id === ids.instance) return [source];
+        if (id !== ids.standby || phase !== "refused") return id === ids.standby ? [standby] : [];
+        if (standbyAfter instanceof Error) throw standbyAfter;
+        return standbyAfter === "gone" ? [] : [standbyAfter];
+      });
+      return { Reservations: [{ Instances: found }] };
+    });
+    return { ec2, mock };
+  }
+
+  it("rolls back once the target EC2 no longer knows has let the ENI go", async () => {
+    const { ec2, mock } = refusedThenBack("gone");
+
+    const result = await Eni.get(ec2, ids.eni).moveTo(ids.standby, fast);
+
+    expect(result._unsafeUnwrapErr()).toMatchObject({ name: "MoveFailedError", rolledBack: true });
+    expect(mock).toHaveReceivedNthCommandWith(AttachNetworkInterfaceCommand, 2, { InstanceId: ids.instance });
+  });
+
+  it("skips the rollback, saying why, when the target cannot be read", async () => {
+    const { ec2, mock } = refusedThenBack(ec2Error("UnauthorizedOperation"));
+
+    const result = await Eni.get(ec2, ids.eni).moveTo(ids.standby, fast);
+
+    const error = result._unsafeUnwrapErr();
+    expect(error).toMatchObject({ name: "MoveFailedError", rolledBack: false });
+    expect(error.message).toContain("; no rollback: its state could not be read (AccessDeniedError: ");
+    expect(mock).toHaveReceivedCommandTimes(AttachNetworkInterfaceCommand, 1);
+  });
+
+  it("rolls back onto a stopped source", async () => {
+    const { ec2, mock } = refusedThenBack(standby, instance({ State: { Name: "stopped" } }));
+
+    const result = await Eni.get(ec2, ids.eni).moveTo(ids.standby, fast);
+
+    expect(result._unsafeUnwrapErr()).toMatchObject({ name: "MoveFailedError", rolledBack: true });
+    expect(mock).toHaveReceivedNthCommandWith(AttachNetworkInterfaceCommand, 2, { InstanceId: ids.instance });
+  });
+
+  it("says where the fence found the ENI when it is attached elsewhere", async () => {
+    const { ec2, mock } = world([attachedEni()]);
+
+    const result = await Eni.get(ec2, ids.eni).moveTo(ids.standby, { expectedFrom: ids.standby, ...fast });
+
+    expect(result._unsafeUnwrapErr()).toMatchObject({
+      name: "ConflictError",
+      expected: ids.standby,
+      actual: ids.instance,
+    });
+    expect(result._unsafeUnwrapErr().message).toBe(
+      `Expected ${ids.eni} to come from ${ids.standby}, but it is attached to ${ids.instance}; nothing was changed.`,
+    );
+    expect(mock).not.toHaveReceivedCommand(DetachNetworkInterfaceCommand);
+  });
+
+  it("holds a fence that names the target itself: a free ENI does not come from a target that runs", async () => {
+    const { ec2, mock } = world([eni()]);
+
+    const result = await Eni.get(ec2, ids.eni).moveTo(ids.standby, { expectedFrom: ids.standby, ...fast });
+
+    expect(result._unsafeUnwrapErr()).toMatchObject({
+      name: "ConflictError",
+      expected: ids.standby,
+      actual: "detached",
+    });
+    expect(result._unsafeUnwrapErr().message).toContain(`but it is not attached, and ${ids.standby} is running`);
+    expect(mock).not.toHaveReceivedCommand(AttachNetworkInterfaceCommand);
   });
 
   it("ignores an onEvent hook that throws", async () => {
