@@ -592,7 +592,7 @@ describe("moveTo (scripted EC2 answers)", () => {
 
     const error = result._unsafeUnwrapErr();
     expect(error).toMatchObject({ name: "MoveFailedError", eniIsStale: false });
-    expect(error.message).toMatch(/; it is (available, not attached|attaching on i-\w+ \(attaching\))\.$/);
+    expect(error.message).toMatch(/; it is (available, not attached|in-use on i-\w+ \(attaching\))\.$/);
   });
 
   it.each(["shutting-down", "terminated"] as const)(
