@@ -431,6 +431,26 @@ describe("attachTo", () => {
     expect(mock).toHaveReceivedCommandTimes(DescribeNetworkInterfacesCommand, 4);
   });
 
+  it("fails fast, once reads agree, when EC2 no longer knows the instance the attach waits for", async () => {
+    const { ec2, mock } = world();
+    mock
+      .on(DescribeNetworkInterfacesCommand)
+      .resolvesOnce({ NetworkInterfaces: [eni()] })
+      .resolvesOnce({ NetworkInterfaces: [eni()] })
+      .resolves({ NetworkInterfaces: [attachedEni(ids.instance, "attaching")] });
+    mock
+      .on(DescribeInstancesCommand)
+      .resolvesOnce({ Reservations: [{ Instances: [instance()] }] })
+      .resolves({ Reservations: [] });
+
+    const result = await Eni.get(ec2, ids.eni).attachTo(ids.instance, { ...fast, maxWaitTime: 60 });
+
+    expect(result._unsafeUnwrapErr()).toMatchObject({ name: "InvalidStateError", state: "gone" });
+    expect(result._unsafeUnwrapErr().message).toBe(
+      `Instance ${ids.instance} is gone: the attachment of ${ids.eni} cannot complete.`,
+    );
+  });
+
   it("times out with the last state seen", async () => {
     const { ec2, mock } = world();
     mock

@@ -803,6 +803,16 @@ describe("moveTo under what EC2 really does (scripted answers, issue 11)", () =>
     expect(mock).toHaveReceivedCommandTimes(AttachNetworkInterfaceCommand, 2);
   });
 
+  it("is not fooled by several stale reads in a row that still show the source attachment after its attach", async () => {
+    const stale = attachedEni();
+    const { ec2, mock } = world([attachedEni(), attachedEni(), eni(), eni(), stale, stale, stale, stale, onStandby()]);
+
+    const result = await Eni.get(ec2, ids.eni).moveTo(ids.standby, fast);
+
+    expect(result._unsafeUnwrap().moveReport).toMatchObject({ outcome: "moved" });
+    expect(mock).toHaveReceivedCommandTimes(AttachNetworkInterfaceCommand, 1);
+  });
+
   it("retries the DeleteOnTermination change while EC2 does not know the new attachment yet (A9)", async () => {
     const { ec2, mock } = world([attachedEni(), attachedEni(), eni(), eni(), onStandby()]);
     mock
