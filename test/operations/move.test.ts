@@ -399,21 +399,26 @@ describe("moveTo (scripted EC2 answers)", () => {
     },
   );
 
-  it.each<[string, NetworkInterface]>([
-    ["a stale read still shows the source attachment", attachedEni()],
-    ["the refused attach still shows as attaching", onStandby({ Status: "attaching" })],
-  ])("rolls back only once reads agree the ENI is free, when %s", async (_case, firstRead) => {
+  /**
+   * A floating ENI on `ids.instance` whose attach to the standby is refused; reads then answer
+   * `settling` in turn, then agree it is free, and a rollback's attach to the source goes through.
+   * After the refusal the standby reads as `standbyAfter` (an instance, a read error, or gone); the
+   * source reads as `source` throughout.
+   */
+  function refusedThenBack(
+    options: { standbyAfter?: Instance | Error | "gone"; source?: Instance; settling?: NetworkInterface[] } = {},
+  ) {
+    const { standbyAfter = standby, source = instance(), settling = [] } = options;
     const { ec2, mock } = world([attachedEni()]);
     const back = { ...attachedEni(), Attachment: { ...attachedEni().Attachment, AttachmentId: ids.otherAttachment } };
-    let phase: "attached" | "free" | "settling" | "back" = "attached";
-    const settling = [firstRead, eni()];
+    let phase: "attached" | "free" | "refused" | "back" = "attached";
     mock.on(DetachNetworkInterfaceCommand).callsFake(() => {
       phase = "free";
       return {};
     });
     mock.on(AttachNetworkInterfaceCommand).callsFake((input: { InstanceId?: string }) => {
       if (input.InstanceId === ids.standby) {
-        phase = "settling";
+        phase = "refused";
         throw ec2Error("UnauthorizedOperation");
       }
       phase = "back";
@@ -425,11 +430,29 @@ describe("moveTo (scripted EC2 answers)", () => {
           ? attachedEni()
           : phase === "back"
             ? back
-            : phase === "free"
-              ? eni()
-              : (settling.shift() ?? eni()),
+            : phase === "refused"
+              ? (settling.shift() ?? eni())
+              : eni(),
       ],
     }));
+    mock.on(DescribeInstancesCommand).callsFake((input: DescribeInstancesCommandInput) => {
+      const asked = input.Filters?.find((filter) => filter.Name === "instance-id")?.Values ?? input.InstanceIds ?? [];
+      const found = asked.flatMap((id) => {
+        if (id === ids.instance) return [source];
+        if (id !== ids.standby || phase !== "refused") return id === ids.standby ? [standby] : [];
+        if (standbyAfter instanceof Error) throw standbyAfter;
+        return standbyAfter === "gone" ? [] : [standbyAfter];
+      });
+      return { Reservations: [{ Instances: found }] };
+    });
+    return { ec2, mock };
+  }
+
+  it.each<[string, NetworkInterface]>([
+    ["a stale read still shows the source attachment", attachedEni()],
+    ["the refused attach still shows as attaching", onStandby({ Status: "attaching" })],
+  ])("rolls back only once reads agree the ENI is free, when %s", async (_case, firstRead) => {
+    const { ec2, mock } = refusedThenBack({ settling: [firstRead] });
 
     const result = await Eni.get(ec2, ids.eni).moveTo(ids.standby, fast);
 
@@ -610,45 +633,8 @@ describe("moveTo (scripted EC2 answers)", () => {
     },
   );
 
-  /**
-   * A floating ENI on `ids.instance` whose attach to the standby is refused; reads then agree it is
-   * free, and a rollback's attach to the source goes through. After the refusal, the standby reads
-   * as `standbyAfter` (an instance, a read error, or gone); the source reads as `source` throughout.
-   */
-  function refusedThenBack(standbyAfter: Instance | Error | "gone", source: Instance = instance()) {
-    const { ec2, mock } = world([attachedEni()]);
-    const back = { ...attachedEni(), Attachment: { ...attachedEni().Attachment, AttachmentId: ids.otherAttachment } };
-    let phase: "attached" | "free" | "refused" | "back" = "attached";
-    mock.on(DetachNetworkInterfaceCommand).callsFake(() => {
-      phase = "free";
-      return {};
-    });
-    mock.on(AttachNetworkInterfaceCommand).callsFake((input: { InstanceId?: string }) => {
-      if (input.InstanceId === ids.standby) {
-        phase = "refused";
-        throw ec2Error("UnauthorizedOperation");
-      }
-      phase = "back";
-      return { AttachmentId: ids.otherAttachment };
-    });
-    mock.on(DescribeNetworkInterfacesCommand).callsFake(() => ({
-      NetworkInterfaces: [phase === "attached" ? attachedEni() : phase === "back" ? back : eni()],
-    }));
-    mock.on(DescribeInstancesCommand).callsFake((input: DescribeInstancesCommandInput) => {
-      const asked = input.Filters?.find((filter) => filter.Name === "instance-id")?.Values ?? input.InstanceIds ?? [];
-      const found = asked.flatMap((id) => {
-        if (id === ids.instance) return [source];
-        if (id !== ids.standby || phase !== "refused") return id === ids.standby ? [standby] : [];
-        if (standbyAfter instanceof Error) throw standbyAfter;
-        return standbyAfter === "gone" ? [] : [standbyAfter];
-      });
-      return { Reservations: [{ Instances: found }] };
-    });
-    return { ec2, mock };
-  }
-
   it("rolls back once the target EC2 no longer knows has let the ENI go", async () => {
-    const { ec2, mock } = refusedThenBack("gone");
+    const { ec2, mock } = refusedThenBack({ standbyAfter: "gone" });
 
     const result = await Eni.get(ec2, ids.eni).moveTo(ids.standby, fast);
 
@@ -657,7 +643,7 @@ describe("moveTo (scripted EC2 answers)", () => {
   });
 
   it("skips the rollback, saying why, when the target cannot be read", async () => {
-    const { ec2, mock } = refusedThenBack(ec2Error("UnauthorizedOperation"));
+    const { ec2, mock } = refusedThenBack({ standbyAfter: ec2Error("UnauthorizedOperation") });
 
     const result = await Eni.get(ec2, ids.eni).moveTo(ids.standby, fast);
 
@@ -668,7 +654,7 @@ describe("moveTo (scripted EC2 answers)", () => {
   });
 
   it("rolls back onto a stopped source", async () => {
-    const { ec2, mock } = refusedThenBack(standby, instance({ State: { Name: "stopped" } }));
+    const { ec2, mock } = refusedThenBack({ source: instance({ State: { Name: "stopped" } }) });
 
     const result = await Eni.get(ec2, ids.eni).moveTo(ids.standby, fast);
 
