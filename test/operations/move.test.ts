@@ -634,7 +634,8 @@ describe("moveTo (scripted EC2 answers)", () => {
   );
 
   it("rolls back once the target EC2 no longer knows has let the ENI go", async () => {
-    const { ec2, mock } = refusedThenBack({ standbyAfter: "gone" });
+    // Reads still show it attached to the vanished target for a while: that is no late success.
+    const { ec2, mock } = refusedThenBack({ standbyAfter: "gone", settling: [onStandby(), onStandby(), onStandby()] });
 
     const result = await Eni.get(ec2, ids.eni).moveTo(ids.standby, fast);
 
