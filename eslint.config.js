@@ -2,7 +2,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/", "coverage/", "docs/api/", "node_modules/", "test-output/", "reports/", ".stryker-tmp/"] },
+  { ignores: ["dist/", "coverage/", "docs/api/", "node_modules/", "test-output/", "reports/", ".stryker-tmp*/"] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
