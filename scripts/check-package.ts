@@ -1,7 +1,7 @@
 /**
  * Tests the package as published: `npm pack`, install the tarball into a fresh project in a
  * temporary directory, then use it from an ES module, from CommonJS, and from TypeScript with
- * `moduleResolution` `node16` and `bundler`; and hold `import { Eni }` to its bundle-size budget.
+ * `moduleResolution` `node10`, `node16` and `bundler`; and hold `import { Eni }` to its bundle-size budget.
  * Run after `npm run build`.
  *
  *   npx tsx scripts/check-package.ts [--keep]
@@ -216,6 +216,12 @@ try {
   writeFileSync(join(project, "esm.ts"), TYPES("esm"));
   writeFileSync(join(project, "cjs.cts"), TYPES("cjs"));
   const tsconfigs = {
+    // The legacy resolution many projects still use: no `exports`, so the subpath's types come
+    // from `typesVersions`.
+    node10: {
+      compilerOptions: { ...compilerOptions, module: "commonjs", moduleResolution: "node10" },
+      files: ["esm.ts"],
+    },
     node16: {
       compilerOptions: { ...compilerOptions, module: "node16", moduleResolution: "node16" },
       files: ["esm.ts", "cjs.cts"],
@@ -224,6 +230,12 @@ try {
       compilerOptions: { ...compilerOptions, module: "esnext", moduleResolution: "bundler" },
       files: ["esm.ts"],
     },
+  };
+  /** The declaration files each resolution must read from the tarball. */
+  const TYPES_READ: Record<keyof typeof tsconfigs, string[]> = {
+    node10: ["dist/index.d.cts", "dist/testing/index.d.cts"],
+    node16: ["dist/index.d.ts", "dist/index.d.cts", "dist/testing/index.d.ts", "dist/testing/index.d.cts"],
+    bundler: ["dist/index.d.ts", "dist/testing/index.d.ts"],
   };
   const tsc = join(repo, "node_modules/typescript/bin/tsc");
   for (const [name, tsconfig] of Object.entries(tsconfigs)) {
@@ -234,10 +246,7 @@ try {
         .split("\n")
         .map((file) => file.trim().replaceAll("\\", "/"))
         .filter((file) => file.includes("/eni-kit/") || file.startsWith(repo.replaceAll("\\", "/") + "/src/"));
-      const expected =
-        name === "node16"
-          ? ["dist/index.d.ts", "dist/index.d.cts", "dist/testing/index.d.ts", "dist/testing/index.d.cts"]
-          : ["dist/index.d.ts", "dist/testing/index.d.ts"];
+      const expected = TYPES_READ[name as keyof typeof tsconfigs];
       for (const file of expected)
         check(
           files.some((f) => f.endsWith(`/node_modules/eni-kit/${file}`)),
