@@ -3,6 +3,7 @@ import { err, errAsync, ResultAsync, type Result } from "neverthrow";
 import { describeEni } from "./ec2/describe.js";
 import { mapAwsError } from "./ec2/map-error.js";
 import { ValidationError, type EniError } from "./errors.js";
+import { checkId } from "./validation.js";
 import {
   toEniState,
   type EniAttachment,
@@ -182,6 +183,26 @@ export class Eni implements EniState {
       ec2,
       withClient(ec2, () => getEni(ec2, id)),
     );
+  }
+
+  /**
+   * Deletes an ENI by id, without reading a snapshot first: for cleanups that only kept the id.
+   * An id EC2 no longer knows counts as deleted (`alreadyGone: true`), as {@link Eni.delete} on a
+   * snapshot treats it, so a retried cleanup succeeds.
+   *
+   * @param ec2 - your `EC2Client`.
+   * @param id - the ENI id, `eni-` and 8 or 17 hex digits.
+   * @param options - as {@link Eni.delete}: `detachFirst`, `force`, and wait options.
+   * @returns `Ok({ id, alreadyGone })`, or `ValidationError`, `InvalidStateError` (attached, without
+   *   `detachFirst`), `WaitTimeoutError`, `ThrottledError`, `AccessDeniedError`, `AbortedError`,
+   *   `AwsError`.
+   * @example
+   * ```ts
+   * const deleted = await Eni.delete(ec2, "eni-0123456789abcdef0", { detachFirst: true });
+   * ```
+   */
+  static delete(ec2: EC2Client, id: string, options?: DeleteOptions): ResultAsync<DeletedEni, EniError> {
+    return withClient(ec2, () => checkId("id", id, "eni").asyncAndThen((checked) => deleteEni(ec2, checked, options)));
   }
 
   /**

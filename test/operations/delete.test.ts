@@ -182,3 +182,39 @@ describe("delete", () => {
     expect(result._unsafeUnwrapErr()).toMatchObject({ name: "AccessDeniedError" });
   });
 });
+
+describe("Eni.delete(ec2, id): by id, without a snapshot", () => {
+  it("deletes the ENI and waits until EC2 no longer lists it", async () => {
+    const { ec2, mock } = mockedEc2();
+    mock.on(DescribeNetworkInterfacesCommand).resolvesOnce({ NetworkInterfaces: [eni()] }).rejects(notFound());
+    mock.on(DeleteNetworkInterfaceCommand).resolves({});
+
+    const result = await Eni.delete(ec2, ids.eni, fast);
+
+    expect(result._unsafeUnwrap()).toEqual({ id: ids.eni, alreadyGone: false });
+    expect(mock).toHaveReceivedCommandWith(DeleteNetworkInterfaceCommand, { NetworkInterfaceId: ids.eni });
+  });
+
+  it("takes an id EC2 no longer knows as already deleted, as a retried cleanup needs", async () => {
+    const { ec2, mock } = mockedEc2();
+    mock.on(DescribeNetworkInterfacesCommand).rejects(notFound());
+
+    const result = await Eni.delete(ec2, ids.eni, fast);
+
+    expect(result._unsafeUnwrap()).toEqual({ id: ids.eni, alreadyGone: true });
+    expect(mock).not.toHaveReceivedCommand(DeleteNetworkInterfaceCommand);
+  });
+
+  it.each([
+    ["a malformed id", ids.instance, "id"],
+    ["a client that is not an EC2Client", ids.eni, "ec2"],
+  ])("refuses %s before sending anything", async (_case, id, field) => {
+    const { ec2, mock } = mockedEc2();
+    const client = field === "ec2" ? ({} as typeof ec2) : ec2;
+
+    const result = await Eni.delete(client, id, fast);
+
+    expect(result._unsafeUnwrapErr()).toMatchObject({ name: "ValidationError", field });
+    expect(mock.calls()).toHaveLength(0);
+  });
+});
