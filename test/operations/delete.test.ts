@@ -186,7 +186,10 @@ describe("delete", () => {
 describe("Eni.delete(ec2, id): by id, without a snapshot", () => {
   it("deletes the ENI and waits until EC2 no longer lists it", async () => {
     const { ec2, mock } = mockedEc2();
-    mock.on(DescribeNetworkInterfacesCommand).resolvesOnce({ NetworkInterfaces: [eni()] }).rejects(notFound());
+    mock
+      .on(DescribeNetworkInterfacesCommand)
+      .resolvesOnce({ NetworkInterfaces: [eni()] })
+      .rejects(notFound());
     mock.on(DeleteNetworkInterfaceCommand).resolves({});
 
     const result = await Eni.delete(ec2, ids.eni, fast);
