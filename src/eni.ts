@@ -187,12 +187,12 @@ export class Eni implements EniState {
 
   /**
    * Deletes an ENI by id, without reading a snapshot first: for cleanups that only kept the id.
-   * An id EC2 no longer knows counts as deleted (`alreadyGone: true`), as {@link Eni.delete} on a
+   * An id EC2 no longer knows counts as deleted (`alreadyGone: true`), as {@link Eni#delete} on a
    * snapshot treats it, so a retried cleanup succeeds.
    *
    * @param ec2 - your `EC2Client`.
    * @param id - the ENI id, `eni-` and 8 or 17 hex digits.
-   * @param options - as {@link Eni.delete}: `detachFirst`, `force`, and wait options.
+   * @param options - as {@link Eni#delete}: `detachFirst`, `force`, and wait options.
    * @returns `Ok({ id, alreadyGone })`, or `ValidationError`, `InvalidStateError` (attached, without
    *   `detachFirst`), `WaitTimeoutError`, `ThrottledError`, `AccessDeniedError`, `AbortedError`,
    *   `AwsError`.
