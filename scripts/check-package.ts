@@ -161,7 +161,8 @@ try {
     }[];
     check(packed !== undefined, "npm pack reported no tarball");
     const paths = packed.files.map((file) => file.path);
-    for (const file of ENTRY_FILES) check(paths.includes(file), `the tarball lacks ${file}`);
+    for (const file of [...ENTRY_FILES, "LICENSE", "README.md"])
+      check(paths.includes(file), `the tarball lacks ${file}`);
     const stray = paths.filter(
       (path) => !path.startsWith("dist/") && !["package.json", "README.md", "LICENSE", "CHANGELOG.md"].includes(path),
     );
