@@ -1,7 +1,7 @@
 /**
  * Tests the package as published: `npm pack`, install the tarball into a fresh project in a
  * temporary directory, then use it from an ES module, from CommonJS, and from TypeScript with
- * `moduleResolution` `node10`, `node16` and `bundler`; and hold `import { Eni }` to its bundle-size budget.
+ * `moduleResolution` `node10`, `node16` and `bundler` and with `exactOptionalPropertyTypes`; and hold `import { Eni }` to its bundle-size budget.
  * Run after `npm run build`.
  *
  *   npx tsx scripts/check-package.ts [--keep]
@@ -115,6 +115,9 @@ const ec2 = new Ec2Simulator(options).client();
 const task: EniTask = Eni.get(ec2, "eni-0123456789abcdef0");
 const asResultAsync: ResultAsync<Eni, EniError> = task;
 const move: MoveOptions = { expectedFrom: "i-0aaaaaaaaaaaaaaa1", forceAfter: 30 };
+// What the runtime accepts as "not given" compiles under exactOptionalPropertyTypes too.
+const unset: MoveOptions = { expectedFrom: undefined, forceAfter: undefined, maxWaitTime: undefined, onEvent: undefined };
+const unsetSimulator: Ec2SimulatorOptions = { seed: undefined, timings: { attachMs: undefined } };
 
 export function explain(error: EniError): string {
   switch (error.name) {
@@ -136,6 +139,7 @@ Eni.get(ec2, 42);
 // @ts-expect-error: not an option of moveTo
 task.moveTo("i-0bbbbbbbbbbbbbbb2", { expectedForm: "i-0aaaaaaaaaaaaaaa1" });
 export const kind = "${moduleSystem}";
+export const unsetOptions = [unset, unsetSimulator];
 `;
 
 const compilerOptions = {
@@ -231,17 +235,33 @@ try {
       compilerOptions: { ...compilerOptions, module: "esnext", moduleResolution: "bundler" },
       files: ["esm.ts"],
     },
+    // A consumer's stricter setting: an optional property typed without `| undefined` refuses it.
+    exactOptionalPropertyTypes: {
+      compilerOptions: {
+        ...compilerOptions,
+        module: "node16",
+        moduleResolution: "node16",
+        exactOptionalPropertyTypes: true,
+      },
+      files: ["esm.ts", "cjs.cts"],
+    },
   };
   /** The declaration files each resolution must read from the tarball. */
   const TYPES_READ: Record<keyof typeof tsconfigs, string[]> = {
     node10: ["dist/index.d.cts", "dist/testing/index.d.cts"],
     node16: ["dist/index.d.ts", "dist/index.d.cts", "dist/testing/index.d.ts", "dist/testing/index.d.cts"],
     bundler: ["dist/index.d.ts", "dist/testing/index.d.ts"],
+    exactOptionalPropertyTypes: [
+      "dist/index.d.ts",
+      "dist/index.d.cts",
+      "dist/testing/index.d.ts",
+      "dist/testing/index.d.cts",
+    ],
   };
   const tsc = join(repo, "node_modules/typescript/bin/tsc");
   for (const [name, tsconfig] of Object.entries(tsconfigs)) {
     writeFileSync(join(project, `tsconfig.${name}.json`), JSON.stringify(tsconfig, null, 2));
-    step(`tsc --noEmit, moduleResolution ${name}`, () => {
+    step(`tsc --noEmit, ${name}`, () => {
       // One run: the type check, and the files it read (to prove the types came from the tarball).
       const files = run(process.execPath, [tsc, "-p", `tsconfig.${name}.json`, "--listFiles"], project)
         .split("\n")

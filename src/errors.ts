@@ -184,7 +184,7 @@ export class AttachmentLimitError extends EniKitError {
     limit: number,
     inUse: number,
     message?: string,
-    details: EniKitErrorDetails & { readonly kind?: AttachmentLimitKind } = {},
+    details: EniKitErrorDetails & { readonly kind?: AttachmentLimitKind | undefined } = {},
   ) {
     super(
       message ?? `Instance type ${instanceType} takes at most ${limit} network interfaces and already has ${inUse}.`,

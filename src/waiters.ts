@@ -31,20 +31,20 @@ export interface WaitOptions {
    * after this many seconds, and a request still in flight then is abandoned.
    * @default 300 for attach and in-use waits, 600 for detach, available waits and moves, 120 for create and delete
    */
-  readonly maxWaitTime?: number;
+  readonly maxWaitTime?: number | undefined;
   /**
    * The first delay between checks, in seconds; later delays grow from it. The first check is immediate.
    * @default 0.25
    */
-  readonly minDelay?: number;
+  readonly minDelay?: number | undefined;
   /**
    * The longest delay between checks, in seconds. Short, so a finished transition is noticed
    * within a second; many waits on one client share their reads, so this does not multiply.
    * @default 1
    */
-  readonly maxDelay?: number;
+  readonly maxDelay?: number | undefined;
   /** Stops the wait (and any request in flight) with an `AbortedError`. */
-  readonly abortSignal?: AbortSignal;
+  readonly abortSignal?: AbortSignal | undefined;
 }
 
 /** Wait options with every default filled in, as checked before an operation starts. */
@@ -289,7 +289,7 @@ export function retrying<T>(
   wait: Wait,
   attempt: () => ResultAsync<T, EniError>,
   options: {
-    readonly retryable?: (error: EniError) => RetryDecision | PromiseLike<RetryDecision>;
+    readonly retryable?: ((error: EniError) => RetryDecision | PromiseLike<RetryDecision>) | undefined;
     readonly onRetry?: ((reason: string) => void) | undefined;
   } = {},
 ): ResultAsync<T, EniError> {
@@ -356,12 +356,12 @@ function pollEni<T>(
 /** How {@link waitForEni} decides. */
 export interface EniWaitOptions {
   /** The id was just created: NotFound means "not visible yet", not gone. */
-  readonly visibleSoon?: boolean;
+  readonly visibleSoon?: boolean | undefined;
   /**
    * The accepted state is one the ENI was also in a moment ago (free, say, before an attach): a
    * stale read could show it, so reads must agree (see {@link agreement}).
    */
-  readonly agreeing?: boolean;
+  readonly agreeing?: boolean | undefined;
 }
 
 /**

@@ -42,7 +42,7 @@ export interface AssignPrivateIpsOptions extends WaitOptions {
    * address held elsewhere is a `ConflictError` and nothing is sent. Only for explicit addresses.
    * @default false
    */
-  readonly allowReassignment?: boolean;
+  readonly allowReassignment?: boolean | undefined;
 }
 
 /**
@@ -58,14 +58,14 @@ export interface AssociateAddressOptions extends WaitOptions {
    * The private IPv4 of this ENI to map the Elastic IP to; must be one of its addresses.
    * @default the ENI's primary private IP
    */
-  readonly privateIp?: string;
+  readonly privateIp?: string | undefined;
   /**
    * Take the Elastic IP even if it is associated elsewhere, and replace an Elastic IP already on
    * `privateIp` (EC2's `AllowReassociation`): "steal it", for failover. Without it, either case is
    * a `ConflictError` and nothing is sent.
    * @default false
    */
-  readonly allowReassociation?: boolean;
+  readonly allowReassociation?: boolean | undefined;
 }
 
 /** A non-empty list of IPv4 addresses without duplicates. */

@@ -59,22 +59,22 @@ export interface AttachOptions extends WaitOptions {
    * 0 on network card 0 is the primary interface's; on other cards 0 is valid.
    * @default the lowest free index from 1 on the chosen network card
    */
-  readonly deviceIndex?: number;
+  readonly deviceIndex?: number | undefined;
   /**
    * The network card, for instance types with several (a p5.48xlarge has 32).
    * @default 0
    */
-  readonly networkCardIndex?: number;
+  readonly networkCardIndex?: number | undefined;
   /**
    * Whether EC2 deletes the ENI when the instance terminates. Set with one extra call.
    * @default false (EC2's default for an ENI you attach)
    */
-  readonly deleteOnTermination?: boolean;
+  readonly deleteOnTermination?: boolean | undefined;
   /**
    * Wait until the attachment is `attached`; `false` returns right after EC2 accepts the attach.
    * @default true
    */
-  readonly wait?: boolean;
+  readonly wait?: boolean | undefined;
 }
 
 interface ParsedAttach {
@@ -335,14 +335,14 @@ export interface AttachRequest {
    * Whether the caller chose the device index: a taken one is then tried again, not swapped for another.
    * @default false
    */
-  readonly pinned?: boolean;
+  readonly pinned?: boolean | undefined;
   /** Set `DeleteOnTermination` on the new attachment; left as EC2 makes it when `undefined`. */
   readonly deleteOnTermination?: boolean | undefined;
   /**
    * `false` returns once EC2 accepts the attach, with one read, instead of waiting for `attached`.
    * @default true
    */
-  readonly waitForAttached?: boolean;
+  readonly waitForAttached?: boolean | undefined;
   /** Told of each retry, with why (for `moveTo`'s report and events). */
   readonly onRetry?: ((reason: string) => void) | undefined;
 }

@@ -21,7 +21,7 @@ export interface BulkOptions {
    * anyway; this bounds memory and how much is in flight when something goes wrong.
    * @default 50
    */
-  readonly concurrency?: number;
+  readonly concurrency?: number | undefined;
 }
 
 /**

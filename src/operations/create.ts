@@ -58,36 +58,36 @@ export interface CreateEniOptions extends WaitOptions {
   /** The subnet, which fixes the ENI's VPC and Availability Zone. */
   readonly subnetId: string;
   /** The value of the `Name` tag. */
-  readonly name?: string;
+  readonly name?: string | undefined;
   /** A description, up to 255 characters. */
-  readonly description?: string;
+  readonly description?: string | undefined;
   /**
    * Security groups of the subnet's VPC.
    * @default the VPC's default security group
    */
-  readonly securityGroupIds?: readonly string[];
+  readonly securityGroupIds?: readonly string[] | undefined;
   /**
    * The primary private IPv4; required when `secondaryPrivateIps` lists addresses.
    * @default an address EC2 picks from the subnet
    */
-  readonly privateIp?: string;
+  readonly privateIp?: string | undefined;
   /** Secondary private IPv4s: how many EC2 should pick, or which ones. */
-  readonly secondaryPrivateIps?: number | readonly string[];
+  readonly secondaryPrivateIps?: number | readonly string[] | undefined;
   /** How many IPv6 addresses EC2 should assign from the subnet's IPv6 range. */
-  readonly ipv6AddressCount?: number;
+  readonly ipv6AddressCount?: number | undefined;
   /**
    * The kind of interface.
    * @default "interface"
    */
-  readonly interfaceType?: InterfaceType;
+  readonly interfaceType?: InterfaceType | undefined;
   /**
    * Whether EC2 checks source/destination addresses; NAT instances and appliances need `false`.
    * EC2 cannot set it at creation, so `false` costs one more call once the ENI is available.
    * @default true
    */
-  readonly sourceDestCheck?: boolean;
+  readonly sourceDestCheck?: boolean | undefined;
   /** Tags, sent in the same call as the create (at most 50 with `Name` and the ownership tags). */
-  readonly tags?: Readonly<Record<string, string>>;
+  readonly tags?: Readonly<Record<string, string>> | undefined;
   /**
    * The owner written to the `eni-kit:managed-by` tag, sent with `eni-kit:created-at` (the
    * creation time; EC2 records none) in the same call, so `Eni.findOrphans` can find leftovers.
@@ -97,12 +97,12 @@ export interface CreateEniOptions extends WaitOptions {
    * a reaper's grace period counts from when it first saw the ENI free.
    * @default "eni-kit"
    */
-  readonly owner?: string | false;
+  readonly owner?: string | false | undefined;
   /**
    * Idempotency token: a retried create with the same token returns the same ENI.
    * @default a random UUID per call
    */
-  readonly clientToken?: string;
+  readonly clientToken?: string | undefined;
 }
 
 // EC2's per-interface ceiling across instance types; the instance type enforces lower ones on attach.

@@ -33,17 +33,17 @@ export interface DeleteOptions extends WaitOptions {
    * Detach the ENI first when it is attached; otherwise an attached ENI is refused.
    * @default false
    */
-  readonly detachFirst?: boolean;
+  readonly detachFirst?: boolean | undefined;
   /**
    * With `detachFirst`, force that detach.
    * @default false
    */
-  readonly force?: boolean;
+  readonly force?: boolean | undefined;
   /**
    * Wait until EC2 no longer lists the ENI.
    * @default true
    */
-  readonly wait?: boolean;
+  readonly wait?: boolean | undefined;
 }
 
 /**

@@ -34,12 +34,12 @@ export interface DetachOptions extends WaitOptions {
    * notice, and EC2 warns the device index may not be reusable until the instance stops.
    * @default false
    */
-  readonly force?: boolean;
+  readonly force?: boolean | undefined;
   /**
    * Wait until the ENI is detached; `false` returns right after EC2 accepts the detach.
    * @default true
    */
-  readonly wait?: boolean;
+  readonly wait?: boolean | undefined;
 }
 
 /** A checked detach request. */

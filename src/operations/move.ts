@@ -154,42 +154,42 @@ export interface MoveOptions extends WaitOptions {
    * from a dead primary. Anything else stops it with a `ConflictError` before any change. Set it
    * whenever two controllers might move the same ENI.
    */
-  readonly expectedFrom?: string;
+  readonly expectedFrom?: string | undefined;
   /**
    * Force the detach at once. A forced detach may leave the source's OS unaware of it, and EC2
    * warns the device index may not be reusable until that instance stops.
    * @default false
    */
-  readonly force?: boolean;
+  readonly force?: boolean | undefined;
   /**
    * Detach gracefully, and force only if that has not finished after this many seconds.
    * Cannot be combined with `force`.
    */
-  readonly forceAfter?: number;
+  readonly forceAfter?: number | undefined;
   /**
    * The device index on the target; `"same"` keeps the source's (the lowest free one when the
    * source's is unknown: an ENI released by a dead instance).
    * @default the lowest free index from 1
    */
-  readonly deviceIndex?: number | "same";
+  readonly deviceIndex?: number | "same" | undefined;
   /**
    * The network card on the target.
    * @default 0
    */
-  readonly networkCardIndex?: number;
+  readonly networkCardIndex?: number | undefined;
   /**
    * `DeleteOnTermination` of the new attachment.
    * @default the source attachment's (an ENI moved off an instance keeps how it was treated there); false for an ENI that was free
    */
-  readonly deleteOnTermination?: boolean;
+  readonly deleteOnTermination?: boolean | undefined;
   /**
    * If the attach to the target fails for good, re-attach the ENI to its source (when the source
    * still runs and the ENI is still free). Part of `maxWaitTime` is kept for it.
    * @default true
    */
-  readonly rollback?: boolean;
+  readonly rollback?: boolean | undefined;
   /** Told of each phase, API call, state change and retry. Its exceptions are ignored. */
-  readonly onEvent?: (event: MoveEvent) => void;
+  readonly onEvent?: ((event: MoveEvent) => void) | undefined;
 }
 
 interface ParsedMove {

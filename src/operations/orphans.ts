@@ -46,7 +46,7 @@ export interface OrphanQuery {
    * The owner, as `Eni.create`'s `owner` option wrote it to the `eni-kit:managed-by` tag.
    * @default "eni-kit"
    */
-  readonly owner?: string;
+  readonly owner?: string | undefined;
   /**
    * Also consider ENIs that have been attached before (the `eni-kit:attached` tag). Off by default,
    * because a floating ENI is free only for the moments of a failover. Turn it on to clean up ENIs
@@ -56,9 +56,9 @@ export interface OrphanQuery {
    * pass first saw them free, and a lease still protects them.
    * @default false
    */
-  readonly includeOnceAttached?: boolean;
+  readonly includeOnceAttached?: boolean | undefined;
   /** Stops the listing (and its tag writes) with an `AbortedError`. */
-  readonly abortSignal?: AbortSignal;
+  readonly abortSignal?: AbortSignal | undefined;
 }
 
 /**
@@ -75,24 +75,24 @@ export interface ReapOptions {
    * ENI still needs a `findOrphans` pass to have seen it free (the `eni-kit:free-since` tag).
    * @default 0
    */
-  readonly olderThan?: number;
+  readonly olderThan?: number | undefined;
   /**
    * Only ENIs still tagged with this owner are deleted.
    * @default "eni-kit"
    */
-  readonly owner?: string;
+  readonly owner?: string | undefined;
   /**
    * Also delete ENIs attached before (see {@link OrphanQuery.includeOnceAttached}); pass the listing's.
    * @default false
    */
-  readonly includeOnceAttached?: boolean;
+  readonly includeOnceAttached?: boolean | undefined;
   /**
    * How many ENIs are re-read and deleted at once (EC2 throttles per API).
    * @default 5
    */
-  readonly concurrency?: number;
+  readonly concurrency?: number | undefined;
   /** Stops before the next request; ENIs not reached are reported as failed with `AbortedError`. */
-  readonly abortSignal?: AbortSignal;
+  readonly abortSignal?: AbortSignal | undefined;
 }
 
 /**

@@ -66,23 +66,23 @@ export interface PermissionPlan {
   /** The instance it moves to. */
   readonly toInstanceId: string;
   /** The instance it moves from; also described, and compared with the ENI's actual attachment. */
-  readonly fromInstanceId?: string;
+  readonly fromInstanceId?: string | undefined;
   /** An Elastic IP allocation to associate with the ENI; adds the `DescribeAddresses` and `AssociateAddress` checks. */
-  readonly allocationId?: string;
+  readonly allocationId?: string | undefined;
   /**
    * The device index the attach is tried with.
    * @default 1
    */
-  readonly deviceIndex?: number;
+  readonly deviceIndex?: number | undefined;
   /** Also check these, e.g. for `Eni.create` and `Eni.reapOrphans`. */
-  readonly also?: readonly OptionalPermissionAction[];
+  readonly also?: readonly OptionalPermissionAction[] | undefined;
   /**
    * The owner tag the `CreateNetworkInterface` check sends (tagging on create needs `ec2:CreateTags`).
    * @default "eni-kit"
    */
-  readonly owner?: string;
+  readonly owner?: string | undefined;
   /** Stops the check with an `AbortedError`. */
-  readonly abortSignal?: AbortSignal;
+  readonly abortSignal?: AbortSignal | undefined;
 }
 
 /**
@@ -101,9 +101,9 @@ export interface PermissionCheck {
   /** Whether EC2 would have let the request through. */
   readonly allowed: boolean | "unknown";
   /** EC2's refusal, when `allowed` is `false` or `"unknown"`. */
-  readonly error?: EniError;
+  readonly error?: EniError | undefined;
   /** Why it was denied or unknown, or a caveat about how it was checked. */
-  readonly message?: string;
+  readonly message?: string | undefined;
   /** The dry-run request as sent (without `DryRun`). */
   readonly input: Readonly<Record<string, unknown>>;
 }
@@ -177,9 +177,9 @@ interface DryRun {
   readonly action: PermissionAction;
   readonly command: Ec2Command;
   /** A caveat shown with the outcome, e.g. that a placeholder id was used. */
-  readonly note?: string;
+  readonly note?: string | undefined;
   /** Set when the request could not even be built; reported as unknown without sending. */
-  readonly unavailable?: EniError;
+  readonly unavailable?: EniError | undefined;
 }
 
 /** The dry runs of a failover, in report order, built from the ENI as read (when it could be). */

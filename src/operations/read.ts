@@ -38,23 +38,23 @@ const ENI_STATUSES: readonly EniStatus[] = ["pending", "available", "attaching",
  */
 export interface FindQuery {
   /** Only these ENIs. */
-  readonly ids?: readonly string[];
+  readonly ids?: readonly string[] | undefined;
   /** The `Name` tag's value. */
-  readonly name?: string;
+  readonly name?: string | undefined;
   /** Tags: a string value must match; `true` only requires the key. */
-  readonly tags?: Readonly<Record<string, string | true>>;
+  readonly tags?: Readonly<Record<string, string | true>> | undefined;
   /** In this subnet. */
-  readonly subnetId?: string;
+  readonly subnetId?: string | undefined;
   /** In this VPC. */
-  readonly vpcId?: string;
+  readonly vpcId?: string | undefined;
   /** In this Availability Zone, e.g. `us-east-1a`. */
-  readonly availabilityZone?: string;
+  readonly availabilityZone?: string | undefined;
   /** Attached to this instance. */
-  readonly instanceId?: string;
+  readonly instanceId?: string | undefined;
   /** With this status, or any of these. */
-  readonly status?: EniStatus | readonly EniStatus[];
+  readonly status?: EniStatus | readonly EniStatus[] | undefined;
   /** Stops the listing with an `AbortedError`. */
-  readonly abortSignal?: AbortSignal;
+  readonly abortSignal?: AbortSignal | undefined;
 }
 
 const MAX_AZ_NAME = 64;

@@ -37,28 +37,36 @@ export interface Ec2SimulatorOptions {
    * for it (each field of `timings` and `instanceTimings` on its own).
    * @default "default"
    */
-  readonly preset?: "default" | "realistic";
+  readonly preset?: "default" | "realistic" | undefined;
   /**
    * The region. `us-east-1` has six AZs (`us-east-1a` to `us-east-1f`), any other region three.
    * @default "us-east-1"
    */
-  readonly region?: string;
+  readonly region?: string | undefined;
   /**
    * ENI transition times: `pending` to `available` after create, `attaching` to `attached`,
    * `detaching` to gone. `0` makes a transition instant.
    * @default { createMs: 200, attachMs: 300, detachMs: 400 }
    */
-  readonly timings?: { readonly createMs?: Duration; readonly attachMs?: Duration; readonly detachMs?: Duration };
+  readonly timings?:
+    | {
+        readonly createMs?: Duration | undefined;
+        readonly attachMs?: Duration | undefined;
+        readonly detachMs?: Duration | undefined;
+      }
+    | undefined;
   /**
    * Instance transition times: `pending` to `running`, `stopping` to `stopped`, `shutting-down`
    * to `terminated`.
    * @default { startMs: 400, stopMs: 400, terminateMs: 500 }
    */
-  readonly instanceTimings?: {
-    readonly startMs?: Duration;
-    readonly stopMs?: Duration;
-    readonly terminateMs?: Duration;
-  };
+  readonly instanceTimings?:
+    | {
+        readonly startMs?: Duration | undefined;
+        readonly stopMs?: Duration | undefined;
+        readonly terminateMs?: Duration | undefined;
+      }
+    | undefined;
   /**
    * Eventual consistency of new ids: for this long after a call creates one, later calls do not
    * know it yet, as on EC2. A new ENI is `InvalidNetworkInterfaceID.NotFound` to
@@ -67,7 +75,7 @@ export interface Ec2SimulatorOptions {
    * `InvalidAssociationID.NotFound` to DisassociateAddress.
    * @default 0
    */
-  readonly consistencyDelayMs?: number;
+  readonly consistencyDelayMs?: number | undefined;
   /**
    * Eventual consistency of reads: for `windowMs` after any change of an ENI or an instance,
    * each DescribeNetworkInterfaces or DescribeInstances read answers, with `probability` per
@@ -76,7 +84,7 @@ export interface Ec2SimulatorOptions {
    * turns them off.
    * @default false
    */
-  readonly staleReads?: false | StaleReadOptions;
+  readonly staleReads?: false | StaleReadOptions | undefined;
   /**
    * Time each call takes, as a real `setTimeout` (fake timers drive it): the request takes effect
    * halfway through, and the answer arrives at the end. An `abortSignal` given to `client.send`
@@ -84,7 +92,7 @@ export interface Ec2SimulatorOptions {
    * applied but its answer is lost. Both reject with an error named `AbortError`, as the SDK does.
    * @default 0
    */
-  readonly latencyMs?: Duration;
+  readonly latencyMs?: Duration | undefined;
   /**
    * Multiplies every duration the simulator uses, the preset's and yours (transitions,
    * `consistencyDelayMs`, `staleReads.windowMs`, `latencyMs`; throttling refill rates stay as
@@ -92,7 +100,7 @@ export interface Ec2SimulatorOptions {
    * preset 50 times faster with `0.02`.
    * @default 1
    */
-  readonly timeScale?: number;
+  readonly timeScale?: number | undefined;
   /**
    * Per-API token buckets. `true` applies EC2's documented defaults (Describe*: 100 tokens,
    * 20 per second; mutating calls: 50 tokens, 5 per second; actions with their own bucket, such
@@ -100,7 +108,7 @@ export interface Ec2SimulatorOptions {
    * buckets of the actions it names.
    * @default false
    */
-  readonly throttling?: boolean | Readonly<Record<string, BucketConfig>>;
+  readonly throttling?: boolean | Readonly<Record<string, BucketConfig>> | undefined;
   /**
    * Accept what EC2 refuses, as moto (and so LocalStack) does: an attach across AZs, beyond the
    * type's interface or address limits, at a taken device index, or of an ENI already attached
@@ -109,13 +117,13 @@ export interface Ec2SimulatorOptions {
    * testing that your own code guards against such a backend.
    * @default false
    */
-  readonly permissive?: boolean;
+  readonly permissive?: boolean | undefined;
   /**
    * Seed of the ids and of every random draw (ranges, stale reads, latency): equal seeds give
    * equal ids and behaviour, run after run.
    * @default 1
    */
-  readonly seed?: number;
+  readonly seed?: number | undefined;
 }
 
 /** Every option with its value: the preset's, the caller's, and `timeScale` applied. */
@@ -178,7 +186,11 @@ export function resolveOptions(options: Ec2SimulatorOptions): ResolvedOptions {
   const scale = options.timeScale ?? 1;
   if (!(scale > 0)) throw new RangeError(`Expected \`timeScale\` to be a positive number, got ${scale}.`);
   // Each field given overrides the preset's alone.
-  const group = <T extends object>(name: string, defaults: T, given: Partial<T> | undefined): T =>
+  const group = <T extends object>(
+    name: string,
+    defaults: T,
+    given: { [K in keyof T]?: T[K] | undefined } | undefined,
+  ): T =>
     Object.fromEntries(
       Object.entries(defaults).map(([key, value]) => [
         key,

@@ -53,13 +53,13 @@ export interface AddInstanceOptions extends TagOption {
   /** The subnet of its primary ENI, which sets its VPC and AZ. */
   readonly subnetId: string;
   /** @default "t3.medium" */
-  readonly instanceType?: string;
+  readonly instanceType?: string | undefined;
   /** @default "running" */
-  readonly state?: "pending" | "running" | "stopped";
+  readonly state?: "pending" | "running" | "stopped" | undefined;
   /** @default the VPC's default security group */
-  readonly securityGroupIds?: readonly string[];
+  readonly securityGroupIds?: readonly string[] | undefined;
   /** @default the lowest free address of the subnet */
-  readonly privateIpAddress?: string;
+  readonly privateIpAddress?: string | undefined;
 }
 
 /**
@@ -74,28 +74,28 @@ export interface AddNetworkInterfaceOptions extends TagOption {
   /** The subnet, which sets the ENI's VPC and AZ. */
   readonly subnetId: string;
   /** Make it managed by another AWS service, which the API then refuses to change. @default false */
-  readonly requesterManaged?: boolean;
+  readonly requesterManaged?: boolean | undefined;
   /** Who manages it when `requesterManaged`. @default "amazon-elb" */
-  readonly requesterId?: string;
+  readonly requesterId?: string | undefined;
   /** @default "" */
-  readonly description?: string;
+  readonly description?: string | undefined;
   /** @default the lowest free address of the subnet */
-  readonly privateIpAddress?: string;
+  readonly privateIpAddress?: string | undefined;
   /** @default 0 */
-  readonly secondaryPrivateIpAddressCount?: number;
+  readonly secondaryPrivateIpAddressCount?: number | undefined;
   /** @default the VPC's default security group */
-  readonly securityGroupIds?: readonly string[];
+  readonly securityGroupIds?: readonly string[] | undefined;
   /** How many IPv6 addresses it gets, from its subnet's /64 (in `2001:db8::/32`). @default 0 */
-  readonly ipv6AddressCount?: number;
+  readonly ipv6AddressCount?: number | undefined;
   /** @default "interface" */
-  readonly interfaceType?: NetworkInterfaceType;
+  readonly interfaceType?: NetworkInterfaceType | undefined;
   /**
    * Attached by the service that manages it, as a load balancer's or a NAT gateway's ENI is:
    * `in-use`, with an `ela-attach-` attachment owned by `requesterId` and no instance, which
    * DetachNetworkInterface refuses. Implies `requesterManaged`.
    * @default false
    */
-  readonly serviceAttached?: boolean;
+  readonly serviceAttached?: boolean | undefined;
 }
 
 interface ResponseMetadata {
@@ -311,7 +311,9 @@ export class Ec2Simulator {
    * const { vpcId } = sim.addVpc({ cidr: "10.1.0.0/16" });
    * ```
    */
-  addVpc(options: { readonly cidr?: string; readonly internetGateway?: boolean } & TagOption = {}): {
+  addVpc(
+    options: { readonly cidr?: string | undefined; readonly internetGateway?: boolean | undefined } & TagOption = {},
+  ): {
     vpcId: string;
     /** The internet gateway attached to it; `undefined` with `internetGateway: false`. */
     internetGatewayId: string | undefined;
@@ -339,7 +341,11 @@ export class Ec2Simulator {
    * ```
    */
   addSubnet(
-    options: { readonly vpcId: string; readonly availabilityZone: string; readonly cidr?: string } & TagOption,
+    options: {
+      readonly vpcId: string;
+      readonly availabilityZone: string;
+      readonly cidr?: string | undefined;
+    } & TagOption,
   ): { subnetId: string; availabilityZone: string } {
     this.world.advance(Date.now());
     const vpc = this.world.vpc(options.vpcId);
@@ -374,7 +380,11 @@ export class Ec2Simulator {
    * ```
    */
   addSecurityGroup(
-    options: { readonly vpcId: string; readonly name?: string; readonly description?: string } & TagOption,
+    options: {
+      readonly vpcId: string;
+      readonly name?: string | undefined;
+      readonly description?: string | undefined;
+    } & TagOption,
   ): { groupId: string } {
     this.world.advance(Date.now());
     const vpc = this.world.vpc(options.vpcId);
