@@ -128,7 +128,7 @@ export function whereState(state: EniState): Where {
 /**
  * Whether EC2 could have gone from `said` (what a call reported, from its last reads) to `now`
  * (the simulator at that moment) by transitions already under way: an attach completing, a detach
- * completing, an instance going away releasing the ENI. EC2's reads lag, so a report can be one
+' * completing, a new ENI becoming available, an instance going away releasing the ENI. EC2's reads lag, so a report can be one
  * such step behind; it must never be anywhere else.
  */
 export function couldBecome(said: Where, now: Where, goingAway: (instanceId: string | undefined) => boolean): boolean {
@@ -136,6 +136,8 @@ export function couldBecome(said: Where, now: Where, goingAway: (instanceId: str
   if (said.exists !== now.exists) return false;
   const sameInstance = said.instanceId === now.instanceId;
   if (sameInstance && said.attachmentStatus === "attaching" && now.attachmentStatus === "attached") return true;
+  // A new ENI that a lagging read still shows pending.
+  if (said.instanceId === undefined && said.status === "pending" && now.status === "available") return true;
   return now.instanceId === undefined && (said.attachmentStatus === "detaching" || goingAway(said.instanceId));
 }
 

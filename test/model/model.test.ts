@@ -657,6 +657,22 @@ async function runScenario(scenario: Scenario): Promise<string[]> {
 /** Shrunk failing scenarios (and hand-picked stories), replayed on every run. */
 const regressions: { readonly name: string; readonly scenario: Scenario }[] = [
   {
+    name: "a detach of a new free ENI whose reads still show it pending (a stale read, one transition behind)",
+    scenario: {
+      throttling: false,
+      consistencyDelayMs: 0,
+      steps: [
+        {
+          t: "op",
+          op: { t: "move", eni: 0, to: 1, fence: "none", mode: "graceful", rollback: true, sameIndex: false },
+          client: 0,
+        },
+        { t: "op", op: { t: "create", subnet: 0 }, client: 1 },
+        { t: "op", op: { t: "detach", eni: 2, force: false }, client: 1 },
+      ],
+    },
+  },
+  {
     name: "an attach whose target starts terminating once the attach is accepted (issue 11)",
     scenario: {
       throttling: true,
