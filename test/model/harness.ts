@@ -128,8 +128,8 @@ export function whereState(state: EniState): Where {
 /**
  * Whether EC2 could have gone from `said` (what a call reported, from its last reads) to `now`
  * (the simulator at that moment) by transitions already under way: an attach completing, a detach
-' * completing, a new ENI becoming available, an instance going away releasing the ENI. EC2's reads lag, so a report can be one
- * such step behind; it must never be anywhere else.
+ * completing, a new ENI becoming available, an instance going away releasing the ENI. EC2's reads
+ * lag, so a report can be one such step behind; it must never be anywhere else.
  */
 export function couldBecome(said: Where, now: Where, goingAway: (instanceId: string | undefined) => boolean): boolean {
   if (show(said) === show(now)) return true;
