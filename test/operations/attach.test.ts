@@ -23,6 +23,15 @@ function world(options: { eni?: NetworkInterface; instance?: Instance } = {}) {
   return { ec2, mock };
 }
 
+/** Reads of a free ENI (Eni.get's and the preflight's), then of an attach that never completes. */
+function stuckAttaching(mock: ReturnType<typeof world>["mock"]): void {
+  mock
+    .on(DescribeNetworkInterfacesCommand)
+    .resolvesOnce({ NetworkInterfaces: [eni()] })
+    .resolvesOnce({ NetworkInterfaces: [eni()] })
+    .resolves({ NetworkInterfaces: [attachedEni(ids.instance, "attaching")] });
+}
+
 function withInterfaces(count: number, card = 0): Instance {
   return instance({
     NetworkInterfaces: Array.from({ length: count }, (_, index) => ({
@@ -433,11 +442,7 @@ describe("attachTo", () => {
 
   it("fails fast, once reads agree, when EC2 no longer knows the instance the attach waits for", async () => {
     const { ec2, mock } = world();
-    mock
-      .on(DescribeNetworkInterfacesCommand)
-      .resolvesOnce({ NetworkInterfaces: [eni()] })
-      .resolvesOnce({ NetworkInterfaces: [eni()] })
-      .resolves({ NetworkInterfaces: [attachedEni(ids.instance, "attaching")] });
+    stuckAttaching(mock);
     mock
       .on(DescribeInstancesCommand)
       .resolvesOnce({ Reservations: [{ Instances: [instance()] }] })
@@ -453,11 +458,7 @@ describe("attachTo", () => {
 
   it("times out with the last state seen", async () => {
     const { ec2, mock } = world();
-    mock
-      .on(DescribeNetworkInterfacesCommand)
-      .resolvesOnce({ NetworkInterfaces: [eni()] })
-      .resolvesOnce({ NetworkInterfaces: [eni()] })
-      .resolves({ NetworkInterfaces: [attachedEni(ids.instance, "attaching")] });
+    stuckAttaching(mock);
 
     const result = await Eni.get(ec2, ids.eni).attachTo(ids.instance, {
       minDelay: 0.01,
