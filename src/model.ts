@@ -1,4 +1,4 @@
-import type { NetworkInterface } from "@aws-sdk/client-ec2";
+import type { NetworkInterface, NetworkInterfacePrivateIpAddress } from "@aws-sdk/client-ec2";
 
 /** An ENI's status as EC2 reports it (`pending` briefly after a create, which the SDK's enum omits). */
 export type EniStatus = "pending" | "available" | "attaching" | "in-use" | "detaching" | "associated";
@@ -91,10 +91,25 @@ export interface EniState {
 }
 
 /** Reads EC2's description of an ENI into the snapshot shape. */
+/**
+ * The ENI's private IPv4 addresses, each with its Elastic IP. EC2 reports the primary address's
+ * association twice, on the address and on the ENI; LocalStack and moto fill only the ENI's, which
+ * then stands in for the primary address's.
+ */
+export function privateIpsOf(ni: NetworkInterface): NetworkInterfacePrivateIpAddress[] {
+  const entries = ni.PrivateIpAddresses ?? [];
+  const shared = ni.Association;
+  return shared === undefined
+    ? entries
+    : entries.map((entry) =>
+        entry.Primary === true && entry.Association === undefined ? { ...entry, Association: shared } : entry,
+      );
+}
+
 export function toEniState(raw: NetworkInterface): EniState {
   const tags = Object.fromEntries((raw.TagSet ?? []).map((tag) => [tag.Key ?? "", tag.Value ?? ""]));
   const attachment = raw.Attachment;
-  const privateIpAddresses = (raw.PrivateIpAddresses ?? []).flatMap((address) =>
+  const privateIpAddresses = privateIpsOf(raw).flatMap((address) =>
     address.PrivateIpAddress === undefined
       ? []
       : [

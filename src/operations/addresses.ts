@@ -12,6 +12,7 @@ import {
 import { err, errAsync, ok, type ResultAsync } from "neverthrow";
 import { send } from "../ec2/send.js";
 import { ConflictError, InvalidStateError, NotFoundError, ValidationError, type EniError } from "../errors.js";
+import { privateIpsOf } from "../model.js";
 import {
   MAX_SECONDARY_IPS,
   checkBoolean,
@@ -73,12 +74,8 @@ function checkIpList(field: string, value: unknown): Check<string[]> {
   return checkList(field, value, 1, "a non-empty array of IPv4 addresses", checkIpv4);
 }
 
-function privateIps(ni: NetworkInterface): NetworkInterfacePrivateIpAddress[] {
-  return ni.PrivateIpAddresses ?? [];
-}
-
 function holds(ni: NetworkInterface, address: string): boolean {
-  return privateIps(ni).some((entry) => entry.PrivateIpAddress === address);
+  return privateIpsOf(ni).some((entry) => entry.PrivateIpAddress === address);
 }
 
 /** A count of free addresses for EC2 to pick, or a list of addresses. */
@@ -117,7 +114,7 @@ export function assignIps(
         if (typeof wanted === "number") {
           // EC2 names the addresses it picked (`apply` keeps them); the count covers a response that
           // does not. There is one primary address throughout, so counting all counts the secondaries.
-          const atLeast = privateIps(ni).length + wanted;
+          const atLeast = privateIpsOf(ni).length + wanted;
           let picked: string[] = [];
           return ok({
             waitingFor: `given ${wanted} more secondary IPs`,
@@ -133,7 +130,7 @@ export function assignIps(
                 picked = (output.AssignedPrivateIpAddresses ?? []).flatMap((entry) => entry.PrivateIpAddress ?? []);
               }),
             isSet: (fresh: NetworkInterface) =>
-              privateIps(fresh).length >= atLeast && picked.every((address) => holds(fresh, address)),
+              privateIpsOf(fresh).length >= atLeast && picked.every((address) => holds(fresh, address)),
           });
         }
         const missing = wanted.filter((address) => !holds(ni, address));
@@ -179,7 +176,7 @@ function checkHolders(
   return send(ec2, new DescribeNetworkInterfacesCommand({ Filters: filters }), wait).andThen((output) => {
     for (const holder of output.NetworkInterfaces ?? []) {
       const holderId = holder.NetworkInterfaceId ?? "unknown";
-      for (const { PrivateIpAddress: address = "", Primary } of privateIps(holder)) {
+      for (const { PrivateIpAddress: address = "", Primary } of privateIpsOf(holder)) {
         if (holderId === eniId || !addresses.includes(address)) continue;
         if (Primary === true) {
           return err(
@@ -268,9 +265,9 @@ export function associateEip(
           const privateIp = wantedIp ?? ni.PrivateIpAddress ?? "";
           // The Elastic IP on `privateIp` of the ENI as read.
           const allocationOn = (eni: NetworkInterface) =>
-            privateIps(eni).find((entry) => entry.PrivateIpAddress === privateIp)?.Association?.AllocationId;
+            privateIpsOf(eni).find((entry) => entry.PrivateIpAddress === privateIp)?.Association?.AllocationId;
           if (!holds(ni, privateIp)) {
-            const own = privateIps(ni).map((entry) => entry.PrivateIpAddress);
+            const own = privateIpsOf(ni).map((entry) => entry.PrivateIpAddress);
             return refuse("privateIp", `${privateIp} is not a private IP of ${eniId} (it has ${own.join(", ")}).`);
           }
           const occupant = allocationOn(ni);
@@ -348,7 +345,7 @@ export function disassociateEip(
   return checked(checkWhichEip(address), options, (match, wait) =>
     changeEni(ec2, eniId, wait, (ni) => {
       // Only Elastic IPs carry an association id; an auto-assigned public IP cannot be disassociated.
-      const associationId = privateIps(ni).find(
+      const associationId = privateIpsOf(ni).find(
         (entry) => match(entry) && entry.Association?.AssociationId !== undefined,
       )?.Association?.AssociationId;
       return ok(
@@ -361,7 +358,7 @@ export function disassociateEip(
                   // Gone already (disassociated meanwhile): the goal holds.
                   .orElse((error) => (error.name === "NotFoundError" ? ok(undefined) : err(error))),
               isSet: (fresh: NetworkInterface) =>
-                !privateIps(fresh).some((e) => e.Association?.AssociationId === associationId),
+                !privateIpsOf(fresh).some((e) => e.Association?.AssociationId === associationId),
             },
       );
     }),

@@ -330,6 +330,37 @@ describe("associateAddress", () => {
     expect(mock).toHaveReceivedCommandTimes(DescribeNetworkInterfacesCommand, 4);
   });
 
+  it("reads the association back from the ENI's own Association when the per-IP one is missing, as moto and LocalStack answer", async () => {
+    const { ec2, mock } = mockedEc2();
+    // moto fills only the ENI's top-level Association; EC2 fills the primary IP's too.
+    const motoShaped = { ...withIps(primary(), secondary("10.0.1.11")), Association: eip };
+    reads(mock, eni(), eni(), motoShaped);
+    address(mock);
+    mock.on(AssociateAddressCommand).resolves({ AssociationId: associationId });
+
+    const result = await Eni.get(ec2, ids.eni).associateAddress(allocationId, short);
+
+    expect(result._unsafeUnwrap().privateIpAddresses[0]).toEqual({
+      privateIp: "10.0.1.10",
+      primary: true,
+      publicIp,
+      allocationId,
+      associationId,
+    });
+  });
+
+  it("disassociates by the ENI's own Association when the per-IP one is missing (moto, LocalStack)", async () => {
+    const { ec2, mock } = mockedEc2();
+    const motoShaped = { ...withIps(primary(), secondary("10.0.1.11")), Association: eip };
+    reads(mock, motoShaped, motoShaped, withIps(primary(), secondary("10.0.1.11")));
+    mock.on(DisassociateAddressCommand).resolves({});
+
+    const result = await Eni.get(ec2, ids.eni).disassociateAddress(allocationId, short);
+
+    expect(result._unsafeUnwrap().publicIp).toBeUndefined();
+    expect(inputs(mock, DisassociateAddressCommand)).toEqual([{ AssociationId: associationId }]);
+  });
+
   it("associates with a given secondary IP", async () => {
     const { ec2, mock } = mockedEc2();
     reads(mock, eni(), eni(), withIps(primary(), secondary("10.0.1.11", eip)));
