@@ -97,13 +97,9 @@ export interface EniState {
  * then stands in for the primary address's.
  */
 export function privateIpsOf(ni: NetworkInterface): NetworkInterfacePrivateIpAddress[] {
-  const entries = ni.PrivateIpAddresses ?? [];
-  const shared = ni.Association;
-  return shared === undefined
-    ? entries
-    : entries.map((entry) =>
-        entry.Primary === true && entry.Association === undefined ? { ...entry, Association: shared } : entry,
-      );
+  return (ni.PrivateIpAddresses ?? []).map((entry) =>
+    entry.Primary === true && entry.Association === undefined ? { ...entry, Association: ni.Association } : entry,
+  );
 }
 
 export function toEniState(raw: NetworkInterface): EniState {
