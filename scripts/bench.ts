@@ -6,6 +6,8 @@
  * - single move (detach 3 s, attach 2 s): eni-kit's `moveTo` beside the same move written with
  *   the SDK alone (its waiter's 20 s / 120 s delays);
  * - fleets with EC2's throttling on: `Eni.moveAll` beside a naive loop, one waiter per ENI;
+ * - the SDK's waiter engine (`createWaiter`), which every eni-kit wait runs on: what it cannot do
+ *   by itself, measured against what eni-kit does about it;
  * - the bundle of `import { Eni } from "eni-kit"` (peers external) and its import time.
  */
 import {
@@ -16,7 +18,8 @@ import {
   waitUntilNetworkInterfaceAvailable,
 } from "@aws-sdk/client-ec2";
 import FakeTimers from "@sinonjs/fake-timers";
-import { createWaiter, WaiterState } from "@smithy/util-waiter";
+import { createWaiter, WaiterState } from "@smithy/core/client";
+import { errAsync, okAsync } from "neverthrow";
 import { execFileSync } from "node:child_process";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -24,6 +27,8 @@ import { parseArgs } from "node:util";
 import { Eni } from "../src/index.js";
 import { BATCH_SIZE, TICK_MS } from "../src/ec2/reader.js";
 import { Ec2Simulator, type CallRecord } from "../src/testing/index.js";
+import { NotFoundError, ThrottledError } from "../src/errors.js";
+import { agreement, failing, notYet, pollUntil, retrying, timed, type Poll } from "../src/waiters.js";
 import { BUNDLE_LIMIT_GZIP_BYTES, bundleSize } from "./bundle-size.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -158,6 +163,108 @@ async function singleMove() {
   };
 }
 
+/** p50, p90 and max of some figures. */
+function spread(values: readonly number[]) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? Number.NaN;
+  return { p50: at(0.5), p90: at(0.9), max: at(1) };
+}
+
+const ENGINE_SEEDS = 200;
+// The default schedule: 0.25 s first delay, 1 s at most.
+const DEFAULT_DELAYS = { minDelay: 0.25, maxDelay: 1 };
+
+/**
+ * What `createWaiter` cannot do by itself, each measured over ENGINE_SEEDS seeds against what
+ * eni-kit does about it (src/waiters.ts, `onWaiterEngine`):
+ * - confirming a verdict (the ENI gone, say) that appears after ten reads of nothing: agreeing
+ *   reads on the engine's own schedule, against eni-kit's confirming waiter, `minDelay` apart;
+ * - a 10 s wait that never ends: the engine's last look and its end, against eni-kit's;
+ * - an abort during a retry's delay: how long the engine's timer then lingers.
+ */
+async function waiterEngine() {
+  const gone = new NotFoundError("network-interface", "eni-0bench");
+  const verdictAfter = 10;
+  const confirmAlone: number[] = [];
+  const confirmOurs: number[] = [];
+  const lastLookAlone: number[] = [];
+  const endAlone: number[] = [];
+  const lastLookOurs: number[] = [];
+  const endOurs: number[] = [];
+  const lingerMs: number[] = [];
+  for (let run = 1; run <= ENGINE_SEEDS; run += 1) {
+    seed = run;
+    // Confirming: the engine alone, its acceptor counting agreeing reads as eni-kit does.
+    let reads = 0;
+    let verdictAt = 0;
+    const stands = agreement(DEFAULT_DELAYS);
+    await settle(
+      createWaiter({ client: undefined, maxWaitTime: 600, ...DEFAULT_DELAYS }, undefined, () => {
+        reads += 1;
+        if (reads === verdictAfter + 1) verdictAt = Date.now();
+        return Promise.resolve({
+          state: reads > verdictAfter && stands("gone") ? WaiterState.SUCCESS : WaiterState.RETRY,
+        });
+      }),
+    );
+    confirmAlone.push(Date.now() - verdictAt);
+    // Confirming: eni-kit's wait.
+    let ourReads = 0;
+    await settle(
+      timed({ maxWaitTime: 600, ...DEFAULT_DELAYS, abortSignal: undefined }, "bench", (wait) =>
+        pollUntil("the bench", wait, () => {
+          ourReads += 1;
+          if (ourReads === verdictAfter + 1) verdictAt = Date.now();
+          return okAsync<Poll<never>, never>(ourReads > verdictAfter ? failing(gone, "gone") : notYet("pending"));
+        }),
+      ),
+    );
+    confirmOurs.push(Date.now() - verdictAt);
+
+    // A 10 s wait that never ends.
+    let started = Date.now();
+    let last = 0;
+    await settle(
+      createWaiter({ client: undefined, maxWaitTime: 10, ...DEFAULT_DELAYS }, undefined, () => {
+        last = Date.now() - started;
+        return Promise.resolve({ state: WaiterState.RETRY });
+      }),
+    );
+    lastLookAlone.push(last - 10_000);
+    endAlone.push(Date.now() - started - 10_000);
+    started = Date.now();
+    await settle(
+      timed({ maxWaitTime: 10, ...DEFAULT_DELAYS, abortSignal: undefined }, "bench", (wait) =>
+        pollUntil("the bench", wait, () => {
+          last = Date.now() - started;
+          return okAsync<Poll<never>, never>(notYet("pending"));
+        }),
+      ),
+    );
+    lastLookOurs.push(last - 10_000);
+    endOurs.push(Date.now() - started - 10_000);
+
+    // An abort during a retry's delay, 5–30 s into a throttled send.
+    const controller = new AbortController();
+    const abortAt = Date.now() + 5_000 + Math.floor(Math.random() * 25_000);
+    setTimeout(() => controller.abort(), abortAt - Date.now());
+    await settle(
+      timed({ maxWaitTime: 600, ...DEFAULT_DELAYS, abortSignal: controller.signal }, "bench", (wait) =>
+        retrying(wait, () => errAsync(new ThrottledError("Request limit exceeded.", { code: "RequestLimitExceeded" }))),
+      ),
+    );
+    await clock.runAllAsync();
+    lingerMs.push(Date.now() - abortAt);
+  }
+  return {
+    seeds: ENGINE_SEEDS,
+    confirmVerdictMs: { engineAlone: spread(confirmAlone), eniKit: spread(confirmOurs) },
+    lastLookAfterDeadlineMs: { engineAlone: spread(lastLookAlone), eniKit: spread(lastLookOurs) },
+    endAfterDeadlineMs: { engineAlone: spread(endAlone), eniKit: spread(endOurs) },
+    timerLingeringAfterAbortMs: spread(lingerMs),
+  };
+}
+
 /** Describe calls per poll tick: the most in any one tick. */
 function describesPerTick(calls: readonly CallRecord[]): number {
   const perTick = new Map<number, number>();
@@ -260,6 +367,7 @@ async function main() {
   const { values } = parseArgs({ options: { json: { type: "boolean" }, sizes: { type: "string" } } });
   const sizes = (values.sizes ?? "10,100,1000").split(",").filter(Boolean).map(Number);
   const single = await singleMove();
+  const engine = await waiterEngine();
   const fleets = [];
   for (const size of sizes) fleets.push(await fleet(size));
   clock.uninstall();
@@ -310,6 +418,7 @@ async function main() {
     node: process.version,
     single,
     fleets,
+    waiterEngine: engine,
     bundle: size,
     targets,
   };
@@ -335,6 +444,18 @@ async function main() {
           `${s(f.naive.ms).padStart(10)} ${String(f.naive.apiCalls).padStart(7)} ${String(f.naive.describesPerTick).padStart(15)} ${String(f.naive.throttledAtEc2).padStart(14)} ${String(f.naive.throttledErrors).padStart(7)} ${String(f.naive.moved).padStart(6)}`,
       );
     }
+    const d = (x: { p50: number; p90: number; max: number }) =>
+      `p50 ${s(x.p50)}, p90 ${s(x.p90)}, max ${s(x.max)}`.padEnd(38);
+    console.log(
+      `\nthe SDK's waiter engine (createWaiter), ${engine.seeds} seeds   engine alone                           eni-kit on it`,
+    );
+    const rows = [
+      ["confirm a verdict seen after 10 reads", engine.confirmVerdictMs],
+      ["last look after a 10 s deadline", engine.lastLookAfterDeadlineMs],
+      ["end after a 10 s deadline", engine.endAfterDeadlineMs],
+    ] as const;
+    for (const [name, row] of rows) console.log(`  ${name.padEnd(52)} ${d(row.engineAlone)} ${d(row.eniKit)}`);
+    console.log(`  ${"its timer still pending after an abort".padEnd(52)} ${d(engine.timerLingeringAfterAbortMs)}`);
     console.log(
       `\nbundle of import { Eni } from "eni-kit" (minified, peers external): ${size.minifiedBytes} B, ${size.gzipBytes} B gzipped`,
     );

@@ -1,6 +1,6 @@
 import type { EC2Client, Instance, NetworkInterface } from "@aws-sdk/client-ec2";
 import { err, ok, okAsync, ResultAsync, type Result } from "neverthrow";
-import { sleep } from "./async.js";
+import { createWaiter, WaiterState } from "@smithy/core/client";
 import { abortReason, withDeadline, type Deadline } from "./deadline.js";
 import { describeEni, describeInstance } from "./ec2/describe.js";
 import { isTransient } from "./ec2/map-error.js";
@@ -195,51 +195,134 @@ export function agreement(wait: Pick<Wait, "minDelay" | "maxDelay">): (verdict: 
 }
 
 /**
- * Polls `check` until it is done, fails, runs out of time or is aborted: the first check at once,
- * then jittered delays from `minDelay` doubling up to `maxDelay` (the SDK waiters' schedule). An
- * `agreeing` or `failing` verdict is checked again after `minDelay`, and stands only once reads
- * agree on it (see {@link agreement}). The last sleep is cut to the deadline, so the final check happens right
- * at it; the deadline's signal cuts that check off one poll later.
+ * One step of a wait on the SDK's waiter engine: settled (with the operation's result), `again`
+ * (check again on the schedule), or `stop` (end this wait without a result).
+ */
+type Step<T> = { readonly settled: Result<T, EniError> } | "again" | "stop";
+
+/**
+ * Runs `step` on the SDK's waiter engine, `createWaiter` from `@smithy/core/client`: the first
+ * step at once, then after jittered delays from `minDelay` doubling up to `maxDelay` (seconds),
+ * until a step settles or stops, `seconds` run out or the operation's signal fires. eni-kit
+ * supplies the acceptor (`step`): the coalesced reads, the typed errors, the deadline, the abort.
+ * Returns the settled result, or `undefined` when the wait ended without one.
+ *
+ * What `createWaiter` cannot do, and what eni-kit does about it (measured in docs/performance.md):
+ * - Change its delay within a wait. Reads that confirm a verdict must come `minDelay` apart, so
+ *   they run as a second waiter on a fixed `minDelay` schedule (see {@link pollUntil}).
+ * - Cut its last delay to the deadline. It gives up when the next delay would pass
+ *   `maxWaitTime`, without a last look; so it gets one more `maxDelay` than the operation and
+ *   the acceptor decides the timeout at the first look past the deadline.
+ * - Cancel a delay when the signal fires. It reports the abort at once, but its timer runs out
+ *   (up to one `maxDelay`) and then calls the acceptor once more: `step` is not called once the
+ *   signal has fired, so no request follows an abort.
+ * - Stay quiet. It warns on the console when the reasons it is given look like HTTP 403s; it is
+ *   never given one, so eni-kit never logs.
+ */
+async function onWaiterEngine<T>(
+  signal: AbortSignal,
+  schedule: { readonly minDelay: number; readonly maxDelay: number; readonly seconds: number },
+  step: () => Promise<Step<T>>,
+): Promise<Result<T, EniError> | undefined> {
+  let settled: Result<T, EniError> | undefined;
+  await createWaiter(
+    {
+      client: undefined,
+      minDelay: schedule.minDelay,
+      maxDelay: schedule.maxDelay,
+      maxWaitTime: schedule.seconds,
+      abortSignal: signal,
+    },
+    undefined,
+    async () => {
+      if (signal.aborted) return { state: WaiterState.ABORTED };
+      const next = await step();
+      if (next === "again") return { state: WaiterState.RETRY };
+      if (next !== "stop") settled = next.settled;
+      return { state: settled?.isOk() === true ? WaiterState.SUCCESS : WaiterState.FAILURE };
+    },
+  );
+  return settled;
+}
+
+/** What one look of {@link pollUntil} found: a result, or whether a verdict awaits agreeing reads. */
+type Look<T> = { readonly settled: Result<T, EniError> } | { readonly confirming: boolean };
+
+/**
+ * Polls `check` on the SDK's waiter engine until it is done, fails, runs out of time or is
+ * aborted: the first check at once, then jittered delays from `minDelay` doubling up to
+ * `maxDelay` (the SDK waiters' schedule). An `agreeing` or `failing` verdict stands only once
+ * reads agree on it (see {@link agreement}): those reads run `minDelay` apart, on a waiter of their
+ * own. The first look past the deadline that is not done ends the wait with a `WaitTimeoutError`,
+ * at most one `maxDelay` after it; the deadline's signal cuts a check in flight one poll later.
  */
 export function pollUntil<T>(
   waitingFor: string,
   wait: Wait,
   check: () => ResultAsync<Poll<T>, EniError>,
 ): ResultAsync<T, EniError> {
-  const poll = async (): Promise<Result<T, EniError>> => {
-    let lastSeen: string | undefined;
-    const stands = agreement(wait);
-    for (let attempt = 1; ; attempt += 1) {
-      if (wait.abortSignal.aborted) return err(stopped(wait, waitingFor, lastSeen));
-      const polled = await check();
-      if (polled.isErr()) {
-        return polled.error.name === "WaitTimeoutError" || polled.error.name === "AbortedError"
-          ? err(stopped(wait, waitingFor, lastSeen))
-          : err(polled.error);
-      }
-      const result = polled.value;
-      if (result.kind === "done") return ok(result.value);
-      lastSeen = result.seen;
-      const verdict =
-        result.kind === "failing"
-          ? `failed: ${result.error.message}`
-          : result.kind === "agreeing"
-            ? `done: ${result.seen}`
-            : undefined;
-      if (stands(verdict)) {
-        if (result.kind === "failing") return err(result.error);
-        if (result.kind === "agreeing") return ok(result.value);
-      }
-      // A verdict on its way to standing is checked again soon.
-      const delay = verdict === undefined ? backoff(wait, attempt) : wait.minDelay;
-      const remaining = wait.deadline.at - Date.now();
-      if (remaining <= 0) return err(new WaitTimeoutError(waitingFor, wait.maxWaitTime, lastSeen));
-      if (!(await sleep(Math.min(delay * 1000, remaining), wait.abortSignal))) {
-        return err(stopped(wait, waitingFor, lastSeen));
-      }
+  let lastSeen: string | undefined;
+  const stands = agreement(wait);
+  const pastDeadline = () => Date.now() >= wait.deadline.at;
+  const timeout = () => new WaitTimeoutError(waitingFor, wait.maxWaitTime, lastSeen);
+
+  const look = async (): Promise<Look<T>> => {
+    const polled = await check();
+    if (polled.isErr()) {
+      const cutOff = polled.error.name === "WaitTimeoutError" || polled.error.name === "AbortedError";
+      return { settled: err(cutOff ? stopped(wait, waitingFor, lastSeen) : polled.error) };
     }
+    const result = polled.value;
+    if (result.kind === "done") return { settled: ok(result.value) };
+    lastSeen = result.seen;
+    if (result.kind === "not-yet") {
+      stands(undefined);
+      return { confirming: false };
+    }
+    const verdict = result.kind === "failing" ? `failed: ${result.error.message}` : `done: ${result.seen}`;
+    if (!stands(verdict)) return { confirming: true };
+    return { settled: result.kind === "failing" ? err(result.error) : ok(result.value) };
+  };
+
+  // Confirming reads, minDelay apart. The engine checks at once, and the read to confirm has just
+  // been made: its first step is that read.
+  const confirm = () => {
+    let first = true;
+    return onWaiterEngine<T>(wait.abortSignal, engineSchedule(wait, wait.minDelay, wait.minDelay), async () => {
+      if (first) {
+        first = false;
+        return "again";
+      }
+      const seen = await look();
+      if ("settled" in seen) return seen;
+      return seen.confirming && !pastDeadline() ? "again" : "stop";
+    });
+  };
+
+  const poll = async (): Promise<Result<T, EniError>> => {
+    const settled = await onWaiterEngine<T>(
+      wait.abortSignal,
+      engineSchedule(wait, wait.minDelay, wait.maxDelay),
+      async () => {
+        const seen = await look();
+        if ("settled" in seen) return seen;
+        const confirmed = seen.confirming ? await confirm() : undefined;
+        if (confirmed !== undefined) return { settled: confirmed };
+        return pastDeadline() ? { settled: err(timeout()) } : "again";
+      },
+    );
+    if (settled !== undefined) return settled;
+    return wait.abortSignal.aborted ? err(stopped(wait, waitingFor, lastSeen)) : err(timeout());
   };
   return new ResultAsync(poll());
+}
+
+/**
+ * The engine's schedule for a wait under `wait`'s deadline. Its own time limit is one `maxDelay`
+ * past the deadline, so it never ends a wait before the acceptor has looked past the deadline.
+ */
+function engineSchedule(wait: Wait, minDelay: number, maxDelay: number) {
+  return { minDelay, maxDelay, seconds: Math.max(0, wait.deadline.at - Date.now()) / 1000 + 2 * wait.maxDelay };
 }
 
 /** Why a wait stopped early: the caller's abort, or the deadline (with what was last seen). */
@@ -250,40 +333,30 @@ function stopped(wait: Wait, waitingFor: string, lastSeen: string | undefined): 
 }
 
 /**
- * The SDK waiters' schedule: a random delay between `minDelay` and a ceiling that doubles each
- * attempt, then exactly `maxDelay` once the ceiling has reached it.
- */
-function backoff(wait: Wait, attempt: number): number {
-  if (attempt > Math.log2(wait.maxDelay / wait.minDelay) + 1) return wait.maxDelay;
-  const ceiling = Math.min(wait.minDelay * 2 ** (attempt - 1), wait.maxDelay);
-  return wait.minDelay + Math.random() * (ceiling - wait.minDelay);
-}
-
-/**
  * How many refusals EC2 may give for a moment ("in use" right after a detach, a device index
  * still taken) a mutating call takes before it gives up: with the backoff, about half a minute.
  */
 export const MAX_REFUSALS = 8;
 
 /**
- * The delay before retry number `retry` (from 0) of a mutating call, in ms: twice `minDelay`,
- * doubling up to eight times `maxDelay` (0.5 s, 1 s, 2 s… 8 s by default), with jitter so a fleet
- * of retries spreads out. A long outage costs a request every few seconds, not every poll.
+ * The retry schedule of a mutating call, in seconds, for the waiter engine: from twice `minDelay`,
+ * doubling up to eight times `maxDelay` (0.5 s, then up to 1 s, 2 s… 8 s by default), jittered so
+ * a fleet of retries spreads out. A long outage costs a request every few seconds, not every poll.
  */
-export function retryDelayMs(wait: Pick<Wait, "minDelay" | "maxDelay">, retry: number): number {
-  const ceiling = Math.min(2 * wait.minDelay * 2 ** retry, 8 * wait.maxDelay) * 1000;
-  return ceiling / 2 + (Math.random() * ceiling) / 2;
+export function retrySchedule(wait: Pick<Wait, "minDelay" | "maxDelay">): { minDelay: number; maxDelay: number } {
+  return { minDelay: 2 * wait.minDelay, maxDelay: 8 * wait.maxDelay };
 }
 
 /** What {@link retrying} does with one failure: give up, or try again (saying why). */
 export type RetryDecision = { readonly retry: false } | { readonly retry: true; readonly reason: string };
 
 /**
- * Sends a mutating request, and sends it again with backoff while its failure is transient
- * (throttling, a 5xx, `RequestExpired`) or `retryable` says so, until the deadline leaves no time
- * for another try. The last failure is returned as is.
+ * Sends a mutating request on the SDK's waiter engine, and sends it again with backoff
+ * ({@link retrySchedule}) while its failure is transient (throttling, a 5xx, `RequestExpired`) or
+ * `retryable` says so, until the deadline leaves no time for another try. The last failure is
+ * returned as is.
  *
- * @param onRetry - told of each retry and why.
+ * @param onRetry - told of each retry, and why, as it is sent.
  */
 export function retrying<T>(
   wait: Wait,
@@ -293,20 +366,30 @@ export function retrying<T>(
     readonly onRetry?: ((reason: string) => void) | undefined;
   } = {},
 ): ResultAsync<T, EniError> {
+  let last: Result<T, EniError> | undefined;
+  let retryReason: string | undefined;
+  const step = async (): Promise<Step<T>> => {
+    if (retryReason !== undefined) options.onRetry?.(retryReason);
+    const result = await attempt();
+    last = result;
+    if (result.isOk()) return { settled: result };
+    const error = result.error;
+    const decision: RetryDecision = isTransient(error)
+      ? { retry: true, reason: `${error.code ?? error.name}` }
+      : ((await options.retryable?.(error)) ?? { retry: false });
+    if (!decision.retry) return { settled: result };
+    retryReason = decision.reason;
+    return "again";
+  };
   const run = async (): Promise<Result<T, EniError>> => {
-    for (let retry = 0; ; retry += 1) {
-      const result = await attempt();
-      if (result.isOk()) return result;
-      const error = result.error;
-      const decision: RetryDecision = isTransient(error)
-        ? { retry: true, reason: `${error.code ?? error.name}` }
-        : ((await options.retryable?.(error)) ?? { retry: false });
-      if (!decision.retry) return result;
-      const delay = retryDelayMs(wait, retry);
-      if (Date.now() + delay >= wait.deadline.at) return result;
-      options.onRetry?.(decision.reason);
-      if (!(await sleep(delay, wait.abortSignal))) return err(abortReason(wait.abortSignal));
-    }
+    const schedule = retrySchedule(wait);
+    const seconds = (wait.deadline.at - Date.now()) / 1000;
+    // No time left for a retry (nor a schedule the engine accepts): one try, its result as is.
+    if (seconds <= schedule.minDelay) return attempt();
+    const settled = await onWaiterEngine(wait.abortSignal, { ...schedule, seconds }, step);
+    if (settled !== undefined) return settled;
+    // Out of time for another try: the last failure as is; aborted: why.
+    return wait.abortSignal.aborted || last === undefined ? err(abortReason(wait.abortSignal)) : last;
   };
   return new ResultAsync(run());
 }

@@ -28,7 +28,7 @@ import {
   failing,
   notYet,
   pollUntil,
-  retryDelayMs,
+  retrySchedule,
   retrying,
   timed,
   waitForEni,
@@ -287,6 +287,30 @@ describe("pollUntil", () => {
     expect(state.calls).toBeGreaterThanOrEqual(4);
   });
 
+  it("confirms a verdict with reads minDelay apart, however far its schedule has grown", async () => {
+    // Prepare: six reads of nothing (the delay grows to maxDelay), then the ENI gone on every read.
+    vi.useFakeTimers();
+    vi.spyOn(Math, "random").mockReturnValue(1);
+    const gone = new NotFoundError("network-interface", ids.eni);
+    const times: number[] = [];
+    const { check } = counting<string>((call) => {
+      times.push(Date.now());
+      return okAsync(call <= 6 ? notYet("pending") : failing(gone, "gone"));
+    });
+
+    // Act
+    const polling = within({ maxWaitTime: 600, minDelay: 0.5, maxDelay: 4, abortSignal: undefined }, (wait) =>
+      pollUntil("x", wait, check),
+    );
+    await vi.advanceTimersByTimeAsync(60_000);
+    const result = await polling;
+
+    // Assess: 9 agreeing reads (4 s over 0.5 s, plus one), each 0.5 s after the last.
+    expect(result._unsafeUnwrapErr()).toBe(gone);
+    const gaps = times.slice(1).map((time, index) => (time - (times[index] ?? 0)) / 1000);
+    expect(gaps.slice(6)).toEqual(Array(8).fill(0.5));
+  });
+
   it("ends on a late success after a lone failing verdict", async () => {
     const replaced = new InvalidStateError("replaced", ids.eni);
     const { state, check } = counting<string>((call) =>
@@ -299,8 +323,10 @@ describe("pollUntil", () => {
     expect(state.calls).toBe(2);
   });
 
-  it("times out with a WaitTimeoutError carrying the last state seen, its last check right at the deadline", async () => {
+  it("times out with a WaitTimeoutError carrying the last state seen, at its first look past the deadline", async () => {
+    // Prepare: checks at 0, 1, 3, 5, 7, 9 and 11 s (the top of each jittered range).
     vi.useFakeTimers();
+    vi.spyOn(Math, "random").mockReturnValue(1);
     const { state, check } = counting<string>((call) => okAsync(notYet(`seen-${call}`)));
     const started = Date.now();
     let lastCheckAt = 0;
@@ -311,7 +337,7 @@ describe("pollUntil", () => {
         return check();
       }),
     );
-    await vi.advanceTimersByTimeAsync(10_000);
+    await vi.advanceTimersByTimeAsync(11_000);
     const result = await polling;
 
     const error = result._unsafeUnwrapErr();
@@ -321,7 +347,8 @@ describe("pollUntil", () => {
       maxWaitTime: 10,
       lastState: `seen-${state.calls}`,
     });
-    expect(lastCheckAt).toBe(10_000);
+    expect(lastCheckAt).toBe(11_000);
+    expect(state.calls).toBe(7);
     expect(error.message).toBe(
       `Timed out after 10 s waiting for ${ids.eni} to be available; last state seen: seen-${state.calls}.`,
     );
@@ -479,9 +506,9 @@ describe("retrying", () => {
     expect(result._unsafeUnwrap()).toBe("attached");
     expect(reasons).toEqual(Array(4).fill("RequestLimitExceeded"));
     const gaps = sentAt.slice(1).map((at, index) => at - (sentAt[index] ?? 0));
-    // Jittered between half and all of 0.5 s, 1 s, 2 s, 4 s.
+    // Jittered between 0.5 s and a ceiling of 0.5 s, 1 s, 2 s, 4 s.
     gaps.forEach((gap, retry) => {
-      expect(gap).toBeGreaterThanOrEqual(250 * 2 ** retry);
+      expect(gap).toBeGreaterThanOrEqual(500);
       expect(gap).toBeLessThanOrEqual(500 * 2 ** retry);
     });
   });
@@ -545,15 +572,85 @@ describe("retrying", () => {
     expect(sent).toBeLessThan(8);
   });
 
-  it("spaces retries by twice minDelay, doubling, at most eight times maxDelay, with jitter", () => {
-    const wait = { minDelay: 0.25, maxDelay: 1 };
-    for (let retry = 0; retry < 10; retry += 1) {
-      const ceiling = Math.min(500 * 2 ** retry, 8_000);
-      const delay = retryDelayMs(wait, retry);
-      expect(delay).toBeGreaterThanOrEqual(ceiling / 2);
-      expect(delay).toBeLessThanOrEqual(ceiling);
-    }
+  it("spaces retries on the SDK waiters' schedule from twice minDelay to eight times maxDelay", async () => {
+    // Prepare: the top of each jittered range.
+    vi.useFakeTimers();
+    vi.spyOn(Math, "random").mockReturnValue(1);
+    const sentAt: number[] = [];
+
+    // Act
+    const sending = within({ maxWaitTime: 600, minDelay: 0.25, maxDelay: 1, abortSignal: undefined }, (wait) =>
+      retrying(wait, () => {
+        sentAt.push(Date.now());
+        return sentAt.length < 8 ? errAsync<string, EniError>(throttled()) : okAsync("sent");
+      }),
+    );
+    await vi.advanceTimersByTimeAsync(120_000);
+    await sending;
+
+    // Assess
+    expect(retrySchedule({ minDelay: 0.25, maxDelay: 1 })).toEqual({ minDelay: 0.5, maxDelay: 8 });
+    expect(sentAt.slice(1).map((at, index) => (at - (sentAt[index] ?? 0)) / 1000)).toEqual([0.5, 1, 2, 4, 8, 8, 8]);
     expect(MAX_REFUSALS).toBe(8);
+  });
+
+  it("tells of a retry only when it is sent, not when the deadline leaves no time for it", async () => {
+    vi.useFakeTimers();
+    let sent = 0;
+    const reasons: string[] = [];
+
+    const sending = within({ maxWaitTime: 3, minDelay: 0.25, maxDelay: 1, abortSignal: undefined }, (wait) =>
+      retrying(
+        wait,
+        () => {
+          sent += 1;
+          return errAsync<string, EniError>(throttled());
+        },
+        { onRetry: (reason) => reasons.push(reason) },
+      ),
+    );
+    await vi.advanceTimersByTimeAsync(60_000);
+    await sending;
+
+    expect(sent).toBeGreaterThan(1);
+    expect(reasons).toHaveLength(sent - 1);
+  });
+
+  it("makes one try, its failure as is, when the deadline has no room for a retry", async () => {
+    vi.useFakeTimers();
+    let sent = 0;
+
+    const sending = within({ maxWaitTime: 0.4, minDelay: 0.25, maxDelay: 1, abortSignal: undefined }, (wait) =>
+      retrying(wait, () => {
+        sent += 1;
+        return errAsync<string, EniError>(throttled());
+      }),
+    );
+    await vi.advanceTimersByTimeAsync(10_000);
+    const result = await sending;
+
+    expect(result._unsafeUnwrapErr()).toMatchObject({ name: "ThrottledError" });
+    expect(sent).toBe(1);
+  });
+
+  it("sends nothing more once the signal fires during a delay", async () => {
+    vi.useFakeTimers();
+    const controller = new AbortController();
+    let sent = 0;
+
+    const sending = within({ maxWaitTime: 60, minDelay: 0.25, maxDelay: 1, abortSignal: controller.signal }, (wait) =>
+      retrying(wait, () => {
+        sent += 1;
+        return errAsync<string, EniError>(throttled());
+      }),
+    );
+    await flushMicrotasks();
+    controller.abort();
+    const result = await sending;
+    await vi.advanceTimersByTimeAsync(60_000);
+
+    expect(result._unsafeUnwrapErr()).toBeInstanceOf(AbortedError);
+    expect(sent).toBe(1);
   });
 });
 
