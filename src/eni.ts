@@ -28,6 +28,7 @@ import {
   setEniSourceDestCheck,
   tagEni,
   untagEni,
+  type ChangeOptions,
 } from "./operations/attributes.js";
 import { createEni, type CreateEniOptions } from "./operations/create.js";
 import { deleteEni, type DeletedEni, type DeleteOptions } from "./operations/delete.js";
@@ -570,7 +571,7 @@ export class Eni implements EniState {
    * const fewer = await eni.unassignPrivateIps(["10.0.1.50"]);
    * ```
    */
-  unassignPrivateIps(addresses: readonly string[], options?: WaitOptions): EniTask {
+  unassignPrivateIps(addresses: readonly string[], options?: ChangeOptions): EniTask {
     // The primary IP is fixed for an ENI's life, so this snapshot's is current.
     return this.#run(unassignIps, this.privateIp, addresses, options);
   }
@@ -612,7 +613,7 @@ export class Eni implements EniState {
    * const without = await eni.disassociateAddress("eipalloc-0123456789abcdef0");
    * ```
    */
-  disassociateAddress(address?: string, options?: WaitOptions): EniTask {
+  disassociateAddress(address?: string, options?: ChangeOptions): EniTask {
     return this.#run(disassociateEip, address, options);
   }
 
@@ -628,7 +629,7 @@ export class Eni implements EniState {
    * const secured = await eni.setSecurityGroups(["sg-0123456789abcdef0", "sg-0fedcba9876543210"]);
    * ```
    */
-  setSecurityGroups(groupIds: readonly string[], options?: WaitOptions): EniTask {
+  setSecurityGroups(groupIds: readonly string[], options?: ChangeOptions): EniTask {
     return this.#run(setEniSecurityGroups, groupIds, options);
   }
 
@@ -645,7 +646,7 @@ export class Eni implements EniState {
    * const appliance = await eni.setSourceDestCheck(false);
    * ```
    */
-  setSourceDestCheck(enabled: boolean, options?: WaitOptions): EniTask {
+  setSourceDestCheck(enabled: boolean, options?: ChangeOptions): EniTask {
     return this.#run(setEniSourceDestCheck, enabled, options);
   }
 
@@ -661,7 +662,7 @@ export class Eni implements EniState {
    * const described = await eni.setDescription("floating db interface");
    * ```
    */
-  setDescription(text: string, options?: WaitOptions): EniTask {
+  setDescription(text: string, options?: ChangeOptions): EniTask {
     return this.#run(setEniDescription, text, options);
   }
 
@@ -678,7 +679,7 @@ export class Eni implements EniState {
    * const disposable = await eni.setDeleteOnTermination(true);
    * ```
    */
-  setDeleteOnTermination(enabled: boolean, options?: WaitOptions): EniTask {
+  setDeleteOnTermination(enabled: boolean, options?: ChangeOptions): EniTask {
     return this.#run(setEniDeleteOnTermination, enabled, options);
   }
 
@@ -696,7 +697,7 @@ export class Eni implements EniState {
    * const tagged = await eni.setTags({ team: "db", role: "floating" });
    * ```
    */
-  setTags(tags: Readonly<Record<string, string>>, options?: WaitOptions): EniTask {
+  setTags(tags: Readonly<Record<string, string>>, options?: ChangeOptions): EniTask {
     return this.#run(tagEni, tags, options);
   }
 
@@ -712,7 +713,7 @@ export class Eni implements EniState {
    * const untagged = await eni.removeTags(["role"]);
    * ```
    */
-  removeTags(keys: readonly string[], options?: WaitOptions): EniTask {
+  removeTags(keys: readonly string[], options?: ChangeOptions): EniTask {
     return this.#run(untagEni, keys, options);
   }
 }
@@ -869,7 +870,7 @@ export class EniTask extends ResultAsync<Eni, EniError> {
    * await Eni.get(ec2, "eni-0123456789abcdef0").unassignPrivateIps(["10.0.1.50"]);
    * ```
    */
-  unassignPrivateIps(addresses: readonly string[], options?: WaitOptions): EniTask {
+  unassignPrivateIps(addresses: readonly string[], options?: ChangeOptions): EniTask {
     return this.#chain((eni) => eni.unassignPrivateIps(addresses, options));
   }
 
@@ -897,7 +898,7 @@ export class EniTask extends ResultAsync<Eni, EniError> {
    * await Eni.get(ec2, "eni-0123456789abcdef0").disassociateAddress();
    * ```
    */
-  disassociateAddress(address?: string, options?: WaitOptions): EniTask {
+  disassociateAddress(address?: string, options?: ChangeOptions): EniTask {
     return this.#chain((eni) => eni.disassociateAddress(address, options));
   }
 
@@ -911,7 +912,7 @@ export class EniTask extends ResultAsync<Eni, EniError> {
    * await Eni.get(ec2, "eni-0123456789abcdef0").setSecurityGroups(["sg-0123456789abcdef0"]);
    * ```
    */
-  setSecurityGroups(groupIds: readonly string[], options?: WaitOptions): EniTask {
+  setSecurityGroups(groupIds: readonly string[], options?: ChangeOptions): EniTask {
     return this.#chain((eni) => eni.setSecurityGroups(groupIds, options));
   }
 
@@ -925,7 +926,7 @@ export class EniTask extends ResultAsync<Eni, EniError> {
    * await Eni.get(ec2, "eni-0123456789abcdef0").setSourceDestCheck(false);
    * ```
    */
-  setSourceDestCheck(enabled: boolean, options?: WaitOptions): EniTask {
+  setSourceDestCheck(enabled: boolean, options?: ChangeOptions): EniTask {
     return this.#chain((eni) => eni.setSourceDestCheck(enabled, options));
   }
 
@@ -939,7 +940,7 @@ export class EniTask extends ResultAsync<Eni, EniError> {
    * await Eni.get(ec2, "eni-0123456789abcdef0").setDescription("floating db interface");
    * ```
    */
-  setDescription(text: string, options?: WaitOptions): EniTask {
+  setDescription(text: string, options?: ChangeOptions): EniTask {
     return this.#chain((eni) => eni.setDescription(text, options));
   }
 
@@ -953,7 +954,7 @@ export class EniTask extends ResultAsync<Eni, EniError> {
    * await Eni.get(ec2, "eni-0123456789abcdef0").attachTo("i-0123456789abcdef0").setDeleteOnTermination(true);
    * ```
    */
-  setDeleteOnTermination(enabled: boolean, options?: WaitOptions): EniTask {
+  setDeleteOnTermination(enabled: boolean, options?: ChangeOptions): EniTask {
     return this.#chain((eni) => eni.setDeleteOnTermination(enabled, options));
   }
 
@@ -967,7 +968,7 @@ export class EniTask extends ResultAsync<Eni, EniError> {
    * await Eni.get(ec2, "eni-0123456789abcdef0").setTags({ team: "db" });
    * ```
    */
-  setTags(tags: Readonly<Record<string, string>>, options?: WaitOptions): EniTask {
+  setTags(tags: Readonly<Record<string, string>>, options?: ChangeOptions): EniTask {
     return this.#chain((eni) => eni.setTags(tags, options));
   }
 
@@ -981,7 +982,7 @@ export class EniTask extends ResultAsync<Eni, EniError> {
    * await Eni.get(ec2, "eni-0123456789abcdef0").removeTags(["role"]);
    * ```
    */
-  removeTags(keys: readonly string[], options?: WaitOptions): EniTask {
+  removeTags(keys: readonly string[], options?: ChangeOptions): EniTask {
     return this.#chain((eni) => eni.removeTags(keys, options));
   }
 }

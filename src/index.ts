@@ -34,7 +34,9 @@ export type { AttachmentLimitKind, EniError, EniKitErrorDetails, LimitName, Reso
 export type { AttachmentStatus, EniAttachment, EniPrivateIp, EniSecurityGroup, EniState, EniStatus } from "./model.js";
 export type { AssignPrivateIpsOptions, AssociateAddressOptions } from "./operations/addresses.js";
 export type { AttachOptions } from "./operations/attach.js";
+export type { ChangeOptions } from "./operations/attributes.js";
 export type { BulkAttach, BulkDetach, BulkMove, BulkOptions, BulkReport, BulkResult } from "./operations/bulk.js";
+export type { EniEvent, EventOptions, Phase } from "./operations/events.js";
 export { configureRateLimits } from "./ec2/rate-limit.js";
 export type { RateLimit } from "./ec2/rate-limit.js";
 export type { ApiCall } from "./ec2/send.js";

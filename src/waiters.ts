@@ -354,29 +354,24 @@ export type RetryDecision = { readonly retry: false } | { readonly retry: true; 
  * Sends a mutating request on the SDK's waiter engine, and sends it again with backoff
  * ({@link retrySchedule}) while its failure is transient (throttling, a 5xx, `RequestExpired`) or
  * `retryable` says so, until the deadline leaves no time for another try. The last failure is
- * returned as is.
- *
- * @param onRetry - told of each retry, and why, as it is sent.
+ * returned as is. The wait's `onRetry` is told of each retry, and why, as it is sent.
  */
 export function retrying<T>(
   wait: Wait,
   attempt: () => ResultAsync<T, EniError>,
-  options: {
-    readonly retryable?: ((error: EniError) => RetryDecision | PromiseLike<RetryDecision>) | undefined;
-    readonly onRetry?: ((reason: string) => void) | undefined;
-  } = {},
+  retryable?: (error: EniError) => RetryDecision | PromiseLike<RetryDecision>,
 ): ResultAsync<T, EniError> {
   let last: Result<T, EniError> | undefined;
   let retryReason: string | undefined;
   const step = async (): Promise<Step<T>> => {
-    if (retryReason !== undefined) options.onRetry?.(retryReason);
+    if (retryReason !== undefined) wait.onRetry?.(retryReason);
     const result = await attempt();
     last = result;
     if (result.isOk()) return { settled: result };
     const error = result.error;
     const decision: RetryDecision = isTransient(error)
       ? { retry: true, reason: `${error.code ?? error.name}` }
-      : ((await options.retryable?.(error)) ?? { retry: false });
+      : ((await retryable?.(error)) ?? { retry: false });
     if (!decision.retry) return { settled: result };
     retryReason = decision.reason;
     return "again";

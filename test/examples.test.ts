@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { verifyFailoverPermissions } from "../examples/check-permissions.js";
+import { logEvent, traceMove, type Span } from "../examples/events.js";
 import { failover } from "../examples/failover.js";
 import { gettingStarted } from "../examples/getting-started.js";
 import { Eni } from "../src/index.js";
@@ -65,6 +66,60 @@ describe("the examples, on the simulator", () => {
 
     expect(result).toMatchObject({ outcome: "moved", page: "none", report: { outcome: "moved", forced: false } });
     expect(sim.networkInterface(networkInterfaceId)?.Attachment?.InstanceId).toBe(standby);
+  });
+});
+
+describe("the events example, on the simulator", () => {
+  it("logs a move as JSON lines and traces it as one span with its phases, ended with the outcome", async () => {
+    // Prepare
+    const { sim, ec2, subnetId, primary, standby } = sandbox();
+    const { networkInterfaceId } = sim.addNetworkInterface({ subnetId });
+    (await Eni.get(ec2, networkInterfaceId).attachTo(primary, wait))._unsafeUnwrap();
+    const spanEvents: string[] = [];
+    const span: Span & { status?: unknown; attributes: Record<string, unknown>; ended: boolean } = {
+      attributes: {},
+      ended: false,
+      setAttribute(key, value) {
+        this.attributes[key] = value;
+      },
+      addEvent: (name) => spanEvents.push(name),
+      setStatus(status) {
+        this.status = status;
+      },
+      end() {
+        this.ended = true;
+      },
+    };
+    const logged: string[] = [];
+    vi.spyOn(console, "log").mockImplementation((line: string) => logged.push(line));
+    const trace = traceMove(span);
+
+    // Act
+    const moved = await Eni.get(ec2, networkInterfaceId).moveTo(standby, {
+      expectedFrom: primary,
+      ...wait,
+      onEvent: (event) => {
+        logEvent(event);
+        trace(event);
+      },
+    });
+    vi.restoreAllMocks();
+
+    // Assess
+    expect(moved.isOk()).toBe(true);
+    expect(spanEvents).toEqual([
+      "preflight started",
+      "preflight done",
+      "detach started",
+      "detach done",
+      "attach started",
+      "attach done",
+    ]);
+    expect(span).toMatchObject({ status: { code: 1 }, ended: true, attributes: { "eni.id": networkInterfaceId } });
+    const lines = logged.map((line) => JSON.parse(line) as { type: string; eniId: string; source: string });
+    expect(lines.length).toBeGreaterThan(6);
+    expect(lines.every((line) => line.source === "eni-kit" && line.eniId === networkInterfaceId)).toBe(true);
+    expect(lines.some((line) => line.type === "done")).toBe(false);
   });
 });
 

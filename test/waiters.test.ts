@@ -490,15 +490,15 @@ describe("retrying", () => {
     const reasons: string[] = [];
     const started = Date.now();
 
-    const sending = within({ maxWaitTime: 600, minDelay: 0.25, maxDelay: 1, abortSignal: undefined }, (wait) =>
-      retrying(
-        wait,
-        () => {
+    const sending = timed(
+      { maxWaitTime: 600, minDelay: 0.25, maxDelay: 1, abortSignal: undefined },
+      "x",
+      (wait) =>
+        retrying(wait, () => {
           sentAt.push(Date.now() - started);
           return sentAt.length < 5 ? errAsync<string, EniError>(throttled()) : okAsync("attached");
-        },
-        { onRetry: (reason) => reasons.push(reason) },
-      ),
+        }),
+      { onRetry: (reason) => reasons.push(reason) },
     );
     await vi.advanceTimersByTimeAsync(60_000);
     const result = await sending;
@@ -539,7 +539,7 @@ describe("retrying", () => {
           sent += 1;
           return sent < 3 ? errAsync<string, EniError>(inUse) : okAsync("attached");
         },
-        { retryable: (error) => (error === inUse ? { retry: true, reason: "still in use" } : { retry: false }) },
+        (error) => (error === inUse ? { retry: true, reason: "still in use" } : { retry: false }),
       ),
     );
 
@@ -599,15 +599,15 @@ describe("retrying", () => {
     let sent = 0;
     const reasons: string[] = [];
 
-    const sending = within({ maxWaitTime: 3, minDelay: 0.25, maxDelay: 1, abortSignal: undefined }, (wait) =>
-      retrying(
-        wait,
-        () => {
+    const sending = timed(
+      { maxWaitTime: 3, minDelay: 0.25, maxDelay: 1, abortSignal: undefined },
+      "x",
+      (wait) =>
+        retrying(wait, () => {
           sent += 1;
           return errAsync<string, EniError>(throttled());
-        },
-        { onRetry: (reason) => reasons.push(reason) },
-      ),
+        }),
+      { onRetry: (reason) => reasons.push(reason) },
     );
     await vi.advanceTimersByTimeAsync(60_000);
     await sending;

@@ -37,6 +37,8 @@ export interface CallContext {
   readonly onCall?: ((call: ApiCall) => void) | undefined;
   /** Told of every ENI description read, so a caller can follow state changes. */
   readonly onState?: ((ni: NetworkInterface) => void) | undefined;
+  /** Told of every retry of a mutating request (see `retrying`), with why, as it is sent. */
+  readonly onRetry?: ((reason: string) => void) | undefined;
 }
 
 /** The middleware step where eni-kit learns the action's name and waits for its rate-limit token. */

@@ -24,8 +24,8 @@ import {
   refuse,
   type Check,
 } from "../validation.js";
-import type { Wait, WaitOptions } from "../waiters.js";
-import { changeEni, checked } from "./attributes.js";
+import type { Wait } from "../waiters.js";
+import { changeEni, checked, type ChangeOptions } from "./attributes.js";
 
 /**
  * How `assignPrivateIps` assigns.
@@ -35,7 +35,7 @@ import { changeEni, checked } from "./attributes.js";
  * const options: AssignPrivateIpsOptions = { allowReassignment: true, maxWaitTime: 30 };
  * ```
  */
-export interface AssignPrivateIpsOptions extends WaitOptions {
+export interface AssignPrivateIpsOptions extends ChangeOptions {
   /**
    * Move an address that another ENI in the subnet holds onto this one (EC2's
    * `AllowReassignment`): the lighter failover pattern, where a floating secondary IP moves
@@ -54,7 +54,7 @@ export interface AssignPrivateIpsOptions extends WaitOptions {
  * const options: AssociateAddressOptions = { privateIp: "10.0.1.11", allowReassociation: true };
  * ```
  */
-export interface AssociateAddressOptions extends WaitOptions {
+export interface AssociateAddressOptions extends ChangeOptions {
   /**
    * The private IPv4 of this ENI to map the Elastic IP to; must be one of its addresses.
    * @default the ENI's primary private IP
@@ -97,6 +97,7 @@ export function assignIps(
   options: unknown,
 ): ResultAsync<NetworkInterface, EniError> {
   return checked(
+    eniId,
     checkWanted(addresses),
     options,
     (wanted, wait, { allowReassignment }) => {
@@ -223,7 +224,7 @@ export function unassignIps(
           `${primaryIp} is the primary private IP of ${eniId}; only secondary addresses can be unassigned.`,
         );
   });
-  return checked(list, options, (wanted, wait) =>
+  return checked(eniId, list, options, (wanted, wait) =>
     changeEni(ec2, eniId, wait, (ni) => {
       const present = wanted.filter((address) => holds(ni, address));
       return ok({
@@ -252,6 +253,7 @@ export function associateEip(
   options: unknown,
 ): ResultAsync<NetworkInterface, EniError> {
   return checked(
+    eniId,
     checkId("allocationId", allocationId, "eipalloc"),
     options,
     (id, wait, { privateIp: wantedIp, allowReassociation }) => {
@@ -342,7 +344,7 @@ export function disassociateEip(
   address: unknown,
   options: unknown,
 ): ResultAsync<NetworkInterface, EniError> {
-  return checked(checkWhichEip(address), options, (match, wait) =>
+  return checked(eniId, checkWhichEip(address), options, (match, wait) =>
     changeEni(ec2, eniId, wait, (ni) => {
       // Only Elastic IPs carry an association id; an auto-assigned public IP cannot be disassociated.
       const associationId = privateIpsOf(ni).find(

@@ -43,6 +43,7 @@ import {
   type WaitOptions,
   type WaitPlan,
 } from "../waiters.js";
+import { EVENT_OPTIONS, openEventLog, type EniEvent, type EventOptions } from "./events.js";
 import { holdEni } from "./ownership.js";
 
 /**
@@ -53,7 +54,7 @@ import { holdEni } from "./ownership.js";
  * const options: AttachOptions = { deviceIndex: 1, deleteOnTermination: false, maxWaitTime: 120 };
  * ```
  */
-export interface AttachOptions extends WaitOptions {
+export interface AttachOptions extends WaitOptions, EventOptions {
   /**
    * The device index on the instance's network card (the OS sees it as eth1, eth2…). Device index
    * 0 on network card 0 is the primary interface's; on other cards 0 is valid.
@@ -87,6 +88,7 @@ interface ParsedAttach {
   readonly plan: WaitPlan;
   /** `false` when the caller asked not to wait for `attached`. */
   readonly waitForAttached: boolean;
+  readonly onEvent: ((event: EniEvent) => void) | undefined;
 }
 
 /** The options `attachTo` shares with `moveTo`: where the ENI goes on the target. */
@@ -102,6 +104,7 @@ export function parseAttach(instanceId: unknown, options: unknown): Check<Parsed
       deviceIndex: [checkIndex],
       ...PLACEMENT_OPTIONS,
       wait: [checkBoolean, true],
+      ...EVENT_OPTIONS,
       ...WAIT_OPTIONS,
     });
     yield* checkPlacement(o.deviceIndex, o.networkCardIndex);
@@ -303,29 +306,37 @@ export function attachEni(
   instanceId: unknown,
   options: unknown,
 ): ResultAsync<NetworkInterface, EniError> {
-  return parseAttach(instanceId, options).asyncAndThen((request) =>
-    timed(request.plan, `${eniId} to attach to ${request.instanceId}`, (wait) =>
-      preflight(ec2, eniId, request, wait, (ni) => checkAvailable(ni).map(() => request.deviceIndex)).andThen(
-        ({ ni, slot }) => {
-          if (slot !== undefined) {
-            // The marker is information for reapers: its failure must not fail the attach.
-            const marked = holdEni(ec2, ni, wait).orElse(() => ok(false));
-            return ResultAsync.combine([attachAt(ec2, ni, slot, request, wait), marked]).map(([attached]) => attached);
-          }
-          // Already there (or on its way): nothing to send, at most something to wait for.
-          const current = attachmentOf(ni);
-          return !request.waitForAttached || current?.Status === "attached"
-            ? okAsync(ni)
-            : waitUntilInUse(
-                ec2,
-                eniId,
-                wait,
-                current && { attachmentId: current.AttachmentId ?? "", instanceId: request.instanceId },
-              );
-        },
-      ),
-    ),
-  );
+  return parseAttach(instanceId, options).asyncAndThen((request) => {
+    const log = openEventLog<"preflight" | "attach">(eniId, request.onEvent, "preflight");
+    const attach = ({ ni, slot }: Preflight, wait: Wait): ResultAsync<NetworkInterface, EniError> => {
+      if (slot !== undefined) {
+        // The marker is information for reapers: its failure must not fail the attach.
+        const marked = holdEni(ec2, ni, wait).orElse(() => ok(false));
+        return ResultAsync.combine([attachAt(ec2, ni, slot, request, wait), marked]).map(([attached]) => attached);
+      }
+      // Already there (or on its way): nothing to send, at most something to wait for.
+      const current = attachmentOf(ni);
+      return !request.waitForAttached || current?.Status === "attached"
+        ? okAsync(ni)
+        : waitUntilInUse(
+            ec2,
+            eniId,
+            wait,
+            current && { attachmentId: current.AttachmentId ?? "", instanceId: request.instanceId },
+          );
+    };
+    return timed(
+      request.plan,
+      `${eniId} to attach to ${request.instanceId}`,
+      (wait) =>
+        log
+          .step("preflight", () =>
+            preflight(ec2, eniId, request, wait, (ni) => checkAvailable(ni).map(() => request.deviceIndex)),
+          )
+          .andThen((found) => log.step("attach", () => attach(found, wait))),
+      log.context,
+    );
+  });
 }
 
 /** What `attachAt` needs besides the ENI and where it goes. */
@@ -343,8 +354,6 @@ export interface AttachRequest {
    * @default true
    */
   readonly waitForAttached?: boolean | undefined;
-  /** Told of each retry, with why (for `moveTo`'s report and events). */
-  readonly onRetry?: ((reason: string) => void) | undefined;
 }
 
 /**
@@ -379,7 +388,7 @@ export function attachAt(
 ): ResultAsync<NetworkInterface, EniError> {
   const eniId = ni.NetworkInterfaceId ?? "";
   const az = ni.AvailabilityZone ?? "unknown";
-  const { instanceId, onRetry } = request;
+  const { instanceId } = request;
   // The attachment the preflight saw was just detached (by moveTo, or by the caller): it can linger.
   const previous = attachmentOf(ni)?.AttachmentId;
   let slot = firstSlot;
@@ -436,7 +445,7 @@ export function attachAt(
     return { retry: true, reason: `device index ${refused} still taken; trying ${slot.deviceIndex}` };
   };
 
-  return retrying(wait, attempt, { retryable, onRetry })
+  return retrying(wait, attempt, retryable)
     .andThrough((attachmentId) =>
       // EC2 always names the new attachment; were it missing, EC2 would refuse this call rather
       // than the setting being skipped unnoticed. Right after the attach, EC2 may not know the
@@ -454,13 +463,10 @@ export function attachAt(
                 }),
                 wait,
               ),
-            {
-              retryable: (error) =>
-                error.name === "NotFoundError" && error.resourceType === "attachment"
-                  ? { retry: true, reason: `attachment ${attachmentId} not visible yet` }
-                  : { retry: false },
-              onRetry,
-            },
+            (error) =>
+              error.name === "NotFoundError" && error.resourceType === "attachment"
+                ? { retry: true, reason: `attachment ${attachmentId} not visible yet` }
+                : { retry: false },
           ),
     )
     .andThen((attachmentId) =>

@@ -24,7 +24,17 @@ import {
   type CheckedOptions,
   type OptionSpec,
 } from "../validation.js";
-import { WAIT_OPTIONS, checkWait, readEniWithin, retrying, timed, waitForEni, type Wait } from "../waiters.js";
+import {
+  WAIT_OPTIONS,
+  checkWait,
+  readEniWithin,
+  retrying,
+  timed,
+  waitForEni,
+  type Wait,
+  type WaitOptions,
+} from "../waiters.js";
+import { EVENT_OPTIONS, openEventLog, type EventOptions } from "./events.js";
 
 /**
  * How long a change is read back before giving up: EC2 is eventually consistent, so a
@@ -95,22 +105,41 @@ export function changeEni(
 }
 
 /**
+ * The options every setter takes: the wait options (the read-back waits up to a minute by default)
+ * and `onEvent`.
+ *
+ * @example
+ * ```ts
+ * const options: ChangeOptions = { maxWaitTime: 30, onEvent: (event) => console.log(event.type) };
+ * ```
+ */
+export interface ChangeOptions extends WaitOptions, EventOptions {}
+
+/**
  * Runs a setter once its value and options passed their checks, so bad input sends nothing. The
- * options are the wait options (reading back for up to `READ_BACK_MAX_WAIT`) plus any the setter
- * takes itself, described by `spec`; `run` gets those checked, beside the value and the wait.
+ * options are the {@link ChangeOptions} (reading back for up to `READ_BACK_MAX_WAIT`) plus any the
+ * setter takes itself, described by `spec`; `run` gets those checked, beside the value and the
+ * wait. The whole setter is one `change` phase of its event log.
  */
 export function checked<T, S extends OptionSpec = Record<never, never>>(
+  eniId: string,
   value: Check<T>,
   options: unknown,
   run: (value: T, wait: Wait, own: CheckedOptions<S>) => ResultAsync<NetworkInterface, EniError>,
   spec?: S,
 ): ResultAsync<NetworkInterface, EniError> {
   return value.asyncAndThen((valid) =>
-    checkOptionsWith("options", options, { ...spec, ...WAIT_OPTIONS }).asyncAndThen((own) =>
+    checkOptionsWith("options", options, { ...spec, ...EVENT_OPTIONS, ...WAIT_OPTIONS }).asyncAndThen((own) =>
       // TypeScript loses `S` when spreading an optional `spec`; the checked object does hold its keys.
-      checkWait(own, READ_BACK_MAX_WAIT).asyncAndThen((plan) =>
-        timed(plan, "the change to show", (wait) => run(valid, wait, own as CheckedOptions<S>)),
-      ),
+      checkWait(own, READ_BACK_MAX_WAIT).asyncAndThen((plan) => {
+        const log = openEventLog(eniId, own.onEvent, "change");
+        return timed(
+          plan,
+          "the change to show",
+          (wait) => log.step("change", () => run(valid, wait, own as CheckedOptions<S>)),
+          log.context,
+        );
+      }),
     ),
   );
 }
@@ -150,7 +179,7 @@ export function setEniSecurityGroups(
         )
       : ok(ids),
   );
-  return checked(groups, options, (wanted, wait) =>
+  return checked(eniId, groups, options, (wanted, wait) =>
     setAttribute(
       ec2,
       eniId,
@@ -171,7 +200,7 @@ export function setEniSourceDestCheck(
   enabled: unknown,
   options: unknown,
 ): ResultAsync<NetworkInterface, EniError> {
-  return checked(checkBoolean("enabled", enabled), options, (value, wait) =>
+  return checked(eniId, checkBoolean("enabled", enabled), options, (value, wait) =>
     setAttribute(
       ec2,
       eniId,
@@ -191,7 +220,7 @@ export function setEniDescription(
   text: unknown,
   options: unknown,
 ): ResultAsync<NetworkInterface, EniError> {
-  return checked(checkDescription("text", text), options, (value, wait) =>
+  return checked(eniId, checkDescription("text", text), options, (value, wait) =>
     setAttribute(
       ec2,
       eniId,
@@ -210,7 +239,7 @@ export function setEniDeleteOnTermination(
   enabled: unknown,
   options: unknown,
 ): ResultAsync<NetworkInterface, EniError> {
-  return checked(checkBoolean("enabled", enabled), options, (value, wait) =>
+  return checked(eniId, checkBoolean("enabled", enabled), options, (value, wait) =>
     changeEni(ec2, eniId, wait, (ni) => {
       const attachmentId = ni.Attachment?.AttachmentId;
       if (attachmentId === undefined || ni.Status === "available") {
@@ -248,7 +277,7 @@ export function tagEni(
   tags: unknown,
   options: unknown,
 ): ResultAsync<NetworkInterface, EniError> {
-  return checked(checkTags("tags", tags), options, (checkedTags, wait) => {
+  return checked(eniId, checkTags("tags", tags), options, (checkedTags, wait) => {
     const wanted = Object.entries(checkedTags);
     return changeEni(
       ec2,
@@ -292,26 +321,30 @@ export function untagEni(
   keys: unknown,
   options: unknown,
 ): ResultAsync<NetworkInterface, EniError> {
-  return checked(checkList("keys", keys, 1, "a non-empty array of tag keys", checkTagKey), options, (wanted, wait) =>
-    changeEni(
-      ec2,
-      eniId,
-      wait,
-      (ni) => {
-        const current = tagsOf(ni);
-        const present = wanted.filter((key) => current.has(key));
-        return ok({
-          waitingFor: `untagged ${present.join(", ")}`,
-          // Without a Value, EC2 deletes the tag whatever its value.
-          apply: () =>
-            send(ec2, new DeleteTagsCommand({ Resources: [eniId], Tags: present.map((Key) => ({ Key })) }), wait),
-          isSet: (fresh: NetworkInterface) => {
-            const now = tagsOf(fresh);
-            return present.every((key) => !now.has(key));
-          },
-        });
-      },
-      true,
-    ),
+  return checked(
+    eniId,
+    checkList("keys", keys, 1, "a non-empty array of tag keys", checkTagKey),
+    options,
+    (wanted, wait) =>
+      changeEni(
+        ec2,
+        eniId,
+        wait,
+        (ni) => {
+          const current = tagsOf(ni);
+          const present = wanted.filter((key) => current.has(key));
+          return ok({
+            waitingFor: `untagged ${present.join(", ")}`,
+            // Without a Value, EC2 deletes the tag whatever its value.
+            apply: () =>
+              send(ec2, new DeleteTagsCommand({ Resources: [eniId], Tags: present.map((Key) => ({ Key })) }), wait),
+            isSet: (fresh: NetworkInterface) => {
+              const now = tagsOf(fresh);
+              return present.every((key) => !now.has(key));
+            },
+          });
+        },
+        true,
+      ),
   );
 }

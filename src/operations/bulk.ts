@@ -5,7 +5,8 @@ import { ValidationError, type EniError } from "../errors.js";
 import { checkId, checkList, checkOptions, checkOptionsWith, integerFrom } from "../validation.js";
 import { parseAttach, type AttachOptions } from "./attach.js";
 import { parseDetach, type DetachOptions } from "./detach.js";
-import { parseMove, type MoveOptions } from "./move.js";
+import { checkCallback, type EniEvent } from "./events.js";
+import { parseMove, type MoveEvent, type MoveOptions } from "./move.js";
 
 /**
  * How a bulk operation runs.
@@ -22,6 +23,11 @@ export interface BulkOptions {
    * @default 50
    */
   readonly concurrency?: number | undefined;
+  /**
+   * Told of every item's events, each naming its ENI (an item's own `onEvent` is told too). Its
+   * exceptions are ignored.
+   */
+  readonly onEvent?: ((event: EniEvent | MoveEvent) => void) | undefined;
 }
 
 /**
@@ -139,17 +145,20 @@ function bulk<T, Id, Options>(
     if (duplicate !== undefined) {
       yield* err(new ValidationError(field, `${duplicate} appears twice; each ENI may be in one item only.`));
     }
-    const { concurrency } = yield* checkOptionsWith("options", options, {
+    const { concurrency, onEvent } = yield* checkOptionsWith("options", options, {
       concurrency: [integerFrom(1, MAX_CONCURRENCY), DEFAULT_CONCURRENCY],
+      onEvent: [checkCallback<(event: EniEvent | MoveEvent) => void>()],
     });
-    return ok({ list, concurrency });
+    return ok({ list, concurrency, onEvent });
   });
-  return checked.asyncAndThen(({ list, concurrency }) => {
+  return checked.asyncAndThen(({ list, concurrency, onEvent }) => {
     const started = Date.now();
     const runOne = async ({ eniId, id, options: itemOptions }: Item): Promise<BulkResult<T>> => {
       try {
         // `checkItem` passed them, so they are what the operation takes.
-        return { eniId, result: await run(eniId, id as Id, itemOptions as Options) };
+        const withEvents =
+          onEvent === undefined ? itemOptions : { ...itemOptions, onEvent: tellBoth(itemOptions.onEvent, onEvent) };
+        return { eniId, result: await run(eniId, id as Id, withEvents as Options) };
       } catch (thrown) {
         // A bug that throws inside one item must not take the others down with it.
         return { eniId, result: err(mapAwsError(thrown)) };
@@ -160,6 +169,17 @@ function bulk<T, Id, Options>(
       return { results, succeeded, failed: results.length - succeeded, durationMs: Date.now() - started };
     });
   });
+}
+
+/** An item's own `onEvent` (already checked to be a function, if given), then the batch's. */
+function tellBoth(own: unknown, batch: (event: EniEvent | MoveEvent) => void) {
+  return (event: EniEvent | MoveEvent) => {
+    try {
+      if (typeof own === "function") (own as (event: EniEvent | MoveEvent) => void)(event);
+    } finally {
+      batch(event);
+    }
+  };
 }
 
 /** Runs many moves; see `Eni.moveAll`. */

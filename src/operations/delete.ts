@@ -19,6 +19,7 @@ import {
   type WaitOptions,
 } from "../waiters.js";
 import { checkDetachable, detachFrom } from "./detach.js";
+import { EVENT_OPTIONS, openEventLog, type EventOptions } from "./events.js";
 
 /**
  * How `delete` deletes.
@@ -28,7 +29,7 @@ import { checkDetachable, detachFrom } from "./detach.js";
  * const options: DeleteOptions = { detachFirst: true, maxWaitTime: 300 };
  * ```
  */
-export interface DeleteOptions extends WaitOptions {
+export interface DeleteOptions extends WaitOptions, EventOptions {
   /**
    * Detach the ENI first when it is attached; otherwise an attached ENI is refused.
    * @default false
@@ -66,6 +67,7 @@ function parseDelete(options: unknown) {
     detachFirst: [checkBoolean, false],
     force: [checkBoolean, false],
     wait: [checkBoolean, true],
+    ...EVENT_OPTIONS,
     ...WAIT_OPTIONS,
   }).andThen((o) =>
     // A delete that may detach first gets a detach's longer default limit.
@@ -83,37 +85,48 @@ function parseDelete(options: unknown) {
  * {@link MAX_REFUSALS} times); an ENI someone attached meanwhile is refused at once.
  */
 export function deleteEni(ec2: EC2Client, eniId: string, options: unknown): ResultAsync<DeletedEni, EniError> {
-  return parseDelete(options).asyncAndThen((request) =>
-    timed(request.plan, `${eniId} to be deleted`, (wait) => {
-      let refusals = 0;
-      const stillInUse = async (error: EniError): Promise<RetryDecision> => {
-        if (error.name !== "InvalidStateError" || error.state !== "in-use" || refusals >= MAX_REFUSALS) {
-          return { retry: false };
-        }
-        refusals += 1;
-        // Still attached (someone attached it meanwhile) is a refusal; otherwise EC2 is catching up.
-        const now = await describeEni(ec2, eniId, wait);
-        return now.isOk() && liveAttachment(now.value) !== undefined
-          ? { retry: false }
-          : { retry: true, reason: "network interface still in use" };
-      };
-      return readEniWithin(ec2, eniId, wait)
-        .andThen(checkDetachable)
-        .andThen((ni) => detachIfAsked(ec2, ni, request, wait))
-        .andThen(() =>
-          retrying(wait, () => send(ec2, new DeleteNetworkInterfaceCommand({ NetworkInterfaceId: eniId }), wait), {
-            retryable: stillInUse,
-          }),
-        )
-        .andThen(() => (request.waitForGone ? waitUntilGone(ec2, eniId, wait) : okAsync(undefined)))
-        .map(() => ({ id: eniId, alreadyGone: false }))
-        .orElse((error) =>
-          error.name === "NotFoundError" && error.resourceType === "network-interface"
-            ? ok({ id: eniId, alreadyGone: true })
-            : err(error),
-        );
-    }),
-  );
+  return parseDelete(options).asyncAndThen((request) => {
+    const log = openEventLog<"preflight" | "detach" | "delete">(eniId, request.onEvent, "preflight");
+    return timed(
+      request.plan,
+      `${eniId} to be deleted`,
+      (wait) => {
+        let refusals = 0;
+        const stillInUse = async (error: EniError): Promise<RetryDecision> => {
+          if (error.name !== "InvalidStateError" || error.state !== "in-use" || refusals >= MAX_REFUSALS) {
+            return { retry: false };
+          }
+          refusals += 1;
+          // Still attached (someone attached it meanwhile) is a refusal; otherwise EC2 is catching up.
+          const now = await describeEni(ec2, eniId, wait);
+          return now.isOk() && liveAttachment(now.value) !== undefined
+            ? { retry: false }
+            : { retry: true, reason: "network interface still in use" };
+        };
+        const remove = () =>
+          retrying(
+            wait,
+            () => send(ec2, new DeleteNetworkInterfaceCommand({ NetworkInterfaceId: eniId }), wait),
+            stillInUse,
+          ).andThen(() => (request.waitForGone ? waitUntilGone(ec2, eniId, wait) : okAsync(undefined)));
+        return log
+          .step("preflight", () => readEniWithin(ec2, eniId, wait).andThen(checkDetachable))
+          .andThen((ni) =>
+            attachmentOf(ni) === undefined
+              ? okAsync(ni)
+              : log.step("detach", () => detachIfAsked(ec2, ni, request, wait)),
+          )
+          .andThen(() => log.step("delete", remove))
+          .map(() => ({ id: eniId, alreadyGone: false }))
+          .orElse((error) =>
+            error.name === "NotFoundError" && error.resourceType === "network-interface"
+              ? ok({ id: eniId, alreadyGone: true })
+              : err(error),
+          );
+      },
+      log.context,
+    );
+  });
 }
 
 function detachIfAsked(

@@ -20,6 +20,7 @@ import {
 } from "../waiters.js";
 import { checkManaged } from "./attributes.js";
 
+import { EVENT_OPTIONS, openEventLog, type EniEvent, type EventOptions } from "./events.js";
 /**
  * How `detach` detaches.
  *
@@ -28,7 +29,7 @@ import { checkManaged } from "./attributes.js";
  * const options: DetachOptions = { force: false, maxWaitTime: 120 };
  * ```
  */
-export interface DetachOptions extends WaitOptions {
+export interface DetachOptions extends WaitOptions, EventOptions {
   /**
    * Force the detach. Use it only when a graceful detach hangs: the instance's OS may not
    * notice, and EC2 warns the device index may not be reusable until the instance stops.
@@ -47,14 +48,13 @@ export interface ParsedDetach {
   readonly force: boolean;
   readonly plan: WaitPlan;
   readonly waitForDetached: boolean;
+  readonly onEvent: ((event: EniEvent) => void) | undefined;
 }
 
 /** How `detachFrom` detaches. */
 export interface DetachRequest {
   readonly force: boolean;
   readonly waitForDetached: boolean;
-  /** Told of each retry, with why (for `moveTo`'s report and events). */
-  readonly onRetry?: ((reason: string) => void) | undefined;
 }
 
 /** Checks `detach`'s options. */
@@ -62,9 +62,15 @@ export function parseDetach(options: unknown): Check<ParsedDetach> {
   return checkOptionsWith("options", options, {
     force: [checkBoolean, false],
     wait: [checkBoolean, true],
+    ...EVENT_OPTIONS,
     ...WAIT_OPTIONS,
   }).andThen((o) =>
-    checkWait(o, DEFAULT_MAX_WAIT.detach).map((plan) => ({ force: o.force, plan, waitForDetached: o.wait })),
+    checkWait(o, DEFAULT_MAX_WAIT.detach).map((plan) => ({
+      force: o.force,
+      plan,
+      waitForDetached: o.wait,
+      onEvent: o.onEvent,
+    })),
   );
 }
 
@@ -104,13 +110,20 @@ export function checkDetachable(ni: NetworkInterface): Result<NetworkInterface, 
  * attachment EC2 no longer knows, counts as detached.
  */
 export function detachEni(ec2: EC2Client, eniId: string, options: unknown): ResultAsync<NetworkInterface, EniError> {
-  return parseDetach(options).asyncAndThen((request) =>
-    timed(request.plan, `${eniId} to detach`, (wait) =>
-      readEniWithin(ec2, eniId, wait)
-        .andThen(checkDetachable)
-        .andThen((ni) => detachFrom(ec2, ni, request, wait)),
-    ),
-  );
+  return parseDetach(options).asyncAndThen((request) => {
+    const log = openEventLog(eniId, request.onEvent, "detach");
+    return timed(
+      request.plan,
+      `${eniId} to detach`,
+      (wait) =>
+        log.step("detach", () =>
+          readEniWithin(ec2, eniId, wait)
+            .andThen(checkDetachable)
+            .andThen((ni) => detachFrom(ec2, ni, request, wait)),
+        ),
+      log.context,
+    );
+  });
 }
 
 /** Instance states in which EC2 may refuse a detach for a while, until the instance has stopped or gone. */
@@ -172,13 +185,11 @@ function detachAttached(
   const detach =
     attachment?.Status === "detaching" && !request.force
       ? okAsync(undefined)
-      : retrying(wait, attempt, {
-          retryable: () =>
-            settling === undefined
-              ? { retry: false }
-              : { retry: true, reason: `instance ${attachment?.InstanceId} is ${settling}` },
-          onRetry: request.onRetry,
-        });
+      : retrying(wait, attempt, () =>
+          settling === undefined
+            ? { retry: false }
+            : { retry: true, reason: `instance ${attachment?.InstanceId} is ${settling}` },
+        );
   return detach.andThen(() =>
     request.waitForDetached
       ? waitUntilDetached(ec2, eniId, wait, { id: attachmentId, attachedAt: attachment?.AttachTime })

@@ -2,7 +2,7 @@ import type { EC2Client, NetworkInterface } from "@aws-sdk/client-ec2";
 import { err, errAsync, ok, okAsync, ResultAsync, safeTry, type Result } from "neverthrow";
 import { abortReason, withDeadline } from "../deadline.js";
 import { describeEni } from "../ec2/describe.js";
-import type { ApiCall } from "../ec2/send.js";
+import type { ApiCall, CallContext } from "../ec2/send.js";
 import { ConflictError, MoveFailedError, ValidationError, type EniError } from "../errors.js";
 import { attachmentOf, describeState, liveAttachment, toEniState } from "../model.js";
 import {
@@ -11,7 +11,6 @@ import {
   checkIndex,
   checkOptionsWith,
   checkPlacement,
-  invalid,
   refuse,
   type OptionCheck,
 } from "../validation.js";
@@ -34,13 +33,15 @@ import {
 } from "../waiters.js";
 import { PLACEMENT_OPTIONS, attachAt, lostRace, preflight, type Slot } from "./attach.js";
 import { checkDetachable, detachFrom } from "./detach.js";
+import { checkCallback, openEventLog, type EniEvent } from "./events.js";
 import { holdEni } from "./ownership.js";
 
 /** The phases of a move, in order; `rollback` runs only when the attach fails for good. */
 export type MovePhase = "preflight" | "detach" | "attach" | "rollback";
 
 /**
- * Something that happened during a move, for logs and metrics.
+ * Something that happened during a move, for logs, metrics and traces: the events every operation
+ * tells (see {@link EniEvent}), a detach forced after `forceAfter`, and the move's report last.
  *
  * @example
  * ```ts
@@ -50,18 +51,9 @@ export type MovePhase = "preflight" | "detach" | "attach" | "rollback";
  * ```
  */
 export type MoveEvent =
-  | { readonly type: "phase-start"; readonly phase: MovePhase }
-  | { readonly type: "phase-end"; readonly phase: MovePhase; readonly ok: boolean; readonly durationMs: number }
-  | { readonly type: "call"; readonly call: ApiCall }
-  | {
-      readonly type: "state";
-      readonly status: string;
-      readonly attachedTo: string | undefined;
-      readonly attachmentStatus: string | undefined;
-    }
-  | { readonly type: "retry"; readonly phase: MovePhase; readonly reason: string }
-  | { readonly type: "forced" }
-  | { readonly type: "done"; readonly report: MoveReport };
+  | EniEvent<MovePhase>
+  | { readonly type: "forced"; readonly eniId: string }
+  | { readonly type: "done"; readonly eniId: string; readonly report: MoveReport };
 
 /**
  * Where a move took the ENI from: the attachment it detached, or, when the ENI was already free,
@@ -226,9 +218,6 @@ const checkFenceId: OptionCheck<string> = (field, value) =>
 const checkDeviceIndex: OptionCheck<number | "same"> = (field, value) =>
   value === "same" ? ok(value) : checkIndex(field, value);
 
-const checkCallback: OptionCheck<(event: MoveEvent) => void> = (field, value) =>
-  typeof value === "function" ? ok(value as (event: MoveEvent) => void) : invalid(field, "a function", value);
-
 export function parseMove(instanceId: unknown, options: unknown): Result<ParsedMove, ValidationError> {
   return safeTry(function* () {
     const o = yield* checkOptionsWith("options", options, {
@@ -239,7 +228,7 @@ export function parseMove(instanceId: unknown, options: unknown): Result<ParsedM
       deviceIndex: [checkDeviceIndex],
       ...PLACEMENT_OPTIONS,
       rollback: [checkBoolean, true],
-      onEvent: [checkCallback],
+      onEvent: [checkCallback<(event: MoveEvent) => void>()],
       ...WAIT_OPTIONS,
     });
     const plan = yield* checkWait(o, DEFAULT_MAX_WAIT.move);
@@ -270,25 +259,16 @@ export function parseMove(instanceId: unknown, options: unknown): Result<ParsedM
 /** Mutating actions whose success means the move changed where the ENI is (tags do not). */
 const MOVING_ACTIONS = ["DetachNetworkInterface", "AttachNetworkInterface"];
 
-/** Opens the move's books: phases, calls, retries, state changes; each told to `onEvent` too. */
+/** Opens the move's books: phases, calls, retries, state changes, on its event log. */
 function openBook(eniId: string, request: ParsedMove) {
-  const { instanceId: to, onEvent } = request;
+  const { instanceId: to } = request;
+  const log = openEventLog<MovePhase, Exclude<MoveEvent, EniEvent<MovePhase>>>(eniId, request.onEvent, "preflight");
   const started = Date.now();
   const phases: { phase: MovePhase; ok: boolean; durationMs: number }[] = [];
   const callsByAction: Record<string, number> = {};
   let apiCalls = 0;
-  let lastState = "";
-  // The phase running now: retries are told as part of it.
-  let running: MovePhase = "preflight";
-  const emit = (event: MoveEvent): void => {
-    try {
-      onEvent?.(event);
-    } catch {
-      // A logging hook must never break a failover.
-    }
-  };
   const book = {
-    emit,
+    emit: log.emit,
     /** The last description of the ENI read during the move, and when: where it is, if a final read fails. */
     lastSeen: undefined as { ni: NetworkInterface; at: Date } | undefined,
     retries: 0,
@@ -298,46 +278,30 @@ function openBook(eniId: string, request: ParsedMove) {
     changed: false,
     from: undefined as MoveSource | undefined,
 
-    /** What every request of the move reports to. */
+    /** What every request and wait of the move reports to: counted here, told to the log. */
     context: {
       onCall: (call: ApiCall) => {
         apiCalls += 1;
         callsByAction[call.action] = (callsByAction[call.action] ?? 0) + 1;
         if (call.outcome === "ok" && MOVING_ACTIONS.includes(call.action)) book.changed = true;
-        emit({ type: "call", call });
+        log.context.onCall(call);
       },
       onState: (ni: NetworkInterface) => {
         book.lastSeen = { ni, at: new Date() };
-        const event: MoveEvent = {
-          type: "state",
-          status: ni.Status ?? "unknown",
-          attachedTo: ni.Attachment?.InstanceId,
-          attachmentStatus: ni.Attachment?.Status,
-        };
-        // Waits read the same state over and over: tell only the changes.
-        const state = JSON.stringify(event);
-        if (state === lastState) return;
-        lastState = state;
-        emit(event);
+        log.context.onState(ni);
       },
-    },
+      onRetry: (reason: string) => {
+        book.retries += 1;
+        log.context.onRetry(reason);
+      },
+    } satisfies CallContext,
 
-    /** Runs one phase, timing it and reporting its start and end. */
+    /** Runs one phase, timing it for the report and telling the log. */
     async phase<T, E>(phase: MovePhase, run: () => PromiseLike<Result<T, E>>): Promise<Result<T, E>> {
-      running = phase;
-      emit({ type: "phase-start", phase });
       const phaseStarted = Date.now();
-      const result = await run();
-      const entry = { phase, ok: result.isOk(), durationMs: Date.now() - phaseStarted };
-      phases.push(entry);
-      emit({ type: "phase-end", ...entry });
+      const result = await log.phase(phase, run);
+      phases.push({ phase, ok: result.isOk(), durationMs: Date.now() - phaseStarted });
       return result;
-    },
-
-    /** Counts a retry of the running phase's request, with why. */
-    retry: (reason: string): void => {
-      book.retries += 1;
-      emit({ type: "retry", phase: running, reason });
     },
 
     /** The finished report, made once at the end of the move; also told to `onEvent` as the last event. */
@@ -355,7 +319,7 @@ function openBook(eniId: string, request: ParsedMove) {
         leased: book.leased,
         durationMs: Date.now() - started,
       };
-      emit({ type: "done", report });
+      log.emit({ type: "done", eniId, report });
       return report;
     },
   };
@@ -455,9 +419,7 @@ async function runMove(
  */
 function lease(ec2: EC2Client, ni: NetworkInterface, book: MoveBook, wait: Wait): ResultAsync<void, never> {
   const budget = until(wait, Date.now() + Math.min(MAX_LEASE_WAIT_MS, wait.maxWaitTime * 1000 * LEASE_WAIT_SHARE));
-  return retrying(budget, () => holdEni(ec2, ni, budget, new Date(wait.deadline.at + LEASE_MARGIN_MS)), {
-    onRetry: book.retry,
-  })
+  return retrying(budget, () => holdEni(ec2, ni, budget, new Date(wait.deadline.at + LEASE_MARGIN_MS)))
     .map((held) => {
       book.leased = held;
     })
@@ -511,7 +473,6 @@ async function detachThenAttach(
     ...request,
     // The source attachment's setting carries over, unless the caller said otherwise.
     deleteOnTermination: request.deleteOnTermination ?? (source?.deleteOnTermination === true ? true : undefined),
-    onRetry: book.retry,
   };
   const attached = await book.phase("attach", () =>
     attachAt(ec2, ni, slot, attach, until(wait, wait.deadline.at - reserve)),
@@ -619,7 +580,6 @@ function backHome(
       const back = {
         instanceId: source.instanceId,
         deleteOnTermination: source.deleteOnTermination || undefined,
-        onRetry: book.retry,
       };
       return attachAt(ec2, ni, home, back, wait).mapErr((error): RollbackEnding => ({ kind: "failed", error }));
     });
@@ -698,15 +658,14 @@ async function detachForMove(
   book: MoveBook,
   wait: Wait,
 ): Promise<Result<NetworkInterface, EniError>> {
-  const detach = (force: boolean, within: Wait) =>
-    detachFrom(ec2, ni, { force, waitForDetached: true, onRetry: book.retry }, within);
+  const detach = (force: boolean, within: Wait) => detachFrom(ec2, ni, { force, waitForDetached: true }, within);
   const { force, forceAfter } = request;
   book.forced = force;
   if (forceAfter === undefined) return detach(force, wait);
   const graceful = await detach(false, until(wait, Date.now() + forceAfter * 1000));
   if (graceful.isOk() || graceful.error.name !== "WaitTimeoutError" || wait.abortSignal.aborted) return graceful;
   book.forced = true;
-  book.emit({ type: "forced" });
+  book.emit({ type: "forced", eniId: ni.NetworkInterfaceId ?? "" });
   return detach(true, wait);
 }
 

@@ -185,7 +185,12 @@ describe("moveTo (scripted EC2 answers)", () => {
     const result = await Eni.get(ec2, ids.eni).moveTo(ids.standby, { onEvent: (event) => events.push(event), ...fast });
 
     expect(result._unsafeUnwrap().attachment?.instanceId).toBe(ids.standby);
-    expect(events).toContainEqual({ type: "retry", phase: "detach", reason: `instance ${ids.instance} is stopping` });
+    expect(events).toContainEqual({
+      type: "retry",
+      eniId: ids.eni,
+      phase: "detach",
+      reason: `instance ${ids.instance} is stopping`,
+    });
   });
 
   it("returns the plain error, changing nothing, when the detach itself is refused", async () => {
@@ -263,7 +268,12 @@ describe("moveTo (scripted EC2 answers)", () => {
     const result = await Eni.get(ec2, ids.eni).moveTo(ids.standby, { onEvent: (event) => events.push(event), ...fast });
 
     expect(result._unsafeUnwrap().attachment?.instanceId).toBe(ids.standby);
-    expect(events).toContainEqual({ type: "retry", phase: "attach", reason: "network interface still in use" });
+    expect(events).toContainEqual({
+      type: "retry",
+      eniId: ids.eni,
+      phase: "attach",
+      reason: "network interface still in use",
+    });
   });
 
   it("re-picks a device index it chose when EC2 still reports it taken", async () => {
@@ -297,7 +307,12 @@ describe("moveTo (scripted EC2 answers)", () => {
     expect(mock.commandCalls(AttachNetworkInterfaceCommand).map((call) => call.args[0].input.DeviceIndex)).toEqual([
       1, 2,
     ]);
-    expect(events).toContainEqual({ type: "retry", phase: "attach", reason: "device index 1 still taken; trying 2" });
+    expect(events).toContainEqual({
+      type: "retry",
+      eniId: ids.eni,
+      phase: "attach",
+      reason: "device index 1 still taken; trying 2",
+    });
   });
 
   it("retries an index the caller asked for until EC2 frees it", async () => {
@@ -321,7 +336,12 @@ describe("moveTo (scripted EC2 answers)", () => {
     });
 
     expect(result.isOk()).toBe(true);
-    expect(events).toContainEqual({ type: "retry", phase: "attach", reason: "device index 2 still taken" });
+    expect(events).toContainEqual({
+      type: "retry",
+      eniId: ids.eni,
+      phase: "attach",
+      reason: "device index 2 still taken",
+    });
     expect(mock.commandCalls(AttachNetworkInterfaceCommand).map((call) => call.args[0].input.DeviceIndex)).toEqual([
       2, 2,
     ]);
@@ -821,6 +841,7 @@ describe("moveTo under what EC2 really does (scripted answers, issue 11)", () =>
     expect(mock).toHaveReceivedCommandTimes(ModifyNetworkInterfaceAttributeCommand, 2);
     expect(events).toContainEqual({
       type: "retry",
+      eniId: ids.eni,
       phase: "attach",
       reason: `attachment ${ids.otherAttachment} not visible yet`,
     });

@@ -72,7 +72,7 @@ describe("moveTo on the simulator", () => {
     expect(report?.callsByAction).toEqual(byAction);
     expect(byAction).toMatchObject({ DetachNetworkInterface: 1, AttachNetworkInterface: 1 });
     expect(events.filter((event) => event.type === "call")).toHaveLength(sim.calls.length);
-    expect(events.at(-1)).toEqual({ type: "done", report });
+    expect(events.at(-1)).toEqual({ type: "done", eniId: eni.id, report });
     const states = events.flatMap((event) =>
       event.type === "state" ? [`${event.status}/${event.attachmentStatus ?? "-"}@${event.attachedTo ?? "-"}`] : [],
     );

@@ -1,0 +1,121 @@
+import type { NetworkInterface } from "@aws-sdk/client-ec2";
+import { ok, ResultAsync, type Result } from "neverthrow";
+import type { ApiCall, CallContext } from "../ec2/send.js";
+import { invalid, type OptionCheck } from "../validation.js";
+
+/**
+ * The phases of an operation: a move's `preflight`, `detach`, `attach` and `rollback`, which
+ * `attachTo` and `detach` share, a delete's `delete`, and a setter's `change` (its request and
+ * the read-back that sees it done).
+ */
+export type Phase = "preflight" | "detach" | "attach" | "rollback" | "delete" | "change";
+
+/**
+ * Something that happened during an operation, for logs, metrics and traces. Every operation that
+ * changes an ENI (`attachTo`, `detach`, `moveTo`, `delete`, the setters, the bulk operations)
+ * takes an `onEvent` hook and tells it these; each event names the ENI it is about.
+ *
+ * @typeParam P - the phases the operation runs.
+ *
+ * @example
+ * ```ts
+ * const onEvent = (event: EniEvent) => {
+ *   if (event.type === "call") console.log(event.eniId, event.call.action, event.call.outcome);
+ * };
+ * ```
+ */
+export type EniEvent<P extends Phase = Phase> =
+  | { readonly type: "phase-start"; readonly eniId: string; readonly phase: P }
+  | {
+      readonly type: "phase-end";
+      readonly eniId: string;
+      readonly phase: P;
+      readonly ok: boolean;
+      readonly durationMs: number;
+    }
+  | { readonly type: "call"; readonly eniId: string; readonly call: ApiCall }
+  | {
+      readonly type: "state";
+      readonly eniId: string;
+      readonly status: string;
+      readonly attachedTo: string | undefined;
+      readonly attachmentStatus: string | undefined;
+    }
+  | { readonly type: "retry"; readonly eniId: string; readonly phase: P; readonly reason: string };
+
+/**
+ * The `onEvent` option of the operations that change an ENI.
+ *
+ * @example
+ * ```ts
+ * const options: EventOptions = { onEvent: (event) => console.log(JSON.stringify(event)) };
+ * ```
+ */
+export interface EventOptions {
+  /** Told of each phase, API call, state change and retry. Its exceptions are ignored. */
+  readonly onEvent?: ((event: EniEvent) => void) | undefined;
+}
+
+/** Checks an `onEvent` option: a function. */
+export function checkCallback<F extends (event: never) => void>(): OptionCheck<F> {
+  return (field, value) => (typeof value === "function" ? ok(value as F) : invalid(field, "a function", value));
+}
+
+/** The option spec of `onEvent`, for operations' option checks. */
+export const EVENT_OPTIONS = { onEvent: [checkCallback<(event: EniEvent) => void>()] } as const;
+
+/**
+ * An operation's event log: tells `onEvent` of its phases, and, through `context` (passed with
+ * every request and wait of the operation), of its API calls, the states it reads and its retries.
+ * The state of the ENI is told only when it changes: waits read the same state over and over.
+ * A hook that throws is ignored: logging must never break a failover.
+ */
+export function openEventLog<P extends Phase, Extra extends { readonly type: string } = never>(
+  eniId: string,
+  onEvent: ((event: EniEvent<P> | Extra) => void) | undefined,
+  firstPhase: P,
+) {
+  let running = firstPhase;
+  let lastState = "";
+  const emit = (event: EniEvent<P> | Extra): void => {
+    try {
+      onEvent?.(event);
+    } catch {
+      // A logging hook must never break a failover.
+    }
+  };
+  const context = {
+    onCall: (call: ApiCall) => emit({ type: "call", eniId, call }),
+    onState: (ni: NetworkInterface) => {
+      const event: EniEvent<P> = {
+        type: "state",
+        eniId,
+        status: ni.Status ?? "unknown",
+        attachedTo: ni.Attachment?.InstanceId,
+        attachmentStatus: ni.Attachment?.Status,
+      };
+      const state = JSON.stringify(event);
+      if (state === lastState) return;
+      lastState = state;
+      emit(event);
+    },
+    onRetry: (reason: string) => emit({ type: "retry", eniId, phase: running, reason }),
+  } satisfies CallContext;
+  return {
+    emit,
+    context,
+    /** Runs one phase, telling its start and its end (with how it went and how long it took). */
+    async phase<T, E>(phase: P, run: () => PromiseLike<Result<T, E>>): Promise<Result<T, E>> {
+      running = phase;
+      emit({ type: "phase-start", eniId, phase });
+      const started = Date.now();
+      const result = await run();
+      emit({ type: "phase-end", eniId, phase, ok: result.isOk(), durationMs: Date.now() - started });
+      return result;
+    },
+    /** {@link phase} for a `ResultAsync`. */
+    step<T, E>(phase: P, run: () => ResultAsync<T, E>): ResultAsync<T, E> {
+      return new ResultAsync(this.phase(phase, run));
+    },
+  };
+}
