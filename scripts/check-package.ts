@@ -11,9 +11,9 @@
  * so the SDK is not downloaded again on every run. eni-kit has no dependencies of its own.
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, relative, resolve } from "node:path";
+import { dirname, join, posix, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { BUNDLE_LIMIT_GZIP_BYTES, bundleSize } from "./bundle-size.js";
 
@@ -151,6 +151,27 @@ const compilerOptions = {
   lib: ["ES2022"],
 };
 
+/**
+ * The relative links of the packed Markdown files (README.md, the guides) that lead to no file of
+ * the package, as `file: target`. A link to a directory must lead to one the package has files in.
+ */
+function brokenLinks(paths: readonly string[]): string[] {
+  return paths
+    .filter((path) => path.endsWith(".md"))
+    .flatMap((page) =>
+      [...readFileSync(join(repo, page), "utf8").matchAll(/\]\(([^)\s]+)\)/g)]
+        .map((match) => (match[1] ?? "").split("#")[0] ?? "")
+        .filter((target) => target !== "" && !/^[a-z]+:/.test(target))
+        .filter((target) => {
+          const resolved = posix.normalize(posix.join(posix.dirname(page), target));
+          return !paths.some(
+            (path) => path === resolved || path.startsWith(resolved.endsWith("/") ? resolved : `${resolved}/`),
+          );
+        })
+        .map((target) => `${page}: ${target}`),
+    );
+}
+
 console.log("Package check: the packed tarball, installed into a fresh project");
 const root = mkdtempSync(join(tmpdir(), "eni-kit-package-"));
 try {
@@ -167,10 +188,16 @@ try {
     const paths = packed.files.map((file) => file.path);
     for (const file of [...ENTRY_FILES, "LICENSE", "README.md"])
       check(paths.includes(file), `the tarball lacks ${file}`);
-    const stray = paths.filter(
-      (path) => !path.startsWith("dist/") && !["package.json", "README.md", "LICENSE", "CHANGELOG.md"].includes(path),
-    );
-    check(stray.length === 0, `the tarball holds files outside dist/: ${stray.join(", ")}`);
+    // The code, and the guides and examples the README links to, so its links work from an installed package.
+    const shipped = (path: string) =>
+      path.startsWith("dist/") ||
+      /^docs\/[\w-]+\.md$/.test(path) ||
+      /^examples\/[\w.-]+\.ts$/.test(path) ||
+      ["package.json", "README.md", "LICENSE", "CHANGELOG.md"].includes(path);
+    const stray = paths.filter((path) => !shipped(path));
+    check(stray.length === 0, `the tarball holds files it should not: ${stray.join(", ")}`);
+    const broken = brokenLinks(paths);
+    check(broken.length === 0, `links in the packed guides lead nowhere in the package: ${broken.join(", ")}`);
     tarball = join(root, packed.filename);
     return `${packed.filename}, ${paths.length} files`;
   });
