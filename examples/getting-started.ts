@@ -4,9 +4,9 @@
  *
  *   AWS_REGION=us-east-1 npx tsx examples/getting-started.ts subnet-0123456789abcdef0 sg-0123456789abcdef0 i-0123456789abcdef0
  */
+import { fileURLToPath } from "node:url";
 import { EC2Client } from "@aws-sdk/client-ec2";
 import { Eni, type EniError, type WaitOptions } from "eni-kit";
-import { fileURLToPath } from "node:url";
 
 /** Where the walkthrough runs: a subnet, a security group of its VPC, and an instance in the subnet's AZ. */
 export interface Sandbox {
@@ -31,9 +31,9 @@ export function explain(error: EniError): string {
   }
 }
 
-/** Runs the walkthrough and returns what it printed. `wait` shortens the waits in tests. */
+/** Runs the walkthrough and returns what it has to say, line by line. `wait` shortens the waits in tests. */
 export async function gettingStarted(ec2: EC2Client, sandbox: Sandbox, wait: WaitOptions = {}): Promise<string[]> {
-  const lines: string[] = [];
+  const lines: string[] = []; // what the walkthrough reports, returned at the end
 
   // Create an ENI and attach it; each step runs only if the one before succeeded.
   const created = await Eni.create(ec2, {

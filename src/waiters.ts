@@ -29,7 +29,8 @@ export interface WaitOptions {
   /**
    * The operation's deadline: it ends with a `WaitTimeoutError` at most one poll (`maxDelay`)
    * after this many seconds, and a request still in flight then is abandoned.
-   * @default 300 for attach and in-use waits, 600 for detach, available waits and moves, 120 for create and delete
+   * @default 300 for attach and in-use waits; 600 for detach, available waits, moves and a delete with
+   * `detachFirst`; 120 for create and delete; 60 for the read-back of the address, attribute and tag methods
    */
   readonly maxWaitTime?: number | undefined;
   /**
