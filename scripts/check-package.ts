@@ -8,7 +8,11 @@
  *
  * The package comes from the tarball only. Its peer dependencies (`@aws-sdk/client-ec2`,
  * `neverthrow`) are linked from this repository's node_modules, as a user's own copies would be,
- * so the SDK is not downloaded again on every run. eni-kit has no dependencies of its own.
+ * so the SDK is not downloaded again on every run. Its one dependency, `@smithy/core` (the SDK's
+ * waiter engine), npm installs from the registry, as it would for a user.
+ *
+ * The consumers run on the Node.js that runs this script, and say which; `.ci/run` runs it on
+ * Node.js 20, 22 and 24.
  */
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
@@ -75,7 +79,7 @@ assert.ok(bad.isErr() && bad.error instanceof ValidationError && isEniError(bad.
 assert.equal(typeof checkPermissions, "function");
 assert.equal(typeof OWNERSHIP_TAGS, "object");
 assert.equal(typeof Faults, "function");
-console.log("${moduleSystem}: " + attached.value.id + " attached to " + instanceId);
+console.log("${moduleSystem} on Node.js " + process.version + ": " + attached.value.id + " attached to " + instanceId);
 `;
 
 const ESM = `import assert from "node:assert/strict";
@@ -173,6 +177,11 @@ function brokenLinks(paths: readonly string[]): string[] {
 }
 
 console.log("Package check: the packed tarball, installed into a fresh project");
+// The consumers run on this script's Node.js (process.execPath); npm on the first `node` on PATH.
+const npmVersions = JSON.parse(run("npm", ["version", "--json"], repo)) as { npm?: string; node?: string };
+console.log(
+  `Package check on Node.js ${process.version} (npm ${npmVersions.npm ?? "?"} on Node.js v${npmVersions.node ?? "?"}): the packed tarball, installed into a fresh project`,
+);
 const root = mkdtempSync(join(tmpdir(), "eni-kit-package-"));
 try {
   check(existsSync(join(repo, "dist/index.js")), "dist/ is missing: run `npm run build` first.");

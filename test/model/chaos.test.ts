@@ -16,7 +16,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { Eni, OWNERSHIP_TAGS, type EniError } from "../../src/index.js";
 import { Ec2Simulator } from "../../src/testing/index.js";
 import { Random } from "../../src/testing/random.js";
-import { badOutcome, invariantViolations, settle, show, sleep, whereSim, type Where } from "./harness.js";
+import { badOutcome, invariantViolations, settle, show, sleep, warmUpSdk, whereSim, type Where } from "./harness.js";
 
 const COUNT = 200;
 const HUNG = 20; // detaches that hang until forced
@@ -51,8 +51,9 @@ const unhandled: unknown[] = [];
 const onUnhandled = (reason: unknown) => unhandled.push(reason);
 
 describe("chaos: 200 concurrent failovers under faults", () => {
-  beforeAll(() => {
+  beforeAll(async () => {
     process.on("unhandledRejection", onUnhandled);
+    await warmUpSdk();
   });
   afterAll(() => {
     process.off("unhandledRejection", onUnhandled);

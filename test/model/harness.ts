@@ -3,11 +3,11 @@
  * caller may see, the simulator-side invariants of issue 6, and how to compare what a call
  * returned with what the simulator holds.
  */
-import type { NetworkInterface } from "@aws-sdk/client-ec2";
+import { DescribeNetworkInterfacesCommand, type NetworkInterface } from "@aws-sdk/client-ec2";
 import type { Result } from "neverthrow";
 import { vi } from "vitest";
 import { EniKitError, type EniError, type EniState } from "../../src/index.js";
-import type { Ec2Simulator } from "../../src/testing/index.js";
+import { Ec2Simulator } from "../../src/testing/index.js";
 
 /** Every `name` an eni-kit error may carry. */
 export const KNOWN_ERRORS = new Set([
@@ -65,6 +65,16 @@ export async function settle<T>(promise: PromiseLike<T>, stepMs = 5, limitMs = 3
   // A rejection is a bug of its own: eni-kit promises never reject.
   if (failed) throw new Error(`an eni-kit call rejected instead of resolving to a Result: ${String(failure)}`);
   return value as T;
+}
+
+/**
+ * Makes one request on the real clock. A process's first request has the SDK read
+ * `~/.aws/config` and `~/.aws/credentials` (real file I/O, then cached); under the fake clock,
+ * `settle` would keep advancing virtual time until the disk answered, so the first scenario's
+ * timing would depend on the machine. Call it before `vi.useFakeTimers()`.
+ */
+export async function warmUpSdk(): Promise<void> {
+  await new Ec2Simulator().client().send(new DescribeNetworkInterfacesCommand({}));
 }
 
 /** Advances the virtual clock. */

@@ -12,7 +12,8 @@
  * where EC2 has the ENI; no operation outlives its deadline by more than one poll.
  *
  * CI runs a fixed seed; elsewhere the seed is random and fast-check prints it (and the shrunk
- * sequence) on failure. Shrunk failures go into `regressions` below, replayed as plain tests.
+ * sequence) on failure. Each scenario seeds `Math.random` too (its `jitterSeed`), so a seed and
+ * path replay a run exactly. Shrunk failures go into `regressions` below, replayed as plain tests.
  */
 import type { EC2Client } from "@aws-sdk/client-ec2";
 import fc from "fast-check";
@@ -20,6 +21,7 @@ import type { Result } from "neverthrow";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { Eni, OWNERSHIP_TAGS, type EniError, type MoveOptions, type ReapReport } from "../../src/index.js";
 import { Ec2Simulator } from "../../src/testing/index.js";
+import { Random } from "../../src/testing/random.js";
 import {
   badOutcome,
   couldBecome,
@@ -29,6 +31,7 @@ import {
   sleep,
   whereRaw,
   whereSim,
+  warmUpSdk,
   whereState,
   type Where,
 } from "./harness.js";
@@ -69,6 +72,11 @@ interface Scenario {
   readonly throttling: boolean;
   readonly consistencyDelayMs: number;
   readonly steps: readonly Step[];
+  /**
+   * Seeds `Math.random`, which the waiters' and the SDK's retry jitter draw from, so that a
+   * scenario (with the seed and path fast-check prints) runs the same every time. 0 when absent.
+   */
+  readonly jitterSeed?: number;
 }
 
 // Four instances in us-east-1a (one a t3.micro that takes only 2 ENIs) and one in us-east-1b.
@@ -78,6 +86,13 @@ const INSTANCE_AZ = [0, 0, 0, 0, 1] as const;
 const TIME_SCALE = 0.02;
 const WAIT = { minDelay: 0.01, maxDelay: 0.05, maxWaitTime: 3 } as const;
 const MOVE_WAIT = { minDelay: 0.01, maxDelay: 0.05, maxWaitTime: 4 } as const;
+/**
+ * The cleanup's deletes: a careful caller's deadline. The SDK retries a throttled read itself,
+ * sleeping a jittered backoff of up to 500 ms × 2^attempt (at most 20 s); one such sleep can
+ * outlast a 3 s deadline, and the delete then ends, rightly, in a WaitTimeoutError. The cleanup's
+ * timing is not under test; the steps' is, with `WAIT`.
+ */
+const CLEANUP_WAIT = { ...WAIT, maxWaitTime: 60 } as const;
 const REFUSALS = new Set([
   "ValidationError",
   "NotFoundError",
@@ -181,6 +196,8 @@ const scenarioArb: fc.Arbitrary<Scenario> = fc.record({
   throttling: fc.boolean(),
   consistencyDelayMs: fc.constantFrom(0, 0, 40),
   steps: fc.array(stepArb, { minLength: 1, maxLength: 14 }),
+  // Last, so the keys before it draw what they drew before it was added.
+  jitterSeed: fc.nat(),
 });
 
 // --- the system under test, and the checks ----------------------------------------------------
@@ -610,7 +627,7 @@ async function cleanUp(run: Run): Promise<void> {
   // have left the tiny test buckets empty.
   const ec2 = run.sim.client({ maxAttempts: 10 });
   for (const id of run.created) {
-    const deleted = await settle(Eni.get(ec2, id).delete({ detachFirst: true, force: true, ...WAIT }));
+    const deleted = await settle(Eni.get(ec2, id).delete({ detachFirst: true, force: true, ...CLEANUP_WAIT }));
     if (deleted.isErr() && deleted.error.name === "NotFoundError") continue; // deleted during the sequence
     if (deleted.isErr()) run.problem(`cleanup: deleting ${id} failed: ${deleted.error.name} ${deleted.error.message}`);
   }
@@ -636,6 +653,16 @@ async function cleanUp(run: Run): Promise<void> {
 
 /** Runs a whole scenario and returns every violation found (empty when all held). */
 async function runScenario(scenario: Scenario): Promise<string[]> {
+  const jitter = new Random(scenario.jitterSeed ?? 0);
+  const random = vi.spyOn(Math, "random").mockImplementation(() => jitter.fraction());
+  try {
+    return await runSeeded(scenario);
+  } finally {
+    random.mockRestore();
+  }
+}
+
+async function runSeeded(scenario: Scenario): Promise<string[]> {
   const run = new Run(scenario);
   // Two ENIs to start from: one attached to the first instance, one free.
   const ec2 = run.clients[0];
@@ -656,6 +683,21 @@ async function runScenario(scenario: Scenario): Promise<string[]> {
 
 /** Shrunk failing scenarios (and hand-picked stories), replayed on every run. */
 const regressions: { readonly name: string; readonly scenario: Scenario }[] = [
+  {
+    name: "cleanup after a move, throttled: the SDK's own backoff between throttled reads outlasts a 3 s delete (issue 12)",
+    scenario: {
+      throttling: true,
+      consistencyDelayMs: 0,
+      steps: [
+        {
+          t: "op",
+          op: { t: "move", eni: 1, to: 0, fence: "none", mode: "graceful", rollback: true, sameIndex: false },
+          client: 1,
+        },
+      ],
+      jitterSeed: 1777116756,
+    },
+  },
   {
     name: "a detach of a new free ENI whose reads still show it pending (a stale read, one transition behind)",
     scenario: {
@@ -821,8 +863,9 @@ const unhandled: unknown[] = [];
 const onUnhandled = (reason: unknown) => unhandled.push(reason);
 
 describe("model: random ENI operations, races and faults on the simulator", () => {
-  beforeAll(() => {
+  beforeAll(async () => {
     process.on("unhandledRejection", onUnhandled);
+    await warmUpSdk();
   });
   afterAll(() => {
     process.off("unhandledRejection", onUnhandled);
