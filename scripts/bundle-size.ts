@@ -7,9 +7,8 @@ import { buildSync } from "esbuild";
 import { gzipSync } from "node:zlib";
 
 /**
- * The budget: at most 20 KB minified and gzipped. Issue #5 set 15 KB; issue #11 raised it once,
- * before measuring, for what a failover must do under real EC2 (hard deadlines, retries of
- * mutating calls, the dead-primary fence, address limits, the reaper's rule): correctness first.
+ * The ceiling: at most 20 KB minified and gzipped. A ceiling, not a target: a clear name or a
+ * clear structure is never traded for bytes below it (ARCHITECTURE.md).
  */
 export const BUNDLE_LIMIT_GZIP_BYTES = 20 * 1024;
 

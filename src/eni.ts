@@ -20,7 +20,7 @@ import {
   type AssignPrivateIpsOptions,
   type AssociateAddressOptions,
 } from "./operations/addresses.js";
-import { attachEni, type AttachOptions } from "./operations/attach.js";
+import { attachEni, parseAttach, type AttachOptions } from "./operations/attach.js";
 import {
   setEniDeleteOnTermination,
   setEniDescription,
@@ -28,12 +28,11 @@ import {
   setEniSourceDestCheck,
   tagEni,
   untagEni,
-  type ChangeOptions,
 } from "./operations/attributes.js";
 import { createEni, type CreateEniOptions } from "./operations/create.js";
 import { deleteEni, type DeletedEni, type DeleteOptions } from "./operations/delete.js";
-import { detachEni, type DetachOptions } from "./operations/detach.js";
-import { moveEni, type MoveOptions, type MoveReport } from "./operations/move.js";
+import { detachEni, parseDetach, type DetachOptions } from "./operations/detach.js";
+import { moveEni, parseMove, type MoveOptions } from "./operations/move.js";
 import {
   attachMany,
   detachMany,
@@ -43,7 +42,7 @@ import {
   type BulkMove,
   type BulkOptions,
   type BulkReport,
-} from "./operations/bulk.js";
+} from "./bulk.js";
 import {
   findOrphanEnis,
   reapOrphanEnis,
@@ -51,7 +50,7 @@ import {
   type ReapOptions,
   type ReapReport,
 } from "./operations/orphans.js";
-import { findEnis, getEni, type FindQuery } from "./operations/read.js";
+import { findEnis, getEni, type FindQuery } from "./steps/read.js";
 import {
   DEFAULT_MAX_WAIT,
   checkWaitOptions,
@@ -60,6 +59,8 @@ import {
   waitUntilInUse,
   type WaitOptions,
 } from "./waiters.js";
+import type { ChangeOptions } from "./steps/change.js";
+import type { MoveReport } from "./model.js";
 
 /**
  * An ENI as EC2 described it at one moment: an immutable snapshot. Its methods act on EC2
@@ -311,8 +312,8 @@ export class Eni implements EniState {
     options?: BulkOptions,
   ): ResultAsync<BulkReport<Eni>, ValidationError> {
     return withClient(ec2, () =>
-      moveMany(moves, options, (eniId, to, moveOptions) =>
-        moveEni(ec2, eniId, to, moveOptions).map(({ ni, report }) => new Eni(ec2, toEniState(ni), report)),
+      moveMany(moves, options, (eniId, request) =>
+        moveEni(ec2, eniId, request).map(({ ni, report }) => new Eni(ec2, toEniState(ni), report)),
       ),
     );
   }
@@ -337,9 +338,7 @@ export class Eni implements EniState {
     options?: BulkOptions,
   ): ResultAsync<BulkReport<Eni>, ValidationError> {
     return withClient(ec2, () =>
-      attachMany(attaches, options, (eniId, instanceId, attachOptions) =>
-        attachEni(ec2, eniId, instanceId, attachOptions).map((ni) => Eni.#from(ec2, ni)),
-      ),
+      attachMany(attaches, options, (eniId, request) => attachEni(ec2, eniId, request).map((ni) => Eni.#from(ec2, ni))),
     );
   }
 
@@ -363,9 +362,7 @@ export class Eni implements EniState {
     options?: BulkOptions,
   ): ResultAsync<BulkReport<Eni>, ValidationError> {
     return withClient(ec2, () =>
-      detachMany(detaches, options, (eniId, detachOptions) =>
-        detachEni(ec2, eniId, detachOptions).map((ni) => Eni.#from(ec2, ni)),
-      ),
+      detachMany(detaches, options, (eniId, request) => detachEni(ec2, eniId, request).map((ni) => Eni.#from(ec2, ni))),
     );
   }
 
@@ -401,7 +398,9 @@ export class Eni implements EniState {
    * ```
    */
   attachTo(instanceId: string, options?: AttachOptions): EniTask {
-    return this.#run(attachEni, instanceId, options);
+    return this.#run((ec2, id) =>
+      parseAttach(instanceId, options).asyncAndThen((request) => attachEni(ec2, id, request)),
+    );
   }
 
   /**
@@ -417,7 +416,7 @@ export class Eni implements EniState {
    * ```
    */
   detach(options?: DetachOptions): EniTask {
-    return this.#run(detachEni, options);
+    return this.#run((ec2, id) => parseDetach(options).asyncAndThen((request) => detachEni(ec2, id, request)));
   }
 
   /**
@@ -450,7 +449,9 @@ export class Eni implements EniState {
   moveTo(instanceId: string, options?: MoveOptions): EniTask {
     const ec2 = this.#ec2;
     return new EniTask(
-      moveEni(ec2, this.id, instanceId, options).map(({ ni, report }) => new Eni(ec2, toEniState(ni), report)),
+      parseMove(instanceId, options)
+        .asyncAndThen((request) => moveEni(ec2, this.id, request))
+        .map(({ ni, report }) => new Eni(ec2, toEniState(ni), report)),
     );
   }
 

@@ -5,7 +5,7 @@
  * @module
  */
 import type { EniState } from "./model.js";
-import type { MoveReport } from "./operations/move.js";
+import type { MoveReport } from "./model.js";
 
 /** What every eni-kit error may carry besides its message. */
 export interface EniKitErrorDetails {

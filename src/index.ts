@@ -31,20 +31,33 @@ export {
   isEniError,
 } from "./errors.js";
 export type { AttachmentLimitKind, EniError, EniKitErrorDetails, LimitName, ResourceType } from "./errors.js";
-export type { AttachmentStatus, EniAttachment, EniPrivateIp, EniSecurityGroup, EniState, EniStatus } from "./model.js";
+export type {
+  ApiCall,
+  AttachmentStatus,
+  EniAttachment,
+  EniEvent,
+  EniPrivateIp,
+  EniSecurityGroup,
+  EniState,
+  EniStatus,
+  MoveEvent,
+  MovePhase,
+  MoveReport,
+  MoveSource,
+  Phase,
+} from "./model.js";
 export type { AssignPrivateIpsOptions, AssociateAddressOptions } from "./operations/addresses.js";
 export type { AttachOptions } from "./operations/attach.js";
-export type { ChangeOptions } from "./operations/attributes.js";
-export type { BulkAttach, BulkDetach, BulkMove, BulkOptions, BulkReport, BulkResult } from "./operations/bulk.js";
-export type { EniEvent, EventOptions, Phase } from "./operations/events.js";
+export type { BulkAttach, BulkDetach, BulkMove, BulkOptions, BulkReport, BulkResult } from "./bulk.js";
+export type { EventOptions } from "./steps/events.js";
+export type { ChangeOptions } from "./steps/change.js";
 export { configureRateLimits } from "./ec2/rate-limit.js";
 export type { RateLimit } from "./ec2/rate-limit.js";
-export type { ApiCall } from "./ec2/send.js";
 export type { CreateEniOptions, InterfaceType } from "./operations/create.js";
 export type { DeletedEni, DeleteOptions } from "./operations/delete.js";
 export type { DetachOptions } from "./operations/detach.js";
 export type { OrphanQuery, ReapOptions, ReapReport } from "./operations/orphans.js";
-export { OWNERSHIP_TAGS } from "./operations/ownership.js";
+export { OWNERSHIP_TAGS } from "./steps/ownership.js";
 export { checkPermissions } from "./operations/permissions.js";
 export type {
   OptionalPermissionAction,
@@ -53,6 +66,6 @@ export type {
   PermissionPlan,
   PermissionReport,
 } from "./operations/permissions.js";
-export type { FindQuery } from "./operations/read.js";
-export type { MoveEvent, MoveOptions, MovePhase, MoveReport, MoveSource } from "./operations/move.js";
+export type { FindQuery } from "./steps/read.js";
+export type { MoveOptions } from "./operations/move.js";
 export type { WaitOptions } from "./waiters.js";

@@ -173,3 +173,147 @@ export function describeState(raw: NetworkInterface): string {
   const attachment = raw.Attachment?.Status;
   return attachment === undefined ? status : `${status}/${attachment}`;
 }
+
+/** One EC2 request as eni-kit made it, for reports and metrics. */
+export interface ApiCall {
+  /** The EC2 action, e.g. `AttachNetworkInterface`. */
+  readonly action: string;
+  /** `ok`, or the EC2 error code. */
+  readonly outcome: string;
+  /** How long the request took, SDK retries included, in milliseconds. */
+  readonly durationMs: number;
+}
+
+/**
+ * The phases of an operation: a move's `preflight`, `detach`, `attach` and `rollback`, which
+ * `attachTo` and `detach` share, a delete's `delete`, and a setter's `change` (its request and
+ * the read-back that sees it done).
+ */
+export type Phase = "preflight" | "detach" | "attach" | "rollback" | "delete" | "change";
+
+/**
+ * Something that happened during an operation, for logs, metrics and traces. Every operation that
+ * changes an ENI (`attachTo`, `detach`, `moveTo`, `delete`, the setters, the bulk operations)
+ * takes an `onEvent` hook and tells it these; each event names the ENI it is about.
+ *
+ * @typeParam P - the phases the operation runs.
+ *
+ * @example
+ * ```ts
+ * const onEvent = (event: EniEvent) => {
+ *   if (event.type === "call") console.log(event.eniId, event.call.action, event.call.outcome);
+ * };
+ * ```
+ */
+export type EniEvent<P extends Phase = Phase> =
+  | { readonly type: "phase-start"; readonly eniId: string; readonly phase: P }
+  | {
+      readonly type: "phase-end";
+      readonly eniId: string;
+      readonly phase: P;
+      readonly ok: boolean;
+      readonly durationMs: number;
+    }
+  | { readonly type: "call"; readonly eniId: string; readonly call: ApiCall }
+  | {
+      readonly type: "state";
+      readonly eniId: string;
+      readonly status: string;
+      readonly attachedTo: string | undefined;
+      readonly attachmentStatus: string | undefined;
+    }
+  | { readonly type: "retry"; readonly eniId: string; readonly phase: P; readonly reason: string };
+
+/** The phases of a move, in order; `rollback` runs only when the attach fails for good. */
+export type MovePhase = "preflight" | "detach" | "attach" | "rollback";
+
+/**
+ * Something that happened during a move, for logs, metrics and traces: the events every operation
+ * tells (see {@link EniEvent}), a detach forced after `forceAfter`, and the move's report last.
+ *
+ * @example
+ * ```ts
+ * const onEvent = (event: MoveEvent) => {
+ *   if (event.type === "call") metrics.count(`ec2.${event.call.action}.${event.call.outcome}`);
+ * };
+ * ```
+ */
+export type MoveEvent =
+  | EniEvent<MovePhase>
+  | { readonly type: "forced"; readonly eniId: string }
+  | { readonly type: "done"; readonly eniId: string; readonly report: MoveReport };
+
+/**
+ * Where a move took the ENI from: the attachment it detached, or, when the ENI was already free,
+ * the fence's instance that no longer runs (the failover from a dead primary).
+ *
+ * @example
+ * ```ts
+ * const from: MoveSource = { kind: "released", instanceId: "i-0aaaaaaaaaaaaaaa1", instanceState: "terminated" };
+ * ```
+ */
+export type MoveSource =
+  | {
+      /** The ENI was attached to `instanceId`; the move detached it. */
+      readonly kind: "attached";
+      /** The instance it was attached to. */
+      readonly instanceId: string;
+      /** The attachment the move detached. */
+      readonly attachmentId: string;
+      /** Its device index there. */
+      readonly deviceIndex: number;
+      /** Its network card there. */
+      readonly networkCardIndex: number;
+      /** The source attachment's `DeleteOnTermination`, carried over to the new attachment. */
+      readonly deleteOnTermination: boolean;
+    }
+  | {
+      /** The ENI was already `available`, and `expectedFrom` (its last holder) no longer runs. */
+      readonly kind: "released";
+      /** The fence's instance. */
+      readonly instanceId: string;
+      /** `stopping`, `stopped`, `shutting-down`, `terminated`, or `gone` (EC2 no longer knows it). */
+      readonly instanceState: string;
+    };
+
+/**
+ * What a move did. Every move has one: on the moved snapshot (`eni.moveReport`), on a
+ * `MoveFailedError`, and in the final `done` event of `onEvent`.
+ *
+ * @example
+ * ```ts
+ * const { outcome, durationMs, apiCalls, retries, forced } = moved.moveReport!;
+ * ```
+ */
+export interface MoveReport {
+  /** The ENI moved. */
+  readonly eniId: string;
+  /** Where it came from: detached from an attachment, or free after its instance stopped; `undefined` when it was free and unfenced. */
+  readonly from: MoveSource | undefined;
+  /** The target instance. */
+  readonly to: string;
+  /**
+   * `moved`; `already-there` (no mutating call); `refused` (a preflight check or the fence
+   * stopped it, nothing changed, or another controller won); `rolled-back` (back on its source); `failed`.
+   */
+  readonly outcome: "moved" | "already-there" | "refused" | "rolled-back" | "failed";
+  /** Each phase run, with its duration. */
+  readonly phases: readonly { readonly phase: MovePhase; readonly ok: boolean; readonly durationMs: number }[];
+  /** How many EC2 requests the move made (each counted once, SDK retries included). */
+  readonly apiCalls: number;
+  /** Requests per EC2 action. */
+  readonly callsByAction: Readonly<Record<string, number>>;
+  /** How many times a request was sent again (throttled, a 5xx, the ENI reported in use, a device index still taken…). */
+  readonly retries: number;
+  /** Whether the detach was forced. */
+  readonly forced: boolean;
+  /**
+   * Whether the move marked the ENI as held (the `eni-kit:held-until` lease) so no reaper deletes it
+   * while it is free. The lease is written in the preflight phase, before any change. Only ENIs
+   * eni-kit created are marked; a mark refused (no `ec2:CreateTags`) or throttled for longer than
+   * 10 s (or a tenth of `maxWaitTime`) does not stop the move: it goes on unleased.
+   */
+  readonly leased: boolean;
+  /** How long the whole move took, in milliseconds. */
+  readonly durationMs: number;
+}

@@ -573,8 +573,8 @@ export function waitUntilInUse(
 const RECENT_MS = 10_000;
 
 /**
- * Waits until the given attachment is gone: the ENI is detached from that instance. As DESIGN
- * notes, EC2 usually drops a finished attachment rather than showing it `detached`. If the
+ * Waits until the given attachment is gone: the ENI is detached from that instance. EC2 usually
+ * drops a finished attachment rather than showing it `detached`. If the
  * attachment is recent (`attachedAt` within seconds), free is also what a stale read could show
  * from before it, so reads must agree; the floating ENI of a failover, attached long ago, is
  * believed free on the first read that shows it.

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { reapOnce } from "../examples/reaper.js";
 import { Eni, OWNERSHIP_TAGS } from "../src/index.js";
-import { holdEni } from "../src/operations/ownership.js";
+import { holdEni } from "../src/steps/ownership.js";
 import { Ec2Simulator } from "../src/testing/index.js";
 
 const NOW = new Date("2026-11-28T12:00:00Z");

@@ -10,7 +10,8 @@ import { err, errAsync, ok, ResultAsync, type Result } from "neverthrow";
 import { abortReason } from "../deadline.js";
 import { NotFoundError, type EniError } from "../errors.js";
 import { mapAwsError } from "./map-error.js";
-import { send, type ApiCall, type CallContext } from "./send.js";
+import { send, type CallContext } from "./send.js";
+import type { ApiCall } from "../model.js";
 
 /**
  * Ids per Describe call: EC2 takes up to 200 values in one filter (conservatively; some

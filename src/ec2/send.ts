@@ -4,6 +4,7 @@ import { abortReason } from "../deadline.js";
 import type { EniError } from "../errors.js";
 import { mapAwsError } from "./map-error.js";
 import { takeToken } from "./rate-limit.js";
+import type { ApiCall } from "../model.js";
 
 /** Any EC2 command object, e.g. `new AttachNetworkInterfaceCommand(input)`. */
 export interface Ec2Command {
@@ -18,16 +19,6 @@ export type OutputOf<C> = C extends {
 }
   ? O
   : never;
-
-/** One EC2 request as eni-kit made it, for reports and metrics. */
-export interface ApiCall {
-  /** The EC2 action, e.g. `AttachNetworkInterface`. */
-  readonly action: string;
-  /** `ok`, or the EC2 error code. */
-  readonly outcome: string;
-  /** How long the request took, SDK retries included, in milliseconds. */
-  readonly durationMs: number;
-}
 
 /** What every request of an operation is sent with. */
 export interface CallContext {

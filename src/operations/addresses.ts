@@ -25,7 +25,7 @@ import {
   type Check,
 } from "../validation.js";
 import type { Wait } from "../waiters.js";
-import { changeEni, checked, type ChangeOptions } from "./attributes.js";
+import { changeEni, checked, type ChangeOptions } from "../steps/change.js";
 
 /**
  * How `assignPrivateIps` assigns.

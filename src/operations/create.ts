@@ -34,7 +34,7 @@ import {
   waitForEni,
   type WaitOptions,
 } from "../waiters.js";
-import { OWNERSHIP_TAGS, checkNotOwnershipTags, checkOwner, ownershipTags } from "./ownership.js";
+import { OWNERSHIP_TAGS, checkNotOwnershipTags, checkOwner, ownershipTags } from "../steps/ownership.js";
 
 /** The kinds of ENI `Eni.create` makes. */
 export type InterfaceType = "interface" | "efa" | "efa-only" | "trunk";

@@ -18,8 +18,9 @@ import {
   type Wait,
   type WaitOptions,
 } from "../waiters.js";
-import { checkDetachable, detachFrom } from "./detach.js";
-import { EVENT_OPTIONS, openEventLog, type EventOptions } from "./events.js";
+
+import { EVENT_OPTIONS, openEventLog, type EventOptions } from "../steps/events.js";
+import { checkDetachable, detachFrom } from "../steps/detach-from.js";
 
 /**
  * How `delete` deletes.

@@ -2,7 +2,7 @@ import type { EC2Client, NetworkInterface } from "@aws-sdk/client-ec2";
 import { err, errAsync, ok, okAsync, ResultAsync, safeTry, type Result } from "neverthrow";
 import { abortReason, withDeadline } from "../deadline.js";
 import { describeEni } from "../ec2/describe.js";
-import type { ApiCall, CallContext } from "../ec2/send.js";
+import { type CallContext } from "../ec2/send.js";
 import { ConflictError, MoveFailedError, ValidationError, type EniError } from "../errors.js";
 import { attachmentOf, describeState, liveAttachment, toEniState } from "../model.js";
 import {
@@ -31,104 +31,13 @@ import {
   type WaitOptions,
   type WaitPlan,
 } from "../waiters.js";
-import { PLACEMENT_OPTIONS, attachAt, lostRace, preflight, type Slot } from "./attach.js";
-import { checkDetachable, detachFrom } from "./detach.js";
-import { checkCallback, openEventLog, type EniEvent } from "./events.js";
-import { holdEni } from "./ownership.js";
 
-/** The phases of a move, in order; `rollback` runs only when the attach fails for good. */
-export type MovePhase = "preflight" | "detach" | "attach" | "rollback";
-
-/**
- * Something that happened during a move, for logs, metrics and traces: the events every operation
- * tells (see {@link EniEvent}), a detach forced after `forceAfter`, and the move's report last.
- *
- * @example
- * ```ts
- * const onEvent = (event: MoveEvent) => {
- *   if (event.type === "call") metrics.count(`ec2.${event.call.action}.${event.call.outcome}`);
- * };
- * ```
- */
-export type MoveEvent =
-  | EniEvent<MovePhase>
-  | { readonly type: "forced"; readonly eniId: string }
-  | { readonly type: "done"; readonly eniId: string; readonly report: MoveReport };
-
-/**
- * Where a move took the ENI from: the attachment it detached, or, when the ENI was already free,
- * the fence's instance that no longer runs (the failover from a dead primary).
- *
- * @example
- * ```ts
- * const from: MoveSource = { kind: "released", instanceId: "i-0aaaaaaaaaaaaaaa1", instanceState: "terminated" };
- * ```
- */
-export type MoveSource =
-  | {
-      /** The ENI was attached to `instanceId`; the move detached it. */
-      readonly kind: "attached";
-      /** The instance it was attached to. */
-      readonly instanceId: string;
-      /** The attachment the move detached. */
-      readonly attachmentId: string;
-      /** Its device index there. */
-      readonly deviceIndex: number;
-      /** Its network card there. */
-      readonly networkCardIndex: number;
-      /** The source attachment's `DeleteOnTermination`, carried over to the new attachment. */
-      readonly deleteOnTermination: boolean;
-    }
-  | {
-      /** The ENI was already `available`, and `expectedFrom` (its last holder) no longer runs. */
-      readonly kind: "released";
-      /** The fence's instance. */
-      readonly instanceId: string;
-      /** `stopping`, `stopped`, `shutting-down`, `terminated`, or `gone` (EC2 no longer knows it). */
-      readonly instanceState: string;
-    };
-
-/**
- * What a move did. Every move has one: on the moved snapshot (`eni.moveReport`), on a
- * `MoveFailedError`, and in the final `done` event of `onEvent`.
- *
- * @example
- * ```ts
- * const { outcome, durationMs, apiCalls, retries, forced } = moved.moveReport!;
- * ```
- */
-export interface MoveReport {
-  /** The ENI moved. */
-  readonly eniId: string;
-  /** Where it came from: detached from an attachment, or free after its instance stopped; `undefined` when it was free and unfenced. */
-  readonly from: MoveSource | undefined;
-  /** The target instance. */
-  readonly to: string;
-  /**
-   * `moved`; `already-there` (no mutating call); `refused` (a preflight check or the fence
-   * stopped it, nothing changed, or another controller won); `rolled-back` (back on its source); `failed`.
-   */
-  readonly outcome: "moved" | "already-there" | "refused" | "rolled-back" | "failed";
-  /** Each phase run, with its duration. */
-  readonly phases: readonly { readonly phase: MovePhase; readonly ok: boolean; readonly durationMs: number }[];
-  /** How many EC2 requests the move made (each counted once, SDK retries included). */
-  readonly apiCalls: number;
-  /** Requests per EC2 action. */
-  readonly callsByAction: Readonly<Record<string, number>>;
-  /** How many times a request was sent again (throttled, a 5xx, the ENI reported in use, a device index still taken…). */
-  readonly retries: number;
-  /** Whether the detach was forced. */
-  readonly forced: boolean;
-  /**
-   * Whether the move marked the ENI as held (the `eni-kit:held-until` lease) so no reaper deletes it
-   * while it is free. The lease is written in the preflight phase, before any change. Only ENIs
-   * eni-kit created are marked; a mark refused (no `ec2:CreateTags`) or throttled for longer than
-   * 10 s (or a tenth of `maxWaitTime`) does not stop the move: it goes on unleased.
-   */
-  readonly leased: boolean;
-  /** How long the whole move took, in milliseconds. */
-  readonly durationMs: number;
-}
+import { checkCallback, openEventLog } from "../steps/events.js";
+import { holdEni } from "../steps/ownership.js";
+import { PLACEMENT_OPTIONS, preflight, type Slot } from "../steps/target.js";
+import { attachAt, lostRace } from "../steps/attach-at.js";
+import { checkDetachable, detachFrom } from "../steps/detach-from.js";
+import type { ApiCall, EniEvent, MoveEvent, MovePhase, MoveReport, MoveSource } from "../model.js";
 
 /**
  * How `moveTo` moves.
@@ -184,7 +93,8 @@ export interface MoveOptions extends WaitOptions {
   readonly onEvent?: ((event: MoveEvent) => void) | undefined;
 }
 
-interface ParsedMove {
+/** A checked `moveTo` request. */
+export interface ParsedMove {
   /** The target instance. */
   readonly instanceId: string;
   readonly expectedFrom: string | undefined;
@@ -358,24 +268,17 @@ type RollbackEnding =
  * `MoveFailedError` that says where the ENI ended up. The whole move ends within its
  * `maxWaitTime` and one poll.
  */
-export function moveEni(
-  ec2: EC2Client,
-  eniId: string,
-  instanceId: unknown,
-  options: unknown,
-): ResultAsync<Moved, EniError> {
-  return parseMove(instanceId, options).asyncAndThen((request) => {
-    const book = openBook(eniId, request);
-    return timed(
-      request.plan,
-      `${eniId} to move to ${request.instanceId}`,
-      (wait) =>
-        new ResultAsync(
-          runMove(ec2, eniId, request, book, wait).then((ending) => finish(ec2, eniId, ending, book, wait)),
-        ),
-      book.context,
-    );
-  });
+export function moveEni(ec2: EC2Client, eniId: string, request: ParsedMove): ResultAsync<Moved, EniError> {
+  const book = openBook(eniId, request);
+  return timed(
+    request.plan,
+    `${eniId} to move to ${request.instanceId}`,
+    (wait) =>
+      new ResultAsync(
+        runMove(ec2, eniId, request, book, wait).then((ending) => finish(ec2, eniId, ending, book, wait)),
+      ),
+    book.context,
+  );
 }
 
 async function runMove(

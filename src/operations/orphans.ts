@@ -19,8 +19,8 @@ import {
   invalid,
   type Check,
 } from "../validation.js";
-import { findEnis } from "./read.js";
-import { OWNERSHIP_TAGS, checkOwner, holdTags, tagOf } from "./ownership.js";
+import { findEnis } from "../steps/read.js";
+import { OWNERSHIP_TAGS, checkOwner, holdTags, tagOf } from "../steps/ownership.js";
 
 /**
  * Which leftovers `Eni.findOrphans` looks for, and which ENIs it may consider at all.

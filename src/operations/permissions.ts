@@ -28,7 +28,7 @@ import {
   show,
   type Check,
 } from "../validation.js";
-import { OWNERSHIP_TAGS, checkOwner, ownershipTags } from "./ownership.js";
+import { OWNERSHIP_TAGS, checkOwner, ownershipTags } from "../steps/ownership.js";
 
 /** The EC2 actions {@link checkPermissions} can verify, named as in IAM policies (without `ec2:`). */
 export type PermissionAction =

@@ -8,7 +8,7 @@ import {
   type NetworkInterface,
 } from "@aws-sdk/client-ec2";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { holdEni } from "../../src/operations/ownership.js";
+import { holdEni } from "../../src/steps/ownership.js";
 import { Eni, OWNERSHIP_TAGS } from "../../src/index.js";
 import { Ec2Simulator } from "../../src/testing/index.js";
 import { attachedEni, ec2Error, eni, ids, mockedEc2 } from "../fixtures.js";

@@ -1,12 +1,13 @@
 import { err, ok, ResultAsync, safeTry, type Result } from "neverthrow";
-import { pool } from "../async.js";
-import { mapAwsError } from "../ec2/map-error.js";
-import { ValidationError, type EniError } from "../errors.js";
-import { checkId, checkList, checkOptions, checkOptionsWith, integerFrom } from "../validation.js";
-import { parseAttach, type AttachOptions } from "./attach.js";
-import { parseDetach, type DetachOptions } from "./detach.js";
-import { checkCallback, type EniEvent } from "./events.js";
-import { parseMove, type MoveEvent, type MoveOptions } from "./move.js";
+import { pool } from "./async.js";
+import { mapAwsError } from "./ec2/map-error.js";
+import { ValidationError, type EniError } from "./errors.js";
+import type { EniEvent, MoveEvent } from "./model.js";
+import { parseAttach, type AttachOptions, type ParsedAttach } from "./operations/attach.js";
+import { parseDetach, type DetachOptions, type ParsedDetach } from "./operations/detach.js";
+import { parseMove, type MoveOptions, type ParsedMove } from "./operations/move.js";
+import { checkCallback } from "./steps/events.js";
+import { checkId, checkList, checkOptions, checkOptionsWith, integerFrom } from "./validation.js";
 
 /**
  * How a bulk operation runs.
@@ -110,33 +111,39 @@ export interface BulkReport<T> {
 const DEFAULT_CONCURRENCY = 50;
 const MAX_CONCURRENCY = 1000;
 
-/** A checked item: its ENI, its other id field, and the options of the single operation. */
-interface Item {
+/** A request for one item, as the single operation takes it once checked, with its `onEvent`. */
+interface ItemRequest<E> {
+  readonly onEvent: ((event: E) => void) | undefined;
+}
+
+/** One checked item: its ENI and the single operation's checked request. */
+interface Item<R> {
   readonly eniId: string;
-  readonly id: unknown;
-  readonly options: Record<string, unknown>;
+  readonly request: R;
 }
 
 /**
- * Checks every item (its ENI, its `idField`, and the options of the single operation, naming
- * `items[3].field`), then runs them all, at most `concurrency` at a time; any bad item fails the
- * whole call before anything is sent.
+ * Checks every item once (its ENI, and the rest with `parse`, the single operation's own check,
+ * naming `items[3].field`), then runs them all, at most `concurrency` at a time; any bad item
+ * fails the whole call before anything is sent. The batch's `onEvent` is told of every item's
+ * events, after the item's own.
  */
-function bulk<T, Id, Options>(
+function bulk<T, E, R extends ItemRequest<E>>(
   field: string,
   items: unknown,
   options: unknown,
-  idField: string,
-  checkItem: (id: unknown, options: Record<string, unknown>) => Result<unknown, ValidationError>,
-  run: (eniId: string, id: Id, options: Options) => ResultAsync<T, EniError>,
+  parse: (item: Record<string, unknown>) => Result<R, ValidationError>,
+  run: (eniId: string, request: R) => ResultAsync<T, EniError>,
 ): ResultAsync<BulkReport<T>, ValidationError> {
   const checked = safeTry(function* () {
     const list = yield* checkList(field, items, 0, "an array of items", (at, item) =>
       safeTry(function* () {
-        const { eniId, [idField]: id, ...itemOptions } = yield* checkOptions(at, item);
+        const { eniId, ...rest } = yield* checkOptions(at, item);
         const checkedEniId = yield* checkId(`${at}.eniId`, eniId, "eni");
-        yield* checkItem(id, itemOptions).mapErr((error) => new ValidationError(`${at}.${error.field}`, error.message));
-        return ok({ eniId: checkedEniId, id, options: itemOptions });
+        const request = yield* parse(rest).mapErr(
+          (error) => new ValidationError(`${at}.${error.field}`, error.message),
+        );
+        return ok<Item<R>>({ eniId: checkedEniId, request });
       }),
     );
     // Items are distinct objects to `checkList`; their ENIs are compared here.
@@ -147,18 +154,16 @@ function bulk<T, Id, Options>(
     }
     const { concurrency, onEvent } = yield* checkOptionsWith("options", options, {
       concurrency: [integerFrom(1, MAX_CONCURRENCY), DEFAULT_CONCURRENCY],
-      onEvent: [checkCallback<(event: EniEvent | MoveEvent) => void>()],
+      onEvent: [checkCallback<(event: E) => void>()],
     });
     return ok({ list, concurrency, onEvent });
   });
   return checked.asyncAndThen(({ list, concurrency, onEvent }) => {
     const started = Date.now();
-    const runOne = async ({ eniId, id, options: itemOptions }: Item): Promise<BulkResult<T>> => {
+    const runOne = async ({ eniId, request }: Item<R>): Promise<BulkResult<T>> => {
       try {
-        // `checkItem` passed them, so they are what the operation takes.
-        const withEvents =
-          onEvent === undefined ? itemOptions : { ...itemOptions, onEvent: tellBoth(itemOptions.onEvent, onEvent) };
-        return { eniId, result: await run(eniId, id as Id, withEvents as Options) };
+        const told = onEvent === undefined ? request : { ...request, onEvent: tellBoth(request.onEvent, onEvent) };
+        return { eniId, result: await run(eniId, told) };
       } catch (thrown) {
         // A bug that throws inside one item must not take the others down with it.
         return { eniId, result: err(mapAwsError(thrown)) };
@@ -171,11 +176,11 @@ function bulk<T, Id, Options>(
   });
 }
 
-/** An item's own `onEvent` (already checked to be a function, if given), then the batch's. */
-function tellBoth(own: unknown, batch: (event: EniEvent | MoveEvent) => void) {
-  return (event: EniEvent | MoveEvent) => {
+/** An item's own `onEvent`, then the batch's; a hook that throws does not keep the other from hearing. */
+function tellBoth<E>(own: ((event: E) => void) | undefined, batch: (event: E) => void): (event: E) => void {
+  return (event) => {
     try {
-      if (typeof own === "function") (own as (event: EniEvent | MoveEvent) => void)(event);
+      own?.(event);
     } finally {
       batch(event);
     }
@@ -186,14 +191,13 @@ function tellBoth(own: unknown, batch: (event: EniEvent | MoveEvent) => void) {
 export function moveMany<T>(
   items: unknown,
   options: unknown,
-  run: (eniId: string, to: string, options: MoveOptions) => ResultAsync<T, EniError>,
+  run: (eniId: string, request: ParsedMove) => ResultAsync<T, EniError>,
 ): ResultAsync<BulkReport<T>, ValidationError> {
-  return bulk(
+  return bulk<T, MoveEvent, ParsedMove>(
     "moves",
     items,
     options,
-    "to",
-    (to, moveOptions) =>
+    ({ to, ...moveOptions }) =>
       parseMove(to, moveOptions).mapErr((error) =>
         error.field === "instanceId" ? new ValidationError("to", error.message) : error,
       ),
@@ -205,23 +209,22 @@ export function moveMany<T>(
 export function attachMany<T>(
   items: unknown,
   options: unknown,
-  run: (eniId: string, instanceId: string, options: AttachOptions) => ResultAsync<T, EniError>,
+  run: (eniId: string, request: ParsedAttach) => ResultAsync<T, EniError>,
 ): ResultAsync<BulkReport<T>, ValidationError> {
-  return bulk("attaches", items, options, "instanceId", parseAttach, run);
+  return bulk<T, EniEvent, ParsedAttach>(
+    "attaches",
+    items,
+    options,
+    ({ instanceId, ...attachOptions }) => parseAttach(instanceId, attachOptions),
+    run,
+  );
 }
 
 /** Runs many detaches; see `Eni.detachAll`. */
 export function detachMany<T>(
   items: unknown,
   options: unknown,
-  run: (eniId: string, options: DetachOptions) => ResultAsync<T, EniError>,
+  run: (eniId: string, request: ParsedDetach) => ResultAsync<T, EniError>,
 ): ResultAsync<BulkReport<T>, ValidationError> {
-  return bulk(
-    "detaches",
-    items,
-    options,
-    "eniId",
-    (_eniId, detachOptions) => parseDetach(detachOptions),
-    (eniId, _eniId, detachOptions: DetachOptions) => run(eniId, detachOptions),
-  );
+  return bulk<T, EniEvent, ParsedDetach>("detaches", items, options, parseDetach, run);
 }

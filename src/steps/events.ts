@@ -1,47 +1,8 @@
 import type { NetworkInterface } from "@aws-sdk/client-ec2";
 import { ok, ResultAsync, type Result } from "neverthrow";
-import type { ApiCall, CallContext } from "../ec2/send.js";
+import type { CallContext } from "../ec2/send.js";
 import { invalid, type OptionCheck } from "../validation.js";
-
-/**
- * The phases of an operation: a move's `preflight`, `detach`, `attach` and `rollback`, which
- * `attachTo` and `detach` share, a delete's `delete`, and a setter's `change` (its request and
- * the read-back that sees it done).
- */
-export type Phase = "preflight" | "detach" | "attach" | "rollback" | "delete" | "change";
-
-/**
- * Something that happened during an operation, for logs, metrics and traces. Every operation that
- * changes an ENI (`attachTo`, `detach`, `moveTo`, `delete`, the setters, the bulk operations)
- * takes an `onEvent` hook and tells it these; each event names the ENI it is about.
- *
- * @typeParam P - the phases the operation runs.
- *
- * @example
- * ```ts
- * const onEvent = (event: EniEvent) => {
- *   if (event.type === "call") console.log(event.eniId, event.call.action, event.call.outcome);
- * };
- * ```
- */
-export type EniEvent<P extends Phase = Phase> =
-  | { readonly type: "phase-start"; readonly eniId: string; readonly phase: P }
-  | {
-      readonly type: "phase-end";
-      readonly eniId: string;
-      readonly phase: P;
-      readonly ok: boolean;
-      readonly durationMs: number;
-    }
-  | { readonly type: "call"; readonly eniId: string; readonly call: ApiCall }
-  | {
-      readonly type: "state";
-      readonly eniId: string;
-      readonly status: string;
-      readonly attachedTo: string | undefined;
-      readonly attachmentStatus: string | undefined;
-    }
-  | { readonly type: "retry"; readonly eniId: string; readonly phase: P; readonly reason: string };
+import type { ApiCall, EniEvent, Phase } from "../model.js";
 
 /**
  * The `onEvent` option of the operations that change an ENI.

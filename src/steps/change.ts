@@ -1,0 +1,120 @@
+import { type EC2Client, type NetworkInterface } from "@aws-sdk/client-ec2";
+import { err, ok, okAsync, type Result, type ResultAsync } from "neverthrow";
+import { InvalidStateError, type EniError } from "../errors.js";
+import { checkOptionsWith, type Check, type CheckedOptions, type OptionSpec } from "../validation.js";
+import {
+  WAIT_OPTIONS,
+  checkWait,
+  readEniWithin,
+  retrying,
+  timed,
+  waitForEni,
+  type Wait,
+  type WaitOptions,
+} from "../waiters.js";
+import { EVENT_OPTIONS, openEventLog, type EventOptions } from "./events.js";
+
+/**
+ * How long a change is read back before giving up: EC2 is eventually consistent, so a
+ * change it accepted can take a moment to show in its reads; usually well under a minute.
+ */
+const READ_BACK_MAX_WAIT = 60;
+/**
+ * Refuses changes to an ENI another AWS service manages (a load balancer's, a NAT gateway's):
+ * that service owns its addresses and attributes, and EC2 refuses most changes anyway.
+ */
+export function checkManaged(ni: NetworkInterface): Result<NetworkInterface, EniError> {
+  if (ni.RequesterManaged !== true) return ok(ni);
+  const id = ni.NetworkInterfaceId;
+  return err(
+    new InvalidStateError(
+      `Network interface ${id} is managed by another AWS service (${ni.RequesterId ?? "unknown"}); eni-kit leaves it alone.`,
+      id,
+      "requester-managed",
+    ),
+  );
+}
+
+/** A change EC2 has yet to make: the request that makes it, and how a read shows it done. */
+export interface Change {
+  /** What the read-back waits for, for a timeout's message. */
+  readonly waitingFor: string;
+  /** Sends the mutating request. */
+  readonly apply: () => ResultAsync<unknown, EniError>;
+  /** Whether a read shows the change. */
+  readonly isSet: (ni: NetworkInterface) => boolean;
+}
+
+/**
+ * The flow of every setter: reads the ENI, refuses a requester-managed one (unless the change is
+ * allowed there), lets `plan` decide from the read (and any reads of its own) what to change,
+ * applies it, and reads back until EC2 shows it. Nothing to change (`undefined`, or the read
+ * already shows it, e.g. every address already there): no call.
+ */
+export function changeEni(
+  ec2: EC2Client,
+  eniId: string,
+  wait: Wait,
+  plan: (ni: NetworkInterface) => Result<Change | undefined, EniError> | ResultAsync<Change | undefined, EniError>,
+  allowRequesterManaged = false,
+): ResultAsync<NetworkInterface, EniError> {
+  // What to change, from one read; `undefined` when that read shows nothing to do.
+  const decide = (ni: NetworkInterface) =>
+    okAsync(ni)
+      .andThen((read) => (allowRequesterManaged ? ok(read) : checkManaged(read)))
+      .andThen(plan)
+      .map((change) => (change === undefined || change.isSet(ni) ? undefined : change));
+  const apply = (change: Change) =>
+    // A throttled or failed change is sent again within the deadline: each sets a value, so twice is harmless.
+    retrying(wait, change.apply).andThen(() => waitForEni(ec2, eniId, change.waitingFor, wait, change.isSet));
+  return readEniWithin(ec2, eniId, wait).andThen((first) =>
+    decide(first).andThen((change) =>
+      change !== undefined
+        ? apply(change)
+        : // Nothing to do is decided only when a second read agrees: a stale one can show an older value.
+          readEniWithin(ec2, eniId, wait).andThen((fresh) =>
+            decide(fresh).andThen((again) => (again === undefined ? okAsync(fresh) : apply(again))),
+          ),
+    ),
+  );
+}
+
+/**
+ * The options every setter takes: the wait options (the read-back waits up to a minute by default)
+ * and `onEvent`.
+ *
+ * @example
+ * ```ts
+ * const options: ChangeOptions = { maxWaitTime: 30, onEvent: (event) => console.log(event.type) };
+ * ```
+ */
+export interface ChangeOptions extends WaitOptions, EventOptions {}
+
+/**
+ * Runs a setter once its value and options passed their checks, so bad input sends nothing. The
+ * options are the {@link ChangeOptions} (reading back for up to `READ_BACK_MAX_WAIT`) plus any the
+ * setter takes itself, described by `spec`; `run` gets those checked, beside the value and the
+ * wait. The whole setter is one `change` phase of its event log.
+ */
+export function checked<T, S extends OptionSpec = Record<never, never>>(
+  eniId: string,
+  value: Check<T>,
+  options: unknown,
+  run: (value: T, wait: Wait, own: CheckedOptions<S>) => ResultAsync<NetworkInterface, EniError>,
+  spec?: S,
+): ResultAsync<NetworkInterface, EniError> {
+  return value.asyncAndThen((valid) =>
+    checkOptionsWith("options", options, { ...spec, ...EVENT_OPTIONS, ...WAIT_OPTIONS }).asyncAndThen((own) =>
+      // TypeScript loses `S` when spreading an optional `spec`; the checked object does hold its keys.
+      checkWait(own, READ_BACK_MAX_WAIT).asyncAndThen((plan) => {
+        const log = openEventLog(eniId, own.onEvent, "change");
+        return timed(
+          plan,
+          "the change to show",
+          (wait) => log.step("change", () => run(valid, wait, own as CheckedOptions<S>)),
+          log.context,
+        );
+      }),
+    ),
+  );
+}
