@@ -16,6 +16,21 @@ export default tseslint.config(
     },
   },
   {
+    // Only the index files re-export (ARCHITECTURE.md); the layering itself is checked by
+    // `npm run lint:architecture`.
+    files: ["src/**/*.ts"],
+    ignores: ["src/index.ts", "src/testing/index.ts"],
+    rules: {
+      "no-restricted-syntax": [
+        "error",
+        {
+          selector: "ExportNamedDeclaration[source], ExportAllDeclaration",
+          message: "Only src/index.ts and src/testing/index.ts re-export (ARCHITECTURE.md).",
+        },
+      ],
+    },
+  },
+  {
     // Tests poke at the library with deliberately wrong JavaScript values.
     files: ["test/**/*.ts"],
     rules: {
