@@ -7,6 +7,7 @@ import {
 } from "@aws-sdk/client-ec2";
 import { errAsync, okAsync, type ResultAsync } from "neverthrow";
 import { AwsError, type EniError } from "../errors.js";
+import { perClient } from "./client-state.js";
 import { readersOf } from "./reader.js";
 import { send, type CallContext } from "./send.js";
 
@@ -47,7 +48,7 @@ export function describeInstance(
 
 // Instance type limits never change, so one read per type per client is enough; the pending
 // read is shared too, so a thousand concurrent attaches to one type make one call.
-const limitsCache = new WeakMap<EC2Client, Map<string, ResultAsync<InstanceTypeLimits, EniError>>>();
+const limitsCacheOf = perClient(() => new Map<string, ResultAsync<InstanceTypeLimits, EniError>>());
 
 /** Reads (once per client) how many ENIs and addresses an instance type takes. */
 export function instanceTypeLimits(
@@ -55,8 +56,7 @@ export function instanceTypeLimits(
   instanceType: string,
   context: CallContext = {},
 ): ResultAsync<InstanceTypeLimits, EniError> {
-  const cache = limitsCache.get(ec2) ?? new Map<string, ResultAsync<InstanceTypeLimits, EniError>>();
-  limitsCache.set(ec2, cache);
+  const cache = limitsCacheOf(ec2);
   const read =
     cache.get(instanceType) ??
     // Not with the caller's signal: other callers may share this read, and it is one short call.

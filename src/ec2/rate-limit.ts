@@ -2,6 +2,7 @@ import type { EC2Client } from "@aws-sdk/client-ec2";
 import { err, ok, type Result } from "neverthrow";
 import { sleep } from "../async.js";
 import { AbortedError, ValidationError } from "../errors.js";
+import { perClient } from "./client-state.js";
 
 /**
  * One token bucket: `capacity` requests at once, refilled at `refillPerSecond`.
@@ -35,6 +36,25 @@ const OWN_BUCKETS: Readonly<Record<string, number>> = {
   DeleteTags: 10,
 };
 
+/** The EC2 actions eni-kit sends: the ones a rate limit can be set for. */
+export const ACTIONS = [
+  "AssignPrivateIpAddresses",
+  "AssociateAddress",
+  "AttachNetworkInterface",
+  "CreateNetworkInterface",
+  "CreateTags",
+  "DeleteNetworkInterface",
+  "DeleteTags",
+  "DescribeAddresses",
+  "DescribeInstanceTypes",
+  "DescribeInstances",
+  "DescribeNetworkInterfaces",
+  "DetachNetworkInterface",
+  "DisassociateAddress",
+  "ModifyNetworkInterfaceAttribute",
+  "UnassignPrivateIpAddresses",
+] as const;
+
 /** EC2's documented bucket for `action`, `MARGIN` under. */
 function defaultLimit(action: string): RateLimit {
   const own = OWN_BUCKETS[action];
@@ -65,7 +85,9 @@ interface ClientLimits {
 }
 
 // `false` means the caller turned client-side limiting off for this client.
-const limits = new WeakMap<EC2Client, ClientLimits | false>();
+const limitsOf = perClient((): { current: ClientLimits | false } => ({
+  current: { overrides: {}, buckets: new Map() },
+}));
 
 /**
  * Sets how fast eni-kit sends requests on one client, per EC2 action. By default it stays 10%
@@ -77,7 +99,8 @@ const limits = new WeakMap<EC2Client, ClientLimits | false>();
  * @param ec2 - the client the limits apply to.
  * @param overrides - per-action limits to use instead of the defaults, or `false` to send
  *   without client-side limiting.
- * @returns `Ok` once set, or a `ValidationError` for a limit that is not two positive numbers.
+ * @returns `Ok` once set, or a `ValidationError` (nothing set) for an action eni-kit never sends
+ *   (a misspelt name would otherwise be silently ignored) or a limit that is not two positive numbers.
  * @example
  * ```ts
  * // Another process in this account polls too: leave it half of the Describe bucket.
@@ -89,10 +112,18 @@ export function configureRateLimits(
   overrides: Readonly<Record<string, RateLimit>> | false,
 ): Result<void, ValidationError> {
   if (overrides === false) {
-    limits.set(ec2, false);
+    limitsOf(ec2).current = false;
     return ok(undefined);
   }
   for (const [action, limit] of Object.entries(overrides as Record<string, Partial<RateLimit> | undefined>)) {
+    if (!(ACTIONS as readonly string[]).includes(action)) {
+      return err(
+        new ValidationError(
+          `overrides.${action}`,
+          `Unknown action "${action}"; eni-kit sends only ${ACTIONS.join(", ")}.`,
+        ),
+      );
+    }
     const valid = (value: unknown) => typeof value === "number" && Number.isFinite(value) && value > 0;
     if (!valid(limit?.capacity) || !valid(limit?.refillPerSecond)) {
       return err(
@@ -103,7 +134,7 @@ export function configureRateLimits(
       );
     }
   }
-  limits.set(ec2, { overrides: { ...overrides }, buckets: new Map() });
+  limitsOf(ec2).current = { overrides: { ...overrides }, buckets: new Map() };
   return ok(undefined);
 }
 
@@ -116,9 +147,8 @@ export async function takeToken(
   action: string,
   abortSignal?: AbortSignal,
 ): Promise<Result<void, AbortedError>> {
-  const client: ClientLimits | false = limits.get(ec2) ?? { overrides: {}, buckets: new Map() };
+  const client = limitsOf(ec2).current;
   if (client === false) return ok(undefined);
-  limits.set(ec2, client);
   const reserve = client.buckets.get(action) ?? bucket(client.overrides[action] ?? defaultLimit(action));
   client.buckets.set(action, reserve);
   const wait = reserve();

@@ -9,6 +9,7 @@ import {
 import { err, errAsync, ok, ResultAsync, type Result } from "neverthrow";
 import { abortReason } from "../deadline.js";
 import { NotFoundError, type EniError } from "../errors.js";
+import { perClient } from "./client-state.js";
 import { mapAwsError } from "./map-error.js";
 import { send, type CallContext } from "./send.js";
 import type { ApiCall } from "../model.js";
@@ -163,17 +164,8 @@ class BatchReader<T> {
   }
 }
 
-const readers = new WeakMap<
-  EC2Client,
-  { networkInterfaces: BatchReader<NetworkInterface>; instances: BatchReader<Instance> }
->();
-
 /** The batched readers of one client, made on first use. */
-export function readersOf(ec2: EC2Client) {
-  const found = readers.get(ec2) ?? {
-    networkInterfaces: new BatchReader(ec2, networkInterfaces),
-    instances: new BatchReader(ec2, instances),
-  };
-  readers.set(ec2, found);
-  return found;
-}
+export const readersOf = perClient((ec2) => ({
+  networkInterfaces: new BatchReader(ec2, networkInterfaces),
+  instances: new BatchReader(ec2, instances),
+}));

@@ -25,7 +25,7 @@ import {
   type Check,
 } from "../validation.js";
 import type { Wait } from "../waiters.js";
-import { changeEni, checked, type ChangeOptions } from "../steps/change.js";
+import { changeEni, checked, unlessManaged, type ChangeOptions } from "../steps/change.js";
 
 /**
  * How `assignPrivateIps` assigns.
@@ -111,47 +111,52 @@ export function assignIps(
           ),
         );
       }
-      return changeEni(ec2, eniId, wait, (ni) => {
-        if (typeof wanted === "number") {
-          // EC2 names the addresses it picked (`apply` keeps them); the count covers a response that
-          // does not. There is one primary address throughout, so counting all counts the secondaries.
-          const atLeast = privateIpsOf(ni).length + wanted;
-          let picked: string[] = [];
+      return changeEni(
+        ec2,
+        eniId,
+        wait,
+        unlessManaged((ni) => {
+          if (typeof wanted === "number") {
+            // EC2 names the addresses it picked (`apply` keeps them); the count covers a response that
+            // does not. There is one primary address throughout, so counting all counts the secondaries.
+            const atLeast = privateIpsOf(ni).length + wanted;
+            let picked: string[] = [];
+            return ok({
+              waitingFor: `given ${wanted} more secondary IPs`,
+              apply: () =>
+                send(
+                  ec2,
+                  new AssignPrivateIpAddressesCommand({
+                    NetworkInterfaceId: eniId,
+                    SecondaryPrivateIpAddressCount: wanted,
+                  }),
+                  wait,
+                ).map((output) => {
+                  picked = (output.AssignedPrivateIpAddresses ?? []).flatMap((entry) => entry.PrivateIpAddress ?? []);
+                }),
+              isSet: (fresh: NetworkInterface) =>
+                privateIpsOf(fresh).length >= atLeast && picked.every((address) => holds(fresh, address)),
+            });
+          }
+          const missing = wanted.filter((address) => !holds(ni, address));
           return ok({
-            waitingFor: `given ${wanted} more secondary IPs`,
+            waitingFor: `assigned ${missing.join(", ")}`,
             apply: () =>
-              send(
-                ec2,
-                new AssignPrivateIpAddressesCommand({
-                  NetworkInterfaceId: eniId,
-                  SecondaryPrivateIpAddressCount: wanted,
-                }),
-                wait,
-              ).map((output) => {
-                picked = (output.AssignedPrivateIpAddresses ?? []).flatMap((entry) => entry.PrivateIpAddress ?? []);
-              }),
-            isSet: (fresh: NetworkInterface) =>
-              privateIpsOf(fresh).length >= atLeast && picked.every((address) => holds(fresh, address)),
-          });
-        }
-        const missing = wanted.filter((address) => !holds(ni, address));
-        return ok({
-          waitingFor: `assigned ${missing.join(", ")}`,
-          apply: () =>
-            checkHolders(ec2, ni, missing, allowReassignment, wait).andThen(() =>
-              send(
-                ec2,
-                new AssignPrivateIpAddressesCommand({
-                  NetworkInterfaceId: eniId,
-                  PrivateIpAddresses: missing,
-                  AllowReassignment: allowReassignment,
-                }),
-                wait,
+              checkHolders(ec2, ni, missing, allowReassignment, wait).andThen(() =>
+                send(
+                  ec2,
+                  new AssignPrivateIpAddressesCommand({
+                    NetworkInterfaceId: eniId,
+                    PrivateIpAddresses: missing,
+                    AllowReassignment: allowReassignment,
+                  }),
+                  wait,
+                ),
               ),
-            ),
-          isSet: (fresh: NetworkInterface) => missing.every((address) => holds(fresh, address)),
-        });
-      });
+            isSet: (fresh: NetworkInterface) => missing.every((address) => holds(fresh, address)),
+          });
+        }),
+      );
     },
     // The options it takes beside the wait options.
     { allowReassignment: [checkBoolean, false] },
@@ -225,19 +230,24 @@ export function unassignIps(
         );
   });
   return checked(eniId, list, options, (wanted, wait) =>
-    changeEni(ec2, eniId, wait, (ni) => {
-      const present = wanted.filter((address) => holds(ni, address));
-      return ok({
-        waitingFor: `without ${present.join(", ")}`,
-        apply: () =>
-          send(
-            ec2,
-            new UnassignPrivateIpAddressesCommand({ NetworkInterfaceId: eniId, PrivateIpAddresses: present }),
-            wait,
-          ),
-        isSet: (fresh: NetworkInterface) => !present.some((address) => holds(fresh, address)),
-      });
-    }),
+    changeEni(
+      ec2,
+      eniId,
+      wait,
+      unlessManaged((ni) => {
+        const present = wanted.filter((address) => holds(ni, address));
+        return ok({
+          waitingFor: `without ${present.join(", ")}`,
+          apply: () =>
+            send(
+              ec2,
+              new UnassignPrivateIpAddressesCommand({ NetworkInterfaceId: eniId, PrivateIpAddresses: present }),
+              wait,
+            ),
+          isSet: (fresh: NetworkInterface) => !present.some((address) => holds(fresh, address)),
+        });
+      }),
+    ),
   );
 }
 
@@ -262,59 +272,64 @@ export function associateEip(
         const found = output.Addresses?.find((entry) => entry.AllocationId === id);
         return found === undefined ? err(new NotFoundError("address", id)) : ok(found);
       });
-      return changeEni(ec2, eniId, wait, (ni) =>
-        readAddress.andThen((address) => {
-          const privateIp = wantedIp ?? ni.PrivateIpAddress ?? "";
-          // The Elastic IP on `privateIp` of the ENI as read.
-          const allocationOn = (eni: NetworkInterface) =>
-            privateIpsOf(eni).find((entry) => entry.PrivateIpAddress === privateIp)?.Association?.AllocationId;
-          if (!holds(ni, privateIp)) {
-            const own = privateIpsOf(ni).map((entry) => entry.PrivateIpAddress);
-            return refuse("privateIp", `${privateIp} is not a private IP of ${eniId} (it has ${own.join(", ")}).`);
-          }
-          const occupant = allocationOn(ni);
-          // Already there: nothing to change, and no conflict with itself.
-          if (occupant === id) return ok(undefined);
-          if (!allowReassociation) {
-            const name = `Elastic IP ${id} (${address.PublicIp ?? "unknown"})`;
-            if (address.AssociationId !== undefined) {
-              // `eni-…/10.0.1.5`, or an instance id.
-              const target = address.NetworkInterfaceId ?? address.InstanceId ?? "unknown";
-              const where = address.PrivateIpAddress === undefined ? target : `${target}/${address.PrivateIpAddress}`;
-              return err(
-                new ConflictError(
-                  `${name} is associated with ${where}; pass allowReassociation: true to move it to ${eniId}/${privateIp}.`,
-                  "not associated",
-                  where,
-                ),
-              );
+      return changeEni(
+        ec2,
+        eniId,
+        wait,
+        unlessManaged((ni) =>
+          readAddress.andThen((address) => {
+            const privateIp = wantedIp ?? ni.PrivateIpAddress ?? "";
+            // The Elastic IP on `privateIp` of the ENI as read.
+            const allocationOn = (eni: NetworkInterface) =>
+              privateIpsOf(eni).find((entry) => entry.PrivateIpAddress === privateIp)?.Association?.AllocationId;
+            if (!holds(ni, privateIp)) {
+              const own = privateIpsOf(ni).map((entry) => entry.PrivateIpAddress);
+              return refuse("privateIp", `${privateIp} is not a private IP of ${eniId} (it has ${own.join(", ")}).`);
             }
-            if (occupant !== undefined) {
-              return err(
-                new ConflictError(
-                  `${eniId}/${privateIp} already has Elastic IP ${occupant} (one per private IP); pass allowReassociation: true to replace it with ${name}.`,
-                  "no Elastic IP",
-                  occupant,
-                ),
-              );
+            const occupant = allocationOn(ni);
+            // Already there: nothing to change, and no conflict with itself.
+            if (occupant === id) return ok(undefined);
+            if (!allowReassociation) {
+              const name = `Elastic IP ${id} (${address.PublicIp ?? "unknown"})`;
+              if (address.AssociationId !== undefined) {
+                // `eni-…/10.0.1.5`, or an instance id.
+                const target = address.NetworkInterfaceId ?? address.InstanceId ?? "unknown";
+                const where = address.PrivateIpAddress === undefined ? target : `${target}/${address.PrivateIpAddress}`;
+                return err(
+                  new ConflictError(
+                    `${name} is associated with ${where}; pass allowReassociation: true to move it to ${eniId}/${privateIp}.`,
+                    "not associated",
+                    where,
+                  ),
+                );
+              }
+              if (occupant !== undefined) {
+                return err(
+                  new ConflictError(
+                    `${eniId}/${privateIp} already has Elastic IP ${occupant} (one per private IP); pass allowReassociation: true to replace it with ${name}.`,
+                    "no Elastic IP",
+                    occupant,
+                  ),
+                );
+              }
             }
-          }
-          return ok({
-            waitingFor: `associated with ${id} on ${privateIp}`,
-            apply: () =>
-              send(
-                ec2,
-                new AssociateAddressCommand({
-                  AllocationId: id,
-                  NetworkInterfaceId: eniId,
-                  PrivateIpAddress: privateIp,
-                  AllowReassociation: allowReassociation,
-                }),
-                wait,
-              ),
-            isSet: (fresh: NetworkInterface) => allocationOn(fresh) === id,
-          });
-        }),
+            return ok({
+              waitingFor: `associated with ${id} on ${privateIp}`,
+              apply: () =>
+                send(
+                  ec2,
+                  new AssociateAddressCommand({
+                    AllocationId: id,
+                    NetworkInterfaceId: eniId,
+                    PrivateIpAddress: privateIp,
+                    AllowReassociation: allowReassociation,
+                  }),
+                  wait,
+                ),
+              isSet: (fresh: NetworkInterface) => allocationOn(fresh) === id,
+            });
+          }),
+        ),
       );
     },
     // The options it takes beside the wait options.
@@ -345,24 +360,29 @@ export function disassociateEip(
   options: unknown,
 ): ResultAsync<NetworkInterface, EniError> {
   return checked(eniId, checkWhichEip(address), options, (match, wait) =>
-    changeEni(ec2, eniId, wait, (ni) => {
-      // Only Elastic IPs carry an association id; an auto-assigned public IP cannot be disassociated.
-      const associationId = privateIpsOf(ni).find(
-        (entry) => match(entry) && entry.Association?.AssociationId !== undefined,
-      )?.Association?.AssociationId;
-      return ok(
-        associationId === undefined
-          ? undefined
-          : {
-              waitingFor: `without association ${associationId}`,
-              apply: () =>
-                send(ec2, new DisassociateAddressCommand({ AssociationId: associationId }), wait)
-                  // Gone already (disassociated meanwhile): the goal holds.
-                  .orElse((error) => (error.name === "NotFoundError" ? ok(undefined) : err(error))),
-              isSet: (fresh: NetworkInterface) =>
-                !privateIpsOf(fresh).some((e) => e.Association?.AssociationId === associationId),
-            },
-      );
-    }),
+    changeEni(
+      ec2,
+      eniId,
+      wait,
+      unlessManaged((ni) => {
+        // Only Elastic IPs carry an association id; an auto-assigned public IP cannot be disassociated.
+        const associationId = privateIpsOf(ni).find(
+          (entry) => match(entry) && entry.Association?.AssociationId !== undefined,
+        )?.Association?.AssociationId;
+        return ok(
+          associationId === undefined
+            ? undefined
+            : {
+                waitingFor: `without association ${associationId}`,
+                apply: () =>
+                  send(ec2, new DisassociateAddressCommand({ AssociationId: associationId }), wait)
+                    // Gone already (disassociated meanwhile): the goal holds.
+                    .orElse((error) => (error.name === "NotFoundError" ? ok(undefined) : err(error))),
+                isSet: (fresh: NetworkInterface) =>
+                  !privateIpsOf(fresh).some((e) => e.Association?.AssociationId === associationId),
+              },
+        );
+      }),
+    ),
   );
 }

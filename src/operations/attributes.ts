@@ -21,7 +21,7 @@ import {
   show,
 } from "../validation.js";
 import { type Wait } from "../waiters.js";
-import { changeEni, checked } from "../steps/change.js";
+import { changeEni, checked, unlessManaged } from "../steps/change.js";
 
 // EC2's limit of security groups per ENI (the adjustable quota's maximum).
 const MAX_GROUPS = 16;
@@ -43,7 +43,12 @@ function setAttribute(
   attribute: Attribute,
   isSet: (ni: NetworkInterface) => boolean,
 ): ResultAsync<NetworkInterface, EniError> {
-  return changeEni(ec2, eniId, wait, () => ok({ waitingFor, apply: modify(ec2, eniId, wait, attribute), isSet }));
+  return changeEni(
+    ec2,
+    eniId,
+    wait,
+    unlessManaged(() => ok({ waitingFor, apply: modify(ec2, eniId, wait, attribute), isSet })),
+  );
 }
 
 /** Replaces the ENI's security groups (1 to 16 `sg-` ids, in its VPC). Same set already: no call. */
@@ -122,25 +127,30 @@ export function setEniDeleteOnTermination(
   options: unknown,
 ): ResultAsync<NetworkInterface, EniError> {
   return checked(eniId, checkBoolean("enabled", enabled), options, (value, wait) =>
-    changeEni(ec2, eniId, wait, (ni) => {
-      const attachmentId = ni.Attachment?.AttachmentId;
-      if (attachmentId === undefined || ni.Status === "available") {
-        return err(
-          new InvalidStateError(
-            `Network interface ${eniId} is not attached, so it has no DeleteOnTermination to set.`,
-            eniId,
-            ni.Status,
-          ),
-        );
-      }
-      return ok({
-        waitingFor: `with deleteOnTermination ${value} on attachment ${attachmentId}`,
-        apply: modify(ec2, eniId, wait, { Attachment: { AttachmentId: attachmentId, DeleteOnTermination: value } }),
-        // Tied to this attachment: if the ENI moves meanwhile, the new attachment's flag is not ours.
-        isSet: ({ Attachment }: NetworkInterface) =>
-          Attachment?.AttachmentId === attachmentId && (Attachment.DeleteOnTermination ?? false) === value,
-      });
-    }),
+    changeEni(
+      ec2,
+      eniId,
+      wait,
+      unlessManaged((ni) => {
+        const attachmentId = ni.Attachment?.AttachmentId;
+        if (attachmentId === undefined || ni.Status === "available") {
+          return err(
+            new InvalidStateError(
+              `Network interface ${eniId} is not attached, so it has no DeleteOnTermination to set.`,
+              eniId,
+              ni.Status,
+            ),
+          );
+        }
+        return ok({
+          waitingFor: `with deleteOnTermination ${value} on attachment ${attachmentId}`,
+          apply: modify(ec2, eniId, wait, { Attachment: { AttachmentId: attachmentId, DeleteOnTermination: value } }),
+          // Tied to this attachment: if the ENI moves meanwhile, the new attachment's flag is not ours.
+          isSet: ({ Attachment }: NetworkInterface) =>
+            Attachment?.AttachmentId === attachmentId && (Attachment.DeleteOnTermination ?? false) === value,
+        });
+      }),
+    ),
   );
 }
 
@@ -161,38 +171,32 @@ export function tagEni(
 ): ResultAsync<NetworkInterface, EniError> {
   return checked(eniId, checkTags("tags", tags), options, (checkedTags, wait) => {
     const wanted = Object.entries(checkedTags);
-    return changeEni(
-      ec2,
-      eniId,
-      wait,
-      (ni) => {
-        const current = tagsOf(ni);
-        const changed = wanted.filter(([key, value]) => current.get(key) !== value);
-        // EC2's 50-tag limit counts the ENI's tags but not `aws:` ones (EC2's own), plus the new keys.
-        const own = [...current.keys()].filter((key) => !/^aws:/i.test(key)).length;
-        const total = own + changed.filter(([key]) => !current.has(key)).length;
-        if (total > MAX_TAGS) {
-          return refuse(
-            "tags",
-            `Expected at most ${MAX_TAGS} tags on one resource, got ${total} (${eniId} has ${own} already).`,
-          );
-        }
-        return ok({
-          waitingFor: `tagged ${changed.map(([key]) => key).join(", ")}`,
-          apply: () =>
-            send(
-              ec2,
-              new CreateTagsCommand({ Resources: [eniId], Tags: changed.map(([Key, Value]) => ({ Key, Value })) }),
-              wait,
-            ),
-          isSet: (fresh: NetworkInterface) => {
-            const now = tagsOf(fresh);
-            return changed.every(([key, value]) => now.get(key) === value);
-          },
-        });
-      },
-      true,
-    );
+    return changeEni(ec2, eniId, wait, (ni) => {
+      const current = tagsOf(ni);
+      const changed = wanted.filter(([key, value]) => current.get(key) !== value);
+      // EC2's 50-tag limit counts the ENI's tags but not `aws:` ones (EC2's own), plus the new keys.
+      const own = [...current.keys()].filter((key) => !/^aws:/i.test(key)).length;
+      const total = own + changed.filter(([key]) => !current.has(key)).length;
+      if (total > MAX_TAGS) {
+        return refuse(
+          "tags",
+          `Expected at most ${MAX_TAGS} tags on one resource, got ${total} (${eniId} has ${own} already).`,
+        );
+      }
+      return ok({
+        waitingFor: `tagged ${changed.map(([key]) => key).join(", ")}`,
+        apply: () =>
+          send(
+            ec2,
+            new CreateTagsCommand({ Resources: [eniId], Tags: changed.map(([Key, Value]) => ({ Key, Value })) }),
+            wait,
+          ),
+        isSet: (fresh: NetworkInterface) => {
+          const now = tagsOf(fresh);
+          return changed.every(([key, value]) => now.get(key) === value);
+        },
+      });
+    });
   });
 }
 
@@ -208,25 +212,19 @@ export function untagEni(
     checkList("keys", keys, 1, "a non-empty array of tag keys", checkTagKey),
     options,
     (wanted, wait) =>
-      changeEni(
-        ec2,
-        eniId,
-        wait,
-        (ni) => {
-          const current = tagsOf(ni);
-          const present = wanted.filter((key) => current.has(key));
-          return ok({
-            waitingFor: `untagged ${present.join(", ")}`,
-            // Without a Value, EC2 deletes the tag whatever its value.
-            apply: () =>
-              send(ec2, new DeleteTagsCommand({ Resources: [eniId], Tags: present.map((Key) => ({ Key })) }), wait),
-            isSet: (fresh: NetworkInterface) => {
-              const now = tagsOf(fresh);
-              return present.every((key) => !now.has(key));
-            },
-          });
-        },
-        true,
-      ),
+      changeEni(ec2, eniId, wait, (ni) => {
+        const current = tagsOf(ni);
+        const present = wanted.filter((key) => current.has(key));
+        return ok({
+          waitingFor: `untagged ${present.join(", ")}`,
+          // Without a Value, EC2 deletes the tag whatever its value.
+          apply: () =>
+            send(ec2, new DeleteTagsCommand({ Resources: [eniId], Tags: present.map((Key) => ({ Key })) }), wait),
+          isSet: (fresh: NetworkInterface) => {
+            const now = tagsOf(fresh);
+            return present.every((key) => !now.has(key));
+          },
+        });
+      }),
   );
 }

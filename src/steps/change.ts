@@ -45,9 +45,18 @@ export interface Change {
   readonly isSet: (ni: NetworkInterface) => boolean;
 }
 
+/** Decides from a read of the ENI (and any reads of its own) what to change; `undefined` for nothing. */
+export type ChangePlan = (
+  ni: NetworkInterface,
+) => Result<Change | undefined, EniError> | ResultAsync<Change | undefined, EniError>;
+
+/** `plan`, for an ENI eni-kit may change: another service's ENI is refused first (see {@link checkManaged}). */
+export function unlessManaged(plan: ChangePlan): ChangePlan {
+  return (ni) => okAsync(ni).andThen(checkManaged).andThen(plan);
+}
+
 /**
- * The flow of every setter: reads the ENI, refuses a requester-managed one (unless the change is
- * allowed there), lets `plan` decide from the read (and any reads of its own) what to change,
+ * The flow of every setter: reads the ENI, lets `plan` decide from the read what to change,
  * applies it, and reads back until EC2 shows it. Nothing to change (`undefined`, or the read
  * already shows it, e.g. every address already there): no call.
  */
@@ -55,13 +64,11 @@ export function changeEni(
   ec2: EC2Client,
   eniId: string,
   wait: Wait,
-  plan: (ni: NetworkInterface) => Result<Change | undefined, EniError> | ResultAsync<Change | undefined, EniError>,
-  allowRequesterManaged = false,
+  plan: ChangePlan,
 ): ResultAsync<NetworkInterface, EniError> {
   // What to change, from one read; `undefined` when that read shows nothing to do.
   const decide = (ni: NetworkInterface) =>
     okAsync(ni)
-      .andThen((read) => (allowRequesterManaged ? ok(read) : checkManaged(read)))
       .andThen(plan)
       .map((change) => (change === undefined || change.isSet(ni) ? undefined : change));
   const apply = (change: Change) =>

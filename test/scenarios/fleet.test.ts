@@ -1,5 +1,7 @@
+import { readdirSync, readFileSync } from "node:fs";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { Eni, configureRateLimits } from "../../src/index.js";
+import { ACTIONS } from "../../src/ec2/rate-limit.js";
 import { BATCH_SIZE, TICK_MS } from "../../src/ec2/reader.js";
 import { Ec2Simulator } from "../../src/testing/index.js";
 
@@ -165,6 +167,39 @@ describe("configureRateLimits", () => {
     expect(configureRateLimits(ec2, { AttachNetworkInterface: { capacity: 5 } as never })._unsafeUnwrapErr().name).toBe(
       "ValidationError",
     );
+  });
+
+  it("refuses an action eni-kit never sends, a misspelt one most of all, before setting anything", () => {
+    // Prepare
+    const ec2 = new Ec2Simulator().client();
+
+    // Act
+    const misspelt = configureRateLimits(ec2, {
+      DescribeInstances: { capacity: 1, refillPerSecond: 1 },
+      DescribeNetworkInterface: { capacity: 1, refillPerSecond: 1 },
+    });
+
+    // Assess
+    expect(misspelt._unsafeUnwrapErr()).toMatchObject({
+      name: "ValidationError",
+      field: "overrides.DescribeNetworkInterface",
+    });
+    expect(misspelt._unsafeUnwrapErr().message).toMatch(
+      /^Unknown action "DescribeNetworkInterface"; eni-kit sends only /,
+    );
+  });
+
+  it("knows every EC2 action the library sends", () => {
+    const sent = new Set(
+      readdirSync(new URL("../../src/", import.meta.url), { recursive: true, encoding: "utf8" })
+        .filter((file) => file.endsWith(".ts") && !file.startsWith("testing"))
+        .flatMap((file) => [
+          ...readFileSync(new URL(`../../src/${file}`, import.meta.url), "utf8").matchAll(/new (\w+)Command\(/g),
+        ])
+        .map((match) => match[1]),
+    );
+
+    expect([...ACTIONS].sort()).toEqual([...sent].sort());
   });
 
   it("lets an abort end a wait for a token", async () => {
