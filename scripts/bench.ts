@@ -183,7 +183,7 @@ const DEFAULT_DELAYS = { minDelay: 0.25, maxDelay: 1 };
  * - an abort during a retry's delay: how long the engine's timer then lingers.
  */
 async function waiterEngine() {
-  const gone = new NotFoundError("network-interface", "eni-0bench");
+  const gone = NotFoundError.of("network-interface", "eni-0bench");
   const verdictAfter = 10;
   const confirmAlone: number[] = [];
   const confirmOurs: number[] = [];

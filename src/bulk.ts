@@ -141,7 +141,7 @@ function bulk<T, E, R extends ItemRequest<E>>(
         const { eniId, ...rest } = yield* checkOptions(at, item);
         const checkedEniId = yield* checkId(`${at}.eniId`, eniId, "eni");
         const request = yield* parse(rest).mapErr(
-          (error) => new ValidationError(`${at}.${error.field}`, error.message),
+          (error) => new ValidationError(error.message, { field: `${at}.${error.field}` }),
         );
         return ok<Item<R>>({ eniId: checkedEniId, request });
       }),
@@ -150,7 +150,7 @@ function bulk<T, E, R extends ItemRequest<E>>(
     const ids = list.map((item) => item.eniId);
     const duplicate = ids.find((id, index) => ids.indexOf(id) !== index);
     if (duplicate !== undefined) {
-      yield* err(new ValidationError(field, `${duplicate} appears twice; each ENI may be in one item only.`));
+      yield* err(new ValidationError(`${duplicate} appears twice; each ENI may be in one item only.`, { field }));
     }
     const { concurrency, onEvent } = yield* checkOptionsWith("options", options, {
       concurrency: [integerFrom(1, MAX_CONCURRENCY), DEFAULT_CONCURRENCY],
@@ -199,7 +199,7 @@ export function moveMany<T>(
     options,
     ({ to, ...moveOptions }) =>
       parseMove(to, moveOptions).mapErr((error) =>
-        error.field === "instanceId" ? new ValidationError("to", error.message) : error,
+        error.field === "instanceId" ? new ValidationError(error.message, { field: "to" }) : error,
       ),
     run,
   );

@@ -43,7 +43,7 @@ export async function withDeadline<T>(
   const controller = new AbortController();
   const at = Date.now() + seconds * 1000;
   const timer = setTimeout(
-    () => controller.abort(new WaitTimeoutError(what, seconds, undefined)),
+    () => controller.abort(WaitTimeoutError.after(what, seconds, undefined)),
     Math.max(0, at + graceMs - Date.now()),
   );
   // A deadline must never keep the process alive by itself.

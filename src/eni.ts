@@ -992,5 +992,5 @@ export class EniTask extends ResultAsync<Eni, EniError> {
 function withClient<T, E>(ec2: unknown, run: () => ResultAsync<T, E>): ResultAsync<T, E | ValidationError> {
   return typeof (ec2 as Partial<EC2Client> | null)?.send === "function"
     ? run()
-    : errAsync(new ValidationError("ec2", "Expected `ec2` to be an EC2Client from @aws-sdk/client-ec2."));
+    : errAsync(new ValidationError("Expected `ec2` to be an EC2Client from @aws-sdk/client-ec2.", { field: "ec2" }));
 }

@@ -59,12 +59,12 @@ export class ValidationError extends EniKitError {
   declare readonly field: string;
 
   /**
-   * @param field - the option or argument that was wrong.
    * @param message - what was expected and what was given.
+   * @param details - the option or argument that was wrong (`field`), and EC2's code, request id and cause.
    */
-  constructor(field: string, message: string, details?: EniKitErrorDetails) {
+  constructor(message: string, details: EniKitErrorDetails & { readonly field: string }) {
     super(message, details);
-    this.field = field;
+    this.field = details.field;
   }
 }
 
@@ -89,19 +89,22 @@ export class NotFoundError extends EniKitError {
   declare readonly resourceId: string | undefined;
 
   /**
-   * @param resourceType - what kind of resource was missing.
-   * @param resourceId - its id, when known.
+   * @param message - what was missing (EC2's own message when EC2 said so).
+   * @param details - the kind of resource and its id, and EC2's code, request id and cause.
    */
   constructor(
-    resourceType: ResourceType,
-    resourceId: string | undefined,
-    message?: string,
-    details?: EniKitErrorDetails,
+    message: string,
+    details: EniKitErrorDetails & { readonly resourceType: ResourceType; readonly resourceId?: string | undefined },
   ) {
+    super(message, details);
+    this.resourceType = details.resourceType;
+    this.resourceId = details.resourceId;
+  }
+
+  /** The error for a resource that does not exist, with the standard message. */
+  static of(resourceType: ResourceType, resourceId: string | undefined, details?: EniKitErrorDetails): NotFoundError {
     const named = resourceId === undefined ? "" : ` '${resourceId}'`;
-    super(message ?? `The ${resourceType}${named} does not exist.`, details);
-    this.resourceType = resourceType;
-    this.resourceId = resourceId;
+    return new NotFoundError(`The ${resourceType}${named} does not exist.`, { ...details, resourceType, resourceId });
   }
 }
 
@@ -124,17 +127,21 @@ export class AzMismatchError extends EniKitError {
   declare readonly instanceAz: string;
 
   /**
-   * @param eniAz - the ENI's AZ.
-   * @param instanceAz - the instance's AZ.
+   * @param message - what was refused (EC2's own message when EC2 refused).
+   * @param details - both AZs, and EC2's code, request id and cause.
    */
-  constructor(eniAz: string, instanceAz: string, message?: string, details?: EniKitErrorDetails) {
-    super(
-      message ??
-        `Cannot attach a network interface in ${eniAz} to an instance in ${instanceAz}: both must be in the same Availability Zone.`,
-      details,
+  constructor(message: string, details: EniKitErrorDetails & { readonly eniAz: string; readonly instanceAz: string }) {
+    super(message, details);
+    this.eniAz = details.eniAz;
+    this.instanceAz = details.instanceAz;
+  }
+
+  /** The error for an ENI in `eniAz` and an instance in `instanceAz`, with the standard message. */
+  static between(eniAz: string, instanceAz: string): AzMismatchError {
+    return new AzMismatchError(
+      `Cannot attach a network interface in ${eniAz} to an instance in ${instanceAz}: both must be in the same Availability Zone.`,
+      { eniAz, instanceAz },
     );
-    this.eniAz = eniAz;
-    this.instanceAz = instanceAz;
   }
 }
 
@@ -173,27 +180,32 @@ export class AttachmentLimitError extends EniKitError {
   declare readonly inUse: number;
 
   /**
-   * @param instanceType - the instance type.
-   * @param limit - the limit of the type or card.
-   * @param inUse - what the limit counts now.
-   * @param message - what was exceeded; a message about ENIs per instance when omitted.
-   * @param details - `kind` (default `network-interfaces`), and EC2's code, request id and cause.
+   * @param message - what was exceeded.
+   * @param details - the instance type, the limit, what it counts now, `kind` (default
+   *   `network-interfaces`), and EC2's code, request id and cause.
    */
   constructor(
-    instanceType: string,
-    limit: number,
-    inUse: number,
-    message?: string,
-    details: EniKitErrorDetails & { readonly kind?: AttachmentLimitKind | undefined } = {},
+    message: string,
+    details: EniKitErrorDetails & {
+      readonly instanceType: string;
+      readonly limit: number;
+      readonly inUse: number;
+      readonly kind?: AttachmentLimitKind | undefined;
+    },
   ) {
-    super(
-      message ?? `Instance type ${instanceType} takes at most ${limit} network interfaces and already has ${inUse}.`,
-      details,
-    );
-    this.instanceType = instanceType;
+    super(message, details);
+    this.instanceType = details.instanceType;
     this.kind = details.kind ?? "network-interfaces";
-    this.limit = limit;
-    this.inUse = inUse;
+    this.limit = details.limit;
+    this.inUse = details.inUse;
+  }
+
+  /** The error for an instance that already has as many ENIs as its type takes, with the standard message. */
+  static full(instanceType: string, limit: number, inUse: number): AttachmentLimitError {
+    return new AttachmentLimitError(
+      `Instance type ${instanceType} takes at most ${limit} network interfaces and already has ${inUse}.`,
+      { instanceType, limit, inUse },
+    );
   }
 }
 
@@ -250,13 +262,18 @@ export class InvalidStateError extends EniKitError {
 
   /**
    * @param message - what was wrong.
-   * @param resourceId - the resource, when known.
-   * @param state - its state, when known.
+   * @param details - the resource and its state, when known, and EC2's code, request id and cause.
    */
-  constructor(message: string, resourceId?: string, state?: string, details?: EniKitErrorDetails) {
+  constructor(
+    message: string,
+    details: EniKitErrorDetails & {
+      readonly resourceId?: string | undefined;
+      readonly state?: string | undefined;
+    } = {},
+  ) {
     super(message, details);
-    this.resourceId = resourceId;
-    this.state = state;
+    this.resourceId = details.resourceId;
+    this.state = details.state;
   }
 }
 
@@ -279,13 +296,19 @@ export class ConflictError extends EniKitError {
 
   /**
    * @param message - what conflicted.
-   * @param expected - what the caller expected.
-   * @param actual - what was there.
+   * @param details - what the caller expected and what was there (ids or states), and EC2's code,
+   *   request id and cause.
    */
-  constructor(message: string, expected?: string, actual?: string, details?: EniKitErrorDetails) {
+  constructor(
+    message: string,
+    details: EniKitErrorDetails & {
+      readonly expected?: string | undefined;
+      readonly actual?: string | undefined;
+    } = {},
+  ) {
     super(message, details);
-    this.expected = expected;
-    this.actual = actual;
+    this.expected = details.expected;
+    this.actual = details.actual;
   }
 }
 
@@ -309,15 +332,29 @@ export class WaitTimeoutError extends EniKitError {
   declare readonly maxWaitTime: number;
 
   /**
-   * @param waitingFor - what the waiter waited for.
-   * @param maxWaitTime - the limit, in seconds.
-   * @param lastState - the last state seen.
+   * @param message - what timed out.
+   * @param details - what was waited for, for how long, and the last state seen.
    */
-  constructor(waitingFor: string, maxWaitTime: number, lastState: string | undefined) {
-    super(`Timed out after ${maxWaitTime} s waiting for ${waitingFor}; last state seen: ${lastState ?? "none"}.`);
-    this.waitingFor = waitingFor;
-    this.lastState = lastState;
-    this.maxWaitTime = maxWaitTime;
+  constructor(
+    message: string,
+    details: EniKitErrorDetails & {
+      readonly waitingFor: string;
+      readonly maxWaitTime: number;
+      readonly lastState?: string | undefined;
+    },
+  ) {
+    super(message, details);
+    this.waitingFor = details.waitingFor;
+    this.lastState = details.lastState;
+    this.maxWaitTime = details.maxWaitTime;
+  }
+
+  /** The error for a wait for `waitingFor` that ran out after `maxWaitTime` seconds, with the standard message. */
+  static after(waitingFor: string, maxWaitTime: number, lastState: string | undefined): WaitTimeoutError {
+    return new WaitTimeoutError(
+      `Timed out after ${maxWaitTime} s waiting for ${waitingFor}; last state seen: ${lastState ?? "none"}.`,
+      { waitingFor, maxWaitTime, lastState },
+    );
   }
 }
 

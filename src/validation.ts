@@ -32,7 +32,7 @@ export function fieldOf(parent: string, key: string): string {
 
 /** A failed check: `field` and what was wrong with it. */
 export function refuse(field: string, message: string): Check<never> {
-  return err(new ValidationError(field, message));
+  return err(new ValidationError(message, { field }));
 }
 
 /** A failed check in the house style: ``Expected `field` to be <expected>, got <value>.`` */

@@ -265,7 +265,7 @@ export function pollUntil<T>(
   let lastSeen: string | undefined;
   const stands = agreement(wait);
   const pastDeadline = () => Date.now() >= wait.deadline.at;
-  const timeout = () => new WaitTimeoutError(waitingFor, wait.maxWaitTime, lastSeen);
+  const timeout = () => WaitTimeoutError.after(waitingFor, wait.maxWaitTime, lastSeen);
 
   const look = async (): Promise<Look<T>> => {
     const polled = await check();
@@ -330,7 +330,7 @@ function engineSchedule(wait: Wait, minDelay: number, maxDelay: number) {
 function stopped(wait: Wait, waitingFor: string, lastSeen: string | undefined): EniError {
   return abortReason(wait.abortSignal).name === "AbortedError"
     ? new AbortedError(`Aborted while waiting for ${waitingFor}.`)
-    : new WaitTimeoutError(waitingFor, wait.maxWaitTime, lastSeen);
+    : WaitTimeoutError.after(waitingFor, wait.maxWaitTime, lastSeen);
 }
 
 /**
@@ -518,25 +518,27 @@ export function waitUntilInUse(
     if (followed !== undefined && instanceState !== undefined) {
       const message = `Instance ${followed.instanceId} is ${instanceState ?? "gone"}: the attachment of ${id} cannot complete.`;
       if (instanceState === null)
-        return ok(failing(new InvalidStateError(message, followed.instanceId, "gone"), state));
+        return ok(failing(new InvalidStateError(message, { resourceId: followed.instanceId, state: "gone" }), state));
       if (GOING_AWAY.includes(instanceState))
-        return err(new InvalidStateError(message, followed.instanceId, instanceState));
+        return err(new InvalidStateError(message, { resourceId: followed.instanceId, state: instanceState }));
     }
     if (attachment?.AttachmentId === undefined) {
       if (followed === undefined || !seen) return ok(notYet(seen ? state : `${state} (attachment not visible yet)`));
       const message = `Attachment ${followed.attachmentId} of ${id} to ${followed.instanceId} ended while waiting for it.`;
-      return ok(failing(new InvalidStateError(message, id, "detached"), state));
+      return ok(failing(new InvalidStateError(message, { resourceId: id, state: "detached" }), state));
     }
     followed ??= { attachmentId: attachment.AttachmentId, instanceId: attachment.InstanceId ?? "" };
     if (attachment.AttachmentId === followed.previous) return ok(notYet(`${state} (a stale read)`));
     if (attachment.AttachmentId !== followed.attachmentId) {
       const message = `Attachment ${followed.attachmentId} of ${id} was replaced by ${attachment.AttachmentId} (to ${attachment.InstanceId}) while waiting for it: someone else attached it.`;
-      return ok(failing(new ConflictError(message, followed.instanceId, attachment.InstanceId), state));
+      return ok(
+        failing(new ConflictError(message, { expected: followed.instanceId, actual: attachment.InstanceId }), state),
+      );
     }
     seen = true;
     if (attachment.Status === "detaching" || attachment.Status === "detached") {
       const message = `Attachment ${followed.attachmentId} of ${id} to ${followed.instanceId} is ${attachment.Status} while waiting for it to be attached.`;
-      return err(new InvalidStateError(message, id, attachment.Status));
+      return err(new InvalidStateError(message, { resourceId: id, state: attachment.Status }));
     }
     return ok(ni.Status === "in-use" && attachment.Status === "attached" ? done(ni) : notYet(state));
   };

@@ -24,18 +24,21 @@ function everyError(): Array<[string, EniError]> {
   return [
     [
       "ValidationError",
-      new ValidationError("deviceIndex", "Expected `deviceIndex` to be an integer from 1 to 31, got -1."),
+      new ValidationError("Expected `deviceIndex` to be an integer from 1 to 31, got -1.", { field: "deviceIndex" }),
     ],
-    ["NotFoundError", new NotFoundError("network-interface", eniId)],
-    ["AzMismatchError", new AzMismatchError("us-east-1a", "us-east-1b")],
-    ["AttachmentLimitError", new AttachmentLimitError("t3.medium", 3, 3)],
+    ["NotFoundError", NotFoundError.of("network-interface", eniId)],
+    ["AzMismatchError", AzMismatchError.between("us-east-1a", "us-east-1b")],
+    ["AttachmentLimitError", AttachmentLimitError.full("t3.medium", 3, 3)],
     [
       "LimitExceededError",
       new LimitExceededError("The subnet has no free address.", { limit: "free-addresses-in-subnet" }),
     ],
-    ["InvalidStateError", new InvalidStateError("The ENI is in use.", eniId, "in-use")],
-    ["ConflictError", new ConflictError("Moved by someone else.", "i-0aaaaaaaaaaaaaaa1", "i-0ccccccccccccccc3")],
-    ["WaitTimeoutError", new WaitTimeoutError(`${eniId} to be available`, 30, "in-use/detaching")],
+    ["InvalidStateError", new InvalidStateError("The ENI is in use.", { resourceId: eniId, state: "in-use" })],
+    [
+      "ConflictError",
+      new ConflictError("Moved by someone else.", { expected: "i-0aaaaaaaaaaaaaaa1", actual: "i-0ccccccccccccccc3" }),
+    ],
+    ["WaitTimeoutError", WaitTimeoutError.after(`${eniId} to be available`, 30, "in-use/detaching")],
     ["ThrottledError", new ThrottledError("EC2 throttled the request.")],
     ["AccessDeniedError", new AccessDeniedError("Not authorized.")],
     ["AbortedError", new AbortedError("Aborted.")],
@@ -131,84 +134,96 @@ describe("details", () => {
     expect("cause" in new ThrottledError("t", { cause: 0 })).toBe(true);
   });
 
-  it("passes details through every subclass constructor", () => {
+  it("takes one shape in every class: the message, then the details with code, request id and cause", () => {
     const details = { code: "C", requestId: "r-2", cause: "why" };
 
     const errors = [
-      new ValidationError("f", "m", details),
-      new NotFoundError("instance", undefined, undefined, details),
-      new AzMismatchError("a", "b", undefined, details),
-      new AttachmentLimitError("t", 1, 1, undefined, details),
-      new InvalidStateError("m", undefined, undefined, details),
-      new ConflictError("m", undefined, undefined, details),
+      new ValidationError("m", { field: "f", ...details }),
+      new NotFoundError("m", { resourceType: "instance", ...details }),
+      new AzMismatchError("m", { eniAz: "a", instanceAz: "b", ...details }),
+      new AttachmentLimitError("m", { instanceType: "t", limit: 1, inUse: 1, ...details }),
+      new LimitExceededError("m", { limit: "free-addresses-in-subnet", ...details }),
+      new InvalidStateError("m", { ...details }),
+      new ConflictError("m", { ...details }),
+      new WaitTimeoutError("m", { waitingFor: "x", maxWaitTime: 1, ...details }),
+      new ThrottledError("m", details),
       new AccessDeniedError("m", details),
       new AbortedError("m", details),
+      new AwsError("m", details),
     ];
 
-    for (const error of errors) expect(error).toMatchObject(details);
+    for (const error of errors) expect(error).toMatchObject({ message: "m", ...details });
+    expect(NotFoundError.of("instance", undefined, details)).toMatchObject(details);
   });
 });
 
 describe("messages", () => {
   it("ValidationError keeps the field and the message it was given", () => {
-    const error = new ValidationError(
-      "tags.team",
-      "Expected `tags.team` to be a tag value of at most 256 characters, got 1.",
-    );
+    const error = new ValidationError("Expected `tags.team` to be a tag value of at most 256 characters, got 1.", {
+      field: "tags.team",
+    });
 
     expect(error.field).toBe("tags.team");
     expect(error.message).toBe("Expected `tags.team` to be a tag value of at most 256 characters, got 1.");
   });
 
   it("NotFoundError names the resource and its id", () => {
-    const error = new NotFoundError("network-interface", eniId);
+    const error = NotFoundError.of("network-interface", eniId);
 
     expect(error.message).toBe(`The network-interface '${eniId}' does not exist.`);
     expect(error).toMatchObject({ resourceType: "network-interface", resourceId: eniId });
   });
 
   it("NotFoundError reads well without an id", () => {
-    const error = new NotFoundError("attachment", undefined);
+    const error = NotFoundError.of("attachment", undefined);
 
     expect(error.message).toBe("The attachment does not exist.");
     expect(error.resourceId).toBeUndefined();
   });
 
   it("NotFoundError keeps a given message", () => {
-    expect(new NotFoundError("instance", "i-0aaaaaaaaaaaaaaa1", "EC2 says no.").message).toBe("EC2 says no.");
+    expect(
+      new NotFoundError("EC2 says no.", { resourceType: "instance", resourceId: "i-0aaaaaaaaaaaaaaa1" }).message,
+    ).toBe("EC2 says no.");
   });
 
   it("AzMismatchError names both Availability Zones", () => {
-    const error = new AzMismatchError("us-east-1a", "us-east-1c");
+    const error = AzMismatchError.between("us-east-1a", "us-east-1c");
 
     expect(error.message).toBe(
       "Cannot attach a network interface in us-east-1a to an instance in us-east-1c: both must be in the same Availability Zone.",
     );
     expect(error).toMatchObject({ eniAz: "us-east-1a", instanceAz: "us-east-1c" });
-    expect(new AzMismatchError("a", "b", "custom").message).toBe("custom");
+    expect(new AzMismatchError("custom", { eniAz: "a", instanceAz: "b" }).message).toBe("custom");
   });
 
   it("AttachmentLimitError names the type, the limit and the count", () => {
-    const error = new AttachmentLimitError("t3.medium", 3, 3);
+    const error = AttachmentLimitError.full("t3.medium", 3, 3);
 
     expect(error.message).toBe("Instance type t3.medium takes at most 3 network interfaces and already has 3.");
     expect(error).toMatchObject({ instanceType: "t3.medium", limit: 3, inUse: 3 });
-    expect(new AttachmentLimitError("t3.medium", 3, 3, "custom").message).toBe("custom");
+    expect(new AttachmentLimitError("custom", { instanceType: "t3.medium", limit: 3, inUse: 3 }).message).toBe(
+      "custom",
+    );
   });
 
   it("InvalidStateError and ConflictError keep what they were given", () => {
-    expect(new InvalidStateError("m", eniId, "in-use")).toMatchObject({
+    expect(new InvalidStateError("m", { resourceId: eniId, state: "in-use" })).toMatchObject({
       message: "m",
       resourceId: eniId,
       state: "in-use",
     });
     expect(new InvalidStateError("m")).toMatchObject({ resourceId: undefined, state: undefined });
-    expect(new ConflictError("m", "i-a", "i-b")).toMatchObject({ message: "m", expected: "i-a", actual: "i-b" });
+    expect(new ConflictError("m", { expected: "i-a", actual: "i-b" })).toMatchObject({
+      message: "m",
+      expected: "i-a",
+      actual: "i-b",
+    });
     expect(new ConflictError("m")).toMatchObject({ expected: undefined, actual: undefined });
   });
 
   it("WaitTimeoutError says how long, for what, and the last state", () => {
-    const error = new WaitTimeoutError(`${eniId} to be in-use`, 300, "in-use/attaching");
+    const error = WaitTimeoutError.after(`${eniId} to be in-use`, 300, "in-use/attaching");
 
     expect(error.message).toBe(
       `Timed out after 300 s waiting for ${eniId} to be in-use; last state seen: in-use/attaching.`,
@@ -221,7 +236,7 @@ describe("messages", () => {
   });
 
   it("WaitTimeoutError says none when nothing was seen", () => {
-    const error = new WaitTimeoutError("x", 1, undefined);
+    const error = WaitTimeoutError.after("x", 1, undefined);
 
     expect(error.message).toBe("Timed out after 1 s waiting for x; last state seen: none.");
     expect(error.lastState).toBeUndefined();

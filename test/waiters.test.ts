@@ -275,7 +275,7 @@ describe("pollUntil", () => {
   });
 
   it(`believes a failing verdict only when ${AGREEING_READS} reads in a row agree`, async () => {
-    const gone = new NotFoundError("network-interface", ids.eni);
+    const gone = NotFoundError.of("network-interface", ids.eni);
     // A stale read says gone, the next one disagrees; later two in a row agree.
     const answers: Poll<string>[] = [failing(gone, "gone"), notYet("attaching"), failing(gone, "gone")];
     const { state, check } = counting((call) => okAsync(answers[call - 1] ?? failing<string>(gone, "gone")));
@@ -291,7 +291,7 @@ describe("pollUntil", () => {
     // Prepare: six reads of nothing (the delay grows to maxDelay), then the ENI gone on every read.
     vi.useFakeTimers();
     vi.spyOn(Math, "random").mockReturnValue(1);
-    const gone = new NotFoundError("network-interface", ids.eni);
+    const gone = NotFoundError.of("network-interface", ids.eni);
     const times: number[] = [];
     const { check } = counting<string>((call) => {
       times.push(Date.now());
@@ -312,7 +312,7 @@ describe("pollUntil", () => {
   });
 
   it("ends on a late success after a lone failing verdict", async () => {
-    const replaced = new InvalidStateError("replaced", ids.eni);
+    const replaced = new InvalidStateError("replaced", { resourceId: ids.eni });
     const { state, check } = counting<string>((call) =>
       okAsync(call === 1 ? failing(replaced, "replaced") : done("attached")),
     );
@@ -529,7 +529,7 @@ describe("retrying", () => {
   });
 
   it("lets `retryable` decide about other failures", async () => {
-    const inUse = new InvalidStateError("in use", ids.eni, "in-use");
+    const inUse = new InvalidStateError("in use", { resourceId: ids.eni, state: "in-use" });
     let sent = 0;
 
     const result = await within(quick, (wait) =>

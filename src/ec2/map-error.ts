@@ -72,23 +72,32 @@ export function mapAwsError(error: unknown): EniError {
   }
   // `InvalidNetworkInterfaceID.NotFound`, `InvalidNetworkInterfaceId.Malformed`, and so on.
   const [subject = "", problem] = code.split(".");
-  if (problem === "NotFound") return new NotFoundError(NOT_FOUND[subject] ?? "resource", id, message, details);
-  if (problem === "Malformed") return new ValidationError(fieldOf(subject), message, details);
+  if (problem === "NotFound")
+    return new NotFoundError(message, { resourceType: NOT_FOUND[subject] ?? "resource", resourceId: id, ...details });
+  if (problem === "Malformed") return new ValidationError(message, { field: fieldOf(subject), ...details });
   if (code === "InvalidParameterCombination" && /availability zone/i.test(message)) {
     // The preflight checks AZs; reaching this means the world changed under us.
-    return new AzMismatchError("unknown", "unknown", message, details);
+    return new AzMismatchError(message, { eniAz: "unknown", instanceAz: "unknown", ...details });
   }
   if (code === "AttachmentLimitExceeded") {
     const match = /count (\d+) exceeds the limit for (\S+?)\.?$/.exec(message);
     // EC2 names the count the attach would have made: one over the limit (NaN if it does not say).
     const limit = Number(match?.[1]) - 1;
-    return new AttachmentLimitError(match?.[2] ?? "unknown", limit, limit, message, details);
+    return new AttachmentLimitError(message, {
+      instanceType: match?.[2] ?? "unknown",
+      limit,
+      inUse: limit,
+      ...details,
+    });
   }
   if (code === "InvalidInterface.IpAddressLimitExceeded") {
     // "Address count 9 on interface eni-… exceeds the limit for t3.medium": the count, not the limit.
     const match = /count (\d+) .*limit for (\S+?)\.?$/.exec(message);
     const kind = /ipv6/i.test(message) ? "ipv6-addresses" : "ipv4-addresses";
-    return new AttachmentLimitError(match?.[2] ?? "unknown", Number.NaN, Number(match?.[1]), message, {
+    return new AttachmentLimitError(message, {
+      instanceType: match?.[2] ?? "unknown",
+      limit: Number.NaN,
+      inUse: Number(match?.[1]),
       ...details,
       kind,
     });
@@ -106,21 +115,26 @@ export function mapAwsError(error: unknown): EniError {
       "IdempotentParameterMismatch",
     )
   ) {
-    return new ConflictError(message, undefined, undefined, details);
+    return new ConflictError(message, { ...details });
   }
-  if (code === "SecurityGroupsPerInterfaceLimitExceeded") return new ValidationError("groupIds", message, details);
-  if (code === "TagLimitExceeded") return new ValidationError("tags", message, details);
+  if (code === "SecurityGroupsPerInterfaceLimitExceeded")
+    return new ValidationError(message, { field: "groupIds", ...details });
+  if (code === "TagLimitExceeded") return new ValidationError(message, { field: "tags", ...details });
   if (code === "InvalidNetworkInterface.InUse" || /\bin use\b/i.test(message)) {
-    return new InvalidStateError(message, id, "in-use", details);
+    return new InvalidStateError(message, { resourceId: id, state: "in-use", ...details });
   }
   if (is("OperationNotPermitted", "IncorrectState", "IncorrectInstanceState")) {
-    return new InvalidStateError(message, id, undefined, details);
+    return new InvalidStateError(message, { resourceId: id, ...details });
   }
   // An Elastic IP needs an internet gateway on the ENI's VPC: a state of the VPC, not of the input.
-  if (code === "Gateway.NotAttached") return new InvalidStateError(message, id, "no-internet-gateway", details);
+  if (code === "Gateway.NotAttached")
+    return new InvalidStateError(message, { resourceId: id, state: "no-internet-gateway", ...details });
   // `InvalidParameter`, `InvalidParameterValue`, `InvalidParameterCombination`, `MissingParameter`...
   if (/^(Invalid|Missing)Parameter/.test(code)) {
-    return new ValidationError(/device index/i.test(message) ? "deviceIndex" : "request", message, details);
+    return new ValidationError(message, {
+      field: /device index/i.test(message) ? "deviceIndex" : "request",
+      ...details,
+    });
   }
   return new AwsError(message, details);
 }

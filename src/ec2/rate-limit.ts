@@ -118,19 +118,17 @@ export function configureRateLimits(
   for (const [action, limit] of Object.entries(overrides as Record<string, Partial<RateLimit> | undefined>)) {
     if (!(ACTIONS as readonly string[]).includes(action)) {
       return err(
-        new ValidationError(
-          `overrides.${action}`,
-          `Unknown action "${action}"; eni-kit sends only ${ACTIONS.join(", ")}.`,
-        ),
+        new ValidationError(`Unknown action "${action}"; eni-kit sends only ${ACTIONS.join(", ")}.`, {
+          field: `overrides.${action}`,
+        }),
       );
     }
     const valid = (value: unknown) => typeof value === "number" && Number.isFinite(value) && value > 0;
     if (!valid(limit?.capacity) || !valid(limit?.refillPerSecond)) {
       return err(
-        new ValidationError(
-          `overrides.${action}`,
-          `Expected \`${action}\` to be { capacity, refillPerSecond } with positive numbers.`,
-        ),
+        new ValidationError(`Expected \`${action}\` to be { capacity, refillPerSecond } with positive numbers.`, {
+          field: `overrides.${action}`,
+        }),
       );
     }
   }

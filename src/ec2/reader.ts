@@ -159,7 +159,7 @@ class BatchReader<T> {
     for (const [id, waiting] of batch) {
       const item = found.get(id);
       for (const request of waiting)
-        request.settle(item === undefined ? err(new NotFoundError(this.#kind.type, id)) : ok(item));
+        request.settle(item === undefined ? err(NotFoundError.of(this.#kind.type, id)) : ok(item));
     }
   }
 }

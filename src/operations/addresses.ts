@@ -105,10 +105,9 @@ export function assignIps(
       // (here, before `changeEni` reads anything).
       if (typeof wanted === "number" && allowReassignment) {
         return errAsync(
-          new ValidationError(
-            "allowReassignment",
-            "`allowReassignment` applies to explicit addresses; a count always takes free ones.",
-          ),
+          new ValidationError("`allowReassignment` applies to explicit addresses; a count always takes free ones.", {
+            field: "allowReassignment",
+          }),
         );
       }
       return changeEni(
@@ -186,19 +185,17 @@ function checkHolders(
         if (holderId === eniId || !addresses.includes(address)) continue;
         if (Primary === true) {
           return err(
-            new InvalidStateError(
-              `${address} is the primary private IP of ${holderId}, which EC2 cannot move.`,
-              holderId,
-              "primary",
-            ),
+            new InvalidStateError(`${address} is the primary private IP of ${holderId}, which EC2 cannot move.`, {
+              resourceId: holderId,
+              state: "primary",
+            }),
           );
         }
         if (!allowReassignment) {
           return err(
             new ConflictError(
               `${address} is assigned to ${holderId}; pass allowReassignment: true to move it to ${eniId}.`,
-              "unassigned",
-              holderId,
+              { expected: "unassigned", actual: holderId },
             ),
           );
         }
@@ -270,7 +267,7 @@ export function associateEip(
       // Sent before `changeEni` reads the ENI, so the two reads run at once.
       const readAddress = send(ec2, new DescribeAddressesCommand({ AllocationIds: [id] }), wait).andThen((output) => {
         const found = output.Addresses?.find((entry) => entry.AllocationId === id);
-        return found === undefined ? err(new NotFoundError("address", id)) : ok(found);
+        return found === undefined ? err(NotFoundError.of("address", id)) : ok(found);
       });
       return changeEni(
         ec2,
@@ -298,8 +295,7 @@ export function associateEip(
                 return err(
                   new ConflictError(
                     `${name} is associated with ${where}; pass allowReassociation: true to move it to ${eniId}/${privateIp}.`,
-                    "not associated",
-                    where,
+                    { expected: "unassociated", actual: where },
                   ),
                 );
               }
@@ -307,8 +303,7 @@ export function associateEip(
                 return err(
                   new ConflictError(
                     `${eniId}/${privateIp} already has Elastic IP ${occupant} (one per private IP); pass allowReassociation: true to replace it with ${name}.`,
-                    "no Elastic IP",
-                    occupant,
+                    { expected: "unassociated", actual: occupant },
                   ),
                 );
               }

@@ -92,11 +92,10 @@ function checkAvailable(ni: NetworkInterface): Result<NetworkInterface, EniError
   const where =
     ni.Attachment?.InstanceId === undefined ? "" : ` (attached to ${ni.Attachment.InstanceId}; use moveTo to move it)`;
   return err(
-    new InvalidStateError(
-      `Network interface ${ni.NetworkInterfaceId} is ${ni.Status}${where}.`,
-      ni.NetworkInterfaceId,
-      ni.Status,
-    ),
+    new InvalidStateError(`Network interface ${ni.NetworkInterfaceId} is ${ni.Status}${where}.`, {
+      resourceId: ni.NetworkInterfaceId,
+      state: ni.Status,
+    }),
   );
 }
 

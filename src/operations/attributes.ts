@@ -137,8 +137,7 @@ export function setEniDeleteOnTermination(
           return err(
             new InvalidStateError(
               `Network interface ${eniId} is not attached, so it has no DeleteOnTermination to set.`,
-              eniId,
-              ni.Status,
+              { resourceId: eniId, state: ni.Status },
             ),
           );
         }

@@ -151,14 +151,16 @@ function parseCreate(options: unknown) {
       if (privateIp === undefined) {
         // Without it EC2 would pick which listed address becomes primary; a failover IP must not be left to chance.
         return err(
-          new ValidationError("privateIp", "Expected `privateIp` when `secondaryPrivateIps` lists addresses."),
+          new ValidationError("Expected `privateIp` when `secondaryPrivateIps` lists addresses.", {
+            field: "privateIp",
+          }),
         );
       }
       if (secondary.length > MAX_SECONDARY_IPS || secondary.includes(privateIp)) {
         return err(
           new ValidationError(
-            "secondaryPrivateIps",
             `Expected at most ${MAX_SECONDARY_IPS} \`secondaryPrivateIps\`, none of them \`privateIp\`.`,
+            { field: "secondaryPrivateIps" },
           ),
         );
       }
@@ -177,7 +179,9 @@ function parseCreate(options: unknown) {
     const tags = o.tags === undefined ? {} : yield* checkTags("tags", o.tags, Object.keys(added).length);
     if (owner !== false) yield* checkNotOwnershipTags("tags", tags);
     if (o.name !== undefined && "Name" in tags) {
-      yield* err(new ValidationError("tags.Name", "Give the Name tag either as `name` or in `tags`, not both."));
+      yield* err(
+        new ValidationError("Give the Name tag either as `name` or in `tags`, not both.", { field: "tags.Name" }),
+      );
     }
     const allTags = { ...tags, ...added };
     if (Object.keys(allTags).length > 0) {

@@ -143,8 +143,7 @@ function detachIfAsked(
     return errAsync(
       new InvalidStateError(
         `Network interface ${id} is attached to ${attachment.InstanceId}; pass \`detachFirst: true\` to detach and delete it.`,
-        id,
-        ni.Status,
+        { resourceId: id, state: ni.Status },
       ),
     );
   }

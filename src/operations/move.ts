@@ -503,11 +503,10 @@ function admitMove(
   const expected = request.expectedFrom;
   const conflict = (where: string, actual: string) =>
     errAsync<Admitted, EniError>(
-      new ConflictError(
-        `Expected ${eniId} to come from ${expected}, but it is ${where}; nothing was changed.`,
+      new ConflictError(`Expected ${eniId} to come from ${expected}, but it is ${where}; nothing was changed.`, {
         expected,
         actual,
-      ),
+      }),
     );
   return checkDetachable(ni).asyncAndThen((): ResultAsync<Admitted, EniError> => {
     if (current !== undefined) {
@@ -529,10 +528,9 @@ function admitMove(
     if (expected === undefined) {
       return request.deviceIndex === "same"
         ? errAsync(
-            new ValidationError(
-              "deviceIndex",
-              `\`deviceIndex: "same"\` needs an attached ENI; ${eniId} is not attached.`,
-            ),
+            new ValidationError(`\`deviceIndex: "same"\` needs an attached ENI; ${eniId} is not attached.`, {
+              field: "deviceIndex",
+            }),
           )
         : okAsync({ deviceIndex: request.deviceIndex, from: undefined });
     }

@@ -162,7 +162,9 @@ function parsePlan(plan: unknown): Check<ParsedPlan> {
     if (p.also !== undefined) {
       if (!Array.isArray(p.also))
         yield* err(
-          new ValidationError("also", `Expected \`also\` to be an array of action names, got ${show(p.also)}.`),
+          new ValidationError(`Expected \`also\` to be an array of action names, got ${show(p.also)}.`, {
+            field: "also",
+          }),
         );
       for (const [index, action] of (p.also as unknown[]).entries()) {
         const checked = yield* checkOneOf(`also[${index}]`, action, OPTIONAL_ACTIONS);
@@ -258,7 +260,8 @@ function dryRuns(plan: ParsedPlan, ni: NetworkInterface | undefined, readError: 
         TagSpecifications: [{ ResourceType: "network-interface", Tags: tags }],
       }),
       ...(SubnetId === undefined && {
-        unavailable: readError ?? new ValidationError("networkInterfaceId", "EC2 reported no subnet for the ENI."),
+        unavailable:
+          readError ?? new ValidationError("EC2 reported no subnet for the ENI.", { field: "networkInterfaceId" }),
       }),
     });
   }
@@ -330,7 +333,9 @@ export function checkPermissions(
   plan: PermissionPlan,
 ): ResultAsync<PermissionReport, ValidationError | AbortedError> {
   if (typeof (ec2 as Partial<EC2Client> | null)?.send !== "function") {
-    return errAsync(new ValidationError("ec2", "Expected `ec2` to be an EC2Client from @aws-sdk/client-ec2."));
+    return errAsync(
+      new ValidationError("Expected `ec2` to be an EC2Client from @aws-sdk/client-ec2.", { field: "ec2" }),
+    );
   }
   const parsed = parsePlan(plan);
   if (parsed.isErr()) return errAsync(parsed.error);

@@ -92,7 +92,16 @@ export function attachAt(
       .orElse((error) => {
         // EC2's AZ refusal does not name the zones; the preflight found the instance in the ENI's
         // (and a rollback's source held the ENI).
-        if (error.name === "AzMismatchError") return err(new AzMismatchError(az, az, error.message, error));
+        if (error.name === "AzMismatchError")
+          return err(
+            new AzMismatchError(error.message, {
+              eniAz: az,
+              instanceAz: az,
+              code: error.code,
+              requestId: error.requestId,
+              cause: error.cause,
+            }),
+          );
         if (error.name !== "InvalidStateError" || error.state !== "in-use") return err(error);
         return readEniWithin(ec2, eniId, wait).andThen((now) => {
           const attachment = attachmentOf(now);
@@ -161,5 +170,8 @@ export function attachAt(
 
 /** Someone else attached the ENI to another instance while we were attaching or moving it: they won. */
 export function lostRace(eniId: string, target: string, winner: string | undefined): ConflictError {
-  return new ConflictError(`${eniId} was attached to ${winner} by someone else meanwhile.`, target, winner);
+  return new ConflictError(`${eniId} was attached to ${winner} by someone else meanwhile.`, {
+    expected: target,
+    actual: winner,
+  });
 }

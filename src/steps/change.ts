@@ -29,8 +29,7 @@ export function checkManaged(ni: NetworkInterface): Result<NetworkInterface, Eni
   return err(
     new InvalidStateError(
       `Network interface ${id} is managed by another AWS service (${ni.RequesterId ?? "unknown"}); eni-kit leaves it alone.`,
-      id,
-      "requester-managed",
+      { resourceId: id, state: "requester-managed" },
     ),
   );
 }

@@ -27,8 +27,7 @@ export function checkDetachable(ni: NetworkInterface): Result<NetworkInterface, 
       return err(
         new InvalidStateError(
           `Network interface ${id} is attached by another AWS service (${attachment.AttachmentId}, owner ${attachment.InstanceOwnerId ?? "unknown"}); eni-kit leaves it alone.`,
-          id,
-          "requester-managed",
+          { resourceId: id, state: "requester-managed" },
         ),
       );
     }
@@ -36,8 +35,7 @@ export function checkDetachable(ni: NetworkInterface): Result<NetworkInterface, 
       return err(
         new InvalidStateError(
           `Network interface ${id} is the primary interface of ${attachment.InstanceId}; it cannot be detached.`,
-          id,
-          "primary",
+          { resourceId: id, state: "primary" },
         ),
       );
     }

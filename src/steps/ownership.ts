@@ -77,8 +77,8 @@ export function checkNotOwnershipTags(field: string, tags: Readonly<Record<strin
     ? ok(undefined)
     : err(
         new ValidationError(
-          `${field}.${clash}`,
           `eni-kit sets the \`${clash}\` tag itself (see \`owner\`); pass \`owner: false\` to set it yourself.`,
+          { field: `${field}.${clash}` },
         ),
       );
 }

@@ -59,16 +59,15 @@ function checkTarget(
   const state = instance.State?.Name ?? "unknown";
   if (state !== "running" && state !== "stopped") {
     return err(
-      new InvalidStateError(
-        `Instance ${instanceId} is ${state}; ENIs attach only to running or stopped instances.`,
-        instanceId,
+      new InvalidStateError(`Instance ${instanceId} is ${state}; ENIs attach only to running or stopped instances.`, {
+        resourceId: instanceId,
         state,
-      ),
+      }),
     );
   }
   const eniAz = ni.AvailabilityZone ?? "unknown";
   const instanceAz = instance.Placement?.AvailabilityZone ?? "unknown";
-  if (eniAz !== instanceAz) return err(new AzMismatchError(eniAz, instanceAz));
+  if (eniAz !== instanceAz) return err(AzMismatchError.between(eniAz, instanceAz));
 
   const attached = (instance.NetworkInterfaces ?? [])
     .map((eni) => eni.Attachment)
@@ -82,16 +81,13 @@ function checkTarget(
     );
   }
   if (attached.length >= limits.maxInterfaces) {
-    return err(new AttachmentLimitError(instanceType, limits.maxInterfaces, attached.length));
+    return err(AttachmentLimitError.full(instanceType, limits.maxInterfaces, attached.length));
   }
   if (onCard.length >= cardLimit) {
     return err(
       new AttachmentLimitError(
-        instanceType,
-        cardLimit,
-        onCard.length,
         `Network card ${card} of ${instanceType} takes at most ${cardLimit} network interfaces and already has ${onCard.length}.`,
-        { kind: "network-card" },
+        { instanceType, limit: cardLimit, inUse: onCard.length, kind: "network-card" },
       ),
     );
   }
@@ -125,11 +121,8 @@ function addressLimit(
 ): AttachmentLimitError {
   const what = kind === "ipv4-addresses" ? "private IPv4 addresses and IPv4 prefixes" : "IPv6 addresses and prefixes";
   return new AttachmentLimitError(
-    instanceType,
-    limit,
-    count,
     `${ni.NetworkInterfaceId} has ${count} ${what}; instance type ${instanceType} takes at most ${limit} on one interface.`,
-    { kind },
+    { instanceType, limit, inUse: count, kind },
   );
 }
 

@@ -358,9 +358,9 @@ describe("mapAwsError", () => {
 
   it("returns an eni-kit error unchanged", () => {
     const typed = [
-      new NotFoundError("network-interface", ids.eni),
-      new ValidationError("deviceIndex", "bad"),
-      new WaitTimeoutError("something", 1, "pending"),
+      NotFoundError.of("network-interface", ids.eni),
+      new ValidationError("bad", { field: "deviceIndex" }),
+      WaitTimeoutError.after("something", 1, "pending"),
       new AbortedError("stopped"),
     ];
 

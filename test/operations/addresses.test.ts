@@ -406,7 +406,7 @@ describe("associateAddress", () => {
       mock.on(AssociateAddressCommand).resolves({ AssociationId: associationId });
 
       const refused = await Eni.get(ec2, ids.eni).associateAddress(allocationId, fast);
-      expect(refused._unsafeUnwrapErr()).toMatchObject({ name: "ConflictError", expected: "not associated", actual });
+      expect(refused._unsafeUnwrapErr()).toMatchObject({ name: "ConflictError", expected: "unassociated", actual });
       expect(refused._unsafeUnwrapErr().message).toContain("allowReassociation");
       expect(mock).not.toHaveReceivedCommand(AssociateAddressCommand);
 
@@ -435,7 +435,7 @@ describe("associateAddress", () => {
     const refused = await Eni.get(ec2, ids.eni).associateAddress(allocationId, fast);
     expect(refused._unsafeUnwrapErr()).toMatchObject({
       name: "ConflictError",
-      expected: "no Elastic IP",
+      expected: "unassociated",
       actual: otherAllocation,
     });
     expect(mock).not.toHaveReceivedCommand(AssociateAddressCommand);

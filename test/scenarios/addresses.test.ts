@@ -108,7 +108,7 @@ describe("Elastic IPs (on the simulator)", story, () => {
     const occupied = await onA.associateAddress(other.allocationId, wait);
     expect(occupied._unsafeUnwrapErr()).toMatchObject({
       name: "ConflictError",
-      expected: "no Elastic IP",
+      expected: "unassociated",
       actual: eip.allocationId,
     });
 
@@ -117,7 +117,7 @@ describe("Elastic IPs (on the simulator)", story, () => {
     const refused = await eniB.associateAddress(eip.allocationId, wait);
     expect(refused._unsafeUnwrapErr()).toMatchObject({
       name: "ConflictError",
-      expected: "not associated",
+      expected: "unassociated",
       actual: `${a}/${onA.privateIp}`,
     });
     expect(actions(sim)).not.toContain("AssociateAddress");
