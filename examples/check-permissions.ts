@@ -22,15 +22,15 @@ export async function verifyFailoverPermissions(ec2: EC2Client, plan: Permission
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const [networkInterfaceId, fromInstanceId, toInstanceId] = process.argv.slice(2);
-  if (networkInterfaceId === undefined || fromInstanceId === undefined || toInstanceId === undefined) {
+  const [eniId, expectedFrom, to] = process.argv.slice(2);
+  if (eniId === undefined || expectedFrom === undefined || to === undefined) {
     console.error("usage: check-permissions.ts <eni-id> <from-instance-id> <to-instance-id>");
     process.exit(2);
   }
   const problems = await verifyFailoverPermissions(new EC2Client({}), {
-    networkInterfaceId,
-    fromInstanceId,
-    toInstanceId,
+    eniId,
+    expectedFrom,
+    to,
   });
   for (const problem of problems) console.error(problem);
   console.log(problems.length === 0 ? "All failover permissions are allowed." : `${problems.length} problem(s).`);

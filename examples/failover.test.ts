@@ -25,7 +25,7 @@ async function setUp(options: ConstructorParameters<typeof Ec2Simulator>[0] = {}
     await Eni.create(ec2, { subnetId, name: "db-floating", ...wait }).attachTo(primary, wait)
   )._unsafeUnwrap();
   sim.clearCalls(); // the call log now holds only what the code under test sends
-  return { sim, ec2, subnetId, primary, standby, networkInterfaceId: eni.id };
+  return { sim, ec2, subnetId, primary, standby, eniId: eni.id };
 }
 
 const MUTATING = [
@@ -38,90 +38,90 @@ const MUTATING = [
 describe("failover", () => {
   it("moves the floating ENI to the standby", async () => {
     // Prepare
-    const { sim, ec2, primary, standby, networkInterfaceId } = await setUp();
+    const { sim, ec2, primary, standby, eniId } = await setUp();
 
     // Act
-    const result = await failover(ec2, { networkInterfaceId, fromInstanceId: primary, toInstanceId: standby }, wait);
+    const result = await failover(ec2, { eniId, expectedFrom: primary, to: standby }, wait);
 
     // Assess
     expect(result).toMatchObject({ outcome: "moved", page: "none" });
-    expect(sim.networkInterface(networkInterfaceId)?.Attachment?.InstanceId).toBe(standby);
+    expect(sim.networkInterface(eniId)?.Attachment?.InstanceId).toBe(standby);
     expect(
       sim.calls.filter((call) => call.action === "DetachNetworkInterface").map((call) => call.input["DryRun"] ?? false),
     ).toEqual([true, false]);
   });
 
   it("changes nothing when someone else moved it elsewhere", async () => {
-    const { sim, ec2, subnetId, primary, standby, networkInterfaceId } = await setUp();
+    const { sim, ec2, subnetId, primary, standby, eniId } = await setUp();
     const other = sim.addInstance({ subnetId, instanceType: "m5.large" }).instanceId;
-    await Eni.get(ec2, networkInterfaceId).moveTo(other, wait); // another controller got there first
+    await Eni.get(ec2, eniId).moveTo(other, wait); // another controller got there first
     sim.clearCalls();
 
-    const result = await failover(ec2, { networkInterfaceId, fromInstanceId: primary, toInstanceId: standby }, wait);
+    const result = await failover(ec2, { eniId, expectedFrom: primary, to: standby }, wait);
 
     expect(result).toMatchObject({ outcome: "someone-else-moved-it", page: "ticket", attachedTo: other });
     expect(sim.calls.filter((call) => MUTATING.includes(call.action) && call.input["DryRun"] !== true)).toEqual([]);
   });
 
   it("succeeds without a call when the ENI is already on the standby", async () => {
-    const { sim, ec2, primary, standby, networkInterfaceId } = await setUp();
-    await Eni.get(ec2, networkInterfaceId).moveTo(standby, wait);
+    const { sim, ec2, primary, standby, eniId } = await setUp();
+    await Eni.get(ec2, eniId).moveTo(standby, wait);
     sim.clearCalls();
 
-    const result = await failover(ec2, { networkInterfaceId, fromInstanceId: primary, toInstanceId: standby }, wait);
+    const result = await failover(ec2, { eniId, expectedFrom: primary, to: standby }, wait);
 
     expect(result).toMatchObject({ outcome: "already-there", page: "none" });
     expect(sim.calls.filter((call) => MUTATING.includes(call.action) && call.input["DryRun"] !== true)).toEqual([]);
   });
 
   it("pages before touching anything when a permission is missing", async () => {
-    const { sim, ec2, primary, standby, networkInterfaceId } = await setUp();
+    const { sim, ec2, primary, standby, eniId } = await setUp();
     sim.denyActions(["AttachNetworkInterface"]); // as a missing IAM permission would
 
-    const result = await failover(ec2, { networkInterfaceId, fromInstanceId: primary, toInstanceId: standby }, wait);
+    const result = await failover(ec2, { eniId, expectedFrom: primary, to: standby }, wait);
 
     expect(result).toEqual({ outcome: "not-permitted", page: "now", denied: ["AttachNetworkInterface"] });
-    expect(sim.networkInterface(networkInterfaceId)?.Attachment?.InstanceId).toBe(primary);
+    expect(sim.networkInterface(eniId)?.Attachment?.InstanceId).toBe(primary);
   });
 
   it("reports a rollback when the attach to the standby fails for good", async () => {
-    const { sim, ec2, primary, standby, networkInterfaceId } = await setUp();
+    const { sim, ec2, primary, standby, eniId } = await setUp();
     // Faults hit every request of the action, dry runs included: the permission check's dry run,
     // then the attach to the standby. The rollback's attach succeeds.
     sim.faults.failAttach("InvalidParameterValue", 2);
 
-    const result = await failover(ec2, { networkInterfaceId, fromInstanceId: primary, toInstanceId: standby }, wait);
+    const result = await failover(ec2, { eniId, expectedFrom: primary, to: standby }, wait);
 
     expect(result).toMatchObject({ outcome: "rolled-back", page: "now" });
-    expect(sim.networkInterface(networkInterfaceId)?.Attachment?.InstanceId).toBe(primary);
+    expect(sim.networkInterface(eniId)?.Attachment?.InstanceId).toBe(primary);
   });
 
   it("says where the ENI was left when the rollback fails too", async () => {
-    const { sim, ec2, primary, standby, networkInterfaceId } = await setUp();
+    const { sim, ec2, primary, standby, eniId } = await setUp();
     sim.faults.failAttach("InvalidParameterValue", 3); // the dry run, the attach, and the rollback's attach
 
-    const result = await failover(ec2, { networkInterfaceId, fromInstanceId: primary, toInstanceId: standby }, wait);
+    const result = await failover(ec2, { eniId, expectedFrom: primary, to: standby }, wait);
 
     expect(result).toMatchObject({ outcome: "stranded", page: "now", where: "available on no instance" });
   });
 
   it("moves the ENI off a primary that died: terminated, it let the ENI go", async () => {
-    const { sim, ec2, primary, standby, networkInterfaceId } = await setUp({ instanceTimings: { terminateMs: 10 } });
+    const { sim, ec2, primary, standby, eniId } = await setUp({ instanceTimings: { terminateMs: 10 } });
     sim.terminateInstance(primary); // the floating ENI (DeleteOnTermination false) becomes available
     await new Promise((resolve) => setTimeout(resolve, 50));
 
-    const result = await failover(ec2, { networkInterfaceId, fromInstanceId: primary, toInstanceId: standby }, wait);
+    const result = await failover(ec2, { eniId, expectedFrom: primary, to: standby }, wait);
 
     expect(result).toMatchObject({
       outcome: "moved",
       page: "none",
       report: { from: { kind: "released", instanceId: primary, instanceState: "terminated" } },
     });
-    expect(sim.networkInterface(networkInterfaceId)?.Attachment?.InstanceId).toBe(standby);
+    expect(sim.networkInterface(eniId)?.Attachment?.InstanceId).toBe(standby);
   });
 
   it("does not call it stranded when EC2 could not be read at the end: the state is unknown", async () => {
-    const { sim, ec2, primary, standby, networkInterfaceId } = await setUp();
+    const { sim, ec2, primary, standby, eniId } = await setUp();
     // Once the attach to the standby is sent, every read of the ENI is refused, as in an outage
     // of the Describe API: the move cannot see it reach the standby.
     ec2.middlewareStack.add(
@@ -136,19 +136,19 @@ describe("failover", () => {
       { step: "initialize" },
     );
 
-    const result = await failover(ec2, { networkInterfaceId, fromInstanceId: primary, toInstanceId: standby }, wait);
+    const result = await failover(ec2, { eniId, expectedFrom: primary, to: standby }, wait);
 
     expect(result).toMatchObject({ outcome: "state-unknown", page: "now" });
     expect(result.outcome === "state-unknown" && result.lastSeen).toMatch(/ at \d{4}-\d\d-\d\dT/);
     // It did reach the standby: paging "stranded" would have sent the on-call engineer the wrong way.
-    expect(sim.networkInterface(networkInterfaceId)?.Attachment?.InstanceId).toBe(standby);
+    expect(sim.networkInterface(eniId)?.Attachment?.InstanceId).toBe(standby);
   });
 
   it("pages when EC2 keeps throttling and the SDK's retries run out", async () => {
-    const { sim, ec2, primary, standby, networkInterfaceId } = await setUp();
+    const { sim, ec2, primary, standby, eniId } = await setUp();
     sim.faults.throttleNext(10, "DescribeNetworkInterfaces"); // RequestLimitExceeded, as EC2's token bucket does
 
-    const result = await failover(ec2, { networkInterfaceId, fromInstanceId: primary, toInstanceId: standby }, wait);
+    const result = await failover(ec2, { eniId, expectedFrom: primary, to: standby }, wait);
 
     expect(result).toMatchObject({ outcome: "refused", page: "now" });
     expect(result.outcome === "refused" && result.reason).toMatch(/^ThrottledError: /);
@@ -162,11 +162,11 @@ describe("failover with fake timers", () => {
   });
 
   it("forces a detach the failed primary never finishes, after 30 s, in no time", async () => {
-    const { sim, ec2, primary, standby, networkInterfaceId } = await setUp();
+    const { sim, ec2, primary, standby, eniId } = await setUp();
     vi.useFakeTimers(); // the simulator's clock is Date.now(), so it follows the fake clock
-    sim.faults.hangDetach(networkInterfaceId); // stuck in `detaching` until a forced detach
+    sim.faults.hangDetach(eniId); // stuck in `detaching` until a forced detach
 
-    const pending = failover(ec2, { networkInterfaceId, fromInstanceId: primary, toInstanceId: standby });
+    const pending = failover(ec2, { eniId, expectedFrom: primary, to: standby });
     await vi.advanceTimersByTimeAsync(60_000); // default waits: polls of 0.25 s to 1 s, forceAfter 30 s
     const result = await pending;
 

@@ -10,11 +10,11 @@ import { fileURLToPath } from "node:url";
 
 /** The event the Lambda is invoked with (from an alarm, a health checker, or a person). */
 export interface FailoverEvent {
-  readonly networkInterfaceId: string;
+  readonly eniId: string;
   /** The primary the ENI should be on now: the fence. */
-  readonly fromInstanceId: string;
+  readonly expectedFrom: string;
   /** The standby to move it to. */
-  readonly toInstanceId: string;
+  readonly to: string;
 }
 
 /** Who to wake up: nobody, the owning team in working hours, or the on-call engineer now. */
@@ -47,11 +47,11 @@ export type FailoverOutcome =
  * defaults apply: the whole move may take up to 600 s, so give the Lambda a longer timeout.
  */
 export async function failover(ec2: EC2Client, event: FailoverEvent, wait: WaitOptions = {}): Promise<FailoverOutcome> {
-  const { networkInterfaceId, fromInstanceId, toInstanceId } = event;
+  const { eniId, expectedFrom, to } = event;
 
   // 1. Permissions first: a denied detach or attach found now costs nothing; found halfway
   //    through a move it costs a rollback. Dry runs change nothing and go out in parallel.
-  const permissions = await checkPermissions(ec2, { networkInterfaceId, fromInstanceId, toInstanceId });
+  const permissions = await checkPermissions(ec2, { eniId, expectedFrom, to });
   if (permissions.isOk() && permissions.value.denied.length > 0) {
     return { outcome: "not-permitted", page: "now", denied: permissions.value.denied };
   }
@@ -59,8 +59,8 @@ export async function failover(ec2: EC2Client, event: FailoverEvent, wait: WaitO
   // reads will refuse it with a precise error if something is really wrong.
 
   // 2. The move, fenced on the primary: if the ENI is not attached there, nothing changes.
-  const moved = await Eni.get(ec2, networkInterfaceId).moveTo(toInstanceId, {
-    expectedFrom: fromInstanceId, // the fence
+  const moved = await Eni.get(ec2, eniId).moveTo(to, {
+    expectedFrom, // the fence
     forceAfter: 30, // a failed primary may never finish a graceful detach
     ...wait,
   });
@@ -77,7 +77,7 @@ export async function failover(ec2: EC2Client, event: FailoverEvent, wait: WaitO
       // Already on our standby: the failover happened, just not by us.
       return {
         outcome: "someone-else-moved-it",
-        page: error.actual === toInstanceId ? "none" : "ticket",
+        page: error.actual === to ? "none" : "ticket",
         attachedTo: error.actual,
       };
     case "MoveFailedError": {
@@ -120,11 +120,11 @@ export async function handler(event: FailoverEvent): Promise<FailoverOutcome> {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const [networkInterfaceId, fromInstanceId, toInstanceId] = process.argv.slice(2);
-  if (networkInterfaceId === undefined || fromInstanceId === undefined || toInstanceId === undefined) {
+  const [eniId, expectedFrom, to] = process.argv.slice(2);
+  if (eniId === undefined || expectedFrom === undefined || to === undefined) {
     console.error("usage: failover.ts <eni-id> <from-instance-id> <to-instance-id>");
     process.exit(2);
   }
-  const result = await handler({ networkInterfaceId, fromInstanceId, toInstanceId });
+  const result = await handler({ eniId, expectedFrom, to });
   process.exitCode = result.page === "now" ? 1 : 0;
 }

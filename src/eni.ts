@@ -1,6 +1,5 @@
 import type { EC2Client, NetworkInterface } from "@aws-sdk/client-ec2";
 import { err, errAsync, ResultAsync, type Result } from "neverthrow";
-import { describeEni } from "./ec2/describe.js";
 import { mapAwsError } from "./ec2/map-error.js";
 import { ValidationError, type EniError } from "./errors.js";
 import { checkId } from "./validation.js";
@@ -50,7 +49,7 @@ import {
   type ReapOptions,
   type ReapReport,
 } from "./operations/orphans.js";
-import { findEnis, getEni, type FindQuery } from "./steps/read.js";
+import { findEnis, getEni, type FindQuery, type ReadOptions } from "./steps/read.js";
 import {
   DEFAULT_MAX_WAIT,
   checkWaitOptions,
@@ -173,17 +172,18 @@ export class Eni implements EniState {
    *
    * @param ec2 - your `EC2Client`.
    * @param id - the ENI id, `eni-` and 8 or 17 hex digits.
+   * @param options - `abortSignal`.
    * @returns an {@link EniTask}: `Ok(Eni)`, or `ValidationError`, `NotFoundError`, `ThrottledError`,
-   *   `AccessDeniedError`, `AwsError`.
+   *   `AccessDeniedError`, `AbortedError`, `AwsError`.
    * @example
    * ```ts
    * const moved = await Eni.get(ec2, "eni-0123456789abcdef0").detach();
    * ```
    */
-  static get(ec2: EC2Client, id: string): EniTask {
+  static get(ec2: EC2Client, id: string, options?: ReadOptions): EniTask {
     return Eni.#task(
       ec2,
-      withClient(ec2, () => getEni(ec2, id)),
+      withClient(ec2, () => getEni(ec2, id, options)),
     );
   }
 
@@ -369,14 +369,15 @@ export class Eni implements EniState {
   /**
    * Reads this ENI again.
    *
+   * @param options - `abortSignal`.
    * @returns a task of the fresh snapshot; `NotFoundError` if it has been deleted.
    * @example
    * ```ts
    * const now = await eni.refresh();
    * ```
    */
-  refresh(): EniTask {
-    return this.#run(describeEni);
+  refresh(options?: ReadOptions): EniTask {
+    return this.#run((ec2, id) => getEni(ec2, id, options));
   }
 
   /**
@@ -757,14 +758,15 @@ export class EniTask extends ResultAsync<Eni, EniError> {
 
   /**
    * {@link Eni.refresh} on the resolved ENI.
+   * @param options - `abortSignal`.
    * @returns a task of the fresh snapshot.
    * @example
    * ```ts
    * await Eni.get(ec2, "eni-0123456789abcdef0").refresh();
    * ```
    */
-  refresh(): EniTask {
-    return this.#chain((eni) => eni.refresh());
+  refresh(options?: ReadOptions): EniTask {
+    return this.#chain((eni) => eni.refresh(options));
   }
 
   /**

@@ -66,6 +66,6 @@ export type {
   PermissionPlan,
   PermissionReport,
 } from "./operations/permissions.js";
-export type { FindQuery } from "./steps/read.js";
+export type { FindQuery, ReadOptions } from "./steps/read.js";
 export type { MoveOptions } from "./operations/move.js";
 export type { WaitOptions } from "./waiters.js";

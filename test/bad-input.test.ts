@@ -504,48 +504,39 @@ const cases: readonly Case[] = [
   ["reapOrphans: no client", "ec2", () => Eni.reapOrphans(any(undefined), [ENI])],
 
   // checkPermissions
-  [
-    "checkPermissions: no client",
-    "ec2",
-    () => checkPermissions(any(null), { networkInterfaceId: ENI, toInstanceId: INSTANCE }),
-  ],
+  ["checkPermissions: no client", "ec2", () => checkPermissions(any(null), { eniId: ENI, to: INSTANCE })],
   ["checkPermissions: null plan", "plan", (w) => checkPermissions(w.ec2, any(null))],
-  ["checkPermissions: empty plan", "networkInterfaceId", (w) => checkPermissions(w.ec2, any({}))],
+  ["checkPermissions: empty plan", "eniId", (w) => checkPermissions(w.ec2, any({}))],
+  ["checkPermissions: malformed target", "to", (w) => checkPermissions(w.ec2, { eniId: ENI, to: "i-x" })],
   [
-    "checkPermissions: malformed target",
-    "toInstanceId",
-    (w) => checkPermissions(w.ec2, { networkInterfaceId: ENI, toInstanceId: "i-x" }),
-  ],
-  [
-    "checkPermissions: fromInstanceId a number",
-    "fromInstanceId",
-    (w) => checkPermissions(w.ec2, { networkInterfaceId: ENI, toInstanceId: INSTANCE, fromInstanceId: any(1) }),
+    "checkPermissions: expectedFrom a number",
+    "expectedFrom",
+    (w) => checkPermissions(w.ec2, { eniId: ENI, to: INSTANCE, expectedFrom: any(1) }),
   ],
   [
     "checkPermissions: malformed allocation",
     "allocationId",
-    (w) => checkPermissions(w.ec2, { networkInterfaceId: ENI, toInstanceId: INSTANCE, allocationId: "eipalloc-" }),
+    (w) => checkPermissions(w.ec2, { eniId: ENI, to: INSTANCE, allocationId: "eipalloc-" }),
   ],
   [
     "checkPermissions: device index 0",
     "deviceIndex",
-    (w) => checkPermissions(w.ec2, { networkInterfaceId: ENI, toInstanceId: INSTANCE, deviceIndex: 0 }),
+    (w) => checkPermissions(w.ec2, { eniId: ENI, to: INSTANCE, deviceIndex: 0 }),
   ],
   [
     "checkPermissions: also a string",
     "also",
-    (w) =>
-      checkPermissions(w.ec2, { networkInterfaceId: ENI, toInstanceId: INSTANCE, also: any("CreateNetworkInterface") }),
+    (w) => checkPermissions(w.ec2, { eniId: ENI, to: INSTANCE, also: any("CreateNetworkInterface") }),
   ],
   [
     "checkPermissions: also an unknown action",
     "also[0]",
-    (w) => checkPermissions(w.ec2, { networkInterfaceId: ENI, toInstanceId: INSTANCE, also: any(["RunInstances"]) }),
+    (w) => checkPermissions(w.ec2, { eniId: ENI, to: INSTANCE, also: any(["RunInstances"]) }),
   ],
   [
     "checkPermissions: misspelt key",
     "plan.toInstance",
-    (w) => checkPermissions(w.ec2, any({ networkInterfaceId: ENI, toInstanceId: INSTANCE, toInstance: INSTANCE })),
+    (w) => checkPermissions(w.ec2, any({ eniId: ENI, to: INSTANCE, toInstance: INSTANCE })),
   ],
 ];
 

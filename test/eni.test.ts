@@ -160,3 +160,28 @@ describe("Eni snapshot", () => {
     expect(snapshot.raw.NetworkInterfaceId).toBe(ids.eni);
   });
 });
+
+describe("reads take an abort signal like every other operation", () => {
+  it("Eni.get and refresh stop with AbortedError on an aborted signal, and refuse one that is not a signal", async () => {
+    // Prepare
+    const { ec2, mock } = mockedEc2();
+    mock.on(DescribeNetworkInterfacesCommand).resolves({ NetworkInterfaces: [eni()] });
+    const snapshot = (await Eni.get(ec2, ids.eni))._unsafeUnwrap();
+    mock.resetHistory();
+    const aborted = AbortSignal.abort();
+
+    // Act
+    const results = await Promise.all([
+      Eni.get(ec2, ids.eni, { abortSignal: aborted }),
+      snapshot.refresh({ abortSignal: aborted }),
+      Eni.get(ec2, ids.eni).refresh({ abortSignal: aborted }),
+    ]);
+    const refused = await Eni.get(ec2, ids.eni, { abortSignal: {} as AbortSignal });
+
+    // Assess
+    for (const result of results) expect(result._unsafeUnwrapErr().name).toBe("AbortedError");
+    expect(refused._unsafeUnwrapErr()).toMatchObject({ name: "ValidationError", field: "abortSignal" });
+    // The chained refresh read once for its Eni.get; the aborted reads sent nothing.
+    expect(mock.commandCalls(DescribeNetworkInterfacesCommand).length).toBe(1);
+  });
+});

@@ -50,7 +50,7 @@ describe("the examples, on the simulator", () => {
   it("check-permissions: empty when allowed, one line per denied action otherwise", async () => {
     const { sim, ec2, subnetId, primary, standby } = sandbox();
     const { networkInterfaceId } = sim.addNetworkInterface({ subnetId });
-    const plan = { networkInterfaceId, fromInstanceId: primary, toInstanceId: standby };
+    const plan = { eniId: networkInterfaceId, expectedFrom: primary, to: standby };
 
     const unattached = await verifyFailoverPermissions(ec2, plan);
     sim.denyActions(["DetachNetworkInterface"]);
@@ -66,7 +66,7 @@ describe("the examples, on the simulator", () => {
     const { networkInterfaceId } = sim.addNetworkInterface({ subnetId });
     (await Eni.get(ec2, networkInterfaceId).attachTo(primary, wait))._unsafeUnwrap();
 
-    const result = await failover(ec2, { networkInterfaceId, fromInstanceId: primary, toInstanceId: standby }, wait);
+    const result = await failover(ec2, { eniId: networkInterfaceId, expectedFrom: primary, to: standby }, wait);
 
     expect(result).toMatchObject({ outcome: "moved", page: "none", report: { outcome: "moved", forced: false } });
     expect(sim.networkInterface(networkInterfaceId)?.Attachment?.InstanceId).toBe(standby);

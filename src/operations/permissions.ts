@@ -53,20 +53,20 @@ const OPTIONAL_ACTIONS: readonly OptionalPermissionAction[] = ["CreateNetworkInt
  * @example
  * ```ts
  * const plan: PermissionPlan = {
- *   networkInterfaceId: "eni-0123456789abcdef0",
- *   fromInstanceId: "i-0aaaaaaaaaaaaaaa1",
- *   toInstanceId: "i-0bbbbbbbbbbbbbbb2",
+ *   eniId: "eni-0123456789abcdef0",
+ *   expectedFrom: "i-0aaaaaaaaaaaaaaa1",
+ *   to: "i-0bbbbbbbbbbbbbbb2",
  *   allocationId: "eipalloc-0123456789abcdef0",
  * };
  * ```
  */
 export interface PermissionPlan {
   /** The ENI that moves. */
-  readonly networkInterfaceId: string;
+  readonly eniId: string;
   /** The instance it moves to. */
-  readonly toInstanceId: string;
+  readonly to: string;
   /** The instance it moves from; also described, and compared with the ENI's actual attachment. */
-  readonly fromInstanceId?: string | undefined;
+  readonly expectedFrom?: string | undefined;
   /** An Elastic IP allocation to associate with the ENI; adds the `DescribeAddresses` and `AssociateAddress` checks. */
   readonly allocationId?: string | undefined;
   /**
@@ -146,9 +146,9 @@ interface ParsedPlan {
 function parsePlan(plan: unknown): Check<ParsedPlan> {
   return safeTry(function* () {
     const p = yield* checkOptionsWith("plan", plan, {
-      networkInterfaceId: [anyValue],
-      toInstanceId: [anyValue],
-      fromInstanceId: [idOf("i")],
+      eniId: [anyValue],
+      to: [anyValue],
+      expectedFrom: [idOf("i")],
       allocationId: [idOf("eipalloc")],
       deviceIndex: [checkIndex, 1],
       also: [anyValue],
@@ -156,8 +156,8 @@ function parsePlan(plan: unknown): Check<ParsedPlan> {
       abortSignal: [checkAbortSignal],
     });
     yield* checkPlacement(p.deviceIndex, 0);
-    const eniId = yield* checkId("networkInterfaceId", p.networkInterfaceId, "eni");
-    const to = yield* checkId("toInstanceId", p.toInstanceId, "i");
+    const eniId = yield* checkId("eniId", p.eniId, "eni");
+    const to = yield* checkId("to", p.to, "i");
     const also: OptionalPermissionAction[] = [];
     if (p.also !== undefined) {
       if (!Array.isArray(p.also))
@@ -171,7 +171,7 @@ function parsePlan(plan: unknown): Check<ParsedPlan> {
         if (!also.includes(checked)) also.push(checked);
       }
     }
-    return ok({ ...p, eniId, to, from: p.fromInstanceId, also });
+    return ok({ ...p, eniId, to, from: p.expectedFrom, also });
   });
 }
 
@@ -193,7 +193,7 @@ function dryRuns(plan: ParsedPlan, ni: NetworkInterface | undefined, readError: 
     attachment === undefined
       ? `The ENI is not attached${readError === undefined ? "" : " (or could not be read)"}, so the detach was tried on the placeholder attachment ${PLACEHOLDER_ATTACHMENT_ID}; EC2 may answer NotFound instead of checking permissions.`
       : plan.from !== undefined && attachment.InstanceId !== plan.from
-        ? `The ENI is attached to ${attachment.InstanceId ?? "an unknown instance"}, not to fromInstanceId ${plan.from}; the detach was tried on its actual attachment.`
+        ? `The ENI is attached to ${attachment.InstanceId ?? "an unknown instance"}, not to expectedFrom ${plan.from}; the detach was tried on its actual attachment.`
         : undefined;
   const runs: DryRun[] = [
     {
@@ -260,8 +260,7 @@ function dryRuns(plan: ParsedPlan, ni: NetworkInterface | undefined, readError: 
         TagSpecifications: [{ ResourceType: "network-interface", Tags: tags }],
       }),
       ...(SubnetId === undefined && {
-        unavailable:
-          readError ?? new ValidationError("EC2 reported no subnet for the ENI.", { field: "networkInterfaceId" }),
+        unavailable: readError ?? new ValidationError("EC2 reported no subnet for the ENI.", { field: "eniId" }),
       }),
     });
   }
@@ -306,7 +305,7 @@ function tryOne(
 
 /**
  * Asks EC2, with `DryRun` requests on the real ids, whether these credentials may do what a
- * failover of `plan.networkInterfaceId` to `plan.toInstanceId` needs: describe the ENI, the
+ * failover of `plan.eniId` to `plan.to` needs: describe the ENI, the
  * instances and instance types, detach the ENI (from its current attachment, read first), attach
  * it to the target, modify its attributes, and read and associate `plan.allocationId`; `plan.also` adds
  * `CreateNetworkInterface` (with the ownership tags, so tag-on-create is checked) and
@@ -321,9 +320,9 @@ function tryOne(
  * @example
  * ```ts
  * const report = await checkPermissions(ec2, {
- *   networkInterfaceId: "eni-0123456789abcdef0",
- *   fromInstanceId: "i-0aaaaaaaaaaaaaaa1",
- *   toInstanceId: "i-0bbbbbbbbbbbbbbb2",
+ *   eniId: "eni-0123456789abcdef0",
+ *   expectedFrom: "i-0aaaaaaaaaaaaaaa1",
+ *   to: "i-0bbbbbbbbbbbbbbb2",
  * });
  * report.map((r) => r.checks.filter((c) => c.allowed !== true).map((c) => `${c.action}: ${c.message}`));
  * ```

@@ -61,9 +61,29 @@ const MAX_AZ_NAME = 64;
 // EC2's page size limit for DescribeNetworkInterfaces; fewer pages, fewer calls.
 const PAGE_SIZE = 1000;
 
+/**
+ * How a read of one ENI runs (`Eni.get`, `refresh`).
+ *
+ * @example
+ * ```ts
+ * const options: ReadOptions = { abortSignal: AbortSignal.timeout(5_000) };
+ * ```
+ */
+export interface ReadOptions {
+  /** Stops the read (and the request in flight) with an `AbortedError`. */
+  readonly abortSignal?: AbortSignal | undefined;
+}
+
 /** Reads one ENI by id. */
-export function getEni(ec2: EC2Client, id: unknown): ResultAsync<NetworkInterface, EniError> {
-  return checkId("id", id, "eni").asyncAndThen((checked) => describeEni(ec2, checked));
+export function getEni(ec2: EC2Client, id: unknown, options: unknown): ResultAsync<NetworkInterface, EniError> {
+  return checkId("id", id, "eni")
+    .andThen((eniId) =>
+      checkOptionsWith("options", options, { abortSignal: [checkAbortSignal] }).map(({ abortSignal }) => ({
+        eniId,
+        abortSignal,
+      })),
+    )
+    .asyncAndThen(({ eniId, abortSignal }) => describeEni(ec2, eniId, { abortSignal }));
 }
 
 interface ParsedQuery {

@@ -61,9 +61,9 @@ describe("checkPermissions", () => {
 
     // Act
     const result = await checkPermissions(ec2, {
-      networkInterfaceId: ids.eni,
-      fromInstanceId: ids.instance,
-      toInstanceId: ids.standby,
+      eniId: ids.eni,
+      expectedFrom: ids.instance,
+      to: ids.standby,
       allocationId,
     });
 
@@ -123,9 +123,7 @@ describe("checkPermissions", () => {
     allowAll(mock);
     mock.on(AttachNetworkInterfaceCommand, { DryRun: true }).rejects(denied());
 
-    const report = (
-      await checkPermissions(ec2, { networkInterfaceId: ids.eni, toInstanceId: ids.standby })
-    )._unsafeUnwrap();
+    const report = (await checkPermissions(ec2, { eniId: ids.eni, to: ids.standby }))._unsafeUnwrap();
 
     expect(report.allAllowed).toBe(false);
     expect(report.denied).toEqual(["AttachNetworkInterface"]);
@@ -149,9 +147,7 @@ describe("checkPermissions", () => {
       .on(DescribeInstancesCommand, { DryRun: true })
       .rejects(ec2Error("RequestLimitExceeded", "Request limit exceeded."));
 
-    const report = (
-      await checkPermissions(ec2, { networkInterfaceId: ids.eni, toInstanceId: ids.standby, allocationId })
-    )._unsafeUnwrap();
+    const report = (await checkPermissions(ec2, { eniId: ids.eni, to: ids.standby, allocationId }))._unsafeUnwrap();
 
     expect(report.allAllowed).toBe(false);
     expect(report.denied).toEqual([]);
@@ -174,9 +170,7 @@ describe("checkPermissions", () => {
       .on(DetachNetworkInterfaceCommand, { DryRun: true })
       .rejects(ec2Error("InvalidAttachmentID.NotFound", `The attachment ID '${placeholder}' does not exist`));
 
-    const report = (
-      await checkPermissions(ec2, { networkInterfaceId: ids.eni, toInstanceId: ids.standby })
-    )._unsafeUnwrap();
+    const report = (await checkPermissions(ec2, { eniId: ids.eni, to: ids.standby }))._unsafeUnwrap();
 
     expect(report.attachment).toBeUndefined();
     expect(mock).toHaveReceivedCommandWith(DetachNetworkInterfaceCommand, { DryRun: true, AttachmentId: placeholder });
@@ -186,20 +180,18 @@ describe("checkPermissions", () => {
     expect(report.unknown).toEqual(["DetachNetworkInterface"]);
   });
 
-  it("keeps the placeholder caveat on an allowed detach, and notes an attachment other than fromInstanceId", async () => {
+  it("keeps the placeholder caveat on an allowed detach, and notes an attachment other than expectedFrom", async () => {
     const { ec2, mock } = mockedEc2();
     allowAll(mock, eni({ SourceDestCheck: false }));
 
-    const unattached = (
-      await checkPermissions(ec2, { networkInterfaceId: ids.eni, toInstanceId: ids.standby })
-    )._unsafeUnwrap();
+    const unattached = (await checkPermissions(ec2, { eniId: ids.eni, to: ids.standby }))._unsafeUnwrap();
     mock.reset();
     allowAll(mock, attachedEni(ids.standby));
     const elsewhere = (
       await checkPermissions(ec2, {
-        networkInterfaceId: ids.eni,
-        fromInstanceId: ids.instance,
-        toInstanceId: ids.standby,
+        eniId: ids.eni,
+        expectedFrom: ids.instance,
+        to: ids.standby,
       })
     )._unsafeUnwrap();
 
@@ -209,7 +201,7 @@ describe("checkPermissions", () => {
     expect(unattached.checks[5]?.input).toEqual({ NetworkInterfaceId: ids.eni, SourceDestCheck: { Value: false } });
     expect(elsewhere.allAllowed).toBe(true);
     expect(elsewhere.checks[3]?.message).toBe(
-      `The ENI is attached to ${ids.standby}, not to fromInstanceId ${ids.instance}; the detach was tried on its actual attachment.`,
+      `The ENI is attached to ${ids.standby}, not to expectedFrom ${ids.instance}; the detach was tried on its actual attachment.`,
     );
     expect(elsewhere.checks[3]?.input).toEqual({ AttachmentId: ids.attachment });
   });
@@ -218,7 +210,7 @@ describe("checkPermissions", () => {
     const { ec2, mock } = mockedEc2();
     allowAll(mock);
 
-    await checkPermissions(ec2, { networkInterfaceId: ids.eni, toInstanceId: ids.standby, deviceIndex: 2 });
+    await checkPermissions(ec2, { eniId: ids.eni, to: ids.standby, deviceIndex: 2 });
 
     expect(mock).toHaveReceivedCommandWith(AttachNetworkInterfaceCommand, {
       DryRun: true,
@@ -232,9 +224,7 @@ describe("checkPermissions", () => {
     allowAll(mock);
     mock.on(DescribeInstanceTypesCommand, { DryRun: true }).resolves({ InstanceTypes: [] });
 
-    const report = (
-      await checkPermissions(ec2, { networkInterfaceId: ids.eni, toInstanceId: ids.standby })
-    )._unsafeUnwrap();
+    const report = (await checkPermissions(ec2, { eniId: ids.eni, to: ids.standby }))._unsafeUnwrap();
 
     expect(report.checks[2]).toMatchObject({ action: "DescribeInstanceTypes", allowed: true });
     expect(report.allAllowed).toBe(true);
@@ -246,8 +236,8 @@ describe("checkPermissions", () => {
 
     const report = (
       await checkPermissions(ec2, {
-        networkInterfaceId: ids.eni,
-        toInstanceId: ids.standby,
+        eniId: ids.eni,
+        to: ids.standby,
         also: ["DeleteNetworkInterface", "CreateNetworkInterface", "DeleteNetworkInterface"],
         owner: "db-failover",
       })
@@ -284,8 +274,8 @@ describe("checkPermissions", () => {
 
     const report = (
       await checkPermissions(ec2, {
-        networkInterfaceId: ids.eni,
-        toInstanceId: ids.standby,
+        eniId: ids.eni,
+        to: ids.standby,
         also: ["CreateNetworkInterface"],
       })
     )._unsafeUnwrap();
@@ -304,8 +294,8 @@ describe("checkPermissions", () => {
 
     const report = (
       await checkPermissions(ec2, {
-        networkInterfaceId: ids.eni,
-        toInstanceId: ids.standby,
+        eniId: ids.eni,
+        to: ids.standby,
         also: ["CreateNetworkInterface"],
       })
     )._unsafeUnwrap();
@@ -336,9 +326,7 @@ describe("checkPermissions", () => {
       });
     }
 
-    const report = (
-      await checkPermissions(ec2, { networkInterfaceId: ids.eni, toInstanceId: ids.standby })
-    )._unsafeUnwrap();
+    const report = (await checkPermissions(ec2, { eniId: ids.eni, to: ids.standby }))._unsafeUnwrap();
 
     expect(started).toBe(6);
     expect(report.checks.map((check) => check.action)).toEqual([
@@ -356,8 +344,8 @@ describe("checkPermissions", () => {
     const { ec2, mock } = mockedEc2();
     allowAll(mock);
     const before = await checkPermissions(ec2, {
-      networkInterfaceId: ids.eni,
-      toInstanceId: ids.standby,
+      eniId: ids.eni,
+      to: ids.standby,
       abortSignal: AbortSignal.abort(),
     });
     expect(before._unsafeUnwrapErr().name).toBe("AbortedError");
@@ -369,8 +357,8 @@ describe("checkPermissions", () => {
       return { NetworkInterfaces: [attachedEni()] };
     });
     const during = await checkPermissions(ec2, {
-      networkInterfaceId: ids.eni,
-      toInstanceId: ids.standby,
+      eniId: ids.eni,
+      to: ids.standby,
       abortSignal: controller.signal,
     });
     expect(during._unsafeUnwrapErr().name).toBe("AbortedError");
@@ -378,43 +366,23 @@ describe("checkPermissions", () => {
   });
 
   it.each([
-    ["no plan", undefined, "networkInterfaceId"],
+    ["no plan", undefined, "eniId"],
     ["a string plan", ids.eni, "plan"],
-    ["a malformed ENI id", { networkInterfaceId: "eni-x", toInstanceId: ids.standby }, "networkInterfaceId"],
-    ["a missing target", { networkInterfaceId: ids.eni }, "toInstanceId"],
-    [
-      "a malformed source",
-      { networkInterfaceId: ids.eni, toInstanceId: ids.standby, fromInstanceId: "i-1" },
-      "fromInstanceId",
-    ],
+    ["a malformed ENI id", { eniId: "eni-x", to: ids.standby }, "eniId"],
+    ["a missing target", { eniId: ids.eni }, "to"],
+    ["a malformed source", { eniId: ids.eni, to: ids.standby, expectedFrom: "i-1" }, "expectedFrom"],
     [
       "a malformed allocation",
-      { networkInterfaceId: ids.eni, toInstanceId: ids.standby, allocationId: "eipassoc-0123456789abcdef0" },
+      { eniId: ids.eni, to: ids.standby, allocationId: "eipassoc-0123456789abcdef0" },
       "allocationId",
     ],
-    [
-      "a non-string allocation",
-      { networkInterfaceId: ids.eni, toInstanceId: ids.standby, allocationId: 7 },
-      "allocationId",
-    ],
-    ["device index 0", { networkInterfaceId: ids.eni, toInstanceId: ids.standby, deviceIndex: 0 }, "deviceIndex"],
-    [
-      "an unknown extra action",
-      { networkInterfaceId: ids.eni, toInstanceId: ids.standby, also: ["TerminateInstances"] },
-      "also[0]",
-    ],
-    [
-      "also not a list",
-      { networkInterfaceId: ids.eni, toInstanceId: ids.standby, also: "DeleteNetworkInterface" },
-      "also",
-    ],
-    ["an empty owner", { networkInterfaceId: ids.eni, toInstanceId: ids.standby, owner: "" }, "owner"],
-    ["a fake abort signal", { networkInterfaceId: ids.eni, toInstanceId: ids.standby, abortSignal: {} }, "abortSignal"],
-    [
-      "a misspelt option",
-      { networkInterfaceId: ids.eni, toInstanceId: ids.standby, allocationID: "x" },
-      "plan.allocationID",
-    ],
+    ["a non-string allocation", { eniId: ids.eni, to: ids.standby, allocationId: 7 }, "allocationId"],
+    ["device index 0", { eniId: ids.eni, to: ids.standby, deviceIndex: 0 }, "deviceIndex"],
+    ["an unknown extra action", { eniId: ids.eni, to: ids.standby, also: ["TerminateInstances"] }, "also[0]"],
+    ["also not a list", { eniId: ids.eni, to: ids.standby, also: "DeleteNetworkInterface" }, "also"],
+    ["an empty owner", { eniId: ids.eni, to: ids.standby, owner: "" }, "owner"],
+    ["a fake abort signal", { eniId: ids.eni, to: ids.standby, abortSignal: {} }, "abortSignal"],
+    ["a misspelt option", { eniId: ids.eni, to: ids.standby, allocationID: "x" }, "plan.allocationID"],
   ])("refuses %s before sending anything", async (_case, plan, field) => {
     const { ec2, mock } = mockedEc2();
 
@@ -425,7 +393,7 @@ describe("checkPermissions", () => {
   });
 
   it("refuses something that is not an EC2 client", async () => {
-    const result = await checkPermissions({} as never, { networkInterfaceId: ids.eni, toInstanceId: ids.standby });
+    const result = await checkPermissions({} as never, { eniId: ids.eni, to: ids.standby });
     expect(result._unsafeUnwrapErr()).toMatchObject({ name: "ValidationError", field: "ec2" });
   });
 });

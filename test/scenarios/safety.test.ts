@@ -24,9 +24,9 @@ describe("safety for the people running failover (on the simulator)", () => {
     sim.denyActions(["AttachNetworkInterface"]);
     sim.clearCalls();
     const plan = {
-      networkInterfaceId: eni.id,
-      fromInstanceId: primary.instanceId,
-      toInstanceId: standby.instanceId,
+      eniId: eni.id,
+      expectedFrom: primary.instanceId,
+      to: standby.instanceId,
       allocationId,
     };
 
@@ -77,9 +77,9 @@ describe("safety for the people running failover (on the simulator)", () => {
 
     const report = (
       await checkPermissions(ec2, {
-        networkInterfaceId: eni.id,
-        fromInstanceId: primary.instanceId,
-        toInstanceId: "i-0123456789abcdef0",
+        eniId: eni.id,
+        expectedFrom: primary.instanceId,
+        to: "i-0123456789abcdef0",
         also: ["CreateNetworkInterface", "DeleteNetworkInterface"],
       })
     )._unsafeUnwrap();
