@@ -34,14 +34,19 @@ function modify(ec2: EC2Client, eniId: string, wait: Wait, attribute: Attribute)
   return () => send(ec2, new ModifyNetworkInterfaceAttributeCommand({ NetworkInterfaceId: eniId, ...attribute }), wait);
 }
 
+/** An attribute to set: what the read-back waits for, the attribute's wanted value, and how a read shows it. */
+interface AttributeChange {
+  readonly waitingFor: string;
+  readonly attribute: Attribute;
+  readonly isSet: (ni: NetworkInterface) => boolean;
+}
+
 /** Sets an attribute that needs nothing but its wanted value; a read already showing it: no call. */
 function setAttribute(
   ec2: EC2Client,
   eniId: string,
   wait: Wait,
-  waitingFor: string,
-  attribute: Attribute,
-  isSet: (ni: NetworkInterface) => boolean,
+  { waitingFor, attribute, isSet }: AttributeChange,
 ): ResultAsync<NetworkInterface, EniError> {
   return changeEni(
     ec2,
@@ -67,16 +72,13 @@ export function setEniSecurityGroups(
       : ok(ids),
   );
   return checked(eniId, groups, options, (wanted, wait) =>
-    setAttribute(
-      ec2,
-      eniId,
-      wait,
-      `in security groups ${wanted.join(", ")}`,
-      { Groups: wanted },
+    setAttribute(ec2, eniId, wait, {
+      waitingFor: `in security groups ${wanted.join(", ")}`,
+      attribute: { Groups: wanted },
       // Order means nothing to EC2, so the same set in another order is already set.
-      ({ Groups = [] }) =>
+      isSet: ({ Groups = [] }) =>
         Groups.length === wanted.length && Groups.every((group) => wanted.includes(group.GroupId ?? "")),
-    ),
+    }),
   );
 }
 
@@ -88,15 +90,12 @@ export function setEniSourceDestCheck(
   options: unknown,
 ): ResultAsync<NetworkInterface, EniError> {
   return checked(eniId, checkBoolean("enabled", enabled), options, (value, wait) =>
-    setAttribute(
-      ec2,
-      eniId,
-      wait,
-      `with source/dest check ${value ? "on" : "off"}`,
-      { SourceDestCheck: { Value: value } },
+    setAttribute(ec2, eniId, wait, {
+      waitingFor: `with source/dest check ${value ? "on" : "off"}`,
+      attribute: { SourceDestCheck: { Value: value } },
       // A missing field reads as on, EC2's default.
-      (ni) => (ni.SourceDestCheck ?? true) === value,
-    ),
+      isSet: (ni) => (ni.SourceDestCheck ?? true) === value,
+    }),
   );
 }
 
@@ -108,14 +107,11 @@ export function setEniDescription(
   options: unknown,
 ): ResultAsync<NetworkInterface, EniError> {
   return checked(eniId, checkDescription("text", text), options, (value, wait) =>
-    setAttribute(
-      ec2,
-      eniId,
-      wait,
-      `described as ${show(value)}`,
-      { Description: { Value: value } },
-      (ni) => (ni.Description ?? "") === value,
-    ),
+    setAttribute(ec2, eniId, wait, {
+      waitingFor: `described as ${show(value)}`,
+      attribute: { Description: { Value: value } },
+      isSet: (ni) => (ni.Description ?? "") === value,
+    }),
   );
 }
 
