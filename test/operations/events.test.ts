@@ -1,8 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { Eni, type EniEvent, type MoveEvent } from "../../src/index.js";
 import { Ec2Simulator } from "../../src/testing/index.js";
-
-const wait = { minDelay: 0.02, maxDelay: 0.05, maxWaitTime: 10 } as const;
+import { wait } from "../scenarios/world.js";
 
 /** Two instances in one subnet, and a free ENI; the SDK's own retries off, so eni-kit's show. */
 function world() {

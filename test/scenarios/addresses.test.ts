@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { Eni } from "../../src/index.js";
 import { Ec2Simulator } from "../../src/testing/index.js";
+import { wait } from "./world.js";
 
 // Quick transitions and polls: the story is the same as on EC2, only shorter.
-const wait = { minDelay: 0.02, maxDelay: 0.05, maxWaitTime: 10 } as const;
 
 function world() {
   const sim = new Ec2Simulator({ timings: { createMs: 20, attachMs: 30, detachMs: 40 } });

@@ -5,32 +5,15 @@
  * `onEvent` fires the abort at the right moment (it is called synchronously as each step ends).
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { Eni, type MoveEvent, type MoveOptions } from "../../src/index.js";
-import { Ec2Simulator } from "../../src/testing/index.js";
+import type { MoveEvent, MoveOptions } from "../../src/index.js";
+import { floating as floatingOn, MUTATING, wait } from "./world.js";
 import { settle } from "../model/harness.js";
 
 // Transitions long enough for an abort to land while one is under way.
 const timings = { createMs: 10, attachMs: 300, detachMs: 300 } as const;
-const wait = { minDelay: 0.02, maxDelay: 0.05, maxWaitTime: 10 } as const;
-const MUTATING = [
-  "AttachNetworkInterface",
-  "DetachNetworkInterface",
-  "ModifyNetworkInterfaceAttribute",
-  "CreateNetworkInterface",
-  "DeleteNetworkInterface",
-];
 
-async function floating() {
-  const sim = new Ec2Simulator({ timings });
-  const { vpcId } = sim.addVpc();
-  const { subnetId } = sim.addSubnet({ vpcId, availabilityZone: "us-east-1a" });
-  const primary = sim.addInstance({ subnetId, instanceType: "t3.medium" }).instanceId;
-  const standby = sim.addInstance({ subnetId, instanceType: "t3.medium" }).instanceId;
-  const ec2 = sim.client();
-  const eni = (await settle(Eni.create(ec2, { subnetId, ...wait }).attachTo(primary, wait)))._unsafeUnwrap();
-  sim.clearCalls();
-  return { sim, eni, primary, standby };
-}
+/** A floating ENI on a primary, with a standby, set up on the fake clock. */
+const floating = () => floatingOn({ simulator: { timings }, settle });
 
 /** Moves with an abort fired when `when` first says so; returns the result and what was seen. */
 async function moveAbortingWhen(

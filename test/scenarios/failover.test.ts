@@ -1,42 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { Eni, type MoveEvent } from "../../src/index.js";
-import { Ec2Simulator } from "../../src/testing/index.js";
-
-const wait = { minDelay: 0.02, maxDelay: 0.05, maxWaitTime: 10 } as const;
-const MUTATING = [
-  "AttachNetworkInterface",
-  "DetachNetworkInterface",
-  "ModifyNetworkInterfaceAttribute",
-  "CreateNetworkInterface",
-  "DeleteNetworkInterface",
-];
-
-/** Two instances in us-east-1a, one in us-east-1b, and a floating ENI attached to the first. */
-async function floating(options: ConstructorParameters<typeof Ec2Simulator>[0] = {}) {
-  const sim = new Ec2Simulator({ timings: { createMs: 20, attachMs: 60, detachMs: 80 }, ...options });
-  const { vpcId } = sim.addVpc();
-  const { subnetId } = sim.addSubnet({ vpcId, availabilityZone: "us-east-1a" });
-  const other = sim.addSubnet({ vpcId, availabilityZone: "us-east-1b" });
-  const primary = sim.addInstance({ subnetId, instanceType: "t3.medium" });
-  const standby = sim.addInstance({ subnetId, instanceType: "t3.medium" });
-  const elsewhere = sim.addInstance({ subnetId: other.subnetId });
-  const ec2 = sim.client();
-  const eni = (
-    await Eni.create(ec2, { subnetId, name: "floating", ...wait }).attachTo(primary.instanceId, wait)
-  )._unsafeUnwrap();
-  sim.clearCalls();
-  return {
-    sim,
-    ec2,
-    subnetId,
-    eni,
-    primary: primary.instanceId,
-    standby: standby.instanceId,
-    elsewhere: elsewhere.instanceId,
-  };
-}
-
-const mutatingCalls = (sim: Ec2Simulator) => sim.calls.filter((call) => MUTATING.includes(call.action));
+import { floating, mutatingCalls, wait } from "./world.js";
 
 describe("moveTo on the simulator", () => {
   it("moves a floating ENI from the primary to the standby and reports what it did", async () => {

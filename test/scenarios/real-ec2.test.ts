@@ -6,30 +6,28 @@
 import { StopInstancesCommand } from "@aws-sdk/client-ec2";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { Eni, type MoveEvent } from "../../src/index.js";
-import { Ec2Simulator } from "../../src/testing/index.js";
+import { type Ec2Simulator, type Ec2SimulatorOptions } from "../../src/testing/index.js";
+import { floating as floatingOn, wait as baseWait } from "./world.js";
 import { settle } from "../model/harness.js";
 
-const wait = { minDelay: 0.02, maxDelay: 0.05, maxWaitTime: 20 } as const;
+// Slow instance transitions and deadlines: more time than the other scenarios.
+const wait = { ...baseWait, maxWaitTime: 20 } as const;
 
 /**
  * A floating ENI (made by eni-kit, so owned) on a primary, a standby, and a client that makes one
  * attempt per request: a fault injected once is what the caller sees after the SDK's retries.
  */
-async function floating(options: ConstructorParameters<typeof Ec2Simulator>[0] = {}) {
+function floating(simulator: Ec2SimulatorOptions = {}) {
   // Short transitions, unless a preset brings its own.
   const quick = {
     timings: { createMs: 10, attachMs: 40, detachMs: 60 },
     instanceTimings: { terminateMs: 50, stopMs: 50 },
   };
-  const sim = new Ec2Simulator(options.preset === undefined ? { ...quick, ...options } : options);
-  const { vpcId } = sim.addVpc();
-  const { subnetId } = sim.addSubnet({ vpcId, availabilityZone: "us-east-1a" });
-  const primary = sim.addInstance({ subnetId, instanceType: "m5.large" }).instanceId;
-  const standby = sim.addInstance({ subnetId, instanceType: "m5.large" }).instanceId;
-  const ec2 = sim.client({ maxAttempts: 1 });
-  const eni = (await Eni.create(ec2, { subnetId, name: "floating", ...wait }).attachTo(primary, wait))._unsafeUnwrap();
-  sim.clearCalls();
-  return { sim, ec2, subnetId, primary, standby, eni };
+  return floatingOn({
+    simulator: simulator.preset === undefined ? { ...quick, ...simulator } : simulator,
+    instanceType: "m5.large",
+    client: { maxAttempts: 1 },
+  });
 }
 
 const outcomes = (sim: Ec2Simulator, action: string) =>

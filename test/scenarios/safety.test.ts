@@ -2,9 +2,9 @@ import { CreateTagsCommand } from "@aws-sdk/client-ec2";
 import { describe, expect, it } from "vitest";
 import { Eni, OWNERSHIP_TAGS, checkPermissions } from "../../src/index.js";
 import { Ec2Simulator } from "../../src/testing/index.js";
+import { wait } from "./world.js";
 
 // Quick transitions and polls: the story is the same as on EC2, only shorter.
-const wait = { minDelay: 0.01, maxDelay: 0.03, maxWaitTime: 10 } as const;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function world() {
