@@ -265,13 +265,17 @@ export function pollUntil<T>(
   let lastSeen: string | undefined;
   const stands = agreement(wait);
   const pastDeadline = () => Date.now() >= wait.deadline.at;
-  const timeout = () => WaitTimeoutError.after(waitingFor, wait.maxWaitTime, lastSeen);
+  // Why the wait ended without a result: the caller's abort, or its time ran out (with what was last seen).
+  const stopped = () =>
+    wait.abortSignal.aborted && abortReason(wait.abortSignal).name === "AbortedError"
+      ? new AbortedError(`Aborted while waiting for ${waitingFor}.`)
+      : WaitTimeoutError.after(waitingFor, wait.maxWaitTime, lastSeen);
 
   const look = async (): Promise<Look<T>> => {
     const polled = await check();
     if (polled.isErr()) {
       const cutOff = polled.error.name === "WaitTimeoutError" || polled.error.name === "AbortedError";
-      return { settled: err(cutOff ? stopped(wait, waitingFor, lastSeen) : polled.error) };
+      return { settled: err(cutOff ? stopped() : polled.error) };
     }
     const result = polled.value;
     if (result.kind === "done") return { settled: ok(result.value) };
@@ -309,11 +313,10 @@ export function pollUntil<T>(
         if ("settled" in seen) return seen;
         const confirmed = seen.confirming ? await confirm() : undefined;
         if (confirmed !== undefined) return { settled: confirmed };
-        return pastDeadline() ? { settled: err(timeout()) } : "again";
+        return pastDeadline() ? { settled: err(stopped()) } : "again";
       },
     );
-    if (settled !== undefined) return settled;
-    return wait.abortSignal.aborted ? err(stopped(wait, waitingFor, lastSeen)) : err(timeout());
+    return settled ?? err(stopped());
   };
   return new ResultAsync(poll());
 }
@@ -324,13 +327,6 @@ export function pollUntil<T>(
  */
 function engineSchedule(wait: Wait, minDelay: number, maxDelay: number) {
   return { minDelay, maxDelay, seconds: Math.max(0, wait.deadline.at - Date.now()) / 1000 + 2 * wait.maxDelay };
-}
-
-/** Why a wait stopped early: the caller's abort, or the deadline (with what was last seen). */
-function stopped(wait: Wait, waitingFor: string, lastSeen: string | undefined): EniError {
-  return abortReason(wait.abortSignal).name === "AbortedError"
-    ? new AbortedError(`Aborted while waiting for ${waitingFor}.`)
-    : WaitTimeoutError.after(waitingFor, wait.maxWaitTime, lastSeen);
 }
 
 /**
@@ -419,8 +415,8 @@ function pollEni<T>(
   ec2: EC2Client,
   id: string,
   wait: Wait,
-  visibleSoon: boolean,
   judge: (ni: NetworkInterface) => Poll<T>,
+  { visibleSoon = false }: Pick<EniWaitOptions, "visibleSoon"> = {},
 ): ResultAsync<Poll<T>, EniError> {
   return describeEni(ec2, id, wait)
     .map(judge)
@@ -456,10 +452,16 @@ export function waitForEni(
   options: EniWaitOptions = {},
 ): ResultAsync<NetworkInterface, EniError> {
   return pollUntil(`${id} to be ${waitingFor}`, wait, () =>
-    pollEni(ec2, id, wait, options.visibleSoon === true, (ni) => {
-      if (!accept(ni)) return notYet(describeState(ni));
-      return options.agreeing === true ? agreeing(ni, `${describeState(ni)} (confirming)`) : done(ni);
-    }),
+    pollEni(
+      ec2,
+      id,
+      wait,
+      (ni) => {
+        if (!accept(ni)) return notYet(describeState(ni));
+        return options.agreeing === true ? agreeing(ni, `${describeState(ni)} (confirming)`) : done(ni);
+      },
+      options,
+    ),
   );
 }
 
@@ -555,10 +557,7 @@ export function waitUntilInUse(
     polls += 1;
     // Every other poll, the instance is read with the ENI (one batched call per kind).
     const withInstance = polls % 2 === 1;
-    return ResultAsync.combine([
-      pollEni(ec2, id, wait, false, done),
-      withInstance ? readInstance() : okAsync(undefined),
-    ])
+    return ResultAsync.combine([pollEni(ec2, id, wait, done), withInstance ? readInstance() : okAsync(undefined)])
       .andThen(([read]) => (read.kind === "done" ? judge(read.value) : ok(read)))
       .andThen((verdict) =>
         // Attached on a poll that did not read the instance: read it before calling it done, so a
