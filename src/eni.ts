@@ -470,7 +470,7 @@ export class Eni implements EniState {
   waitUntilAvailable(options?: WaitOptions): EniTask {
     return this.#run((ec2, id) =>
       checkWaitOptions(options, DEFAULT_MAX_WAIT.available).asyncAndThen((plan) =>
-        timed(plan, `${id} to be available`, (wait) => waitUntilAvailable(ec2, id, wait)),
+        timed(plan, `${id} to be available`, (context) => waitUntilAvailable(ec2, id, context)),
       ),
     );
   }
@@ -492,12 +492,12 @@ export class Eni implements EniState {
   waitUntilInUse(options?: WaitOptions): EniTask {
     return this.#run((ec2, id) =>
       checkWaitOptions(options, DEFAULT_MAX_WAIT.attach).asyncAndThen((plan) =>
-        timed(plan, `${id} to be in use`, (wait) => {
+        timed(plan, `${id} to be in use`, (context) => {
           const attachment = this.attachment;
           return waitUntilInUse(
             ec2,
             id,
-            wait,
+            context,
             attachment && { attachmentId: attachment.id, instanceId: attachment.instanceId },
           );
         }),

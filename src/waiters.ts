@@ -58,10 +58,12 @@ export interface WaitPlan {
 }
 
 /**
- * A running operation's timing, and the context of every request it makes: its plan, its
- * deadline, and the deadline's signal, which aborts a request still in flight when time is up.
+ * A running operation's context: its timing plan, its deadline, the deadline's signal (which
+ * aborts a request still in flight when time is up), and the hooks every request reports to. Passed
+ * as `context` to every request and wait of the operation. (Not the public `wait` option, a flag
+ * that says whether to wait at all.)
  */
-export interface Wait extends CallContext {
+export interface OperationContext extends CallContext {
   readonly maxWaitTime: number;
   readonly minDelay: number;
   readonly maxDelay: number;
@@ -132,24 +134,24 @@ function checkSeconds(field: string, value: unknown): Check<number> {
 /**
  * Runs an operation under its deadline: `maxWaitTime` from now, one poll (`maxDelay`) of grace
  * for the last look, and the caller's signal. Every request and wait of `run` gets the returned
- * `Wait` (or one derived from it), so nothing outlives the deadline.
+ * `OperationContext` (or one derived from it), so nothing outlives the deadline.
  */
 export function timed<T>(
   plan: WaitPlan,
   what: string,
-  run: (wait: Wait) => ResultAsync<T, EniError>,
-  context: Omit<CallContext, "abortSignal"> = {},
+  run: (context: OperationContext) => ResultAsync<T, EniError>,
+  hooks: Omit<CallContext, "abortSignal"> = {},
 ): ResultAsync<T, EniError> {
   return new ResultAsync(
     withDeadline(plan.maxWaitTime, plan.maxDelay * 1000, plan.abortSignal, what, (deadline) =>
-      run({ ...plan, ...context, deadline, abortSignal: deadline.signal }),
+      run({ ...plan, ...hooks, deadline, abortSignal: deadline.signal }),
     ),
   );
 }
 
 /** The same wait, with a soft deadline moved earlier to `at` (epoch ms); the hard stop stays the operation's. */
-export function until(wait: Wait, at: number): Wait {
-  return { ...wait, deadline: { ...wait.deadline, at: Math.min(at, wait.deadline.at) } };
+export function until(context: OperationContext, at: number): OperationContext {
+  return { ...context, deadline: { ...context.deadline, at: Math.min(at, context.deadline.at) } };
 }
 
 /** One look at the world: finished (with a value), not yet (with what was seen), or a verdict that needs agreeing reads. */
@@ -185,8 +187,10 @@ export const AGREEING_READS = 2;
  * timed, so a frozen test clock cannot stall it. Feed it each read's verdict (`undefined` for
  * none); it says whether the verdict stands.
  */
-export function agreement(wait: Pick<Wait, "minDelay" | "maxDelay">): (verdict: string | undefined) => boolean {
-  const needed = Math.max(AGREEING_READS, Math.ceil(wait.maxDelay / wait.minDelay) + 1);
+export function agreement(
+  delays: Pick<OperationContext, "minDelay" | "maxDelay">,
+): (verdict: string | undefined) => boolean {
+  const needed = Math.max(AGREEING_READS, Math.ceil(delays.maxDelay / delays.minDelay) + 1);
   let current: { verdict: string; count: number } | undefined;
   return (verdict) => {
     current =
@@ -259,17 +263,17 @@ type Look<T> = { readonly settled: Result<T, EniError> } | { readonly confirming
  */
 export function pollUntil<T>(
   waitingFor: string,
-  wait: Wait,
+  context: OperationContext,
   check: () => ResultAsync<Poll<T>, EniError>,
 ): ResultAsync<T, EniError> {
   let lastSeen: string | undefined;
-  const stands = agreement(wait);
-  const pastDeadline = () => Date.now() >= wait.deadline.at;
+  const stands = agreement(context);
+  const pastDeadline = () => Date.now() >= context.deadline.at;
   // Why the wait ended without a result: the caller's abort, or its time ran out (with what was last seen).
   const stopped = () =>
-    wait.abortSignal.aborted && abortReason(wait.abortSignal).name === "AbortedError"
+    context.abortSignal.aborted && abortReason(context.abortSignal).name === "AbortedError"
       ? new AbortedError(`Aborted while waiting for ${waitingFor}.`)
-      : WaitTimeoutError.after(waitingFor, wait.maxWaitTime, lastSeen);
+      : WaitTimeoutError.after(waitingFor, context.maxWaitTime, lastSeen);
 
   const look = async (): Promise<Look<T>> => {
     const polled = await check();
@@ -293,21 +297,25 @@ export function pollUntil<T>(
   // been made: its first step is that read.
   const confirm = () => {
     let first = true;
-    return onWaiterEngine<T>(wait.abortSignal, engineSchedule(wait, wait.minDelay, wait.minDelay), async () => {
-      if (first) {
-        first = false;
-        return "again";
-      }
-      const seen = await look();
-      if ("settled" in seen) return seen;
-      return seen.confirming && !pastDeadline() ? "again" : "stop";
-    });
+    return onWaiterEngine<T>(
+      context.abortSignal,
+      engineSchedule(context, context.minDelay, context.minDelay),
+      async () => {
+        if (first) {
+          first = false;
+          return "again";
+        }
+        const seen = await look();
+        if ("settled" in seen) return seen;
+        return seen.confirming && !pastDeadline() ? "again" : "stop";
+      },
+    );
   };
 
   const poll = async (): Promise<Result<T, EniError>> => {
     const settled = await onWaiterEngine<T>(
-      wait.abortSignal,
-      engineSchedule(wait, wait.minDelay, wait.maxDelay),
+      context.abortSignal,
+      engineSchedule(context, context.minDelay, context.maxDelay),
       async () => {
         const seen = await look();
         if ("settled" in seen) return seen;
@@ -325,8 +333,8 @@ export function pollUntil<T>(
  * The engine's schedule for a wait under `wait`'s deadline. Its own time limit is one `maxDelay`
  * past the deadline, so it never ends a wait before the acceptor has looked past the deadline.
  */
-function engineSchedule(wait: Wait, minDelay: number, maxDelay: number) {
-  return { minDelay, maxDelay, seconds: Math.max(0, wait.deadline.at - Date.now()) / 1000 + 2 * wait.maxDelay };
+function engineSchedule(context: OperationContext, minDelay: number, maxDelay: number) {
+  return { minDelay, maxDelay, seconds: Math.max(0, context.deadline.at - Date.now()) / 1000 + 2 * context.maxDelay };
 }
 
 /**
@@ -340,8 +348,11 @@ export const MAX_REFUSALS = 8;
  * doubling up to eight times `maxDelay` (0.5 s, then up to 1 s, 2 s… 8 s by default), jittered so
  * a fleet of retries spreads out. A long outage costs a request every few seconds, not every poll.
  */
-export function retrySchedule(wait: Pick<Wait, "minDelay" | "maxDelay">): { minDelay: number; maxDelay: number } {
-  return { minDelay: 2 * wait.minDelay, maxDelay: 8 * wait.maxDelay };
+export function retrySchedule(delays: Pick<OperationContext, "minDelay" | "maxDelay">): {
+  minDelay: number;
+  maxDelay: number;
+} {
+  return { minDelay: 2 * delays.minDelay, maxDelay: 8 * delays.maxDelay };
 }
 
 /** What {@link retrying} does with one failure: give up, or try again (saying why). */
@@ -354,14 +365,14 @@ export type RetryDecision = { readonly retry: false } | { readonly retry: true; 
  * returned as is. The wait's `onRetry` is told of each retry, and why, as it is sent.
  */
 export function retrying<T>(
-  wait: Wait,
+  context: OperationContext,
   attempt: () => ResultAsync<T, EniError>,
   retryable?: (error: EniError) => RetryDecision | PromiseLike<RetryDecision>,
 ): ResultAsync<T, EniError> {
   let last: Result<T, EniError> | undefined;
   let retryReason: string | undefined;
   const step = async (): Promise<Step<T>> => {
-    if (retryReason !== undefined) wait.onRetry?.(retryReason);
+    if (retryReason !== undefined) context.onRetry?.(retryReason);
     const result = await attempt();
     last = result;
     if (result.isOk()) return { settled: result };
@@ -374,26 +385,34 @@ export function retrying<T>(
     return "again";
   };
   const run = async (): Promise<Result<T, EniError>> => {
-    const schedule = retrySchedule(wait);
-    const seconds = (wait.deadline.at - Date.now()) / 1000;
+    const schedule = retrySchedule(context);
+    const seconds = (context.deadline.at - Date.now()) / 1000;
     // No time left for a retry (nor a schedule the engine accepts): one try, its result as is.
     if (seconds <= schedule.minDelay) return attempt();
-    const settled = await onWaiterEngine(wait.abortSignal, { ...schedule, seconds }, step);
+    const settled = await onWaiterEngine(context.abortSignal, { ...schedule, seconds }, step);
     if (settled !== undefined) return settled;
     // Out of time for another try: the last failure as is; aborted: why.
-    return wait.abortSignal.aborted || last === undefined ? err(abortReason(wait.abortSignal)) : last;
+    return context.abortSignal.aborted || last === undefined ? err(abortReason(context.abortSignal)) : last;
   };
   return new ResultAsync(run());
 }
 
 /** Reads one ENI within the operation's deadline, riding out throttling and 5xx as a wait does. */
-export function readEniWithin(ec2: EC2Client, id: string, wait: Wait): ResultAsync<NetworkInterface, EniError> {
-  return retrying(wait, () => describeEni(ec2, id, wait));
+export function readEniWithin(
+  ec2: EC2Client,
+  id: string,
+  context: OperationContext,
+): ResultAsync<NetworkInterface, EniError> {
+  return retrying(context, () => describeEni(ec2, id, context));
 }
 
 /** Reads one instance within the operation's deadline, riding out throttling and 5xx. */
-export function readInstanceWithin(ec2: EC2Client, id: string, wait: Wait): ResultAsync<Instance, EniError> {
-  return retrying(wait, () => describeInstance(ec2, id, wait));
+export function readInstanceWithin(
+  ec2: EC2Client,
+  id: string,
+  context: OperationContext,
+): ResultAsync<Instance, EniError> {
+  return retrying(context, () => describeInstance(ec2, id, context));
 }
 
 /**
@@ -404,21 +423,21 @@ export function readInstanceWithin(ec2: EC2Client, id: string, wait: Wait): Resu
 export function confirmNoOp(
   ec2: EC2Client,
   first: NetworkInterface,
-  wait: Wait,
+  context: OperationContext,
   isNoOp: (ni: NetworkInterface) => boolean,
 ): ResultAsync<NetworkInterface, EniError> {
-  return isNoOp(first) ? readEniWithin(ec2, first.NetworkInterfaceId ?? "", wait) : okAsync(first);
+  return isNoOp(first) ? readEniWithin(ec2, first.NetworkInterfaceId ?? "", context) : okAsync(first);
 }
 
 /** Reads the ENI; NotFound becomes a verdict to confirm (or "not visible yet" for an id just made). */
 function pollEni<T>(
   ec2: EC2Client,
   id: string,
-  wait: Wait,
+  context: OperationContext,
   judge: (ni: NetworkInterface) => Poll<T>,
   { visibleSoon = false }: Pick<EniWaitOptions, "visibleSoon"> = {},
 ): ResultAsync<Poll<T>, EniError> {
-  return describeEni(ec2, id, wait)
+  return describeEni(ec2, id, context)
     .map(judge)
     .orElse((error) => {
       if (error.name === "NotFoundError")
@@ -447,15 +466,15 @@ export function waitForEni(
   ec2: EC2Client,
   id: string,
   waitingFor: string,
-  wait: Wait,
+  context: OperationContext,
   accept: (ni: NetworkInterface) => boolean,
   options: EniWaitOptions = {},
 ): ResultAsync<NetworkInterface, EniError> {
-  return pollUntil(`${id} to be ${waitingFor}`, wait, () =>
+  return pollUntil(`${id} to be ${waitingFor}`, context, () =>
     pollEni(
       ec2,
       id,
-      wait,
+      context,
       (ni) => {
         if (!accept(ni)) return notYet(describeState(ni));
         return options.agreeing === true ? agreeing(ni, `${describeState(ni)} (confirming)`) : done(ni);
@@ -466,18 +485,22 @@ export function waitForEni(
 }
 
 /** Waits until EC2 no longer reports the ENI (after a delete). */
-export function waitUntilGone(ec2: EC2Client, id: string, wait: Wait): ResultAsync<void, EniError> {
-  return pollUntil(`${id} to be deleted`, wait, () =>
-    describeEni(ec2, id, wait)
+export function waitUntilGone(ec2: EC2Client, id: string, context: OperationContext): ResultAsync<void, EniError> {
+  return pollUntil(`${id} to be deleted`, context, () =>
+    describeEni(ec2, id, context)
       .map((ni) => notYet<void>(describeState(ni)))
       .orElse((error) => (error.name === "NotFoundError" ? okAsync(done(undefined)) : err(error))),
   );
 }
 
 /** Waits until the ENI's status is `available` (detached and free to attach). */
-export function waitUntilAvailable(ec2: EC2Client, id: string, wait: Wait): ResultAsync<NetworkInterface, EniError> {
+export function waitUntilAvailable(
+  ec2: EC2Client,
+  id: string,
+  context: OperationContext,
+): ResultAsync<NetworkInterface, EniError> {
   // Free is also what the ENI was before its last attach: reads must agree.
-  return waitForEni(ec2, id, "available", wait, (ni) => ni.Status === "available", { agreeing: true });
+  return waitForEni(ec2, id, "available", context, (ni) => ni.Status === "available", { agreeing: true });
 }
 
 /** The attachment an in-use wait follows, when known. */
@@ -505,7 +528,7 @@ const GOING_AWAY = ["shutting-down", "terminated"];
 export function waitUntilInUse(
   ec2: EC2Client,
   id: string,
-  wait: Wait,
+  context: OperationContext,
   watch?: AttachmentWatch,
 ): ResultAsync<NetworkInterface, EniError> {
   let followed = watch;
@@ -548,16 +571,16 @@ export function waitUntilInUse(
     const instanceId = followed?.instanceId;
     return instanceId === undefined || instanceId === ""
       ? okAsync(undefined)
-      : describeInstance(ec2, instanceId, wait)
+      : describeInstance(ec2, instanceId, context)
           .map((found) => (instanceState = found.State?.Name ?? "unknown"))
           // A failed read of it only skips that check.
           .orElse((error) => ok(error.name === "NotFoundError" ? (instanceState = null) : undefined));
   };
-  return pollUntil(`${id} to be ${what}`, wait, () => {
+  return pollUntil(`${id} to be ${what}`, context, () => {
     polls += 1;
     // Every other poll, the instance is read with the ENI (one batched call per kind).
     const withInstance = polls % 2 === 1;
-    return ResultAsync.combine([pollEni(ec2, id, wait, done), withInstance ? readInstance() : okAsync(undefined)])
+    return ResultAsync.combine([pollEni(ec2, id, context, done), withInstance ? readInstance() : okAsync(undefined)])
       .andThen(([read]) => (read.kind === "done" ? judge(read.value) : ok(read)))
       .andThen((verdict) =>
         // Attached on a poll that did not read the instance: read it before calling it done, so a
@@ -583,7 +606,7 @@ const RECENT_MS = 10_000;
 export function waitUntilDetached(
   ec2: EC2Client,
   id: string,
-  wait: Wait,
+  context: OperationContext,
   attachment: { readonly id: string; readonly attachedAt: Date | undefined },
 ): ResultAsync<NetworkInterface, EniError> {
   const recent = attachment.attachedAt === undefined || Date.now() - attachment.attachedAt.getTime() < RECENT_MS;
@@ -591,7 +614,7 @@ export function waitUntilDetached(
     ec2,
     id,
     `detached from attachment ${attachment.id}`,
-    wait,
+    context,
     // Another attachment (or none) means ours is gone.
     (ni) =>
       ni.Attachment?.AttachmentId !== attachment.id || ni.Attachment.Status === "detached" || ni.Status === "available",

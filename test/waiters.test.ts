@@ -37,7 +37,7 @@ import {
   waitUntilGone,
   waitUntilInUse,
   type Poll,
-  type Wait,
+  type OperationContext,
   type WaitPlan,
 } from "../src/waiters.js";
 import { attachedEni, ec2Error, eni, fast, ids, instance, mockedEc2 } from "./fixtures.js";
@@ -48,7 +48,7 @@ const quick: WaitPlan = { ...fast, abortSignal: undefined };
 const brief: WaitPlan = { minDelay: 0.01, maxDelay: 0.02, maxWaitTime: 0.1, abortSignal: undefined };
 
 /** Runs a wait under its plan's deadline, as every operation does. */
-function within<T>(plan: WaitPlan, run: (wait: Wait) => ResultAsync<T, EniError>) {
+function within<T>(plan: WaitPlan, run: (wait: OperationContext) => ResultAsync<T, EniError>) {
   return timed(plan, "the test's wait", run);
 }
 

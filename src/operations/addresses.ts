@@ -24,7 +24,7 @@ import {
   refuse,
   type Check,
 } from "../validation.js";
-import type { Wait } from "../waiters.js";
+import type { OperationContext } from "../waiters.js";
 import { changeEni, checked, unlessManaged, type ChangeOptions } from "../steps/change.js";
 
 /**
@@ -100,7 +100,7 @@ export function assignIps(
     eniId,
     checkWanted(addresses),
     options,
-    (wanted, wait, { allowReassignment }) => {
+    (wanted, context, { allowReassignment }) => {
       // A count takes free addresses only, so asking to reassign with it is a mistake worth naming
       // (here, before `changeEni` reads anything).
       if (typeof wanted === "number" && allowReassignment) {
@@ -113,7 +113,7 @@ export function assignIps(
       return changeEni(
         ec2,
         eniId,
-        wait,
+        context,
         unlessManaged((ni) => {
           if (typeof wanted === "number") {
             // EC2 names the addresses it picked (`apply` keeps them); the count covers a response that
@@ -129,7 +129,7 @@ export function assignIps(
                     NetworkInterfaceId: eniId,
                     SecondaryPrivateIpAddressCount: wanted,
                   }),
-                  wait,
+                  context,
                 ).map((output) => {
                   picked = (output.AssignedPrivateIpAddresses ?? []).flatMap((entry) => entry.PrivateIpAddress ?? []);
                 }),
@@ -141,7 +141,7 @@ export function assignIps(
           return ok({
             waitingFor: `assigned ${missing.join(", ")}`,
             apply: () =>
-              checkHolders(ec2, ni, missing, allowReassignment, wait).andThen(() =>
+              checkHolders(ec2, ni, missing, allowReassignment, context).andThen(() =>
                 send(
                   ec2,
                   new AssignPrivateIpAddressesCommand({
@@ -149,7 +149,7 @@ export function assignIps(
                     PrivateIpAddresses: missing,
                     AllowReassignment: allowReassignment,
                   }),
-                  wait,
+                  context,
                 ),
               ),
             isSet: (fresh: NetworkInterface) => missing.every((address) => holds(fresh, address)),
@@ -171,14 +171,14 @@ function checkHolders(
   ni: NetworkInterface,
   addresses: string[],
   allowReassignment: boolean,
-  wait: Wait,
+  context: OperationContext,
 ): ResultAsync<void, EniError> {
   const eniId = ni.NetworkInterfaceId;
   const filters = [
     { Name: "subnet-id", Values: [ni.SubnetId ?? ""] },
     { Name: "addresses.private-ip-address", Values: addresses },
   ];
-  return send(ec2, new DescribeNetworkInterfacesCommand({ Filters: filters }), wait).andThen((output) => {
+  return send(ec2, new DescribeNetworkInterfacesCommand({ Filters: filters }), context).andThen((output) => {
     for (const holder of output.NetworkInterfaces ?? []) {
       const holderId = holder.NetworkInterfaceId ?? "unknown";
       for (const { PrivateIpAddress: address = "", Primary } of privateIpsOf(holder)) {
@@ -226,11 +226,11 @@ export function unassignIps(
           `${primaryIp} is the primary private IP of ${eniId}; only secondary addresses can be unassigned.`,
         );
   });
-  return checked(eniId, list, options, (wanted, wait) =>
+  return checked(eniId, list, options, (wanted, context) =>
     changeEni(
       ec2,
       eniId,
-      wait,
+      context,
       unlessManaged((ni) => {
         const present = wanted.filter((address) => holds(ni, address));
         return ok({
@@ -239,7 +239,7 @@ export function unassignIps(
             send(
               ec2,
               new UnassignPrivateIpAddressesCommand({ NetworkInterfaceId: eniId, PrivateIpAddresses: present }),
-              wait,
+              context,
             ),
           isSet: (fresh: NetworkInterface) => !present.some((address) => holds(fresh, address)),
         });
@@ -263,16 +263,18 @@ export function associateEip(
     eniId,
     checkId("allocationId", allocationId, "eipalloc"),
     options,
-    (id, wait, { privateIp: wantedIp, allowReassociation }) => {
+    (id, context, { privateIp: wantedIp, allowReassociation }) => {
       // Sent before `changeEni` reads the ENI, so the two reads run at once.
-      const readAddress = send(ec2, new DescribeAddressesCommand({ AllocationIds: [id] }), wait).andThen((output) => {
-        const found = output.Addresses?.find((entry) => entry.AllocationId === id);
-        return found === undefined ? err(NotFoundError.of("address", id)) : ok(found);
-      });
+      const readAddress = send(ec2, new DescribeAddressesCommand({ AllocationIds: [id] }), context).andThen(
+        (output) => {
+          const found = output.Addresses?.find((entry) => entry.AllocationId === id);
+          return found === undefined ? err(NotFoundError.of("address", id)) : ok(found);
+        },
+      );
       return changeEni(
         ec2,
         eniId,
-        wait,
+        context,
         unlessManaged((ni) =>
           readAddress.andThen((address) => {
             const privateIp = wantedIp ?? ni.PrivateIpAddress ?? "";
@@ -319,7 +321,7 @@ export function associateEip(
                     PrivateIpAddress: privateIp,
                     AllowReassociation: allowReassociation,
                   }),
-                  wait,
+                  context,
                 ),
               isSet: (fresh: NetworkInterface) => allocationOn(fresh) === id,
             });
@@ -354,11 +356,11 @@ export function disassociateEip(
   address: unknown,
   options: unknown,
 ): ResultAsync<NetworkInterface, EniError> {
-  return checked(eniId, checkWhichEip(address), options, (match, wait) =>
+  return checked(eniId, checkWhichEip(address), options, (match, context) =>
     changeEni(
       ec2,
       eniId,
-      wait,
+      context,
       unlessManaged((ni) => {
         // Only Elastic IPs carry an association id; an auto-assigned public IP cannot be disassociated.
         const associationId = privateIpsOf(ni).find(
@@ -370,7 +372,7 @@ export function disassociateEip(
             : {
                 waitingFor: `without association ${associationId}`,
                 apply: () =>
-                  send(ec2, new DisassociateAddressCommand({ AssociationId: associationId }), wait)
+                  send(ec2, new DisassociateAddressCommand({ AssociationId: associationId }), context)
                     // Gone already (disassociated meanwhile): the goal holds.
                     .orElse((error) => (error.name === "NotFoundError" ? ok(undefined) : err(error))),
                 isSet: (fresh: NetworkInterface) =>

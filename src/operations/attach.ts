@@ -9,7 +9,7 @@ import {
   checkWait,
   timed,
   waitUntilInUse,
-  type Wait,
+  type OperationContext,
   type WaitOptions,
   type WaitPlan,
 } from "../waiters.js";
@@ -111,11 +111,11 @@ export function attachEni(
 ): ResultAsync<NetworkInterface, EniError> {
   {
     const log = openEventLog<"preflight" | "attach">(eniId, request.onEvent, "preflight");
-    const attach = ({ ni, slot }: Preflight, wait: Wait): ResultAsync<NetworkInterface, EniError> => {
+    const attach = ({ ni, slot }: Preflight, context: OperationContext): ResultAsync<NetworkInterface, EniError> => {
       if (slot !== undefined) {
         // The marker is information for reapers: its failure must not fail the attach.
-        const marked = holdEni(ec2, ni, wait).orElse(() => ok(false));
-        return ResultAsync.combine([attachAt(ec2, ni, slot, request, wait), marked]).map(([attached]) => attached);
+        const marked = holdEni(ec2, ni, context).orElse(() => ok(false));
+        return ResultAsync.combine([attachAt(ec2, ni, slot, request, context), marked]).map(([attached]) => attached);
       }
       // Already there (or on its way): nothing to send, at most something to wait for.
       const current = attachmentOf(ni);
@@ -124,19 +124,19 @@ export function attachEni(
         : waitUntilInUse(
             ec2,
             eniId,
-            wait,
+            context,
             current && { attachmentId: current.AttachmentId ?? "", instanceId: request.instanceId },
           );
     };
     return timed(
       request.plan,
       `${eniId} to attach to ${request.instanceId}`,
-      (wait) =>
+      (context) =>
         log
           .step("preflight", () =>
-            preflight(ec2, eniId, request, wait, (ni) => checkAvailable(ni).map(() => request.deviceIndex)),
+            preflight(ec2, eniId, request, context, (ni) => checkAvailable(ni).map(() => request.deviceIndex)),
           )
-          .andThen((found) => log.step("attach", () => attach(found, wait))),
+          .andThen((found) => log.step("attach", () => attach(found, context))),
       log.context,
     );
   }

@@ -20,7 +20,7 @@ import {
   refuse,
   show,
 } from "../validation.js";
-import { type Wait } from "../waiters.js";
+import { type OperationContext } from "../waiters.js";
 import { changeEni, checked, unlessManaged } from "../steps/change.js";
 
 // EC2's limit of security groups per ENI (the adjustable quota's maximum).
@@ -30,8 +30,9 @@ const MAX_GROUPS = 16;
 type Attribute = Omit<ModifyNetworkInterfaceAttributeCommandInput, "NetworkInterfaceId">;
 
 /** A change's `apply` that sets one attribute. */
-function modify(ec2: EC2Client, eniId: string, wait: Wait, attribute: Attribute) {
-  return () => send(ec2, new ModifyNetworkInterfaceAttributeCommand({ NetworkInterfaceId: eniId, ...attribute }), wait);
+function modify(ec2: EC2Client, eniId: string, context: OperationContext, attribute: Attribute) {
+  return () =>
+    send(ec2, new ModifyNetworkInterfaceAttributeCommand({ NetworkInterfaceId: eniId, ...attribute }), context);
 }
 
 /** An attribute to set: what the read-back waits for, the attribute's wanted value, and how a read shows it. */
@@ -45,14 +46,14 @@ interface AttributeChange {
 function setAttribute(
   ec2: EC2Client,
   eniId: string,
-  wait: Wait,
+  context: OperationContext,
   { waitingFor, attribute, isSet }: AttributeChange,
 ): ResultAsync<NetworkInterface, EniError> {
   return changeEni(
     ec2,
     eniId,
-    wait,
-    unlessManaged(() => ok({ waitingFor, apply: modify(ec2, eniId, wait, attribute), isSet })),
+    context,
+    unlessManaged(() => ok({ waitingFor, apply: modify(ec2, eniId, context, attribute), isSet })),
   );
 }
 
@@ -71,8 +72,8 @@ export function setEniSecurityGroups(
         )
       : ok(ids),
   );
-  return checked(eniId, groups, options, (wanted, wait) =>
-    setAttribute(ec2, eniId, wait, {
+  return checked(eniId, groups, options, (wanted, context) =>
+    setAttribute(ec2, eniId, context, {
       waitingFor: `in security groups ${wanted.join(", ")}`,
       attribute: { Groups: wanted },
       // Order means nothing to EC2, so the same set in another order is already set.
@@ -89,8 +90,8 @@ export function setEniSourceDestCheck(
   enabled: unknown,
   options: unknown,
 ): ResultAsync<NetworkInterface, EniError> {
-  return checked(eniId, checkBoolean("enabled", enabled), options, (value, wait) =>
-    setAttribute(ec2, eniId, wait, {
+  return checked(eniId, checkBoolean("enabled", enabled), options, (value, context) =>
+    setAttribute(ec2, eniId, context, {
       waitingFor: `with source/dest check ${value ? "on" : "off"}`,
       attribute: { SourceDestCheck: { Value: value } },
       // A missing field reads as on, EC2's default.
@@ -106,8 +107,8 @@ export function setEniDescription(
   text: unknown,
   options: unknown,
 ): ResultAsync<NetworkInterface, EniError> {
-  return checked(eniId, checkDescription("text", text), options, (value, wait) =>
-    setAttribute(ec2, eniId, wait, {
+  return checked(eniId, checkDescription("text", text), options, (value, context) =>
+    setAttribute(ec2, eniId, context, {
       waitingFor: `described as ${show(value)}`,
       attribute: { Description: { Value: value } },
       isSet: (ni) => (ni.Description ?? "") === value,
@@ -122,11 +123,11 @@ export function setEniDeleteOnTermination(
   enabled: unknown,
   options: unknown,
 ): ResultAsync<NetworkInterface, EniError> {
-  return checked(eniId, checkBoolean("enabled", enabled), options, (value, wait) =>
+  return checked(eniId, checkBoolean("enabled", enabled), options, (value, context) =>
     changeEni(
       ec2,
       eniId,
-      wait,
+      context,
       unlessManaged((ni) => {
         const attachmentId = ni.Attachment?.AttachmentId;
         if (attachmentId === undefined || ni.Status === "available") {
@@ -139,7 +140,9 @@ export function setEniDeleteOnTermination(
         }
         return ok({
           waitingFor: `with deleteOnTermination ${value} on attachment ${attachmentId}`,
-          apply: modify(ec2, eniId, wait, { Attachment: { AttachmentId: attachmentId, DeleteOnTermination: value } }),
+          apply: modify(ec2, eniId, context, {
+            Attachment: { AttachmentId: attachmentId, DeleteOnTermination: value },
+          }),
           // Tied to this attachment: if the ENI moves meanwhile, the new attachment's flag is not ours.
           isSet: ({ Attachment }: NetworkInterface) =>
             Attachment?.AttachmentId === attachmentId && (Attachment.DeleteOnTermination ?? false) === value,
@@ -164,9 +167,9 @@ export function tagEni(
   tags: unknown,
   options: unknown,
 ): ResultAsync<NetworkInterface, EniError> {
-  return checked(eniId, checkTags("tags", tags), options, (checkedTags, wait) => {
+  return checked(eniId, checkTags("tags", tags), options, (checkedTags, context) => {
     const wanted = Object.entries(checkedTags);
-    return changeEni(ec2, eniId, wait, (ni) => {
+    return changeEni(ec2, eniId, context, (ni) => {
       const current = tagsOf(ni);
       const changed = wanted.filter(([key, value]) => current.get(key) !== value);
       // EC2's 50-tag limit counts the ENI's tags but not `aws:` ones (EC2's own), plus the new keys.
@@ -184,7 +187,7 @@ export function tagEni(
           send(
             ec2,
             new CreateTagsCommand({ Resources: [eniId], Tags: changed.map(([Key, Value]) => ({ Key, Value })) }),
-            wait,
+            context,
           ),
         isSet: (fresh: NetworkInterface) => {
           const now = tagsOf(fresh);
@@ -206,15 +209,15 @@ export function untagEni(
     eniId,
     checkList("keys", keys, 1, "a non-empty array of tag keys", checkTagKey),
     options,
-    (wanted, wait) =>
-      changeEni(ec2, eniId, wait, (ni) => {
+    (wanted, context) =>
+      changeEni(ec2, eniId, context, (ni) => {
         const current = tagsOf(ni);
         const present = wanted.filter((key) => current.has(key));
         return ok({
           waitingFor: `untagged ${present.join(", ")}`,
           // Without a Value, EC2 deletes the tag whatever its value.
           apply: () =>
-            send(ec2, new DeleteTagsCommand({ Resources: [eniId], Tags: present.map((Key) => ({ Key })) }), wait),
+            send(ec2, new DeleteTagsCommand({ Resources: [eniId], Tags: present.map((Key) => ({ Key })) }), context),
           isSet: (fresh: NetworkInterface) => {
             const now = tagsOf(fresh);
             return present.every((key) => !now.has(key));

@@ -201,13 +201,13 @@ function parseCreate(options: unknown) {
  */
 export function createEni(ec2: EC2Client, options: unknown): ResultAsync<NetworkInterface, EniError> {
   return parseCreate(options).asyncAndThen(({ input, sourceDestCheck, plan }) =>
-    timed(plan, "a new network interface", (wait) =>
-      retrying(wait, () => send(ec2, new CreateNetworkInterfaceCommand(input), wait)).andThen((output) => {
+    timed(plan, "a new network interface", (context) =>
+      retrying(context, () => send(ec2, new CreateNetworkInterfaceCommand(input), context)).andThen((output) => {
         const id = output.NetworkInterface?.NetworkInterfaceId;
         if (id === undefined) {
           return errAsync(new AwsError("EC2 returned no network interface id from CreateNetworkInterface."));
         }
-        const available = waitForEni(ec2, id, "available", wait, (ni) => ni.Status === "available", {
+        const available = waitForEni(ec2, id, "available", context, (ni) => ni.Status === "available", {
           visibleSoon: true,
         });
         // EC2 cannot turn the check off at creation: one modify once the ENI is available.
@@ -216,9 +216,9 @@ export function createEni(ec2: EC2Client, options: unknown): ResultAsync<Network
           send(
             ec2,
             new ModifyNetworkInterfaceAttributeCommand({ NetworkInterfaceId: id, SourceDestCheck: { Value: false } }),
-            wait,
+            context,
           );
-        return available.andThen(() => retrying(wait, modify)).andThen(() => readEniWithin(ec2, id, wait));
+        return available.andThen(() => retrying(context, modify)).andThen(() => readEniWithin(ec2, id, context));
       }),
     ),
   );

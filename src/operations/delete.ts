@@ -15,7 +15,7 @@ import {
   timed,
   waitUntilGone,
   type RetryDecision,
-  type Wait,
+  type OperationContext,
   type WaitOptions,
 } from "../waiters.js";
 
@@ -91,7 +91,7 @@ export function deleteEni(ec2: EC2Client, eniId: string, options: unknown): Resu
     return timed(
       request.plan,
       `${eniId} to be deleted`,
-      (wait) => {
+      (context) => {
         let refusals = 0;
         const stillInUse = async (error: EniError): Promise<RetryDecision> => {
           if (error.name !== "InvalidStateError" || error.state !== "in-use" || refusals >= MAX_REFUSALS) {
@@ -99,23 +99,23 @@ export function deleteEni(ec2: EC2Client, eniId: string, options: unknown): Resu
           }
           refusals += 1;
           // Still attached (someone attached it meanwhile) is a refusal; otherwise EC2 is catching up.
-          const now = await describeEni(ec2, eniId, wait);
+          const now = await describeEni(ec2, eniId, context);
           return now.isOk() && liveAttachment(now.value) !== undefined
             ? { retry: false }
             : { retry: true, reason: "network interface still in use" };
         };
         const remove = () =>
           retrying(
-            wait,
-            () => send(ec2, new DeleteNetworkInterfaceCommand({ NetworkInterfaceId: eniId }), wait),
+            context,
+            () => send(ec2, new DeleteNetworkInterfaceCommand({ NetworkInterfaceId: eniId }), context),
             stillInUse,
-          ).andThen(() => (request.waitForGone ? waitUntilGone(ec2, eniId, wait) : okAsync(undefined)));
+          ).andThen(() => (request.waitForGone ? waitUntilGone(ec2, eniId, context) : okAsync(undefined)));
         return log
-          .step("preflight", () => readEniWithin(ec2, eniId, wait).andThen(checkDetachable))
+          .step("preflight", () => readEniWithin(ec2, eniId, context).andThen(checkDetachable))
           .andThen((ni) =>
             attachmentOf(ni) === undefined
               ? okAsync(ni)
-              : log.step("detach", () => detachIfAsked(ec2, ni, request, wait)),
+              : log.step("detach", () => detachIfAsked(ec2, ni, request, context)),
           )
           .andThen(() => log.step("delete", remove))
           .map(() => ({ id: eniId, alreadyGone: false }))
@@ -134,7 +134,7 @@ function detachIfAsked(
   ec2: EC2Client,
   ni: NetworkInterface,
   request: { detachFirst: boolean; force: boolean },
-  wait: Wait,
+  context: OperationContext,
 ): ResultAsync<NetworkInterface, EniError> {
   const attachment = attachmentOf(ni);
   if (attachment === undefined) return okAsync(ni);
@@ -147,5 +147,5 @@ function detachIfAsked(
       ),
     );
   }
-  return detachFrom(ec2, ni, { force: request.force, waitForDetached: true }, wait);
+  return detachFrom(ec2, ni, { force: request.force, waitForDetached: true }, context);
 }

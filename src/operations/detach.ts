@@ -76,11 +76,11 @@ export function detachEni(
     return timed(
       request.plan,
       `${eniId} to detach`,
-      (wait) =>
+      (context) =>
         log.step("detach", () =>
-          readEniWithin(ec2, eniId, wait)
+          readEniWithin(ec2, eniId, context)
             .andThen(checkDetachable)
-            .andThen((ni) => detachFrom(ec2, ni, request, wait)),
+            .andThen((ni) => detachFrom(ec2, ni, request, context)),
         ),
       log.context,
     );

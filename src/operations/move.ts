@@ -27,7 +27,7 @@ import {
   timed,
   until,
   waitUntilInUse,
-  type Wait,
+  type OperationContext,
   type WaitOptions,
   type WaitPlan,
 } from "../waiters.js";
@@ -273,9 +273,9 @@ export function moveEni(ec2: EC2Client, eniId: string, request: ParsedMove): Res
   return timed(
     request.plan,
     `${eniId} to move to ${request.instanceId}`,
-    (wait) =>
+    (context) =>
       new ResultAsync(
-        runMove(ec2, eniId, request, book, wait).then((ending) => finish(ec2, eniId, ending, book, wait)),
+        runMove(ec2, eniId, request, book, context).then((ending) => finish(ec2, eniId, ending, book, context)),
       ),
     book.context,
   );
@@ -286,31 +286,31 @@ async function runMove(
   eniId: string,
   request: ParsedMove,
   book: MoveBook,
-  wait: Wait,
+  context: OperationContext,
 ): Promise<Ending> {
   // Preflight: the ENI, the target and the fence's instance in one batch of reads (the instance
   // type's limits are cached per client); no change. The fence's instance matters only if the ENI is free.
   const fence = request.expectedFrom;
   const fenceInstance =
     fence?.startsWith("i-") === true
-      ? readInstanceWithin(ec2, fence, wait)
+      ? readInstanceWithin(ec2, fence, context)
           .map((instance) => instance.State?.Name ?? "unknown")
           .orElse((error) => (error.name === "NotFoundError" ? ok("gone") : err(error)))
       : undefined;
   const checked = await book.phase("preflight", () =>
-    preflight(ec2, eniId, request, wait, (ni) =>
+    preflight(ec2, eniId, request, context, (ni) =>
       admitMove(ni, request, fenceInstance).map(({ deviceIndex, from }) => {
         book.from = from;
         return deviceIndex;
       }),
     ).andThen((admitted) =>
-      admitted.slot === undefined ? okAsync(admitted) : lease(ec2, admitted.ni, book, wait).map(() => admitted),
+      admitted.slot === undefined ? okAsync(admitted) : lease(ec2, admitted.ni, book, context).map(() => admitted),
     ),
   );
   if (checked.isErr()) return { kind: "refused", error: checked.error };
   const { ni, slot } = checked.value;
-  if (slot === undefined) return alreadyThere(ec2, eniId, ni, wait);
-  return detachThenAttach(ec2, ni, slot, request, book, wait);
+  if (slot === undefined) return alreadyThere(ec2, eniId, ni, context);
+  return detachThenAttach(ec2, ni, slot, request, book, context);
 }
 
 /**
@@ -320,9 +320,17 @@ async function runMove(
  * are ridden out for a short while ({@link MAX_LEASE_WAIT_MS}); after that, or when tagging is
  * refused (no `ec2:CreateTags`), the failover goes on without the lease, and its report says so.
  */
-function lease(ec2: EC2Client, ni: NetworkInterface, book: MoveBook, wait: Wait): ResultAsync<void, never> {
-  const budget = until(wait, Date.now() + Math.min(MAX_LEASE_WAIT_MS, wait.maxWaitTime * 1000 * LEASE_WAIT_SHARE));
-  return retrying(budget, () => holdEni(ec2, ni, budget, new Date(wait.deadline.at + LEASE_MARGIN_MS)))
+function lease(
+  ec2: EC2Client,
+  ni: NetworkInterface,
+  book: MoveBook,
+  context: OperationContext,
+): ResultAsync<void, never> {
+  const budget = until(
+    context,
+    Date.now() + Math.min(MAX_LEASE_WAIT_MS, context.maxWaitTime * 1000 * LEASE_WAIT_SHARE),
+  );
+  return retrying(budget, () => holdEni(ec2, ni, budget, new Date(context.deadline.at + LEASE_MARGIN_MS)))
     .map((held) => {
       book.leased = held;
     })
@@ -330,13 +338,18 @@ function lease(ec2: EC2Client, ni: NetworkInterface, book: MoveBook, wait: Wait)
 }
 
 /** Already on the target: nothing to change, at most an attach under way to wait for. */
-async function alreadyThere(ec2: EC2Client, eniId: string, ni: NetworkInterface, wait: Wait): Promise<Ending> {
+async function alreadyThere(
+  ec2: EC2Client,
+  eniId: string,
+  ni: NetworkInterface,
+  context: OperationContext,
+): Promise<Ending> {
   const current = attachmentOf(ni);
   if (current?.Status === "attached") return { kind: "ok", outcome: "already-there", ni };
   const settled = await waitUntilInUse(
     ec2,
     eniId,
-    wait,
+    context,
     current && { attachmentId: current.AttachmentId ?? "", instanceId: current.InstanceId ?? "" },
   );
   return settled.isOk()
@@ -350,12 +363,12 @@ async function detachThenAttach(
   slot: Slot,
   request: ParsedMove,
   book: MoveBook,
-  wait: Wait,
+  context: OperationContext,
 ): Promise<Ending> {
   const eniId = ni.NetworkInterfaceId ?? "";
   const source = book.from?.kind === "attached" ? book.from : undefined;
   if (source !== undefined) {
-    const detached = await book.phase("detach", () => detachForMove(ec2, ni, request, book, wait));
+    const detached = await book.phase("detach", () => detachForMove(ec2, ni, request, book, context));
     if (detached.isErr()) {
       return book.changed
         ? { kind: "failed", phase: "detach", reason: detached.error }
@@ -371,22 +384,22 @@ async function detachThenAttach(
 
   // Attach to the target, keeping part of the deadline for a rollback if one is possible.
   const canRollBack = request.rollback && source !== undefined;
-  const reserve = canRollBack ? Math.min(MAX_ROLLBACK_RESERVE_MS, wait.maxWaitTime * 1000 * ROLLBACK_SHARE) : 0;
+  const reserve = canRollBack ? Math.min(MAX_ROLLBACK_RESERVE_MS, context.maxWaitTime * 1000 * ROLLBACK_SHARE) : 0;
   const attach = {
     ...request,
     // The source attachment's setting carries over, unless the caller said otherwise.
     deleteOnTermination: request.deleteOnTermination ?? (source?.deleteOnTermination === true ? true : undefined),
   };
   const attached = await book.phase("attach", () =>
-    attachAt(ec2, ni, slot, attach, until(wait, wait.deadline.at - reserve)),
+    attachAt(ec2, ni, slot, attach, until(context, context.deadline.at - reserve)),
   );
   if (attached.isOk()) return { kind: "ok", outcome: "moved", ni: attached.value };
   const reason = attached.error;
   // Nothing of ours went through (the ENI was free and stays free), or another controller won.
   if (!book.changed || reason.name === "ConflictError") return { kind: "refused", error: reason };
   // The move's signal fired (the caller's abort, which means "stop", or the move's hard stop): no rollback.
-  if (!canRollBack || wait.abortSignal.aborted) return { kind: "failed", phase: "attach", reason };
-  const rolled = await book.phase("rollback", () => rollBack(ec2, eniId, request.instanceId, source, book, wait));
+  if (!canRollBack || context.abortSignal.aborted) return { kind: "failed", phase: "attach", reason };
+  const rolled = await book.phase("rollback", () => rollBack(ec2, eniId, request.instanceId, source, book, context));
   if (rolled.isOk() && rolled.value.kind === "late") return { kind: "ok", outcome: "moved", ni: rolled.value.ni };
   return { kind: "failed", phase: "attach", reason, rollback: rolled.isOk() ? { kind: "back" } : rolled.error };
 }
@@ -404,17 +417,17 @@ function rollBack(
   target: string,
   source: Extract<MoveSource, { kind: "attached" }>,
   book: MoveBook,
-  wait: Wait,
+  context: OperationContext,
 ): ResultAsync<{ readonly kind: "back" | "late"; readonly ni: NetworkInterface }, RollbackEnding> {
   const unreadable = (error: EniError): RollbackEnding => ({
     kind: "skipped",
     why: `its state could not be read (${error.name}: ${error.message})`,
   });
-  return readInstanceWithin(ec2, target, wait)
+  return readInstanceWithin(ec2, target, context)
     .map((instance) => RUNNING.includes(instance.State?.Name ?? "") || instance.State?.Name === "stopped")
     .orElse((error) => (error.name === "NotFoundError" ? ok(false) : err(error)))
     .andThen((targetAlive) =>
-      settledWhere(ec2, eniId, wait, {
+      settledWhere(ec2, eniId, context, {
         sourceAttachment: source.attachmentId,
         dyingTarget: targetAlive ? undefined : target,
       }),
@@ -430,7 +443,7 @@ function rollBack(
           why: `it is attached to ${holder.InstanceId} by someone else`,
         });
       }
-      return backHome(ec2, now, source, book, wait).map((ni) => ({ kind: "back" as const, ni }));
+      return backHome(ec2, now, source, book, context).map((ni) => ({ kind: "back" as const, ni }));
     });
 }
 
@@ -442,11 +455,11 @@ function rollBack(
 function settledWhere(
   ec2: EC2Client,
   eniId: string,
-  wait: Wait,
+  context: OperationContext,
   known: { readonly sourceAttachment: string; readonly dyingTarget: string | undefined },
 ): ResultAsync<NetworkInterface, EniError> {
-  return pollUntil(`${eniId} to settle before a rollback`, wait, () =>
-    describeEni(ec2, eniId, wait).map((ni) => {
+  return pollUntil(`${eniId} to settle before a rollback`, context, () =>
+    describeEni(ec2, eniId, context).map((ni) => {
       const attachment = attachmentOf(ni);
       const state = describeState(ni);
       // Free is also what it was before our attach: reads must agree.
@@ -466,9 +479,9 @@ function backHome(
   ni: NetworkInterface,
   source: Extract<MoveSource, { kind: "attached" }>,
   book: MoveBook,
-  wait: Wait,
+  context: OperationContext,
 ): ResultAsync<NetworkInterface, RollbackEnding> {
-  return readInstanceWithin(ec2, source.instanceId, wait)
+  return readInstanceWithin(ec2, source.instanceId, context)
     .mapErr((error): RollbackEnding => ({ kind: "failed", error }))
     .andThen((instance) => {
       const state = instance.State?.Name ?? "unknown";
@@ -484,7 +497,7 @@ function backHome(
         instanceId: source.instanceId,
         deleteOnTermination: source.deleteOnTermination || undefined,
       };
-      return attachAt(ec2, ni, home, back, wait).mapErr((error): RollbackEnding => ({ kind: "failed", error }));
+      return attachAt(ec2, ni, home, back, context).mapErr((error): RollbackEnding => ({ kind: "failed", error }));
     });
 }
 
@@ -557,17 +570,18 @@ async function detachForMove(
   ni: NetworkInterface,
   request: ParsedMove,
   book: MoveBook,
-  wait: Wait,
+  context: OperationContext,
 ): Promise<Result<NetworkInterface, EniError>> {
-  const detach = (force: boolean, within: Wait) => detachFrom(ec2, ni, { force, waitForDetached: true }, within);
+  const detach = (force: boolean, within: OperationContext) =>
+    detachFrom(ec2, ni, { force, waitForDetached: true }, within);
   const { force, forceAfter } = request;
   book.forced = force;
-  if (forceAfter === undefined) return detach(force, wait);
-  const graceful = await detach(false, until(wait, Date.now() + forceAfter * 1000));
-  if (graceful.isOk() || graceful.error.name !== "WaitTimeoutError" || wait.abortSignal.aborted) return graceful;
+  if (forceAfter === undefined) return detach(force, context);
+  const graceful = await detach(false, until(context, Date.now() + forceAfter * 1000));
+  if (graceful.isOk() || graceful.error.name !== "WaitTimeoutError" || context.abortSignal.aborted) return graceful;
   book.forced = true;
   book.emit({ type: "forced", eniId: ni.NetworkInterfaceId ?? "" });
-  return detach(true, wait);
+  return detach(true, context);
 }
 
 /** Turns how the move ended into its result, closing the report; a failure reads where the ENI is first. */
@@ -576,14 +590,14 @@ async function finish(
   eniId: string,
   ending: Ending,
   book: MoveBook,
-  wait: Wait,
+  context: OperationContext,
 ): Promise<Result<Moved, EniError>> {
   if (ending.kind === "ok") return ok({ ni: ending.ni, report: book.close(ending.outcome) });
   if (ending.kind === "refused") {
     book.close("refused");
     return err(ending.error);
   }
-  const final = await finalRead(ec2, eniId, wait);
+  const final = await finalRead(ec2, eniId, context);
   const gone = final.isErr() && final.error.name === "NotFoundError";
   const rolledBack = ending.rollback?.kind === "back";
   const report = book.close(rolledBack ? "rolled-back" : "failed");
@@ -638,18 +652,22 @@ function whereIs(ni: NetworkInterface): string {
  * backwards, so it reads until two reads in a row agree; if time runs out first, the latest read
  * stands. NotFound, too, must be read twice.
  */
-async function finalRead(ec2: EC2Client, eniId: string, wait: Wait): Promise<Result<NetworkInterface, EniError>> {
+async function finalRead(
+  ec2: EC2Client,
+  eniId: string,
+  context: OperationContext,
+): Promise<Result<NetworkInterface, EniError>> {
   // The move's hard stop: its signal fires then, so no time is left once it has.
-  const hardEnd = wait.deadline.at + wait.maxDelay * 1000;
-  const windowMs = Math.min(wait.maxDelay * 1000, hardEnd - Date.now());
-  if (windowMs <= 0) return err(abortReason(wait.abortSignal));
+  const hardEnd = context.deadline.at + context.maxDelay * 1000;
+  const windowMs = Math.min(context.maxDelay * 1000, hardEnd - Date.now());
+  if (windowMs <= 0) return err(abortReason(context.abortSignal));
   // The latest read: the ENI, or EC2's NotFound; two in a row that agree decide.
   type Seen = Result<NetworkInterface, EniError>;
   let latest: { seen: Seen; where: string } | undefined;
   const what = `a final read of ${eniId}`;
   const read = await withDeadline(windowMs / 1000, 0, undefined, what, (deadline) =>
-    pollUntil<Seen>(what, { ...wait, maxWaitTime: deadline.seconds, deadline, abortSignal: deadline.signal }, () =>
-      describeEni(ec2, eniId, { ...wait, abortSignal: deadline.signal })
+    pollUntil<Seen>(what, { ...context, maxWaitTime: deadline.seconds, deadline, abortSignal: deadline.signal }, () =>
+      describeEni(ec2, eniId, { ...context, abortSignal: deadline.signal })
         .map((ni): Seen => ok(ni))
         .orElse((error) => (error.name === "NotFoundError" ? ok<Seen, EniError>(err(error)) : err(error)))
         .map((seen) => {

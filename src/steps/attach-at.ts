@@ -16,7 +16,7 @@ import {
   retrying,
   waitUntilInUse,
   type RetryDecision,
-  type Wait,
+  type OperationContext,
 } from "../waiters.js";
 
 import { findSlot, type Slot } from "./target.js";
@@ -66,7 +66,7 @@ export function attachAt(
   ni: NetworkInterface,
   firstSlot: Slot,
   request: AttachRequest,
-  wait: Wait,
+  context: OperationContext,
 ): ResultAsync<NetworkInterface, EniError> {
   const eniId = ni.NetworkInterfaceId ?? "";
   const az = ni.AvailabilityZone ?? "unknown";
@@ -86,7 +86,7 @@ export function attachAt(
         DeviceIndex: slot.deviceIndex,
         NetworkCardIndex: slot.networkCardIndex,
       }),
-      wait,
+      context,
     )
       .map((output) => output.AttachmentId ?? "")
       .orElse((error) => {
@@ -103,7 +103,7 @@ export function attachAt(
             }),
           );
         if (error.name !== "InvalidStateError" || error.state !== "in-use") return err(error);
-        return readEniWithin(ec2, eniId, wait).andThen((now) => {
+        return readEniWithin(ec2, eniId, context).andThen((now) => {
           const attachment = attachmentOf(now);
           // Ours after all (an earlier try whose answer was lost), or someone else's on the same target.
           if (attachment?.InstanceId === instanceId) return ok(attachment.AttachmentId ?? "");
@@ -128,15 +128,15 @@ export function attachAt(
       [...refusedIndexes].filter(([, count]) => count >= REFUSALS_PER_INDEX).map(([index]) => index),
     );
     const target = { instanceId, deviceIndex: undefined, networkCardIndex: slot.networkCardIndex, avoid };
-    const fresh = await readInstanceWithin(ec2, instanceId, wait).andThen((instance) =>
-      findSlot(ec2, ni, instance, target, wait),
+    const fresh = await readInstanceWithin(ec2, instanceId, context).andThen((instance) =>
+      findSlot(ec2, ni, instance, target, context),
     );
     if (fresh.isErr()) return { retry: false };
     slot = fresh.value;
     return { retry: true, reason: `device index ${refused} still taken; trying ${slot.deviceIndex}` };
   };
 
-  return retrying(wait, attempt, retryable)
+  return retrying(context, attempt, retryable)
     .andThrough((attachmentId) =>
       // EC2 always names the new attachment; were it missing, EC2 would refuse this call rather
       // than the setting being skipped unnoticed. Right after the attach, EC2 may not know the
@@ -144,7 +144,7 @@ export function attachAt(
       request.deleteOnTermination === undefined
         ? okAsync(undefined)
         : retrying(
-            wait,
+            context,
             () =>
               send(
                 ec2,
@@ -152,7 +152,7 @@ export function attachAt(
                   NetworkInterfaceId: eniId,
                   Attachment: { AttachmentId: attachmentId, DeleteOnTermination: request.deleteOnTermination },
                 }),
-                wait,
+                context,
               ),
             (error) =>
               error.name === "NotFoundError" && error.resourceType === "attachment"
@@ -162,9 +162,9 @@ export function attachAt(
     )
     .andThen((attachmentId) =>
       request.waitForAttached === false
-        ? readEniWithin(ec2, eniId, wait)
+        ? readEniWithin(ec2, eniId, context)
         : // EC2 names the new attachment; should it not, the wait follows the first one it sees.
-          waitUntilInUse(ec2, eniId, wait, attachmentId === "" ? undefined : { attachmentId, instanceId, previous }),
+          waitUntilInUse(ec2, eniId, context, attachmentId === "" ? undefined : { attachmentId, instanceId, previous }),
     );
 }
 

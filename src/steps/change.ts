@@ -9,7 +9,7 @@ import {
   retrying,
   timed,
   waitForEni,
-  type Wait,
+  type OperationContext,
   type WaitOptions,
 } from "../waiters.js";
 import { EVENT_OPTIONS, openEventLog, type EventOptions } from "./events.js";
@@ -62,7 +62,7 @@ export function unlessManaged(plan: ChangePlan): ChangePlan {
 export function changeEni(
   ec2: EC2Client,
   eniId: string,
-  wait: Wait,
+  context: OperationContext,
   plan: ChangePlan,
 ): ResultAsync<NetworkInterface, EniError> {
   // What to change, from one read; `undefined` when that read shows nothing to do.
@@ -72,13 +72,13 @@ export function changeEni(
       .map((change) => (change === undefined || change.isSet(ni) ? undefined : change));
   const apply = (change: Change) =>
     // A throttled or failed change is sent again within the deadline: each sets a value, so twice is harmless.
-    retrying(wait, change.apply).andThen(() => waitForEni(ec2, eniId, change.waitingFor, wait, change.isSet));
-  return readEniWithin(ec2, eniId, wait).andThen((first) =>
+    retrying(context, change.apply).andThen(() => waitForEni(ec2, eniId, change.waitingFor, context, change.isSet));
+  return readEniWithin(ec2, eniId, context).andThen((first) =>
     decide(first).andThen((change) =>
       change !== undefined
         ? apply(change)
         : // Nothing to do is decided only when a second read agrees: a stale one can show an older value.
-          readEniWithin(ec2, eniId, wait).andThen((fresh) =>
+          readEniWithin(ec2, eniId, context).andThen((fresh) =>
             decide(fresh).andThen((again) => (again === undefined ? okAsync(fresh) : apply(again))),
           ),
     ),
@@ -106,7 +106,7 @@ export function checked<T, S extends OptionSpec = Record<never, never>>(
   eniId: string,
   value: Check<T>,
   options: unknown,
-  run: (value: T, wait: Wait, own: CheckedOptions<S>) => ResultAsync<NetworkInterface, EniError>,
+  run: (value: T, context: OperationContext, own: CheckedOptions<S>) => ResultAsync<NetworkInterface, EniError>,
   spec?: S,
 ): ResultAsync<NetworkInterface, EniError> {
   return value.asyncAndThen((valid) =>
@@ -117,7 +117,7 @@ export function checked<T, S extends OptionSpec = Record<never, never>>(
         return timed(
           plan,
           "the change to show",
-          (wait) => log.step("change", () => run(valid, wait, own as CheckedOptions<S>)),
+          (context) => log.step("change", () => run(valid, context, own as CheckedOptions<S>)),
           log.context,
         );
       }),

@@ -4,7 +4,7 @@ import { describeEni, describeInstance } from "../ec2/describe.js";
 import { send } from "../ec2/send.js";
 import { InvalidStateError, type EniError } from "../errors.js";
 import { attachmentOf } from "../model.js";
-import { confirmNoOp, readEniWithin, retrying, waitUntilDetached, type Wait } from "../waiters.js";
+import { confirmNoOp, readEniWithin, retrying, waitUntilDetached, type OperationContext } from "../waiters.js";
 
 import { checkManaged } from "./change.js";
 
@@ -59,12 +59,12 @@ export function detachFrom(
   ec2: EC2Client,
   ni: NetworkInterface,
   request: DetachRequest,
-  wait: Wait,
+  context: OperationContext,
 ): ResultAsync<NetworkInterface, EniError> {
   const free = (read: NetworkInterface) => attachmentOf(read) === undefined;
   // Already free is a no-op only if a second read agrees: a stale one can show it before its attach.
-  return confirmNoOp(ec2, ni, wait, free).andThen((fresh) =>
-    free(fresh) ? okAsync(fresh) : detachAttached(ec2, fresh, request, wait),
+  return confirmNoOp(ec2, ni, context, free).andThen((fresh) =>
+    free(fresh) ? okAsync(fresh) : detachAttached(ec2, fresh, request, context),
   );
 }
 
@@ -73,23 +73,23 @@ function detachAttached(
   ec2: EC2Client,
   ni: NetworkInterface,
   request: DetachRequest,
-  wait: Wait,
+  context: OperationContext,
 ): ResultAsync<NetworkInterface, EniError> {
   const eniId = ni.NetworkInterfaceId ?? "";
   const attachment = attachmentOf(ni);
   const attachmentId = attachment?.AttachmentId ?? "";
   let settling: string | undefined;
   const attempt = () =>
-    send(ec2, new DetachNetworkInterfaceCommand({ AttachmentId: attachmentId, Force: request.force }), wait)
+    send(ec2, new DetachNetworkInterfaceCommand({ AttachmentId: attachmentId, Force: request.force }), context)
       .map(() => undefined)
       .orElse((error) => {
         // The attachment is gone already: the wait below sees the ENI free.
         if (error.name === "NotFoundError") return ok(undefined);
         if (error.name !== "InvalidStateError") return err(error);
-        return describeEni(ec2, eniId, wait).andThen((now) => {
+        return describeEni(ec2, eniId, context).andThen((now) => {
           const current = attachmentOf(now);
           if (current?.AttachmentId !== attachmentId || current.Status === "detaching") return ok(undefined);
-          return describeInstance(ec2, current.InstanceId ?? "", wait)
+          return describeInstance(ec2, current.InstanceId ?? "", context)
             .orElse(() => ok(undefined))
             .andThen((instance) => {
               const state = instance?.State?.Name;
@@ -102,14 +102,14 @@ function detachAttached(
   const detach =
     attachment?.Status === "detaching" && !request.force
       ? okAsync(undefined)
-      : retrying(wait, attempt, () =>
+      : retrying(context, attempt, () =>
           settling === undefined
             ? { retry: false }
             : { retry: true, reason: `instance ${attachment?.InstanceId} is ${settling}` },
         );
   return detach.andThen(() =>
     request.waitForDetached
-      ? waitUntilDetached(ec2, eniId, wait, { id: attachmentId, attachedAt: attachment?.AttachTime })
-      : readEniWithin(ec2, eniId, wait),
+      ? waitUntilDetached(ec2, eniId, context, { id: attachmentId, attachedAt: attachment?.AttachTime })
+      : readEniWithin(ec2, eniId, context),
   );
 }

@@ -10,7 +10,7 @@ import {
   type EniError,
 } from "../errors.js";
 import { checkBoolean, checkIndex, refuse, type OptionSpec } from "../validation.js";
-import { confirmNoOp, readEniWithin, readInstanceWithin, retrying, type Wait } from "../waiters.js";
+import { confirmNoOp, readEniWithin, readInstanceWithin, retrying, type OperationContext } from "../waiters.js";
 
 /** The options `attachTo` shares with `moveTo`: where the ENI goes on the target. */
 export const PLACEMENT_OPTIONS = {
@@ -132,10 +132,10 @@ export function findSlot(
   ni: NetworkInterface,
   instance: Instance,
   request: TargetRequest,
-  wait: Wait,
+  context: OperationContext,
 ): ResultAsync<Slot, EniError> {
-  return retrying(wait, () => instanceTypeLimits(ec2, instance.InstanceType ?? "unknown", wait)).andThen((limits) =>
-    checkTarget(ni, instance, limits, request),
+  return retrying(context, () => instanceTypeLimits(ec2, instance.InstanceType ?? "unknown", context)).andThen(
+    (limits) => checkTarget(ni, instance, limits, request),
   );
 }
 
@@ -157,19 +157,19 @@ export function preflight(
   ec2: EC2Client,
   eniId: string,
   target: Omit<TargetRequest, "deviceIndex">,
-  wait: Wait,
+  context: OperationContext,
   admit: (ni: NetworkInterface) => Result<number | undefined, EniError> | ResultAsync<number | undefined, EniError>,
 ): ResultAsync<Preflight, EniError> {
   const onTarget = (ni: NetworkInterface) => liveAttachment(ni)?.InstanceId === target.instanceId;
   return ResultAsync.combine([
-    readEniWithin(ec2, eniId, wait).andThen((ni) => confirmNoOp(ec2, ni, wait, onTarget)),
-    readInstanceWithin(ec2, target.instanceId, wait),
+    readEniWithin(ec2, eniId, context).andThen((ni) => confirmNoOp(ec2, ni, context, onTarget)),
+    readInstanceWithin(ec2, target.instanceId, context),
   ]).andThen(([ni, instance]) =>
     onTarget(ni)
       ? okAsync({ ni, slot: undefined })
       : okAsync(ni)
           .andThen(admit)
-          .andThen((deviceIndex) => findSlot(ec2, ni, instance, { ...target, deviceIndex }, wait))
+          .andThen((deviceIndex) => findSlot(ec2, ni, instance, { ...target, deviceIndex }, context))
           .map((slot) => ({ ni, slot })),
   );
 }
