@@ -24,8 +24,9 @@ export default {
   tsconfigFile: "tsconfig.stryker.json",
   mutate: [
     "src/operations/move.ts",
-    "src/operations/attach.ts",
-    "src/operations/detach.ts",
+    "src/steps/target.ts",
+    "src/steps/attach-at.ts",
+    "src/steps/detach-from.ts",
     "src/waiters.ts",
     "src/ec2/map-error.ts",
   ],
