@@ -8,8 +8,8 @@ import type { Result } from "neverthrow";
 import { beforeAll, describe, expect, it } from "vitest";
 import { Eni, checkPermissions, type Eni as EniSnapshot } from "../src/index.js";
 import { Ec2Simulator } from "../src/testing/index.js";
+import { wait } from "./scenarios/world.js";
 
-const wait = { minDelay: 0.01, maxDelay: 0.02, maxWaitTime: 5 } as const;
 const MB = "x".repeat(1024 * 1024);
 const ENI = "eni-0123456789abcdef0";
 const INSTANCE = "i-0123456789abcdef0";

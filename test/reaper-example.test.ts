@@ -3,9 +3,9 @@ import { reapOnce } from "../examples/reaper.js";
 import { Eni, OWNERSHIP_TAGS } from "../src/index.js";
 import { holdEni } from "../src/steps/ownership.js";
 import { Ec2Simulator } from "../src/testing/index.js";
+import { wait } from "./scenarios/world.js";
 
 const NOW = new Date("2026-11-28T12:00:00Z");
-const wait = { minDelay: 0.01, maxDelay: 0.02, maxWaitTime: 5 } as const;
 const at = (seconds: number) => vi.setSystemTime(new Date(NOW.getTime() + seconds * 1000));
 
 beforeEach(() => {
