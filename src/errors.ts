@@ -101,7 +101,14 @@ export class NotFoundError extends EniKitError {
     this.resourceId = details.resourceId;
   }
 
-  /** The error for a resource that does not exist, with the standard message. */
+  /**
+   * The error for a resource that does not exist, with the standard message.
+   *
+   * @example
+   * ```ts
+   * const missing = NotFoundError.of("instance", "i-0123456789abcdef0"); // "The instance 'i-…' does not exist."
+   * ```
+   */
   static of(resourceType: ResourceType, resourceId: string | undefined, details?: EniKitErrorDetails): NotFoundError {
     const named = resourceId === undefined ? "" : ` '${resourceId}'`;
     return new NotFoundError(`The ${resourceType}${named} does not exist.`, { ...details, resourceType, resourceId });
@@ -136,7 +143,14 @@ export class AzMismatchError extends EniKitError {
     this.instanceAz = details.instanceAz;
   }
 
-  /** The error for an ENI in `eniAz` and an instance in `instanceAz`, with the standard message. */
+  /**
+   * The error for an ENI in `eniAz` and an instance in `instanceAz`, with the standard message.
+   *
+   * @example
+   * ```ts
+   * const mismatch = AzMismatchError.between("us-east-1a", "us-east-1b");
+   * ```
+   */
   static between(eniAz: string, instanceAz: string): AzMismatchError {
     return new AzMismatchError(
       `Cannot attach a network interface in ${eniAz} to an instance in ${instanceAz}: both must be in the same Availability Zone.`,
@@ -200,7 +214,14 @@ export class AttachmentLimitError extends EniKitError {
     this.inUse = details.inUse;
   }
 
-  /** The error for an instance that already has as many ENIs as its type takes, with the standard message. */
+  /**
+   * The error for an instance that already has as many ENIs as its type takes, with the standard message.
+   *
+   * @example
+   * ```ts
+   * const full = AttachmentLimitError.full("t3.medium", 3, 3);
+   * ```
+   */
   static full(instanceType: string, limit: number, inUse: number): AttachmentLimitError {
     return new AttachmentLimitError(
       `Instance type ${instanceType} takes at most ${limit} network interfaces and already has ${inUse}.`,
@@ -349,7 +370,14 @@ export class WaitTimeoutError extends EniKitError {
     this.maxWaitTime = details.maxWaitTime;
   }
 
-  /** The error for a wait for `waitingFor` that ran out after `maxWaitTime` seconds, with the standard message. */
+  /**
+   * The error for a wait for `waitingFor` that ran out after `maxWaitTime` seconds, with the standard message.
+   *
+   * @example
+   * ```ts
+   * const timedOut = WaitTimeoutError.after("eni-0123456789abcdef0 to be available", 60, "detaching");
+   * ```
+   */
   static after(waitingFor: string, maxWaitTime: number, lastState: string | undefined): WaitTimeoutError {
     return new WaitTimeoutError(
       `Timed out after ${maxWaitTime} s waiting for ${waitingFor}; last state seen: ${lastState ?? "none"}.`,

@@ -188,6 +188,11 @@ export interface ApiCall {
  * The phases of an operation: a move's `preflight`, `detach`, `attach` and `rollback`, which
  * `attachTo` and `detach` share, a delete's `delete`, and a setter's `change` (its request and
  * the read-back that sees it done).
+ *
+ * @example
+ * ```ts
+ * const slow = (phase: Phase, durationMs: number) => durationMs > 30_000 && console.warn(`${phase} took ${durationMs} ms`);
+ * ```
  */
 export type Phase = "preflight" | "detach" | "attach" | "rollback" | "delete" | "change";
 

@@ -48,6 +48,8 @@ export function openEventLog<P extends Phase, Extra extends { readonly type: str
   const context = {
     onCall: (call: ApiCall) => emit({ type: "call", eniId, call }),
     onState: (ni: NetworkInterface) => {
+      // Every read of every wait passes here: without a hook, nothing to build or compare.
+      if (onEvent === undefined) return;
       const event: EniEvent<P> = {
         type: "state",
         eniId,
