@@ -1,8 +1,9 @@
 import type { EC2Client, NetworkInterface } from "@aws-sdk/client-ec2";
-import { err, errAsync, ResultAsync, type Result } from "neverthrow";
+import { err, ResultAsync, type Result } from "neverthrow";
 import { mapAwsError } from "./ec2/map-error.js";
-import { ValidationError, type EniError } from "./errors.js";
-import { checkId } from "./validation.js";
+import type { ValidationError} from "./errors.js";
+import { type EniError } from "./errors.js";
+import { checkClient, checkId, type Check } from "./validation.js";
 import {
   toEniState,
   type EniAttachment,
@@ -15,12 +16,21 @@ import {
   assignIps,
   associateEip,
   disassociateEip,
+  parseAssign,
+  parseAssociate,
+  parseDisassociate,
+  parseUnassign,
   unassignIps,
   type AssignPrivateIpsOptions,
   type AssociateAddressOptions,
 } from "./operations/addresses.js";
 import { attachEni, parseAttach, type AttachOptions } from "./operations/attach.js";
 import {
+  parseDescription,
+  parseEnabled,
+  parseSecurityGroups,
+  parseTagKeys,
+  parseTags,
   setEniDeleteOnTermination,
   setEniDescription,
   setEniSecurityGroups,
@@ -28,8 +38,8 @@ import {
   tagEni,
   untagEni,
 } from "./operations/attributes.js";
-import { createEni, type CreateEniOptions } from "./operations/create.js";
-import { deleteEni, type DeletedEni, type DeleteOptions } from "./operations/delete.js";
+import { createEni, parseCreate, type CreateEniOptions } from "./operations/create.js";
+import { deleteEni, parseDelete, type DeletedEni, type DeleteOptions } from "./operations/delete.js";
 import { detachEni, parseDetach, type DetachOptions } from "./operations/detach.js";
 import { moveEni, parseMove, type MoveOptions } from "./operations/move.js";
 import {
@@ -44,12 +54,14 @@ import {
 } from "./bulk.js";
 import {
   findOrphanEnis,
+  parseOrphanQuery,
+  parseReap,
   reapOrphanEnis,
   type OrphanQuery,
   type ReapOptions,
   type ReapReport,
 } from "./operations/orphans.js";
-import { findEnis, getEni, type FindQuery, type ReadOptions } from "./steps/read.js";
+import { findEnis, getEni, parseQuery, parseRead, type FindQuery, type ReadOptions } from "./steps/read.js";
 import {
   DEFAULT_MAX_WAIT,
   checkWaitOptions,
@@ -135,11 +147,15 @@ export class Eni implements EniState {
   }
 
   /** Runs an operation on this ENI, as a task of the snapshot it returns. */
-  #run<A extends unknown[]>(
-    operation: (ec2: EC2Client, id: string, ...args: A) => ResultAsync<NetworkInterface, EniError>,
-    ...args: A
+  /** Runs an operation on this ENI with its parsed request; input that failed to parse sends nothing. */
+  #run<R>(
+    operation: (ec2: EC2Client, id: string, request: R) => ResultAsync<NetworkInterface, EniError>,
+    request: Check<R>,
   ): EniTask {
-    return Eni.#task(this.#ec2, operation(this.#ec2, this.id, ...args));
+    return Eni.#task(
+      this.#ec2,
+      request.asyncAndThen((parsed) => operation(this.#ec2, this.id, parsed)),
+    );
   }
 
   /**
@@ -163,7 +179,7 @@ export class Eni implements EniState {
   static create(ec2: EC2Client, options: CreateEniOptions): EniTask {
     return Eni.#task(
       ec2,
-      withClient(ec2, () => createEni(ec2, options)),
+      withClient(ec2, () => parseCreate(options).asyncAndThen((request) => createEni(ec2, request))),
     );
   }
 
@@ -183,7 +199,11 @@ export class Eni implements EniState {
   static get(ec2: EC2Client, id: string, options?: ReadOptions): EniTask {
     return Eni.#task(
       ec2,
-      withClient(ec2, () => getEni(ec2, id, options)),
+      withClient(ec2, () =>
+        checkId("id", id, "eni").asyncAndThen((eniId) =>
+          parseRead(options).asyncAndThen((request) => getEni(ec2, eniId, request)),
+        ),
+      ),
     );
   }
 
@@ -204,7 +224,11 @@ export class Eni implements EniState {
    * ```
    */
   static delete(ec2: EC2Client, id: string, options?: DeleteOptions): ResultAsync<DeletedEni, EniError> {
-    return withClient(ec2, () => checkId("id", id, "eni").asyncAndThen((checked) => deleteEni(ec2, checked, options)));
+    return withClient(ec2, () =>
+      checkId("id", id, "eni").asyncAndThen((eniId) =>
+        parseDelete(options).asyncAndThen((request) => deleteEni(ec2, eniId, request)),
+      ),
+    );
   }
 
   /**
@@ -221,7 +245,7 @@ export class Eni implements EniState {
    * ```
    */
   static find(ec2: EC2Client, query: FindQuery = {}): ResultAsync<Eni[], EniError> {
-    return withClient(ec2, () => Eni.#all(ec2, findEnis(ec2, query)));
+    return withClient(ec2, () => parseQuery(query).asyncAndThen((parsed) => Eni.#all(ec2, findEnis(ec2, parsed))));
   }
 
   /**
@@ -254,7 +278,9 @@ export class Eni implements EniState {
    * ```
    */
   static findOrphans(ec2: EC2Client, query: OrphanQuery): ResultAsync<Eni[], EniError> {
-    return withClient(ec2, () => Eni.#all(ec2, findOrphanEnis(ec2, query)));
+    return withClient(ec2, () =>
+      parseOrphanQuery(query).asyncAndThen((parsed) => Eni.#all(ec2, findOrphanEnis(ec2, parsed))),
+    );
   }
 
   /**
@@ -282,7 +308,7 @@ export class Eni implements EniState {
     orphans: readonly (Eni | string)[],
     options?: ReapOptions,
   ): ResultAsync<ReapReport, ValidationError> {
-    return withClient(ec2, () => reapOrphanEnis(ec2, orphans, options));
+    return withClient(ec2, () => parseReap(orphans, options).asyncAndThen((request) => reapOrphanEnis(ec2, request)));
   }
 
   /**
@@ -377,7 +403,7 @@ export class Eni implements EniState {
    * ```
    */
   refresh(options?: ReadOptions): EniTask {
-    return this.#run((ec2, id) => getEni(ec2, id, options));
+    return this.#run(getEni, parseRead(options));
   }
 
   /**
@@ -399,9 +425,7 @@ export class Eni implements EniState {
    * ```
    */
   attachTo(instanceId: string, options?: AttachOptions): EniTask {
-    return this.#run((ec2, id) =>
-      parseAttach(instanceId, options).asyncAndThen((request) => attachEni(ec2, id, request)),
-    );
+    return this.#run(attachEni, parseAttach(instanceId, options));
   }
 
   /**
@@ -417,7 +441,7 @@ export class Eni implements EniState {
    * ```
    */
   detach(options?: DetachOptions): EniTask {
-    return this.#run((ec2, id) => parseDetach(options).asyncAndThen((request) => detachEni(ec2, id, request)));
+    return this.#run(detachEni, parseDetach(options));
   }
 
   /**
@@ -468,10 +492,9 @@ export class Eni implements EniState {
    * ```
    */
   waitUntilAvailable(options?: WaitOptions): EniTask {
-    return this.#run((ec2, id) =>
-      checkWaitOptions(options, DEFAULT_MAX_WAIT.available).asyncAndThen((plan) =>
-        timed(plan, `${id} to be available`, (context) => waitUntilAvailable(ec2, id, context)),
-      ),
+    return this.#run(
+      (ec2, id, plan) => timed(plan, `${id} to be available`, (context) => waitUntilAvailable(ec2, id, context)),
+      checkWaitOptions(options, DEFAULT_MAX_WAIT.available),
     );
   }
 
@@ -490,18 +513,11 @@ export class Eni implements EniState {
    * ```
    */
   waitUntilInUse(options?: WaitOptions): EniTask {
-    return this.#run((ec2, id) =>
-      checkWaitOptions(options, DEFAULT_MAX_WAIT.attach).asyncAndThen((plan) =>
-        timed(plan, `${id} to be in use`, (context) => {
-          const attachment = this.attachment;
-          return waitUntilInUse(
-            ec2,
-            id,
-            context,
-            attachment && { attachmentId: attachment.id, instanceId: attachment.instanceId },
-          );
-        }),
-      ),
+    const attachment = this.attachment;
+    const following = attachment && { attachmentId: attachment.id, instanceId: attachment.instanceId };
+    return this.#run(
+      (ec2, id, plan) => timed(plan, `${id} to be in use`, (context) => waitUntilInUse(ec2, id, context, following)),
+      checkWaitOptions(options, DEFAULT_MAX_WAIT.attach),
     );
   }
 
@@ -518,7 +534,7 @@ export class Eni implements EniState {
    * ```
    */
   delete(options?: DeleteOptions): ResultAsync<DeletedEni, EniError> {
-    return deleteEni(this.#ec2, this.id, options);
+    return parseDelete(options).asyncAndThen((request) => deleteEni(this.#ec2, this.id, request));
   }
 
   /**
@@ -555,7 +571,7 @@ export class Eni implements EniState {
    * ```
    */
   assignPrivateIps(addresses: number | readonly string[], options?: AssignPrivateIpsOptions): EniTask {
-    return this.#run(assignIps, addresses, options);
+    return this.#run(assignIps, parseAssign(addresses, options));
   }
 
   /**
@@ -575,7 +591,7 @@ export class Eni implements EniState {
    */
   unassignPrivateIps(addresses: readonly string[], options?: ChangeOptions): EniTask {
     // The primary IP is fixed for an ENI's life, so this snapshot's is current.
-    return this.#run(unassignIps, this.privateIp, addresses, options);
+    return this.#run(unassignIps, parseUnassign(this.id, this.privateIp, addresses, options));
   }
 
   /**
@@ -598,7 +614,7 @@ export class Eni implements EniState {
    * ```
    */
   associateAddress(allocationId: string, options?: AssociateAddressOptions): EniTask {
-    return this.#run(associateEip, allocationId, options);
+    return this.#run(associateEip, parseAssociate(allocationId, options));
   }
 
   /**
@@ -616,7 +632,7 @@ export class Eni implements EniState {
    * ```
    */
   disassociateAddress(address?: string, options?: ChangeOptions): EniTask {
-    return this.#run(disassociateEip, address, options);
+    return this.#run(disassociateEip, parseDisassociate(address, options));
   }
 
   /**
@@ -632,7 +648,7 @@ export class Eni implements EniState {
    * ```
    */
   setSecurityGroups(groupIds: readonly string[], options?: ChangeOptions): EniTask {
-    return this.#run(setEniSecurityGroups, groupIds, options);
+    return this.#run(setEniSecurityGroups, parseSecurityGroups(groupIds, options));
   }
 
   /**
@@ -649,7 +665,7 @@ export class Eni implements EniState {
    * ```
    */
   setSourceDestCheck(enabled: boolean, options?: ChangeOptions): EniTask {
-    return this.#run(setEniSourceDestCheck, enabled, options);
+    return this.#run(setEniSourceDestCheck, parseEnabled(enabled, options));
   }
 
   /**
@@ -665,7 +681,7 @@ export class Eni implements EniState {
    * ```
    */
   setDescription(text: string, options?: ChangeOptions): EniTask {
-    return this.#run(setEniDescription, text, options);
+    return this.#run(setEniDescription, parseDescription(text, options));
   }
 
   /**
@@ -682,7 +698,7 @@ export class Eni implements EniState {
    * ```
    */
   setDeleteOnTermination(enabled: boolean, options?: ChangeOptions): EniTask {
-    return this.#run(setEniDeleteOnTermination, enabled, options);
+    return this.#run(setEniDeleteOnTermination, parseEnabled(enabled, options));
   }
 
   /**
@@ -700,7 +716,7 @@ export class Eni implements EniState {
    * ```
    */
   setTags(tags: Readonly<Record<string, string>>, options?: ChangeOptions): EniTask {
-    return this.#run(tagEni, tags, options);
+    return this.#run(tagEni, parseTags(tags, options));
   }
 
   /**
@@ -716,7 +732,7 @@ export class Eni implements EniState {
    * ```
    */
   removeTags(keys: readonly string[], options?: ChangeOptions): EniTask {
-    return this.#run(untagEni, keys, options);
+    return this.#run(untagEni, parseTagKeys(keys, options));
   }
 }
 
@@ -992,7 +1008,5 @@ export class EniTask extends ResultAsync<Eni, EniError> {
 
 /** Runs an entry point only with a usable client, so a missing one is a typed error (nothing sent), not a TypeError. */
 function withClient<T, E>(ec2: unknown, run: () => ResultAsync<T, E>): ResultAsync<T, E | ValidationError> {
-  return typeof (ec2 as Partial<EC2Client> | null)?.send === "function"
-    ? run()
-    : errAsync(new ValidationError("Expected `ec2` to be an EC2Client from @aws-sdk/client-ec2.", { field: "ec2" }));
+  return checkClient(ec2).asyncAndThen(run);
 }

@@ -1,3 +1,4 @@
+import type { EC2Client } from "@aws-sdk/client-ec2";
 import { err, ok, type Result } from "neverthrow";
 import { ValidationError } from "./errors.js";
 
@@ -246,4 +247,11 @@ export function checkAbortSignal(field: string, value: unknown): Check<AbortSign
     typeof candidate.addEventListener === "function"
     ? ok(value as AbortSignal)
     : invalid(field, "an AbortSignal", value);
+}
+
+/** The caller's client: anything with a `send` method, so a missing one is a typed error (nothing sent), not a TypeError. */
+export function checkClient(ec2: unknown): Check<EC2Client> {
+  return typeof (ec2 as Partial<EC2Client> | null)?.send === "function"
+    ? ok(ec2 as EC2Client)
+    : refuse("ec2", "Expected `ec2` to be an EC2Client from @aws-sdk/client-ec2.");
 }

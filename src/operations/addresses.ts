@@ -9,9 +9,9 @@ import {
   type NetworkInterface,
   type NetworkInterfacePrivateIpAddress,
 } from "@aws-sdk/client-ec2";
-import { err, errAsync, ok, type ResultAsync } from "neverthrow";
+import { err, ok, type ResultAsync } from "neverthrow";
 import { send } from "../ec2/send.js";
-import { ConflictError, InvalidStateError, NotFoundError, ValidationError, type EniError } from "../errors.js";
+import { ConflictError, InvalidStateError, NotFoundError, type EniError } from "../errors.js";
 import { privateIpsOf } from "../model.js";
 import {
   MAX_SECONDARY_IPS,
@@ -25,7 +25,14 @@ import {
   type Check,
 } from "../validation.js";
 import type { OperationContext } from "../waiters.js";
-import { changeEni, checked, unlessManaged, type ChangeOptions } from "../steps/change.js";
+import {
+  changeEni,
+  parseChange,
+  runChange,
+  unlessManaged,
+  type ChangeOptions,
+  type ChangeRequest,
+} from "../steps/change.js";
 
 /**
  * How `assignPrivateIps` assigns.
@@ -93,72 +100,74 @@ function checkWanted(addresses: unknown): Check<number | string[]> {
 export function assignIps(
   ec2: EC2Client,
   eniId: string,
+  request: ChangeRequest<number | string[], typeof ASSIGN_OPTIONS>,
+): ResultAsync<NetworkInterface, EniError> {
+  return runChange(eniId, request, (wanted, context, { allowReassignment }) =>
+    changeEni(
+      ec2,
+      eniId,
+      context,
+      unlessManaged((ni) => {
+        if (typeof wanted === "number") {
+          // EC2 names the addresses it picked (`apply` keeps them); the count covers a response that
+          // does not. There is one primary address throughout, so counting all counts the secondaries.
+          const atLeast = privateIpsOf(ni).length + wanted;
+          let picked: string[] = [];
+          return ok({
+            waitingFor: `given ${wanted} more secondary IPs`,
+            apply: () =>
+              send(
+                ec2,
+                new AssignPrivateIpAddressesCommand({
+                  NetworkInterfaceId: eniId,
+                  SecondaryPrivateIpAddressCount: wanted,
+                }),
+                context,
+              ).map((output) => {
+                picked = (output.AssignedPrivateIpAddresses ?? []).flatMap((entry) => entry.PrivateIpAddress ?? []);
+              }),
+            isSet: (fresh: NetworkInterface) =>
+              privateIpsOf(fresh).length >= atLeast && picked.every((address) => holds(fresh, address)),
+          });
+        }
+        const missing = wanted.filter((address) => !holds(ni, address));
+        return ok({
+          waitingFor: `assigned ${missing.join(", ")}`,
+          apply: () =>
+            checkHolders(ec2, ni, missing, allowReassignment, context).andThen(() =>
+              send(
+                ec2,
+                new AssignPrivateIpAddressesCommand({
+                  NetworkInterfaceId: eniId,
+                  PrivateIpAddresses: missing,
+                  AllowReassignment: allowReassignment,
+                }),
+                context,
+              ),
+            ),
+          isSet: (fresh: NetworkInterface) => missing.every((address) => holds(fresh, address)),
+        });
+      }),
+    ),
+  );
+}
+
+// The options `assignIps` takes beside the {@link ChangeOptions}.
+const ASSIGN_OPTIONS = { allowReassignment: [checkBoolean, false] } as const;
+
+/** Parses {@link assignIps}' input: a count or a list of addresses, `allowReassignment` and the {@link ChangeOptions}. */
+export function parseAssign(
   addresses: unknown,
   options: unknown,
-): ResultAsync<NetworkInterface, EniError> {
-  return checked(
-    eniId,
-    checkWanted(addresses),
-    options,
-    (wanted, context, { allowReassignment }) => {
-      // A count takes free addresses only, so asking to reassign with it is a mistake worth naming
-      // (here, before `changeEni` reads anything).
-      if (typeof wanted === "number" && allowReassignment) {
-        return errAsync(
-          new ValidationError("`allowReassignment` applies to explicit addresses; a count always takes free ones.", {
-            field: "allowReassignment",
-          }),
-        );
-      }
-      return changeEni(
-        ec2,
-        eniId,
-        context,
-        unlessManaged((ni) => {
-          if (typeof wanted === "number") {
-            // EC2 names the addresses it picked (`apply` keeps them); the count covers a response that
-            // does not. There is one primary address throughout, so counting all counts the secondaries.
-            const atLeast = privateIpsOf(ni).length + wanted;
-            let picked: string[] = [];
-            return ok({
-              waitingFor: `given ${wanted} more secondary IPs`,
-              apply: () =>
-                send(
-                  ec2,
-                  new AssignPrivateIpAddressesCommand({
-                    NetworkInterfaceId: eniId,
-                    SecondaryPrivateIpAddressCount: wanted,
-                  }),
-                  context,
-                ).map((output) => {
-                  picked = (output.AssignedPrivateIpAddresses ?? []).flatMap((entry) => entry.PrivateIpAddress ?? []);
-                }),
-              isSet: (fresh: NetworkInterface) =>
-                privateIpsOf(fresh).length >= atLeast && picked.every((address) => holds(fresh, address)),
-            });
-          }
-          const missing = wanted.filter((address) => !holds(ni, address));
-          return ok({
-            waitingFor: `assigned ${missing.join(", ")}`,
-            apply: () =>
-              checkHolders(ec2, ni, missing, allowReassignment, context).andThen(() =>
-                send(
-                  ec2,
-                  new AssignPrivateIpAddressesCommand({
-                    NetworkInterfaceId: eniId,
-                    PrivateIpAddresses: missing,
-                    AllowReassignment: allowReassignment,
-                  }),
-                  context,
-                ),
-              ),
-            isSet: (fresh: NetworkInterface) => missing.every((address) => holds(fresh, address)),
-          });
-        }),
-      );
-    },
-    // The options it takes beside the wait options.
-    { allowReassignment: [checkBoolean, false] },
+): Check<ChangeRequest<number | string[], typeof ASSIGN_OPTIONS>> {
+  return parseChange(checkWanted(addresses), options, ASSIGN_OPTIONS).andThen((request) =>
+    // A count takes free addresses only, so asking to reassign with it is a mistake worth naming.
+    typeof request.value === "number" && request.options.allowReassignment
+      ? refuse(
+          "allowReassignment",
+          "`allowReassignment` applies to explicit addresses; a count always takes free ones.",
+        )
+      : ok(request),
   );
 }
 
@@ -213,20 +222,9 @@ function checkHolders(
 export function unassignIps(
   ec2: EC2Client,
   eniId: string,
-  primaryIp: string,
-  addresses: unknown,
-  options: unknown,
+  request: ChangeRequest<string[]>,
 ): ResultAsync<NetworkInterface, EniError> {
-  const list = checkIpList("addresses", addresses).andThen((checkedList) => {
-    const index = checkedList.indexOf(primaryIp);
-    return index < 0
-      ? ok(checkedList)
-      : refuse(
-          `addresses[${index}]`,
-          `${primaryIp} is the primary private IP of ${eniId}; only secondary addresses can be unassigned.`,
-        );
-  });
-  return checked(eniId, list, options, (wanted, context) =>
+  return runChange(eniId, request, (wanted, context) =>
     changeEni(
       ec2,
       eniId,
@@ -249,6 +247,28 @@ export function unassignIps(
 }
 
 /**
+ * Parses {@link unassignIps}' input: a list of addresses, none of them the ENI's primary IP (fixed
+ * for the ENI's life, so the snapshot's settles it), and the {@link ChangeOptions}.
+ */
+export function parseUnassign(
+  eniId: string,
+  primaryIp: string,
+  addresses: unknown,
+  options: unknown,
+): Check<ChangeRequest<string[]>> {
+  const list = checkIpList("addresses", addresses).andThen((checkedList) => {
+    const index = checkedList.indexOf(primaryIp);
+    return index < 0
+      ? ok(checkedList)
+      : refuse(
+          `addresses[${index}]`,
+          `${primaryIp} is the primary private IP of ${eniId}; only secondary addresses can be unassigned.`,
+        );
+  });
+  return parseChange(list, options);
+}
+
+/**
  * Associates an Elastic IP with one private IP of the ENI (the primary by default). Associated
  * elsewhere, or the private IP already holding another Elastic IP: `ConflictError` from reads,
  * before any change, unless `allowReassociation`. Already there: no call. Confirmed by reading back.
@@ -256,82 +276,83 @@ export function unassignIps(
 export function associateEip(
   ec2: EC2Client,
   eniId: string,
+  request: ChangeRequest<string, typeof ASSOCIATE_OPTIONS>,
+): ResultAsync<NetworkInterface, EniError> {
+  return runChange(eniId, request, (id, context, { privateIp: wantedIp, allowReassociation }) => {
+    // Sent before `changeEni` reads the ENI, so the two reads run at once.
+    const readAddress = send(ec2, new DescribeAddressesCommand({ AllocationIds: [id] }), context).andThen((output) => {
+      const found = output.Addresses?.find((entry) => entry.AllocationId === id);
+      return found === undefined ? err(NotFoundError.of("address", id)) : ok(found);
+    });
+    return changeEni(
+      ec2,
+      eniId,
+      context,
+      unlessManaged((ni) =>
+        readAddress.andThen((address) => {
+          const privateIp = wantedIp ?? ni.PrivateIpAddress ?? "";
+          // The Elastic IP on `privateIp` of the ENI as read.
+          const allocationOn = (eni: NetworkInterface) =>
+            privateIpsOf(eni).find((entry) => entry.PrivateIpAddress === privateIp)?.Association?.AllocationId;
+          if (!holds(ni, privateIp)) {
+            const own = privateIpsOf(ni).map((entry) => entry.PrivateIpAddress);
+            return refuse("privateIp", `${privateIp} is not a private IP of ${eniId} (it has ${own.join(", ")}).`);
+          }
+          const occupant = allocationOn(ni);
+          // Already there: nothing to change, and no conflict with itself.
+          if (occupant === id) return ok(undefined);
+          if (!allowReassociation) {
+            const name = `Elastic IP ${id} (${address.PublicIp ?? "unknown"})`;
+            if (address.AssociationId !== undefined) {
+              // `eni-…/10.0.1.5`, or an instance id.
+              const target = address.NetworkInterfaceId ?? address.InstanceId ?? "unknown";
+              const where = address.PrivateIpAddress === undefined ? target : `${target}/${address.PrivateIpAddress}`;
+              return err(
+                new ConflictError(
+                  `${name} is associated with ${where}; pass allowReassociation: true to move it to ${eniId}/${privateIp}.`,
+                  { expected: "unassociated", actual: where },
+                ),
+              );
+            }
+            if (occupant !== undefined) {
+              return err(
+                new ConflictError(
+                  `${eniId}/${privateIp} already has Elastic IP ${occupant} (one per private IP); pass allowReassociation: true to replace it with ${name}.`,
+                  { expected: "unassociated", actual: occupant },
+                ),
+              );
+            }
+          }
+          return ok({
+            waitingFor: `associated with ${id} on ${privateIp}`,
+            apply: () =>
+              send(
+                ec2,
+                new AssociateAddressCommand({
+                  AllocationId: id,
+                  NetworkInterfaceId: eniId,
+                  PrivateIpAddress: privateIp,
+                  AllowReassociation: allowReassociation,
+                }),
+                context,
+              ),
+            isSet: (fresh: NetworkInterface) => allocationOn(fresh) === id,
+          });
+        }),
+      ),
+    );
+  });
+}
+
+// The options `associateEip` takes beside the {@link ChangeOptions}.
+const ASSOCIATE_OPTIONS = { privateIp: [checkIpv4], allowReassociation: [checkBoolean, false] } as const;
+
+/** Parses {@link associateEip}'s input: an `eipalloc-` id, `privateIp`, `allowReassociation` and the {@link ChangeOptions}. */
+export function parseAssociate(
   allocationId: unknown,
   options: unknown,
-): ResultAsync<NetworkInterface, EniError> {
-  return checked(
-    eniId,
-    checkId("allocationId", allocationId, "eipalloc"),
-    options,
-    (id, context, { privateIp: wantedIp, allowReassociation }) => {
-      // Sent before `changeEni` reads the ENI, so the two reads run at once.
-      const readAddress = send(ec2, new DescribeAddressesCommand({ AllocationIds: [id] }), context).andThen(
-        (output) => {
-          const found = output.Addresses?.find((entry) => entry.AllocationId === id);
-          return found === undefined ? err(NotFoundError.of("address", id)) : ok(found);
-        },
-      );
-      return changeEni(
-        ec2,
-        eniId,
-        context,
-        unlessManaged((ni) =>
-          readAddress.andThen((address) => {
-            const privateIp = wantedIp ?? ni.PrivateIpAddress ?? "";
-            // The Elastic IP on `privateIp` of the ENI as read.
-            const allocationOn = (eni: NetworkInterface) =>
-              privateIpsOf(eni).find((entry) => entry.PrivateIpAddress === privateIp)?.Association?.AllocationId;
-            if (!holds(ni, privateIp)) {
-              const own = privateIpsOf(ni).map((entry) => entry.PrivateIpAddress);
-              return refuse("privateIp", `${privateIp} is not a private IP of ${eniId} (it has ${own.join(", ")}).`);
-            }
-            const occupant = allocationOn(ni);
-            // Already there: nothing to change, and no conflict with itself.
-            if (occupant === id) return ok(undefined);
-            if (!allowReassociation) {
-              const name = `Elastic IP ${id} (${address.PublicIp ?? "unknown"})`;
-              if (address.AssociationId !== undefined) {
-                // `eni-…/10.0.1.5`, or an instance id.
-                const target = address.NetworkInterfaceId ?? address.InstanceId ?? "unknown";
-                const where = address.PrivateIpAddress === undefined ? target : `${target}/${address.PrivateIpAddress}`;
-                return err(
-                  new ConflictError(
-                    `${name} is associated with ${where}; pass allowReassociation: true to move it to ${eniId}/${privateIp}.`,
-                    { expected: "unassociated", actual: where },
-                  ),
-                );
-              }
-              if (occupant !== undefined) {
-                return err(
-                  new ConflictError(
-                    `${eniId}/${privateIp} already has Elastic IP ${occupant} (one per private IP); pass allowReassociation: true to replace it with ${name}.`,
-                    { expected: "unassociated", actual: occupant },
-                  ),
-                );
-              }
-            }
-            return ok({
-              waitingFor: `associated with ${id} on ${privateIp}`,
-              apply: () =>
-                send(
-                  ec2,
-                  new AssociateAddressCommand({
-                    AllocationId: id,
-                    NetworkInterfaceId: eniId,
-                    PrivateIpAddress: privateIp,
-                    AllowReassociation: allowReassociation,
-                  }),
-                  context,
-                ),
-              isSet: (fresh: NetworkInterface) => allocationOn(fresh) === id,
-            });
-          }),
-        ),
-      );
-    },
-    // The options it takes beside the wait options.
-    { privateIp: [checkIpv4], allowReassociation: [checkBoolean, false] },
-  );
+): Check<ChangeRequest<string, typeof ASSOCIATE_OPTIONS>> {
+  return parseChange(checkId("allocationId", allocationId, "eipalloc"), options, ASSOCIATE_OPTIONS);
 }
 
 /**
@@ -353,10 +374,9 @@ function checkWhichEip(address: unknown): Check<(entry: NetworkInterfacePrivateI
 export function disassociateEip(
   ec2: EC2Client,
   eniId: string,
-  address: unknown,
-  options: unknown,
+  request: ChangeRequest<(entry: NetworkInterfacePrivateIpAddress) => boolean>,
 ): ResultAsync<NetworkInterface, EniError> {
-  return checked(eniId, checkWhichEip(address), options, (match, context) =>
+  return runChange(eniId, request, (match, context) =>
     changeEni(
       ec2,
       eniId,
@@ -382,4 +402,12 @@ export function disassociateEip(
       }),
     ),
   );
+}
+
+/** Parses {@link disassociateEip}'s input: which Elastic IP (see `checkWhichEip`), and the {@link ChangeOptions}. */
+export function parseDisassociate(
+  address: unknown,
+  options: unknown,
+): Check<ChangeRequest<(entry: NetworkInterfacePrivateIpAddress) => boolean>> {
+  return parseChange(checkWhichEip(address), options);
 }

@@ -19,9 +19,10 @@ import {
   checkTags,
   refuse,
   show,
+  type Check,
 } from "../validation.js";
 import { type OperationContext } from "../waiters.js";
-import { changeEni, checked, unlessManaged } from "../steps/change.js";
+import { changeEni, parseChange, runChange, unlessManaged, type ChangeRequest } from "../steps/change.js";
 
 // EC2's limit of security groups per ENI (the adjustable quota's maximum).
 const MAX_GROUPS = 16;
@@ -61,18 +62,9 @@ function setAttribute(
 export function setEniSecurityGroups(
   ec2: EC2Client,
   eniId: string,
-  groupIds: unknown,
-  options: unknown,
+  request: ChangeRequest<string[]>,
 ): ResultAsync<NetworkInterface, EniError> {
-  const groups = checkIds("groupIds", groupIds, "sg", 1).andThen((ids) =>
-    ids.length > MAX_GROUPS
-      ? refuse(
-          "groupIds",
-          `Expected at most ${MAX_GROUPS} security groups on one network interface, got ${ids.length}.`,
-        )
-      : ok(ids),
-  );
-  return checked(eniId, groups, options, (wanted, context) =>
+  return runChange(eniId, request, (wanted, context) =>
     setAttribute(ec2, eniId, context, {
       waitingFor: `in security groups ${wanted.join(", ")}`,
       attribute: { Groups: wanted },
@@ -87,10 +79,9 @@ export function setEniSecurityGroups(
 export function setEniSourceDestCheck(
   ec2: EC2Client,
   eniId: string,
-  enabled: unknown,
-  options: unknown,
+  request: ChangeRequest<boolean>,
 ): ResultAsync<NetworkInterface, EniError> {
-  return checked(eniId, checkBoolean("enabled", enabled), options, (value, context) =>
+  return runChange(eniId, request, (value, context) =>
     setAttribute(ec2, eniId, context, {
       waitingFor: `with source/dest check ${value ? "on" : "off"}`,
       attribute: { SourceDestCheck: { Value: value } },
@@ -104,10 +95,9 @@ export function setEniSourceDestCheck(
 export function setEniDescription(
   ec2: EC2Client,
   eniId: string,
-  text: unknown,
-  options: unknown,
+  request: ChangeRequest<string>,
 ): ResultAsync<NetworkInterface, EniError> {
-  return checked(eniId, checkDescription("text", text), options, (value, context) =>
+  return runChange(eniId, request, (value, context) =>
     setAttribute(ec2, eniId, context, {
       waitingFor: `described as ${show(value)}`,
       attribute: { Description: { Value: value } },
@@ -120,10 +110,9 @@ export function setEniDescription(
 export function setEniDeleteOnTermination(
   ec2: EC2Client,
   eniId: string,
-  enabled: unknown,
-  options: unknown,
+  request: ChangeRequest<boolean>,
 ): ResultAsync<NetworkInterface, EniError> {
-  return checked(eniId, checkBoolean("enabled", enabled), options, (value, context) =>
+  return runChange(eniId, request, (value, context) =>
     changeEni(
       ec2,
       eniId,
@@ -164,10 +153,9 @@ function tagsOf(ni: NetworkInterface): Map<string, string> {
 export function tagEni(
   ec2: EC2Client,
   eniId: string,
-  tags: unknown,
-  options: unknown,
+  request: ChangeRequest<Record<string, string>>,
 ): ResultAsync<NetworkInterface, EniError> {
-  return checked(eniId, checkTags("tags", tags), options, (checkedTags, context) => {
+  return runChange(eniId, request, (checkedTags, context) => {
     const wanted = Object.entries(checkedTags);
     return changeEni(ec2, eniId, context, (ni) => {
       const current = tagsOf(ni);
@@ -202,27 +190,55 @@ export function tagEni(
 export function untagEni(
   ec2: EC2Client,
   eniId: string,
-  keys: unknown,
-  options: unknown,
+  request: ChangeRequest<string[]>,
 ): ResultAsync<NetworkInterface, EniError> {
-  return checked(
-    eniId,
-    checkList("keys", keys, 1, "a non-empty array of tag keys", checkTagKey),
-    options,
-    (wanted, context) =>
-      changeEni(ec2, eniId, context, (ni) => {
-        const current = tagsOf(ni);
-        const present = wanted.filter((key) => current.has(key));
-        return ok({
-          waitingFor: `untagged ${present.join(", ")}`,
-          // Without a Value, EC2 deletes the tag whatever its value.
-          apply: () =>
-            send(ec2, new DeleteTagsCommand({ Resources: [eniId], Tags: present.map((Key) => ({ Key })) }), context),
-          isSet: (fresh: NetworkInterface) => {
-            const now = tagsOf(fresh);
-            return present.every((key) => !now.has(key));
-          },
-        });
-      }),
+  return runChange(eniId, request, (wanted, context) =>
+    changeEni(ec2, eniId, context, (ni) => {
+      const current = tagsOf(ni);
+      const present = wanted.filter((key) => current.has(key));
+      return ok({
+        waitingFor: `untagged ${present.join(", ")}`,
+        // Without a Value, EC2 deletes the tag whatever its value.
+        apply: () =>
+          send(ec2, new DeleteTagsCommand({ Resources: [eniId], Tags: present.map((Key) => ({ Key })) }), context),
+        isSet: (fresh: NetworkInterface) => {
+          const now = tagsOf(fresh);
+          return present.every((key) => !now.has(key));
+        },
+      });
+    }),
   );
+}
+
+/** Parses {@link setEniSecurityGroups}' input: 1 to 16 `sg-` ids, and the {@link ChangeOptions}. */
+export function parseSecurityGroups(groupIds: unknown, options: unknown): Check<ChangeRequest<string[]>> {
+  const groups = checkIds("groupIds", groupIds, "sg", 1).andThen((ids) =>
+    ids.length > MAX_GROUPS
+      ? refuse(
+          "groupIds",
+          `Expected at most ${MAX_GROUPS} security groups on one network interface, got ${ids.length}.`,
+        )
+      : ok(ids),
+  );
+  return parseChange(groups, options);
+}
+
+/** Parses the input of the setters that take a boolean (`enabled`) and the {@link ChangeOptions}. */
+export function parseEnabled(enabled: unknown, options: unknown): Check<ChangeRequest<boolean>> {
+  return parseChange(checkBoolean("enabled", enabled), options);
+}
+
+/** Parses {@link setEniDescription}'s input: up to 255 characters, and the {@link ChangeOptions}. */
+export function parseDescription(text: unknown, options: unknown): Check<ChangeRequest<string>> {
+  return parseChange(checkDescription("text", text), options);
+}
+
+/** Parses {@link tagEni}'s input: the tags, and the {@link ChangeOptions}. */
+export function parseTags(tags: unknown, options: unknown): Check<ChangeRequest<Record<string, string>>> {
+  return parseChange(checkTags("tags", tags), options);
+}
+
+/** Parses {@link untagEni}'s input: a non-empty list of tag keys, and the {@link ChangeOptions}. */
+export function parseTagKeys(keys: unknown, options: unknown): Check<ChangeRequest<string[]>> {
+  return parseChange(checkList("keys", keys, 1, "a non-empty array of tag keys", checkTagKey), options);
 }

@@ -23,6 +23,7 @@ import {
   checkOptionsWith,
   integerFrom,
   checkTags,
+  type Check,
 } from "../validation.js";
 import {
   DEFAULT_MAX_WAIT,
@@ -33,6 +34,7 @@ import {
   timed,
   waitForEni,
   type WaitOptions,
+  type WaitPlan,
 } from "../waiters.js";
 import { OWNERSHIP_TAGS, checkNotOwnershipTags, checkOwner, ownershipTags } from "../steps/ownership.js";
 
@@ -108,7 +110,15 @@ export interface CreateEniOptions extends WaitOptions {
 // EC2's per-interface ceiling across instance types; the instance type enforces lower ones on attach.
 const MAX_IPV6 = 50;
 
-function parseCreate(options: unknown) {
+/** A create's input, parsed: the request to send, whether to turn the check off after, and the wait. */
+export interface ParsedCreate {
+  readonly input: CreateNetworkInterfaceCommandInput;
+  readonly sourceDestCheck: boolean;
+  readonly plan: WaitPlan;
+}
+
+/** Parses {@link CreateEniOptions} into the request to send. */
+export function parseCreate(options: unknown): Check<ParsedCreate> {
   return safeTry(function* () {
     const o = yield* checkOptionsWith("options", options, {
       subnetId: [anyValue],
@@ -199,27 +209,28 @@ function parseCreate(options: unknown) {
  * so a throttled or failed request is sent again safely, within the deadline. A just-created id
  * can be briefly unknown to Describe calls; that NotFound is retried within the wait, for this id only.
  */
-export function createEni(ec2: EC2Client, options: unknown): ResultAsync<NetworkInterface, EniError> {
-  return parseCreate(options).asyncAndThen(({ input, sourceDestCheck, plan }) =>
-    timed(plan, "a new network interface", (context) =>
-      retrying(context, () => send(ec2, new CreateNetworkInterfaceCommand(input), context)).andThen((output) => {
-        const id = output.NetworkInterface?.NetworkInterfaceId;
-        if (id === undefined) {
-          return errAsync(new AwsError("EC2 returned no network interface id from CreateNetworkInterface."));
-        }
-        const available = waitForEni(ec2, id, "available", context, (ni) => ni.Status === "available", {
-          visibleSoon: true,
-        });
-        // EC2 cannot turn the check off at creation: one modify once the ENI is available.
-        if (sourceDestCheck) return available;
-        const modify = () =>
-          send(
-            ec2,
-            new ModifyNetworkInterfaceAttributeCommand({ NetworkInterfaceId: id, SourceDestCheck: { Value: false } }),
-            context,
-          );
-        return available.andThen(() => retrying(context, modify)).andThen(() => readEniWithin(ec2, id, context));
-      }),
-    ),
+export function createEni(
+  ec2: EC2Client,
+  { input, sourceDestCheck, plan }: ParsedCreate,
+): ResultAsync<NetworkInterface, EniError> {
+  return timed(plan, "a new network interface", (context) =>
+    retrying(context, () => send(ec2, new CreateNetworkInterfaceCommand(input), context)).andThen((output) => {
+      const id = output.NetworkInterface?.NetworkInterfaceId;
+      if (id === undefined) {
+        return errAsync(new AwsError("EC2 returned no network interface id from CreateNetworkInterface."));
+      }
+      const available = waitForEni(ec2, id, "available", context, (ni) => ni.Status === "available", {
+        visibleSoon: true,
+      });
+      // EC2 cannot turn the check off at creation: one modify once the ENI is available.
+      if (sourceDestCheck) return available;
+      const modify = () =>
+        send(
+          ec2,
+          new ModifyNetworkInterfaceAttributeCommand({ NetworkInterfaceId: id, SourceDestCheck: { Value: false } }),
+          context,
+        );
+      return available.andThen(() => retrying(context, modify)).andThen(() => readEniWithin(ec2, id, context));
+    }),
   );
 }

@@ -4,7 +4,7 @@ import { describeEni } from "../ec2/describe.js";
 import { send } from "../ec2/send.js";
 import { InvalidStateError, type EniError } from "../errors.js";
 import { attachmentOf, liveAttachment } from "../model.js";
-import { checkBoolean, checkOptionsWith } from "../validation.js";
+import { checkBoolean, checkOptionsWith, type Check } from "../validation.js";
 import {
   DEFAULT_MAX_WAIT,
   MAX_REFUSALS,
@@ -17,6 +17,7 @@ import {
   type RetryDecision,
   type OperationContext,
   type WaitOptions,
+  type WaitPlan,
 } from "../waiters.js";
 
 import { EVENT_OPTIONS, openEventLog, type EventOptions } from "../steps/events.js";
@@ -63,7 +64,17 @@ export interface DeletedEni {
   readonly alreadyGone: boolean;
 }
 
-function parseDelete(options: unknown) {
+/** A delete's input, parsed. */
+export interface ParsedDelete {
+  readonly detachFirst: boolean;
+  readonly force: boolean;
+  readonly waitForGone: boolean;
+  readonly onEvent: EventOptions["onEvent"];
+  readonly plan: WaitPlan;
+}
+
+/** Parses {@link DeleteOptions}. */
+export function parseDelete(options: unknown): Check<ParsedDelete> {
   return checkOptionsWith("options", options, {
     detachFirst: [checkBoolean, false],
     force: [checkBoolean, false],
@@ -85,8 +96,8 @@ function parseDelete(options: unknown) {
  * within the deadline, and so is EC2's "in use" for a moment after a detach completes (at most
  * {@link MAX_REFUSALS} times); an ENI someone attached meanwhile is refused at once.
  */
-export function deleteEni(ec2: EC2Client, eniId: string, options: unknown): ResultAsync<DeletedEni, EniError> {
-  return parseDelete(options).asyncAndThen((request) => {
+export function deleteEni(ec2: EC2Client, eniId: string, request: ParsedDelete): ResultAsync<DeletedEni, EniError> {
+  {
     const log = openEventLog<"preflight" | "detach" | "delete">(eniId, request.onEvent, "preflight");
     return timed(
       request.plan,
@@ -127,7 +138,7 @@ export function deleteEni(ec2: EC2Client, eniId: string, options: unknown): Resu
       },
       log.context,
     );
-  });
+  }
 }
 
 function detachIfAsked(

@@ -8,7 +8,7 @@ import { err, ok, okAsync, ResultAsync, safeTry } from "neverthrow";
 import { pool } from "../async.js";
 import { describeEni } from "../ec2/describe.js";
 import { send } from "../ec2/send.js";
-import type { EniError, ValidationError } from "../errors.js";
+import type { EniError } from "../errors.js";
 import {
   checkAbortSignal,
   checkBoolean,
@@ -211,43 +211,52 @@ function tagAll(
  * write fails, the pass fails with its error (after trying the others): an ENI it could not observe
  * is never listed, and a reaper that may not tag must not go unnoticed.
  */
-export function findOrphanEnis(ec2: EC2Client, query: unknown): ResultAsync<NetworkInterface[], EniError> {
-  return checkOptionsWith("query", query, { olderThan: [checkSeconds], ...RULE_SPEC })
-    .andThen((q) =>
-      // Required, so checked here rather than in the spec (which lets an absent option through).
-      q.olderThan === undefined
-        ? invalid("olderThan", "a number of seconds, 0 or more", undefined)
-        : ok({ ...q, olderThan: q.olderThan }),
-    )
-    .asyncAndThen(({ abortSignal, ...rule }) =>
-      findEnis(ec2, { tags: { [managedBy]: rule.owner }, abortSignal }).andThen((found) => {
-        const now = new Date();
-        // The observations, one entry per distinct tag set (keyed by its JSON): the tags and the ENIs.
-        const writes = new Map<string, [Record<string, string>, string[]]>();
-        const orphans = found.filter((ni) => {
-          const { reason, observe } = judge(ni, rule, now);
-          if (observe) {
-            const key = JSON.stringify(observe);
-            const write = writes.get(key) ?? [observe, []];
-            write[1].push(ni.NetworkInterfaceId ?? "");
-            writes.set(key, write);
-          }
-          return reason === undefined;
-        });
-        const calls: ResultAsync<unknown, EniError>[] = [];
-        for (const [tags, ids] of writes.values()) {
-          for (let i = 0; i < ids.length; i += TAG_BATCH)
-            calls.push(tagAll(ec2, ids.slice(i, i + TAG_BATCH), tags, abortSignal));
-        }
-        return ResultAsync.combine(calls).map(() => orphans);
-      }),
-    );
+export function findOrphanEnis(
+  ec2: EC2Client,
+  { abortSignal, ...rule }: ParsedOrphanQuery,
+): ResultAsync<NetworkInterface[], EniError> {
+  const owned = { ids: undefined, filters: [{ Name: `tag:${managedBy}`, Values: [rule.owner] }], abortSignal };
+  return findEnis(ec2, owned).andThen((found) => {
+    const now = new Date();
+    // The observations, one entry per distinct tag set (keyed by its JSON): the tags and the ENIs.
+    const writes = new Map<string, [Record<string, string>, string[]]>();
+    const orphans = found.filter((ni) => {
+      const { reason, observe } = judge(ni, rule, now);
+      if (observe) {
+        const key = JSON.stringify(observe);
+        const write = writes.get(key) ?? [observe, []];
+        write[1].push(ni.NetworkInterfaceId ?? "");
+        writes.set(key, write);
+      }
+      return reason === undefined;
+    });
+    const calls: ResultAsync<unknown, EniError>[] = [];
+    for (const [tags, ids] of writes.values()) {
+      for (let i = 0; i < ids.length; i += TAG_BATCH)
+        calls.push(tagAll(ec2, ids.slice(i, i + TAG_BATCH), tags, abortSignal));
+    }
+    return ResultAsync.combine(calls).map(() => orphans);
+  });
 }
 
-function parseReap(
-  orphans: unknown,
-  options: unknown,
-): Check<Rule & { ids: string[]; concurrency: number; abortSignal: AbortSignal | undefined }> {
+/** An {@link OrphanQuery}, parsed: the rule and the abort signal. */
+export type ParsedOrphanQuery = Rule & { readonly abortSignal: AbortSignal | undefined };
+
+/** Parses an {@link OrphanQuery}. */
+export function parseOrphanQuery(query: unknown): Check<ParsedOrphanQuery> {
+  return checkOptionsWith("query", query, { olderThan: [checkSeconds], ...RULE_SPEC }).andThen((q) =>
+    // Required, so checked here rather than in the spec (which lets an absent option through).
+    q.olderThan === undefined
+      ? invalid("olderThan", "a number of seconds, 0 or more", undefined)
+      : ok({ ...q, olderThan: q.olderThan }),
+  );
+}
+
+/** A reap's input, parsed: the ENI ids, the rule, and how to run. */
+export type ParsedReap = Rule & { ids: string[]; concurrency: number; abortSignal: AbortSignal | undefined };
+
+/** Parses {@link reapOrphanEnis}' input: the orphans (ENIs or ids) and the {@link ReapOptions}. */
+export function parseReap(orphans: unknown, options: unknown): Check<ParsedReap> {
   return safeTry(function* () {
     const ids = yield* checkList("orphans", orphans, 0, "an array of ENIs or ENI ids", (field, item) =>
       checkId(field, typeof item === "object" && item !== null ? (item as { id?: unknown }).id : item, "eni"),
@@ -293,24 +302,21 @@ function reapOne(
  */
 export function reapOrphanEnis(
   ec2: EC2Client,
-  orphans: unknown,
-  options: unknown,
-): ResultAsync<ReapReport, ValidationError> {
-  return parseReap(orphans, options).asyncAndThen(({ ids, concurrency, abortSignal, ...rule }) => {
-    const reaped = pool(ids, concurrency, async (id) => reapOne(ec2, id, rule, abortSignal));
-    return ResultAsync.fromSafePromise(reaped).map((results) => {
-      const report = {
-        deleted: [] as string[],
-        skipped: [] as { id: string; reason: string }[],
-        failed: [] as { id: string; error: EniError }[],
-      };
-      results.forEach((result, index) => {
-        const id = ids[index] as string;
-        if (result.isErr()) report.failed.push({ id, error: result.error });
-        else if (result.value === undefined) report.deleted.push(id);
-        else report.skipped.push({ id, reason: result.value });
-      });
-      return report;
+  { ids, concurrency, abortSignal, ...rule }: ParsedReap,
+): ResultAsync<ReapReport, never> {
+  const reaped = pool(ids, concurrency, async (id) => reapOne(ec2, id, rule, abortSignal));
+  return ResultAsync.fromSafePromise(reaped).map((results) => {
+    const report = {
+      deleted: [] as string[],
+      skipped: [] as { id: string; reason: string }[],
+      failed: [] as { id: string; error: EniError }[],
+    };
+    results.forEach((result, index) => {
+      const id = ids[index] as string;
+      if (result.isErr()) report.failed.push({ id, error: result.error });
+      else if (result.value === undefined) report.deleted.push(id);
+      else report.skipped.push({ id, reason: result.value });
     });
+    return report;
   });
 }

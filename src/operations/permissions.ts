@@ -18,6 +18,7 @@ import { send, type Ec2Command } from "../ec2/send.js";
 import { ValidationError, type AbortedError, type EniError } from "../errors.js";
 import {
   checkAbortSignal,
+  checkClient,
   checkId,
   checkOneOf,
   anyValue,
@@ -331,12 +332,7 @@ export function checkPermissions(
   ec2: EC2Client,
   plan: PermissionPlan,
 ): ResultAsync<PermissionReport, ValidationError | AbortedError> {
-  if (typeof (ec2 as Partial<EC2Client> | null)?.send !== "function") {
-    return errAsync(
-      new ValidationError("Expected `ec2` to be an EC2Client from @aws-sdk/client-ec2.", { field: "ec2" }),
-    );
-  }
-  const parsed = parsePlan(plan);
+  const parsed = checkClient(ec2).andThen(() => parsePlan(plan));
   if (parsed.isErr()) return errAsync(parsed.error);
   const request = parsed.value;
   const { abortSignal } = request;

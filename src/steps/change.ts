@@ -11,6 +11,7 @@ import {
   waitForEni,
   type OperationContext,
   type WaitOptions,
+  type WaitPlan,
 } from "../waiters.js";
 import { EVENT_OPTIONS, openEventLog, type EventOptions } from "./events.js";
 
@@ -97,30 +98,47 @@ export function changeEni(
 export interface ChangeOptions extends WaitOptions, EventOptions {}
 
 /**
- * Runs a setter once its value and options passed their checks, so bad input sends nothing. The
- * options are the {@link ChangeOptions} (reading back for up to `READ_BACK_MAX_WAIT`) plus any the
- * setter takes itself, described by `spec`; `run` gets those checked, beside the value and the
- * wait. The whole setter is one `change` phase of its event log.
+ * A setter's input, parsed: its value, its options (the {@link ChangeOptions} plus any the setter
+ * takes itself) and the wait they give.
  */
-export function checked<T, S extends OptionSpec = Record<never, never>>(
-  eniId: string,
+export interface ChangeRequest<T, S extends OptionSpec = Record<never, never>> {
+  readonly value: T;
+  readonly options: CheckedOptions<S> & EventOptions;
+  readonly plan: WaitPlan;
+}
+
+/**
+ * Parses a setter's value and options, before anything is sent: the {@link ChangeOptions}
+ * (reading back for up to `READ_BACK_MAX_WAIT`) plus any the setter takes itself, described by `spec`.
+ */
+export function parseChange<T, S extends OptionSpec = Record<never, never>>(
   value: Check<T>,
   options: unknown,
-  run: (value: T, context: OperationContext, own: CheckedOptions<S>) => ResultAsync<NetworkInterface, EniError>,
   spec?: S,
-): ResultAsync<NetworkInterface, EniError> {
-  return value.asyncAndThen((valid) =>
-    checkOptionsWith("options", options, { ...spec, ...EVENT_OPTIONS, ...WAIT_OPTIONS }).asyncAndThen((own) =>
-      // TypeScript loses `S` when spreading an optional `spec`; the checked object does hold its keys.
-      checkWait(own, READ_BACK_MAX_WAIT).asyncAndThen((plan) => {
-        const log = openEventLog(eniId, own.onEvent, "change");
-        return timed(
-          plan,
-          "the change to show",
-          (context) => log.step("change", () => run(valid, context, own as CheckedOptions<S>)),
-          log.context,
-        );
-      }),
+): Check<ChangeRequest<T, S>> {
+  return value.andThen((valid) =>
+    checkOptionsWith("options", options, { ...spec, ...EVENT_OPTIONS, ...WAIT_OPTIONS }).andThen((checkedOptions) =>
+      checkWait(checkedOptions, READ_BACK_MAX_WAIT).map((plan) => ({
+        value: valid,
+        // TypeScript loses `S` when spreading an optional `spec`; the checked object does hold its keys.
+        options: checkedOptions as CheckedOptions<S> & EventOptions,
+        plan,
+      })),
     ),
+  );
+}
+
+/** Runs a parsed setter under its deadline, as one `change` phase of its event log. */
+export function runChange<T, S extends OptionSpec>(
+  eniId: string,
+  { value, options, plan }: ChangeRequest<T, S>,
+  run: (value: T, context: OperationContext, options: CheckedOptions<S>) => ResultAsync<NetworkInterface, EniError>,
+): ResultAsync<NetworkInterface, EniError> {
+  const log = openEventLog(eniId, options.onEvent, "change");
+  return timed(
+    plan,
+    "the change to show",
+    (context) => log.step("change", () => run(value, context, options)),
+    log.context,
   );
 }

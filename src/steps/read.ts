@@ -11,7 +11,6 @@ import type { EniError } from "../errors.js";
 import type { EniStatus } from "../model.js";
 import {
   checkAbortSignal,
-  checkId,
   checkIds,
   checkOneOf,
   MAX_TAG_VALUE,
@@ -74,25 +73,29 @@ export interface ReadOptions {
   readonly abortSignal?: AbortSignal | undefined;
 }
 
-/** Reads one ENI by id. */
-export function getEni(ec2: EC2Client, id: unknown, options: unknown): ResultAsync<NetworkInterface, EniError> {
-  return checkId("id", id, "eni")
-    .andThen((eniId) =>
-      checkOptionsWith("options", options, { abortSignal: [checkAbortSignal] }).map(({ abortSignal }) => ({
-        eniId,
-        abortSignal,
-      })),
-    )
-    .asyncAndThen(({ eniId, abortSignal }) => describeEni(ec2, eniId, { abortSignal }));
+/** Parses a read's {@link ReadOptions}. */
+export function parseRead(options: unknown): Check<ReadOptions> {
+  return checkOptionsWith("options", options, { abortSignal: [checkAbortSignal] });
 }
 
-interface ParsedQuery {
+/** Reads one ENI by id. */
+export function getEni(
+  ec2: EC2Client,
+  eniId: string,
+  { abortSignal }: ReadOptions,
+): ResultAsync<NetworkInterface, EniError> {
+  return describeEni(ec2, eniId, { abortSignal });
+}
+
+/** A {@link FindQuery}, parsed: ids, EC2 filters and the abort signal. */
+export interface ParsedQuery {
   readonly ids: string[] | undefined;
   readonly filters: Filter[];
   readonly abortSignal: AbortSignal | undefined;
 }
 
-function parseQuery(query: unknown): Check<ParsedQuery> {
+/** Parses a {@link FindQuery}. */
+export function parseQuery(query: unknown): Check<ParsedQuery> {
   return safeTry(function* () {
     const q = yield* checkOptionsWith("query", query, {
       ids: [(field, value) => checkIds(field, value, "eni", 1)],
@@ -133,25 +136,23 @@ function parseQuery(query: unknown): Check<ParsedQuery> {
 }
 
 /** Lists every ENI matching the query, following EC2's pages to the end. */
-export function findEnis(ec2: EC2Client, query: unknown): ResultAsync<NetworkInterface[], EniError> {
-  return parseQuery(query).asyncAndThen(({ ids, filters, abortSignal }) => {
-    const page = (
-      nextToken: string | undefined,
-      found: NetworkInterface[],
-    ): ResultAsync<NetworkInterface[], EniError> =>
-      send(
-        ec2,
-        new DescribeNetworkInterfacesCommand({
-          ...(filters.length > 0 && { Filters: filters }),
-          // EC2 refuses MaxResults together with explicit ids, and then answers in one page.
-          ...(ids === undefined ? { MaxResults: PAGE_SIZE } : { NetworkInterfaceIds: ids }),
-          ...(nextToken !== undefined && { NextToken: nextToken }),
-        }),
-        { abortSignal },
-      ).andThen((output) => {
-        const all = [...found, ...(output.NetworkInterfaces ?? [])];
-        return output.NextToken ? page(output.NextToken, all) : okAsync(all);
-      });
-    return page(undefined, []);
-  });
+export function findEnis(
+  ec2: EC2Client,
+  { ids, filters, abortSignal }: ParsedQuery,
+): ResultAsync<NetworkInterface[], EniError> {
+  const page = (nextToken: string | undefined, found: NetworkInterface[]): ResultAsync<NetworkInterface[], EniError> =>
+    send(
+      ec2,
+      new DescribeNetworkInterfacesCommand({
+        ...(filters.length > 0 && { Filters: filters }),
+        // EC2 refuses MaxResults together with explicit ids, and then answers in one page.
+        ...(ids === undefined ? { MaxResults: PAGE_SIZE } : { NetworkInterfaceIds: ids }),
+        ...(nextToken !== undefined && { NextToken: nextToken }),
+      }),
+      { abortSignal },
+    ).andThen((output) => {
+      const all = [...found, ...(output.NetworkInterfaces ?? [])];
+      return output.NextToken ? page(output.NextToken, all) : okAsync(all);
+    });
+  return page(undefined, []);
 }
