@@ -1,5 +1,5 @@
 /**
- * Bad input (issue 6): malformed input to every public method fails with a `ValidationError`
+ * Bad input: malformed input to every public method fails with a `ValidationError`
  * naming the exact field, with a short message even for a megabyte of input, and sends no
  * request at all (the simulator's log stays empty).
  */

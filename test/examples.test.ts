@@ -8,10 +8,12 @@ import { gettingStarted } from "../examples/getting-started.js";
 import { Eni } from "../src/index.js";
 import { Ec2Simulator } from "../src/testing/index.js";
 import { codeBlocks } from "./docs/snippets.js";
+import { wait as scenarioWait } from "./scenarios/world.js";
 
 const repo = fileURLToPath(new URL("..", import.meta.url));
 
-const wait = { minDelay: 0.01, maxDelay: 0.05, maxWaitTime: 60 };
+// The scenarios' polls, with a deadline above the failover example's 30 s `forceAfter`.
+const wait = { ...scenarioWait, maxWaitTime: 60 };
 
 function sandbox() {
   const sim = new Ec2Simulator({ timings: { createMs: 10, attachMs: 20, detachMs: 30 } });

@@ -6,6 +6,7 @@
 import { Eni, configureRateLimits } from "../../src/index.js";
 import { Ec2Simulator } from "../../src/testing/index.js";
 
+// Its own short polls: the program is bundled alone, so it imports nothing of the test fixtures.
 const wait = { minDelay: 0.01, maxDelay: 0.02, maxWaitTime: 10 } as const;
 
 async function main() {

@@ -1,11 +1,11 @@
 /**
- * Chaos (issue 6): 200 failovers at once on the simulator, each ENI moved from its own primary
+ * Chaos: 200 failovers at once on the simulator, each ENI moved from its own primary
  * to its own standby, under small throttle buckets, 5xx answers, refused and failing attaches,
  * detaches that hang until forced, standbys terminated mid-move, and duplicated controllers
  * racing on the same ENI with a fence. None may be lost: every ENI ends on its standby, back on
  * its source, or `available` with its caller told so.
  *
- * Issue 11: on the simulator's `realistic` preset (stale reads that go backwards, new ids unknown
+ * Then on the simulator's `realistic` preset (stale reads that go backwards, new ids unknown
  * for a while, latency, EC2-like transitions drawn per transition), 50 times faster, with an
  * orphan reaper running on another client the whole time (`includeOnceAttached`, no grace
  * period): it must delete none of the ENIs the moves hold; and no move may outlive its deadline
@@ -16,13 +16,16 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { Eni, OWNERSHIP_TAGS, type EniError } from "../../src/index.js";
 import { Ec2Simulator } from "../../src/testing/index.js";
 import { Random } from "../../src/testing/random.js";
+import { wait as scenarioWait } from "../scenarios/world.js";
 import { badOutcome, invariantViolations, settle, show, sleep, warmUpSdk, whereSim, type Where } from "./harness.js";
 
 const COUNT = 200;
 const HUNG = 20; // detaches that hang until forced
 const TERMINATED = 5; // standbys terminated mid-move
 const DUPLICATED = 15; // ENIs with a second controller racing the first
-const wait = { minDelay: 0.05, maxDelay: 0.5, maxWaitTime: 60 } as const;
+// The scenarios' polls, slower and with a longer deadline: 200 ENIs share one client's rate limits,
+// and hung detaches are forced only after their `forceAfter`.
+const wait = { ...scenarioWait, minDelay: 0.05, maxDelay: 0.5, maxWaitTime: 60 } as const;
 /**
  * The simulator's seed, which also seeds `Math.random` (the waiters' and the SDK's retry jitter),
  * so that a run repeats exactly. `CHAOS_SEED=n` tries another world.

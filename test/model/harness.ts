@@ -1,6 +1,6 @@
 /**
  * Shared by the model and chaos tests: a virtual clock driver, the list of typed errors a
- * caller may see, the simulator-side invariants of issue 6, and how to compare what a call
+ * caller may see, the simulator-side invariants, and how to compare what a call
  * returned with what the simulator holds.
  */
 import { DescribeNetworkInterfacesCommand, type NetworkInterface } from "@aws-sdk/client-ec2";

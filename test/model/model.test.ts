@@ -1,5 +1,5 @@
 /**
- * Model-based tests (issue 6): random sequences of ENI operations, from one or two concurrent
+ * Model-based tests: random sequences of ENI operations, from one or two concurrent
  * callers, with random faults, run on the EC2 simulator under a virtual clock. After every step
  * the simulator's true state must satisfy the invariants, every call must have resolved to `Ok`
  * or a typed error, and what the call returned must match the simulator at the moment it
@@ -7,7 +7,7 @@
  *
  * The simulator runs its `realistic` preset (stale reads that can go backwards, new ids unknown
  * for a while, latency, throttling, EC2-like transition times drawn per transition), 50 times
- * faster. Issue 11 added a reaper to the operations, and three invariants: a reaper never deletes
+ * faster. A reaper is among the operations, with three invariants: a reaper never deletes
  * an ENI that is attached, leased by a move or (by default) once attached; a result agrees with
  * where EC2 has the ENI; no operation outlives its deadline by more than one poll.
  *
@@ -684,7 +684,7 @@ async function runSeeded(scenario: Scenario): Promise<string[]> {
 /** Shrunk failing scenarios (and hand-picked stories), replayed on every run. */
 const regressions: { readonly name: string; readonly scenario: Scenario }[] = [
   {
-    name: "cleanup after a move, throttled: the SDK's own backoff between throttled reads outlasts a 3 s delete (issue 12)",
+    name: "cleanup after a move, throttled: the SDK's own backoff between throttled reads outlasts a 3 s delete",
     scenario: {
       throttling: true,
       consistencyDelayMs: 0,
@@ -715,7 +715,7 @@ const regressions: { readonly name: string; readonly scenario: Scenario }[] = [
     },
   },
   {
-    name: "an attach whose target starts terminating once the attach is accepted (issue 11)",
+    name: "an attach whose target starts terminating once the attach is accepted",
     scenario: {
       throttling: true,
       consistencyDelayMs: 0,
@@ -726,7 +726,7 @@ const regressions: { readonly name: string; readonly scenario: Scenario }[] = [
     },
   },
   {
-    name: "an address assigned while the ENI's instance terminates (issue 11)",
+    name: "an address assigned while the ENI's instance terminates",
     scenario: {
       throttling: true,
       consistencyDelayMs: 0,
@@ -737,7 +737,7 @@ const regressions: { readonly name: string; readonly scenario: Scenario }[] = [
     },
   },
   {
-    name: "a reaper racing a move, reads denied, a create racing another move (issue 11)",
+    name: "a reaper racing a move, reads denied, a create racing another move",
     scenario: {
       throttling: false,
       consistencyDelayMs: 0,
@@ -762,7 +762,7 @@ const regressions: { readonly name: string; readonly scenario: Scenario }[] = [
     },
   },
   {
-    name: "an attach racing a reaper that may take a never-attached ENI (issue 11)",
+    name: "an attach racing a reaper that may take a never-attached ENI",
     scenario: {
       throttling: false,
       consistencyDelayMs: 0,

@@ -1,10 +1,10 @@
-// Regressions: bugs the issue-6 suites found (A–E), each asserting the fixed behaviour.
+// Regressions: bugs the model and chaos suites found (A–E), each asserting the fixed behaviour.
 import { afterEach, beforeEach, expect, it, vi } from "vitest";
 import { Eni, type MoveEvent } from "../../src/index.js";
 import { Ec2Simulator } from "../../src/testing/index.js";
+import { wait } from "../scenarios/world.js";
 import { settle } from "./harness.js";
 
-const wait = { minDelay: 0.01, maxDelay: 0.05, maxWaitTime: 30 } as const;
 beforeEach(() => {
   vi.useFakeTimers();
 });
@@ -23,7 +23,7 @@ async function world(detachMs = 2000) {
   return { sim, ec2, eni, a, b };
 }
 
-it("A: moveTo(X) while the ENI is detaching from X should end attached to X", async () => {
+it("A: moveTo(X) while the ENI is detaching from X ends attached to X", async () => {
   const { sim, ec2, eni, a } = await world();
   await settle(eni.detach({ wait: false })); // someone else started a detach
   const result = await settle(Eni.get(ec2, eni.id).moveTo(a, wait)); // failover back to X
@@ -31,7 +31,7 @@ it("A: moveTo(X) while the ENI is detaching from X should end attached to X", as
   expect(sim.networkInterface(eni.id)?.Attachment?.InstanceId).toBe(a);
 });
 
-it("A': attachTo(X) while the ENI is detaching from X should attach or refuse at once", async () => {
+it("A': attachTo(X) while the ENI is detaching from X attaches or refuses at once", async () => {
   const { ec2, eni, a } = await world();
   await settle(eni.detach({ wait: false }));
   const start = Date.now();
@@ -40,7 +40,7 @@ it("A': attachTo(X) while the ENI is detaching from X should attach or refuse at
   expect(Date.now() - start).toBeLessThan(10_000);
 });
 
-it("B: moveTo with a non-string expectedFrom (JS caller) should give ValidationError, not throw", async () => {
+it("B: moveTo with a non-string expectedFrom (JS caller) gives a ValidationError, not a throw", async () => {
   const { eni, b } = await world(30);
   for (const expectedFrom of [5, null, { id: "i-1" }]) {
     let thrown: unknown;
@@ -61,7 +61,7 @@ it("B': through a chained EniTask the same input is a ValidationError too", asyn
   expect(result._unsafeUnwrapErr()).toMatchObject({ name: "ValidationError", field: "expectedFrom" });
 });
 
-it("C: a 1 MB unknown option key or tag key should give a short message", async () => {
+it("C: a 1 MB unknown option key or tag key gives a short message", async () => {
   const { ec2, eni } = await world(30);
   const MB = "x".repeat(1024 * 1024);
   const results = [
@@ -78,7 +78,7 @@ it("C: a 1 MB unknown option key or tag key should give a short message", async 
   }
 });
 
-it("D: when the read behind a MoveFailedError fails, the error should still say where the ENI is", async () => {
+it("D: when the read behind a MoveFailedError fails, the error still says where the ENI is", async () => {
   const { sim, eni, a, b } = await world(30);
   sim.faults.failNext("AttachNetworkInterface", "UnauthorizedOperation"); // the attach fails for good
   const onEvent = (event: MoveEvent) => {

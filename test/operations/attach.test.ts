@@ -554,7 +554,7 @@ describe("attachTo", () => {
   });
 });
 
-describe("attachTo: bounded retries and many network cards (issue 11)", () => {
+describe("attachTo: bounded retries and many network cards", () => {
   const taken = (index: number) =>
     ec2Error(
       "InvalidParameterValue",

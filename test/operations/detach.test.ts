@@ -224,7 +224,7 @@ describe("detach", () => {
   });
 });
 
-describe("detach: a refusal is not a detach in progress (issue 11, A6)", () => {
+describe("detach: a refusal is not a detach in progress", () => {
   it("does not believe one stale read that shows a just-attached ENI free from before its attach", async () => {
     const { ec2, mock } = mockedEc2();
     const justAttached = attachedEni();

@@ -755,7 +755,7 @@ describe("moveTo (scripted EC2 answers)", () => {
   });
 });
 
-describe("moveTo under what EC2 really does (scripted answers, issue 11)", () => {
+describe("moveTo under what EC2 really does (scripted answers)", () => {
   const third = (status: "attaching" | "attached" = "attached") => {
     const taken = attachedEni("i-0ccccccccccccccc3", status);
     taken.Attachment = { ...taken.Attachment, AttachmentId: "eni-attach-0ccccccccccccccc3" };

@@ -94,7 +94,7 @@ function world() {
   };
 }
 
-describe("the reaper's rule (issue 11: a floating ENI was reaped mid-failover)", () => {
+describe("the reaper's rule (a floating ENI is never reaped mid-failover)", () => {
   it("never lists nor reaps a months-old floating ENI that a move has just detached", async () => {
     // Prepare: eni-kit attached it (the marker), a move holds it and has detached it.
     const w = world();

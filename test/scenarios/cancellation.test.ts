@@ -1,5 +1,5 @@
 /**
- * Cancellation (issue 6): an `abortSignal` fired at each step of a move leaves a known state,
+ * Cancellation: an `abortSignal` fired at each step of a move leaves a known state,
  * and the error says which: `AbortedError` with nothing changed when no mutating call went
  * through; `MoveFailedError` whose `eni` is exactly where the simulator has it after one.
  * `onEvent` fires the abort at the right moment (it is called synchronously as each step ends).

@@ -1,7 +1,7 @@
 /**
- * Issue 11: the failover path under what EC2 really does — throttled and failing mutating calls
+ * The failover path under what EC2 really does — throttled and failing mutating calls
  * (after the SDK's own attempts), dead primaries, address limits, refusals, targets that die,
- * reapers in other processes. Each test failed on the library before issue 11.
+ * reapers in other processes. Each test failed on the library before its fix.
  */
 import { StopInstancesCommand } from "@aws-sdk/client-ec2";
 import { afterEach, describe, expect, it, vi } from "vitest";
