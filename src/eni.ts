@@ -1,7 +1,7 @@
 import type { EC2Client, NetworkInterface } from "@aws-sdk/client-ec2";
 import { err, ResultAsync, type Result } from "neverthrow";
 import { mapAwsError } from "./ec2/map-error.js";
-import type { ValidationError} from "./errors.js";
+import type { ValidationError } from "./errors.js";
 import { type EniError } from "./errors.js";
 import { checkClient, checkId, type Check } from "./validation.js";
 import {
