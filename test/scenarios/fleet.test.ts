@@ -136,6 +136,59 @@ describe("fleets on the simulator, with EC2's throttling on", () => {
   }, 30_000);
 });
 
+describe("a program's own concurrent moves, EC2 answering at once", () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it("share tick-aligned reads while they run together, though no two reads are ever in flight at once", async () => {
+    // Prepare: the default simulator: zero latency, no throttling.
+    const sim = new Ec2Simulator();
+    const { vpcId } = sim.addVpc({ cidr: "10.0.0.0/16" });
+    const { subnetId } = sim.addSubnet({ vpcId, availabilityZone: "us-east-1a", cidr: "10.0.0.0/20" });
+    const count = 20;
+    const primaries = Array.from({ length: count }, () => sim.addInstance({ subnetId }).instanceId);
+    const standbys = Array.from({ length: count }, () => sim.addInstance({ subnetId }).instanceId);
+    const ec2 = sim.client();
+    const enis = await settle(
+      Promise.all(
+        primaries.map(async (primary) => {
+          const eni = sim.addNetworkInterface({ subnetId }).networkInterfaceId;
+          return (await Eni.get(ec2, eni).attachTo(primary))._unsafeUnwrap();
+        }),
+      ),
+    );
+    sim.clearCalls();
+
+    // Act: not moveAll, a Promise.all of moves, each noting when it ended.
+    const ended: number[] = [];
+    const moved = await settle(
+      Promise.all(
+        enis.map((eni, index) =>
+          eni.moveTo(standbys[index] ?? "", { expectedFrom: primaries[index] ?? "" }).andTee(() => {
+            ended.push(Date.now());
+          }),
+        ),
+      ),
+    );
+
+    // Assess
+    expect(moved.every((result) => result.isOk())).toBe(true);
+    // While at least two moves run, their reads share calls: at most one Describe per tick.
+    const together = [...ended].sort((a, b) => a - b).at(-2) ?? 0;
+    const perTick = new Map<number, number>();
+    for (const call of sim.calls)
+      if (call.action === "DescribeNetworkInterfaces" && call.time < together)
+        perTick.set(Math.floor(call.time / TICK_MS), (perTick.get(Math.floor(call.time / TICK_MS)) ?? 0) + 1);
+    expect(Math.max(...perTick.values())).toBe(1);
+    // Far fewer Describes than moves times polls.
+    expect(sim.calls.filter((call) => call.action === "DescribeNetworkInterfaces").length).toBeLessThan(count * 3);
+  }, 30_000);
+});
+
 describe("configureRateLimits", () => {
   it("paces requests to the configured bucket, and can be turned off", async () => {
     vi.useFakeTimers();
