@@ -55,8 +55,8 @@ export const ACTIONS = [
   "UnassignPrivateIpAddresses",
 ] as const;
 
-/** EC2's documented bucket for `action`, `MARGIN` under. */
-function defaultLimit(action: string): RateLimit {
+/** EC2's documented bucket for `action`, `MARGIN` under (exported for the benchmark's bound). */
+export function defaultLimit(action: string): RateLimit {
   const own = OWN_BUCKETS[action];
   const generic = action.startsWith("Describe") ? NON_MUTATING : MUTATING;
   const { capacity, refillPerSecond } = own === undefined ? generic : { capacity: 100, refillPerSecond: own };
