@@ -154,7 +154,7 @@ export interface Describers {
 }
 
 /** What a world is made with. */
-export interface WorldConfig extends Omit<ResolvedOptions, "latencyMs" | "throttling"> {
+export interface WorldConfig extends Omit<ResolvedOptions, "latencyMs" | "throttling" | "callLog"> {
   readonly zones: readonly string[];
   readonly faults: Faults;
   readonly describers: Describers;
