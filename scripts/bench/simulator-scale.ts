@@ -8,7 +8,10 @@
  * scripts/bench.ts): waits and transitions cost no wall time, so what is measured is the
  * simulator's and the library's work per request, not sleeping.
  */
+import type { ServiceInputTypes, ServiceOutputTypes } from "@aws-sdk/client-ec2";
 import FakeTimers from "@sinonjs/fake-timers";
+// Types only: the SDK's own middleware types, which it installs with itself.
+import type { DeserializeMiddleware } from "@smithy/types";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { setFlagsFromString } from "node:v8";
@@ -26,7 +29,8 @@ import { Ec2Simulator, type Ec2SimulatorOptions } from "../../src/testing/index.
  */
 export interface SimulatorScaleOptions {
   /**
-   * The simulator's preset; `timings` below override its ENI transition times either way.
+   * The simulator's preset, with its latency off (`latencyMs: 0`) and its ENI transition times
+   * replaced by `timings` when given.
    * @default "default"
    */
   readonly preset?: "default" | "realistic" | undefined;
@@ -42,13 +46,15 @@ export interface SimulatorScaleOptions {
   readonly cycles?: number | undefined;
   /**
    * ENI transition times, on the virtual clock (so they cost no wall time, only polls).
-   * @default { createMs: 10, attachMs: 20, detachMs: 30 }
+   * @default { createMs: 10, attachMs: 20, detachMs: 30 } with the default preset; the realistic
+   *   preset's own (an attach shorter than its 1 s consistency delay, then a move, wedges eni-kit's
+   *   detach on the attachment id EC2 does not know yet)
    */
   readonly timings?: Ec2SimulatorOptions["timings"];
   /**
    * Cycles the memory figure is measured over, after a warm-up long enough to fill the
    * simulator's call log to its bound.
-   * @default 300
+   * @default 150
    */
   readonly memoryCycles?: number | undefined;
 }
@@ -59,10 +65,26 @@ export interface WorldFigures {
   readonly otherEnis: number;
   /** Median wall time of one cycle, in milliseconds. */
   readonly cycleMs: number;
-  /** Median of the cycles' wall times over the empty world's median (1 for the empty world). */
+  /** `cycleMs` over the empty world's (1 for the empty world). */
   readonly vsEmpty: number;
+  /**
+   * Median CPU time (user and system, the whole process) of one cycle, in milliseconds: less
+   * disturbed than wall time by other processes on a shared machine.
+   */
+  readonly cycleCpuMs: number;
+  /** `cycleCpuMs` over the empty world's. */
+  readonly cpuVsEmpty: number;
+  /**
+   * Median wall time of one cycle spent answering requests in the simulator (from its hook in the
+   * client's middleware to its answer), in milliseconds: the cycle without the SDK and eni-kit.
+   */
+  readonly simulatorMs: number;
+  /** `simulatorMs` over the empty world's. */
+  readonly simulatorVsEmpty: number;
   /** Requests one cycle sends (the last cycle's count). */
   readonly requestsPerCycle: number;
+  /** Wall time to add this world's other ENIs (`addNetworkInterface` each), in milliseconds. */
+  readonly buildMs: number;
 }
 
 /**
@@ -75,7 +97,15 @@ export interface WorldFigures {
  */
 export interface SimulatorScaleResult {
   readonly preset: "default" | "realistic";
+  /** Cycles timed per world, taken in turns across the worlds so that a busy spell of the machine hits them all. */
   readonly cycles: number;
+  /**
+   * Cycles (warm-up and memory ones included) in which eni-kit returned an error: they are not
+   * timed, and what they left is deleted. 0 is expected with the default preset.
+   */
+  readonly failedCycles: number;
+  /** The first failed cycle's error, `name: message`. */
+  readonly firstFailure: string | undefined;
   readonly worlds: readonly WorldFigures[];
   /** Wall time to build the largest world's other ENIs (`addNetworkInterface` each), in ms. */
   readonly buildMs: number;
@@ -94,6 +124,8 @@ export interface SimulatorScaleResult {
     readonly callLogBytesPerCycle: number;
     /** Records `sim.calls` holds after all the cycles. */
     readonly callLogRecords: number;
+    /** Their size as JSON, in bytes. */
+    readonly callLogBytes: number;
     /** Cycles measured (after the warm-up). */
     readonly cycles: number;
     /** Warm-up cycles before the measurement. */
@@ -129,11 +161,12 @@ function median(values: readonly number[]): number {
 
 /**
  * Measures the simulator's cost per cycle against the size of its world, the time to build a
- * large world, and the memory a cycle retains. It installs a virtual clock for its run and
- * uninstalls it before it returns; call it with the real timers in place.
+ * large world, and the memory a cycle retains. It installs a virtual clock and a seeded
+ * `Math.random` for its run and puts the real ones back before it returns; call it with the real
+ * timers in place.
  *
  * @param options - see {@link SimulatorScaleOptions}.
- * @returns the figures; rejects if a cycle fails (a bug in the simulator or the library).
+ * @returns the figures, with the cycles in which eni-kit returned an error counted apart.
  * @example
  * ```ts
  * const figures = await simulatorScale({ sizes: [0, 10_000] });
@@ -144,9 +177,19 @@ export async function simulatorScale(options: SimulatorScaleOptions = {}): Promi
   const preset = options.preset ?? "default";
   const sizes = options.sizes ?? [0, 1000, 4000, 10_000];
   const cycles = options.cycles ?? 20;
-  const timings = options.timings ?? { createMs: 10, attachMs: 20, detachMs: 30 };
-  const memoryCycles = options.memoryCycles ?? 300;
+  const timings = options.timings ?? (preset === "default" ? { createMs: 10, attachMs: 20, detachMs: 30 } : {});
+  const memoryCycles = options.memoryCycles ?? 150;
 
+  // Seeded for the run, as in scripts/bench.ts: the SDK's and the waiters' jitter use Math.random,
+  // so that the cycles take the same course run after run (only their wall time varies).
+  const realRandom = Math.random;
+  let seed = 20261130;
+  Math.random = () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
   // Captured before the clock is faked: the SDK needs real event-loop turns per request.
   const realSetImmediate = globalThis.setImmediate;
   const clock = FakeTimers.install({
@@ -170,7 +213,8 @@ export async function simulatorScale(options: SimulatorScaleOptions = {}): Promi
 
   /** A world: one subnet, two instances, and `others` settled ENIs beside them; `buildMs` times the ENIs. */
   function world(others: number) {
-    const sim = new Ec2Simulator({ preset, timings });
+    // No latency: on the virtual clock it would only add timer steps to each cycle's wall time.
+    const sim = new Ec2Simulator({ preset, timings, latencyMs: 0 });
     const { vpcId } = sim.addVpc({ cidr: "10.0.0.0/16" });
     const { subnetId } = sim.addSubnet({ vpcId, availabilityZone: "us-east-1a", cidr: SUBNET_CIDR });
     const from = sim.addInstance({ subnetId, instanceType: "m5.large" }).instanceId;
@@ -179,55 +223,94 @@ export async function simulatorScale(options: SimulatorScaleOptions = {}): Promi
     for (let i = 0; i < others; i += 1) {
       sim.addNetworkInterface({ subnetId, tags: { Name: `other-${i}`, team: i % 2 === 0 ? "a" : "b" } });
     }
-    return { sim, ec2: sim.client(), subnetId, from, to, buildMs: performance.now() - started };
+    const ec2 = sim.client();
+    const inSimulator = { ms: 0 };
+    // Wraps the simulator's own hook (it answers without calling on), timing each answer.
+    const timer: DeserializeMiddleware<ServiceInputTypes, ServiceOutputTypes> = (next) => async (args) => {
+      const entered = performance.now();
+      try {
+        return await next(args);
+      } finally {
+        inSimulator.ms += performance.now() - entered;
+      }
+    };
+    ec2.middlewareStack.addRelativeTo(timer, {
+      relation: "before",
+      toMiddleware: "eniKitEc2Simulator",
+      name: "simulatorScaleTimer",
+    });
+    return { sim, ec2, inSimulator, subnetId, from, to, buildMs: performance.now() - started };
   }
 
-  /** One cycle through the library; rejects if any step fails. */
-  async function cycle(w: ReturnType<typeof world>, n: number): Promise<void> {
+  /** Cycles that failed, and the first failure's error. */
+  const failures = { count: 0, first: undefined as string | undefined };
+
+  /** One cycle through the library; `false` if a step failed (counted, and its ENI cleaned up). */
+  async function cycle(w: ReturnType<typeof world>, n: number): Promise<boolean> {
+    const name = `cycle-${n}`;
     const result = await settle(
-      Eni.create(w.ec2, { subnetId: w.subnetId, name: `cycle-${n}` })
+      Eni.create(w.ec2, { subnetId: w.subnetId, name })
         .attachTo(w.from)
         .moveTo(w.to, { expectedFrom: w.from })
         .detach()
         .delete(),
     );
-    if (result.isErr()) throw new Error(`cycle ${n} failed: ${result.error.name}: ${result.error.message}`);
+    if (result.isOk()) return true;
+    failures.count += 1;
+    failures.first ??= `${result.error.name}: ${result.error.message}`;
+    // What the failed cycle left behind goes, so the next cycle starts from the same world.
+    const left = await settle(Eni.find(w.ec2, { name }));
+    for (const eni of left.unwrapOr([])) await settle(eni.delete({ detachFirst: true, force: true }));
+    return false;
   }
 
   try {
-    const worlds: WorldFigures[] = [];
-    let buildMs = Number.NaN;
-    let buildSize = 0;
-    let emptyMs = Number.NaN;
-    for (const size of sizes) {
-      const w = world(size);
-      if (size >= buildSize) {
-        buildSize = size;
-        buildMs = w.buildMs;
-      }
-      for (let n = 0; n < WARMUP_CYCLES; n += 1) await cycle(w, n);
-      const times: number[] = [];
-      let requests = 0;
-      for (let n = 0; n < cycles; n += 1) {
-        const before = w.sim.calls.length;
-        const started = performance.now();
-        await cycle(w, WARMUP_CYCLES + n);
-        times.push(performance.now() - started);
-        // Empty before each cycle, so the count holds whatever bound the log has.
-        requests = w.sim.calls.length - before;
+    const worlds = sizes.map((size) => world(size));
+    for (const w of worlds) for (let n = 0; n < WARMUP_CYCLES; n += 1) await cycle(w, n);
+    const times = worlds.map((): { wall: number; cpu: number; simulator: number }[] => []);
+    const requests = worlds.map(() => 0);
+    for (let n = 0; n < cycles; n += 1) {
+      for (const [i, w] of worlds.entries()) {
         w.sim.clearCalls();
+        w.inSimulator.ms = 0;
+        const cpu = process.cpuUsage();
+        const started = performance.now();
+        const ok = await cycle(w, WARMUP_CYCLES + n);
+        const wall = performance.now() - started;
+        const used = process.cpuUsage(cpu);
+        // A failed cycle did something else than the cycle: it is counted, not timed.
+        if (ok) times[i]?.push({ wall, cpu: (used.user + used.system) / 1000, simulator: w.inSimulator.ms });
+        requests[i] = w.sim.calls.length;
       }
-      const cycleMs = median(times);
-      if (size === 0 || Number.isNaN(emptyMs)) emptyMs = cycleMs;
-      worlds.push({ otherEnis: size, cycleMs, vsEmpty: cycleMs / emptyMs, requestsPerCycle: requests });
     }
+    const medians = worlds.map((w, i) => ({
+      otherEnis: sizes[i] ?? 0,
+      cycleMs: median((times[i] ?? []).map((t) => t.wall)),
+      cycleCpuMs: median((times[i] ?? []).map((t) => t.cpu)),
+      simulatorMs: median((times[i] ?? []).map((t) => t.simulator)),
+      requestsPerCycle: requests[i] ?? 0,
+      buildMs: w.buildMs,
+    }));
+    const empty = medians.find((m) => m.otherEnis === 0) ?? medians[0];
+    const figures: WorldFigures[] = medians.map((m) => ({
+      ...m,
+      vsEmpty: m.cycleMs / (empty?.cycleMs ?? Number.NaN),
+      cpuVsEmpty: m.cycleCpuMs / (empty?.cycleCpuMs ?? Number.NaN),
+      simulatorVsEmpty: m.simulatorMs / (empty?.simulatorMs ?? Number.NaN),
+    }));
+    const largest = figures.reduce<WorldFigures | undefined>(
+      (max, f) => (max === undefined || f.otherEnis > max.otherEnis ? f : max),
+      undefined,
+    );
+    // The big worlds go before memory is measured, so that a collection during it has less to walk.
+    worlds.length = 0;
 
     // Memory: an empty world, warmed up until its call log is full, then measured.
     const gc = forceableGc();
     const w = world(0);
     await cycle(w, 0);
     const perCycle = Math.max(1, w.sim.calls.length);
-    const warmupCycles = Math.ceil(CALL_LOG_LIMIT / perCycle) + 20;
+    const warmupCycles = Math.ceil(CALL_LOG_LIMIT / perCycle) + 5;
     for (let n = 1; n < warmupCycles; n += 1) await cycle(w, n);
     const logBytes = () => JSON.stringify(w.sim.calls).length;
     gc?.();
@@ -239,20 +322,24 @@ export async function simulatorScale(options: SimulatorScaleOptions = {}): Promi
     return {
       preset,
       cycles,
-      worlds,
-      buildMs,
-      buildSize,
+      failedCycles: failures.count,
+      firstFailure: failures.first,
+      worlds: figures,
+      buildMs: largest?.buildMs ?? Number.NaN,
+      buildSize: largest?.otherEnis ?? 0,
       memory: {
         method: gc ? "heap after gc" : "heap without gc",
         heapBytesPerCycle: (heapAfter - heapBefore) / memoryCycles,
         callLogBytesPerCycle: (logBytes() - logBefore) / memoryCycles,
         callLogRecords: w.sim.calls.length,
+        callLogBytes: logBytes(),
         cycles: memoryCycles,
         warmupCycles,
       },
     };
   } finally {
     clock.uninstall();
+    Math.random = realRandom;
   }
 }
 
@@ -265,16 +352,23 @@ async function main(): Promise<void> {
     return;
   }
   console.log(`EC2 simulator at scale (preset "${result.preset}", median of ${result.cycles} cycles, wall time)`);
-  console.log("  other ENIs | ms per create→attach→move→detach→delete cycle | vs empty | requests per cycle");
+  console.log("  create→attach→move→detach→delete cycle, run by eni-kit; CPU time is the whole process's");
+  console.log(
+    "  other ENIs | wall ms per cycle | vs empty | CPU ms per cycle | vs empty | in the simulator, ms | vs empty | requests",
+  );
+  const x = (ratio: number) => `${ratio.toFixed(2)}x`.padStart(8);
   for (const w of result.worlds) {
     console.log(
-      `  ${String(w.otherEnis).padStart(10)} | ${w.cycleMs.toFixed(1).padStart(45)} | ${w.vsEmpty.toFixed(2).padStart(7)}x | ${String(w.requestsPerCycle).padStart(18)}`,
+      `  ${String(w.otherEnis).padStart(10)} | ${w.cycleMs.toFixed(1).padStart(17)} | ${x(w.vsEmpty)} | ${w.cycleCpuMs.toFixed(1).padStart(16)} | ${x(w.cpuVsEmpty)} | ${w.simulatorMs.toFixed(1).padStart(20)} | ${x(w.simulatorVsEmpty)} | ${String(w.requestsPerCycle).padStart(8)}`,
     );
   }
   console.log(`  building ${result.buildSize} ENIs: ${result.buildMs.toFixed(0)} ms`);
+  if (result.failedCycles > 0) {
+    console.log(`  failed cycles (not timed): ${result.failedCycles}; the first: ${result.firstFailure ?? ""}`);
+  }
   const m = result.memory;
   console.log(
-    `  memory per cycle (${m.method}, ${m.cycles} cycles after ${m.warmupCycles} of warm-up): ${(m.heapBytesPerCycle / 1024).toFixed(1)} KB of heap; the call log grew ${(m.callLogBytesPerCycle / 1024).toFixed(1)} KB per cycle and holds ${m.callLogRecords} records`,
+    `  memory per cycle (${m.method}, ${m.cycles} cycles after ${m.warmupCycles} of warm-up): ${(m.heapBytesPerCycle / 1024).toFixed(1)} KB of heap; the call log grew ${(m.callLogBytesPerCycle / 1024).toFixed(1)} KB per cycle (as JSON) and holds ${m.callLogRecords} records (${(m.callLogBytes / 1024 / 1024).toFixed(1)} MB as JSON)`,
   );
 }
 
