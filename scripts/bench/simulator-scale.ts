@@ -308,15 +308,20 @@ export async function simulatorScale(options: SimulatorScaleOptions = {}): Promi
     // Memory: an empty world, warmed up until its call log is full, then measured.
     const gc = forceableGc();
     const w = world(0);
-    await cycle(w, 0);
-    const perCycle = Math.max(1, w.sim.calls.length);
-    const warmupCycles = Math.ceil(CALL_LOG_LIMIT / perCycle) + 5;
-    for (let n = 1; n < warmupCycles; n += 1) await cycle(w, n);
+    let warmupCycles = 0;
+    // Until the log is full, and then a few more (a bounded log stays full from there on).
+    for (let full = 0; full < 5 && warmupCycles < 2000; warmupCycles += 1) {
+      await cycle(w, warmupCycles);
+      if (w.sim.calls.length >= CALL_LOG_LIMIT) full += 1;
+    }
     const logBytes = () => JSON.stringify(w.sim.calls).length;
+    // Read before each heap figure: reading `calls` trims the log to its exact bound (it trims in
+    // batches otherwise), so both figures see the same number of records.
+    const logBefore = logBytes();
     gc?.();
     const heapBefore = process.memoryUsage().heapUsed;
-    const logBefore = logBytes();
     for (let n = 0; n < memoryCycles; n += 1) await cycle(w, warmupCycles + n);
+    const logAfter = logBytes();
     gc?.();
     const heapAfter = process.memoryUsage().heapUsed;
     return {
@@ -330,9 +335,9 @@ export async function simulatorScale(options: SimulatorScaleOptions = {}): Promi
       memory: {
         method: gc ? "heap after gc" : "heap without gc",
         heapBytesPerCycle: (heapAfter - heapBefore) / memoryCycles,
-        callLogBytesPerCycle: (logBytes() - logBefore) / memoryCycles,
+        callLogBytesPerCycle: (logAfter - logBefore) / memoryCycles,
         callLogRecords: w.sim.calls.length,
-        callLogBytes: logBytes(),
+        callLogBytes: logAfter,
         cycles: memoryCycles,
         warmupCycles,
       },
