@@ -66,11 +66,6 @@ export class Schedule {
     return due;
   }
 
-  /** How many events wait, stale ones included. */
-  get size(): number {
-    return this.heap.length;
-  }
-
   private pop(): ScheduledEvent {
     const heap = this.heap;
     const top = heap[0] as ScheduledEvent;

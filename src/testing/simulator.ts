@@ -249,7 +249,9 @@ export class Ec2Simulator {
 
   /**
    * The requests answered so far, oldest first: the latest `callLog.limit` of them (10,000 by
-   * default; see {@link Ec2SimulatorOptions.callLog}).
+   * default; see {@link Ec2SimulatorOptions.callLog}). The array is the log itself, trimmed in
+   * place: one kept from an earlier read follows it, and may hold up to an eighth more than the
+   * limit until `calls` is read again.
    *
    * @returns the log (read-only; see {@link Ec2Simulator.clearCalls}).
    * @example
