@@ -17,6 +17,12 @@ export class History<T> {
   private readonly versions = new Map<string, Version<T>[]>();
   /** Ids deleted within the window, by deletion time (so oldest first). */
   private readonly deleted = new Map<string, number>();
+  /**
+   * Per id, when its latest version was recorded, oldest first: while that is within the window,
+   * a read may still answer an earlier version. Kept so that a filtered read can look at these
+   * ids beside those its index finds, without visiting every id.
+   */
+  private readonly changedAt = new Map<string, number>();
 
   constructor(
     private readonly options: StaleReadOptions,
@@ -36,6 +42,9 @@ export class History<T> {
     list.push({ from: at, value });
     this.versions.set(id, this.prune(list, at));
     if (value === undefined) this.deleted.set(id, at);
+    // Moved to the end, so the map stays in time order.
+    this.changedAt.delete(id);
+    this.changedAt.set(id, at);
   }
 
   /**
@@ -58,6 +67,18 @@ export class History<T> {
       this.versions.delete(id);
     }
     return [...this.deleted.keys()];
+  }
+
+  /**
+   * Ids whose latest version is recent enough at `now` that a read may answer an earlier one
+   * (deleted ids included); a read of any other id answers its current version.
+   */
+  recentlyChanged(now: number): string[] {
+    for (const [id, at] of this.changedAt) {
+      if (at > now - this.options.windowMs) break;
+      this.changedAt.delete(id);
+    }
+    return [...this.changedAt.keys()];
   }
 
   // A version stays visible until its successor has been current for the whole window.

@@ -124,7 +124,26 @@ export interface Ec2SimulatorOptions {
    * @default 1
    */
   readonly seed?: number | undefined;
+  /**
+   * The bound of {@link Ec2Simulator.calls}: it keeps the latest `limit` requests, oldest first,
+   * and drops older ones as new ones arrive, so that a long test or a benchmark holds a bounded
+   * log. Not touched by the preset.
+   * @default { limit: 10000 }
+   */
+  readonly callLog?:
+    | {
+        /**
+         * How many requests to keep: a whole number from 0, or `Infinity` to keep every one. `0`
+         * keeps none (and copies no request's input).
+         * @default 10000
+         */
+        readonly limit?: number | undefined;
+      }
+    | undefined;
 }
+
+/** How many requests {@link Ec2Simulator.calls} keeps by default. */
+export const DEFAULT_CALL_LOG_LIMIT = 10_000;
 
 /** Every option with its value: the preset's, the caller's, and `timeScale` applied. */
 export interface ResolvedOptions {
@@ -143,11 +162,12 @@ export interface ResolvedOptions {
   readonly throttling: boolean | Readonly<Record<string, BucketConfig>>;
   readonly permissive: boolean;
   readonly seed: number;
+  readonly callLog: { readonly limit: number };
 }
 
 type Timings = { readonly createMs: Duration; readonly attachMs: Duration; readonly detachMs: Duration };
 type InstanceTimings = { readonly startMs: Duration; readonly stopMs: Duration; readonly terminateMs: Duration };
-type Preset = Omit<ResolvedOptions, "region" | "seed" | "timings"> & {
+type Preset = Omit<ResolvedOptions, "region" | "seed" | "timings" | "callLog"> & {
   readonly timings: Timings;
   readonly instanceTimings: InstanceTimings;
 };
@@ -179,7 +199,8 @@ const REALISTIC: Preset = {
  * duration multiplied by `timeScale`.
  *
  * @throws a `RangeError` for a negative duration, a range whose min exceeds its max, a
- *   probability outside 0 to 1, or a `timeScale` that is not positive.
+ *   probability outside 0 to 1, a `timeScale` that is not positive, or a `callLog.limit` that is
+ *   neither a whole number from 0 nor `Infinity`.
  */
 export function resolveOptions(options: Ec2SimulatorOptions): ResolvedOptions {
   const preset = options.preset === "realistic" ? REALISTIC : DEFAULT;
@@ -205,6 +226,12 @@ export function resolveOptions(options: Ec2SimulatorOptions): ResolvedOptions {
   if (staleReads && !(staleReads.probability >= 0 && staleReads.probability <= 1)) {
     throw new RangeError(`Expected \`staleReads.probability\` to be from 0 to 1, got ${staleReads.probability}.`);
   }
+  const limit: unknown = options.callLog?.limit ?? DEFAULT_CALL_LOG_LIMIT;
+  if (typeof limit !== "number" || !((Number.isInteger(limit) && limit >= 0) || limit === Infinity)) {
+    throw new RangeError(
+      `Expected \`callLog.limit\` to be a whole number from 0, or Infinity, got ${typeof limit === "number" ? limit : JSON.stringify(limit)}.`,
+    );
+  }
   return {
     region: options.region ?? "us-east-1",
     timings,
@@ -217,6 +244,7 @@ export function resolveOptions(options: Ec2SimulatorOptions): ResolvedOptions {
     throttling: options.throttling ?? preset.throttling,
     permissive: options.permissive ?? preset.permissive,
     seed: options.seed ?? 1,
+    callLog: { limit },
   };
 }
 

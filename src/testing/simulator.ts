@@ -172,7 +172,10 @@ export class Ec2Simulator {
   readonly faults = new Faults();
   private readonly world: World;
   private readonly throttle: Throttle | undefined;
+  /** The latest requests, oldest first; see {@link Ec2Simulator.calls} for its bound. */
   private readonly log: CallRecord[] = [];
+  /** How many requests `calls` keeps (`callLog.limit`). */
+  private readonly callLimit: number;
   private readonly denied = new Set<string>();
   private readonly latencyMs: Duration;
   /** Draws each call's latency, apart from the world's draws. */
@@ -182,7 +185,7 @@ export class Ec2Simulator {
    * Creates an empty region (no VPCs) with short, non-zero transition times.
    *
    * @param options - a preset, region, timings, eventual consistency, latency, throttling,
-   *   permissive mode and seed; see {@link Ec2SimulatorOptions}.
+   *   permissive mode, seed and the call log's bound; see {@link Ec2SimulatorOptions}.
    * @throws a `RangeError` for an option out of its range (a negative duration, say).
    * @example
    * ```ts
@@ -191,7 +194,7 @@ export class Ec2Simulator {
    * ```
    */
   constructor(options: Ec2SimulatorOptions = {}) {
-    const { latencyMs, throttling, ...resolved } = resolveOptions(options);
+    const { latencyMs, throttling, callLog, ...resolved } = resolveOptions(options);
     const letters = resolved.region === "us-east-1" ? "abcdef" : "abc";
     this.world = new World({
       ...resolved,
@@ -203,6 +206,7 @@ export class Ec2Simulator {
       },
     });
     this.latencyMs = latencyMs;
+    this.callLimit = callLog.limit;
     this.latencies = Random.stream(resolved.seed, 3);
     this.throttle = throttling === false ? undefined : new Throttle(throttling === true ? {} : throttling);
   }
@@ -244,7 +248,10 @@ export class Ec2Simulator {
   }
 
   /**
-   * Every request answered so far, oldest first.
+   * The requests answered so far, oldest first: the latest `callLog.limit` of them (10,000 by
+   * default; see {@link Ec2SimulatorOptions.callLog}). The array is the log itself, trimmed in
+   * place: one kept from an earlier read follows it, and may hold up to an eighth more than the
+   * limit until `calls` is read again.
    *
    * @returns the log (read-only; see {@link Ec2Simulator.clearCalls}).
    * @example
@@ -253,6 +260,7 @@ export class Ec2Simulator {
    * ```
    */
   get calls(): readonly CallRecord[] {
+    this.trimLog(this.callLimit);
     return this.log;
   }
 
@@ -559,7 +567,14 @@ export class Ec2Simulator {
   private handle(action: string, input: Record<string, unknown>): { $metadata: ResponseMetadata } {
     const time = Date.now();
     const requestId = this.world.ids.requestId();
-    const record = (outcome: string) => this.log.push({ action, input: structuredClone(input), outcome, time });
+    const record = (outcome: string) => {
+      // A log of none copies nothing.
+      if (this.callLimit === 0) return;
+      this.log.push({ action, input: structuredClone(input), outcome, time });
+      // Trimmed in batches of an eighth of the limit: dropping the oldest record one by one
+      // moves the whole array each time, and `calls` trims to the exact limit when read.
+      if (this.log.length - this.callLimit >= Math.max(1, this.callLimit / 8)) this.trimLog(this.callLimit);
+    };
     try {
       const output = this.answer(action, input, time);
       record("ok");
@@ -570,6 +585,11 @@ export class Ec2Simulator {
       record(error.code);
       throw toServiceException(error, requestId);
     }
+  }
+
+  /** Drops the oldest records beyond `limit`, in place, so the array `calls` returned stays the log. */
+  private trimLog(limit: number): void {
+    if (this.log.length > limit) this.log.splice(0, this.log.length - limit);
   }
 
   private answer(action: string, input: Record<string, unknown>, now: number): object {

@@ -5,14 +5,16 @@ import type {
   NetworkInterfaceType,
   TagSpecification,
 } from "@aws-sdk/client-ec2";
-import { type Cidr, cidrContains, cidrsOverlap, ipToString, parseCidr, parseIp, usableRange } from "./cidr.js";
+import { type Cidr, cidrContains, cidrsOverlap, parseCidr, parseIp, usableRange } from "./cidr.js";
 import { Ec2Error, invalidValue, malformed, missingParameter, notFound } from "./errors.js";
 import type { Faults } from "./faults.js";
 import { History } from "./history.js";
 import { IdFactory, type IdPrefix, isWellFormedId } from "./ids.js";
 import { INSTANCE_TYPES, type InstanceTypeLimits } from "./instance-types.js";
+import { IpPool } from "./ip-pool.js";
 import type { ResolvedOptions } from "./options.js";
 import { type Duration, Random } from "./random.js";
+import { Schedule } from "./schedule.js";
 
 /** Tags of one resource, key to value. */
 export type Tags = Map<string, string>;
@@ -64,6 +66,7 @@ export interface AttachmentState {
   readonly knownAt: number;
   deleteOnTermination: boolean;
   status: "attaching" | "attached" | "detaching";
+  /** Set only by `World.attach` and `World.beginDetach`, which schedule the phase's end. */
   until: number | undefined;
   /** A detach stuck by `faults.hangDetach` until forced. */
   hung: boolean;
@@ -78,6 +81,8 @@ export interface PrivateIp {
 /** A network interface. */
 export interface EniState {
   readonly id: string;
+  /** Its place in creation order, which is the order Describe lists ENIs in. */
+  readonly serial: number;
   readonly subnetId: string;
   readonly vpcId: string;
   readonly az: string;
@@ -88,9 +93,11 @@ export interface EniState {
   readonly availableAt: number;
   /** Invisible to Describe calls until then (eventual consistency). */
   readonly visibleAt: number;
+  /** Changed in place; whoever changes them calls `World.tagsChanged`, which keeps the tag index. */
   readonly tags: Tags;
   description: string;
   groupIds: string[];
+  /** Changed only by `World.addIps` and `World.removeIp`, which keep the subnet's address index. */
   ips: PrivateIp[];
   ipv6: string[];
   sourceDestCheck: boolean;
@@ -101,6 +108,8 @@ export interface EniState {
 /** An instance. */
 export interface InstanceState {
   readonly id: string;
+  /** Its place in launch order. */
+  readonly serial: number;
   readonly reservationId: string;
   readonly imageId: string;
   readonly type: string;
@@ -114,6 +123,7 @@ export interface InstanceState {
   readonly privateIp: string;
   readonly tags: Tags;
   state: InstanceStateName;
+  /** Set only through `World.beginInstanceTransition` (and at launch), which schedules its end. */
   until: number | undefined;
 }
 
@@ -144,7 +154,7 @@ export interface Describers {
 }
 
 /** What a world is made with. */
-export interface WorldConfig extends Omit<ResolvedOptions, "latencyMs" | "throttling"> {
+export interface WorldConfig extends Omit<ResolvedOptions, "latencyMs" | "throttling" | "callLog"> {
   readonly zones: readonly string[];
   readonly faults: Faults;
   readonly describers: Describers;
@@ -202,6 +212,19 @@ export class World {
   private eipCount = 0;
   /** Per instance, the ENIs attached to it, kept by `setAttachment`. */
   private readonly attached = new Map<string, Set<EniState>>();
+  /** Per attachment id, the ENI holding it, kept by `setAttachment`. */
+  private readonly attachmentHolders = new Map<string, EniState>();
+  /** Per subnet, its ENIs, kept by `createEni` and `deleteEni`. */
+  private readonly subnetEnis = new Map<string, Set<EniState>>();
+  /** Per subnet, who holds each private IPv4 address, kept wherever an ENI's `ips` change. */
+  private readonly pools = new Map<string, IpPool<EniState>>();
+  /** Per tag key, the ENIs that have it, kept by `tagsChanged`; and per ENI, the keys it is indexed under. */
+  private readonly tagged = new Map<string, Set<EniState>>();
+  private readonly taggedKeys = new Map<EniState, string[]>();
+  /** Transitions to complete when the clock reaches them. */
+  private readonly schedule = new Schedule();
+  private eniSerial = 0;
+  private instanceSerial = 0;
   /** Per subnet, how many IPv6 addresses it handed out. */
   private readonly ipv6Taken = new Map<string, number>();
   /**
@@ -227,31 +250,48 @@ export class World {
     }
   }
 
-  /** Moves the clock to `now`, completing every transition that is due, in time order. */
+  /**
+   * Moves the clock to `now`, completing every transition that is due, in time order. Only the
+   * scheduled transitions are visited, so a request costs the same in a world of ten thousand ENIs
+   * as in an empty one.
+   */
   advance(now: number): void {
     // What changed since the last advance changed at the old `now`.
     this.flush();
-    const previous = this.now;
-    const due: { at: number; apply: () => void }[] = [];
-    for (const eni of this.enis.values()) {
-      // Turning `available` changes what reads answer, though no call changed the ENI.
-      if (this.history && previous < eni.availableAt && eni.availableAt <= now) {
-        due.push({ at: eni.availableAt, apply: () => this.touch(eni.id) });
-      }
-      const a = eni.attachment;
-      if (a?.until === undefined || a.until > now || a.hung) continue;
-      due.push({ at: a.until, apply: () => this.completeAttachmentPhase(eni, a) });
-    }
-    for (const instance of this.instances.values()) {
-      if (instance.until === undefined || instance.until > now) continue;
-      due.push({ at: instance.until, apply: () => this.completeInstancePhase(instance) });
-    }
-    for (const event of due.sort((a, b) => a.at - b.at)) {
+    for (const event of this.schedule.takeDue(now)) {
       this.now = event.at;
       event.apply();
       this.flush();
     }
     this.now = now;
+  }
+
+  /** Schedules the end of an attachment's current phase (`attachment.until`). */
+  private scheduleAttachment(eni: EniState, attachment: AttachmentState): void {
+    const at = attachment.until;
+    if (at === undefined) return;
+    this.schedule.add({
+      at,
+      rank: [0, eni.serial, 1],
+      subject: attachment,
+      // A hung detach waits for a forced one, which schedules anew.
+      due: () =>
+        this.enis.get(eni.id) === eni && eni.attachment === attachment && attachment.until === at && !attachment.hung,
+      apply: () => this.completeAttachmentPhase(eni, attachment),
+    });
+  }
+
+  /** Schedules the end of an instance's current transition (`instance.until`). */
+  private scheduleInstance(instance: InstanceState): void {
+    const at = instance.until;
+    if (at === undefined) return;
+    this.schedule.add({
+      at,
+      rank: [1, instance.serial, 0],
+      subject: instance,
+      due: () => instance.until === at,
+      apply: () => this.completeInstancePhase(instance),
+    });
   }
 
   private completeAttachmentPhase(eni: EniState, attachment: AttachmentState): void {
@@ -287,6 +327,7 @@ export class World {
     this.touch(instance.id);
     instance.state = next;
     instance.until = this.now + this.draw(next === "pending" ? startMs : next === "stopping" ? stopMs : terminateMs);
+    this.scheduleInstance(instance);
   }
 
   /** Milliseconds a transition takes this time: the timing, or a draw from its range. */
@@ -413,10 +454,9 @@ export class World {
   attachment(id: string | undefined): { eni: EniState; attachment: AttachmentState } {
     if (id === undefined) throw missingParameter("AttachmentId");
     if (!isWellFormedId(id, "eni-attach") && !isWellFormedId(id, "ela-attach")) throw malformed("eni-attach", id);
-    for (const eni of this.enis.values()) {
-      const attachment = eni.attachment;
-      if (attachment?.id === id && this.isKnown(attachment)) return { eni, attachment };
-    }
+    const eni = this.attachmentHolders.get(id);
+    const attachment = eni?.attachment;
+    if (eni && attachment?.id === id && this.isKnown(attachment)) return { eni, attachment };
     throw notFound("eni-attach", [id]);
   }
 
@@ -444,7 +484,39 @@ export class World {
 
   /** The ENI in a subnet that holds `ip`, if any. */
   ipOwner(subnetId: string, ip: string): EniState | undefined {
-    return [...this.enis.values()].find((eni) => eni.subnetId === subnetId && eni.ips.some((p) => p.address === ip));
+    return this.pools.get(subnetId)?.owner(ip);
+  }
+
+  /** The ENIs in a subnet, in no particular order. */
+  enisIn(subnetId: string): ReadonlySet<EniState> {
+    return this.subnetEnis.get(subnetId) ?? new Set<EniState>();
+  }
+
+  /** The ENIs with a tag `key` (whatever its value), in no particular order. */
+  enisTagged(key: string): ReadonlySet<EniState> {
+    return this.tagged.get(key) ?? new Set<EniState>();
+  }
+
+  /** The ENI holding the attachment `id` (known yet or not), if any. */
+  attachmentHolder(id: string): EniState | undefined {
+    const eni = this.attachmentHolders.get(id);
+    return eni?.attachment?.id === id ? eni : undefined;
+  }
+
+  /**
+   * The ids a Describe must read to answer a query whose matches, as of now, are among `found`:
+   * those, and the ENIs a stale read may answer differently (changed or deleted within the
+   * window), in the order a full listing reads them: existing ENIs in creation order, then the
+   * recently deleted ones.
+   */
+  eniIdsToRead(found: Iterable<EniState>): string[] {
+    const existing = new Set(found);
+    for (const id of this.history?.enis.recentlyChanged(this.now) ?? []) {
+      const eni = this.enis.get(id);
+      if (eni) existing.add(eni);
+    }
+    const ordered = [...existing].filter((eni) => this.enis.get(eni.id) === eni).sort((a, b) => a.serial - b.serial);
+    return [...ordered.map((eni) => eni.id), ...this.recentlyDeletedEnis()];
   }
 
   /** How many private IPv4 addresses an ENI may hold where it is now. */
@@ -457,8 +529,18 @@ export class World {
   /** Subnet addresses not taken by any ENI. */
   freeIpCount(subnet: SubnetState): number {
     const { first, last } = usableRange(subnet.cidr);
-    const used = [...this.enis.values()].filter((e) => e.subnetId === subnet.id);
-    return last - first + 1 - used.reduce((n, e) => n + e.ips.length, 0);
+    return last - first + 1 - this.pool(subnet).used;
+  }
+
+  /** The subnet's address index, made on first use. */
+  private pool(subnet: SubnetState): IpPool<EniState> {
+    let pool = this.pools.get(subnet.id);
+    if (!pool) {
+      const { first, last } = usableRange(subnet.cidr);
+      pool = new IpPool<EniState>(first, last);
+      this.pools.set(subnet.id, pool);
+    }
+    return pool;
   }
 
   /**
@@ -467,22 +549,19 @@ export class World {
    */
   takeIps(subnet: SubnetState, requested: readonly string[], count: number): string[] {
     const { first, last } = usableRange(subnet.cidr);
-    const taken = new Set(
-      [...this.enis.values()].filter((e) => e.subnetId === subnet.id).flatMap((e) => e.ips.map((p) => p.address)),
-    );
+    const pool = this.pool(subnet);
+    // Addresses this request names: taken for the count that follows, though not yet held.
+    const named = new Set<number>();
     for (const ip of requested) {
       const value = parseIp(ip);
       if (value === undefined) throw invalidValue(`Invalid value '${ip}' for privateIpAddress.`);
       if (value < first || value > last) {
         throw invalidValue(`Address ${ip} does not fall within the subnet's address range`);
       }
-      if (taken.has(ip)) throw new Ec2Error("InvalidIPAddress.InUse", `Address ${ip} is in use.`);
-      taken.add(ip);
+      if (pool.has(value) || named.has(value)) throw new Ec2Error("InvalidIPAddress.InUse", `Address ${ip} is in use.`);
+      named.add(value);
     }
-    const picked: string[] = [];
-    for (let ip = first; ip <= last && picked.length < count; ip++) {
-      if (!taken.has(ipToString(ip))) picked.push(ipToString(ip));
-    }
+    const picked = pool.lowestFree(count, named);
     if (picked.length < count) {
       throw new Ec2Error(
         "InsufficientFreeAddressesInSubnet",
@@ -649,6 +728,7 @@ export class World {
     const createdAt = this.now;
     const eni: EniState = {
       id: this.ids.id("eni"),
+      serial: this.eniSerial++,
       subnetId: subnet.id,
       vpcId: subnet.vpcId,
       az: subnet.az,
@@ -660,14 +740,72 @@ export class World {
       tags: spec.tags ?? new Map<string, string>(),
       description: spec.description ?? "",
       groupIds,
-      ips: addresses.map((address, i) => ({ address, primary: i === 0 })),
+      ips: [],
       ipv6: Array.from({ length: spec.ipv6Count ?? 0 }, () => this.takeIpv6(subnet)),
       sourceDestCheck: true,
       attachment: undefined,
     };
     this.enis.set(eni.id, eni);
-    this.touch(eni.id);
+    const inSubnet = this.subnetEnis.get(subnet.id) ?? new Set<EniState>();
+    this.subnetEnis.set(subnet.id, inSubnet.add(eni));
+    this.addIps(eni, addresses, true);
+    this.tagsChanged(eni.id);
+    if (this.history && eni.availableAt > this.now) {
+      // Turning `available` changes what reads answer, though no call changed the ENI.
+      this.schedule.add({
+        at: eni.availableAt,
+        rank: [0, eni.serial, 0],
+        subject: eni,
+        due: () => this.enis.get(eni.id) === eni,
+        apply: () => this.touch(eni.id),
+      });
+    }
     return eni;
+  }
+
+  /**
+   * Gives an ENI more private IPv4 addresses (already checked free, or freed from their owner),
+   * secondary unless `firstIsPrimary`.
+   */
+  addIps(eni: EniState, addresses: readonly string[], firstIsPrimary = false): void {
+    this.touch(eni.id);
+    const pool = this.pool(this.subnet(eni.subnetId));
+    for (const [i, address] of addresses.entries()) {
+      eni.ips.push({ address, primary: firstIsPrimary && i === 0 });
+      pool.take(address, eni);
+    }
+  }
+
+  /** Takes a private IPv4 address off an ENI. */
+  removeIp(eni: EniState, ip: string): void {
+    this.touch(eni.id);
+    eni.ips = eni.ips.filter((p) => p.address !== ip);
+    this.pools.get(eni.subnetId)?.release(ip, eni);
+  }
+
+  /**
+   * Notes that a resource's tags changed (after the change): it changed, and for an ENI the tag
+   * index follows.
+   */
+  tagsChanged(id: string): void {
+    this.touch(id);
+    const eni = this.enis.get(id);
+    if (eni) this.indexTags(eni, [...eni.tags.keys()]);
+  }
+
+  /** Files an ENI under the tag keys it has now (none, to drop it). */
+  private indexTags(eni: EniState, keys: readonly string[]): void {
+    for (const key of this.taggedKeys.get(eni) ?? []) {
+      const enis = this.tagged.get(key);
+      enis?.delete(eni);
+      if (enis?.size === 0) this.tagged.delete(key);
+    }
+    for (const key of keys) {
+      const enis = this.tagged.get(key) ?? new Set<EniState>();
+      this.tagged.set(key, enis.add(eni));
+    }
+    if (keys.length > 0) this.taggedKeys.set(eni, [...keys]);
+    else this.taggedKeys.delete(eni);
   }
 
   /** The next IPv6 address of the subnet's /64; addresses are never reused. */
@@ -701,6 +839,7 @@ export class World {
       hung: false,
     };
     this.setAttachment(eni, attachment);
+    this.scheduleAttachment(eni, attachment);
     return attachment;
   }
 
@@ -730,7 +869,10 @@ export class World {
    */
   private setAttachment(eni: EniState, attachment: AttachmentState | undefined): void {
     this.touch(eni.id);
-    const before = eni.attachment?.instanceId;
+    const previous = eni.attachment;
+    if (previous && this.attachmentHolders.get(previous.id) === eni) this.attachmentHolders.delete(previous.id);
+    if (attachment) this.attachmentHolders.set(attachment.id, eni);
+    const before = previous?.instanceId;
     if (before !== undefined) this.attached.get(before)?.delete(eni);
     eni.attachment = attachment;
     const after = attachment?.instanceId;
@@ -746,6 +888,7 @@ export class World {
     attachment.status = "detaching";
     attachment.until = this.now + this.draw(this.config.timings.detachMs);
     attachment.hung = !force && this.config.faults.detachHangs(eni.id);
+    this.scheduleAttachment(eni, attachment);
   }
 
   /** Deletes an ENI, releasing its addresses and Elastic IP associations. */
@@ -755,6 +898,10 @@ export class World {
     }
     this.setAttachment(eni, undefined);
     this.enis.delete(eni.id);
+    this.subnetEnis.get(eni.subnetId)?.delete(eni);
+    const pool = this.pools.get(eni.subnetId);
+    for (const ip of eni.ips) pool?.release(ip.address, eni);
+    this.indexTags(eni, []);
   }
 
   /** Sets or clears an Elastic IP's association; the ENIs it leaves and joins change with it. */
@@ -781,6 +928,7 @@ export class World {
     });
     const instance: InstanceState = {
       id: this.ids.id("i"),
+      serial: this.instanceSerial++,
       reservationId: spec.reservationId,
       imageId: spec.imageId,
       type: spec.type,
@@ -797,6 +945,7 @@ export class World {
     };
     this.instances.set(instance.id, instance);
     this.touch(instance.id);
+    this.scheduleInstance(instance);
     this.attach(eni, instance, 0, 0, true).deleteOnTermination = true;
     return instance;
   }

@@ -46,7 +46,13 @@ export function describe<T>(world: World, query: DescribeQuery<T>): { page: T[];
  * filter still applies afterwards.
  */
 export function exactIds(filters: readonly Filter[] | undefined, name: string): string[] | undefined {
-  const values = filters?.find((filter) => filter.Name === name)?.Values;
+  const filter = filters?.find((f) => f.Name === name);
+  return filter && exactValues(filter);
+}
+
+/** A filter's values when they are all exact (no wildcards), without repeats; `undefined` otherwise. */
+export function exactValues(filter: Filter): string[] | undefined {
+  const values = filter.Values;
   if (values === undefined || values.some((value) => /[*?\\]/.test(value))) return undefined;
   return [...new Set(values)];
 }

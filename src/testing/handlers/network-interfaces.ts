@@ -7,6 +7,7 @@ import type {
   DeleteNetworkInterfaceCommandOutput,
   DescribeNetworkInterfacesCommandInput,
   DescribeNetworkInterfacesCommandOutput,
+  Filter,
   ModifyNetworkInterfaceAttributeCommandInput,
   NetworkInterface,
   ModifyNetworkInterfaceAttributeCommandOutput,
@@ -16,8 +17,8 @@ import type {
 import { Ec2Error, invalidValue, missingParameter, notFound } from "../errors.js";
 import type { FilterSpec } from "../filters.js";
 import { networkInterfaceOutput } from "../outputs.js";
-import { type EniState, tagsFromSpecs, type World } from "../world.js";
-import { describe, exactIds, STANDARD_PAGING, tagMap } from "./describe.js";
+import { type EniState, type SubnetState, tagsFromSpecs, type World } from "../world.js";
+import { describe, exactIds, exactValues, STANDARD_PAGING, tagMap } from "./describe.js";
 import type { Output } from "./types.js";
 
 const CREATABLE_TYPES: readonly string[] = ["interface", "efa", "efa-only", "trunk", "branch"];
@@ -129,10 +130,8 @@ export function describeNetworkInterfaces(
   };
   const { page, nextToken } = describe<NetworkInterface>(world, {
     all: () => {
-      const ids = exactIds(input.Filters, "network-interface-id") ?? [
-        ...world.enis.keys(),
-        ...world.recentlyDeletedEnis(),
-      ];
+      const ids = exactIds(input.Filters, "network-interface-id") ??
+        indexedIds(world, input.Filters) ?? [...world.enis.keys(), ...world.recentlyDeletedEnis()];
       return ids.map(read).filter((answer) => answer !== undefined);
     },
     ids: input.NetworkInterfaceIds,
@@ -145,6 +144,50 @@ export function describeNetworkInterfaces(
     paging: STANDARD_PAGING,
   });
   return { NetworkInterfaces: page, NextToken: nextToken };
+}
+
+/**
+ * The ids of the ENIs to read for `filters`, from the world's indexes, when a filter with exact
+ * values is one they cover (the narrowest such one); `undefined` when none is, and every ENI is read.
+ * A superset: the filters still apply to each answer, and `World.eniIdsToRead` adds the ENIs a
+ * stale read may answer differently, so an index never makes a read fresher than it was.
+ */
+function indexedIds(world: World, filters: readonly Filter[] | undefined): string[] | undefined {
+  let narrowest: Set<EniState> | undefined;
+  for (const filter of filters ?? []) {
+    const values = exactValues(filter);
+    const found = values && indexed(world, filter.Name ?? "", values);
+    if (found && (narrowest === undefined || found.size < narrowest.size)) narrowest = found;
+  }
+  return narrowest && world.eniIdsToRead(narrowest);
+}
+
+/** The ENIs whose filter `name` has one of `values` now, for the filters the world indexes. */
+function indexed(world: World, name: string, values: readonly string[]): Set<EniState> | undefined {
+  const subnets = (match: (subnet: SubnetState) => boolean) =>
+    [...world.subnets.values()].filter(match).flatMap((subnet) => [...world.enisIn(subnet.id)]);
+  const found = (enis: Iterable<EniState | undefined>) =>
+    new Set([...enis].filter((eni): eni is EniState => eni !== undefined));
+  if (name.startsWith("tag:")) return values.length === 0 ? new Set() : new Set(world.enisTagged(name.slice(4)));
+  switch (name) {
+    case "subnet-id":
+      return found(values.flatMap((id) => [...world.enisIn(id)]));
+    case "vpc-id":
+      return found(subnets((subnet) => values.includes(subnet.vpcId)));
+    case "availability-zone":
+      return found(subnets((subnet) => values.includes(subnet.az)));
+    case "attachment.instance-id":
+      return found(values.flatMap((id) => world.attachedTo(id)));
+    case "attachment.attachment-id":
+      return found(values.map((id) => world.attachmentHolder(id)));
+    case "private-ip-address":
+    case "addresses.private-ip-address":
+      return found(values.flatMap((ip) => [...world.subnets.keys()].map((subnetId) => world.ipOwner(subnetId, ip))));
+    case "tag-key":
+      return found(values.flatMap((key) => [...world.enisTagged(key)]));
+    default:
+      return undefined;
+  }
 }
 
 /** ModifyNetworkInterfaceAttribute: one attribute per call, as EC2 requires. */
@@ -225,7 +268,7 @@ export function assignPrivateIpAddresses(
   // As on EC2, an Elastic IP on a reassigned address moves with it.
   for (const { owner, ip } of moved) removeIp(world, owner, ip, eni);
   const all = [...added.slice(0, free.length), ...moved.map((m) => m.ip), ...added.slice(free.length)];
-  eni.ips.push(...all.map((address) => ({ address, primary: false })));
+  world.addIps(eni, all);
   return {
     NetworkInterfaceId: eni.id,
     AssignedPrivateIpAddresses: all.map((PrivateIpAddress) => ({ PrivateIpAddress })),
@@ -254,8 +297,7 @@ export function unassignPrivateIpAddresses(
 
 /** Takes an address off an ENI; its Elastic IP goes with it to `movedTo`, or is disassociated. */
 function removeIp(world: World, eni: EniState, ip: string, movedTo?: EniState): void {
-  world.touch(eni.id);
-  eni.ips = eni.ips.filter((p) => p.address !== ip);
+  world.removeIp(eni, ip);
   for (const address of world.addresses.values()) {
     if (address.association?.eniId === eni.id && address.association.privateIp === ip) {
       world.associate(address, movedTo && { ...address.association, eniId: movedTo.id });

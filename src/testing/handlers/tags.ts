@@ -17,7 +17,7 @@ export function createTags(world: World, input: CreateTagsCommandInput): Output<
   world.dryRun(input);
   const entries = input.Tags.map((t) => [t.Key ?? "", t.Value ?? ""] as const);
   resources.forEach((resource, i) => setTags(ids[i] ?? "", resource.tags, entries));
-  for (const id of ids) world.touch(id);
+  for (const id of ids) world.tagsChanged(id);
   return {};
 }
 
@@ -30,12 +30,12 @@ export function deleteTags(world: World, input: DeleteTagsCommandInput): Output<
   if (ids.length === 0) throw missingParameter("ResourceId");
   const resources = ids.map((id) => world.taggable(id));
   world.dryRun(input);
-  for (const id of ids) world.touch(id);
   for (const { tags } of resources) {
     if (input.Tags === undefined) tags.clear();
     for (const { Key: key = "", Value: value } of input.Tags ?? []) {
       if (value === undefined || tags.get(key) === value) tags.delete(key);
     }
   }
+  for (const id of ids) world.tagsChanged(id);
   return {};
 }
