@@ -8,6 +8,7 @@ import {
   WAIT_OPTIONS,
   checkWait,
   timed,
+  waitUntilAvailable,
   waitUntilInUse,
   type OperationContext,
   type WaitOptions,
@@ -109,35 +110,40 @@ export function attachEni(
   eniId: string,
   request: ParsedAttach,
 ): ResultAsync<NetworkInterface, EniError> {
-  {
-    const log = openEventLog<"preflight" | "attach">(eniId, request.onEvent, "preflight");
-    const attach = ({ ni, slot }: Preflight, context: OperationContext): ResultAsync<NetworkInterface, EniError> => {
-      if (slot !== undefined) {
-        // The marker is information for reapers: its failure must not fail the attach.
-        const marked = holdEni(ec2, ni, context).orElse(() => ok(false));
-        return ResultAsync.combine([attachAt(ec2, ni, slot, request, context), marked]).map(([attached]) => attached);
-      }
-      // Already there (or on its way): nothing to send, at most something to wait for.
-      const current = attachmentOf(ni);
-      return !request.waitForAttached || current?.Status === "attached"
-        ? okAsync(ni)
-        : waitUntilInUse(
-            ec2,
-            eniId,
-            context,
-            current && { attachmentId: current.AttachmentId ?? "", instanceId: request.instanceId },
-          );
-    };
-    return timed(
-      request.plan,
-      `${eniId} to attach to ${request.instanceId}`,
-      (context) =>
-        log
-          .step("preflight", () =>
-            preflight(ec2, eniId, request, context, (ni) => checkAvailable(ni).map(() => request.deviceIndex)),
-          )
-          .andThen((found) => log.step("attach", () => attach(found, context))),
-      log.context,
-    );
-  }
+  const log = openEventLog<"preflight" | "attach">(eniId, request.onEvent, "preflight");
+  const attach = ({ ni, slot }: Preflight, context: OperationContext): ResultAsync<NetworkInterface, EniError> => {
+    if (slot !== undefined) {
+      // The marker is information for reapers: its failure must not fail the attach.
+      const marked = holdEni(ec2, ni, context).orElse(() => ok(false));
+      return ResultAsync.combine([attachAt(ec2, ni, slot, request, context), marked]).map(([attached]) => attached);
+    }
+    // Already there (or on its way): nothing to send, at most something to wait for.
+    const current = attachmentOf(ni);
+    return !request.waitForAttached || current?.Status === "attached"
+      ? okAsync(ni)
+      : waitUntilInUse(
+          ec2,
+          eniId,
+          context,
+          current && { attachmentId: current.AttachmentId ?? "", instanceId: request.instanceId },
+        );
+  };
+  return timed(
+    request.plan,
+    `${eniId} to attach to ${request.instanceId}`,
+    (context) => {
+      // A new ENI is `pending` for a moment, and lagging reads can still show it so after
+      // `Eni.create` saw it available: it becomes available by itself, so wait (reads agreeing
+      // across a `maxDelay`), then check again, until the deadline.
+      const check = (): ResultAsync<Preflight, EniError> =>
+        preflight(ec2, eniId, request, context, (ni) => checkAvailable(ni).map(() => request.deviceIndex)).orElse(
+          (error) =>
+            error.name === "InvalidStateError" && error.state === "pending" && error.resourceId === eniId
+              ? waitUntilAvailable(ec2, eniId, context).andThen(check)
+              : err(error),
+        );
+      return log.step("preflight", check).andThen((found) => log.step("attach", () => attach(found, context)));
+    },
+    log.context,
+  );
 }

@@ -1,5 +1,5 @@
 import { DeleteNetworkInterfaceCommand, type EC2Client, type NetworkInterface } from "@aws-sdk/client-ec2";
-import { err, errAsync, ok, okAsync, type ResultAsync } from "neverthrow";
+import { err, ok, okAsync, type ResultAsync } from "neverthrow";
 import { describeEni } from "../ec2/describe.js";
 import { send } from "../ec2/send.js";
 import { InvalidStateError, type EniError } from "../errors.js";
@@ -10,6 +10,9 @@ import {
   MAX_REFUSALS,
   WAIT_OPTIONS,
   checkWait,
+  done,
+  failing,
+  pollUntil,
   readEniWithin,
   retrying,
   timed,
@@ -150,12 +153,18 @@ function detachIfAsked(
   const attachment = attachmentOf(ni);
   if (attachment === undefined) return okAsync(ni);
   if (!request.detachFirst) {
-    const id = ni.NetworkInterfaceId;
-    return errAsync(
-      new InvalidStateError(
-        `Network interface ${id} is attached to ${attachment.InstanceId}; pass \`detachFirst: true\` to detach and delete it.`,
-        { resourceId: id, state: ni.Status },
-      ),
+    const id = ni.NetworkInterfaceId ?? "";
+    // Refused only once reads agree: lagging ones can show an attachment that just ended.
+    return pollUntil(`${id} to be free or shown attached`, context, () =>
+      describeEni(ec2, id, context).map((fresh) => {
+        const still = attachmentOf(fresh);
+        if (still === undefined) return done(fresh);
+        const refusal = new InvalidStateError(
+          `Network interface ${id} is attached to ${still.InstanceId}; pass \`detachFirst: true\` to detach and delete it.`,
+          { resourceId: id, state: fresh.Status },
+        );
+        return failing<NetworkInterface>(refusal, `attached to ${still.InstanceId}`);
+      }),
     );
   }
   return detachFrom(ec2, ni, { force: request.force, waitForDetached: true }, context);

@@ -1,5 +1,5 @@
 import { DetachNetworkInterfaceCommand, type EC2Client, type NetworkInterface } from "@aws-sdk/client-ec2";
-import { err, ok, okAsync, type Result, type ResultAsync } from "neverthrow";
+import { err, errAsync, ok, okAsync, type Result, type ResultAsync } from "neverthrow";
 import { describeEni, describeInstance } from "../ec2/describe.js";
 import { send } from "../ec2/send.js";
 import { InvalidStateError, type EniError } from "../errors.js";
@@ -78,22 +78,30 @@ function detachAttached(
   const eniId = ni.NetworkInterfaceId ?? "";
   const attachment = attachmentOf(ni);
   const attachmentId = attachment?.AttachmentId ?? "";
-  let settling: string | undefined;
+  // Why a refusal is worth another try, when it is: EC2 catching up, not saying no.
+  let passing: string | undefined;
   const attempt = () =>
     send(ec2, new DetachNetworkInterfaceCommand({ AttachmentId: attachmentId, Force: request.force }), context)
       .map(() => undefined)
       .orElse((error) => {
-        // The attachment is gone already: the wait below sees the ENI free.
-        if (error.name === "NotFoundError") return ok(undefined);
-        if (error.name !== "InvalidStateError") return err(error);
+        passing = undefined;
+        if (error.name !== "NotFoundError" && error.name !== "InvalidStateError") return err(error);
         return describeEni(ec2, eniId, context).andThen((now) => {
           const current = attachmentOf(now);
-          if (current?.AttachmentId !== attachmentId || current.Status === "detaching") return ok(undefined);
+          // Gone, replaced or detaching already: the wait below sees it through.
+          if (current?.AttachmentId !== attachmentId || current.Status === "detaching") return okAsync(undefined);
+          if (error.name === "NotFoundError") {
+            // The ENI shows the attachment, but EC2's detach does not know its id yet: a new
+            // attachment is unknown to other calls for a while after the attach.
+            passing = `attachment ${attachmentId} not known to EC2 yet`;
+            return errAsync(error);
+          }
           return describeInstance(ec2, current.InstanceId ?? "", context)
             .orElse(() => ok(undefined))
             .andThen((instance) => {
               const state = instance?.State?.Name;
-              settling = state !== undefined && SETTLING.includes(state) ? state : undefined;
+              if (state !== undefined && SETTLING.includes(state))
+                passing = `instance ${current.InstanceId} is ${state}`;
               return err(error);
             });
         });
@@ -102,11 +110,7 @@ function detachAttached(
   const detach =
     attachment?.Status === "detaching" && !request.force
       ? okAsync(undefined)
-      : retrying(context, attempt, () =>
-          settling === undefined
-            ? { retry: false }
-            : { retry: true, reason: `instance ${attachment?.InstanceId} is ${settling}` },
-        );
+      : retrying(context, attempt, () => (passing === undefined ? { retry: false } : { retry: true, reason: passing }));
   return detach.andThen(() =>
     request.waitForDetached
       ? waitUntilDetached(ec2, eniId, context, { id: attachmentId, attachedAt: attachment?.AttachTime })

@@ -42,6 +42,26 @@ describe("delete", () => {
     expect(mock).not.toHaveReceivedCommand(DetachNetworkInterfaceCommand);
   });
 
+  it("does not refuse on a lagging read that still shows an attachment just ended", async () => {
+    // Prepare: the snapshot's read is lagging (attached); the next reads show the ENI free.
+    const { ec2, mock } = mockedEc2();
+    mock
+      .on(DescribeNetworkInterfacesCommand)
+      .resolvesOnce({ NetworkInterfaces: [attachedEni()] }) // Eni.get
+      .resolvesOnce({ NetworkInterfaces: [attachedEni()] }) // the delete's preflight, still lagging
+      .resolvesOnce({ NetworkInterfaces: [eni()] })
+      .resolvesOnce({ NetworkInterfaces: [eni()] })
+      .rejects(notFound());
+    mock.on(DeleteNetworkInterfaceCommand).resolves({});
+
+    // Act
+    const result = await Eni.get(ec2, ids.eni).delete(fast);
+
+    // Assess
+    expect(result._unsafeUnwrap()).toEqual({ id: ids.eni, alreadyGone: false });
+    expect(mock).not.toHaveReceivedCommand(DetachNetworkInterfaceCommand);
+  });
+
   it("detaches first when asked, and retries EC2's brief 'in use' after the detach", async () => {
     const { ec2, mock } = mockedEc2();
     mock

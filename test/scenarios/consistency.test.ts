@@ -1,0 +1,85 @@
+/**
+ * EC2's eventual consistency right after eni-kit's own changes: a new attachment id that
+ * DetachNetworkInterface does not know yet, a read that still shows a new ENI `pending`, and one
+ * that still shows an attachment just ended. The first two failed on the library before their
+ * fixes; the last is the whole cycle end to end (the refusal it hit on lagging reads, with the
+ * default 1 s `maxDelay`, is pinned in test/operations/delete.test.ts).
+ */
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { Eni } from "../../src/index.js";
+import { Ec2Simulator, type Ec2SimulatorOptions } from "../../src/testing/index.js";
+import { settle } from "../model/harness.js";
+import { wait } from "./world.js";
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+function world(options: Ec2SimulatorOptions) {
+  const sim = new Ec2Simulator(options);
+  const { vpcId } = sim.addVpc();
+  const { subnetId } = sim.addSubnet({ vpcId, availabilityZone: "us-east-1a" });
+  const primary = sim.addInstance({ subnetId }).instanceId;
+  const standby = sim.addInstance({ subnetId }).instanceId;
+  return { sim, ec2: sim.client(), subnetId, primary, standby };
+}
+
+describe("a new attachment id EC2 does not know yet", () => {
+  it("a move right after the attach sends its detach again until EC2 knows the attachment", async () => {
+    vi.useFakeTimers();
+    // Prepare: the attach completes in 20 ms, but its id is unknown to DetachNetworkInterface for 500 ms.
+    const { sim, ec2, subnetId, primary, standby } = world({
+      timings: { createMs: 10, attachMs: 20, detachMs: 30 },
+      consistencyDelayMs: 500,
+    });
+    const attached = await settle(Eni.create(ec2, { subnetId, ...wait }).attachTo(primary, wait));
+
+    // Act
+    const started = Date.now();
+    const moved = await settle(attached._unsafeUnwrap().moveTo(standby, { expectedFrom: primary, ...wait }));
+
+    // Assess: moved, well within the deadline; the detach was refused while the id was unknown, then sent again.
+    expect(moved._unsafeUnwrap().attachment?.instanceId).toBe(standby);
+    expect(Date.now() - started).toBeLessThan(2_000);
+    const detaches = sim.calls.filter((call) => call.action === "DetachNetworkInterface").map((call) => call.outcome);
+    expect(detaches.at(-1)).toBe("ok");
+  });
+});
+
+describe("a read that still shows a new ENI pending", () => {
+  it.each([1, 2, 3, 4, 5, 6, 7, 8])(
+    "create, then attachTo, succeeds on the realistic preset (seed %i)",
+    async (seed) => {
+      vi.useFakeTimers();
+      const { ec2, subnetId, primary } = world({ preset: "realistic", seed, throttling: false });
+
+      const attached = await settle(
+        Eni.create(ec2, { subnetId, maxWaitTime: 60 }).attachTo(primary, { maxWaitTime: 60 }),
+      );
+
+      expect(attached.isOk() ? "ok" : `${attached.error.name}: ${attached.error.message}`).toBe("ok");
+    },
+  );
+});
+
+describe("a read that still shows an attachment just ended", () => {
+  it("detach, then delete, succeeds on the realistic preset (60 seeds)", async () => {
+    vi.useFakeTimers();
+    const failures: string[] = [];
+    for (let seed = 1; seed <= 60; seed += 1) {
+      const { ec2, subnetId, primary } = world({ preset: "realistic", seed, throttling: false });
+      // A refusal stands once reads agree across `maxDelay`: here the preset's 2 s of lagging reads.
+      const long = { maxWaitTime: 60, maxDelay: 2 };
+      const detached = await settle(
+        Eni.create(ec2, { subnetId, ...long })
+          .attachTo(primary, long)
+          .detach(long),
+      );
+
+      const deleted = await settle(detached.asyncAndThen((eni) => eni.delete(long)));
+
+      if (deleted.isErr()) failures.push(`seed ${seed}: ${deleted.error.name}: ${deleted.error.message}`);
+    }
+    expect(failures).toEqual([]);
+  }, 60_000);
+});
