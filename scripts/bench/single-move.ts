@@ -72,18 +72,28 @@ export interface Target {
   readonly met: boolean;
 }
 
+/** The ways of moving the bench compares. */
+export type RunnerKey = "eniKit" | "sdkDefaults" | "sdkTuned" | "pollLoop";
+
+/** What {@link singleMove} measures. */
+export interface SingleMoveOptions {
+  /** @default 200 */
+  readonly seeds?: number | undefined;
+  /** eni-kit's `minDelay` (its dense poll delay), for the trade-off table. @default eni-kit's default */
+  readonly minDelay?: number | undefined;
+  /** Which ways of moving to run. @default all four */
+  readonly runners?: readonly RunnerKey[] | undefined;
+}
+
 export interface SingleMoveFigures {
   readonly seeds: number;
+  readonly minDelay: number | undefined;
   readonly distributions: { detachMs: readonly number[]; attachMs: readonly number[]; latencyMs: readonly number[] };
   readonly floorMs: Spread;
   /** How far under the floor a perfectly timed read in flight could finish: half of four round trips. */
   readonly slackMs: Spread;
-  readonly runners: {
-    readonly eniKit: RunnerFigures;
-    readonly sdkDefaults: RunnerFigures;
-    readonly sdkTuned: RunnerFigures;
-    readonly pollLoop: RunnerFigures;
-  };
+  readonly runners: Partial<Record<RunnerKey, RunnerFigures>>;
+  /** The issue's targets, of those the runners measured. */
   readonly targets: Target[];
 }
 
@@ -201,8 +211,9 @@ function floorOf(calls: readonly CallRecord[], detachMs: number, attachMs: numbe
  * waiter at its defaults, the SDK waiter tuned, and a 1 s poll loop, on the same seeds. Returns
  * the figures (time, overhead above each run's floor, API calls: p50, p90, max) and the targets.
  */
-export async function singleMove(options: { seeds?: number } = {}): Promise<SingleMoveFigures> {
+export async function singleMove(options: SingleMoveOptions = {}): Promise<SingleMoveFigures> {
   const seeds = options.seeds ?? DEFAULT_SEEDS;
+  const { minDelay } = options;
   // Captured before the clock is faked: the SDK needs a few real event-loop turns per request.
   const realSetImmediate = globalThis.setImmediate;
   const realRandom = Math.random;
@@ -256,11 +267,11 @@ export async function singleMove(options: { seeds?: number } = {}): Promise<Sing
     return { sim, ec2, snapshot: snapshot.value, eniId, primary, standby };
   };
 
-  const runners: Record<keyof SingleMoveFigures["runners"], { name: string; move: Mover }> = {
+  const all: Record<RunnerKey, { name: string; move: Mover }> = {
     eniKit: {
-      name: "eni-kit moveTo",
+      name: minDelay === undefined ? "eni-kit moveTo" : `eni-kit moveTo, minDelay ${minDelay}`,
       move: async ({ snapshot, primary, standby }) => {
-        const moved = await snapshot.moveTo(standby, { expectedFrom: primary });
+        const moved = await snapshot.moveTo(standby, { expectedFrom: primary, minDelay });
         if (moved.isErr()) throw moved.error;
       },
     },
@@ -268,10 +279,11 @@ export async function singleMove(options: { seeds?: number } = {}): Promise<Sing
     sdkTuned: { name: "SDK waiter, minDelay 1 maxDelay 2", move: sdkMove({ minDelay: 1, maxDelay: 2 }) },
     pollLoop: { name: "1 s poll loop", move: pollLoop },
   };
+  const keys = options.runners ?? (Object.keys(all) as RunnerKey[]);
 
   const samples = Object.fromEntries(
-    Object.keys(runners).map((key) => [key, { time: [] as number[], overhead: [] as number[], calls: [] as number[] }]),
-  ) as Record<keyof typeof runners, { time: number[]; overhead: number[]; calls: number[] }>;
+    keys.map((key) => [key, { time: [] as number[], overhead: [] as number[], calls: [] as number[] }]),
+  ) as Record<RunnerKey, { time: number[]; overhead: number[]; calls: number[] }>;
   const floors: number[] = [];
   const slacks: number[] = [];
   try {
@@ -279,18 +291,18 @@ export async function singleMove(options: { seeds?: number } = {}): Promise<Sing
       const draw = generator(seed * 7919);
       const detachMs = within(DETACH_MS, draw());
       const attachMs = within(ATTACH_MS, draw());
-      for (const [key, runner] of Object.entries(runners) as [keyof typeof runners, (typeof runners)["eniKit"]][]) {
+      for (const key of keys) {
         // The same jitter for every runner on this seed: the SDK's and the waiters' use Math.random.
         Math.random = generator(seed);
         const w = await world(seed, detachMs, attachMs);
         const started = Date.now();
-        await settle(runner.move(w));
+        await settle(all[key].move(w));
         const ms = Date.now() - started;
         const { floor, slack } = floorOf(w.sim.calls, detachMs, attachMs);
         samples[key].time.push(ms);
         samples[key].overhead.push(ms - floor);
         samples[key].calls.push(w.sim.calls.length);
-        if (key === "eniKit") {
+        if (key === keys[0]) {
           floors.push(floor);
           slacks.push(slack);
         }
@@ -301,38 +313,49 @@ export async function singleMove(options: { seeds?: number } = {}): Promise<Sing
     Math.random = realRandom;
   }
 
-  const figures = (key: keyof typeof runners): RunnerFigures => ({
-    name: runners[key].name,
+  const figures = (key: RunnerKey): RunnerFigures => ({
+    name: all[key].name,
     timeMs: spread(samples[key].time),
     overheadMs: spread(samples[key].overhead),
     apiCalls: spread(samples[key].calls),
   });
-  const eniKit = figures("eniKit");
-  const sdkTuned = figures("sdkTuned");
-  // The issue's goals, written before measuring (issue 14, item 2).
-  const targets: Target[] = [
-    { name: "overhead above the floor, p50 (ms)", value: eniKit.overheadMs.p50, limit: 250 },
-    { name: "overhead above the floor, p90 (ms)", value: eniKit.overheadMs.p90, limit: 500 },
-    { name: "API calls, p50", value: eniKit.apiCalls.p50, limit: 14 },
-    {
-      name: "time p50 as a share of the tuned SDK waiter's (below 1: faster)",
-      value: Number((eniKit.timeMs.p50 / sdkTuned.timeMs.p50).toFixed(3)),
-      limit: 1,
-    },
-    {
-      name: "time p90 as a share of the tuned SDK waiter's (below 1: faster)",
-      value: Number((eniKit.timeMs.p90 / sdkTuned.timeMs.p90).toFixed(3)),
-      limit: 1,
-    },
-  ].map((target) => ({ ...target, met: target.limit === 1 ? target.value < 1 : target.value <= target.limit }));
+  const runners = Object.fromEntries(keys.map((key) => [key, figures(key)])) as Partial<
+    Record<RunnerKey, RunnerFigures>
+  >;
   return {
     seeds,
+    minDelay,
     distributions: { detachMs: DETACH_MS, attachMs: ATTACH_MS, latencyMs: LATENCY_MS },
     floorMs: spread(floors),
     slackMs: spread(slacks),
-    runners: { eniKit, sdkDefaults: figures("sdkDefaults"), sdkTuned, pollLoop: figures("pollLoop") },
-    targets,
+    runners,
+    targets: targetsOf(runners),
   };
+}
+
+/** The issue's goals (issue 14, item 2), written before measuring: those the runners measured. */
+function targetsOf({ eniKit, sdkTuned }: Partial<Record<RunnerKey, RunnerFigures>>): Target[] {
+  if (eniKit === undefined) return [];
+  const atMost = (name: string, value: number, limit: number) => ({ name, value, limit, met: value <= limit });
+  // A share below 1: faster.
+  const faster = (name: string, value: number) => ({ name, value: Number(value.toFixed(3)), limit: 1, met: value < 1 });
+  return [
+    atMost("overhead above the floor, p50 (ms)", eniKit.overheadMs.p50, 250),
+    atMost("overhead above the floor, p90 (ms)", eniKit.overheadMs.p90, 500),
+    atMost("API calls, p50", eniKit.apiCalls.p50, 14),
+    ...(sdkTuned === undefined
+      ? []
+      : [
+          faster(
+            "time p50 as a share of the tuned SDK waiter's (below 1: faster)",
+            eniKit.timeMs.p50 / sdkTuned.timeMs.p50,
+          ),
+          faster(
+            "time p90 as a share of the tuned SDK waiter's (below 1: faster)",
+            eniKit.timeMs.p90 / sdkTuned.timeMs.p90,
+          ),
+        ]),
+  ];
 }
 
 function print(result: SingleMoveFigures, wallMs: number): void {
@@ -350,6 +373,7 @@ function print(result: SingleMoveFigures, wallMs: number): void {
     `\n${"p50 / p90 / max".padEnd(36)}${"time, s".padEnd(24)}${"overhead above floor, s".padEnd(24)}API calls`,
   );
   for (const runner of Object.values(result.runners)) {
+    if (runner === undefined) continue;
     console.log(
       `  ${runner.name.padEnd(34)}${cell(runner.timeMs, s)}${cell(runner.overheadMs, s)}${cell(runner.apiCalls, String)}`,
     );
@@ -360,21 +384,55 @@ function print(result: SingleMoveFigures, wallMs: number): void {
   console.log(`\nran in ${s(wallMs)} s (wall clock)`);
 }
 
+/**
+ * The trade-off between calls and time: eni-kit alone at each dense poll delay (`minDelay`), on
+ * the same seeds.
+ */
+export async function tradeOff(minDelays: readonly number[], seeds?: number): Promise<SingleMoveFigures[]> {
+  const rows: SingleMoveFigures[] = [];
+  for (const minDelay of minDelays) rows.push(await singleMove({ seeds, minDelay, runners: ["eniKit"] }));
+  return rows;
+}
+
+function printTradeOff(rows: readonly SingleMoveFigures[], wallMs: number): void {
+  const s = (ms: number) => (ms / 1000).toFixed(2);
+  console.log(`eni-kit moveTo by minDelay, ${rows[0]?.seeds} seeds (p50 / p90 / max)`);
+  console.log(`  ${"minDelay".padEnd(10)}${"overhead above floor, s".padEnd(26)}${"API calls".padEnd(16)}time, s`);
+  for (const row of rows) {
+    const f = row.runners.eniKit;
+    if (f === undefined) continue;
+    const cell = (x: Spread, format: (n: number) => string) => `${format(x.p50)} / ${format(x.p90)} / ${format(x.max)}`;
+    console.log(
+      `  ${String(row.minDelay).padEnd(10)}${cell(f.overheadMs, s).padEnd(26)}${cell(f.apiCalls, String).padEnd(16)}${cell(f.timeMs, s)}`,
+    );
+  }
+  console.log(`\nran in ${s(wallMs)} s (wall clock)`);
+}
+
 const invoked = process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href;
 if (invoked) {
   // The SDK's notice about Node.js 20 would end up in the middle of the table.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
-  const { values } = parseArgs({ options: { json: { type: "boolean" }, seeds: { type: "string" } } });
+  const { values } = parseArgs({
+    options: { json: { type: "boolean" }, seeds: { type: "string" }, "trade-off": { type: "string" } },
+  });
+  const seeds = values.seeds === undefined ? undefined : Number(values.seeds);
   const started = performance.now();
-  singleMove(values.seeds === undefined ? {} : { seeds: Number(values.seeds) }).then(
-    (result) => {
+  const run = async () => {
+    if (values["trade-off"] !== undefined) {
+      const rows = await tradeOff(values["trade-off"].split(",").map(Number), seeds);
       const wallMs = performance.now() - started;
-      if (values.json) console.log(JSON.stringify({ ...result, wallMs: Math.round(wallMs) }, null, 2));
-      else print(result, wallMs);
-    },
-    (error: unknown) => {
-      console.error(error);
-      process.exitCode = 1;
-    },
-  );
+      if (values.json) console.log(JSON.stringify({ rows, wallMs: Math.round(wallMs) }, null, 2));
+      else printTradeOff(rows, wallMs);
+      return;
+    }
+    const result = await singleMove({ seeds });
+    const wallMs = performance.now() - started;
+    if (values.json) console.log(JSON.stringify({ ...result, wallMs: Math.round(wallMs) }, null, 2));
+    else print(result, wallMs);
+  };
+  run().catch((error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  });
 }
