@@ -34,13 +34,17 @@ export interface WaitOptions {
    */
   readonly maxWaitTime?: number | undefined;
   /**
-   * The first delay between checks, in seconds; later delays grow from it. The first check is immediate.
-   * @default 0.25
+   * The delay between checks while a transition may be ending, in seconds: each check comes this
+   * long after the last one answered, so a finished attach or detach is noticed within it and a
+   * round trip. Right after its own detach or attach, eni-kit first waits 4 or 2 of these (EC2 is
+   * never done sooner); a wait you start checks at once. Delays grow past it only in a wait that
+   * has run long (past 40 of these). Many waits on one client share their reads.
+   * @default 0.3
    */
   readonly minDelay?: number | undefined;
   /**
-   * The longest delay between checks, in seconds. Short, so a finished transition is noticed
-   * within a second; many waits on one client share their reads, so this does not multiply.
+   * The longest delay between checks, in seconds, reached only in a wait that has run long (a
+   * fortieth of the time waited so far); also how often an attach wait reads its target instance.
    * @default 1
    */
   readonly maxDelay?: number | undefined;
@@ -80,9 +84,10 @@ export const DEFAULT_MAX_WAIT = {
   delete: 120,
   move: 600,
 } as const;
-// EC2 attaches and detaches in seconds: poll fast enough to notice within a fraction of that.
-// Measured with `npm run bench` (docs/performance.md).
-const DEFAULT_MIN_DELAY = 0.25;
+// EC2 attaches and detaches in seconds: a check each 0.3 s after the last answer keeps a
+// failover within a quarter of a second of its floor at the median, with the fewest calls that
+// do (`npx tsx scripts/bench/single-move.ts --trade-off …`, docs/performance.md).
+const DEFAULT_MIN_DELAY = 0.3;
 const DEFAULT_MAX_DELAY = 1;
 
 /**
@@ -217,7 +222,8 @@ type Step<T> = { readonly settled: Result<T, EniError> } | "again" | "stop";
 
 /**
  * Runs `step` on the SDK's waiter engine, `createWaiter` from `@smithy/core/client`: the first
- * step at once, then after jittered delays from `minDelay` doubling up to `maxDelay` (seconds),
+ * step at once, then after the schedule's delays (jittered, from `minDelay` doubling up to
+ * `maxDelay`, in seconds; a wait's schedule is a steady `minDelay`, see {@link engineSchedule}),
  * until a step settles or stops, `seconds` run out or the operation's signal fires. eni-kit
  * supplies the acceptor (`step`): the coalesced reads, the typed errors, the deadline, the abort.
  * Returns the settled result, or `undefined` when the wait ended without one.
@@ -355,7 +361,7 @@ export const MAX_REFUSALS = 8;
 
 /**
  * The retry schedule of a mutating call, in seconds, for the waiter engine: from twice `minDelay`,
- * doubling up to eight times `maxDelay` (0.5 s, then up to 1 s, 2 s… 8 s by default), jittered so
+ * doubling up to eight times `maxDelay` (0.6 s, then up to 1.2 s, 2.4 s… 8 s by default), jittered so
  * a fleet of retries spreads out. A long outage costs a request every few seconds, not every poll.
  */
 export function retrySchedule(delays: Pick<OperationContext, "minDelay" | "maxDelay">): {

@@ -84,7 +84,7 @@ describe("checkWait", () => {
     const wait = checkWait(options, DEFAULT_MAX_WAIT.attach);
 
     // Assess
-    expect(wait._unsafeUnwrap()).toEqual({ maxWaitTime: 300, minDelay: 0.25, maxDelay: 1, abortSignal: undefined });
+    expect(wait._unsafeUnwrap()).toEqual({ maxWaitTime: 300, minDelay: 0.3, maxDelay: 1, abortSignal: undefined });
   });
 
   it("keeps given values and the signal itself", () => {
@@ -147,7 +147,7 @@ describe("checkWait", () => {
     [
       "below the default minDelay",
       { maxWaitTime: 0.2 },
-      "Expected `maxWaitTime` (0.2) to be greater than `minDelay` (0.25).",
+      "Expected `maxWaitTime` (0.2) to be greater than `minDelay` (0.3).",
     ],
   ])("refuses a maxWaitTime %s", (_case, options, message) => {
     const error = checkWait(options, 600)._unsafeUnwrapErr();
@@ -191,7 +191,7 @@ describe("checkWaitOptions", () => {
   it("fills in the defaults of an absent options object", () => {
     expect(checkWaitOptions(undefined, 120)._unsafeUnwrap()).toEqual({
       maxWaitTime: 120,
-      minDelay: 0.25,
+      minDelay: 0.3,
       maxDelay: 1,
       abortSignal: undefined,
     });
