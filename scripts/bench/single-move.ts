@@ -24,6 +24,8 @@
  *
  * Stale reads, the consistency delay of new ids and throttling stay off: they would make a
  * run's floor depend on luck the move cannot see. The chaos and model tests cover them.
+ *
+ * Runs on the benchmark's virtual clock (./clock.ts): importing this module installs it.
  */
 import {
   AttachNetworkInterfaceCommand,
@@ -33,13 +35,13 @@ import {
   type NetworkInterface,
   waitUntilNetworkInterfaceAvailable,
 } from "@aws-sdk/client-ec2";
-import FakeTimers from "@sinonjs/fake-timers";
 import { createWaiter, WaiterState } from "@smithy/core/client";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { Eni } from "../../src/index.js";
 import { Ec2Simulator, type CallRecord } from "../../src/testing/index.js";
+import { clock, seedRandom, settle } from "./clock.js";
 
 /** The bench's distributions (ms): EC2 from inside its region, as the realistic preset has them. */
 const DETACH_MS = [2000, 8000] as const;
@@ -118,8 +120,6 @@ function generator(seed: number): () => number {
 const within = (range: readonly number[], fraction: number) =>
   Math.round((range[0] ?? 0) + fraction * ((range[1] ?? 0) - (range[0] ?? 0)));
 
-type Clock = ReturnType<typeof FakeTimers.install>;
-
 /** How one way of moving moves: from the ENI, its primary and its standby; resolves once attached. */
 type Mover = (world: World) => Promise<void>;
 
@@ -189,6 +189,38 @@ const pollLoop: Mover = async ({ ec2, eniId, primary, standby }) => {
   while (!isAttachedTo(await read(), standby)) await sleep();
 };
 
+/** A fresh world for one run: the ENI attached to its primary a minute ago, and the caller's client. */
+async function world(seed: number, detachMs: number, attachMs: number): Promise<World> {
+  const sim = new Ec2Simulator({
+    timings: { createMs: 200, attachMs, detachMs },
+    latencyMs: LATENCY_MS,
+    seed,
+  });
+  const { vpcId } = sim.addVpc({ cidr: "10.0.0.0/16" });
+  const { subnetId } = sim.addSubnet({ vpcId, availabilityZone: "us-east-1a", cidr: "10.0.0.0/17" });
+  const primary = sim.addInstance({ subnetId }).instanceId;
+  const standby = sim.addInstance({ subnetId }).instanceId;
+  const eniId = sim.addNetworkInterface({ subnetId }).networkInterfaceId;
+  await settle(
+    sim.client().send(
+      new AttachNetworkInterfaceCommand({
+        NetworkInterfaceId: eniId,
+        InstanceId: primary,
+        DeviceIndex: 1,
+        NetworkCardIndex: 0,
+      }),
+    ),
+  );
+  await clock.tickAsync(60_000);
+  const ec2 = sim.client();
+  // The caller's read before the move: eni-kit's snapshot. The others make the same read, so the
+  // n-th call of every runner gets the same latency draw. Not counted.
+  const snapshot = await settle(Eni.get(ec2, eniId));
+  if (snapshot.isErr()) throw snapshot.error;
+  sim.clearCalls();
+  return { sim, ec2, snapshot: snapshot.value, eniId, primary, standby };
+}
+
 /**
  * The floor of one run: the transitions, and the round trips of the preflight read, the detach,
  * the first read that reached EC2 once the detach was done, the attach, and the first read that
@@ -214,59 +246,6 @@ function floorOf(calls: readonly CallRecord[], detachMs: number, attachMs: numbe
 export async function singleMove(options: SingleMoveOptions = {}): Promise<SingleMoveFigures> {
   const seeds = options.seeds ?? DEFAULT_SEEDS;
   const { minDelay } = options;
-  // Captured before the clock is faked: the SDK needs a few real event-loop turns per request.
-  const realSetImmediate = globalThis.setImmediate;
-  const realRandom = Math.random;
-  const clock: Clock = FakeTimers.install({
-    now: Date.UTC(2026, 10, 28),
-    toFake: ["setTimeout", "clearTimeout", "setInterval", "clearInterval", "setImmediate", "clearImmediate", "Date"],
-  });
-  /** Runs virtual time forward, timer by timer, giving requests in flight real turns before each jump. */
-  const settle = async <T>(promise: PromiseLike<T>): Promise<T> => {
-    let done = false;
-    const result = Promise.resolve(promise).finally(() => {
-      done = true;
-    });
-    for (let steps = 0; !done; steps += 1) {
-      if (steps > 1_000_000) throw new Error("the virtual clock ran away");
-      for (let turn = 0; turn < 5; turn += 1) await new Promise((go) => realSetImmediate(go));
-      await clock.nextAsync();
-    }
-    return result;
-  };
-
-  /** A fresh world for one run: the ENI attached to its primary a minute ago, and the caller's client. */
-  const world = async (seed: number, detachMs: number, attachMs: number): Promise<World> => {
-    const sim = new Ec2Simulator({
-      timings: { createMs: 200, attachMs, detachMs },
-      latencyMs: LATENCY_MS,
-      seed,
-    });
-    const { vpcId } = sim.addVpc({ cidr: "10.0.0.0/16" });
-    const { subnetId } = sim.addSubnet({ vpcId, availabilityZone: "us-east-1a", cidr: "10.0.0.0/17" });
-    const primary = sim.addInstance({ subnetId }).instanceId;
-    const standby = sim.addInstance({ subnetId }).instanceId;
-    const eniId = sim.addNetworkInterface({ subnetId }).networkInterfaceId;
-    await settle(
-      sim.client().send(
-        new AttachNetworkInterfaceCommand({
-          NetworkInterfaceId: eniId,
-          InstanceId: primary,
-          DeviceIndex: 1,
-          NetworkCardIndex: 0,
-        }),
-      ),
-    );
-    await clock.tickAsync(60_000);
-    const ec2 = sim.client();
-    // The caller's read before the move: eni-kit's snapshot. The others make the same read, so the
-    // n-th call of every runner gets the same latency draw. Not counted.
-    const snapshot = await settle(Eni.get(ec2, eniId));
-    if (snapshot.isErr()) throw snapshot.error;
-    sim.clearCalls();
-    return { sim, ec2, snapshot: snapshot.value, eniId, primary, standby };
-  };
-
   const all: Record<RunnerKey, { name: string; move: Mover }> = {
     eniKit: {
       name: minDelay === undefined ? "eni-kit moveTo" : `eni-kit moveTo, minDelay ${minDelay}`,
@@ -286,31 +265,26 @@ export async function singleMove(options: SingleMoveOptions = {}): Promise<Singl
   ) as Record<RunnerKey, { time: number[]; overhead: number[]; calls: number[] }>;
   const floors: number[] = [];
   const slacks: number[] = [];
-  try {
-    for (let seed = 1; seed <= seeds; seed += 1) {
-      const draw = generator(seed * 7919);
-      const detachMs = within(DETACH_MS, draw());
-      const attachMs = within(ATTACH_MS, draw());
-      for (const key of keys) {
-        // The same jitter for every runner on this seed: the SDK's and the waiters' use Math.random.
-        Math.random = generator(seed);
-        const w = await world(seed, detachMs, attachMs);
-        const started = Date.now();
-        await settle(all[key].move(w));
-        const ms = Date.now() - started;
-        const { floor, slack } = floorOf(w.sim.calls, detachMs, attachMs);
-        samples[key].time.push(ms);
-        samples[key].overhead.push(ms - floor);
-        samples[key].calls.push(w.sim.calls.length);
-        if (key === keys[0]) {
-          floors.push(floor);
-          slacks.push(slack);
-        }
+  for (let seed = 1; seed <= seeds; seed += 1) {
+    const draw = generator(seed * 7919);
+    const detachMs = within(DETACH_MS, draw());
+    const attachMs = within(ATTACH_MS, draw());
+    for (const key of keys) {
+      // The same jitter for every runner on this seed: the SDK's and the waiters' use Math.random.
+      seedRandom(seed);
+      const w = await world(seed, detachMs, attachMs);
+      const started = Date.now();
+      await settle(all[key].move(w));
+      const ms = Date.now() - started;
+      const { floor, slack } = floorOf(w.sim.calls, detachMs, attachMs);
+      samples[key].time.push(ms);
+      samples[key].overhead.push(ms - floor);
+      samples[key].calls.push(w.sim.calls.length);
+      if (key === keys[0]) {
+        floors.push(floor);
+        slacks.push(slack);
       }
     }
-  } finally {
-    clock.uninstall();
-    Math.random = realRandom;
   }
 
   const figures = (key: RunnerKey): RunnerFigures => ({
