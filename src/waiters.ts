@@ -92,7 +92,7 @@ const DEFAULT_MAX_DELAY = 1;
 
 /**
  * How long after EC2 accepts our attach or detach its wait reads nothing, in `minDelay`s (by
- * default 0.5 s and 1 s; a caller's shorter delays, in a test on a faster clock, shorten it too).
+ * default 0.6 s and 1.2 s; a caller's shorter delays, in a test on a faster clock, shorten it too).
  * EC2 applies both after it answers, as a hot-plug on the instance's host, and a graceful detach
  * also waits for the instance's OS to let the interface go: EC2 documents no figure, but both take
  * seconds (its own ENI waiter first looks after 20 s), a detach longer than an attach. A read
@@ -275,17 +275,17 @@ type Look<T> = { readonly settled: Result<T, EniError> } | { readonly confirming
  * How much of the time a wait has run so far its next delay may be: a transition that ends after
  * t seconds is noticed within a fortieth of t (and within `minDelay` and a round trip, whichever
  * is longer), so the delay stays at `minDelay` through the seconds an attach or a detach takes on
- * EC2 and grows only in a wait that has run long (past 10 s by default), up to `maxDelay`.
+ * EC2 and grows only in a wait that has run long (past 12 s by default), up to `maxDelay`.
  */
 const DELAY_SHARE = 1 / 40;
 
 /**
  * Polls `check` on the SDK's waiter engine until it is done, fails, runs out of time or is
- * aborted: the first check at once (or after `settling` times `minDelay`), then each `minDelay` after the
- * last answer, or a fortieth of the time waited so far once that is longer, up to `maxDelay`
- * ({@link DELAY_SHARE}). The engine ticks every `minDelay`; a tick before the next check is due
- * reads nothing. An `agreeing` or `failing` verdict stands only once reads agree on it (see
- * {@link agreement}): those reads run `minDelay` apart, on a waiter of their own. The first look
+ * aborted: the first check at once (or after `settling` times `minDelay`), then each `minDelay`
+ * after the last answer, or a fortieth of the time waited so far once that is longer, up to
+ * `maxDelay` ({@link DELAY_SHARE}). The engine ticks every `minDelay`; a tick before the next
+ * check is due reads nothing. An `agreeing` or `failing` verdict stands only once reads agree on
+ * it (see {@link agreement}): those reads come on the next ticks, `minDelay` apart. The first look
  * past the deadline that is not done ends the wait with a `WaitTimeoutError`, at most one
  * `maxDelay` after it; the deadline's signal cuts a check in flight one poll later.
  */

@@ -130,7 +130,8 @@ function addressLimit(
  * The smallest limits of any instance type: EC2's table of interfaces and addresses per type has
  * none below two interfaces with two private IPv4 addresses each (t2.nano, t3.nano), on network
  * card 0, which every type has; previous-generation types take no IPv6. Each check is a count
- * against a limit, so what fits these fits every type.
+ * against a limit, so what fits these fits every type. (Were EC2 ever to add a smaller type, its
+ * own check at the attach would still refuse, and a move would roll back.)
  */
 const SMALLEST_TYPE: InstanceTypeLimits = {
   instanceType: "any",
