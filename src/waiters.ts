@@ -296,7 +296,9 @@ export function pollUntil<T>(
   settling = 0,
 ): ResultAsync<T, EniError> {
   const started = Date.now();
-  let due = started + settling * context.minDelay * 1000;
+  // Engine ticks to let pass before the next check. Counted rather than timed, so a frozen test
+  // clock cannot stall a wait.
+  let skip = settling;
   let lastSeen: string | undefined;
   const stands = agreement(context);
   const pastDeadline = () => Date.now() >= context.deadline.at;
@@ -327,11 +329,13 @@ export function pollUntil<T>(
   const poll = async (): Promise<Result<T, EniError>> => {
     const settled = await onWaiterEngine<T>(context.abortSignal, engineSchedule(context), async () => {
       // Not time for a check yet; a look past the deadline is always due.
-      if (Date.now() < due && !pastDeadline()) return "again";
+      if (skip-- > 0 && !pastDeadline()) return "again";
       const seen = await look();
       if ("settled" in seen) return seen;
-      // Reads that must agree come on the next tick, minDelay apart, however long the wait has run.
-      due = seen.confirming ? 0 : Date.now() + Math.min(context.maxDelay * 1000, (Date.now() - started) * DELAY_SHARE);
+      // The next check on the first tick at least that delay after this answer; reads that must
+      // agree on the next tick, minDelay apart, however long the wait has run.
+      const delay = Math.min(context.maxDelay, ((Date.now() - started) / 1000) * DELAY_SHARE);
+      skip = seen.confirming ? 0 : Math.ceil(delay / context.minDelay) - 1;
       return pastDeadline() ? { settled: err(stopped()) } : "again";
     });
     return settled ?? err(stopped());

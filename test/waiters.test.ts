@@ -283,6 +283,17 @@ describe("pollUntil", () => {
     expect((await short)._unsafeUnwrapErr()).toMatchObject({ name: "WaitTimeoutError", lastState: "pending" });
   });
 
+  it("counts its quiet start and its delays in ticks, so a frozen Date cannot stall it", async () => {
+    // Date frozen, timers real: a schedule that compared times would never read again.
+    vi.useFakeTimers({ toFake: ["Date"] });
+    const { state, check } = counting((call) => okAsync(call < 3 ? notYet<string>("pending") : done("ready")));
+
+    const result = await within({ ...quick, maxWaitTime: 5 }, (wait) => pollUntil("x", wait, check, 4));
+
+    expect(result._unsafeUnwrap()).toBe("ready");
+    expect(state.calls).toBe(3);
+  });
+
   it("returns the done value of the first check without waiting", async () => {
     const value = { id: ids.eni };
     const { state, check } = counting(() => okAsync(done(value)));
