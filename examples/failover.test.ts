@@ -167,7 +167,7 @@ describe("failover with fake timers", () => {
     sim.faults.hangDetach(eniId); // stuck in `detaching` until a forced detach
 
     const pending = failover(ec2, { eniId, expectedFrom: primary, to: standby });
-    await vi.advanceTimersByTimeAsync(60_000); // default waits: polls of 0.25 s to 1 s, forceAfter 30 s
+    await vi.advanceTimersByTimeAsync(60_000); // default waits: a check each 0.3 s, forceAfter 30 s
     const result = await pending;
 
     expect(result).toMatchObject({ outcome: "moved", report: { forced: true } });

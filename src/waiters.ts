@@ -34,13 +34,17 @@ export interface WaitOptions {
    */
   readonly maxWaitTime?: number | undefined;
   /**
-   * The first delay between checks, in seconds; later delays grow from it. The first check is immediate.
-   * @default 0.25
+   * The delay between checks while a transition may be ending, in seconds: each check comes this
+   * long after the last one answered, so a finished attach or detach is noticed within it and a
+   * round trip. Right after its own detach or attach, eni-kit first waits 4 or 2 of these (EC2 is
+   * never done sooner); a wait you start checks at once. Delays grow past it only in a wait that
+   * has run long (past 40 of these). Many waits on one client share their reads.
+   * @default 0.3
    */
   readonly minDelay?: number | undefined;
   /**
-   * The longest delay between checks, in seconds. Short, so a finished transition is noticed
-   * within a second; many waits on one client share their reads, so this does not multiply.
+   * The longest delay between checks, in seconds, reached only in a wait that has run long (a
+   * fortieth of the time waited so far); also how often an attach wait reads its target instance.
    * @default 1
    */
   readonly maxDelay?: number | undefined;
@@ -80,10 +84,21 @@ export const DEFAULT_MAX_WAIT = {
   delete: 120,
   move: 600,
 } as const;
-// EC2 attaches and detaches in seconds: poll fast enough to notice within a fraction of that.
-// Measured with `npm run bench` (docs/performance.md).
-const DEFAULT_MIN_DELAY = 0.25;
+// EC2 attaches and detaches in seconds: a check each 0.3 s after the last answer keeps a
+// failover within a quarter of a second of its floor at the median, with the fewest calls that
+// do (`npx tsx scripts/bench/single-move.ts --trade-off …`, docs/performance.md).
+const DEFAULT_MIN_DELAY = 0.3;
 const DEFAULT_MAX_DELAY = 1;
+
+/**
+ * How long after EC2 accepts our attach or detach its wait reads nothing, in `minDelay`s (by
+ * default 0.6 s and 1.2 s; a caller's shorter delays, in a test on a faster clock, shorten it too).
+ * EC2 applies both after it answers, as a hot-plug on the instance's host, and a graceful detach
+ * also waits for the instance's OS to let the interface go: EC2 documents no figure, but both take
+ * seconds (its own ENI waiter first looks after 20 s), a detach longer than an attach. A read
+ * sooner would find the change under way: a call that learns nothing.
+ */
+const SETTLING = { attach: 2, detach: 4 } as const;
 
 /** The wait options every waiting operation takes; `checkWait` then checks them together. */
 export const WAIT_OPTIONS = {
@@ -207,14 +222,17 @@ type Step<T> = { readonly settled: Result<T, EniError> } | "again" | "stop";
 
 /**
  * Runs `step` on the SDK's waiter engine, `createWaiter` from `@smithy/core/client`: the first
- * step at once, then after jittered delays from `minDelay` doubling up to `maxDelay` (seconds),
+ * step at once, then after the schedule's delays (jittered, from `minDelay` doubling up to
+ * `maxDelay`, in seconds; a wait's schedule is a steady `minDelay`, see {@link engineSchedule}),
  * until a step settles or stops, `seconds` run out or the operation's signal fires. eni-kit
  * supplies the acceptor (`step`): the coalesced reads, the typed errors, the deadline, the abort.
  * Returns the settled result, or `undefined` when the wait ended without one.
  *
  * What `createWaiter` cannot do, and what eni-kit does about it (measured in docs/performance.md):
- * - Change its delay within a wait. Reads that confirm a verdict must come `minDelay` apart, so
- *   they run as a second waiter on a fixed `minDelay` schedule (see {@link pollUntil}).
+ * - Change its delay within a wait. Its delays only grow, jittered, from `minDelay` to `maxDelay`;
+ *   eni-kit's waits need a quiet start, reads `minDelay` apart where a transition may end or
+ *   reads must agree, and longer delays only in a wait that has run long. So it ticks every
+ *   `minDelay` and the acceptor decides which ticks read (see {@link pollUntil}).
  * - Cut its last delay to the deadline. It gives up when the next delay would pass
  *   `maxWaitTime`, without a last look; so it gets one more `maxDelay` than the operation and
  *   the acceptor decides the timeout at the first look past the deadline.
@@ -254,18 +272,33 @@ async function onWaiterEngine<T>(
 type Look<T> = { readonly settled: Result<T, EniError> } | { readonly confirming: boolean };
 
 /**
+ * How much of the time a wait has run so far its next delay may be: a transition that ends after
+ * t seconds is noticed within a fortieth of t (and within `minDelay` and a round trip, whichever
+ * is longer), so the delay stays at `minDelay` through the seconds an attach or a detach takes on
+ * EC2 and grows only in a wait that has run long (past 12 s by default), up to `maxDelay`.
+ */
+const DELAY_SHARE = 1 / 40;
+
+/**
  * Polls `check` on the SDK's waiter engine until it is done, fails, runs out of time or is
- * aborted: the first check at once, then jittered delays from `minDelay` doubling up to
- * `maxDelay` (the SDK waiters' schedule). An `agreeing` or `failing` verdict stands only once
- * reads agree on it (see {@link agreement}): those reads run `minDelay` apart, on a waiter of their
- * own. The first look past the deadline that is not done ends the wait with a `WaitTimeoutError`,
- * at most one `maxDelay` after it; the deadline's signal cuts a check in flight one poll later.
+ * aborted: the first check at once (or after `settling` times `minDelay`), then each `minDelay`
+ * after the last answer, or a fortieth of the time waited so far once that is longer, up to
+ * `maxDelay` ({@link DELAY_SHARE}). The engine ticks every `minDelay`; a tick before the next
+ * check is due reads nothing. An `agreeing` or `failing` verdict stands only once reads agree on
+ * it (see {@link agreement}): those reads come on the next ticks, `minDelay` apart. The first look
+ * past the deadline that is not done ends the wait with a `WaitTimeoutError`, at most one
+ * `maxDelay` after it; the deadline's signal cuts a check in flight one poll later.
  */
 export function pollUntil<T>(
   waitingFor: string,
   context: OperationContext,
   check: () => ResultAsync<Poll<T>, EniError>,
+  settling = 0,
 ): ResultAsync<T, EniError> {
+  const started = Date.now();
+  // Engine ticks to let pass before the next check. Counted rather than timed, so a frozen test
+  // clock cannot stall a wait.
+  let skip = settling;
   let lastSeen: string | undefined;
   const stands = agreement(context);
   const pastDeadline = () => Date.now() >= context.deadline.at;
@@ -293,48 +326,35 @@ export function pollUntil<T>(
     return { settled: result.kind === "failing" ? err(result.error) : ok(result.value) };
   };
 
-  // Confirming reads, minDelay apart. The engine checks at once, and the read to confirm has just
-  // been made: its first step is that read.
-  const confirm = () => {
-    let first = true;
-    return onWaiterEngine<T>(
-      context.abortSignal,
-      engineSchedule(context, context.minDelay, context.minDelay),
-      async () => {
-        if (first) {
-          first = false;
-          return "again";
-        }
-        const seen = await look();
-        if ("settled" in seen) return seen;
-        return seen.confirming && !pastDeadline() ? "again" : "stop";
-      },
-    );
-  };
-
   const poll = async (): Promise<Result<T, EniError>> => {
-    const settled = await onWaiterEngine<T>(
-      context.abortSignal,
-      engineSchedule(context, context.minDelay, context.maxDelay),
-      async () => {
-        const seen = await look();
-        if ("settled" in seen) return seen;
-        const confirmed = seen.confirming ? await confirm() : undefined;
-        if (confirmed !== undefined) return { settled: confirmed };
-        return pastDeadline() ? { settled: err(stopped()) } : "again";
-      },
-    );
+    const settled = await onWaiterEngine<T>(context.abortSignal, engineSchedule(context), async () => {
+      // Not time for a check yet; a look past the deadline is always due.
+      if (skip-- > 0 && !pastDeadline()) return "again";
+      const seen = await look();
+      if ("settled" in seen) return seen;
+      // The next check on the first tick at least that delay after this answer; reads that must
+      // agree on the next tick, minDelay apart, however long the wait has run.
+      const delay = Math.min(context.maxDelay, ((Date.now() - started) / 1000) * DELAY_SHARE);
+      skip = seen.confirming ? 0 : Math.ceil(delay / context.minDelay) - 1;
+      return pastDeadline() ? { settled: err(stopped()) } : "again";
+    });
     return settled ?? err(stopped());
   };
   return new ResultAsync(poll());
 }
 
 /**
- * The engine's schedule for a wait under `wait`'s deadline. Its own time limit is one `maxDelay`
- * past the deadline, so it never ends a wait before the acceptor has looked past the deadline.
+ * The engine's schedule for a wait under the operation's deadline: a tick every `minDelay`, the
+ * acceptor deciding which ticks read. Its own time limit is one `maxDelay` past the deadline, so it
+ * never ends a wait before the acceptor has looked past the deadline.
  */
-function engineSchedule(context: OperationContext, minDelay: number, maxDelay: number) {
-  return { minDelay, maxDelay, seconds: Math.max(0, context.deadline.at - Date.now()) / 1000 + 2 * context.maxDelay };
+function engineSchedule(context: OperationContext) {
+  const { minDelay } = context;
+  return {
+    minDelay,
+    maxDelay: minDelay,
+    seconds: Math.max(0, context.deadline.at - Date.now()) / 1000 + 2 * context.maxDelay,
+  };
 }
 
 /**
@@ -345,7 +365,7 @@ export const MAX_REFUSALS = 8;
 
 /**
  * The retry schedule of a mutating call, in seconds, for the waiter engine: from twice `minDelay`,
- * doubling up to eight times `maxDelay` (0.5 s, then up to 1 s, 2 s… 8 s by default), jittered so
+ * doubling up to eight times `maxDelay` (0.6 s, then up to 1.2 s, 2.4 s… 8 s by default), jittered so
  * a fleet of retries spreads out. A long outage costs a request every few seconds, not every poll.
  */
 export function retrySchedule(delays: Pick<OperationContext, "minDelay" | "maxDelay">): {
@@ -456,6 +476,8 @@ export interface EniWaitOptions {
    * stale read could show it, so reads must agree (see {@link agreement}).
    */
   readonly agreeing?: boolean | undefined;
+  /** `minDelay`s without a read first: a change just asked for cannot be done sooner ({@link SETTLING}). */
+  readonly settling?: number | undefined;
 }
 
 /**
@@ -470,17 +492,21 @@ export function waitForEni(
   accept: (ni: NetworkInterface) => boolean,
   options: EniWaitOptions = {},
 ): ResultAsync<NetworkInterface, EniError> {
-  return pollUntil(`${id} to be ${waitingFor}`, context, () =>
-    pollEni(
-      ec2,
-      id,
-      context,
-      (ni) => {
-        if (!accept(ni)) return notYet(describeState(ni));
-        return options.agreeing === true ? agreeing(ni, `${describeState(ni)} (confirming)`) : done(ni);
-      },
-      options,
-    ),
+  return pollUntil(
+    `${id} to be ${waitingFor}`,
+    context,
+    () =>
+      pollEni(
+        ec2,
+        id,
+        context,
+        (ni) => {
+          if (!accept(ni)) return notYet(describeState(ni));
+          return options.agreeing === true ? agreeing(ni, `${describeState(ni)} (confirming)`) : done(ni);
+        },
+        options,
+      ),
+    options.settling,
   );
 }
 
@@ -511,6 +537,8 @@ export interface AttachmentWatch {
   readonly instanceId: string;
   /** An attachment just ended (the source of a move): a read that still shows it is stale, not a replacement. */
   readonly previous?: string | undefined;
+  /** EC2 has just accepted our attach: the first read waits for it to settle ({@link SETTLING}). */
+  readonly justAttached?: boolean | undefined;
 }
 
 /** Instance states from which an attach can never complete. */
@@ -518,8 +546,9 @@ const GOING_AWAY = ["shutting-down", "terminated"];
 
 /**
  * Waits until the ENI is `in-use` with its attachment `attached`. Without a known attachment it
- * follows the first one it sees, and its instance too, read every other poll (in the same batch as
- * the ENI's read). It fails fast when that instance is shutting down or terminated, or the
+ * follows the first one it sees, and its instance too, read at most once per `maxDelay` (in the
+ * same batch as the ENI's read), and never more than `maxDelay` before a read that shows the ENI
+ * attached. It fails fast when that instance is shutting down or terminated, or the
  * attachment starts detaching (`InvalidStateError`: states that only move forward, so one read is
  * a fact), and, once two reads agree, when the attachment ends (`InvalidStateError`) or another
  * attachment replaces it (`ConflictError`: someone else attached the ENI). A missing attachment
@@ -533,9 +562,10 @@ export function waitUntilInUse(
 ): ResultAsync<NetworkInterface, EniError> {
   let followed = watch;
   let seen = false;
-  let polls = 0;
   // The latest read of the followed attachment's instance: `undefined` until read, `null` if EC2 no longer knows it.
   let instanceState: string | null | undefined;
+  // When that instance was last read (epoch ms).
+  let instanceReadAt = -Infinity;
   const what = watch === undefined ? "in-use" : `in-use on attachment ${watch.attachmentId}`;
   const judge = (ni: NetworkInterface): Result<Poll<NetworkInterface>, EniError> => {
     const state = describeState(ni);
@@ -569,25 +599,35 @@ export function waitUntilInUse(
   };
   const readInstance = () => {
     const instanceId = followed?.instanceId;
-    return instanceId === undefined || instanceId === ""
-      ? okAsync(undefined)
-      : describeInstance(ec2, instanceId, context)
-          .map((found) => (instanceState = found.State?.Name ?? "unknown"))
-          // A failed read of it only skips that check.
-          .orElse((error) => ok(error.name === "NotFoundError" ? (instanceState = null) : undefined));
+    if (instanceId === undefined || instanceId === "") return okAsync(undefined);
+    instanceReadAt = Date.now();
+    return (
+      describeInstance(ec2, instanceId, context)
+        .map((found) => (instanceState = found.State?.Name ?? "unknown"))
+        // A failed read of it only skips that check.
+        .orElse((error) => ok(error.name === "NotFoundError" ? (instanceState = null) : undefined))
+    );
   };
-  return pollUntil(`${id} to be ${what}`, context, () => {
-    polls += 1;
-    // Every other poll, the instance is read with the ENI (one batched call per kind).
-    const withInstance = polls % 2 === 1;
-    return ResultAsync.combine([pollEni(ec2, id, context, done), withInstance ? readInstance() : okAsync(undefined)])
-      .andThen(([read]) => (read.kind === "done" ? judge(read.value) : ok(read)))
-      .andThen((verdict) =>
-        // Attached on a poll that did not read the instance: read it before calling it done, so a
-        // target that has started going away is not reported as the ENI's new home.
-        verdict.kind !== "done" || withInstance ? okAsync(verdict) : readInstance().andThen(() => judge(verdict.value)),
-      );
-  });
+  return pollUntil(
+    `${id} to be ${what}`,
+    context,
+    () =>
+      ResultAsync.combine([
+        pollEni(ec2, id, context, done),
+        // With the ENI (one batched call per kind) once its last read is maxDelay old: a target
+        // going away fails the wait within about a second, at about a call per second.
+        Date.now() - instanceReadAt >= context.maxDelay * 1000 ? readInstance() : okAsync(undefined),
+      ])
+        .andThen(([read]) => (read.kind === "done" ? judge(read.value) : ok(read)))
+        .andThen((verdict) =>
+          // Attached, its instance not read yet (the attachment was not known before this read):
+          // read it first, so a target that is going away is not reported as the ENI's new home.
+          verdict.kind === "done" && instanceState === undefined
+            ? readInstance().andThen(() => judge(verdict.value))
+            : okAsync(verdict),
+        ),
+    watch?.justAttached === true ? SETTLING.attach : 0,
+  );
 }
 
 /**
@@ -597,9 +637,9 @@ export function waitUntilInUse(
 const RECENT_MS = 10_000;
 
 /**
- * Waits until the given attachment is gone: the ENI is detached from that instance. EC2 usually
- * drops a finished attachment rather than showing it `detached`. If the
- * attachment is recent (`attachedAt` within seconds), free is also what a stale read could show
+ * Waits until the given attachment is gone, right after its detach was asked for (so the first
+ * read waits for it to settle, {@link SETTLING}): the ENI is detached from that instance. EC2
+ * usually drops a finished attachment rather than showing it `detached`. If the attachment is recent (`attachedAt` within seconds), free is also what a stale read could show
  * from before it, so reads must agree; the floating ENI of a failover, attached long ago, is
  * believed free on the first read that shows it.
  */
@@ -618,6 +658,6 @@ export function waitUntilDetached(
     // Another attachment (or none) means ours is gone.
     (ni) =>
       ni.Attachment?.AttachmentId !== attachment.id || ni.Attachment.Status === "detached" || ni.Status === "available",
-    { agreeing: recent },
+    { agreeing: recent, settling: SETTLING.detach },
   );
 }

@@ -84,7 +84,7 @@ describe("checkWait", () => {
     const wait = checkWait(options, DEFAULT_MAX_WAIT.attach);
 
     // Assess
-    expect(wait._unsafeUnwrap()).toEqual({ maxWaitTime: 300, minDelay: 0.25, maxDelay: 1, abortSignal: undefined });
+    expect(wait._unsafeUnwrap()).toEqual({ maxWaitTime: 300, minDelay: 0.3, maxDelay: 1, abortSignal: undefined });
   });
 
   it("keeps given values and the signal itself", () => {
@@ -147,7 +147,7 @@ describe("checkWait", () => {
     [
       "below the default minDelay",
       { maxWaitTime: 0.2 },
-      "Expected `maxWaitTime` (0.2) to be greater than `minDelay` (0.25).",
+      "Expected `maxWaitTime` (0.2) to be greater than `minDelay` (0.3).",
     ],
   ])("refuses a maxWaitTime %s", (_case, options, message) => {
     const error = checkWait(options, 600)._unsafeUnwrapErr();
@@ -191,7 +191,7 @@ describe("checkWaitOptions", () => {
   it("fills in the defaults of an absent options object", () => {
     expect(checkWaitOptions(undefined, 120)._unsafeUnwrap()).toEqual({
       maxWaitTime: 120,
-      minDelay: 0.25,
+      minDelay: 0.3,
       maxDelay: 1,
       abortSignal: undefined,
     });
@@ -229,30 +229,70 @@ describe("pollUntil", () => {
     expect(result._unsafeUnwrap()).toBe("ready");
   });
 
-  it.each<[string, number, number[]]>([
-    ["at the bottom of each range", 0, [0.5, 0.5, 0.5, 0.5, 4, 4]],
-    ["at the top of each range", 1, [0.5, 1, 2, 4, 4, 4]],
-  ])(
-    "spaces its checks as the SDK waiters do (%s): random between minDelay and a ceiling doubling each attempt, then exactly maxDelay",
-    async (_case, random, gaps) => {
-      vi.useFakeTimers();
-      vi.spyOn(Math, "random").mockReturnValue(random);
-      const times: number[] = [];
-      const { check } = counting((call) => {
-        times.push(Date.now());
-        return okAsync(call <= gaps.length ? notYet<string>("pending") : done("ready"));
-      });
+  it("checks each minDelay after the last answer while the wait is young, then each fortieth of the time waited, up to maxDelay", async () => {
+    // Prepare
+    vi.useFakeTimers();
+    const started = Date.now();
+    const times: number[] = [];
+    const { check } = counting((call) => {
+      times.push((Date.now() - started) / 1000);
+      return okAsync(call <= 200 ? notYet<string>("pending") : done("ready"));
+    });
 
-      const polling = within({ maxWaitTime: 600, minDelay: 0.5, maxDelay: 4, abortSignal: undefined }, (wait) =>
-        pollUntil("x", wait, check),
-      );
-      await vi.advanceTimersByTimeAsync(60_000);
-      const result = await polling;
+    // Act
+    const polling = within({ maxWaitTime: 900, minDelay: 0.5, maxDelay: 4, abortSignal: undefined }, (wait) =>
+      pollUntil("x", wait, check),
+    );
+    await vi.advanceTimersByTimeAsync(900_000);
+    const result = await polling;
 
-      expect(result._unsafeUnwrap()).toBe("ready");
-      expect(times.slice(1).map((time, index) => (time - (times[index] ?? 0)) / 1000)).toEqual(gaps);
-    },
-  );
+    // Assess: every minDelay for the first 20 s (40 minDelays), then on the engine's minDelay
+    // ticks, at least a fortieth of the time waited and at most maxDelay apart.
+    expect(result._unsafeUnwrap()).toBe("ready");
+    const gaps = times.slice(1).map((time, index) => ({ at: times[index] ?? 0, gap: time - (times[index] ?? 0) }));
+    expect(gaps.filter(({ at }) => at < 20).every(({ gap }) => gap === 0.5)).toBe(true);
+    for (const { at, gap } of gaps) {
+      expect(gap % 0.5).toBe(0);
+      expect(gap).toBeGreaterThanOrEqual(Math.min(4, at / 40));
+      expect(gap).toBeLessThanOrEqual(4);
+    }
+    expect(gaps.at(-1)?.gap).toBe(4);
+  });
+
+  it("waits `settling` minDelays before its first check, and never past the deadline", async () => {
+    vi.useFakeTimers();
+    const started = Date.now();
+    const times: number[] = [];
+    const { check } = counting((call) => {
+      times.push(Date.now() - started);
+      return okAsync(call < 2 ? notYet<string>("pending") : done("ready"));
+    });
+
+    const settled = within({ maxWaitTime: 60, minDelay: 0.25, maxDelay: 1, abortSignal: undefined }, (wait) =>
+      pollUntil("x", wait, check, 4),
+    );
+    await vi.advanceTimersByTimeAsync(60_000);
+    const short = within({ maxWaitTime: 0.5, minDelay: 0.25, maxDelay: 1, abortSignal: undefined }, (wait) =>
+      pollUntil("y", wait, () => okAsync(notYet<string>("pending")), 4),
+    );
+    await vi.advanceTimersByTimeAsync(60_000);
+
+    expect((await settled)._unsafeUnwrap()).toBe("ready");
+    expect(times).toEqual([1000, 1250]);
+    // A deadline within the settling time still gets its look (at the first tick past it).
+    expect((await short)._unsafeUnwrapErr()).toMatchObject({ name: "WaitTimeoutError", lastState: "pending" });
+  });
+
+  it("counts its quiet start and its delays in ticks, so a frozen Date cannot stall it", async () => {
+    // Date frozen, timers real: a schedule that compared times would never read again.
+    vi.useFakeTimers({ toFake: ["Date"] });
+    const { state, check } = counting((call) => okAsync(call < 3 ? notYet<string>("pending") : done("ready")));
+
+    const result = await within({ ...quick, maxWaitTime: 5 }, (wait) => pollUntil("x", wait, check, 4));
+
+    expect(result._unsafeUnwrap()).toBe("ready");
+    expect(state.calls).toBe(3);
+  });
 
   it("returns the done value of the first check without waiting", async () => {
     const value = { id: ids.eni };
@@ -324,9 +364,8 @@ describe("pollUntil", () => {
   });
 
   it("times out with a WaitTimeoutError carrying the last state seen, at its first look past the deadline", async () => {
-    // Prepare: checks at 0, 1, 3, 5, 7, 9 and 11 s (the top of each jittered range).
+    // Prepare: checks at 0, 1, 2… 10 s (each minDelay after the last answer).
     vi.useFakeTimers();
-    vi.spyOn(Math, "random").mockReturnValue(1);
     const { state, check } = counting<string>((call) => okAsync(notYet(`seen-${call}`)));
     const started = Date.now();
     let lastCheckAt = 0;
@@ -347,8 +386,8 @@ describe("pollUntil", () => {
       maxWaitTime: 10,
       lastState: `seen-${state.calls}`,
     });
-    expect(lastCheckAt).toBe(11_000);
-    expect(state.calls).toBe(7);
+    expect(lastCheckAt).toBe(10_000);
+    expect(state.calls).toBe(11);
     expect(error.message).toBe(
       `Timed out after 10 s waiting for ${ids.eni} to be available; last state seen: seen-${state.calls}.`,
     );
@@ -818,19 +857,53 @@ describe("waitUntilInUse", () => {
     expect(mock).toHaveReceivedCommandTimes(DescribeNetworkInterfacesCommand, 4);
   });
 
-  it("with an attachment id, waits for that attachment to be attached, reading its instance every other poll and at the end", async () => {
+  it("with an attachment id, waits for that attachment to be attached, reading its instance with the first poll and then at most once per maxDelay", async () => {
+    // Prepare: attached on the sixth read.
+    vi.useFakeTimers();
+    const started = Date.now();
+    const enisAt: number[] = [];
+    const instancesAt: number[] = [];
+    const { ec2, mock } = mockedEc2();
+    mock.on(DescribeInstancesCommand).callsFake(() => {
+      instancesAt.push(Date.now() - started);
+      return { Reservations: [{ Instances: [instance()] }] };
+    });
+    mock.on(DescribeNetworkInterfacesCommand).callsFake(() => {
+      enisAt.push(Date.now() - started);
+      return { NetworkInterfaces: [enisAt.length < 6 ? attachedEni(ids.instance, "attaching") : attachedEni()] };
+    });
+
+    // Act
+    const waiting = within({ maxWaitTime: 60, minDelay: 0.25, maxDelay: 1, abortSignal: undefined }, (wait) =>
+      waitUntilInUse(ec2, ids.eni, wait, watch),
+    );
+    await vi.advanceTimersByTimeAsync(10_000);
+    const result = await waiting;
+
+    // Assess: done on the read at 1.25 s, the instance read at 0 and 1 s (within maxDelay of it).
+    expect(result._unsafeUnwrap().Attachment?.AttachmentId).toBe(ids.attachment);
+    expect(enisAt).toEqual([0, 250, 500, 750, 1000, 1250]);
+    expect(instancesAt).toEqual([0, 1000]);
+  });
+
+  it("right after our own attach, first reads after two minDelays", async () => {
+    vi.useFakeTimers();
+    const started = Date.now();
+    const enisAt: number[] = [];
     const { ec2, mock } = mockedEc2();
     instanceStates(mock, { Code: 16, Name: "running" });
-    mock
-      .on(DescribeNetworkInterfacesCommand)
-      .resolvesOnce({ NetworkInterfaces: [attachedEni(ids.instance, "attaching")] })
-      .resolves({ NetworkInterfaces: [attachedEni()] });
+    mock.on(DescribeNetworkInterfacesCommand).callsFake(() => {
+      enisAt.push(Date.now() - started);
+      return { NetworkInterfaces: [attachedEni()] };
+    });
 
-    const result = await within(quick, (wait) => waitUntilInUse(ec2, ids.eni, wait, watch));
+    const waiting = within({ maxWaitTime: 60, minDelay: 0.25, maxDelay: 1, abortSignal: undefined }, (wait) =>
+      waitUntilInUse(ec2, ids.eni, wait, { ...watch, justAttached: true }),
+    );
+    await vi.advanceTimersByTimeAsync(10_000);
 
-    expect(result._unsafeUnwrap().Attachment?.AttachmentId).toBe(ids.attachment);
-    expect(mock).toHaveReceivedCommandTimes(DescribeNetworkInterfacesCommand, 2);
-    expect(mock).toHaveReceivedCommandTimes(DescribeInstancesCommand, 2);
+    expect((await waiting).isOk()).toBe(true);
+    expect(enisAt).toEqual([500]);
   });
 
   it("waits out an attachment not visible yet (EC2's eventual consistency right after an attach)", async () => {
@@ -939,17 +1012,16 @@ describe("waitUntilInUse", () => {
     },
   );
 
-  it("does not report attached on a target that has started shutting down since its last read", async () => {
+  it("reads the instance of an attachment it first sees attached before calling it done: a target going away is no new home", async () => {
     const { ec2, mock } = mockedEc2();
-    instanceStates(mock, { Code: 16, Name: "running" }, { Code: 32, Name: "shutting-down" });
-    mock
-      .on(DescribeNetworkInterfacesCommand)
-      .resolvesOnce({ NetworkInterfaces: [attachedEni(ids.instance, "attaching")] })
-      .resolves({ NetworkInterfaces: [attachedEni()] });
+    instanceStates(mock, { Code: 32, Name: "shutting-down" });
+    mock.on(DescribeNetworkInterfacesCommand).resolves({ NetworkInterfaces: [attachedEni()] });
 
-    const result = await within(quick, (wait) => waitUntilInUse(ec2, ids.eni, wait, watch));
+    const result = await within(quick, (wait) => waitUntilInUse(ec2, ids.eni, wait));
 
     expect(result._unsafeUnwrapErr()).toMatchObject({ name: "InvalidStateError", state: "shutting-down" });
+    expect(mock).toHaveReceivedCommandTimes(DescribeNetworkInterfacesCommand, 1);
+    expect(mock).toHaveReceivedCommandTimes(DescribeInstancesCommand, 1);
   });
 
   it("fails fast, on one read, when the attachment starts detaching", async () => {
@@ -967,7 +1039,9 @@ describe("waitUntilInUse", () => {
 
   it("without an attachment id, accepts whichever attachment becomes attached", async () => {
     const { ec2, mock } = mockedEc2();
-    instanceStates(mock, { Code: 16, Name: "running" });
+    mock
+      .on(DescribeInstancesCommand)
+      .resolves({ Reservations: [{ Instances: [instance({ InstanceId: ids.standby })] }] });
     mock.on(DescribeNetworkInterfacesCommand).resolves({ NetworkInterfaces: [replacedBy(ids.standby)] });
 
     const result = await within(quick, (wait) => waitUntilInUse(ec2, ids.eni, wait));
@@ -993,6 +1067,25 @@ describe("waitUntilInUse", () => {
 describe("waitUntilDetached", () => {
   /** An attachment whose time is not known counts as recent: reads must agree that it is gone. */
   const recentAttachment = { id: ids.attachment, attachedAt: undefined };
+
+  it("first reads four minDelays after the detach was asked for, then each minDelay", async () => {
+    vi.useFakeTimers();
+    const started = Date.now();
+    const enisAt: number[] = [];
+    const { ec2, mock } = mockedEc2();
+    mock.on(DescribeNetworkInterfacesCommand).callsFake(() => {
+      enisAt.push(Date.now() - started);
+      return { NetworkInterfaces: [enisAt.length < 3 ? attachedEni(ids.instance, "detaching") : eni()] };
+    });
+
+    const waiting = within({ maxWaitTime: 60, minDelay: 0.25, maxDelay: 1, abortSignal: undefined }, (wait) =>
+      waitUntilDetached(ec2, ids.eni, wait, { id: ids.attachment, attachedAt: new Date(0) }),
+    );
+    await vi.advanceTimersByTimeAsync(10_000);
+
+    expect((await waiting)._unsafeUnwrap().Status).toBe("available");
+    expect(enisAt).toEqual([1000, 1250, 1500]);
+  });
 
   it("believes the first read that shows free when the attachment was made long ago (a failover's floating ENI)", async () => {
     const { ec2, mock } = mockedEc2();

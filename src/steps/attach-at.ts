@@ -164,7 +164,12 @@ export function attachAt(
       request.waitForAttached === false
         ? readEniWithin(ec2, eniId, context)
         : // EC2 names the new attachment; should it not, the wait follows the first one it sees.
-          waitUntilInUse(ec2, eniId, context, attachmentId === "" ? undefined : { attachmentId, instanceId, previous }),
+          waitUntilInUse(
+            ec2,
+            eniId,
+            context,
+            attachmentId === "" ? undefined : { attachmentId, instanceId, previous, justAttached: true },
+          ),
     );
 }
 

@@ -33,6 +33,12 @@ export interface CallRecord {
   readonly outcome: string;
   /** When it reached EC2 and took effect (after half the call's latency), from `Date.now()`. */
   readonly time: number;
+  /**
+   * The call's round trip in milliseconds, as drawn from `latencyMs` for it (0 without latency):
+   * it reached EC2 after half of it, its answer arrived after the rest. A benchmark needs it to
+   * tell the time a call spent on the wire from the time the caller spent waiting.
+   */
+  readonly latencyMs: number;
 }
 
 /** Tags to give a resource that a setup helper creates. */
@@ -228,14 +234,14 @@ export class Ec2Simulator {
     const client = new EC2Client({ region: this.world.config.region, credentials: FAKE_CREDENTIALS, ...config });
     client.middlewareStack.add(
       (_next, context) => (args) => {
-        const serve = () => {
+        const serve = (latencyMs: number) => {
           const action = (context.commandName ?? "").replace(/Command$/, "");
-          const output = this.handle(action, args.input as Record<string, unknown>);
+          const output = this.handle(action, args.input as Record<string, unknown>, latencyMs);
           const response = { statusCode: 200, headers: { "x-amzn-requestid": output.$metadata.requestId } };
           return { output: output as ServiceOutputTypes, response };
         };
         // No latency: the call takes no time, so nothing can abort it midway.
-        if (this.latencyMs === 0) return Promise.resolve().then(serve);
+        if (this.latencyMs === 0) return Promise.resolve().then(() => serve(0));
         // Where the SDK puts `client.send(command, { abortSignal })`'s signal.
         const smithy = (context as { __smithy_context?: { abortSignal?: AbortSignal } }).__smithy_context;
         return this.roundTrip(serve, smithy?.abortSignal);
@@ -548,12 +554,12 @@ export class Ec2Simulator {
    * call's latency, and its answer, or error, arrives after the other half. An abort before it
    * reaches EC2 cancels it; one after loses only the answer.
    */
-  private async roundTrip<T>(serve: () => T, signal: AbortSignal | undefined): Promise<T> {
+  private async roundTrip<T>(serve: (latencyMs: number) => T, signal: AbortSignal | undefined): Promise<T> {
     const latency = this.latencies.duration(this.latencyMs);
     await sleep(Math.floor(latency / 2), signal);
     let answer: () => T;
     try {
-      const output = serve();
+      const output = serve(latency);
       answer = () => output;
     } catch (error) {
       answer = () => {
@@ -564,13 +570,13 @@ export class Ec2Simulator {
     return answer();
   }
 
-  private handle(action: string, input: Record<string, unknown>): { $metadata: ResponseMetadata } {
+  private handle(action: string, input: Record<string, unknown>, latencyMs: number): { $metadata: ResponseMetadata } {
     const time = Date.now();
     const requestId = this.world.ids.requestId();
     const record = (outcome: string) => {
       // A log of none copies nothing.
       if (this.callLimit === 0) return;
-      this.log.push({ action, input: structuredClone(input), outcome, time });
+      this.log.push({ action, input: structuredClone(input), outcome, time, latencyMs });
       // Trimmed in batches of an eighth of the limit: dropping the oldest record one by one
       // moves the whole array each time, and `calls` trims to the exact limit when read.
       if (this.log.length - this.callLimit >= Math.max(1, this.callLimit / 8)) this.trimLog(this.callLimit);

@@ -70,12 +70,29 @@ describe("attachTo", () => {
       DeviceIndex: 1,
       NetworkCardIndex: 0,
     });
-    expect(mock).toHaveReceivedCommandWith(DescribeInstanceTypesCommand, { InstanceTypes: ["t3.medium"] });
+    // An instance with its primary interface alone takes one more ENI of one address whatever its type.
+    expect(mock).not.toHaveReceivedCommand(DescribeInstanceTypesCommand);
     expect(mock).not.toHaveReceivedCommand(ModifyNetworkInterfaceAttributeCommand);
   });
 
+  it.each<[string, { eni?: NetworkInterface; instance?: Instance; networkCardIndex?: number }]>([
+    ["already has two interfaces", { instance: withInterfaces(2) }],
+    ["gets an ENI with three private IPv4 addresses", { eni: eni({ PrivateIpAddresses: [{}, {}, {}] }) }],
+    ["gets an ENI with an IPv6 address", { eni: eni({ Ipv6Addresses: [{ Ipv6Address: "2001:db8::1" }] }) }],
+    ["gets it on network card 1", { networkCardIndex: 1 }],
+  ])(
+    "reads the instance type's limits when the target %s: what only some types take",
+    async (_case, { networkCardIndex, ...given }) => {
+      const { ec2, mock } = world(given);
+
+      await Eni.get(ec2, ids.eni).attachTo(ids.instance, { wait: false, networkCardIndex });
+
+      expect(mock).toHaveReceivedCommandWith(DescribeInstanceTypesCommand, { InstanceTypes: ["t3.medium"] });
+    },
+  );
+
   it("reads each instance type's limits once per client", async () => {
-    const { ec2, mock } = world();
+    const { ec2, mock } = world({ instance: withInterfaces(2) });
     const eniOnce = await Eni.get(ec2, ids.eni);
     await eniOnce._unsafeUnwrap().attachTo(ids.instance, { wait: false });
     await eniOnce._unsafeUnwrap().attachTo(ids.instance, { wait: false });
@@ -344,7 +361,7 @@ describe("attachTo", () => {
   });
 
   it("reports an instance type EC2 gives no limits for", async () => {
-    const { ec2, mock } = world();
+    const { ec2, mock } = world({ instance: withInterfaces(2) });
     mock.on(DescribeInstanceTypesCommand).resolves({ InstanceTypes: [] });
     const result = await Eni.get(ec2, ids.eni).attachTo(ids.instance, fast);
     expect(result._unsafeUnwrapErr()).toMatchObject({ name: "AwsError" });
@@ -754,7 +771,8 @@ describe("attachTo: bounded retries and many network cards", () => {
   });
 
   it("counts an emulator's primary address when it gives no address list", async () => {
-    const { ec2, mock } = world({ eni: eni({ PrivateIpAddresses: undefined }) });
+    // On a target with two interfaces already, so that its type's own limits are read.
+    const { ec2, mock } = world({ eni: eni({ PrivateIpAddresses: undefined }), instance: withInterfaces(2) });
     mock.on(DescribeInstanceTypesCommand).resolves({
       InstanceTypes: [{ ...t3medium, NetworkInfo: { ...t3medium.NetworkInfo, Ipv4AddressesPerInterface: 0 } }],
     });

@@ -144,7 +144,7 @@ describe("the simulated EC2Client", () => {
     });
   });
 
-  it("logs every request with its input, outcome and time, until cleared", async () => {
+  it("logs every request with its input, outcome, time and latency, until cleared", async () => {
     vi.useFakeTimers({ now: 1_700_000_000_000 });
     const { sim, ec2, subnetA } = setup(INSTANT);
 
@@ -157,12 +157,14 @@ describe("the simulated EC2Client", () => {
         input: { SubnetId: subnetA, Description: "x" },
         outcome: "ok",
         time: 1_700_000_000_000,
+        latencyMs: 0,
       },
       {
         action: "DeleteNetworkInterface",
         input: { NetworkInterfaceId: "eni-0000000000000000f" },
         outcome: "InvalidNetworkInterfaceID.NotFound",
         time: 1_700_000_000_000,
+        latencyMs: 0,
       },
     ]);
     sim.clearCalls();

@@ -74,6 +74,16 @@ describe("per-call latency", () => {
     expect(other).not.toEqual(first);
   });
 
+  it("logs each call's drawn latency beside the time it took effect", async () => {
+    vi.useFakeTimers({ now: START });
+    const { sim, ec2 } = setup({ ...INSTANT, latencyMs: [60, 200], seed: 5 });
+
+    const ms: number[] = [];
+    for (let i = 0; i < 4; i++) ms.push((await timed(ec2.send(new DescribeNetworkInterfacesCommand({})))).ms);
+
+    expect(sim.calls.map((call) => call.latencyMs)).toEqual(ms);
+  });
+
   it("cancels a request aborted before it reaches EC2, and applies one aborted after but loses its answer", async () => {
     // Prepare
     vi.useFakeTimers({ now: START });
