@@ -332,7 +332,8 @@ function targetsOf({ eniKit, sdkTuned }: Partial<Record<RunnerKey, RunnerFigures
   ];
 }
 
-function print(result: SingleMoveFigures, wallMs: number): void {
+/** Prints what {@link singleMove} measured, and (standalone) how long it ran. */
+export function printSingleMove(result: SingleMoveFigures, wallMs?: number): void {
   const s = (ms: number) => (ms / 1000).toFixed(2);
   const cell = (x: Spread, format: (n: number) => string) =>
     `${format(x.p50)} / ${format(x.p90)} / ${format(x.max)}`.padEnd(24);
@@ -355,7 +356,7 @@ function print(result: SingleMoveFigures, wallMs: number): void {
   console.log("\ntargets");
   for (const target of result.targets)
     console.log(`  ${target.met ? "met    " : "NOT MET"}  ${target.name}: ${target.value} (limit ${target.limit})`);
-  console.log(`\nran in ${s(wallMs)} s (wall clock)`);
+  if (wallMs !== undefined) console.log(`\nran in ${s(wallMs)} s (wall clock)`);
 }
 
 /**
@@ -380,7 +381,7 @@ function printTradeOff(rows: readonly SingleMoveFigures[], wallMs: number): void
       `  ${String(row.minDelay).padEnd(10)}${cell(f.overheadMs, s).padEnd(26)}${cell(f.apiCalls, String).padEnd(16)}${cell(f.timeMs, s)}`,
     );
   }
-  console.log(`\nran in ${s(wallMs)} s (wall clock)`);
+  if (wallMs !== undefined) console.log(`\nran in ${s(wallMs)} s (wall clock)`);
 }
 
 const invoked = process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href;
@@ -403,7 +404,7 @@ if (invoked) {
     const result = await singleMove({ seeds });
     const wallMs = performance.now() - started;
     if (values.json) console.log(JSON.stringify({ ...result, wallMs: Math.round(wallMs) }, null, 2));
-    else print(result, wallMs);
+    else printSingleMove(result, wallMs);
   };
   run().catch((error: unknown) => {
     console.error(error);
