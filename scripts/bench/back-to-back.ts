@@ -30,6 +30,7 @@ import { parseArgs } from "node:util";
 import type { Result } from "neverthrow";
 import { Eni } from "../../src/index.js";
 import { Ec2Simulator } from "../../src/testing/index.js";
+import { mulberry32, settleOn, spread } from "./virtual-time.js";
 
 /** The steps of one cycle, in order. */
 export const STEPS = ["create", "attach", "move", "detach", "delete"] as const;
@@ -75,48 +76,19 @@ export interface BackToBackOptions {
 const TOLERANCE = 1.1;
 
 /** The seeded generator the SDK's and the waiters' jitter draw from (bench.ts's). */
-function seededRandom(start: number): () => number {
-  let seed = start;
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function spread(values: readonly number[]): Spread {
-  const sorted = [...values].sort((a, b) => a - b);
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? Number.NaN;
-  return { p50: at(0.5), p90: at(0.9), max: at(1) };
-}
 
 /** Measures the cycle on one client and on fresh clients; see the file's comment. */
 export async function backToBack(options: BackToBackOptions = {}): Promise<BackToBackFigures> {
   const preset = options.preset ?? "realistic";
   const seeds = options.seeds ?? 50;
   const cycles = options.cycles ?? 2;
-  // Captured before the clock is faked: the SDK needs a few real event-loop turns per request.
-  const realSetImmediate = globalThis.setImmediate;
   const realRandom = Math.random;
   const clock = FakeTimers.install({
     now: Date.UTC(2026, 11, 1),
     toFake: ["setTimeout", "clearTimeout", "setInterval", "clearInterval", "setImmediate", "clearImmediate", "Date"],
   });
 
-  /** Runs virtual time forward until the promise settles, as bench.ts's `settle` does. */
-  async function settle<T>(promise: PromiseLike<T>): Promise<T> {
-    let done = false;
-    const result = Promise.resolve(promise).finally(() => {
-      done = true;
-    });
-    for (let steps = 0; !done; steps += 1) {
-      if (steps > 1_000_000) throw new Error("the virtual clock ran away");
-      for (let turn = 0; turn < 5; turn += 1) await new Promise((resolve) => realSetImmediate(resolve));
-      await clock.nextAsync();
-    }
-    return result;
-  }
+  const settle = <T>(promise: PromiseLike<T>) => settleOn(clock, promise);
 
   /** Runs one step, returning its value and its virtual duration; a failed step ends the run. */
   async function timedStep<T, E>(name: string, run: () => PromiseLike<Result<T, E>>): Promise<[T, number]> {
@@ -133,7 +105,7 @@ export async function backToBack(options: BackToBackOptions = {}): Promise<BackT
   try {
     for (let seed = 1; seed <= seeds; seed += 1) {
       for (const mode of ["one", "fresh"] as const) {
-        Math.random = seededRandom(seed);
+        Math.random = mulberry32(seed);
         const sim = new Ec2Simulator({ preset, staleReads: false, seed });
         const { vpcId } = sim.addVpc({ cidr: "10.0.0.0/16" });
         const { subnetId } = sim.addSubnet({ vpcId, availabilityZone: "us-east-1a", cidr: "10.0.0.0/20" });

@@ -19,7 +19,8 @@ import type { CallRecord, Ec2SimulatorOptions } from "../../src/testing/index.js
 import { Random } from "../../src/testing/random.js";
 import { fleetBound, type Transitions } from "./bound.js";
 import { clock, seedRandom, settle } from "./clock.js";
-import { attachmentOf, countBy, describesPerTick, recordSends, sdkOnlyMove, spread, world } from "./world.js";
+import { attachmentOf, countBy, describesPerTick, recordSends, sdkOnlyMove, world } from "./world.js";
+import { spread } from "./virtual-time.js";
 
 /** EC2-like transitions and round trips (the simulator's realistic preset), drawn per call. */
 const DETACH_MS = [2000, 8000] as const;

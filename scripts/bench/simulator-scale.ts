@@ -18,6 +18,7 @@ import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { Eni } from "../../src/index.js";
 import { Ec2Simulator, type Ec2SimulatorOptions } from "../../src/testing/index.js";
+import { mulberry32, settleOn } from "./virtual-time.js";
 
 /**
  * Options of {@link simulatorScale}; every field has a default.
@@ -183,33 +184,13 @@ export async function simulatorScale(options: SimulatorScaleOptions = {}): Promi
   // Seeded for the run, as in scripts/bench.ts: the SDK's and the waiters' jitter use Math.random,
   // so that the cycles take the same course run after run (only their wall time varies).
   const realRandom = Math.random;
-  let seed = 20261130;
-  Math.random = () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  // Captured before the clock is faked: the SDK needs real event-loop turns per request.
-  const realSetImmediate = globalThis.setImmediate;
+  Math.random = mulberry32(20261130);
   const clock = FakeTimers.install({
     now: Date.UTC(2026, 10, 28),
     toFake: ["setTimeout", "clearTimeout", "setInterval", "clearInterval", "setImmediate", "clearImmediate", "Date"],
   });
 
-  /** Runs virtual time forward, timer by timer, until the promise settles (see scripts/bench.ts). */
-  async function settle<T>(promise: PromiseLike<T>): Promise<T> {
-    let done = false;
-    const result = Promise.resolve(promise).finally(() => {
-      done = true;
-    });
-    for (let steps = 0; !done; steps += 1) {
-      if (steps > 1_000_000) throw new Error("the virtual clock ran away");
-      for (let turn = 0; turn < 5; turn += 1) await new Promise((resolve) => realSetImmediate(resolve));
-      await clock.nextAsync();
-    }
-    return result;
-  }
+  const settle = <T>(promise: PromiseLike<T>) => settleOn(clock, promise);
 
   /** A world: one subnet, two instances, and `others` settled ENIs beside them; `buildMs` times the ENIs. */
   function world(others: number) {

@@ -42,6 +42,7 @@ import { parseArgs } from "node:util";
 import { Eni } from "../../src/index.js";
 import { Ec2Simulator, type CallRecord } from "../../src/testing/index.js";
 import { clock, seedRandom, settle } from "./clock.js";
+import { mulberry32, spread } from "./virtual-time.js";
 
 /** The bench's distributions (ms): EC2 from inside its region, as the realistic preset has them. */
 const DETACH_MS = [2000, 8000] as const;
@@ -97,24 +98,6 @@ export interface SingleMoveFigures {
   readonly runners: Partial<Record<RunnerKey, RunnerFigures>>;
   /** The targets, of those the runners measured. */
   readonly targets: Target[];
-}
-
-/** p50, p90 and max (nearest rank). */
-function spread(values: readonly number[]): Spread {
-  const sorted = [...values].sort((a, b) => a - b);
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? Number.NaN;
-  return { p50: at(0.5), p90: at(0.9), max: at(1) };
-}
-
-/** mulberry32: the same sequence for the same seed. */
-function generator(seed: number): () => number {
-  let state = seed | 0;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const within = (range: readonly number[], fraction: number) =>
@@ -266,7 +249,7 @@ export async function singleMove(options: SingleMoveOptions = {}): Promise<Singl
   const floors: number[] = [];
   const slacks: number[] = [];
   for (let seed = 1; seed <= seeds; seed += 1) {
-    const draw = generator(seed * 7919);
+    const draw = mulberry32(seed * 7919);
     const detachMs = within(DETACH_MS, draw());
     const attachMs = within(ATTACH_MS, draw());
     for (const key of keys) {

@@ -8,7 +8,7 @@ import { errAsync, okAsync } from "neverthrow";
 import { NotFoundError, ThrottledError } from "../../src/errors.js";
 import { agreement, failing, notYet, pollUntil, retrying, timed, type Poll } from "../../src/waiters.js";
 import { clock, seedRandom, settle } from "./clock.js";
-import { spread } from "./world.js";
+import { spread } from "./virtual-time.js";
 
 const ENGINE_SEEDS = 200;
 // The default schedule: 0.25 s first delay, 1 s at most.

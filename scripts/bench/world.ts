@@ -137,10 +137,3 @@ export function describesPerTick(calls: readonly { readonly action: string; read
       perTick.set(Math.floor(call.time / TICK_MS), (perTick.get(Math.floor(call.time / TICK_MS)) ?? 0) + 1);
   return Math.max(0, ...perTick.values());
 }
-
-/** p50, p90 and max of some figures (nearest rank). */
-export function spread(values: readonly number[]) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? Number.NaN;
-  return { p50: at(0.5), p90: at(0.9), max: at(1) };
-}

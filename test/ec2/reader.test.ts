@@ -7,25 +7,7 @@ import { TICK_MS } from "../../src/ec2/reader.js";
 import { Eni } from "../../src/index.js";
 import { Ec2Simulator } from "../../src/testing/index.js";
 import { timed, type WaitPlan } from "../../src/waiters.js";
-
-// Captured before any test fakes the timers.
-const realSetImmediate = globalThis.setImmediate;
-
-/**
- * Runs virtual time forward, timer by timer, until the promise settles, giving the SDK its real
- * event-loop turns before each jump (as test/scenarios/fleet.test.ts does).
- */
-async function settle<T>(promise: PromiseLike<T>): Promise<T> {
-  let done = false;
-  const result = Promise.resolve(promise).finally(() => {
-    done = true;
-  });
-  while (!done) {
-    for (let turn = 0; turn < 5; turn += 1) await new Promise((resolve) => realSetImmediate(resolve));
-    await vi.advanceTimersToNextTimerAsync();
-  }
-  return result;
-}
+import { settleTimers as settle } from "../scenarios/world.js";
 
 /** Runs `run` `ms` virtual milliseconds from now. */
 const after = <T>(ms: number, run: () => PromiseLike<T>): Promise<T> =>

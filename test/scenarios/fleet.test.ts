@@ -4,26 +4,7 @@ import { Eni, configureRateLimits } from "../../src/index.js";
 import { ACTIONS } from "../../src/ec2/rate-limit.js";
 import { BATCH_SIZE, TICK_MS } from "../../src/ec2/reader.js";
 import { Ec2Simulator } from "../../src/testing/index.js";
-
-// Captured before any test fakes the timers.
-const realSetImmediate = globalThis.setImmediate;
-
-/**
- * Runs virtual time forward, timer by timer, until the promise settles. The SDK needs a few real
- * event-loop turns per request even under fake timers: they run before each jump, or the clock
- * would jump to the next timer (an operation's deadline, say) while requests are still on their way.
- */
-async function settle<T>(promise: PromiseLike<T>): Promise<T> {
-  let done = false;
-  const result = Promise.resolve(promise).finally(() => {
-    done = true;
-  });
-  while (!done) {
-    for (let turn = 0; turn < 5; turn += 1) await new Promise((resolve) => realSetImmediate(resolve));
-    await vi.advanceTimersToNextTimerAsync();
-  }
-  return result;
-}
+import { settleTimers as settle } from "./world.js";
 
 /** `count` floating ENIs, each attached to its own primary, each with its own standby; EC2 throttling on. */
 async function fleet(count: number) {

@@ -9,22 +9,7 @@ import { AttachNetworkInterfaceCommand } from "@aws-sdk/client-ec2";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { Eni, type MoveOptions } from "../../src/index.js";
 import { Ec2Simulator } from "../../src/testing/index.js";
-
-// Captured before any test fakes the timers.
-const realSetImmediate = globalThis.setImmediate;
-
-/** Runs the fake clock timer by timer, with real event-loop turns for the SDK before each jump. */
-async function settle<T>(promise: PromiseLike<T>): Promise<T> {
-  let done = false;
-  const result = Promise.resolve(promise).finally(() => {
-    done = true;
-  });
-  while (!done) {
-    for (let turn = 0; turn < 5; turn += 1) await new Promise((resolve) => realSetImmediate(resolve));
-    await vi.advanceTimersToNextTimerAsync();
-  }
-  return result;
-}
+import { settleTimers as settle } from "./world.js";
 
 /**
  * A floating ENI attached to its primary a minute ago, and a standby with its primary interface

@@ -2,6 +2,7 @@
  * The world the simulator scenarios run in: the wait options they use, and a floating ENI on a
  * primary with a standby beside it. One module, so every scenario reads the same setting.
  */
+import { vi } from "vitest";
 import { Eni } from "../../src/index.js";
 import { Ec2Simulator, type Ec2SimulatorOptions } from "../../src/testing/index.js";
 
@@ -58,3 +59,24 @@ export async function floating(options: FloatingOptions = {}) {
 
 /** The calls that changed something at EC2, in order. */
 export const mutatingCalls = (sim: Ec2Simulator) => sim.calls.filter((call) => MUTATING.includes(call.action));
+
+// Captured when this module loads, before any test fakes the timers.
+const realSetImmediate = globalThis.setImmediate;
+
+/**
+ * Runs vitest's fake clock forward, timer by timer, until the promise settles. The SDK needs a few
+ * real event-loop turns per request even under fake timers: they run before each jump, or the
+ * clock would jump to the next timer (an operation's deadline, say) while requests are still on
+ * their way.
+ */
+export async function settleTimers<T>(promise: PromiseLike<T>): Promise<T> {
+  let done = false;
+  const result = Promise.resolve(promise).finally(() => {
+    done = true;
+  });
+  while (!done) {
+    for (let turn = 0; turn < 5; turn += 1) await new Promise((resolve) => realSetImmediate(resolve));
+    await vi.advanceTimersToNextTimerAsync();
+  }
+  return result;
+}
