@@ -196,10 +196,12 @@ try {
     const paths = packed.files.map((file) => file.path);
     for (const file of [...ENTRY_FILES, "LICENSE", "README.md"])
       check(paths.includes(file), `the tarball lacks ${file}`);
-    // The code, and the guides and examples the README links to, so its links work from an installed package.
+    // The code, and the guides, charts and examples the README and guides link to, so their links
+    // work from an installed package.
     const shipped = (path: string) =>
       path.startsWith("dist/") ||
       /^docs\/[\w-]+\.md$/.test(path) ||
+      /^docs\/bench\/[\w-]+\.svg$/.test(path) ||
       /^examples\/[\w.-]+\.ts$/.test(path) ||
       ["package.json", "README.md", "LICENSE", "CHANGELOG.md", "ARCHITECTURE.md"].includes(path);
     const stray = paths.filter((path) => !shipped(path));
