@@ -130,14 +130,7 @@ function sdkMove(delays: { minDelay?: number; maxDelay?: number }): Mover {
       { NetworkInterfaceIds: [eniId] },
     );
     if (available.state !== WaiterState.SUCCESS) throw new Error(`available wait ended ${available.state}`);
-    await ec2.send(
-      new AttachNetworkInterfaceCommand({
-        NetworkInterfaceId: eniId,
-        InstanceId: standby,
-        DeviceIndex: 1,
-        NetworkCardIndex: 0,
-      }),
-    );
+    await attachTo(ec2, eniId, standby);
     // The SDK has no attached waiter: its engine, on the ENI waiter's delays (20 s and 120 s by default).
     const attached = await createWaiter(
       { client: ec2, maxWaitTime: 900, minDelay: 20, maxDelay: 120, ...delays },
@@ -147,6 +140,17 @@ function sdkMove(delays: { minDelay?: number; maxDelay?: number }): Mover {
     if (attached.state !== WaiterState.SUCCESS) throw new Error(`attached wait ended ${attached.state}`);
   };
 }
+
+/** The attach a user's own move sends: the ENI at device index 1 of the standby's first card. */
+const attachTo = (ec2: EC2Client, eniId: string, standby: string) =>
+  ec2.send(
+    new AttachNetworkInterfaceCommand({
+      NetworkInterfaceId: eniId,
+      InstanceId: standby,
+      DeviceIndex: 1,
+      NetworkCardIndex: 0,
+    }),
+  );
 
 const isAttachedTo = (ni: NetworkInterface | undefined, instanceId: string) =>
   ni?.Attachment?.InstanceId === instanceId && ni.Attachment.Status === "attached";
@@ -161,14 +165,7 @@ const pollLoop: Mover = async ({ ec2, eniId, primary, standby }) => {
     throw new Error("not on the primary");
   await ec2.send(new DetachNetworkInterfaceCommand({ AttachmentId: attachment.AttachmentId }));
   while ((await read())?.Status !== "available") await sleep();
-  await ec2.send(
-    new AttachNetworkInterfaceCommand({
-      NetworkInterfaceId: eniId,
-      InstanceId: standby,
-      DeviceIndex: 1,
-      NetworkCardIndex: 0,
-    }),
-  );
+  await attachTo(ec2, eniId, standby);
   while (!isAttachedTo(await read(), standby)) await sleep();
 };
 
