@@ -10,6 +10,7 @@ import {
   type NetworkInterfacePrivateIpAddress,
 } from "@aws-sdk/client-ec2";
 import { err, ok, type ResultAsync } from "neverthrow";
+import { describeEni } from "../ec2/describe.js";
 import { send } from "../ec2/send.js";
 import { ConflictError, InvalidStateError, NotFoundError, type EniError } from "../errors.js";
 import { privateIpsOf } from "../model.js";
@@ -24,7 +25,7 @@ import {
   refuse,
   type Check,
 } from "../validation.js";
-import type { OperationContext } from "../waiters.js";
+import { retrying, type OperationContext } from "../waiters.js";
 import {
   changeEni,
   parseChange,
@@ -386,19 +387,35 @@ export function disassociateEip(
         const associationId = privateIpsOf(ni).find(
           (entry) => match(entry) && entry.Association?.AssociationId !== undefined,
         )?.Association?.AssociationId;
-        return ok(
-          associationId === undefined
-            ? undefined
-            : {
-                waitingFor: `without association ${associationId}`,
-                apply: () =>
-                  send(ec2, new DisassociateAddressCommand({ AssociationId: associationId }), context)
-                    // Gone already (disassociated meanwhile): the goal holds.
-                    .orElse((error) => (error.name === "NotFoundError" ? ok(undefined) : err(error))),
-                isSet: (fresh: NetworkInterface) =>
-                  !privateIpsOf(fresh).some((e) => e.Association?.AssociationId === associationId),
-              },
-        );
+        if (associationId === undefined) return ok(undefined);
+        const isSet = (fresh: NetworkInterface) =>
+          !privateIpsOf(fresh).some((entry) => entry.Association?.AssociationId === associationId);
+        // EC2 answered that it does not know the association: only reads can tell it is gone.
+        let unknownToEc2 = false;
+        const attempt = () =>
+          send(ec2, new DisassociateAddressCommand({ AssociationId: associationId }), context)
+            .map(() => {
+              unknownToEc2 = false;
+            })
+            .orElse((error) => {
+              if (error.name !== "NotFoundError") return err(error);
+              unknownToEc2 = true;
+              // Gone already (disassociated meanwhile): the goal holds. Still on the ENI: a new
+              // association is unknown to other calls for a while after the associate.
+              return describeEni(ec2, eniId, context).andThen((now) => (isSet(now) ? ok(undefined) : err(error)));
+            });
+        return ok({
+          waitingFor: `without association ${associationId}`,
+          apply: () =>
+            retrying(context, attempt, (error) =>
+              error.name === "NotFoundError"
+                ? { retry: true, reason: `association ${associationId} not known to EC2 yet` }
+                : { retry: false },
+            ),
+          isSet,
+          // Without EC2's Ok, a stale read from before the associate could show the ENI without it.
+          agreeing: () => unknownToEc2,
+        });
       }),
     ),
   );

@@ -1,8 +1,8 @@
 /**
  * EC2's eventual consistency right after eni-kit's own changes: a new attachment id that
- * DetachNetworkInterface does not know yet, a read that still shows a new ENI `pending`, and one
- * that still shows an attachment just ended. The first two failed on the library before their
- * fixes; the last is the whole cycle end to end (the refusal it hit on lagging reads, with the
+ * DetachNetworkInterface does not know yet, a new association id that DisassociateAddress does
+ * not know yet, a read that still shows a new ENI `pending`, and one that still shows an
+ * attachment just ended. The first three failed on the library before their fixes; the last is the whole cycle end to end (the refusal it hit on lagging reads, with the
  * default 1 s `maxDelay`, is pinned in test/operations/delete.test.ts).
  */
 import { afterEach, describe, expect, it, vi } from "vitest";
@@ -43,6 +43,30 @@ describe("a new attachment id EC2 does not know yet", () => {
     expect(Date.now() - started).toBeLessThan(2_000);
     const detaches = sim.calls.filter((call) => call.action === "DetachNetworkInterface").map((call) => call.outcome);
     expect(detaches.at(-1)).toBe("ok");
+  });
+});
+
+describe("a new association id EC2 does not know yet", () => {
+  it("a disassociate right after the associate sends its request again until EC2 knows the association", async () => {
+    vi.useFakeTimers();
+    // Prepare: the association's id is unknown to DisassociateAddress for 500 ms after the associate.
+    const { sim, ec2, subnetId } = world({ timings: { createMs: 10 }, consistencyDelayMs: 500 });
+    const { allocationId } = sim.addAddress();
+    const created = (await settle(Eni.create(ec2, { subnetId, ...wait })))._unsafeUnwrap();
+    await settle(Eni.get(ec2, created.id).associateAddress(allocationId, wait));
+    expect(sim.address(allocationId)?.NetworkInterfaceId).toBe(created.id);
+
+    // Act
+    const started = Date.now();
+    const result = await settle(Eni.get(ec2, created.id).disassociateAddress(allocationId, wait));
+
+    // Assess: done, and EC2 agrees; the request was refused while the id was unknown, then sent again.
+    expect(result.isOk() ? "ok" : `${result.error.name}: ${result.error.message}`).toBe("ok");
+    expect(sim.address(allocationId)?.NetworkInterfaceId).toBeUndefined();
+    expect(Date.now() - started).toBeLessThan(2_000);
+    const sent = sim.calls.filter((call) => call.action === "DisassociateAddress").map((call) => call.outcome);
+    expect(sent[0]).toBe("InvalidAssociationID.NotFound");
+    expect(sent.at(-1)).toBe("ok");
   });
 });
 
