@@ -28,6 +28,15 @@ export function abortReason(signal: AbortSignal): AbortedError | WaitTimeoutErro
     : new AbortedError("The operation was aborted.");
 }
 
+// The signals of the operations running now (each `withDeadline` while its `run` has not settled),
+// so the batched reader can tell reads of concurrent operations from reads of one after another.
+const running = new WeakSet<AbortSignal>();
+
+/** Whether `signal` is the signal of an operation still running: one a {@link withDeadline} gave out. */
+export function isRunning(signal: AbortSignal): boolean {
+  return running.has(signal);
+}
+
 /**
  * Runs `run` under a deadline `seconds` from now, ended early by `callerSignal`. The deadline's
  * timer and listener are released when `run` settles, so a long-lived caller signal shared by
@@ -51,9 +60,11 @@ export async function withDeadline<T>(
   const onAbort = () => controller.abort(new AbortedError(`Aborted while waiting for ${what}.`));
   if (callerSignal?.aborted === true) onAbort();
   else callerSignal?.addEventListener("abort", onAbort, { once: true });
+  running.add(controller.signal);
   try {
     return await run({ at, seconds, signal: controller.signal });
   } finally {
+    running.delete(controller.signal);
     clearTimeout(timer);
     callerSignal?.removeEventListener("abort", onAbort);
   }

@@ -7,7 +7,7 @@ import {
   type NetworkInterface,
 } from "@aws-sdk/client-ec2";
 import { err, errAsync, ok, ResultAsync, type Result } from "neverthrow";
-import { abortReason } from "../deadline.js";
+import { abortReason, isRunning } from "../deadline.js";
 import { NotFoundError, type EniError } from "../errors.js";
 import { perClient } from "./client-state.js";
 import { mapAwsError } from "./map-error.js";
@@ -20,13 +20,19 @@ import type { ApiCall } from "../model.js";
  */
 export const BATCH_SIZE = 200;
 /**
- * The poll tick. While several ids of one kind are being read on one client (a fleet), reads go
- * out at most once per tick, so a thousand waiters cost one Describe per batch of ids per tick
- * instead of one each. Reads of a single id (one ENI's operations) are never delayed.
+ * The poll tick, and the one rule of when a read goes out. A read goes out at once, sharing its
+ * call with the other reads of the same turn, unless it is in a crowd: a call of this reader for
+ * other ids is in flight, or another operation that has read other ids with this reader is running
+ * (or was, with this read's own operation, when the reader's last call went out: so the last moves
+ * of a fleet, ending one by one, still share the tick). In a crowd a read waits for the tick:
+ * calls go out at most once per tick and every read asked for meanwhile joins the next one, so a
+ * thousand waiting moves cost one Describe per batch of ids per tick, not one each. A crowd is
+ * told by operations, not by recent reads: with a fast EC2 (or the simulator at zero latency) a
+ * fleet's reads never overlap, each answered before the next is asked, yet they must share calls;
+ * while one operation after another on a client (an attach, then a move) is no crowd, nor are the
+ * operations on one ENI (a move and its final read), so a single ENI's reads never wait.
  */
 export const TICK_MS = 250;
-// How far back "several ids are being read" looks.
-const RECENT_MS = 1000;
 // EC2's page size limit for these Describe calls.
 const PAGE_SIZE = 1000;
 
@@ -75,13 +81,18 @@ interface Request<T> {
   settle(result: Result<T, EniError>): void;
 }
 
-/** Collects reads of one kind on one client and sends them as batched, paged Describe calls. */
+/** Collects reads of one kind on one client and sends them as batched, paged Describe calls (see {@link TICK_MS}). */
 class BatchReader<T> {
   readonly #pending = new Map<string, Request<T>[]>();
   #scheduled = false;
   #lastSentAt = -Infinity;
-  /** When each recently read id was last asked for. */
-  readonly #recent = new Map<string, number>();
+  /** The ids of each call not answered yet. */
+  readonly #inFlight = new Set<string[]>();
+  /**
+   * The operations (by their deadline's signal) that have read with this reader, and what they
+   * read: those running at its last call, and any that have read since.
+   */
+  readonly #operations = new Map<AbortSignal, Set<string>>();
 
   readonly #ec2: EC2Client;
   readonly #kind: ReadKind<T>;
@@ -104,25 +115,34 @@ class BatchReader<T> {
       };
       this.#pending.set(id, [...(this.#pending.get(id) ?? []), { context, settle }]);
     });
-    this.#recent.set(id, Date.now());
-    this.#schedule();
+    this.#schedule(id, abortSignal);
+    // A read made outside any operation (`Eni.get`, or with the caller's own signal) is no one's.
+    if (abortSignal !== undefined && isRunning(abortSignal))
+      this.#operations.set(abortSignal, (this.#operations.get(abortSignal) ?? new Set()).add(id));
     return new ResultAsync(answer);
   }
 
-  #schedule(): void {
+  /** Schedules the next call (see {@link TICK_MS}), unless one is: a read asked for meanwhile joins it. */
+  #schedule(id: string, mine: AbortSignal | undefined): void {
     if (this.#scheduled) return;
     this.#scheduled = true;
-    const now = Date.now();
-    for (const [id, at] of this.#recent) if (now - at > RECENT_MS) this.#recent.delete(id);
-    const wait = this.#lastSentAt + TICK_MS - now;
-    // Reads made in the same turn always share the call; with a fleet, later ones wait for the tick.
-    if (wait <= 0 || this.#recent.size <= 1) queueMicrotask(() => this.#flush());
+    const otherIds = (ids: Iterable<string>) => [...ids].some((other) => other !== id);
+    // Ended operations are still here until the next call: they crowd only the operations they were crowded with.
+    const known = mine !== undefined && this.#operations.has(mine);
+    const crowded =
+      [...this.#inFlight].some(otherIds) ||
+      [...this.#operations].some(
+        ([operation, ids]) => operation !== mine && otherIds(ids) && (known || isRunning(operation)),
+      );
+    const wait = crowded ? this.#lastSentAt + TICK_MS - Date.now() : 0;
+    if (wait <= 0) queueMicrotask(() => this.#flush());
     else setTimeout(() => this.#flush(), wait);
   }
 
   #flush(): void {
     this.#scheduled = false;
     this.#lastSentAt = Date.now();
+    for (const operation of this.#operations.keys()) if (!isRunning(operation)) this.#operations.delete(operation);
     const batch = [...this.#pending];
     this.#pending.clear();
     for (let start = 0; start < batch.length; start += BATCH_SIZE)
@@ -138,12 +158,14 @@ class BatchReader<T> {
     const context: CallContext = {
       onCall: (call: ApiCall) => listeners.forEach((onCall) => onCall?.(call)),
     };
+    const ids = batch.map(([id]) => id);
+    this.#inFlight.add(ids);
     const found = new Map<string, T>();
     let nextToken: string | undefined;
     try {
       do {
         const input = {
-          Filters: [{ Name: `${this.#kind.type}-id`, Values: batch.map(([id]) => id) }],
+          Filters: [{ Name: `${this.#kind.type}-id`, Values: ids }],
           MaxResults: PAGE_SIZE,
           NextToken: nextToken,
         };
@@ -155,6 +177,9 @@ class BatchReader<T> {
     } catch (thrown) {
       // A malformed answer must fail these reads, never leave them waiting forever.
       return settleAll(err(mapAwsError(thrown)));
+    } finally {
+      // Before any answer reaches its caller (a later turn), so the reads it leads to see the call done.
+      this.#inFlight.delete(ids);
     }
     for (const [id, waiting] of batch) {
       const item = found.get(id);

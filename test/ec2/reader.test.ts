@@ -59,6 +59,34 @@ afterEach(() => {
 });
 
 describe("the batched reader: a read with no other read waiting goes out at once", () => {
+  it("reads id A, then 100 ms later id B with nothing pending: both go out at once", async () => {
+    // Prepare
+    const { sim, ec2, a, b } = world();
+    const start = Date.now();
+
+    // Act
+    const [first, second] = await settle(Promise.all([describeEni(ec2, a), after(100, () => describeEni(ec2, b))]));
+
+    // Assess
+    expect(first.isOk() && second.isOk()).toBe(true);
+    // Before issue 14 the second read waited for the tick: 250 ms.
+    expect(describes(sim, start)).toEqual([
+      { at: 0, ids: [a] },
+      { at: 100, ids: [b] },
+    ]);
+  });
+
+  it("lets one operation after another read at once, whatever ids the earlier one read", async () => {
+    const { sim, ec2, a, b, c } = world();
+    const start = Date.now();
+
+    await settle(operation(ec2, a));
+    await settle(after(10, () => operation(ec2, b)));
+    await settle(after(10, () => operation(ec2, c)));
+
+    expect(describes(sim, start).map(({ at }) => at)).toEqual([0, 10, 20]);
+  });
+
   it("sends the reads asked for in one turn in one call", async () => {
     const { sim, ec2, a, b, i1, i2 } = world();
     const start = Date.now();
@@ -172,6 +200,30 @@ describe("the batched reader: reads waiting together share tick-aligned calls", 
       { at: 0, ids: [a] },
       { at: TICK_MS, ids: [b, a] },
       { at: 2 * TICK_MS, ids: [b] },
+    ]);
+  });
+
+  it("lets an operation left alone read at once after one more call on the tick", async () => {
+    const { sim, ec2, a, b } = world();
+    const start = Date.now();
+
+    // `a`'s operation runs until 300; `b`'s reads at 100, 400 and 600.
+    const thrice = () =>
+      timed(plan, "reading b three times", (context) =>
+        describeEni(ec2, b, context)
+          .andThen(() => new ResultAsync(after(150, () => describeEni(ec2, b, context))))
+          .andThen(() => new ResultAsync(after(100, () => describeEni(ec2, b, context)))),
+      );
+    await settle(Promise.all([operation(ec2, a, 300), after(100, thrice)]));
+
+    expect(describes(sim, start)).toEqual([
+      { at: 0, ids: [a] },
+      // In a crowd: `a`'s operation is running.
+      { at: TICK_MS, ids: [b] },
+      // `a`'s has ended, but was running at the last call, with `b`'s: one more call on the tick.
+      { at: 2 * TICK_MS, ids: [b] },
+      // Alone: at once.
+      { at: 600, ids: [b] },
     ]);
   });
 });

@@ -684,6 +684,20 @@ async function runSeeded(scenario: Scenario): Promise<string[]> {
 /** Shrunk failing scenarios (and hand-picked stories), replayed on every run. */
 const regressions: { readonly name: string; readonly scenario: Scenario }[] = [
   {
+    name: "a disassociate right after the associate: EC2 does not know the new association yet",
+    scenario: {
+      throttling: false,
+      consistencyDelayMs: 0,
+      steps: [
+        { t: "terminate", inst: 0, during: { op: { t: "attach", eni: 3, to: 0 }, afterMs: 21 } },
+        { t: "terminate", inst: 0, during: { op: { t: "eip", eni: 0, associate: true }, afterMs: 0 } },
+        { t: "op", op: { t: "eip", eni: 0, associate: false }, client: 0 },
+        { t: "op", op: { t: "delete", eni: 0, detachFirst: false }, client: 0 },
+      ],
+      jitterSeed: 0,
+    },
+  },
+  {
     name: "cleanup after a move, throttled: the SDK's own backoff between throttled reads outlasts a 3 s delete",
     scenario: {
       throttling: true,
