@@ -437,8 +437,9 @@ export function readInstanceWithin(
 
 /**
  * One stale read must not decide that an operation has nothing to do (the ENI already on the
- * target, already detached, the value already set): when `first` says so, the ENI is read again,
- * and the caller decides again from that fresher read. Costs a read only on that path.
+ * target, already detached, the value already set): when `first` says so, the ENI is read again
+ * until reads agree across one `maxDelay` (see {@link agreeNothingToDo}), and the caller decides
+ * again from the last read. Costs reads only on that path.
  */
 export function confirmNoOp(
   ec2: EC2Client,
@@ -446,7 +447,31 @@ export function confirmNoOp(
   context: OperationContext,
   isNoOp: (ni: NetworkInterface) => boolean,
 ): ResultAsync<NetworkInterface, EniError> {
-  return isNoOp(first) ? readEniWithin(ec2, first.NetworkInterfaceId ?? "", context) : okAsync(first);
+  if (!isNoOp(first)) return okAsync(first);
+  return agreeNothingToDo(ec2, first.NetworkInterfaceId ?? "", context, (ni) =>
+    okAsync(isNoOp(ni) ? undefined : ni),
+  ).map(({ ni }) => ni);
+}
+
+/**
+ * Reads the ENI until `decide` finds something to do (`todo`) on a read, or reads agree across one
+ * `maxDelay` that there is nothing (see {@link agreement}): a stale read can show an older state,
+ * the very one an operation wants (free before an attach, no address before an associate), and
+ * stale reads only last a moment. Returns the last read, and what to do (`undefined`: nothing).
+ */
+export function agreeNothingToDo<T>(
+  ec2: EC2Client,
+  id: string,
+  context: OperationContext,
+  decide: (ni: NetworkInterface) => ResultAsync<T | undefined, EniError>,
+): ResultAsync<{ ni: NetworkInterface; todo: T | undefined }, EniError> {
+  return pollUntil(`reads of ${id} to agree there is nothing to do`, context, () =>
+    pollEni(ec2, id, context, (ni) =>
+      decide(ni).map((todo) =>
+        todo === undefined ? agreeing({ ni, todo }, `${describeState(ni)}, nothing to do`) : done({ ni, todo }),
+      ),
+    ),
+  );
 }
 
 /** Reads the ENI; NotFound becomes a verdict to confirm (or "not visible yet" for an id just made). */
@@ -454,11 +479,14 @@ function pollEni<T>(
   ec2: EC2Client,
   id: string,
   context: OperationContext,
-  judge: (ni: NetworkInterface) => Poll<T>,
+  judge: (ni: NetworkInterface) => Poll<T> | ResultAsync<Poll<T>, EniError>,
   { visibleSoon = false }: Pick<EniWaitOptions, "visibleSoon"> = {},
 ): ResultAsync<Poll<T>, EniError> {
   return describeEni(ec2, id, context)
-    .map(judge)
+    .andThen((ni) => {
+      const poll = judge(ni);
+      return poll instanceof ResultAsync ? poll : okAsync(poll);
+    })
     .orElse((error) => {
       if (error.name === "NotFoundError")
         return ok(visibleSoon ? notYet<T>("not visible yet") : failing<T>(error, "not found"));
@@ -550,7 +578,7 @@ const GOING_AWAY = ["shutting-down", "terminated"];
  * same batch as the ENI's read), and never more than `maxDelay` before a read that shows the ENI
  * attached. It fails fast when that instance is shutting down or terminated, or the
  * attachment starts detaching (`InvalidStateError`: states that only move forward, so one read is
- * a fact), and, once two reads agree, when the attachment ends (`InvalidStateError`) or another
+ * a fact), and, once reads agree, when the attachment ends (`InvalidStateError`) or another
  * attachment replaces it (`ConflictError`: someone else attached the ENI). A missing attachment
  * not yet seen is waited out: right after an attach, EC2's reads may not show it.
  */

@@ -4,6 +4,7 @@ import { InvalidStateError, type EniError } from "../errors.js";
 import { checkOptionsWith, type Check, type CheckedOptions, type OptionSpec } from "../validation.js";
 import {
   WAIT_OPTIONS,
+  agreeNothingToDo,
   checkWait,
   readEniWithin,
   retrying,
@@ -85,9 +86,9 @@ export function changeEni(
     decide(first).andThen((change) =>
       change !== undefined
         ? apply(change)
-        : // Nothing to do is decided only when a second read agrees: a stale one can show an older value.
-          readEniWithin(ec2, eniId, context).andThen((fresh) =>
-            decide(fresh).andThen((again) => (again === undefined ? okAsync(fresh) : apply(again))),
+        : // Nothing to do is decided only once reads agree: a stale one can show an older value.
+          agreeNothingToDo(ec2, eniId, context, decide).andThen(({ ni, todo }) =>
+            todo === undefined ? okAsync(ni) : apply(todo),
           ),
     ),
   );

@@ -62,7 +62,7 @@ export function detachFrom(
   context: OperationContext,
 ): ResultAsync<NetworkInterface, EniError> {
   const free = (read: NetworkInterface) => attachmentOf(read) === undefined;
-  // Already free is a no-op only if a second read agrees: a stale one can show it before its attach.
+  // Already free is a no-op only once reads agree: a stale one can show it before its attach.
   return confirmNoOp(ec2, ni, context, free).andThen((fresh) =>
     free(fresh) ? okAsync(fresh) : detachAttached(ec2, fresh, request, context),
   );

@@ -147,18 +147,20 @@ describe("attachTo", () => {
 
     expect(result._unsafeUnwrap().attachment?.instanceId).toBe(ids.instance);
     expect(mock).not.toHaveReceivedCommand(AttachNetworkInterfaceCommand);
-    // Eni.get's read, the preflight's and the one that confirms it: no wait.
-    expect(mock).toHaveReceivedCommandTimes(DescribeNetworkInterfacesCommand, 3);
+    // Eni.get's read, the preflight's, and reads until they agree across one maxDelay that there is
+    // nothing to do: three, `minDelay` (0.01 s) apart over `maxDelay` (0.02 s).
+    expect(mock).toHaveReceivedCommandTimes(DescribeNetworkInterfacesCommand, 5);
   });
 
-  it("returns an attach already under way at once with wait: false", async () => {
+  it("returns an attach already under way, without waiting for it, with wait: false", async () => {
     const { ec2, mock } = world({ eni: attachedEni(ids.instance, "attaching") });
 
     const result = await Eni.get(ec2, ids.eni).attachTo(ids.instance, { wait: false });
 
     expect(result._unsafeUnwrap().attachment?.status).toBe("attaching");
     expect(mock).not.toHaveReceivedCommand(AttachNetworkInterfaceCommand);
-    expect(mock).toHaveReceivedCommandTimes(DescribeNetworkInterfacesCommand, 3);
+    // Eni.get's read, the preflight's, and five that agree, 0.3 s apart over the default 1 s maxDelay.
+    expect(mock).toHaveReceivedCommandTimes(DescribeNetworkInterfacesCommand, 7);
   });
 
   it("waits for an attach to that instance that is already under way", async () => {

@@ -143,7 +143,7 @@ describe("moveTo (scripted EC2 answers)", () => {
     expect(mock).not.toHaveReceivedCommand(AttachNetworkInterfaceCommand);
   });
 
-  it("returns at once, with no mutating call and no wait, when the ENI is already attached to the target", async () => {
+  it("returns with no mutating call, once reads agree, when the ENI is already attached to the target", async () => {
     const { ec2, mock } = world([onStandby()]);
     const result = await Eni.get(ec2, ids.eni).moveTo(ids.standby, fast);
     expect(result._unsafeUnwrap().moveReport).toMatchObject({
@@ -152,8 +152,8 @@ describe("moveTo (scripted EC2 answers)", () => {
       leased: false,
       retries: 0,
     });
-    // Eni.get's read, the preflight's, and the second read that confirms there is nothing to do.
-    expect(mock).toHaveReceivedCommandTimes(DescribeNetworkInterfacesCommand, 3);
+    // Eni.get's read, the preflight's, and three that agree there is nothing to do, across maxDelay.
+    expect(mock).toHaveReceivedCommandTimes(DescribeNetworkInterfacesCommand, 5);
     expect(mock).not.toHaveReceivedCommand(AttachNetworkInterfaceCommand);
   });
 

@@ -70,6 +70,56 @@ describe("a new association id EC2 does not know yet", () => {
   });
 });
 
+describe("reads that still show the state before eni-kit's own last change", () => {
+  // Half the reads within 1.5 s of a change answer an earlier version; `maxDelay` spans past that.
+  const lagging = (seed: number) => ({
+    seed,
+    staleReads: { windowMs: 1500, probability: 0.5 },
+    timings: { createMs: 10, attachMs: 20, detachMs: 30 },
+  });
+  const patient = { minDelay: 0.1, maxDelay: 2, maxWaitTime: 30 };
+  const seeds = Array.from({ length: 30 }, (_, index) => index + 1);
+
+  it("a detach right after an attach detaches, though reads may still show the ENI free (30 seeds)", async () => {
+    vi.useFakeTimers();
+    const failures: string[] = [];
+    for (const seed of seeds) {
+      const { sim, ec2, subnetId, primary } = world(lagging(seed));
+      const created = await settle(Eni.create(ec2, { subnetId, ...patient }).attachTo(primary, patient));
+      const id = created._unsafeUnwrap().id;
+
+      const detached = await settle(Eni.get(ec2, id).detach(patient));
+
+      const attachment = sim.networkInterface(id)?.Attachment;
+      if (detached.isErr() || attachment !== undefined)
+        failures.push(
+          `seed ${seed}: ${detached.isOk() ? "Ok" : detached.error.message}, EC2 has ${attachment?.InstanceId ?? "it free"}`,
+        );
+    }
+    expect(failures).toEqual([]);
+  });
+
+  it("a disassociate right after an associate disassociates, though reads may still show no Elastic IP (30 seeds)", async () => {
+    vi.useFakeTimers();
+    const failures: string[] = [];
+    for (const seed of seeds) {
+      const { sim, ec2, subnetId } = world(lagging(seed));
+      const { allocationId } = sim.addAddress();
+      const created = (await settle(Eni.create(ec2, { subnetId, ...patient })))._unsafeUnwrap();
+      await settle(Eni.get(ec2, created.id).associateAddress(allocationId, patient));
+
+      const result = await settle(Eni.get(ec2, created.id).disassociateAddress(allocationId, patient));
+
+      const holder = sim.address(allocationId)?.NetworkInterfaceId;
+      if (result.isErr() || holder !== undefined)
+        failures.push(
+          `seed ${seed}: ${result.isOk() ? "Ok" : result.error.message}, the Elastic IP on ${holder ?? "nothing"}`,
+        );
+    }
+    expect(failures).toEqual([]);
+  });
+});
+
 describe("a read that still shows a new ENI pending", () => {
   it.each([1, 2, 3, 4, 5, 6, 7, 8])(
     "create, then attachTo, succeeds on the realistic preset (seed %i)",
