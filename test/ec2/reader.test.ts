@@ -1,4 +1,4 @@
-import type { EC2Client, NetworkInterface } from "@aws-sdk/client-ec2";
+import { DescribeNetworkInterfacesCommand, type EC2Client, type NetworkInterface } from "@aws-sdk/client-ec2";
 import { ok, ResultAsync, type Result } from "neverthrow";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { withDeadline } from "../../src/deadline.js";
@@ -7,6 +7,7 @@ import { TICK_MS } from "../../src/ec2/reader.js";
 import { Eni } from "../../src/index.js";
 import { Ec2Simulator } from "../../src/testing/index.js";
 import { timed, type WaitPlan } from "../../src/waiters.js";
+import { eni as fixtureEni, ids, mockedEc2 } from "../fixtures.js";
 import { settleTimers as settle } from "../scenarios/world.js";
 
 /** Runs `run` `ms` virtual milliseconds from now. */
@@ -224,6 +225,45 @@ describe("the batched reader: reads waiting together share tick-aligned calls", 
       { at: 2 * TICK_MS, ids: [b] },
       // Alone: at once.
       { at: 600, ids: [b] },
+    ]);
+  });
+});
+
+describe("the batched reader: what it asks EC2", () => {
+  it("follows EC2's pages: an id answered on a later page is found", async () => {
+    // Prepare: EC2 may page an answer before MaxResults, and name the ENI only on page 2.
+    vi.useRealTimers();
+    const { ec2, mock } = mockedEc2();
+    mock
+      .on(DescribeNetworkInterfacesCommand)
+      .resolvesOnce({ NetworkInterfaces: [], NextToken: "page-2" })
+      .resolvesOnce({ NetworkInterfaces: [fixtureEni()] });
+
+    // Act
+    const read = await describeEni(ec2, ids.eni);
+
+    // Assess
+    expect(read._unsafeUnwrap().NetworkInterfaceId).toBe(ids.eni);
+    const pages = mock.commandCalls(DescribeNetworkInterfacesCommand).map((call) => call.args[0].input.NextToken);
+    expect(pages).toEqual([undefined, "page-2"]);
+  });
+
+  it("lets one operation read one id after another at once: its own reads are no crowd", async () => {
+    // Prepare
+    const { sim, ec2, a, b } = world();
+    const start = Date.now();
+
+    // Act: one operation reads `a`, then 10 ms later `b`.
+    await settle(
+      timed(plan, "reading two ENIs", (context) =>
+        describeEni(ec2, a, context).andThen(() => new ResultAsync(after(10, () => describeEni(ec2, b, context)))),
+      ),
+    );
+
+    // Assess
+    expect(describes(sim, start)).toEqual([
+      { at: 0, ids: [a] },
+      { at: 10, ids: [b] },
     ]);
   });
 });
