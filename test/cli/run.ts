@@ -1,0 +1,56 @@
+/**
+ * Runs the `eni-kit` command in-process, as the bin would, and captures what it writes.
+ */
+import { main } from "../../src/cli/main.js";
+import type { CliIo } from "../../src/cli/context.js";
+
+/** What a run of the command wrote, and how it ended. */
+export interface Ran {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+  /** stdout as one JSON object (`--json`). */
+  json(): any;
+  /** stdout as NDJSON (`--events`). */
+  events(): any[];
+}
+
+/** A stream that keeps what is written to it. */
+export function capture(isTTY = false) {
+  const chunks: string[] = [];
+  return {
+    isTTY,
+    write(text: string) {
+      chunks.push(text);
+      return true;
+    },
+    get text() {
+      return chunks.join("");
+    },
+  };
+}
+
+/**
+ * Runs `eni-kit ...argv` with `io` (the simulator's client, usually); `settle` drives the fake
+ * clock while it runs.
+ */
+export async function cli(
+  argv: readonly string[],
+  io: Partial<CliIo> & { tty?: boolean } = {},
+  settle: <T>(work: PromiseLike<T>) => Promise<T> = (work) => Promise.resolve(work),
+): Promise<Ran> {
+  const stdout = capture(io.tty ?? false);
+  const stderr = capture();
+  const code = await settle(main(argv, { env: {}, ...io, stdout: io.stdout ?? stdout, stderr: io.stderr ?? stderr }));
+  return {
+    code,
+    stdout: stdout.text,
+    stderr: stderr.text,
+    json: () => JSON.parse(stdout.text),
+    events: () =>
+      stdout.text
+        .split("\n")
+        .filter((line) => line !== "")
+        .map((line) => JSON.parse(line)),
+  };
+}
