@@ -24,7 +24,12 @@ export interface ExitCode {
 /** Every exit code of `eni-kit`, in order. */
 export const EXIT_CODES: readonly ExitCode[] = [
   { code: 0, name: "ok", meaning: "done", errors: [] },
-  { code: 1, name: "unexpected", meaning: "an unexpected failure (a bug, or an error outside EC2's)", errors: [] },
+  {
+    code: 1,
+    name: "unexpected",
+    meaning: "an unexpected failure: a bug, or one outside EC2 (the metadata service of --to self)",
+    errors: [],
+  },
   {
     code: 2,
     name: "validation",
@@ -73,7 +78,7 @@ export const EXIT_CODES: readonly ExitCode[] = [
   {
     code: 12,
     name: "move-not-attached",
-    meaning: "the move failed and the ENI is not back on its source: read where it is in the output",
+    meaning: "the move failed and the ENI was not put back: it is free (not attached); the output says where it is",
     errors: ["MoveFailedError"],
   },
   { code: 13, name: "aws", meaning: "any other EC2 or SDK failure (a 5xx, a network error)", errors: ["AwsError"] },
