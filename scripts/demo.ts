@@ -8,17 +8,22 @@
  *                                     AWS_ENDPOINT_URL_EC2); launches and terminates nothing,
  *                                     and deletes the ENI it created even when a step fails.
  */
-import { EC2Client } from "@aws-sdk/client-ec2";
+import * as sdk from "@aws-sdk/client-ec2";
 import { parseArgs } from "node:util";
+import * as lib from "../src/index.js";
+import * as testing from "../src/testing/index.js";
 import {
   cleanUp,
   describeInstances,
   showInstances,
   simulatedStage,
   tellStory,
+  type DemoModules,
   type Stage,
   type Voice,
 } from "../src/cli/demo.js";
+
+const modules: DemoModules = { sdk, lib, testing };
 
 const started = performance.now();
 const clock = () => `${((performance.now() - started) / 1000).toFixed(2).padStart(6)} s`;
@@ -34,10 +39,11 @@ async function liveStage(args: Record<string, string | boolean | undefined>): Pr
   if (typeof args.subnet !== "string" || !first || !second || typeof otherAz !== "string") {
     throw new Error("--live needs --subnet subnet-…, --instances i-first,i-second and --other-az-instance i-…");
   }
-  const ec2 = new EC2Client({}); // default credential chain; AWS_REGION and AWS_ENDPOINT_URL_EC2 are honoured by the SDK
+  const ec2 = new sdk.EC2Client({}); // default credential chain; AWS_REGION and AWS_ENDPOINT_URL_EC2 are honoured by the SDK
   voice.say(`1. Use the given instances (live EC2, region ${await ec2.config.region()})`);
-  showInstances(voice, await describeInstances(ec2, [first, second, otherAz]));
+  showInstances(voice, await describeInstances(modules, ec2, [first, second, otherAz]));
   return {
+    modules,
     ec2,
     subnetId: args.subnet,
     securityGroupIds: typeof args["security-group"] === "string" ? [args["security-group"]] : [],
@@ -62,7 +68,7 @@ async function main(): Promise<void> {
       "security-group": { type: "string" },
     },
   });
-  const stage = values.live ? await liveStage(values) : await simulatedStage(voice);
+  const stage = values.live ? await liveStage(values) : await simulatedStage(voice, modules);
   const stopped = await tellStory(stage, voice);
   if (stopped !== undefined) throw stopped;
 }

@@ -1,18 +1,10 @@
 /**
- * The commands of `eni-kit`, on the library's public API. Imported by src/cli/main.ts only when a
- * command runs: this module loads eni-kit, and with it the AWS SDK.
+ * The commands of `eni-kit`, on the library's public API (`context.lib`, loaded by src/cli/main.ts
+ * only when a command runs, and with it the AWS SDK).
  *
  * @module
  */
-import { MetadataService } from "@aws-sdk/ec2-metadata-service";
-import {
-  Eni,
-  checkPermissions as checkPlan,
-  type EniError,
-  type EniEvent,
-  type EniState,
-  type MoveEvent,
-} from "eni-kit";
+import type { EniError, EniEvent, EniState, MoveEvent } from "eni-kit";
 import { exitCode, exitCodeOf } from "./exit-codes.js";
 import { describeEni, describeReport, eniTable, stateJson, whereIs } from "./output.js";
 import type { CommandContext } from "./context.js";
@@ -20,6 +12,7 @@ import type { CommandContext } from "./context.js";
 /** The instance `--to` names: itself, or, for `self`, this instance's id from the metadata service (IMDSv2). */
 async function instanceOf(context: CommandContext, to: string): Promise<string | Error> {
   if (to !== "self") return to;
+  const { MetadataService } = await context.modules.metadata();
   const service = new MetadataService({
     ...(context.metadataEndpoint !== undefined && { endpoint: context.metadataEndpoint }),
     // IMDSv2 only, and quick to fail off EC2: the default would retry for seconds, then fall back to IMDSv1.
@@ -45,7 +38,7 @@ async function fail(context: CommandContext, error: EniError, eniId?: string): P
   let detail: string | undefined;
   if (code === exitCode("interrupted") && eniId !== undefined && error.name !== "MoveFailedError") {
     const ec2 = await context.ec2();
-    const now = await Eni.get(ec2, eniId, { abortSignal: AbortSignal.timeout(10_000) });
+    const now = await context.lib.Eni.get(ec2, eniId, { abortSignal: AbortSignal.timeout(10_000) });
     detail = now.isOk()
       ? `${eniId} was left ${whereIs(now.value)}`
       : `${eniId}: could not read where it was left (${now.error.message})`;
@@ -74,7 +67,7 @@ export async function list(
   context: CommandContext,
   options: { name?: string; tag?: Record<string, string | true>; instance?: string; subnet?: string; status?: string },
 ): Promise<number> {
-  const found = await Eni.find(await context.ec2(), {
+  const found = await context.lib.Eni.find(await context.ec2(), {
     name: options.name,
     tags: options.tag,
     instanceId: options.instance,
@@ -90,7 +83,7 @@ export async function list(
 
 /** `eni-kit show ENI`. */
 export async function show(context: CommandContext, eniId: string): Promise<number> {
-  const eni = await Eni.get(await context.ec2(), eniId, { abortSignal: context.signal });
+  const eni = await context.lib.Eni.get(await context.ec2(), eniId, { abortSignal: context.signal });
   if (eni.isErr()) return fail(context, eni.error);
   context.output.result({ eni: stateJson(eni.value) }, describeEni(eni.value));
   return exitCode("ok");
@@ -109,7 +102,7 @@ export async function create(
   },
 ): Promise<number> {
   context.output.line(`creating ${options.name} in ${options.subnet}…`);
-  const eni = await Eni.create(await context.ec2(), {
+  const eni = await context.lib.Eni.create(await context.ec2(), {
     subnetId: options.subnet,
     name: options.name,
     securityGroupIds: options.sg,
@@ -131,7 +124,7 @@ export async function attach(
   const to = await instanceOf(context, options.to);
   if (to instanceof Error) return failOutside(context, to);
   context.output.line(`attaching ${eniId} to ${to}`);
-  const eni = await Eni.get(await context.ec2(), eniId, { abortSignal: context.signal }).attachTo(to, {
+  const eni = await context.lib.Eni.get(await context.ec2(), eniId, { abortSignal: context.signal }).attachTo(to, {
     deviceIndex: options.deviceIndex,
     onEvent: onEvent(context),
     abortSignal: context.signal,
@@ -150,7 +143,7 @@ export async function detach(
   const ec2 = await context.ec2();
   const common = { onEvent: onEvent(context), abortSignal: context.signal };
   context.output.line(`detaching ${eniId}${options.force === true ? " (forced)" : ""}`);
-  let eni = await Eni.get(ec2, eniId, { abortSignal: context.signal }).detach({
+  let eni = await context.lib.Eni.get(ec2, eniId, { abortSignal: context.signal }).detach({
     ...common,
     force: options.force,
     ...maxWait(options.forceAfter ?? options.maxWait),
@@ -162,7 +155,7 @@ export async function detach(
     !context.signal.aborted
   ) {
     context.output.event({ type: "forced", eniId });
-    eni = await Eni.get(ec2, eniId, { abortSignal: context.signal }).detach({
+    eni = await context.lib.Eni.get(ec2, eniId, { abortSignal: context.signal }).detach({
       ...common,
       force: true,
       ...maxWait(options.maxWait),
@@ -182,7 +175,7 @@ export async function move(
   if (to instanceof Error) return failOutside(context, to);
   const fence = options.expectedFrom === undefined ? "no fence" : `fence: from ${options.expectedFrom}`;
   context.output.line(`moving ${eniId} to ${to} (${fence})`);
-  const moved = await Eni.get(await context.ec2(), eniId, { abortSignal: context.signal }).moveTo(to, {
+  const moved = await context.lib.Eni.get(await context.ec2(), eniId, { abortSignal: context.signal }).moveTo(to, {
     expectedFrom: options.expectedFrom,
     forceAfter: options.forceAfter,
     rollback: options.rollback,
@@ -213,7 +206,7 @@ export async function remove(
   options: { detachFirst?: boolean; maxWait?: number },
 ): Promise<number> {
   context.output.line(`deleting ${eniId}${options.detachFirst === true ? " (detaching it first)" : ""}`);
-  const deleted = await Eni.delete(await context.ec2(), eniId, {
+  const deleted = await context.lib.Eni.delete(await context.ec2(), eniId, {
     detachFirst: options.detachFirst,
     onEvent: onEvent(context),
     abortSignal: context.signal,
@@ -235,7 +228,7 @@ export async function checkPermissions(
 ): Promise<number> {
   const to = await instanceOf(context, options.to);
   if (to instanceof Error) return failOutside(context, to);
-  const checked = await checkPlan(await context.ec2(), {
+  const checked = await context.lib.checkPermissions(await context.ec2(), {
     eniId,
     to,
     expectedFrom: options.expectedFrom,
@@ -278,7 +271,7 @@ export async function orphans(
   }
   const ec2 = await context.ec2();
   const rule = { olderThan: options.olderThan, owner: options.owner, includeOnceAttached: options.includeOnceAttached };
-  const found = await Eni.findOrphans(ec2, { ...rule, abortSignal: context.signal });
+  const found = await context.lib.Eni.findOrphans(ec2, { ...rule, abortSignal: context.signal });
   if (found.isErr()) return fail(context, found.error);
   const listed = found.value;
   const table = listed.length === 0 ? "no orphan found" : eniTable(listed);
@@ -286,7 +279,7 @@ export async function orphans(
     context.output.result({ orphans: listed.map(stateJson) }, table);
     return exitCode("ok");
   }
-  const reaped = await Eni.reapOrphans(ec2, listed, { ...rule, abortSignal: context.signal });
+  const reaped = await context.lib.Eni.reapOrphans(ec2, listed, { ...rule, abortSignal: context.signal });
   if (reaped.isErr()) return fail(context, reaped.error);
   const report = reaped.value;
   context.output.result(
@@ -325,7 +318,8 @@ export async function demo(context: CommandContext, options: { speed: number }):
       output.note("detail", text);
     },
   };
-  const stage = await simulatedStage(voice, options.speed);
+  const [sdk, testing] = await Promise.all([context.modules.sdk(), context.modules.testing()]);
+  const stage = await simulatedStage(voice, { sdk, lib: context.lib, testing }, options.speed);
   const told = await tellStory(stage, voice);
   if (told instanceof Error) {
     output.failure(told);

@@ -5,24 +5,25 @@
  *
  * @module
  */
-import {
-  CreateSecurityGroupCommand,
-  CreateSubnetCommand,
-  CreateVpcCommand,
-  DescribeInstancesCommand,
-  RunInstancesCommand,
-  TerminateInstancesCommand,
-  waitUntilInstanceRunning,
-  waitUntilInstanceTerminated,
-  type EC2Client,
-  type Instance,
-} from "@aws-sdk/client-ec2";
-import { Eni, type EniError, type WaitOptions } from "eni-kit";
-import { Ec2Simulator } from "eni-kit/testing";
+import type * as Sdk from "@aws-sdk/client-ec2";
+import type { EC2Client, Instance } from "@aws-sdk/client-ec2";
+import type * as Library from "eni-kit";
+import type { Eni, EniError, WaitOptions } from "eni-kit";
+import type * as Testing from "eni-kit/testing";
 
 // The SDK warns, in the middle of the story, that its releases after the first week of January
 // 2027 need Node.js 22; the story says once, at the end, which Node.js ran it.
 process.env["AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED"] ??= "true";
+
+/**
+ * What the story runs on, loaded by its teller: the SDK, the library and the simulator (the
+ * command loads them from the package's CommonJS build, `npm run demo` from the source).
+ */
+export interface DemoModules {
+  readonly sdk: typeof Sdk;
+  readonly lib: typeof Library;
+  readonly testing: typeof Testing;
+}
 
 /** How the story is told: a step, and a detail under it. */
 export interface Voice {
@@ -32,6 +33,7 @@ export interface Voice {
 
 /** The world the story runs in: three instances (two in the subnet's AZ), a subnet, a group. */
 export interface Stage {
+  readonly modules: DemoModules;
   readonly ec2: EC2Client;
   readonly subnetId: string;
   readonly securityGroupIds: string[];
@@ -52,8 +54,12 @@ const INSTANCE_TIMINGS = { startMs: 1_500, stopMs: 1_500, terminateMs: 2_000 };
 export const describeEni = (eni: Eni) =>
   `${eni.id} ${eni.status}${eni.attachment ? ` on ${eni.attachment.instanceId} (device ${eni.attachment.deviceIndex})` : ""}, ${eni.privateIp}`;
 
-export async function describeInstances(ec2: EC2Client, instanceIds: string[]): Promise<Instance[]> {
-  const output = await ec2.send(new DescribeInstancesCommand({ InstanceIds: instanceIds }));
+export async function describeInstances(
+  { sdk }: DemoModules,
+  ec2: EC2Client,
+  instanceIds: string[],
+): Promise<Instance[]> {
+  const output = await ec2.send(new sdk.DescribeInstancesCommand({ InstanceIds: instanceIds }));
   const instances = output.Reservations?.flatMap((reservation) => reservation.Instances ?? []) ?? [];
   return instanceIds.map((id) => instances.find((instance) => instance.InstanceId === id) as Instance);
 }
@@ -78,29 +84,30 @@ export async function cleanUp(voice: Voice, eni: Eni, wait: WaitOptions = {}): P
  *
  * @param speed - how many times faster than EC2's own pace the simulator's transitions run.
  */
-export async function simulatedStage(voice: Voice, speed = 1): Promise<Stage> {
+export async function simulatedStage(voice: Voice, modules: DemoModules, speed = 1): Promise<Stage> {
+  const { sdk, lib, testing } = modules;
   const scale = (timings: Record<string, number>) =>
     Object.fromEntries(Object.entries(timings).map(([key, ms]) => [key, ms / speed]));
-  const sim = new Ec2Simulator({ timings: scale(REALISTIC), instanceTimings: scale(INSTANCE_TIMINGS) });
+  const sim = new testing.Ec2Simulator({ timings: scale(REALISTIC), instanceTimings: scale(INSTANCE_TIMINGS) });
   const ec2 = sim.client();
   const sdkWait = { client: ec2, maxWaitTime: 60, minDelay: 1 / speed, maxDelay: 2 / speed };
   const wait = speed === 1 ? {} : { minDelay: 0.3 / speed, maxDelay: 1 / speed };
   voice.say(
     `1. Launch two instances in us-east-1a and one in us-east-1b (EC2 simulator, realistic timings${speed === 1 ? "" : ` run ${speed} times faster`})`,
   );
-  const vpcId = (await ec2.send(new CreateVpcCommand({ CidrBlock: "10.0.0.0/16" }))).Vpc?.VpcId ?? "";
+  const vpcId = (await ec2.send(new sdk.CreateVpcCommand({ CidrBlock: "10.0.0.0/16" }))).Vpc?.VpcId ?? "";
   const subnet = async (az: string, cidr: string) =>
-    (await ec2.send(new CreateSubnetCommand({ VpcId: vpcId, AvailabilityZone: az, CidrBlock: cidr }))).Subnet
+    (await ec2.send(new sdk.CreateSubnetCommand({ VpcId: vpcId, AvailabilityZone: az, CidrBlock: cidr }))).Subnet
       ?.SubnetId ?? "";
   const subnetA = await subnet("us-east-1a", "10.0.1.0/24");
   const subnetB = await subnet("us-east-1b", "10.0.2.0/24");
   const groupId =
-    (await ec2.send(new CreateSecurityGroupCommand({ VpcId: vpcId, GroupName: "db", Description: "database" })))
+    (await ec2.send(new sdk.CreateSecurityGroupCommand({ VpcId: vpcId, GroupName: "db", Description: "database" })))
       .GroupId ?? "";
   const launch = async (subnetId: string) =>
     (
       await ec2.send(
-        new RunInstancesCommand({
+        new sdk.RunInstancesCommand({
           ImageId: "ami-0123456789abcdef0",
           InstanceType: "t3.medium",
           SubnetId: subnetId,
@@ -110,11 +117,12 @@ export async function simulatedStage(voice: Voice, speed = 1): Promise<Stage> {
       )
     ).Instances?.[0]?.InstanceId ?? "";
   const ids = [await launch(subnetA), await launch(subnetA), await launch(subnetB)];
-  await waitUntilInstanceRunning(sdkWait, { InstanceIds: ids });
-  const instances = await describeInstances(ec2, ids);
+  await sdk.waitUntilInstanceRunning(sdkWait, { InstanceIds: ids });
+  const instances = await describeInstances(modules, ec2, ids);
   showInstances(voice, instances);
   const [first = "", second = "", otherAz = ""] = ids;
   return {
+    modules,
     ec2,
     subnetId: subnetA,
     securityGroupIds: [groupId],
@@ -124,11 +132,11 @@ export async function simulatedStage(voice: Voice, speed = 1): Promise<Stage> {
     wait,
     finish: async (eni) => {
       voice.say("6. Terminate the instances");
-      await ec2.send(new TerminateInstancesCommand({ InstanceIds: ids }));
-      await waitUntilInstanceTerminated(sdkWait, { InstanceIds: ids });
+      await ec2.send(new sdk.TerminateInstancesCommand({ InstanceIds: ids }));
+      await sdk.waitUntilInstanceTerminated(sdkWait, { InstanceIds: ids });
       for (const instance of instances) {
         const primaryId = instance.NetworkInterfaces?.[0]?.NetworkInterfaceId ?? "";
-        const primary = await Eni.get(ec2, primaryId);
+        const primary = await lib.Eni.get(ec2, primaryId);
         voice.detail(
           `primary ENI ${primaryId}: ${primary.isErr() ? `gone (${primary.error.name})` : primary.value.status}`,
         );
@@ -148,7 +156,8 @@ function orStop<T>(step: string, result: { isOk(): boolean; value?: T; error?: E
 
 /** Tells the story on a stage; resolves to the error that stopped it, if one did. */
 export async function tellStory(stage: Stage, voice: Voice): Promise<Error | undefined> {
-  const { ec2, wait } = stage;
+  const { ec2, wait, modules } = stage;
+  const { Eni } = modules.lib;
   try {
     voice.say("2. Create an ENI with a Name tag, a security group and a tag in the instances' subnet");
     let eni = orStop(
@@ -169,7 +178,7 @@ export async function tellStory(stage: Stage, voice: Voice): Promise<Error | und
       const t0 = performance.now();
       eni = orStop("attach", await eni.attachTo(stage.first, wait));
       voice.detail(`${describeEni(eni)} after ${((performance.now() - t0) / 1000).toFixed(2)} s`);
-      const [onFirst] = await describeInstances(ec2, [stage.first]);
+      const [onFirst] = await describeInstances(modules, ec2, [stage.first]);
       const carries = onFirst?.NetworkInterfaces?.some((ni) => ni.PrivateIpAddress === eni.privateIp) ?? false;
       voice.detail(`${stage.first} now carries ${eni.privateIp}: ${carries ? "yes" : "no"}`);
 

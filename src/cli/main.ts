@@ -12,7 +12,7 @@ import { readFileSync } from "node:fs";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { exitCode, exitCodesText } from "./exit-codes.js";
 import type * as Commands from "./commands.js";
-import type { CliIo, CommandContext, GlobalOptions } from "./context.js";
+import type { CliIo, CliModules, CommandContext, GlobalOptions } from "./context.js";
 import { Output, type OutputMode } from "./output.js";
 
 function version(): string {
@@ -25,6 +25,14 @@ function version(): string {
     return "unknown";
   }
 }
+
+/** The modules, loaded with `import()`: in the tests, `eni-kit` is the source. */
+const IMPORTED: CliModules = {
+  library: () => import("eni-kit"),
+  sdk: () => import("@aws-sdk/client-ec2"),
+  testing: () => import("eni-kit/testing"),
+  metadata: () => import("@aws-sdk/ec2-metadata-service"),
+};
 
 /** A number of seconds, 0 or more. */
 function secondsArg(value: string): number {
@@ -270,13 +278,16 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       elapsed: () => performance.now() - started,
     });
     let client = io.client;
+    const modules = io.modules ?? IMPORTED;
     const context: CommandContext = {
       output,
       signal: io.signal ?? new AbortController().signal,
       metadataEndpoint: io.metadataEndpoint,
+      lib: await modules.library(),
+      modules,
       ec2: async () => {
         if (client !== undefined) return client;
-        const { EC2Client } = await import("@aws-sdk/client-ec2");
+        const { EC2Client } = await modules.sdk();
         client = new EC2Client({
           ...(options.region !== undefined && { region: options.region }),
           ...(options.profile !== undefined && { profile: options.profile }),
