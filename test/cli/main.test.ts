@@ -119,7 +119,7 @@ describe("ls and show", () => {
     expect(all.code).toBe(0);
     expect(all.stdout.split("\n")[0]).toMatch(/^ID\s+NAME\s+STATUS\s+INSTANCE\s+DEVICE\s+PRIVATE IP\s+SUBNET\s+AZ$/);
     expect(all.stdout).toMatch(new RegExp(`^${eni.id}\\s+floating\\s+in-use\\s+${primary}\\s+1\\s`, "m"));
-    expect(mine.json().enis.map((e: { id: string }) => e.id)).toEqual([eni.id]);
+    expect((mine.json().enis as { id: string }[]).map((e) => e.id)).toEqual([eni.id]);
     expect(mine.json().enis[0].raw).toBeUndefined();
     expect(none.stdout).toBe("no ENI matches\n");
   });
@@ -179,7 +179,7 @@ describe("create, attach, detach, delete", () => {
       subnetId,
       tags: { team: "db", tier: "1" },
     });
-    expect(created.securityGroups.map((g: { id: string }) => g.id)).toEqual([groupId]);
+    expect((created.securityGroups as { id: string }[]).map((g) => g.id)).toEqual([groupId]);
     expect(sim.networkInterface(created.id)?.Status).toBe("available");
   });
 
@@ -326,7 +326,7 @@ describe("move", () => {
 
     expect(ran.code).toBe(0);
     const events = ran.events();
-    const types = new Set(events.map((event) => event.type));
+    const types = new Set(events.map((event) => event["type"] as string));
     expect([...types]).toEqual(expect.arrayContaining(["phase-start", "phase-end", "call", "state", "done", "result"]));
     expect(events.at(-1)).toMatchObject({ type: "result", report: { outcome: "moved" } });
     expect(events.at(-2)).toMatchObject({ type: "done", eniId: eni.id });
@@ -525,7 +525,7 @@ describe("demo", () => {
       events
         .events()
         .filter((e) => e.type === "step")
-        .map((e) => e.text.slice(0, 2)),
+        .map((e) => (e["text"] as string).slice(0, 2)),
     ).toEqual(["1.", "2.", "3.", "4.", "5.", "6.", "Do"]);
     expect(json.json().steps).toHaveLength(events.events().filter((e) => e.type !== "result").length);
   });
@@ -535,7 +535,7 @@ describe("the human output on a terminal", () => {
   it("colours the marks, unless NO_COLOR is set", async () => {
     const { ec2, subnetId, standby } = await world();
     const spare = (await settleTimers(Eni.create(ec2, { subnetId, ...wait })))._unsafeUnwrap();
-    const ecma = /\u001B\[3\dm/;
+    const ecma = new RegExp(String.raw`\u001B\[3\dm`);
 
     const coloured = await cli(["attach", spare.id, "--to", standby], { client: ec2, tty: true }, settleTimers);
     const plain = await cli(["detach", spare.id], { client: ec2, tty: true, env: { NO_COLOR: "1" } }, settleTimers);

@@ -4,15 +4,18 @@
 import { main } from "../../src/cli/main.js";
 import type { CliIo } from "../../src/cli/context.js";
 
+/** A JSON object the command printed. */
+export type Json = Record<string, any>;
+
 /** What a run of the command wrote, and how it ended. */
 export interface Ran {
   readonly code: number;
   readonly stdout: string;
   readonly stderr: string;
   /** stdout as one JSON object (`--json`). */
-  json(): any;
+  json(): Json;
   /** stdout as NDJSON (`--events`). */
-  events(): any[];
+  events(): Json[];
 }
 
 /** A stream that keeps what is written to it. */
@@ -46,11 +49,11 @@ export async function cli(
     code,
     stdout: stdout.text,
     stderr: stderr.text,
-    json: () => JSON.parse(stdout.text),
+    json: () => JSON.parse(stdout.text) as Json,
     events: () =>
       stdout.text
         .split("\n")
         .filter((line) => line !== "")
-        .map((line) => JSON.parse(line)),
+        .map((line) => JSON.parse(line) as Json),
   };
 }
