@@ -7,10 +7,11 @@
  */
 import type { EniError, EniEvent, EniState, MoveEvent, MoveReport } from "eni-kit";
 
-/** Where the command writes: a stream's `write`, and whether it is a terminal. */
+/** Where the command writes: a stream's `write`, and whether it is a terminal (with a terminal's cursor moves). */
 export interface OutputStream {
   write(text: string): unknown;
   readonly isTTY?: boolean | undefined;
+  readonly cursorTo?: unknown;
 }
 
 /** How the command reports. */
@@ -40,6 +41,35 @@ export function errorJson(error: unknown): Record<string, unknown> {
 export function stateJson(state: EniState): Omit<EniState, "raw"> {
   const { raw: _raw, ...rest } = state;
   return rest;
+}
+
+/** SGR sequences: colours and styles, never cursor moves. */
+// eslint-disable-next-line no-control-regex
+const SGR = /\u001B\[[\d;]*m/g;
+
+/**
+ * A stream that writes to `stream` without colours: for `NO_COLOR` on a terminal, where the
+ * spinner (yocto-spinner) colours by the process's environment, not the command's. The spinner
+ * may replace this object's `write` to keep its line below the others; the copy's own `write` is
+ * fixed, so that never loops.
+ */
+function withoutColour(stream: OutputStream): OutputStream {
+  const write = stream.write.bind(stream);
+  const terminal = stream as OutputStream & Record<string, unknown>;
+  const bound = (name: string) => {
+    const method = terminal[name];
+    return typeof method === "function" ? (method as (...args: unknown[]) => unknown).bind(stream) : undefined;
+  };
+  return {
+    isTTY: stream.isTTY,
+    get columns() {
+      return terminal["columns"];
+    },
+    cursorTo: bound("cursorTo"),
+    moveCursor: bound("moveCursor"),
+    clearLine: bound("clearLine"),
+    write: (text: string) => write(String(text).replace(SGR, "")),
+  } as OutputStream;
 }
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
@@ -151,8 +181,17 @@ export class Output {
   #phase: { name: string; startedAt: number } | undefined;
   #loadSpinner: Promise<((options: object) => Spinner) | undefined> | undefined;
 
+  /** Where stdout's writes go: stdout itself, or, with `NO_COLOR`, a copy that strips colours (the spinner's too). */
+  readonly #out: OutputStream;
+
   constructor(options: OutputOptions) {
     this.#options = options;
+    this.#out = this.#plain ? withoutColour(options.stdout) : options.stdout;
+  }
+
+  get #plain(): boolean {
+    const noColour = this.#options.env["NO_COLOR"];
+    return noColour !== undefined && noColour !== "";
   }
 
   get mode(): OutputMode {
@@ -165,9 +204,7 @@ export class Output {
   }
 
   #colour(code: number, text: string): string {
-    const { env } = this.#options;
-    const plain = env["NO_COLOR"] !== undefined && env["NO_COLOR"] !== "";
-    return plain || !this.#terminal ? text : `\u001B[${code}m${text}\u001B[39m`;
+    return this.#plain || !this.#terminal ? text : `\u001B[${code}m${text}\u001B[39m`;
   }
 
   #stamp(): string {
@@ -182,13 +219,15 @@ export class Output {
       () => undefined,
     );
     const create = await this.#loadSpinner;
-    this.#spinner = create?.({ stream: this.#options.stdout, handleSignals: false });
+    // The spinner redraws its line with the cursor moves of a terminal's stream (tty.WriteStream).
+    if (typeof this.#options.stdout.cursorTo === "function")
+      this.#spinner = create?.({ stream: this.#out, handleSignals: false });
   }
 
   /** A line for a person (human mode only), with the time since the command started. */
   line(text: string): void {
     if (this.mode !== "human") return;
-    this.#options.stdout.write(`${this.#stamp()} ${text}\n`);
+    this.#out.write(`${this.#stamp()} ${text}\n`);
   }
 
   /** An event of an operation: a progress line (human), an NDJSON line (events), nothing (json). */
@@ -227,7 +266,7 @@ export class Output {
   }
 
   #say(text: string): void {
-    this.#options.stdout.write(`${this.#stamp()} ${text}\n`);
+    this.#out.write(`${this.#stamp()} ${text}\n`);
   }
 
   #startPhase(name: string): void {
@@ -275,22 +314,22 @@ export class Output {
   }
 
   #ndjson(value: object): void {
-    this.#options.stdout.write(`${JSON.stringify(value)}\n`);
+    this.#out.write(`${JSON.stringify(value)}\n`);
   }
 
   /** The command's result: `human` for a person, `json` as the one JSON object (or the last event). */
   result(json: object, human: string): void {
     this.close();
-    if (this.mode === "json") this.#options.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
+    if (this.mode === "json") this.#out.write(`${JSON.stringify(json, null, 2)}\n`);
     else if (this.mode === "events") this.#ndjson({ type: "result", ...json });
-    else if (human !== "") this.#options.stdout.write(`${human}\n`);
+    else if (human !== "") this.#out.write(`${human}\n`);
   }
 
   /** The command's failure: the error on stderr, and as JSON on stdout in the JSON modes. */
   failure(error: EniError | Error, detail?: string): void {
     this.close();
     const json = errorJson(error);
-    if (this.mode === "json") this.#options.stdout.write(`${JSON.stringify({ error: json }, null, 2)}\n`);
+    if (this.mode === "json") this.#out.write(`${JSON.stringify({ error: json }, null, 2)}\n`);
     else if (this.mode === "events") this.#ndjson({ type: "error", error: json });
     const lines = [`${this.#colour(31, "error")}: ${error.name}: ${error.message}`];
     if (detail !== undefined) lines.push(detail);

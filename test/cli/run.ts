@@ -23,6 +23,11 @@ export function capture(isTTY = false) {
   const chunks: string[] = [];
   return {
     isTTY,
+    // What a terminal's stream has besides `write`, for the spinner.
+    columns: 80,
+    cursorTo: () => true,
+    moveCursor: () => true,
+    clearLine: () => true,
     write(text: string) {
       chunks.push(text);
       return true;
