@@ -1,7 +1,7 @@
 // `--to self`: the instance the command runs on, from the instance metadata service (IMDSv2), here
 // a fake one on the loopback. Real timers: the metadata client's requests are real HTTP.
 import { request } from "node:http";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { Eni } from "../../src/index.js";
 import { exitCode } from "../../src/cli/exit-codes.js";
 import { floating, wait } from "../scenarios/world.js";
@@ -87,5 +87,24 @@ describe("--to self", () => {
       "--to self: could not read this instance's id from the instance metadata service (IMDSv2)",
     );
     expect(Date.now() - started).toBeLessThan(5000);
+  });
+});
+
+describe("without an injected client", () => {
+  it("makes one from --region and --endpoint and the SDK's chain (here, the environment's keys)", async () => {
+    vi.stubEnv("AWS_ACCESS_KEY_ID", "AKIDCLITEST");
+    vi.stubEnv("AWS_SECRET_ACCESS_KEY", "cli-test");
+    try {
+      const imds = await fakeImds("i-0123456789abcdef0");
+      await imds.close(); // a port nothing listens on: EC2 unreachable
+
+      const ran = await cli(["ls", "--region", "us-east-1", "--endpoint", imds.endpoint]);
+
+      expect(ran.code).toBe(exitCode("aws"));
+      expect(ran.stderr).toContain("AwsError");
+      expect(ran.stderr).toContain("ECONNREFUSED");
+    } finally {
+      vi.unstubAllEnvs();
+    }
   });
 });
