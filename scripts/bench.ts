@@ -16,7 +16,9 @@
  *   per-action buckets allow, beside a naive loop, one waiter per ENI;
  * - the SDK's waiter engine (./bench/waiter-engine.ts): what it cannot do by itself;
  * - the simulator's own cost against the size of its world (./bench/simulator-scale.ts);
- * - the bundle of `import { Eni } from "eni-kit"` (peers external) and its import time.
+ * - the bundle of `import { Eni } from "eni-kit"` (peers external) and its import time;
+ * - the `eni-kit` command's start-up (./bench/cli-startup.ts): `--help` without the SDK, and a
+ *   command's first request against `node -e 'require("@aws-sdk/client-ec2")'`, wall clock.
  */
 import { execFileSync } from "node:child_process";
 import { dirname, join } from "node:path";
@@ -24,6 +26,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { clock } from "./bench/clock.js";
+import { cliStartup, cliStartupTargets, printCliStartup } from "./bench/cli-startup.js";
 import { backToBack, printBackToBack } from "./bench/back-to-back.js";
 import { barChart } from "./bench/chart.js";
 import { fleets, fleetTable, fleetTargets } from "./bench/fleet.js";
@@ -69,6 +72,8 @@ async function main() {
   const cycles = [await backToBack(), await backToBack({ preset: "default" })];
   const scale = await simulatorScale();
   const size = bundle();
+  // After bundle(), which builds dist/ (the command runs from dist/cli).
+  const cli = await cliStartup();
   const charts = writeCharts(single, section.fleets);
 
   const largestWorld = scale.worlds.at(-1);
@@ -100,6 +105,7 @@ async function main() {
       limit: BUNDLE_LIMIT_GZIP_BYTES,
       met: size.gzipBytes <= BUNDLE_LIMIT_GZIP_BYTES,
     },
+    ...cliStartupTargets(cli),
   ];
   const result = {
     command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(" ")}` : ""}`,
@@ -113,6 +119,7 @@ async function main() {
     charts,
     waiterEngine: engine,
     bundle: size,
+    cli,
     targets,
   };
 
@@ -146,6 +153,7 @@ async function main() {
     console.log(
       `import time in a fresh Node process (median of 5): ${size.importMs.toFixed(0)} ms, of which @aws-sdk/client-ec2 alone takes ${size.sdkImportMs.toFixed(0)} ms`,
     );
+    printCliStartup(cli);
     console.log("\nthe simulator's own cost (wall clock), median per create → attach → move → detach → delete cycle");
     for (const w of scale.worlds)
       console.log(

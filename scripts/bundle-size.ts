@@ -12,8 +12,17 @@ import { gzipSync } from "node:zlib";
  */
 export const BUNDLE_LIMIT_GZIP_BYTES = 20 * 1024;
 
-/** Bundles `export { Eni } from <specifier>`, resolved from `resolveDir`, and sizes the result. */
-export function bundleSize(specifier: string, resolveDir: string): { minifiedBytes: number; gzipBytes: number } {
+/** The dependencies of the `eni-kit` command only: `import { Eni }` must pull none of them. */
+export const CLI_ONLY_PACKAGES = ["commander", "yocto-spinner", "yoctocolors", "@aws-sdk/ec2-metadata-service"];
+
+/**
+ * Bundles `export { Eni } from <specifier>`, resolved from `resolveDir`, and sizes the result.
+ * Also says what went in: the files bundled (`modules`) and the imports left external (`imports`).
+ */
+export function bundleSize(
+  specifier: string,
+  resolveDir: string,
+): { minifiedBytes: number; gzipBytes: number; modules: string[]; imports: string[] } {
   const output = buildSync({
     stdin: { contents: `export { Eni } from ${JSON.stringify(specifier)};`, resolveDir, loader: "js" },
     bundle: true,
@@ -22,7 +31,14 @@ export function bundleSize(specifier: string, resolveDir: string): { minifiedByt
     platform: "node",
     external: ["@aws-sdk/client-ec2", "neverthrow", "@smithy/*"],
     write: false,
+    metafile: true,
   });
   const code = output.outputFiles[0]?.contents ?? new Uint8Array();
-  return { minifiedBytes: code.length, gzipBytes: gzipSync(code).length };
+  const outputs = Object.values(output.metafile.outputs);
+  return {
+    minifiedBytes: code.length,
+    gzipBytes: gzipSync(code).length,
+    modules: Object.keys(output.metafile.inputs),
+    imports: [...new Set(outputs.flatMap((out) => out.imports.map((imported) => imported.path)))].sort(),
+  };
 }

@@ -1,7 +1,10 @@
 /**
  * Tests the package as published: `npm pack`, install the tarball into a fresh project in a
  * temporary directory, then use it from an ES module, from CommonJS, and from TypeScript with
- * `moduleResolution` `node10`, `node16` and `bundler` and with `exactOptionalPropertyTypes`; and hold `import { Eni }` to its bundle-size budget.
+ * `moduleResolution` `node10`, `node16` and `bundler` and with `exactOptionalPropertyTypes`; and hold `import { Eni }` to its bundle-size budget,
+ * without any of the command's dependencies. Then run the packed `eni-kit` bin from the consumer's
+ * node_modules/.bin: `--help` (loading no AWS SDK module), a bad argument, `demo`, and `--to self`
+ * against a fake IMDSv2 on the loopback.
  * Run after `npm run build`.
  *
  *   npx tsx scripts/check-package.ts [--keep]
@@ -14,12 +17,14 @@
  * The consumers run on the Node.js that runs this script, and say which; `.ci/run` runs it on
  * Node.js 20, 22 and 24.
  */
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, posix, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { BUNDLE_LIMIT_GZIP_BYTES, bundleSize } from "./bundle-size.js";
+import { fakeImds } from "../test/cli/fake-imds.js";
+import { isSdkModule, loadedModules } from "./bench/cli-startup.js";
+import { BUNDLE_LIMIT_GZIP_BYTES, CLI_ONLY_PACKAGES, bundleSize } from "./bundle-size.js";
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const keep = process.argv.includes("--keep");
@@ -45,6 +50,34 @@ function step(name: string, action: () => string | void): void {
   console.log(`  ✓ ${name} (${Math.round(performance.now() - start)} ms)${detail ? `: ${detail}` : ""}`);
 }
 
+async function stepAsync(name: string, action: () => Promise<string>): Promise<void> {
+  const start = performance.now();
+  const detail = await action();
+  console.log(`  ✓ ${name} (${Math.round(performance.now() - start)} ms)${detail ? `: ${detail}` : ""}`);
+}
+
+/** Runs a command without blocking this process (which may serve it: the fake IMDS). */
+function runAsync(
+  command: string,
+  args: readonly string[],
+  cwd: string,
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((done, fail) => {
+    const child = spawn(command, args, {
+      cwd,
+      env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true", NODE_OPTIONS: "", ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on("error", fail);
+    child.on("close", (code) => done({ code, stdout, stderr }));
+  });
+}
+
 function check(condition: boolean, message: string): asserts condition {
   if (!condition) throw new Error(message);
 }
@@ -58,6 +91,7 @@ const ENTRY_FILES = [
   "dist/testing/index.cjs",
   "dist/testing/index.d.ts",
   "dist/testing/index.d.cts",
+  "dist/cli/index.js",
 ];
 
 /** The same small story for both module systems: a real call on the simulator, a typed error. */
@@ -251,9 +285,81 @@ try {
       size.gzipBytes <= BUNDLE_LIMIT_GZIP_BYTES,
       `import { Eni } bundles to ${size.gzipBytes} B gzipped, over the budget of ${BUNDLE_LIMIT_GZIP_BYTES} B (docs/performance.md)`,
     );
-    return `${size.minifiedBytes} B minified, ${size.gzipBytes} B gzipped (budget ${BUNDLE_LIMIT_GZIP_BYTES} B)`;
+    const pulled = [...size.modules, ...size.imports].filter(
+      (module) => module.includes("eni-kit/dist/cli/") || CLI_ONLY_PACKAGES.some((name) => module.includes(name)),
+    );
+    check(pulled.length === 0, `import { Eni } pulls the command's code: ${pulled.join(", ")}`);
+    return `${size.minifiedBytes} B minified, ${size.gzipBytes} B gzipped (budget ${BUNDLE_LIMIT_GZIP_BYTES} B), none of the command's dependencies`;
   });
   step("require from CommonJS", () => run(process.execPath, ["cjs.cjs"], project).trim());
+
+  const bin = join(project, "node_modules", ".bin", "eni-kit");
+  await stepAsync("eni-kit --help (the packed bin)", async () => {
+    const { code, stdout } = await runAsync(bin, ["--help"], project);
+    check(
+      code === 0 && stdout.includes("Exit codes:") && stdout.includes("move [options] <eni>"),
+      `eni-kit --help:\n${stdout}`,
+    );
+    const { modules, status } = await loadedModules(
+      [join(project, "node_modules/eni-kit/dist/cli/index.js"), "--help"],
+      project,
+    );
+    const sdk = modules.filter(isSdkModule);
+    check(status === 0 && sdk.length === 0, `eni-kit --help loaded the AWS SDK: ${sdk.join(", ")}`);
+    return `exit 0, ${modules.length} modules loaded, none of the AWS SDK`;
+  });
+  await stepAsync("eni-kit with a bad argument", async () => {
+    const { code, stderr } = await runAsync(bin, ["move", "eni-0123456789abcdef0"], project);
+    check(code === 2 && stderr.includes("required option '--to <instance>'"), `exit ${code}:\n${stderr}`);
+    return "exit 2";
+  });
+  await stepAsync("eni-kit demo --speed 10", async () => {
+    const { code, stdout, stderr } = await runAsync(bin, ["demo", "--speed", "10"], project);
+    check(code === 0 && stderr === "" && stdout.includes("5. Fail over"), `exit ${code}:\n${stdout}${stderr}`);
+    return (
+      stdout
+        .trimEnd()
+        .split("\n")
+        .at(-1)
+        ?.replace(/^\[[^\]]*\] /, "") ?? ""
+    );
+  });
+  await stepAsync("eni-kit attach --to self (a fake IMDSv2 on the loopback)", async () => {
+    const imds = await fakeImds("i-0123456789abcdef0");
+    try {
+      const { code, stdout, stderr } = await runAsync(
+        bin,
+        [
+          "attach",
+          "eni-0123456789abcdef0",
+          "--to",
+          "self",
+          "--endpoint",
+          "http://127.0.0.1:9",
+          "--region",
+          "us-east-1",
+        ],
+        project,
+        {
+          AWS_EC2_METADATA_SERVICE_ENDPOINT: imds.endpoint,
+          AWS_ACCESS_KEY_ID: "AKIDPACKAGECHECK",
+          AWS_SECRET_ACCESS_KEY: "package-check",
+        },
+      );
+      // The instance id comes from the fake IMDS; EC2 (a closed port) then fails: AwsError, exit 13.
+      check(
+        stdout.includes("--to self: this instance is i-0123456789abcdef0") && code === 13,
+        `exit ${code}:\n${stdout}${stderr}`,
+      );
+      check(
+        imds.requests.some((r) => r.method === "PUT") && imds.requests.some((r) => r.method === "GET" && r.token),
+        `the bin did not use IMDSv2: ${JSON.stringify(imds.requests)}`,
+      );
+      return "the instance id from the token-guarded GET, then exit 13 (EC2 on a closed port)";
+    } finally {
+      await imds.close();
+    }
+  });
 
   writeFileSync(join(project, "esm.ts"), TYPES("esm"));
   writeFileSync(join(project, "cjs.cts"), TYPES("cjs"));

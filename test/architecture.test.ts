@@ -80,6 +80,22 @@ describe("the architecture rules (.dependency-cruiser.mjs, run by `npm test`)", 
     ]);
   });
 
+  it("fail on the library importing the command, and the command importing the library's insides", async () => {
+    const violations = await violationsOf("cli", {
+      "src/index.ts": "export const eni = 1;\n",
+      "src/testing/index.ts": "export const sim = 1;\n",
+      "src/eni.ts": 'import { main } from "./cli/main.js";\nexport const eni = main;\n',
+      "src/cli/main.ts":
+        'import { eni } from "../index.js";\nimport { sim } from "../testing/index.js";\nimport { move } from "../operations/move.js";\nexport const main = [eni, sim, move];\n',
+      "src/operations/move.ts": "export const move = 1;\n",
+    });
+
+    expect(violations.sort()).toEqual([
+      "cli-uses-the-public-entry-points-only: src/cli/main.ts → src/operations/move.ts",
+      "library-never-imports-the-cli: src/eni.ts → src/cli/main.ts",
+    ]);
+  });
+
   it("pass on src/ as it is", async () => {
     const result = await cruise(["src"], {
       ruleSet: { forbidden: config.forbidden ?? [] },
