@@ -29,9 +29,12 @@ process.on("SIGINT", () => {
   interrupted.abort();
 });
 
-process.exitCode = await main(process.argv.slice(2), {
+const code = await main(process.argv.slice(2), {
   stdout: process.stdout,
   stderr: process.stderr,
   signal: interrupted.signal,
   modules,
 });
+// Exit as soon as the output is written, not when the event loop drains: after an interrupted
+// wait, the SDK waiter engine's last timer runs out on its own (up to 8 s by default).
+process.stdout.write("", () => process.stderr.write("", () => process.exit(code)));

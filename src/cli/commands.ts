@@ -318,9 +318,21 @@ export async function demo(context: CommandContext, options: { speed: number }):
       output.note("detail", text);
     },
   };
-  const [sdk, testing] = await Promise.all([context.modules.sdk(), context.modules.testing()]);
-  const stage = await simulatedStage(voice, { sdk, lib: context.lib, testing }, options.speed);
-  const told = await tellStory(stage, voice);
+  const story = async () => {
+    const [sdk, testing] = await Promise.all([context.modules.sdk(), context.modules.testing()]);
+    const stage = await simulatedStage(voice, { sdk, lib: context.lib, testing }, options.speed);
+    return tellStory(stage, voice);
+  };
+  // Ctrl-C ends the demo at once: its EC2 is a simulator in this process, nothing is left behind.
+  const interrupted = new Promise<"interrupted">((resolve) => {
+    if (context.signal.aborted) resolve("interrupted");
+    context.signal.addEventListener("abort", () => resolve("interrupted"), { once: true });
+  });
+  const told = await Promise.race([story(), interrupted]);
+  if (told === "interrupted") {
+    output.line("interrupted: the demo's EC2 was a simulator in this process, so nothing is left behind");
+    return exitCode("interrupted");
+  }
   if (told instanceof Error) {
     output.failure(told);
     return exitCode("unexpected");

@@ -78,7 +78,8 @@ export const EXIT_CODES: readonly ExitCode[] = [
   {
     code: 12,
     name: "move-not-attached",
-    meaning: "the move failed and the ENI was not put back: it is free (not attached); the output says where it is",
+    meaning:
+      "the move failed and the ENI was not put back on its source: it is not attached where it should be (usually free); the output says where it is",
     errors: ["MoveFailedError"],
   },
   { code: 13, name: "aws", meaning: "any other EC2 or SDK failure (a 5xx, a network error)", errors: ["AwsError"] },

@@ -517,6 +517,18 @@ describe("demo", () => {
     expect(stdout).toMatch(/Done, on Node\.js/);
   });
 
+  it("Ctrl-C ends it at once: exit 130, saying nothing is left behind", async () => {
+    const interrupt = new AbortController();
+    setTimeout(() => interrupt.abort(), 3_000);
+
+    const { code, stdout } = await cli(["demo"], { signal: interrupt.signal }, settleTimers);
+
+    expect(code).toBe(exitCode("interrupted"));
+    expect(stdout).toContain("1. Launch");
+    expect(stdout).not.toContain("5. Fail over");
+    expect(stdout).toContain("nothing is left behind");
+  });
+
   it("--events tells it as NDJSON steps; --json as one object", async () => {
     const events = await cli(["demo", "--speed", "10", "--events"], {}, settleTimers);
     const json = await cli(["demo", "--speed", "10", "--json"], {}, settleTimers);
