@@ -111,15 +111,7 @@ function program(io: CliIo, schedule: (run: Run, options: GlobalOptions) => void
       .option("--instance <id>", "attached to this instance")
       .option("--subnet <id>", "in this subnet")
       .option("--status <status>", "available, in-use, attaching, detaching…"),
-    (options: {
-      name?: string;
-      tag?: Record<string, string | true>;
-      instance?: string;
-      subnet?: string;
-      status?: string;
-    }) =>
-      (context, commands) =>
-        commands.list(context, options),
+    (options: Parameters<typeof Commands.list>[1]) => (context, commands) => commands.list(context, options),
   );
   on(
     root.command("show").description("show one ENI").argument("<eni>", "the ENI id (eni-…)"),
@@ -135,16 +127,7 @@ function program(io: CliIo, schedule: (run: Run, options: GlobalOptions) => void
       .option("--description <text>", "its description")
       .option("--tag <key=value>", "a tag (repeatable)", tagArg)
       .addOption(MAX_WAIT()),
-    (options: {
-      subnet: string;
-      name: string;
-      sg?: string[];
-      description?: string;
-      tag?: Record<string, string>;
-      maxWait?: number;
-    }) =>
-      (context, commands) =>
-        commands.create(context, options),
+    (options: Parameters<typeof Commands.create>[1]) => (context, commands) => commands.create(context, options),
   );
   on(
     root
@@ -154,7 +137,7 @@ function program(io: CliIo, schedule: (run: Run, options: GlobalOptions) => void
       .requiredOption("--to <instance>", "the instance id, or `self` for this instance (IMDSv2)")
       .option("--device-index <n>", "the device index (default: the lowest free from 1)", (v) => Number(v))
       .addOption(MAX_WAIT()),
-    (eniId: string, options: { to: string; deviceIndex?: number; maxWait?: number }) => (context, commands) =>
+    (eniId: string, options: Parameters<typeof Commands.attach>[2]) => (context, commands) =>
       commands.attach(context, eniId, options),
   );
   on(
@@ -169,7 +152,7 @@ function program(io: CliIo, schedule: (run: Run, options: GlobalOptions) => void
           .conflicts("force"),
       )
       .addOption(MAX_WAIT()),
-    (eniId: string, options: { force?: boolean; forceAfter?: number; maxWait?: number }) => (context, commands) =>
+    (eniId: string, options: Parameters<typeof Commands.detach>[2]) => (context, commands) =>
       commands.detach(context, eniId, options),
   );
   on(
@@ -187,12 +170,8 @@ function program(io: CliIo, schedule: (run: Run, options: GlobalOptions) => void
       )
       .option("--no-rollback", "do not put the ENI back on its source if the attach fails")
       .addOption(MAX_WAIT()),
-    (
-      eniId: string,
-      options: { to: string; expectedFrom?: string; forceAfter?: number; rollback: boolean; maxWait?: number },
-    ) =>
-      (context, commands) =>
-        commands.move(context, eniId, options),
+    (eniId: string, options: Parameters<typeof Commands.move>[2]) => (context, commands) =>
+      commands.move(context, eniId, options),
   );
   on(
     root
@@ -201,7 +180,7 @@ function program(io: CliIo, schedule: (run: Run, options: GlobalOptions) => void
       .argument("<eni>", "the ENI id")
       .option("--detach-first", "detach it first if it is attached")
       .addOption(MAX_WAIT()),
-    (eniId: string, options: { detachFirst?: boolean; maxWait?: number }) => (context, commands) =>
+    (eniId: string, options: Parameters<typeof Commands.remove>[2]) => (context, commands) =>
       commands.remove(context, eniId, options),
   );
   on(
@@ -211,7 +190,7 @@ function program(io: CliIo, schedule: (run: Run, options: GlobalOptions) => void
       .argument("<eni>", "the ENI id")
       .requiredOption("--to <instance>", "the target instance, or `self`")
       .option("--expected-from <instance>", "the source instance"),
-    (eniId: string, options: { to: string; expectedFrom?: string }) => (context, commands) =>
+    (eniId: string, options: Parameters<typeof Commands.checkPermissions>[2]) => (context, commands) =>
       commands.checkPermissions(context, eniId, options),
   );
   on(
@@ -227,9 +206,7 @@ function program(io: CliIo, schedule: (run: Run, options: GlobalOptions) => void
       .option("--include-once-attached", "also ENIs that were attached before")
       .option("--reap", "delete them (re-checked one by one right before each delete)")
       .option("--yes", "confirm --reap"),
-    (options: { olderThan: number; owner: string; includeOnceAttached?: boolean; reap?: boolean; yes?: boolean }) =>
-      (context, commands) =>
-        commands.orphans(context, options),
+    (options: Parameters<typeof Commands.orphans>[1]) => (context, commands) => commands.orphans(context, options),
   );
   on(
     root
@@ -240,7 +217,7 @@ function program(io: CliIo, schedule: (run: Run, options: GlobalOptions) => void
           .argParser(factorArg)
           .default(1),
       ),
-    (options: { speed: number }) => (context, commands) => commands.demo(context, options),
+    (options: Parameters<typeof Commands.demo>[1]) => (context, commands) => commands.demo(context, options),
   );
 
   for (const command of [root, ...root.commands]) command.addHelpText("after", `\n${exitCodesText()}`);
