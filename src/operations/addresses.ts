@@ -9,8 +9,7 @@ import {
   type NetworkInterface,
   type NetworkInterfacePrivateIpAddress,
 } from "@aws-sdk/client-ec2";
-import { err, ok, type ResultAsync } from "neverthrow";
-import { describeEni } from "../ec2/describe.js";
+import { err, ok, okAsync, type ResultAsync } from "neverthrow";
 import { send } from "../ec2/send.js";
 import { ConflictError, InvalidStateError, NotFoundError, type EniError } from "../errors.js";
 import { privateIpsOf } from "../model.js";
@@ -25,7 +24,7 @@ import {
   refuse,
   type Check,
 } from "../validation.js";
-import { retrying, type OperationContext } from "../waiters.js";
+import { agreeNothingToDo, retrying, type OperationContext } from "../waiters.js";
 import {
   changeEni,
   parseChange,
@@ -390,20 +389,17 @@ export function disassociateEip(
         if (associationId === undefined) return ok(undefined);
         const isSet = (fresh: NetworkInterface) =>
           !privateIpsOf(fresh).some((entry) => entry.Association?.AssociationId === associationId);
-        // EC2 answered that it does not know the association: only reads can tell it is gone.
-        let unknownToEc2 = false;
         const attempt = () =>
-          send(ec2, new DisassociateAddressCommand({ AssociationId: associationId }), context)
-            .map(() => {
-              unknownToEc2 = false;
-            })
-            .orElse((error) => {
-              if (error.name !== "NotFoundError") return err(error);
-              unknownToEc2 = true;
-              // Gone already (disassociated meanwhile): the goal holds. Still on the ENI: a new
-              // association is unknown to other calls for a while after the associate.
-              return describeEni(ec2, eniId, context).andThen((now) => (isSet(now) ? ok(undefined) : err(error)));
-            });
+          send(ec2, new DisassociateAddressCommand({ AssociationId: associationId }), context).orElse((error) =>
+            error.name !== "NotFoundError"
+              ? err(error)
+              : // Gone already (disassociated meanwhile), once reads agree: a stale one can show the ENI
+                // before its associate. Still on the ENI: a new association is unknown to other calls
+                // for a while after the associate, so the request is sent again.
+                agreeNothingToDo(ec2, eniId, context, (now) => okAsync(isSet(now) ? undefined : now)).andThen(
+                  ({ todo }) => (todo === undefined ? ok(undefined) : err(error)),
+                ),
+          );
         return ok({
           waitingFor: `without association ${associationId}`,
           apply: () =>
@@ -413,8 +409,6 @@ export function disassociateEip(
                 : { retry: false },
             ),
           isSet,
-          // Without EC2's Ok, a stale read from before the associate could show the ENI without it.
-          agreeing: () => unknownToEc2,
         });
       }),
     ),

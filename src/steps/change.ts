@@ -44,11 +44,6 @@ export interface Change {
   readonly apply: () => ResultAsync<unknown, EniError>;
   /** Whether a read shows the change. */
   readonly isSet: (ni: NetworkInterface) => boolean;
-  /**
-   * Whether, after `apply`, the read-back must see reads agree (see `waitForEni`'s `agreeing`):
-   * when EC2 did not answer Ok and the goal is a state the ENI was in a moment ago. @default never
-   */
-  readonly agreeing?: () => boolean;
 }
 
 /** Decides from a read of the ENI (and any reads of its own) what to change; `undefined` for nothing. */
@@ -79,9 +74,7 @@ export function changeEni(
       .map((change) => (change === undefined || change.isSet(ni) ? undefined : change));
   const apply = (change: Change) =>
     // A throttled or failed change is sent again within the deadline: each sets a value, so twice is harmless.
-    retrying(context, change.apply).andThen(() =>
-      waitForEni(ec2, eniId, change.waitingFor, context, change.isSet, { agreeing: change.agreeing?.() }),
-    );
+    retrying(context, change.apply).andThen(() => waitForEni(ec2, eniId, change.waitingFor, context, change.isSet));
   return readEniWithin(ec2, eniId, context).andThen((first) =>
     decide(first).andThen((change) =>
       change !== undefined

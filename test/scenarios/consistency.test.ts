@@ -70,6 +70,23 @@ describe("a new association id EC2 does not know yet", () => {
   });
 });
 
+describe("a disassociate EC2 refuses for another reason", () => {
+  it("is not sent again: only a NotFound for a new association is", async () => {
+    vi.useFakeTimers();
+    const { sim, ec2, subnetId } = world({ timings: { createMs: 10 } });
+    const { allocationId } = sim.addAddress();
+    const created = (await settle(Eni.create(ec2, { subnetId, ...wait })))._unsafeUnwrap();
+    await settle(Eni.get(ec2, created.id).associateAddress(allocationId, wait));
+    sim.faults.failNext("DisassociateAddress", "UnauthorizedOperation", 1);
+
+    const result = await settle(Eni.get(ec2, created.id).disassociateAddress(allocationId, wait));
+
+    expect(result.isErr() && result.error.name).toBe("AccessDeniedError");
+    expect(sim.calls.filter((call) => call.action === "DisassociateAddress")).toHaveLength(1);
+    expect(sim.address(allocationId)?.NetworkInterfaceId).toBe(created.id);
+  });
+});
+
 describe("reads that still show the state before eni-kit's own last change", () => {
   // Half the reads within 1.5 s of a change answer an earlier version; `maxDelay` spans past that.
   const lagging = (seed: number) => ({
