@@ -148,7 +148,11 @@ export async function simulatedStage(voice: Voice, modules: DemoModules, speed =
   };
 }
 
-/** Unwraps a step's result, or stops the story with its typed error. */
+/**
+ * Unwraps a step's result, or stops the story with its typed error: the throw ends the story's
+ * straight-line script and {@link tellStory} catches it, returning the error, so nothing throws
+ * out of the command.
+ */
 function orStop<T>(step: string, result: { isOk(): boolean; value?: T; error?: EniError }): T {
   if (result.isOk()) return result.value as T;
   throw new Error(`${step} failed: ${result.error?.name}: ${result.error?.message}`);

@@ -22,7 +22,7 @@ export interface ExitCode {
 }
 
 /** Every exit code of `eni-kit`, in order. */
-export const EXIT_CODES: readonly ExitCode[] = [
+export const EXIT_CODES = [
   { code: 0, name: "ok", meaning: "done", errors: [] },
   {
     code: 1,
@@ -89,13 +89,15 @@ export const EXIT_CODES: readonly ExitCode[] = [
     meaning: "interrupted (Ctrl-C): the operation stopped between steps; the output says where the ENI was left",
     errors: ["AbortedError"],
   },
-];
+] as const satisfies readonly ExitCode[];
+
+/** The name of one of the {@link EXIT_CODES}. */
+export type ExitName = (typeof EXIT_CODES)[number]["name"];
 
 /** The code named `name` in {@link EXIT_CODES}. */
-export function exitCode(name: string): number {
-  const found = EXIT_CODES.find((entry) => entry.name === name);
-  if (found === undefined) throw new Error(`No exit code named ${name}`);
-  return found.code;
+export function exitCode(name: ExitName): number {
+  // Typed by the table's names, so the lookup always finds one.
+  return EXIT_CODES.find((entry) => entry.name === name)?.code ?? 1;
 }
 
 /**
@@ -107,7 +109,9 @@ export function exitCodeOf(error: EniError): number {
     if (error.reason.name === "AbortedError") return exitCode("interrupted");
     return exitCode(error.rolledBack ? "move-rolled-back" : "move-not-attached");
   }
-  return EXIT_CODES.find((entry) => entry.errors.includes(error.name))?.code ?? exitCode("unexpected");
+  return (
+    EXIT_CODES.find((entry) => (entry.errors as readonly string[]).includes(error.name))?.code ?? exitCode("unexpected")
+  );
 }
 
 /** The table as `--help` prints it: one line per code. */

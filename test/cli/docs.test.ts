@@ -42,7 +42,7 @@ describe("docs/cli.md", () => {
     const classes = Object.keys(errors).filter(
       (name) => name.endsWith("Error") && name !== "isEniError" && name !== "EniKitError",
     );
-    const mapped = new Set(EXIT_CODES.flatMap((entry) => entry.errors));
+    const mapped = new Set<string>(EXIT_CODES.flatMap((entry) => entry.errors));
     expect(classes.filter((name) => !mapped.has(name))).toEqual([]);
   });
 
