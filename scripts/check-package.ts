@@ -300,12 +300,16 @@ try {
       code === 0 && stdout.includes("Exit codes:") && stdout.includes("move [options] <eni>"),
       `eni-kit --help:\n${stdout}`,
     );
-    const { modules, status } = await loadedModules(
-      [join(project, "node_modules/eni-kit/dist/cli/index.js"), "--help"],
-      project,
-    );
+    const cli = join(project, "node_modules/eni-kit/dist/cli/index.js");
+    const { modules, status } = await loadedModules([cli, "--help"], project);
     const sdk = modules.filter(isSdkModule);
     check(status === 0 && sdk.length === 0, `eni-kit --help loaded the AWS SDK: ${sdk.join(", ")}`);
+    // The SDK is in the bin's bundle: the same check must see it in a command that talks to EC2.
+    const command = await loadedModules(
+      [cli, "show", "eni-0123456789abcdef0", "--endpoint", "http://127.0.0.1:9"],
+      project,
+    );
+    check(command.modules.some(isSdkModule), "no SDK code found in a command that talks to EC2: the check is blind");
     return `exit 0, ${modules.length} modules loaded, none of the AWS SDK`;
   });
   await stepAsync("eni-kit with a bad argument", async () => {

@@ -20,7 +20,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { dirname, isAbsolute, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { spread } from "./virtual-time.js";
@@ -98,8 +98,20 @@ export async function loadedModules(
   }
 }
 
-/** Whether a module is the AWS SDK's (or its Smithy runtime's). */
-export const isSdkModule = (module: string) => /[\\/]node_modules[\\/]@(aws-sdk|smithy)[\\/]/.test(module);
+const SDK_PATH = /node_modules[\\/]@(aws-sdk|smithy)[\\/]/;
+
+/**
+ * Whether a loaded module is the AWS SDK's (or its Smithy runtime's), or a chunk of the bin's
+ * bundle with SDK code in it: esbuild heads each bundled module with a `// node_modules/…` line.
+ * (Were the bin minified, those lines would go: {@link cliStartup} also checks that a command
+ * seen to load the SDK is found to.)
+ */
+export function isSdkModule(module: string): boolean {
+  if (SDK_PATH.test(module)) return true;
+  const path = module.startsWith("file:") ? fileURLToPath(module) : module;
+  if (!isAbsolute(path) || !/\.[cm]?js$/.test(path)) return false; // node:fs and the like
+  return /^\/\/ node_modules\/@(aws-sdk|smithy)\//m.test(readFileSync(path, "utf8"));
+}
 
 /** A tiny fake EC2: answers every request with an empty DescribeNetworkInterfaces, and says when one came. */
 async function fakeEc2() {

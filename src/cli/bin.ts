@@ -4,20 +4,8 @@
  * first Ctrl-C aborts the running operation through its `abortSignal`, and the command says where
  * the ENI was left; a second one exits at once.
  */
-import { createRequire } from "node:module";
-import type { CliModules } from "./context.js";
 import { exitCode } from "./exit-codes.js";
 import { main } from "./main.js";
-
-// The library and the SDK from their CommonJS builds (see CliModules): `eni-kit` is this package,
-// by its own name.
-const require = createRequire(import.meta.url);
-const modules: CliModules = {
-  library: () => Promise.resolve(require("eni-kit")),
-  sdk: () => Promise.resolve(require("@aws-sdk/client-ec2")),
-  testing: () => Promise.resolve(require("eni-kit/testing")),
-  metadata: () => Promise.resolve(require("@aws-sdk/ec2-metadata-service")),
-};
 
 // The SDK warns mid-output that its 2027 releases need Node.js 22 (docs/cli.md says so instead).
 process.env["AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED"] ??= "true";
@@ -33,7 +21,6 @@ const code = await main(process.argv.slice(2), {
   stdout: process.stdout,
   stderr: process.stderr,
   signal: interrupted.signal,
-  modules,
 });
 // Exit as soon as the output is written, not when the event loop drains: after an interrupted
 // wait, the SDK waiter engine's last timer runs out on its own (up to 8 s by default).

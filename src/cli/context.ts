@@ -4,25 +4,21 @@
  *
  * @module
  */
-import type * as Sdk from "@aws-sdk/client-ec2";
+import type { EC2Client } from "@aws-sdk/client-ec2";
 import type * as Metadata from "@aws-sdk/ec2-metadata-service";
 import type * as Library from "eni-kit";
 import type * as Testing from "eni-kit/testing";
+import type { CliSdk } from "./sdk.js";
 import type { Output, OutputStream } from "./output.js";
-
-type EC2Client = Sdk.EC2Client;
 
 /**
  * How the command loads what it needs only when a command runs: the library, the SDK, the
- * simulator (for `demo`) and the metadata client (for `--to self`).
- *
- * The default is `import()`. The bin loads them with `require` instead, from the package's
- * CommonJS build: Node.js's `import` of the SDK's CommonJS bundle scans all of it for its exports
- * first, which costs about half a second at every start.
+ * simulator (for `demo`) and the metadata client (for `--to self`), each with `import()`, so that
+ * `eni-kit --help` loads none of them. In the bin, all of them are in its bundle (tsup.config.ts).
  */
 export interface CliModules {
   readonly library: () => Promise<typeof Library>;
-  readonly sdk: () => Promise<typeof Sdk>;
+  readonly sdk: () => Promise<CliSdk>;
   readonly testing: () => Promise<typeof Testing>;
   readonly metadata: () => Promise<typeof Metadata>;
 }
@@ -41,8 +37,6 @@ export interface CliIo {
   readonly signal?: AbortSignal | undefined;
   /** The instance metadata service's endpoint, for `--to self`. @default the SDK's (`AWS_EC2_METADATA_SERVICE_ENDPOINT`, or 169.254.169.254) */
   readonly metadataEndpoint?: string | undefined;
-  /** How to load the library, the SDK, the simulator and the metadata client. @default `import()` */
-  readonly modules?: CliModules | undefined;
 }
 
 /** The options every command takes. */

@@ -5,11 +5,11 @@
  *
  * @module
  */
-import type * as Sdk from "@aws-sdk/client-ec2";
 import type { EC2Client, Instance } from "@aws-sdk/client-ec2";
 import type * as Library from "eni-kit";
 import type { Eni, EniError, WaitOptions } from "eni-kit";
 import type * as Testing from "eni-kit/testing";
+import type { CliSdk } from "./sdk.js";
 
 // The SDK warns, in the middle of the story, that its releases after the first week of January
 // 2027 need Node.js 22; the story says once, at the end, which Node.js ran it.
@@ -17,10 +17,10 @@ process.env["AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED"] ??= "true";
 
 /**
  * What the story runs on, loaded by its teller: the SDK, the library and the simulator (the
- * command loads them from the package's CommonJS build, `npm run demo` from the source).
+ * command from its bundle, `npm run demo` from the source).
  */
 export interface DemoModules {
-  readonly sdk: typeof Sdk;
+  readonly sdk: CliSdk;
   readonly lib: typeof Library;
   readonly testing: typeof Testing;
 }

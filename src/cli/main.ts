@@ -26,10 +26,10 @@ function version(): string {
   }
 }
 
-/** The modules, loaded with `import()`: in the tests, `eni-kit` is the source. */
-const IMPORTED: CliModules = {
+/** The modules a command loads when it runs: in the tests, `eni-kit` is the source; in the bin, its bundle. */
+const MODULES: CliModules = {
   library: () => import("eni-kit"),
-  sdk: () => import("@aws-sdk/client-ec2"),
+  sdk: async () => (await import("./sdk.js")).sdk,
   testing: () => import("eni-kit/testing"),
   metadata: () => import("@aws-sdk/ec2-metadata-service"),
 };
@@ -255,16 +255,15 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       elapsed: () => performance.now() - started,
     });
     let client = io.client;
-    const modules = io.modules ?? IMPORTED;
     const context: CommandContext = {
       output,
       signal: io.signal ?? new AbortController().signal,
       metadataEndpoint: io.metadataEndpoint,
-      lib: await modules.library(),
-      modules,
+      lib: await MODULES.library(),
+      modules: MODULES,
       ec2: async () => {
         if (client !== undefined) return client;
-        const { EC2Client } = await modules.sdk();
+        const { EC2Client } = await MODULES.sdk();
         client = new EC2Client({
           ...(options.region !== undefined && { region: options.region }),
           ...(options.profile !== undefined && { profile: options.profile }),
