@@ -9,6 +9,16 @@ import { exitCode, exitCodeOf } from "./exit-codes.js";
 import { describeEni, describeReport, eniTable, stateJson, whereIs } from "./output.js";
 import type { CommandContext } from "./context.js";
 
+const ABORTED = Symbol("aborted");
+
+/** Resolves when Ctrl-C is pressed (at once if it was). */
+function aborted(signal: AbortSignal): Promise<typeof ABORTED> {
+  return new Promise((resolve) => {
+    if (signal.aborted) resolve(ABORTED);
+    signal.addEventListener("abort", () => resolve(ABORTED), { once: true });
+  });
+}
+
 /** The instance `--to` names: itself, or, for `self`, this instance's id from the metadata service (IMDSv2). */
 async function instanceOf(context: CommandContext, to: string): Promise<string | Error> {
   if (to !== "self") return to;
@@ -22,7 +32,12 @@ async function instanceOf(context: CommandContext, to: string): Promise<string |
     backoff: 0.2,
   });
   try {
-    const id = (await service.request("latest/meta-data/instance-id", {})).trim();
+    // Not left to the metadata client's own timeouts: Ctrl-C ends the wait (IMDS can hang, as
+    // in a container whose hop limit drops its replies).
+    const answer = await Promise.race([service.request("latest/meta-data/instance-id", {}), aborted(context.signal)]);
+    if (answer === ABORTED)
+      return new Error("--to self: interrupted while reading this instance's id from the instance metadata service");
+    const id = answer.trim();
     context.output.line(`--to self: this instance is ${id}`);
     return id;
   } catch (error) {
@@ -47,10 +62,10 @@ async function fail(context: CommandContext, error: EniError, eniId?: string): P
   return code;
 }
 
-/** Ends a command with an error outside eni-kit's (the metadata service). */
+/** Ends a command with an error outside eni-kit's (the metadata service): exit 1, or 130 after Ctrl-C. */
 function failOutside(context: CommandContext, error: Error): number {
   context.output.failure(error);
-  return exitCode("unexpected");
+  return exitCode(context.signal.aborted ? "interrupted" : "unexpected");
 }
 
 const onEvent = (context: CommandContext) => (event: EniEvent | MoveEvent) => context.output.event(event);
@@ -324,12 +339,8 @@ export async function demo(context: CommandContext, options: { speed: number }):
     return tellStory(stage, voice);
   };
   // Ctrl-C ends the demo at once: its EC2 is a simulator in this process, nothing is left behind.
-  const interrupted = new Promise<"interrupted">((resolve) => {
-    if (context.signal.aborted) resolve("interrupted");
-    context.signal.addEventListener("abort", () => resolve("interrupted"), { once: true });
-  });
-  const told = await Promise.race([story(), interrupted]);
-  if (told === "interrupted") {
+  const told = await Promise.race([story(), aborted(context.signal)]);
+  if (told === ABORTED) {
     output.line("interrupted: the demo's EC2 was a simulator in this process, so nothing is left behind");
     return exitCode("interrupted");
   }

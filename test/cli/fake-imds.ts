@@ -6,14 +6,18 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 
-/** Starts the fake; `instanceId` is what `/latest/meta-data/instance-id` answers. */
-export async function fakeImds(instanceId: string) {
+/**
+ * Starts the fake; `instanceId` is what `/latest/meta-data/instance-id` answers. With `hang`, the
+ * token `PUT` is never answered, as in a container on EC2 whose hop limit drops IMDS's reply.
+ */
+export async function fakeImds(instanceId: string, { hang = false } = {}) {
   const token = `token-${Math.random().toString(36).slice(2)}`;
   const requests: { method: string; path: string; token: boolean }[] = [];
   const server = createServer((request, response) => {
     const path = request.url ?? "/";
     const given = request.headers["x-aws-ec2-metadata-token"];
     requests.push({ method: request.method ?? "", path, token: given === token });
+    if (hang) return;
     if (request.method === "PUT" && path === "/latest/api/token") {
       if (request.headers["x-aws-ec2-metadata-token-ttl-seconds"] === undefined) {
         response.writeHead(400).end();
@@ -41,6 +45,10 @@ export async function fakeImds(instanceId: string) {
   return {
     endpoint,
     requests,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections(); // a hanging request's too
+        server.close(() => resolve());
+      }),
   };
 }

@@ -74,6 +74,28 @@ describe("--to self", () => {
     expect(moved.json().report).toMatchObject({ outcome: "moved", to: standby });
   });
 
+  it("Ctrl-C while the metadata service does not answer ends the command at once: exit 130", async () => {
+    const { eni, ec2, primary } = await floating();
+    const imds = await fakeImds("i-0123456789abcdef0", { hang: true });
+    servers.push(imds);
+    const interrupt = new AbortController();
+
+    const running = cli(["move", eni.id, "--to", "self"], {
+      client: ec2,
+      metadataEndpoint: imds.endpoint,
+      signal: interrupt.signal,
+    });
+    await vi.waitFor(() => expect(imds.requests).toHaveLength(1), { timeout: 2000, interval: 10 });
+    const pressed = Date.now();
+    interrupt.abort();
+    const ran = await running;
+
+    expect(ran.code).toBe(exitCode("interrupted"));
+    expect(ran.stderr).toContain("interrupted while reading this instance's id");
+    expect(Date.now() - pressed).toBeLessThan(500); // the metadata client alone would wait 2 s, twice
+    expect((await Eni.get(ec2, eni.id))._unsafeUnwrap().attachment?.instanceId).toBe(primary);
+  });
+
   it("without a metadata service, fails fast with exit 1 and says why", async () => {
     const { eni, ec2 } = await floating();
     const imds = await fakeImds("i-0123456789abcdef0");
