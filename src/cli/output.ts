@@ -198,9 +198,14 @@ export class Output {
     return this.#options.mode;
   }
 
-  /** Whether the human output goes to a terminal, where a spinner shows the running phase. */
+  /**
+   * Whether the human output goes to a person's terminal, where a spinner shows the running phase.
+   * Not in a CI job (`CI` set), even on a pseudo-terminal: yocto-spinner then draws no animation
+   * but a new line at each redraw, ten a second.
+   */
   get #terminal(): boolean {
-    return this.mode === "human" && this.#options.stdout.isTTY === true && this.#options.env["TERM"] !== "dumb";
+    const { stdout, env } = this.#options;
+    return this.mode === "human" && stdout.isTTY === true && env["TERM"] !== "dumb" && env["CI"] === undefined;
   }
 
   #colour(code: number, text: string): string {
