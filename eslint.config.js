@@ -17,9 +17,9 @@ export default tseslint.config(
   },
   {
     // Only the index files re-export (ARCHITECTURE.md); the layering itself is checked by
-    // `npm run lint:architecture`.
+    // `npm run lint:architecture`. And src/cli/sdk.ts, the command's list of the SDK's parts it uses.
     files: ["src/**/*.ts"],
-    ignores: ["src/index.ts", "src/testing/index.ts"],
+    ignores: ["src/index.ts", "src/testing/index.ts", "src/cli/sdk.ts"],
     rules: {
       "no-restricted-syntax": [
         "error",

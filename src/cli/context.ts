@@ -8,7 +8,7 @@ import type { EC2Client } from "@aws-sdk/client-ec2";
 import type * as Metadata from "@aws-sdk/ec2-metadata-service";
 import type * as Library from "eni-kit";
 import type * as Testing from "eni-kit/testing";
-import type { CliSdk } from "./sdk.js";
+import type * as CliSdk from "./sdk.js";
 import type { Output, OutputStream } from "./output.js";
 
 /**
@@ -18,7 +18,7 @@ import type { Output, OutputStream } from "./output.js";
  */
 export interface CliModules {
   readonly library: () => Promise<typeof Library>;
-  readonly sdk: () => Promise<CliSdk>;
+  readonly sdk: () => Promise<typeof CliSdk>;
   readonly testing: () => Promise<typeof Testing>;
   readonly metadata: () => Promise<typeof Metadata>;
 }

@@ -9,7 +9,7 @@ import type { EC2Client, Instance } from "@aws-sdk/client-ec2";
 import type * as Library from "eni-kit";
 import type { Eni, EniError, WaitOptions } from "eni-kit";
 import type * as Testing from "eni-kit/testing";
-import type { CliSdk } from "./sdk.js";
+import type * as CliSdk from "./sdk.js";
 
 // The SDK warns, in the middle of the story, that its releases after the first week of January
 // 2027 need Node.js 22; the story says once, at the end, which Node.js ran it.
@@ -20,7 +20,7 @@ process.env["AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED"] ??= "true";
  * command from its bundle, `npm run demo` from the source).
  */
 export interface DemoModules {
-  readonly sdk: CliSdk;
+  readonly sdk: typeof CliSdk; // the whole SDK fits too (`npm run demo` passes it)
   readonly lib: typeof Library;
   readonly testing: typeof Testing;
 }

@@ -29,7 +29,7 @@ function version(): string {
 /** The modules a command loads when it runs: in the tests, `eni-kit` is the source; in the bin, its bundle. */
 const MODULES: CliModules = {
   library: () => import("eni-kit"),
-  sdk: async () => (await import("./sdk.js")).sdk,
+  sdk: () => import("./sdk.js"),
   testing: () => import("eni-kit/testing"),
   metadata: () => import("@aws-sdk/ec2-metadata-service"),
 };
