@@ -23,7 +23,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, posix, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { fakeImds } from "../test/cli/fake-imds.js";
-import { isSdkModule, loadedModules } from "./bench/cli-startup.js";
+import { fakeEc2, isSdkModule, loadedModules } from "./bench/cli-startup.js";
 import { BUNDLE_LIMIT_GZIP_BYTES, CLI_ONLY_PACKAGES, bundleSize } from "./bundle-size.js";
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -362,6 +362,35 @@ try {
       return "the instance id from the token-guarded GET, then exit 13 (EC2 on a closed port)";
     } finally {
       await imds.close();
+    }
+  });
+
+  await stepAsync("eni-kit ls --profile (the bundled SDK's credential chain)", async () => {
+    const ec2 = await fakeEc2();
+    try {
+      writeFileSync(
+        join(project, "credentials"),
+        "[eni-kit-check]\naws_access_key_id = AKIDFROMPROFILE\naws_secret_access_key = from-profile\n",
+      );
+      const { code, stdout, stderr } = await runAsync(
+        bin,
+        ["ls", "--profile", "eni-kit-check", "--region", "us-east-1", "--endpoint", ec2.endpoint, "--json"],
+        project,
+        {
+          AWS_SHARED_CREDENTIALS_FILE: join(project, "credentials"),
+          AWS_CONFIG_FILE: join(project, "no-config"),
+          AWS_ACCESS_KEY_ID: "AKIDFROMENVIRONMENT",
+          AWS_SECRET_ACCESS_KEY: "from-environment",
+        },
+      );
+      check(code === 0 && stdout.includes('"enis"'), `exit ${code}:\n${stdout}${stderr}`);
+      check(
+        ec2.accessKeyIds.length > 0 && ec2.accessKeyIds.every((id) => id === "AKIDFROMPROFILE"),
+        `requests signed with ${ec2.accessKeyIds.join(", ")}, not the profile's key`,
+      );
+      return `exit 0, ${ec2.accessKeyIds.length} request(s) signed with the profile's key, not the environment's`;
+    } finally {
+      await ec2.close();
     }
   });
 

@@ -113,11 +113,16 @@ export function isSdkModule(module: string): boolean {
   return /^\/\/ node_modules\/@(aws-sdk|smithy)\//m.test(readFileSync(path, "utf8"));
 }
 
-/** A tiny fake EC2: answers every request with an empty DescribeNetworkInterfaces, and says when one came. */
-async function fakeEc2() {
+/**
+ * A tiny fake EC2: answers every request with an empty DescribeNetworkInterfaces, says when one
+ * came, and keeps the access key id each was signed with.
+ */
+export async function fakeEc2() {
   let arrived: ((at: number) => void) | undefined;
+  const accessKeyIds: string[] = [];
   const server = createServer((request, response) => {
     arrived?.(performance.now());
+    accessKeyIds.push(/Credential=([^/]+)\//.exec(request.headers.authorization ?? "")?.[1] ?? "");
     arrived = undefined;
     request.resume();
     request.on("end", () => {
@@ -131,6 +136,7 @@ async function fakeEc2() {
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return {
     endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    accessKeyIds,
     nextRequest: () => new Promise<number>((resolve) => (arrived = resolve)),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
