@@ -187,6 +187,25 @@ describe("attachTo", () => {
     expect(mock).not.toHaveReceivedCommand(AttachNetworkInterfaceCommand);
   });
 
+  it("refuses an ENI a service holds (in use, no instance) without pointing at moveTo, which cannot move it", async () => {
+    const held = attachedEni(ids.standby);
+    held.Attachment = {
+      AttachmentId: "ela-attach-0123456789abcdef0",
+      InstanceOwnerId: "amazon-elb",
+      Status: "attached",
+    };
+    const { ec2, mock } = world({ eni: held });
+
+    const result = await Eni.get(ec2, ids.eni).attachTo(ids.instance, fast);
+
+    expect(result._unsafeUnwrapErr()).toMatchObject({
+      name: "InvalidStateError",
+      state: "in-use",
+      message: `Network interface ${ids.eni} is in-use.`,
+    });
+    expect(mock).not.toHaveReceivedCommand(AttachNetworkInterfaceCommand);
+  });
+
   it("refuses an instance in another AZ with both AZs and no attach call", async () => {
     const { ec2, mock } = world({ instance: instance({ Placement: { AvailabilityZone: "us-east-1b" } }) });
 
