@@ -100,58 +100,55 @@ export function parseDelete(options: unknown): Check<ParsedDelete> {
  * {@link MAX_REFUSALS} times); an ENI someone attached meanwhile is refused at once.
  */
 export function deleteEni(ec2: EC2Client, eniId: string, request: ParsedDelete): ResultAsync<DeletedEni, EniError> {
-  {
-    const log = openEventLog<"preflight" | "detach" | "delete">(eniId, request.onEvent, "preflight");
-    return timed(
-      request.plan,
-      `${eniId} to be deleted`,
-      (context) => {
-        let refusals = 0;
-        const stillInUse = async (error: EniError): Promise<RetryDecision> => {
-          if (error.name !== "InvalidStateError" || error.state !== "in-use" || refusals >= MAX_REFUSALS) {
-            return { retry: false };
-          }
-          refusals += 1;
-          // Still attached (someone attached it meanwhile) is a refusal; otherwise EC2 is catching up.
-          const now = await describeEni(ec2, eniId, context);
-          return now.isOk() && liveAttachment(now.value) !== undefined
-            ? { retry: false }
-            : { retry: true, reason: "network interface still in use" };
-        };
-        const remove = () =>
-          retrying(
-            context,
-            () => send(ec2, new DeleteNetworkInterfaceCommand({ NetworkInterfaceId: eniId }), context),
-            stillInUse,
-          ).andThen(() => (request.waitForGone ? waitUntilGone(ec2, eniId, context) : okAsync(undefined)));
-        return log
-          .step("preflight", () => readEniWithin(ec2, eniId, context).andThen(checkDetachable))
-          .andThen((ni) =>
-            attachmentOf(ni) === undefined
-              ? okAsync(ni)
-              : log.step("detach", () => detachIfAsked(ec2, ni, request, context)),
-          )
-          .andThen(() => log.step("delete", remove))
-          .map(() => ({ id: eniId, alreadyGone: false }))
-          .orElse((error) =>
-            error.name === "NotFoundError" && error.resourceType === "network-interface"
-              ? ok({ id: eniId, alreadyGone: true })
-              : err(error),
-          );
-      },
-      log.context,
-    );
-  }
+  const log = openEventLog<"preflight" | "detach" | "delete">(eniId, request.onEvent, "preflight");
+  return timed(
+    request.plan,
+    `${eniId} to be deleted`,
+    (context) => {
+      let refusals = 0;
+      const stillInUse = async (error: EniError): Promise<RetryDecision> => {
+        if (error.name !== "InvalidStateError" || error.state !== "in-use" || refusals >= MAX_REFUSALS) {
+          return { retry: false };
+        }
+        refusals += 1;
+        // Still attached (someone attached it meanwhile) is a refusal; otherwise EC2 is catching up.
+        const now = await describeEni(ec2, eniId, context);
+        return now.isOk() && liveAttachment(now.value) !== undefined
+          ? { retry: false }
+          : { retry: true, reason: "network interface still in use" };
+      };
+      const remove = () =>
+        retrying(
+          context,
+          () => send(ec2, new DeleteNetworkInterfaceCommand({ NetworkInterfaceId: eniId }), context),
+          stillInUse,
+        ).andThen(() => (request.waitForGone ? waitUntilGone(ec2, eniId, context) : okAsync(undefined)));
+      return log
+        .step("preflight", () => readEniWithin(ec2, eniId, context).andThen(checkDetachable))
+        .andThen((ni) =>
+          attachmentOf(ni) === undefined
+            ? okAsync(ni)
+            : log.step("detach", () => detachIfAsked(ec2, ni, request, context)),
+        )
+        .andThen(() => log.step("delete", remove))
+        .map(() => ({ id: eniId, alreadyGone: false }))
+        .orElse((error) =>
+          error.name === "NotFoundError" && error.resourceType === "network-interface"
+            ? ok({ id: eniId, alreadyGone: true })
+            : err(error),
+        );
+    },
+    log.context,
+  );
 }
 
+/** For an attached ENI: detaches it with `detachFirst`, or refuses once reads agree that it is attached. */
 function detachIfAsked(
   ec2: EC2Client,
   ni: NetworkInterface,
   request: { detachFirst: boolean; force: boolean },
   context: OperationContext,
 ): ResultAsync<NetworkInterface, EniError> {
-  const attachment = attachmentOf(ni);
-  if (attachment === undefined) return okAsync(ni);
   if (!request.detachFirst) {
     const id = ni.NetworkInterfaceId ?? "";
     // Refused only once reads agree: lagging ones can show an attachment that just ended.

@@ -4,7 +4,7 @@ import {
   DetachNetworkInterfaceCommand,
 } from "@aws-sdk/client-ec2";
 import { describe, expect, it, vi } from "vitest";
-import { Eni } from "../../src/index.js";
+import { Eni, type EniEvent } from "../../src/index.js";
 import { attachedEni, ec2Error, eni, fast, ids, mockedEc2 } from "../fixtures.js";
 
 const notFound = () =>
@@ -80,7 +80,10 @@ describe("delete", () => {
       .rejectsOnce(ec2Error("InvalidNetworkInterface.InUse", `Interface: [${ids.eni}] in use.`))
       .resolves({});
 
-    const result = await Eni.get(ec2, ids.eni).delete({ detachFirst: true, force: true, ...fast });
+    const events: EniEvent[] = [];
+    const onEvent = (event: EniEvent) => events.push(event);
+
+    const result = await Eni.get(ec2, ids.eni).delete({ detachFirst: true, force: true, onEvent, ...fast });
 
     expect(result._unsafeUnwrap()).toEqual({ id: ids.eni, alreadyGone: false });
     expect(mock).toHaveReceivedCommandWith(DetachNetworkInterfaceCommand, {
@@ -88,6 +91,56 @@ describe("delete", () => {
       Force: true,
     });
     expect(mock).toHaveReceivedCommandTimes(DeleteNetworkInterfaceCommand, 3);
+    expect(events.filter((event) => event.type === "retry")).toEqual([
+      { type: "retry", eniId: ids.eni, phase: "delete", reason: "network interface still in use" },
+      { type: "retry", eniId: ids.eni, phase: "delete", reason: "network interface still in use" },
+    ]);
+  });
+
+  it("detaches gracefully first unless force is given", async () => {
+    const { ec2, mock } = mockedEc2();
+    mock
+      .on(DescribeNetworkInterfacesCommand)
+      .resolvesOnce({ NetworkInterfaces: [attachedEni()] })
+      .resolvesOnce({ NetworkInterfaces: [attachedEni()] })
+      .resolvesOnce({ NetworkInterfaces: [eni()] })
+      .resolvesOnce({ NetworkInterfaces: [eni()] })
+      .rejects(notFound());
+    mock.on(DetachNetworkInterfaceCommand).resolves({});
+    mock.on(DeleteNetworkInterfaceCommand).resolves({});
+
+    const result = await Eni.get(ec2, ids.eni).delete({ detachFirst: true, ...fast });
+
+    expect(result._unsafeUnwrap()).toEqual({ id: ids.eni, alreadyGone: false });
+    expect(mock).toHaveReceivedCommandWith(DetachNetworkInterfaceCommand, {
+      AttachmentId: ids.attachment,
+      Force: false,
+    });
+  });
+
+  it("sends again only EC2's 'in use': another refusal of the ENI's state ends the delete at once", async () => {
+    const { ec2, mock } = mockedEc2();
+    mock.on(DescribeNetworkInterfacesCommand).resolves({ NetworkInterfaces: [eni()] });
+    mock
+      .on(DeleteNetworkInterfaceCommand)
+      .rejects(ec2Error("IncorrectState", "The interface is not in a valid state."));
+
+    const result = await Eni.get(ec2, ids.eni).delete(fast);
+
+    expect(result._unsafeUnwrapErr()).toMatchObject({ name: "InvalidStateError", code: "IncorrectState" });
+    expect(mock).toHaveReceivedCommandTimes(DeleteNetworkInterfaceCommand, 1);
+  });
+
+  it("takes only the ENI's own NotFound as 'already gone', not another resource's", async () => {
+    const { ec2, mock } = mockedEc2();
+    mock.on(DescribeNetworkInterfacesCommand).resolves({ NetworkInterfaces: [eni()] });
+    mock
+      .on(DeleteNetworkInterfaceCommand)
+      .rejects(ec2Error("InvalidAttachmentID.NotFound", `The attachment ID '${ids.attachment}' does not exist`));
+
+    const result = await Eni.get(ec2, ids.eni).delete(fast);
+
+    expect(result._unsafeUnwrapErr()).toMatchObject({ name: "NotFoundError", resourceType: "attachment" });
   });
 
   it("gives up on 'in use' after at most 8 refusals, with EC2's refusal", async () => {
