@@ -36,13 +36,24 @@ describe("a new attachment id EC2 does not know yet", () => {
 
     // Act
     const started = Date.now();
-    const moved = await settle(attached._unsafeUnwrap().moveTo(standby, { expectedFrom: primary, ...wait }));
+    const retries: string[] = [];
+    const moved = await settle(
+      attached._unsafeUnwrap().moveTo(standby, {
+        expectedFrom: primary,
+        onEvent: (event) => (event.type === "retry" && event.phase === "detach" ? retries.push(event.reason) : 0),
+        ...wait,
+      }),
+    );
 
-    // Assess: moved, well within the deadline; the detach was refused while the id was unknown, then sent again.
+    // Assess: moved, well within the deadline; the detach was refused while the id was unknown,
+    // then sent again, and the retry said why.
     expect(moved._unsafeUnwrap().attachment?.instanceId).toBe(standby);
     expect(Date.now() - started).toBeLessThan(2_000);
     const detaches = sim.calls.filter((call) => call.action === "DetachNetworkInterface").map((call) => call.outcome);
     expect(detaches.at(-1)).toBe("ok");
+    const attachmentId = attached._unsafeUnwrap().attachment?.id;
+    expect(retries.length).toBeGreaterThan(0);
+    expect(retries.every((reason) => reason === `attachment ${attachmentId} not known to EC2 yet`)).toBe(true);
   });
 });
 
