@@ -206,6 +206,20 @@ describe("attachTo", () => {
     expect(mock).not.toHaveReceivedCommand(AttachNetworkInterfaceCommand);
   });
 
+  it("ends at once on a refusal of another state (the instance stopping): no second try, no read after it", async () => {
+    const { ec2, mock } = world();
+    mock
+      .on(AttachNetworkInterfaceCommand)
+      .rejects(ec2Error("IncorrectInstanceState", `The instance '${ids.instance}' is not in a valid state.`));
+
+    const result = await Eni.get(ec2, ids.eni).attachTo(ids.instance, { ...fast, maxWaitTime: 60 });
+
+    expect(result._unsafeUnwrapErr()).toMatchObject({ name: "InvalidStateError", code: "IncorrectInstanceState" });
+    const sent = mock.calls().map((call) => (call.args[0] as object).constructor.name);
+    expect(sent.filter((name) => name === "AttachNetworkInterfaceCommand")).toHaveLength(1);
+    expect(sent.at(-1)).toBe("AttachNetworkInterfaceCommand"); // the "in use" path would read the ENI
+  });
+
   it("refuses an instance in another AZ with both AZs and no attach call", async () => {
     const { ec2, mock } = world({ instance: instance({ Placement: { AvailabilityZone: "us-east-1b" } }) });
 
